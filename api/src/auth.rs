@@ -1,0 +1,232 @@
+//! Authentication: roles, JWT access tokens, the bearer security scheme, password hashing.
+
+use std::sync::{Arc, LazyLock};
+
+use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
+use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use poem::Request;
+use poem_openapi::{Enum, SecurityScheme, auth::Bearer};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::{ApiError, AppError, AppResult},
+    state::AppState,
+};
+
+/// Access tokens live 15 minutes.
+pub const ACCESS_TTL_SECS: i64 = 15 * 60;
+
+/// What an account may do. One account may hold several.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Enum, Serialize, Deserialize,
+)]
+#[oai(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// 系统管理员: everything, including accounts of any role and the audit log.
+    Admin,
+    /// 组织人事: the roster, campaigns, question bank, rates.
+    Hr,
+    /// 司法所: publicity events, trainings, the annual summary.
+    Judicial,
+    /// 干部职工: studies and sits the exam.
+    Cadre,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Hr, Role::Judicial, Role::Cadre];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Hr => "hr",
+            Role::Judicial => "judicial",
+            Role::Cadre => "cadre",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Stored form: sorted, de-duplicated, comma-separated.
+    pub fn join(roles: &[Role]) -> String {
+        let mut roles = roles.to_vec();
+        roles.sort();
+        roles.dedup();
+        roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    pub fn split(stored: &str) -> Vec<Role> {
+        stored.split(',').filter_map(Role::parse).collect()
+    }
+}
+
+/// The claims of an access token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user id.
+    pub sub: String,
+    pub username: String,
+    pub roles: Vec<Role>,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// HS256 keys. Any other algorithm is refused.
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl JwtKeys {
+    pub fn new(secret: &[u8]) -> Self {
+        let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
+        validation.leeway = 5;
+        validation.set_required_spec_claims(&["exp", "sub", "iat"]);
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
+    }
+
+    pub fn issue(&self, user_id: i64, username: &str, roles: Vec<Role>) -> AppResult<String> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: user_id.to_string(),
+            username: username.to_owned(),
+            roles,
+            iat: now,
+            exp: now + ACCESS_TTL_SECS,
+        };
+        encode(
+            &Header::new(jsonwebtoken::Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )
+        .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    pub fn verify(&self, token: &str) -> Option<Claims> {
+        decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|data| data.claims)
+    }
+}
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: i64,
+    pub username: String,
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has(Role::Admin)
+    }
+
+    /// Passes when the caller holds at least one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> AppResult<()> {
+        if roles.iter().any(|r| self.has(*r)) {
+            Ok(())
+        } else {
+            let names: Vec<_> = roles.iter().map(|r| r.as_str()).collect();
+            Err(AppError::forbidden(format!(
+                "requires one of the roles: {}",
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+/// A bearer JWT from `POST /auth/login`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "check_bearer")]
+pub struct BearerAuth(pub Actor);
+
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Actor> {
+    let state = req
+        .data::<AppState>()
+        .ok_or_else(|| poem::Error::from_status(poem::http::StatusCode::INTERNAL_SERVER_ERROR))?;
+    let unauthorized = || {
+        let err: ApiError =
+            AppError::Unauthorized("the access token is invalid or expired".into()).into();
+        poem::Error::from_response(poem::IntoResponse::into_response(err))
+    };
+    let claims = state.jwt.verify(&bearer.token).ok_or_else(unauthorized)?;
+    let id = claims.sub.parse().map_err(|_| unauthorized())?;
+    Ok(Actor {
+        id,
+        username: claims.username,
+        roles: claims.roles,
+    })
+}
+
+/// OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane.
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// A hash of a password nobody has, verified against when the username is unknown so
+/// that an unknown username costs the same time as a wrong password.
+static DUMMY_HASH: LazyLock<Arc<str>> = LazyLock::new(|| {
+    hasher()
+        .hash_password(b"xuefa-no-such-user")
+        .expect("hashing works")
+        .to_string()
+        .into()
+});
+
+/// Hashes off the async worker threads.
+pub async fn hash_password(password: &str) -> AppResult<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        hasher()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// Verifies off the async worker threads. `None` verifies against a dummy hash.
+pub async fn verify_password(password: &str, hash: Option<&str>) -> bool {
+    let password = password.to_owned();
+    let hash: Arc<str> = match hash {
+        Some(h) => h.into(),
+        None => DUMMY_HASH.clone(),
+    };
+    tokio::task::spawn_blocking(move || {
+        hasher()
+            .verify_password(password.as_bytes(), &*hash)
+            .is_ok()
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// 32 random bytes, hex-encoded: secrets and refresh tokens.
+pub fn random_token() -> String {
+    let mut buf = [0u8; 32];
+    getrandom::fill(&mut buf).expect("the OS random source works");
+    hex::encode(buf)
+}
+
+pub fn sha256_hex(value: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(value.as_bytes()))
+}

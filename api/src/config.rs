@@ -1,0 +1,111 @@
+//! One typed configuration, read from the environment.
+
+use std::fmt;
+
+/// Everything the server reads from its environment.
+#[derive(Clone)]
+pub struct Config {
+    /// `XUEFA_BIND`: where to listen.
+    pub bind: String,
+    /// `DATABASE_URL`: `sqlite://…` (default) or `postgres://…`.
+    pub database_url: String,
+    /// `XUEFA_JWT_SECRET`: signs access tokens; when unset a random one is kept in the database.
+    pub jwt_secret: Option<String>,
+    /// `XUEFA_ADMIN_PASSWORD`: the password of the first `admin` on an empty database.
+    pub admin_password: Option<String>,
+    /// `XUEFA_MAX_BODY_BYTES`: the largest request body accepted (413 above it).
+    pub max_body_bytes: usize,
+    /// `XUEFA_DB_POOL`: connections in the pool.
+    pub db_pool: u32,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print the secrets.
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("database_url", &self.database_url)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field(
+                "admin_password",
+                &self.admin_password.as_ref().map(|_| "***"),
+            )
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("db_pool", &self.db_pool)
+            .finish()
+    }
+}
+
+/// A variable that is set but cannot be used.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.variable, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://xuefa.db?mode=rwc";
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            database_url: DEFAULT_DATABASE_URL.into(),
+            jwt_secret: None,
+            admin_password: None,
+            max_body_bytes: 16 * 1024 * 1024,
+            db_pool: 8,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the configuration; errors name the variable at fault.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let defaults = Config::default();
+        let non_empty = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let number = |variable: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match non_empty(variable) {
+                None => Ok(default),
+                Some(v) => v.trim().parse().map_err(|_| ConfigError {
+                    variable,
+                    message: format!("expected a whole number, got {v:?}"),
+                }),
+            }
+        };
+        let database_url = non_empty("DATABASE_URL").unwrap_or(defaults.database_url);
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
+            return Err(ConfigError {
+                variable: "DATABASE_URL",
+                message: "expected a sqlite:// or postgres:// URL".into(),
+            });
+        }
+        let jwt_secret = non_empty("XUEFA_JWT_SECRET");
+        if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            return Err(ConfigError {
+                variable: "XUEFA_JWT_SECRET",
+                message: "must be at least 32 characters".into(),
+            });
+        }
+        Ok(Self {
+            bind: non_empty("XUEFA_BIND").unwrap_or(defaults.bind),
+            database_url,
+            jwt_secret,
+            admin_password: non_empty("XUEFA_ADMIN_PASSWORD"),
+            max_body_bytes: number("XUEFA_MAX_BODY_BYTES", defaults.max_body_bytes as u64)?
+                as usize,
+            db_pool: number("XUEFA_DB_POOL", defaults.db_pool as u64)? as u32,
+        })
+    }
+}

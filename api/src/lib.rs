@@ -1,0 +1,113 @@
+//! xuefa (学法): the HTTP service. `api_service()` builds the OpenAPI service (no database,
+//! no environment: the spec test calls it); `app(state)` mounts it with the docs, the
+//! spec and the middleware; `start(config)` connects, migrates and bootstraps.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod routes;
+pub mod services;
+pub mod state;
+
+use std::{sync::Arc, time::Duration};
+
+use poem::{Endpoint, EndpointExt, Route, Server, listener::TcpListener, middleware::Tracing};
+use poem_openapi::{OpenApi, OpenApiService};
+
+use crate::{auth::JwtKeys, config::Config, state::AppState};
+
+/// Every operation of the API.
+pub fn api() -> impl OpenApi {
+    (
+        routes::health::HealthApi,
+        routes::auth::AuthApi,
+        routes::units::UnitsApi,
+        routes::users::UsersApi,
+        routes::audit::AuditApi,
+    )
+}
+
+/// The OpenAPI service: the spec is generated from these types.
+pub fn api_service() -> OpenApiService<impl OpenApi, ()> {
+    OpenApiService::new(api(), "xuefa", env!("CARGO_PKG_VERSION")).description(
+        "学法: a government office's annual law-study programme (study, exam, the four 100% \
+         targets) and its law-publicity records. Errors are `application/problem+json`.",
+    )
+}
+
+/// The spec as pretty JSON, as committed in `openapi/openapi.json`.
+pub fn spec_json() -> String {
+    let spec = api_service().spec();
+    let value: serde_json::Value = serde_json::from_str(&spec).expect("the spec is JSON");
+    let mut out = serde_json::to_string_pretty(&value).expect("JSON serialises");
+    out.push('\n');
+    out
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> impl Endpoint {
+    let service = api_service();
+    let docs = service.swagger_ui();
+    let spec = service.spec_endpoint();
+    let max_body = state.config.max_body_bytes;
+    Route::new()
+        .nest("/docs", docs)
+        .at("/openapi.json", spec)
+        .nest("/", service)
+        .around(move |ep, req| error::limit_body(ep, req, max_body))
+        .around(error::problem_middleware)
+        .with(Tracing)
+        .data(state)
+}
+
+/// Connects, migrates, and prepares a fresh database (JWT secret, first admin).
+/// Returns the state and, on a fresh database without `XUEFA_ADMIN_PASSWORD`, the
+/// generated admin password.
+pub async fn start(
+    config: Config,
+) -> Result<(AppState, Option<String>), Box<dyn std::error::Error>> {
+    let db = db::connect(&config.database_url, config.db_pool).await?;
+    db::migrate(&db).await?;
+    let secret = services::bootstrap::jwt_secret(&db, config.jwt_secret.as_deref())
+        .await
+        .map_err(|e| e.to_string())?;
+    let generated = services::bootstrap::ensure_admin(&db, config.admin_password.as_deref())
+        .await
+        .map_err(|e| e.to_string())?;
+    let state = AppState {
+        db,
+        jwt: Arc::new(JwtKeys::new(secret.as_bytes())),
+        config: Arc::new(config),
+    };
+    Ok((state, generated))
+}
+
+/// Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to 30 s).
+pub async fn serve(state: AppState) -> std::io::Result<()> {
+    let bind = state.config.bind.clone();
+    tracing::info!(%bind, "xuefa listening; API docs at /docs");
+    Server::new(TcpListener::bind(bind))
+        .run_with_graceful_shutdown(app(state), shutdown_signal(), Some(Duration::from_secs(30)))
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,53 @@
+//! The HTTP contract: one file per resource. Handlers extract, call a service, map.
+
+// A list operation takes one argument per query parameter; that is how poem-openapi
+// documents them.
+#![allow(clippy::too_many_arguments)]
+
+pub mod audit;
+pub mod auth;
+pub mod health;
+pub mod text;
+pub mod units;
+pub mod users;
+
+use poem_openapi::{Object, Tags};
+
+/// Groups of operations in the spec.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Login, token refresh, logout, own profile.
+    Auth,
+    /// The organisation tree (街道 → 科室, 社区, 村…).
+    Units,
+    /// Accounts and the roster import.
+    Users,
+    /// Who changed what (admins only).
+    Audit,
+    /// Liveness and readiness.
+    Ops,
+}
+
+/// 1-based page number.
+pub type PageParam = poem_openapi::param::Query<Option<u64>>;
+
+/// A page of a list.
+#[derive(Debug, Object)]
+pub struct PageMeta {
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// Turns a `Vec<Model>` page from a service into a page of views.
+pub fn map_page<M, V>(
+    page: crate::services::Page<M>,
+    f: impl FnMut(M) -> V,
+) -> (Vec<V>, u64, u64, u64) {
+    (
+        page.items.into_iter().map(f).collect(),
+        page.total,
+        page.page,
+        page.per_page,
+    )
+}

@@ -1,0 +1,218 @@
+//! `/units`: the organisation tree.
+
+use chrono::{DateTime, Utc};
+use entity::unit;
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+
+use super::{
+    ApiTags, PageParam, map_page,
+    text::{self, Text},
+};
+use crate::{
+    auth::{BearerAuth, Role},
+    error::ApiResult,
+    services::{
+        self, PageReq, begin_write,
+        units::{NewUnit, UnitChanges, UnitFilter, UnitKind},
+    },
+    state::AppState,
+};
+
+pub struct UnitsApi;
+
+/// A unit of the organisation.
+#[derive(Debug, Object)]
+pub struct UnitView {
+    pub id: i64,
+    pub name: String,
+    pub kind: UnitKind,
+    /// The unit this one belongs to; `null` at the top.
+    pub parent_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<unit::Model> for UnitView {
+    fn from(m: unit::Model) -> Self {
+        Self {
+            id: m.id,
+            name: m.name,
+            kind: UnitKind::parse(&m.kind).unwrap_or(UnitKind::Other),
+            parent_id: m.parent_id,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// A new unit.
+#[derive(Debug, Object)]
+pub struct CreateUnit {
+    /// 1 to 100 characters.
+    #[oai(validator(max_length = 100))]
+    pub name: Text,
+    pub kind: UnitKind,
+    pub parent_id: Option<i64>,
+}
+
+/// Changes to a unit; absent fields stay as they are. `parent_id: null` moves it to the top.
+#[derive(Debug, Object)]
+pub struct UpdateUnit {
+    #[oai(validator(max_length = 100))]
+    pub name: Option<Text>,
+    pub kind: Option<UnitKind>,
+    pub parent_id: poem_openapi::types::MaybeUndefined<i64>,
+}
+
+/// A page of units.
+#[derive(Debug, Object)]
+pub struct UnitPage {
+    pub items: Vec<UnitView>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+#[derive(ApiResponse)]
+pub enum UnitResponse {
+    /// The unit.
+    #[oai(status = 200)]
+    Ok(Json<UnitView>),
+    /// The unit was created.
+    #[oai(status = 201)]
+    Created(Json<UnitView>),
+}
+
+#[derive(ApiResponse)]
+pub enum UnitList {
+    /// A page of units, by id.
+    #[oai(status = 200)]
+    Ok(Json<UnitPage>),
+}
+
+#[derive(ApiResponse)]
+pub enum UnitDeleted {
+    /// The unit was deleted.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+const WRITERS: &[Role] = &[Role::Admin, Role::Hr];
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Units")]
+impl UnitsApi {
+    /// List units (any signed-in account).
+    #[oai(path = "/units", method = "get")]
+    async fn list_units(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        /// Only the direct children of this unit.
+        parent_id: Query<Option<i64>>,
+        kind: Query<Option<UnitKind>>,
+        /// Part of the name.
+        q: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1")))] page: PageParam,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
+            Option<u64>,
+        >,
+    ) -> ApiResult<UnitList> {
+        let filter = UnitFilter {
+            parent_id: parent_id.0,
+            kind: kind.0,
+            q: q.0,
+        };
+        let found =
+            services::units::list(&state.db, filter, PageReq::new(page.0, per_page.0)).await?;
+        let (items, total, page, per_page) = map_page(found, UnitView::from);
+        Ok(UnitList::Ok(Json(UnitPage {
+            items,
+            total,
+            page,
+            per_page,
+        })))
+    }
+
+    /// Create a unit (admin, hr).
+    #[oai(path = "/units", method = "post")]
+    async fn create_unit(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<CreateUnit>,
+    ) -> ApiResult<UnitResponse> {
+        auth.0.require(WRITERS)?;
+        let body = body.0;
+        let txn = begin_write(&state.db).await?;
+        let unit = services::units::create(
+            &txn,
+            &auth.0,
+            NewUnit {
+                name: body.name.into(),
+                kind: body.kind,
+                parent_id: body.parent_id,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(UnitResponse::Created(Json(unit.into())))
+    }
+
+    /// One unit (any signed-in account).
+    #[oai(path = "/units/:id", method = "get")]
+    async fn get_unit(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<UnitResponse> {
+        let unit = services::units::get(&state.db, id.0).await?;
+        Ok(UnitResponse::Ok(Json(unit.into())))
+    }
+
+    /// Change a unit (admin, hr). A unit cannot be moved under itself or its sub-units.
+    #[oai(path = "/units/:id", method = "patch")]
+    async fn update_unit(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<UpdateUnit>,
+    ) -> ApiResult<UnitResponse> {
+        auth.0.require(WRITERS)?;
+        let body = body.0;
+        let changes = UnitChanges {
+            name: text::opt(body.name),
+            kind: body.kind,
+            parent_id: match body.parent_id {
+                poem_openapi::types::MaybeUndefined::Undefined => None,
+                poem_openapi::types::MaybeUndefined::Null => Some(None),
+                poem_openapi::types::MaybeUndefined::Value(v) => Some(Some(v)),
+            },
+        };
+        let txn = begin_write(&state.db).await?;
+        let unit = services::units::update(&txn, &auth.0, id.0, changes).await?;
+        txn.commit().await?;
+        Ok(UnitResponse::Ok(Json(unit.into())))
+    }
+
+    /// Delete a unit (admin, hr). 409 while it still has sub-units or accounts.
+    #[oai(path = "/units/:id", method = "delete")]
+    async fn delete_unit(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<UnitDeleted> {
+        auth.0.require(WRITERS)?;
+        let txn = begin_write(&state.db).await?;
+        services::units::delete(&txn, &auth.0, id.0).await?;
+        txn.commit().await?;
+        Ok(UnitDeleted::NoContent)
+    }
+}

@@ -1,0 +1,302 @@
+//! `/users`: accounts and the roster import.
+
+use chrono::{DateTime, Utc};
+use entity::user;
+use poem::web::Data;
+use poem_openapi::{
+    ApiRequest, ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::{Binary, Json},
+    types::MaybeUndefined,
+};
+
+use super::{
+    ApiTags, PageParam, map_page,
+    text::{self, Text},
+};
+use crate::{
+    auth::{BearerAuth, Role},
+    error::ApiResult,
+    services::{
+        self, PageReq,
+        users::{NewUser, UserChanges, UserFilter},
+    },
+    state::AppState,
+};
+
+pub struct UsersApi;
+
+/// An account, as others see it (never the password).
+#[derive(Debug, Object)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    /// Full name (姓名).
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub unit_id: Option<i64>,
+    /// 领导干部.
+    pub is_leader: bool,
+    /// 工号.
+    pub employee_no: Option<String>,
+    /// A disabled account can neither log in nor refresh its tokens.
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<user::Model> for UserView {
+    fn from(m: user::Model) -> Self {
+        Self {
+            id: m.id,
+            roles: Role::split(&m.roles),
+            username: m.username,
+            name: m.name,
+            unit_id: m.unit_id,
+            is_leader: m.is_leader,
+            employee_no: m.employee_no,
+            active: m.active,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// A new account. HR may not grant `admin`.
+#[derive(Debug, Object)]
+pub struct CreateUser {
+    /// 1 to 64 characters, no spaces.
+    #[oai(validator(max_length = 64))]
+    pub username: Text,
+    /// 8 to 128 characters.
+    #[oai(validator(max_length = 128))]
+    pub password: Text,
+    #[oai(validator(max_length = 100))]
+    pub name: Text,
+    /// At least one; defaults to `[cadre]`.
+    #[oai(default = "default_roles", validator(max_items = 4))]
+    pub roles: Vec<Role>,
+    pub unit_id: Option<i64>,
+    #[oai(default)]
+    pub is_leader: bool,
+    #[oai(validator(max_length = 64))]
+    pub employee_no: Option<Text>,
+    #[oai(default = "default_true")]
+    pub active: bool,
+}
+
+fn default_roles() -> Vec<Role> {
+    vec![Role::Cadre]
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// Changes to an account; absent fields stay as they are. Setting `password` resets it
+/// and signs the account out everywhere; `active: false` does the same.
+#[derive(Debug, Object)]
+pub struct UpdateUser {
+    #[oai(validator(max_length = 128))]
+    pub password: Option<Text>,
+    #[oai(validator(max_length = 100))]
+    pub name: Option<Text>,
+    #[oai(validator(max_items = 4))]
+    pub roles: Option<Vec<Role>>,
+    /// `null` detaches the account from its unit.
+    pub unit_id: MaybeUndefined<i64>,
+    pub is_leader: Option<bool>,
+    /// `null` clears it.
+    #[oai(validator(max_length = 64))]
+    pub employee_no: MaybeUndefined<Text>,
+    pub active: Option<bool>,
+}
+
+/// A page of accounts.
+#[derive(Debug, Object)]
+pub struct UserPage {
+    pub items: Vec<UserView>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// What a roster import did.
+#[derive(Debug, Object)]
+pub struct ImportResult {
+    pub created: u64,
+    pub updated: u64,
+}
+
+/// A roster file as HR exports it from Excel (UTF-8 with or without BOM, or GBK).
+#[derive(Debug, ApiRequest)]
+pub enum RosterFile {
+    /// CSV with a header line; see the README for the columns.
+    #[oai(content_type = "text/csv")]
+    Csv(Binary<Vec<u8>>),
+}
+
+#[derive(ApiResponse)]
+pub enum UserResponse {
+    /// The account.
+    #[oai(status = 200)]
+    Ok(Json<UserView>),
+    /// The account was created.
+    #[oai(status = 201)]
+    Created(Json<UserView>),
+}
+
+#[derive(ApiResponse)]
+pub enum UserList {
+    /// A page of accounts, by id.
+    #[oai(status = 200)]
+    Ok(Json<UserPage>),
+}
+
+#[derive(ApiResponse)]
+pub enum Imported {
+    /// Every line was valid and has been stored.
+    #[oai(status = 200)]
+    Ok(Json<ImportResult>),
+}
+
+const MANAGERS: &[Role] = &[Role::Admin, Role::Hr];
+
+fn patch<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]
+impl UsersApi {
+    /// List accounts (admin, hr).
+    #[oai(path = "/users", method = "get")]
+    async fn list_users(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Accounts of this unit and all its sub-units.
+        unit_id: Query<Option<i64>>,
+        role: Query<Option<Role>>,
+        active: Query<Option<bool>>,
+        is_leader: Query<Option<bool>>,
+        /// Part of the username, name or employee number.
+        q: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1")))] page: PageParam,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
+            Option<u64>,
+        >,
+    ) -> ApiResult<UserList> {
+        auth.0.require(MANAGERS)?;
+        let filter = UserFilter {
+            unit_id: unit_id.0,
+            role: role.0,
+            active: active.0,
+            is_leader: is_leader.0,
+            q: q.0,
+        };
+        let found =
+            services::users::list(&state.db, filter, PageReq::new(page.0, per_page.0)).await?;
+        let (items, total, page, per_page) = map_page(found, UserView::from);
+        Ok(UserList::Ok(Json(UserPage {
+            items,
+            total,
+            page,
+            per_page,
+        })))
+    }
+
+    /// Create an account (admin, hr; only an admin may grant `admin`).
+    #[oai(path = "/users", method = "post")]
+    async fn create_user(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<CreateUser>,
+    ) -> ApiResult<UserResponse> {
+        auth.0.require(MANAGERS)?;
+        let b = body.0;
+        let new = NewUser {
+            username: b.username.into(),
+            password: b.password.into(),
+            name: b.name.into(),
+            roles: b.roles,
+            unit_id: b.unit_id,
+            is_leader: b.is_leader,
+            employee_no: text::opt(b.employee_no),
+            active: b.active,
+        };
+        let user = services::users::create(&state.db, &auth.0, new).await?;
+        Ok(UserResponse::Created(Json(user.into())))
+    }
+
+    /// One account (admin, hr).
+    #[oai(path = "/users/:id", method = "get")]
+    async fn get_user(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<UserResponse> {
+        auth.0.require(MANAGERS)?;
+        let user = services::users::get(&state.db, id.0).await?;
+        Ok(UserResponse::Ok(Json(user.into())))
+    }
+
+    /// Change an account (admin, hr; HR can neither touch an admin nor grant `admin`).
+    #[oai(path = "/users/:id", method = "patch")]
+    async fn update_user(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<UpdateUser>,
+    ) -> ApiResult<UserResponse> {
+        auth.0.require(MANAGERS)?;
+        let b = body.0;
+        let changes = UserChanges {
+            password: text::opt(b.password),
+            name: text::opt(b.name),
+            roles: b.roles,
+            unit_id: patch(b.unit_id),
+            is_leader: b.is_leader,
+            employee_no: patch(b.employee_no).map(text::opt),
+            active: b.active,
+        };
+        let user = services::users::update(&state.db, &auth.0, id.0, changes).await?;
+        Ok(UserResponse::Ok(Json(user.into())))
+    }
+
+    /// Import a roster (admin, hr), all or nothing.
+    ///
+    /// Lines are matched to existing accounts by username, else by employee number, so
+    /// importing the same file twice updates and never duplicates. Any bad line → 422
+    /// listing every bad line and field, and nothing is stored.
+    #[oai(path = "/users/import", method = "post")]
+    async fn import_users(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The password given to new accounts whose line has no 密码/password.
+        #[oai(validator(max_length = 128))]
+        default_password: Query<Option<String>>,
+        body: RosterFile,
+    ) -> ApiResult<Imported> {
+        auth.0.require(MANAGERS)?;
+        let RosterFile::Csv(bytes) = body;
+        let outcome = services::users::import::import_roster(
+            &state.db,
+            &auth.0,
+            &bytes.0,
+            default_password.0.as_deref(),
+        )
+        .await?;
+        Ok(Imported::Ok(Json(ImportResult {
+            created: outcome.created,
+            updated: outcome.updated,
+        })))
+    }
+}

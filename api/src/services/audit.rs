@@ -1,0 +1,106 @@
+//! The audit log: who changed what, when.
+
+use chrono::{DateTime, Utc};
+use entity::audit_log;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+
+use super::{Page, PageReq};
+use crate::{auth::Actor, error::AppResult};
+
+/// Records one change. Call it inside the transaction of the change it records.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    actor: Option<&Actor>,
+    action: &str,
+    entity: &str,
+    entity_id: Option<String>,
+    summary: impl Into<String>,
+) -> AppResult<()> {
+    record_as(
+        db,
+        actor.map(|a| a.id),
+        actor.map(|a| a.username.as_str()).unwrap_or("system"),
+        action,
+        entity,
+        entity_id,
+        summary,
+    )
+    .await
+}
+
+pub async fn record_as(
+    db: &impl ConnectionTrait,
+    actor_id: Option<i64>,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: Option<String>,
+    summary: impl Into<String>,
+) -> AppResult<()> {
+    audit_log::ActiveModel {
+        at: Set(Utc::now()),
+        actor_id: Set(actor_id),
+        actor: Set(actor.to_owned()),
+        action: Set(action.to_owned()),
+        entity: Set(entity.to_owned()),
+        entity_id: Set(entity_id),
+        summary: Set(summary.into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    pub actor_id: Option<i64>,
+    pub action: Option<String>,
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Newest first.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: AuditFilter,
+    page: PageReq,
+) -> AppResult<Page<audit_log::Model>> {
+    let mut query = audit_log::Entity::find();
+    if let Some(id) = filter.actor_id {
+        query = query.filter(audit_log::Column::ActorId.eq(id));
+    }
+    if let Some(action) = filter.action {
+        query = query.filter(audit_log::Column::Action.eq(action));
+    }
+    if let Some(entity) = filter.entity {
+        query = query.filter(audit_log::Column::Entity.eq(entity));
+    }
+    if let Some(entity_id) = filter.entity_id {
+        query = query.filter(audit_log::Column::EntityId.eq(entity_id));
+    }
+    if let Some(since) = filter.since {
+        query = query.filter(audit_log::Column::At.gte(since));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(audit_log::Column::At.lt(until));
+    }
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_desc(audit_log::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}

@@ -1,0 +1,283 @@
+//! Login, refresh-token rotation, logout, password change, and the login throttle.
+
+use chrono::{Duration, Utc};
+use entity::{login_failure, refresh_token, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait, sea_query::Expr,
+};
+
+use super::audit;
+use crate::{
+    auth::{
+        ACCESS_TTL_SECS, Actor, JwtKeys, Role, hash_password, random_token, sha256_hex,
+        verify_password,
+    },
+    error::{AppError, AppResult},
+};
+
+/// Refresh tokens live 30 days.
+pub const REFRESH_TTL_DAYS: i64 = 30;
+/// Failed logins allowed per username within [`THROTTLE_WINDOW_MINUTES`].
+pub const MAX_FAILURES: u64 = 5;
+pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+pub const MIN_PASSWORD_LEN: usize = 8;
+pub const MAX_PASSWORD_LEN: usize = 128;
+
+/// An access token and the refresh token that renews it.
+#[derive(Debug, Clone)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in: i64,
+}
+
+fn bad_credentials() -> AppError {
+    AppError::Unauthorized("invalid username or password".into())
+}
+
+fn bad_refresh() -> AppError {
+    AppError::Unauthorized("the refresh token is invalid, expired or already used".into())
+}
+
+pub fn check_password_rules(field: &str, password: &str) -> AppResult<()> {
+    let len = password.chars().count();
+    if len < MIN_PASSWORD_LEN {
+        return Err(AppError::invalid(
+            field,
+            format!("must be at least {MIN_PASSWORD_LEN} characters"),
+        ));
+    }
+    if len > MAX_PASSWORD_LEN {
+        return Err(AppError::invalid(
+            field,
+            format!("must be at most {MAX_PASSWORD_LEN} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Seconds to wait when `username` has used up its failed attempts, else `None`.
+async fn throttled_for(db: &impl ConnectionTrait, username: &str) -> AppResult<Option<u64>> {
+    let window_start = Utc::now() - Duration::minutes(THROTTLE_WINDOW_MINUTES);
+    let recent = login_failure::Entity::find()
+        .filter(login_failure::Column::Username.eq(username))
+        .filter(login_failure::Column::FailedAt.gt(window_start))
+        .order_by_desc(login_failure::Column::FailedAt)
+        .all(db)
+        .await?;
+    if (recent.len() as u64) < MAX_FAILURES {
+        return Ok(None);
+    }
+    // The wait ends when the window no longer holds MAX_FAILURES failures.
+    let pivot = recent[MAX_FAILURES as usize - 1].failed_at;
+    let until = pivot + Duration::minutes(THROTTLE_WINDOW_MINUTES);
+    Ok(Some((until - Utc::now()).num_seconds().max(1) as u64))
+}
+
+/// Checks the credentials and starts a new token family.
+pub async fn login(
+    db: &DatabaseConnection,
+    jwt: &JwtKeys,
+    username: &str,
+    password: &str,
+) -> AppResult<TokenPair> {
+    let username = username.trim();
+    if let Some(retry_after) = throttled_for(db, username).await? {
+        return Err(AppError::Throttled { retry_after });
+    }
+    let found = user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(db)
+        .await?;
+    let stored_hash = found
+        .as_ref()
+        .map(|u| u.password_hash.as_str())
+        .filter(|h| h.starts_with("$argon2"));
+    let password_ok = verify_password(password, stored_hash).await && stored_hash.is_some();
+    let account = match found {
+        Some(u) if password_ok && u.active => u,
+        other => {
+            let txn = db.begin().await?;
+            login_failure::ActiveModel {
+                username: Set(username.to_owned()),
+                failed_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            let reason = match &other {
+                None => "unknown username",
+                Some(u) if !u.active => "account disabled",
+                Some(_) => "wrong password",
+            };
+            audit::record_as(
+                &txn,
+                other.as_ref().map(|u| u.id),
+                username,
+                "login_failed",
+                "user",
+                other.as_ref().map(|u| u.id.to_string()),
+                reason,
+            )
+            .await?;
+            txn.commit().await?;
+            return Err(bad_credentials());
+        }
+    };
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::Username.eq(username))
+        .exec(db)
+        .await?;
+    issue_pair(db, jwt, &account, uuid::Uuid::new_v4().to_string()).await
+}
+
+async fn issue_pair(
+    db: &impl ConnectionTrait,
+    jwt: &JwtKeys,
+    account: &user::Model,
+    family_id: String,
+) -> AppResult<TokenPair> {
+    let refresh = random_token();
+    let now = Utc::now();
+    refresh_token::ActiveModel {
+        user_id: Set(account.id),
+        family_id: Set(family_id),
+        token_hash: Set(sha256_hex(&refresh)),
+        expires_at: Set(now + Duration::days(REFRESH_TTL_DAYS)),
+        used_at: Set(None),
+        revoked_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let access = jwt.issue(account.id, &account.username, Role::split(&account.roles))?;
+    Ok(TokenPair {
+        access_token: access,
+        refresh_token: refresh,
+        expires_in: ACCESS_TTL_SECS,
+    })
+}
+
+async fn revoke_family(db: &impl ConnectionTrait, family_id: &str) -> AppResult<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_token::Column::FamilyId.eq(family_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every refresh token of a user (password change, account disabled).
+pub async fn revoke_user_tokens(db: &impl ConnectionTrait, user_id: i64) -> AppResult<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Spends a refresh token and returns a new pair in the same family. Presenting a token
+/// that was already spent revokes the whole family: someone else holds a copy.
+pub async fn refresh(db: &DatabaseConnection, jwt: &JwtKeys, token: &str) -> AppResult<TokenPair> {
+    let hash = sha256_hex(token.trim());
+    let stored = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash))
+        .one(db)
+        .await?
+        .ok_or_else(bad_refresh)?;
+    let now = Utc::now();
+    if stored.revoked_at.is_some() {
+        return Err(bad_refresh());
+    }
+    if stored.used_at.is_some() {
+        revoke_family(db, &stored.family_id).await?;
+        return Err(bad_refresh());
+    }
+    if stored.expires_at <= now {
+        return Err(bad_refresh());
+    }
+    let account = user::Entity::find_by_id(stored.user_id).one(db).await?;
+    let Some(account) = account.filter(|u| u.active) else {
+        revoke_family(db, &stored.family_id).await?;
+        return Err(bad_refresh());
+    };
+    let txn = db.begin().await?;
+    // Spend it only if nobody spent it in the meantime: two refreshes at once rotate once.
+    let spent = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+        .filter(refresh_token::Column::Id.eq(stored.id))
+        .filter(refresh_token::Column::UsedAt.is_null())
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if spent.rows_affected != 1 {
+        txn.rollback().await?;
+        revoke_family(db, &stored.family_id).await?;
+        return Err(bad_refresh());
+    }
+    let pair = issue_pair(&txn, jwt, &account, stored.family_id.clone()).await?;
+    txn.commit().await?;
+    Ok(pair)
+}
+
+/// Ends the session the refresh token belongs to. Unknown tokens are ignored; a token of
+/// another user is refused.
+pub async fn logout(db: &impl ConnectionTrait, actor: &Actor, token: &str) -> AppResult<()> {
+    let hash = sha256_hex(token.trim());
+    let stored = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash))
+        .one(db)
+        .await?;
+    if let Some(stored) = stored {
+        if stored.user_id != actor.id {
+            return Err(AppError::forbidden(
+                "that refresh token belongs to another account",
+            ));
+        }
+        revoke_family(db, &stored.family_id).await?;
+    }
+    Ok(())
+}
+
+/// Changes the caller's own password and signs out every other session.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+) -> AppResult<()> {
+    check_password_rules("new_password", new)?;
+    let account = user::Entity::find_by_id(actor.id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("the account no longer exists".into()))?;
+    let stored = Some(account.password_hash.as_str()).filter(|h| h.starts_with("$argon2"));
+    if !(verify_password(current, stored).await && stored.is_some()) {
+        return Err(AppError::Unauthorized(
+            "the current password is wrong".into(),
+        ));
+    }
+    let hash = hash_password(new).await?;
+    let txn = db.begin().await?;
+    let mut active: user::ActiveModel = account.into();
+    active.password_hash = Set(hash);
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+    revoke_user_tokens(&txn, actor.id).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "password_change",
+        "user",
+        Some(actor.id.to_string()),
+        "own password changed",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

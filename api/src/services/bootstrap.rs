@@ -1,0 +1,82 @@
+//! What a fresh database needs before the first request: a JWT secret shared by every
+//! instance, and the first administrator.
+
+use chrono::Utc;
+use entity::{setting, user};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Set};
+
+use super::audit;
+use crate::{
+    auth::{Role, hash_password, random_token},
+    error::AppResult,
+};
+
+const JWT_SECRET_KEY: &str = "jwt_secret";
+
+/// The configured secret, or the one kept in the database (made on first use). Every
+/// instance on one database reads the same row, so their tokens agree.
+pub async fn jwt_secret(db: &impl ConnectionTrait, configured: Option<&str>) -> AppResult<String> {
+    if let Some(secret) = configured {
+        return Ok(secret.to_owned());
+    }
+    // Insert-if-absent, then read back: two instances starting at once agree on one.
+    setting::Entity::insert(setting::ActiveModel {
+        key: Set(JWT_SECRET_KEY.into()),
+        value: Set(random_token()),
+    })
+    .on_conflict_do_nothing_on([setting::Column::Key])
+    .exec(db)
+    .await?;
+    let row = setting::Entity::find_by_id(JWT_SECRET_KEY.to_owned())
+        .one(db)
+        .await?
+        .expect("the secret row was just written");
+    Ok(row.value)
+}
+
+/// On an empty database, creates `admin` with `password` or a random one. Returns the
+/// password when it made one up, so the caller can print it once.
+pub async fn ensure_admin(
+    db: &impl ConnectionTrait,
+    password: Option<&str>,
+) -> AppResult<Option<String>> {
+    if user::Entity::find().count(db).await? > 0 {
+        return Ok(None);
+    }
+    let (password, generated) = match password {
+        Some(p) => (p.to_owned(), false),
+        None => (random_token()[..20].to_owned(), true),
+    };
+    let now = Utc::now();
+    let inserted = user::Entity::insert(user::ActiveModel {
+        username: Set("admin".into()),
+        password_hash: Set(hash_password(&password).await?),
+        name: Set("Administrator".into()),
+        roles: Set(Role::join(&[Role::Admin])),
+        unit_id: Set(None),
+        is_leader: Set(false),
+        employee_no: Set(None),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict_do_nothing_on([user::Column::Username])
+    .exec(db)
+    .await?;
+    if matches!(inserted, sea_orm::TryInsertResult::Inserted(_)) {
+        audit::record_as(
+            db,
+            None,
+            "system",
+            "create",
+            "user",
+            None,
+            "first administrator created",
+        )
+        .await?;
+        Ok(generated.then_some(password))
+    } else {
+        Ok(None)
+    }
+}

@@ -1,0 +1,52 @@
+//! The rules, free of HTTP: async functions over a connection or transaction.
+
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod units;
+pub mod users;
+
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbErr, TransactionOptions, TransactionTrait,
+};
+
+/// A page request: 1-based page, at most 500 per page.
+#[derive(Debug, Clone, Copy)]
+pub struct PageReq {
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl PageReq {
+    pub const MAX_PER_PAGE: u64 = 500;
+
+    pub fn new(page: Option<u64>, per_page: Option<u64>) -> Self {
+        Self {
+            page: page.unwrap_or(1).max(1),
+            per_page: per_page.unwrap_or(50).clamp(1, Self::MAX_PER_PAGE),
+        }
+    }
+
+    pub fn offset(&self) -> u64 {
+        (self.page - 1).saturating_mul(self.per_page)
+    }
+}
+
+/// A page of results and the total count.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// Starts a write transaction. On SQLite it takes the write lock at `BEGIN` (IMMEDIATE),
+/// so two transactions that read then write wait for each other instead of failing.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}

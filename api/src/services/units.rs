@@ -1,0 +1,288 @@
+//! Units: the organisation tree (street → departments, communities, villages…).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+use entity::{unit, user};
+use poem_openapi::Enum;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{Page, PageReq, audit};
+use crate::{
+    auth::Actor,
+    error::{AppError, AppResult},
+};
+
+/// What kind of body a unit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, Serialize, Deserialize)]
+#[oai(rename_all = "lowercase")]
+pub enum UnitKind {
+    /// 街道办事处
+    Street,
+    /// 科室 / 部门
+    Department,
+    /// 社区
+    Community,
+    /// 村
+    Village,
+    /// 学校
+    School,
+    /// 企业
+    Enterprise,
+    /// 其他
+    Other,
+}
+
+impl UnitKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Street => "street",
+            UnitKind::Department => "department",
+            UnitKind::Community => "community",
+            UnitKind::Village => "village",
+            UnitKind::School => "school",
+            UnitKind::Enterprise => "enterprise",
+            UnitKind::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            UnitKind::Street,
+            UnitKind::Department,
+            UnitKind::Community,
+            UnitKind::Village,
+            UnitKind::School,
+            UnitKind::Enterprise,
+            UnitKind::Other,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUnit {
+    pub name: String,
+    pub kind: UnitKind,
+    pub parent_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UnitChanges {
+    pub name: Option<String>,
+    pub kind: Option<UnitKind>,
+    /// `Some(None)` moves the unit to the top of the tree.
+    pub parent_id: Option<Option<i64>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UnitFilter {
+    pub parent_id: Option<i64>,
+    pub kind: Option<UnitKind>,
+    pub q: Option<String>,
+}
+
+fn clean_name(name: &str) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid("name", "must not be empty"));
+    }
+    if name.chars().count() > 100 {
+        return Err(AppError::invalid("name", "must be at most 100 characters"));
+    }
+    Ok(name.to_owned())
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<unit::Model> {
+    unit::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("unit"))
+}
+
+async fn check_parent(db: &impl ConnectionTrait, parent_id: Option<i64>) -> AppResult<()> {
+    if let Some(parent) = parent_id
+        && unit::Entity::find_by_id(parent).one(db).await?.is_none()
+    {
+        return Err(AppError::invalid("parent_id", "no such unit"));
+    }
+    Ok(())
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    new: NewUnit,
+) -> AppResult<unit::Model> {
+    let name = clean_name(&new.name)?;
+    check_parent(db, new.parent_id).await?;
+    let now = Utc::now();
+    let model = unit::ActiveModel {
+        name: Set(name),
+        kind: Set(new.kind.as_str().to_owned()),
+        parent_id: Set(new.parent_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    audit::record(
+        db,
+        Some(actor),
+        "create",
+        "unit",
+        Some(model.id.to_string()),
+        format!("unit {} ({})", model.name, model.kind),
+    )
+    .await?;
+    Ok(model)
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+    changes: UnitChanges,
+) -> AppResult<unit::Model> {
+    let current = get(db, id).await?;
+    let mut active: unit::ActiveModel = current.clone().into();
+    let mut summary = Vec::new();
+    if let Some(name) = changes.name {
+        let name = clean_name(&name)?;
+        summary.push(format!("name {} → {}", current.name, name));
+        active.name = Set(name);
+    }
+    if let Some(kind) = changes.kind {
+        summary.push(format!("kind {} → {}", current.kind, kind.as_str()));
+        active.kind = Set(kind.as_str().to_owned());
+    }
+    if let Some(parent_id) = changes.parent_id {
+        check_parent(db, parent_id).await?;
+        if let Some(parent) = parent_id
+            && subtree_ids(db, id).await?.contains(&parent)
+        {
+            return Err(AppError::invalid(
+                "parent_id",
+                "a unit cannot be moved under itself or its own sub-unit",
+            ));
+        }
+        summary.push(format!("parent {:?} → {:?}", current.parent_id, parent_id));
+        active.parent_id = Set(parent_id);
+    }
+    active.updated_at = Set(Utc::now());
+    let model = active.update(db).await?;
+    audit::record(
+        db,
+        Some(actor),
+        "update",
+        "unit",
+        Some(id.to_string()),
+        summary.join("; "),
+    )
+    .await?;
+    Ok(model)
+}
+
+/// Deletes a unit that has neither sub-units nor accounts.
+pub async fn delete(db: &impl ConnectionTrait, actor: &Actor, id: i64) -> AppResult<()> {
+    let current = get(db, id).await?;
+    let children = unit::Entity::find()
+        .filter(unit::Column::ParentId.eq(id))
+        .count(db)
+        .await?;
+    if children > 0 {
+        return Err(AppError::conflict(
+            "unit_in_use",
+            format!("the unit still has {children} sub-unit(s)"),
+        ));
+    }
+    let members = user::Entity::find()
+        .filter(user::Column::UnitId.eq(id))
+        .count(db)
+        .await?;
+    if members > 0 {
+        return Err(AppError::conflict(
+            "unit_in_use",
+            format!("the unit still has {members} account(s)"),
+        ));
+    }
+    unit::Entity::delete_by_id(id).exec(db).await?;
+    audit::record(
+        db,
+        Some(actor),
+        "delete",
+        "unit",
+        Some(id.to_string()),
+        format!("unit {}", current.name),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: UnitFilter,
+    page: PageReq,
+) -> AppResult<Page<unit::Model>> {
+    let mut query = unit::Entity::find();
+    if let Some(parent) = filter.parent_id {
+        query = query.filter(unit::Column::ParentId.eq(parent));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(unit::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        query = query.filter(unit::Column::Name.contains(q));
+    }
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_asc(unit::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// Parent → children map of the whole tree. A city has thousands of units, not millions,
+/// so one query and a walk in memory beats a recursive query per call.
+pub async fn tree(db: &impl ConnectionTrait) -> AppResult<HashMap<Option<i64>, Vec<i64>>> {
+    let rows: Vec<(i64, Option<i64>)> = unit::Entity::find()
+        .select_only()
+        .column(unit::Column::Id)
+        .column(unit::Column::ParentId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut children: HashMap<Option<i64>, Vec<i64>> = HashMap::new();
+    for (id, parent) in rows {
+        children.entry(parent).or_default().push(id);
+    }
+    Ok(children)
+}
+
+/// The unit and all its sub-units, at any depth.
+pub async fn subtree_ids(db: &impl ConnectionTrait, root: i64) -> AppResult<HashSet<i64>> {
+    let children = tree(db).await?;
+    let mut seen = HashSet::from([root]);
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        for child in children.get(&Some(id)).into_iter().flatten() {
+            if seen.insert(*child) {
+                stack.push(*child);
+            }
+        }
+    }
+    Ok(seen)
+}

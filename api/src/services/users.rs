@@ -1,0 +1,392 @@
+//! Accounts: create, change, list. Who may grant which role lives here.
+
+use chrono::Utc;
+use entity::{unit, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use super::{Page, PageReq, audit, auth::check_password_rules, begin_write, units};
+use crate::{
+    auth::{Actor, Role, hash_password},
+    error::{AppError, AppResult, FieldError},
+};
+
+pub mod import;
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub password: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub unit_id: Option<i64>,
+    pub is_leader: bool,
+    pub employee_no: Option<String>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub password: Option<String>,
+    pub name: Option<String>,
+    pub roles: Option<Vec<Role>>,
+    /// `Some(None)` detaches the account from any unit.
+    pub unit_id: Option<Option<i64>>,
+    pub is_leader: Option<bool>,
+    /// `Some(None)` clears the employee number.
+    pub employee_no: Option<Option<String>>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// The unit and its sub-units.
+    pub unit_id: Option<i64>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub is_leader: Option<bool>,
+    /// Matches username, name or employee number.
+    pub q: Option<String>,
+}
+
+pub fn clean_username(field: &str, username: &str) -> Result<String, FieldError> {
+    let username = username.trim();
+    if username.is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    if username.chars().count() > 64 {
+        return Err(FieldError::new(field, "must be at most 64 characters"));
+    }
+    if username
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(FieldError::new(field, "must not contain spaces"));
+    }
+    Ok(username.to_owned())
+}
+
+pub fn clean_name(field: &str, name: &str) -> Result<String, FieldError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    if name.chars().count() > 100 {
+        return Err(FieldError::new(field, "must be at most 100 characters"));
+    }
+    Ok(name.to_owned())
+}
+
+pub fn clean_employee_no(field: &str, no: Option<&str>) -> Result<Option<String>, FieldError> {
+    match no.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(no) if no.chars().count() > 64 => {
+            Err(FieldError::new(field, "must be at most 64 characters"))
+        }
+        Some(no) => Ok(Some(no.to_owned())),
+    }
+}
+
+/// HR keeps the roster but can neither make an administrator nor touch one.
+pub fn check_role_grant(
+    actor: &Actor,
+    target_current: Option<&[Role]>,
+    new_roles: Option<&[Role]>,
+) -> AppResult<()> {
+    if actor.is_admin() {
+        return Ok(());
+    }
+    if target_current.is_some_and(|r| r.contains(&Role::Admin)) {
+        return Err(AppError::forbidden(
+            "only an administrator can change an administrator's account",
+        ));
+    }
+    if new_roles.is_some_and(|r| r.contains(&Role::Admin)) {
+        return Err(AppError::forbidden(
+            "only an administrator can grant the admin role",
+        ));
+    }
+    Ok(())
+}
+
+async fn check_unit(db: &impl ConnectionTrait, unit_id: Option<i64>) -> AppResult<()> {
+    if let Some(id) = unit_id
+        && unit::Entity::find_by_id(id).one(db).await?.is_none()
+    {
+        return Err(AppError::invalid("unit_id", "no such unit"));
+    }
+    Ok(())
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<user::Model> {
+    user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))
+}
+
+fn collect<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    new: NewUser,
+) -> AppResult<user::Model> {
+    check_role_grant(actor, None, Some(&new.roles))?;
+    let mut errors = Vec::new();
+    let username = collect(&mut errors, clean_username("username", &new.username));
+    let name = collect(&mut errors, clean_name("name", &new.name));
+    let employee_no = collect(
+        &mut errors,
+        clean_employee_no("employee_no", new.employee_no.as_deref()),
+    );
+    if let Err(AppError::Invalid { errors: more, .. }) =
+        check_password_rules("password", &new.password)
+    {
+        errors.extend(more);
+    }
+    if new.roles.is_empty() {
+        errors.push(FieldError::new("roles", "at least one role is required"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid_many(errors));
+    }
+    let (username, name, employee_no) = (username.unwrap(), name.unwrap(), employee_no.unwrap());
+    check_unit(db, new.unit_id).await?;
+    let hash = hash_password(&new.password).await?;
+    let txn = begin_write(db).await?;
+    let duplicate = user::Entity::find()
+        .filter(
+            Condition::any()
+                .add(user::Column::Username.eq(&username))
+                .add(user::Column::EmployeeNo.is_in(employee_no.clone())),
+        )
+        .one(&txn)
+        .await?;
+    if let Some(existing) = duplicate {
+        let what = if existing.username == username {
+            "username"
+        } else {
+            "employee number"
+        };
+        return Err(AppError::conflict(
+            "duplicate",
+            format!("an account with this {what} already exists"),
+        ));
+    }
+    let now = Utc::now();
+    let model = user::ActiveModel {
+        username: Set(username),
+        password_hash: Set(hash),
+        name: Set(name),
+        roles: Set(Role::join(&new.roles)),
+        unit_id: Set(new.unit_id),
+        is_leader: Set(new.is_leader),
+        employee_no: Set(employee_no),
+        active: Set(new.active),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "create",
+        "user",
+        Some(model.id.to_string()),
+        format!(
+            "user {} ({}) roles {}",
+            model.username, model.name, model.roles
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    changes: UserChanges,
+) -> AppResult<user::Model> {
+    let current = get(db, id).await?;
+    let current_roles = Role::split(&current.roles);
+    check_role_grant(actor, Some(&current_roles), changes.roles.as_deref())?;
+    let mut errors = Vec::new();
+    let name = changes
+        .name
+        .as_deref()
+        .map(|n| collect(&mut errors, clean_name("name", n)));
+    let employee_no = changes
+        .employee_no
+        .as_ref()
+        .map(|no| collect(&mut errors, clean_employee_no("employee_no", no.as_deref())));
+    if let Some(password) = &changes.password
+        && let Err(AppError::Invalid { errors: more, .. }) =
+            check_password_rules("password", password)
+    {
+        errors.extend(more);
+    }
+    if changes.roles.as_ref().is_some_and(|r| r.is_empty()) {
+        errors.push(FieldError::new("roles", "at least one role is required"));
+    }
+    if id == actor.id && changes.active == Some(false) {
+        errors.push(FieldError::new(
+            "active",
+            "you cannot disable your own account",
+        ));
+    }
+    if id == actor.id
+        && actor.is_admin()
+        && changes
+            .roles
+            .as_ref()
+            .is_some_and(|r| !r.contains(&Role::Admin))
+    {
+        errors.push(FieldError::new(
+            "roles",
+            "you cannot remove your own admin role",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid_many(errors));
+    }
+    if let Some(unit_id) = changes.unit_id {
+        check_unit(db, unit_id).await?;
+    }
+    let hash = match &changes.password {
+        Some(p) => Some(hash_password(p).await?),
+        None => None,
+    };
+
+    let txn = begin_write(db).await?;
+    let mut active: user::ActiveModel = current.clone().into();
+    let mut summary = Vec::new();
+    if let Some(Some(name)) = name {
+        summary.push(format!("name → {name}"));
+        active.name = Set(name);
+    }
+    if let Some(Some(no)) = employee_no {
+        if let Some(no) = &no
+            && user::Entity::find()
+                .filter(user::Column::EmployeeNo.eq(no.as_str()))
+                .filter(user::Column::Id.ne(id))
+                .one(&txn)
+                .await?
+                .is_some()
+        {
+            return Err(AppError::conflict(
+                "duplicate",
+                "an account with this employee number already exists",
+            ));
+        }
+        summary.push(format!("employee_no → {}", no.as_deref().unwrap_or("")));
+        active.employee_no = Set(no);
+    }
+    if let Some(unit_id) = changes.unit_id {
+        summary.push(format!("unit → {unit_id:?}"));
+        active.unit_id = Set(unit_id);
+    }
+    if let Some(is_leader) = changes.is_leader {
+        summary.push(format!("is_leader → {is_leader}"));
+        active.is_leader = Set(is_leader);
+    }
+    let mut revoke = false;
+    if let Some(is_active) = changes.active {
+        summary.push(format!("active → {is_active}"));
+        active.active = Set(is_active);
+        revoke |= !is_active;
+    }
+    if let Some(hash) = hash {
+        summary.push("password reset".into());
+        active.password_hash = Set(hash);
+        revoke = true;
+    }
+    let roles_changed = changes
+        .roles
+        .as_ref()
+        .map(|r| Role::join(r))
+        .filter(|r| *r != current.roles);
+    if let Some(roles) = &roles_changed {
+        active.roles = Set(roles.clone());
+    }
+    active.updated_at = Set(Utc::now());
+    let model = active.update(&txn).await?;
+    if revoke {
+        super::auth::revoke_user_tokens(&txn, id).await?;
+    }
+    if !summary.is_empty() {
+        audit::record(
+            &txn,
+            Some(actor),
+            "update",
+            "user",
+            Some(id.to_string()),
+            summary.join("; "),
+        )
+        .await?;
+    }
+    if let Some(roles) = roles_changed {
+        audit::record(
+            &txn,
+            Some(actor),
+            "role_change",
+            "user",
+            Some(id.to_string()),
+            format!("roles {} → {}", current.roles, roles),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: UserFilter,
+    page: PageReq,
+) -> AppResult<Page<user::Model>> {
+    let mut query = user::Entity::find();
+    if let Some(unit_id) = filter.unit_id {
+        let ids = units::subtree_ids(db, unit_id).await?;
+        query = query.filter(user::Column::UnitId.is_in(ids));
+    }
+    if let Some(role) = filter.role {
+        // Role names never contain one another, so a substring test is exact.
+        query = query.filter(user::Column::Roles.contains(role.as_str()));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(user::Column::Active.eq(active));
+    }
+    if let Some(leader) = filter.is_leader {
+        query = query.filter(user::Column::IsLeader.eq(leader));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        query = query.filter(
+            Condition::any()
+                .add(user::Column::Username.contains(q))
+                .add(user::Column::Name.contains(q))
+                .add(user::Column::EmployeeNo.contains(q)),
+        );
+    }
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_asc(user::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}

@@ -1,0 +1,15 @@
+//! Schema migrations. The same migrations serve SQLite and PostgreSQL: nothing here
+//! uses a feature only one of them understands, and there is no seed data.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_create_accounts::Migration)]
+    }
+}

@@ -1,0 +1,140 @@
+//! `xuefa`: the one binary. `serve`, `openapi`, `migrate`, `user create`.
+
+use std::io::Read;
+
+use api::{auth::Role, config::Config};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "xuefa",
+    version,
+    about = "学法 — law study and law publicity records"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (migrates the database first).
+    Serve,
+    /// Print the OpenAPI spec (JSON) to stdout.
+    Openapi,
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Manage accounts from the command line.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from stdin (one line).
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// Comma-separated: admin, hr, judicial, cadre.
+        #[arg(long, default_value = "cadre")]
+        roles: String,
+        #[arg(long)]
+        unit_id: Option<i64>,
+        #[arg(long)]
+        employee_no: Option<String>,
+        #[arg(long)]
+        leader: bool,
+    },
+}
+
+fn fail(message: impl std::fmt::Display) -> ! {
+    eprintln!("xuefa: {message}");
+    std::process::exit(1);
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        print!("{}", api::spec_json());
+        return;
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .init();
+    let config = Config::from_env().unwrap_or_else(|e| fail(e));
+    match cli.command {
+        Command::Openapi => unreachable!(),
+        Command::Migrate => {
+            let db = api::db::connect(&config.database_url, 1)
+                .await
+                .unwrap_or_else(|e| fail(e));
+            api::db::migrate(&db).await.unwrap_or_else(|e| fail(e));
+            println!("database is up to date");
+        }
+        Command::Serve => {
+            let (state, generated) = api::start(config).await.unwrap_or_else(|e| fail(e));
+            if let Some(password) = generated {
+                println!(
+                    "created the first administrator: username `admin`, password `{password}` (shown once; change it)"
+                );
+            }
+            api::serve(state).await.unwrap_or_else(|e| fail(e));
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    username,
+                    name,
+                    roles,
+                    unit_id,
+                    employee_no,
+                    leader,
+                },
+        } => {
+            let roles: Vec<Role> = roles
+                .split(',')
+                .map(|r| {
+                    Role::parse(r.trim()).unwrap_or_else(|| fail(format!("unknown role {r:?}")))
+                })
+                .collect();
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .unwrap_or_else(|e| fail(e));
+            let password = password.lines().next().unwrap_or("").to_owned();
+            let (state, generated) = api::start(config).await.unwrap_or_else(|e| fail(e));
+            if let Some(password) = generated {
+                println!(
+                    "created the first administrator: username `admin`, password `{password}` (shown once; change it)"
+                );
+            }
+            let system = api::auth::Actor {
+                id: 0,
+                username: "cli".into(),
+                roles: vec![Role::Admin],
+            };
+            let new = api::services::users::NewUser {
+                username,
+                password,
+                name,
+                roles,
+                unit_id,
+                is_leader: leader,
+                employee_no,
+                active: true,
+            };
+            match api::services::users::create(&state.db, &system, new).await {
+                Ok(user) => println!("created user {} (id {})", user.username, user.id),
+                Err(e) => fail(format!("{e:?}")),
+            }
+        }
+    }
+}

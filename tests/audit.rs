@@ -1,0 +1,108 @@
+//! The audit log records every change, and only admins read it.
+
+use api::auth::Role;
+use serde_json::json;
+
+use crate::common::TestApp;
+
+#[tokio::test]
+async fn changes_are_recorded_with_actor_and_summary() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let (hr_id, hr) = app.login_as("hr", &[Role::Hr]).await;
+    let street = app.make_unit(&hr, "街道", "street", None).await;
+    app.patch(
+        &format!("/api/v1/units/{street}"),
+        &hr,
+        json!({"name": "新立街道"}),
+    )
+    .await
+    .expect(200);
+    let cadre = app
+        .post(
+            "/api/v1/users",
+            &hr,
+            json!({"username": "cad", "password": "password-123", "name": "干部"}),
+        )
+        .await
+        .expect(201);
+    let cadre_id = cadre["id"].as_i64().unwrap();
+    app.patch(
+        &format!("/api/v1/users/{cadre_id}"),
+        &hr,
+        json!({"roles": ["cadre", "judicial"]}),
+    )
+    .await
+    .expect(200);
+    app.call_raw(
+        "POST",
+        "/api/v1/users/import?default_password=password-1",
+        Some(&hr),
+        "text/csv",
+        "姓名,工号\n甲,1\n".as_bytes().to_vec(),
+    )
+    .await
+    .expect(200);
+    let spare = app.make_unit(&hr, "临时", "other", None).await;
+    app.call("DELETE", &format!("/api/v1/units/{spare}"), Some(&hr), None)
+        .await
+        .expect(204);
+
+    let by_hr = app
+        .get(
+            &format!("/api/v1/audit-log?actor_id={hr_id}&per_page=100"),
+            &admin,
+        )
+        .await
+        .expect(200);
+    let actions: Vec<(String, String)> = by_hr["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_owned(),
+                e["entity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .rev()
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("create", "unit"),
+        ("update", "unit"),
+        ("create", "user"),
+        ("role_change", "user"),
+        ("import", "user"),
+        ("create", "unit"),
+        ("delete", "unit"),
+    ]
+    .iter()
+    .map(|(a, e)| (a.to_string(), e.to_string()))
+    .collect();
+    assert_eq!(actions, expected);
+    let entry = &by_hr["items"][3];
+    assert_eq!(entry["actor"], "hr");
+    assert_eq!(entry["entity_id"], cadre_id.to_string());
+    assert!(entry["summary"].as_str().unwrap().contains("judicial"));
+    assert!(entry["at"].as_str().is_some());
+
+    let roles = app
+        .get("/api/v1/audit-log?action=role_change", &admin)
+        .await
+        .expect(200);
+    assert_eq!(roles["total"], 1);
+    let for_unit = app
+        .get(
+            &format!("/api/v1/audit-log?entity=unit&entity_id={street}"),
+            &admin,
+        )
+        .await
+        .expect(200);
+    assert_eq!(for_unit["total"], 2);
+    let future = app
+        .get("/api/v1/audit-log?since=2999-01-01T00:00:00Z", &admin)
+        .await
+        .expect(200);
+    assert_eq!(future["total"], 0);
+    app.get("/api/v1/audit-log", &hr).await.expect(403);
+}

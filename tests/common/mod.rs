@@ -1,0 +1,274 @@
+//! `TestApp`: a fresh database with the migrations applied, the app in-process, and
+//! helpers to make accounts and call the API as them.
+
+use std::sync::Once;
+
+use api::{
+    auth::{Actor, Role},
+    config::Config,
+    services,
+    state::AppState,
+};
+use poem::{EndpointExt, endpoint::BoxEndpoint, http::StatusCode, test::TestClient};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+
+pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+pub const PASSWORD: &str = "correct-horse-9";
+
+static NOTICE: Once = Once::new();
+
+/// A PostgreSQL database made for one test and dropped when the test ends.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        // Drop runs outside async: a short-lived runtime on its own thread does the DROP.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                if let Ok(db) = Database::connect(&admin_url).await {
+                    let _ = db
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
+                    let _ = db.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    client: TestClient<BoxEndpoint<'static, poem::Response>>,
+    _pg: Option<PgDatabase>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A status and the JSON body (`Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: poem::http::HeaderMap,
+}
+
+impl Reply {
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self.body
+    }
+}
+
+pub fn test_config(database_url: String) -> Config {
+    Config {
+        database_url,
+        jwt_secret: Some(TEST_SECRET.into()),
+        admin_password: Some("admin-password-1".into()),
+        max_body_bytes: 1024 * 1024,
+        db_pool: 8,
+        ..Config::default()
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let pg_base = std::env::var("XUEFA_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty());
+        NOTICE.call_once(|| match &pg_base {
+            Some(_) => eprintln!("xuefa tests: running on PostgreSQL (XUEFA_TEST_DATABASE_URL)"),
+            None => eprintln!(
+                "xuefa tests: XUEFA_TEST_DATABASE_URL is not set, running on SQLite only; \
+                 set it (e.g. postgres://postgres@127.0.0.1:5432/test) to run on PostgreSQL"
+            ),
+        });
+        let (url, pg, dir) = match pg_base {
+            Some(base) => {
+                let name = format!("xuefa_t_{}", uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(&base)
+                    .await
+                    .expect("connect to XUEFA_TEST_DATABASE_URL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create a test database");
+                admin.close().await.ok();
+                let (prefix, _) = base.rsplit_once('/').expect("a database URL ends in /name");
+                (
+                    format!("{prefix}/{name}"),
+                    Some(PgDatabase {
+                        admin_url: base,
+                        name,
+                    }),
+                    None,
+                )
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("a temp dir");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                (url, None, Some(dir))
+            }
+        };
+        let (state, _) = api::start(test_config(url)).await.expect("the app starts");
+        let endpoint = api::app(state.clone()).map_to_response().boxed();
+        Self {
+            state,
+            client: TestClient::new(endpoint),
+            _pg: pg,
+            _dir: dir,
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    /// Sends a request; `body` is sent as JSON when given.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let method = poem::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.client.request(method, path);
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        if let Some(b) = body {
+            req = req.body_json(&b);
+        }
+        Self::reply(req.send().await).await
+    }
+
+    /// Sends raw bytes with a content type.
+    pub async fn call_raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
+        let method = poem::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self
+            .client
+            .request(method, path)
+            .content_type(content_type)
+            .body(body);
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        Self::reply(req.send().await).await
+    }
+
+    async fn reply(resp: poem::test::TestResponse) -> Reply {
+        let status = resp.0.status();
+        let headers = resp.0.headers().clone();
+        let bytes = resp.0.into_body().into_vec().await.unwrap_or_default();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call("GET", path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call("POST", path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call("PATCH", path, Some(token), Some(body)).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Reply {
+        self.call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": username, "password": password})),
+        )
+        .await
+    }
+
+    /// Logs in and returns the access token.
+    pub async fn token(&self, username: &str, password: &str) -> String {
+        let body = self.login(username, password).await.expect(200);
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.token("admin", "admin-password-1").await
+    }
+
+    /// Makes an account with these roles (straight through the service) and returns its id.
+    pub async fn make_user(&self, username: &str, roles: &[Role], unit_id: Option<i64>) -> i64 {
+        let system = Actor {
+            id: 0,
+            username: "test".into(),
+            roles: vec![Role::Admin],
+        };
+        let new = services::users::NewUser {
+            username: username.into(),
+            password: PASSWORD.into(),
+            name: format!("{username} 同志"),
+            roles: roles.to_vec(),
+            unit_id,
+            is_leader: false,
+            employee_no: None,
+            active: true,
+        };
+        services::users::create(self.db(), &system, new)
+            .await
+            .expect("user created")
+            .id
+    }
+
+    /// Makes an account with these roles and returns `(id, access token)`.
+    pub async fn login_as(&self, username: &str, roles: &[Role]) -> (i64, String) {
+        let id = self.make_user(username, roles, None).await;
+        (id, self.token(username, PASSWORD).await)
+    }
+
+    pub async fn make_unit(
+        &self,
+        token: &str,
+        name: &str,
+        kind: &str,
+        parent_id: Option<i64>,
+    ) -> i64 {
+        let body = self
+            .post(
+                "/api/v1/units",
+                token,
+                json!({"name": name, "kind": kind, "parent_id": parent_id}),
+            )
+            .await
+            .expect(201);
+        body["id"].as_i64().unwrap()
+    }
+}

@@ -1,0 +1,111 @@
+//! One error shape for every refusal, whichever layer refuses; nothing half-stored.
+
+use api::auth::Role;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::json;
+
+use crate::common::TestApp;
+
+async fn unit_count(app: &TestApp) -> u64 {
+    entity::unit::Entity::find().count(app.db()).await.unwrap()
+}
+
+#[tokio::test]
+async fn malformed_wrong_typed_and_oversized_bodies() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+
+    let broken = app
+        .call_raw(
+            "POST",
+            "/api/v1/units",
+            Some(&admin),
+            "application/json",
+            b"{\"name\": \"x\", ".to_vec(),
+        )
+        .await;
+    assert_eq!(broken.status, 400);
+    assert_eq!(broken.headers["content-type"], "application/problem+json");
+    assert_eq!(broken.body["status"], 400);
+
+    let not_utf8 = app
+        .call_raw(
+            "POST",
+            "/api/v1/units",
+            Some(&admin),
+            "application/json",
+            b"{\"name\": \"\xff\xfe\", \"kind\": \"street\"}".to_vec(),
+        )
+        .await;
+    assert_eq!(not_utf8.status, 400);
+
+    // Strings must be strings: `{"name": 5}` is not the name "5".
+    let typed = app
+        .post(
+            "/api/v1/units",
+            &admin,
+            json!({"name": 5, "kind": "street"}),
+        )
+        .await;
+    assert_eq!(typed.status, 422, "{}", typed.body);
+    assert_eq!(typed.body["code"], "invalid_field");
+    app.post(
+        "/api/v1/units",
+        &admin,
+        json!({"name": "x", "kind": "palace"}),
+    )
+    .await
+    .expect(422);
+    app.post("/api/v1/units", &admin, json!({"kind": "street"}))
+        .await
+        .expect(422);
+    app.post("/api/v1/units", &admin, json!([1, 2, 3]))
+        .await
+        .expect(422);
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let nested = app
+        .call_raw(
+            "POST",
+            "/api/v1/units",
+            Some(&admin),
+            "application/json",
+            deep.into_bytes(),
+        )
+        .await;
+    assert!(nested.status.is_client_error(), "{}", nested.status);
+
+    // The test app accepts at most 1 MiB.
+    let huge = json!({"name": "x".repeat(1024 * 1024 + 10), "kind": "street"});
+    let too_big = app.post("/api/v1/units", &admin, huge).await;
+    assert_eq!(too_big.status, 413);
+    assert_eq!(too_big.headers["content-type"], "application/problem+json");
+
+    app.call(
+        "POST",
+        "/api/v1/users",
+        Some(&admin),
+        Some(json!({"username": 1, "password": true, "name": null})),
+    )
+    .await
+    .expect(422);
+    assert_eq!(unit_count(&app).await, 0, "nothing was stored");
+}
+
+#[tokio::test]
+async fn routing_errors_share_the_shape() {
+    let app = TestApp::new().await;
+    let (_, cadre) = app.login_as("c", &[Role::Cadre]).await;
+    let missing = app.get("/api/v1/no-such-thing", &cadre).await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.headers["content-type"], "application/problem+json");
+    let wrong_method = app.call("PUT", "/api/v1/units", Some(&cadre), None).await;
+    assert_eq!(wrong_method.status, 405);
+    assert_eq!(wrong_method.body["status"], 405);
+    let bad_id = app.get("/api/v1/units/abc", &cadre).await;
+    assert!(bad_id.status.is_client_error());
+    assert_eq!(bad_id.headers["content-type"], "application/problem+json");
+    let huge_id = app
+        .get("/api/v1/units/99999999999999999999999", &cadre)
+        .await;
+    assert!(huge_id.status.is_client_error());
+}

@@ -1,0 +1,249 @@
+//! Accounts: the role matrix, what HR may not do, validation, list filters.
+
+use api::auth::Role;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::json;
+
+use crate::common::TestApp;
+
+async fn user_count(app: &TestApp) -> u64 {
+    entity::user::Entity::find().count(app.db()).await.unwrap()
+}
+
+#[tokio::test]
+async fn role_matrix_over_every_endpoint_group() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
+    let (_, judicial) = app.login_as("judicial", &[Role::Judicial]).await;
+    let (cadre_id, cadre) = app.login_as("cadre", &[Role::Cadre]).await;
+    let csv = "姓名,工号\n新人,9001\n".as_bytes().to_vec();
+
+    // (role token, may manage users, may read the audit log)
+    for (who, token, manages, audits) in [
+        ("admin", &admin, true, true),
+        ("hr", &hr, true, false),
+        ("judicial", &judicial, false, false),
+        ("cadre", &cadre, false, false),
+    ] {
+        let expect = |allowed: bool, ok: u16| if allowed { ok } else { 403 };
+        assert_eq!(app.get("/api/v1/me", token).await.status, 200, "{who} /me");
+        assert_eq!(
+            app.get("/api/v1/users", token).await.status,
+            expect(manages, 200),
+            "{who} list users"
+        );
+        assert_eq!(
+            app.get(&format!("/api/v1/users/{cadre_id}"), token)
+                .await
+                .status,
+            expect(manages, 200),
+            "{who} get user"
+        );
+        let create = app.post("/api/v1/users", token, json!({"username": format!("new-{who}"), "password": "password-123", "name": "新人"})).await;
+        assert_eq!(create.status, expect(manages, 201), "{who} create user");
+        let patch = app
+            .patch(
+                &format!("/api/v1/users/{cadre_id}"),
+                token,
+                json!({"is_leader": true}),
+            )
+            .await;
+        assert_eq!(patch.status, expect(manages, 200), "{who} patch user");
+        let import = app
+            .call_raw(
+                "POST",
+                &format!("/api/v1/users/import?default_password=password-{who}"),
+                Some(token),
+                "text/csv",
+                csv.clone(),
+            )
+            .await;
+        assert_eq!(import.status, expect(manages, 200), "{who} import");
+        assert_eq!(
+            app.get("/api/v1/audit-log", token).await.status,
+            expect(audits, 200),
+            "{who} audit log"
+        );
+    }
+}
+
+#[tokio::test]
+async fn hr_can_neither_create_nor_promote_nor_touch_an_admin() {
+    let app = TestApp::new().await;
+    let (_, hr) = app.login_as("hr", &[Role::Hr, Role::Cadre]).await;
+    let cadre_id = app.make_user("cadre", &[Role::Cadre], None).await;
+    let before = user_count(&app).await;
+
+    let made = app.post("/api/v1/users", &hr, json!({"username": "boss", "password": "password-123", "name": "x", "roles": ["admin"]})).await;
+    assert_eq!(made.status, 403);
+    assert_eq!(user_count(&app).await, before, "nothing stored");
+
+    app.patch(
+        &format!("/api/v1/users/{cadre_id}"),
+        &hr,
+        json!({"roles": ["cadre", "admin"]}),
+    )
+    .await
+    .expect(403);
+    // The admin account (id 1) is out of HR's reach: no password reset, no disabling.
+    app.patch("/api/v1/users/1", &hr, json!({"password": "taken-over-1"}))
+        .await
+        .expect(403);
+    app.patch("/api/v1/users/1", &hr, json!({"active": false}))
+        .await
+        .expect(403);
+    app.login("admin", "admin-password-1").await.expect(200);
+
+    let roles = app
+        .get(&format!("/api/v1/users/{cadre_id}"), &hr)
+        .await
+        .expect(200);
+    assert_eq!(roles["roles"], json!(["cadre"]));
+
+    // HR may make judicial staff and HR colleagues, and the admin may make an admin.
+    app.post("/api/v1/users", &hr, json!({"username": "clerk", "password": "password-123", "name": "x", "roles": ["judicial", "cadre"]})).await.expect(201);
+    let admin = app.admin_token().await;
+    app.post(
+        "/api/v1/users",
+        &admin,
+        json!({"username": "admin2", "password": "password-123", "name": "x", "roles": ["admin"]}),
+    )
+    .await
+    .expect(201);
+    let changes = app
+        .get("/api/v1/audit-log?action=role_change", &admin)
+        .await
+        .expect(200);
+    assert_eq!(
+        changes["total"], 0,
+        "refused promotions leave no trace of a change"
+    );
+}
+
+#[tokio::test]
+async fn user_validation_and_conflicts() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let street = app.make_unit(&admin, "街道", "street", None).await;
+    let ok = json!({"username": "liu", "password": "password-123", "name": "刘洋", "unit_id": street, "employee_no": "E01", "is_leader": true});
+    let created = app
+        .post("/api/v1/users", &admin, ok.clone())
+        .await
+        .expect(201);
+    assert_eq!(created["roles"], json!(["cadre"]));
+    assert_eq!(created["is_leader"], true);
+    assert_eq!(created["unit_id"], street);
+
+    let dup = app.post("/api/v1/users", &admin, ok).await;
+    assert_eq!(dup.status, 409);
+    let dup_no = app.post("/api/v1/users", &admin, json!({"username": "liu2", "password": "password-123", "name": "x", "employee_no": "E01"})).await;
+    assert_eq!(dup_no.status, 409);
+
+    let bad = app
+        .post(
+            "/api/v1/users",
+            &admin,
+            json!({"username": "has space", "password": "short", "name": "  ", "roles": []}),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    let fields: Vec<&str> = bad.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in ["username", "password", "name", "roles"] {
+        assert!(fields.contains(&f), "{f} missing from {fields:?}");
+    }
+    app.post(
+        "/api/v1/users",
+        &admin,
+        json!({"username": "x1", "password": "password-123", "name": "x", "unit_id": 424242}),
+    )
+    .await
+    .expect(422);
+    app.post(
+        "/api/v1/users",
+        &admin,
+        json!({"username": "x2", "password": "password-123", "name": "x", "roles": ["boss"]}),
+    )
+    .await
+    .expect(422);
+    app.get("/api/v1/users/424242", &admin).await.expect(404);
+    app.patch("/api/v1/users/424242", &admin, json!({"name": "x"}))
+        .await
+        .expect(404);
+    // The admin cannot lock themself out.
+    app.patch("/api/v1/users/1", &admin, json!({"active": false}))
+        .await
+        .expect(422);
+    app.patch("/api/v1/users/1", &admin, json!({"roles": ["cadre"]}))
+        .await
+        .expect(422);
+}
+
+#[tokio::test]
+async fn list_users_filters_by_unit_subtree_role_and_text() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let street = app.make_unit(&admin, "街道", "street", None).await;
+    let c1 = app
+        .make_unit(&admin, "一社区", "community", Some(street))
+        .await;
+    let c2 = app
+        .make_unit(&admin, "二社区", "community", Some(street))
+        .await;
+    app.make_user("a", &[Role::Cadre], Some(street)).await;
+    app.make_user("b", &[Role::Cadre], Some(c1)).await;
+    app.make_user("c", &[Role::Cadre, Role::Hr], Some(c2)).await;
+    app.make_user("d", &[Role::Judicial], Some(c2)).await;
+
+    let total = |v: serde_json::Value| v["total"].as_u64().unwrap();
+    assert_eq!(
+        total(
+            app.get(&format!("/api/v1/users?unit_id={street}"), &admin)
+                .await
+                .expect(200)
+        ),
+        4
+    );
+    assert_eq!(
+        total(
+            app.get(&format!("/api/v1/users?unit_id={c2}"), &admin)
+                .await
+                .expect(200)
+        ),
+        2
+    );
+    assert_eq!(
+        total(
+            app.get(&format!("/api/v1/users?unit_id={c2}&role=cadre"), &admin)
+                .await
+                .expect(200)
+        ),
+        1
+    );
+    assert_eq!(
+        total(app.get("/api/v1/users?role=hr", &admin).await.expect(200)),
+        1
+    );
+    assert_eq!(
+        total(app.get("/api/v1/users?q=admin", &admin).await.expect(200)),
+        1
+    );
+
+    let page = app
+        .get("/api/v1/users?per_page=2&page=2", &admin)
+        .await
+        .expect(200);
+    assert_eq!(page["total"], 5);
+    assert_eq!(page["page"], 2);
+    assert_eq!(page["per_page"], 2);
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    app.get("/api/v1/users?per_page=501", &admin)
+        .await
+        .expect(422);
+    app.get("/api/v1/users?page=0", &admin).await.expect(422);
+}
