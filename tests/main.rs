@@ -5,8 +5,10 @@ mod common;
 
 mod audit;
 mod auth;
+mod campaigns;
 mod errors;
 mod import;
 mod openapi;
+mod study;
 mod units;
 mod users;

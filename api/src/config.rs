@@ -17,6 +17,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `XUEFA_DB_POOL`: connections in the pool.
     pub db_pool: u32,
+    /// `XUEFA_TZ`: the office's time zone as a UTC offset (`+08:00`); calendar dates (study
+    /// windows, report years) are read in it.
+    pub tz: chrono::FixedOffset,
 }
 
 impl fmt::Debug for Config {
@@ -32,6 +35,7 @@ impl fmt::Debug for Config {
             )
             .field("max_body_bytes", &self.max_body_bytes)
             .field("db_pool", &self.db_pool)
+            .field("tz", &self.tz)
             .finish()
     }
 }
@@ -62,6 +66,7 @@ impl Default for Config {
             admin_password: None,
             max_body_bytes: 16 * 1024 * 1024,
             db_pool: 8,
+            tz: chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset"),
         }
     }
 }
@@ -106,6 +111,13 @@ impl Config {
             max_body_bytes: number("XUEFA_MAX_BODY_BYTES", defaults.max_body_bytes as u64)?
                 as usize,
             db_pool: number("XUEFA_DB_POOL", defaults.db_pool as u64)? as u32,
+            tz: match non_empty("XUEFA_TZ") {
+                None => defaults.tz,
+                Some(v) => v.trim().parse().map_err(|_| ConfigError {
+                    variable: "XUEFA_TZ",
+                    message: format!("expected a UTC offset such as +08:00, got {v:?}"),
+                })?,
+            },
         })
     }
 }

@@ -15,7 +15,11 @@ use std::{sync::Arc, time::Duration};
 use poem::{Endpoint, EndpointExt, Route, Server, listener::TcpListener, middleware::Tracing};
 use poem_openapi::{OpenApi, OpenApiService};
 
-use crate::{auth::JwtKeys, config::Config, state::AppState};
+use crate::{
+    auth::JwtKeys,
+    config::Config,
+    state::{AppState, Clock},
+};
 
 /// Every operation of the API.
 pub fn api() -> impl OpenApi {
@@ -24,6 +28,9 @@ pub fn api() -> impl OpenApi {
         routes::auth::AuthApi,
         routes::units::UnitsApi,
         routes::users::UsersApi,
+        routes::courses::CoursesApi,
+        routes::campaigns::CampaignsApi,
+        routes::study::StudyApi,
         routes::audit::AuditApi,
     )
 }
@@ -67,6 +74,14 @@ pub fn app(state: AppState) -> impl Endpoint {
 pub async fn start(
     config: Config,
 ) -> Result<(AppState, Option<String>), Box<dyn std::error::Error>> {
+    start_with_clock(config, Clock::system()).await
+}
+
+/// [`start`] with a given clock (tests pin it).
+pub async fn start_with_clock(
+    config: Config,
+    clock: Clock,
+) -> Result<(AppState, Option<String>), Box<dyn std::error::Error>> {
     let db = db::connect(&config.database_url, config.db_pool).await?;
     db::migrate(&db).await?;
     let secret = services::bootstrap::jwt_secret(&db, config.jwt_secret.as_deref())
@@ -79,6 +94,7 @@ pub async fn start(
         db,
         jwt: Arc::new(JwtKeys::new(secret.as_bytes())),
         config: Arc::new(config),
+        clock,
     };
     Ok((state, generated))
 }

@@ -1,9 +1,15 @@
 //! sea-orm entities: one file per table. No HTTP types here.
 
 pub mod audit_log;
+pub mod campaign;
+pub mod campaign_course;
+pub mod course;
+pub mod course_progress;
+pub mod enrollment;
 pub mod login_failure;
 pub mod prelude;
 pub mod refresh_token;
 pub mod setting;
+pub mod study_session;
 pub mod unit;
 pub mod user;

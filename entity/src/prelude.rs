@@ -1,6 +1,12 @@
 pub use super::audit_log::Entity as AuditLog;
+pub use super::campaign::Entity as Campaign;
+pub use super::campaign_course::Entity as CampaignCourse;
+pub use super::course::Entity as Course;
+pub use super::course_progress::Entity as CourseProgress;
+pub use super::enrollment::Entity as Enrollment;
 pub use super::login_failure::Entity as LoginFailure;
 pub use super::refresh_token::Entity as RefreshToken;
 pub use super::setting::Entity as Setting;
+pub use super::study_session::Entity as StudySession;
 pub use super::unit::Entity as Unit;
 pub use super::user::Entity as User;

@@ -7,7 +7,7 @@ use api::{
     auth::{Actor, Role},
     config::Config,
     services,
-    state::AppState,
+    state::{AppState, Clock},
 };
 use poem::{EndpointExt, endpoint::BoxEndpoint, http::StatusCode, test::TestClient};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -17,6 +17,16 @@ pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 pub const PASSWORD: &str = "correct-horse-9";
 
 static NOTICE: Once = Once::new();
+
+/// The tests' "now": 15 June 2026, noon in Beijing. The server's clock is pinned to it.
+pub fn test_now() -> chrono::DateTime<chrono::Utc> {
+    "2026-06-15T04:00:00Z".parse().unwrap()
+}
+
+/// A time on the test day, Beijing time: `at("09:30")`.
+pub fn at(hh_mm: &str) -> String {
+    format!("2026-06-15T{hh_mm}:00+08:00")
+}
 
 /// A PostgreSQL database made for one test and dropped when the test ends.
 struct PgDatabase {
@@ -127,7 +137,10 @@ impl TestApp {
                 (url, None, Some(dir))
             }
         };
-        let (state, _) = api::start(test_config(url)).await.expect("the app starts");
+        let clock = Clock::pinned(test_now());
+        let (state, _) = api::start_with_clock(test_config(url), clock)
+            .await
+            .expect("the app starts");
         let endpoint = api::app(state.clone()).map_to_response().boxed();
         Self {
             state,
@@ -271,4 +284,81 @@ impl TestApp {
             .expect(201);
         body["id"].as_i64().unwrap()
     }
+}
+
+/// A campaign with courses, as the study and exam tests use it.
+pub struct Campaign {
+    pub id: i64,
+    /// Compulsory, 60 minutes.
+    pub law_course: i64,
+    /// Optional, 30 minutes.
+    pub extra_course: i64,
+}
+
+impl TestApp {
+    pub async fn make_course(&self, token: &str, title: &str, minutes: i32) -> i64 {
+        let body = self
+            .post(
+                "/api/v1/courses",
+                token,
+                json!({"title": title, "law": "宪法", "minutes": minutes}),
+            )
+            .await
+            .expect(201);
+        body["id"].as_i64().unwrap()
+    }
+
+    /// Year 2026, study all year, 80 minutes required; a compulsory 60-minute course and
+    /// an optional 30-minute one; the exam in November.
+    pub async fn make_campaign(&self, token: &str) -> Campaign {
+        let law_course = self.make_course(token, "习近平法治思想", 60).await;
+        let extra_course = self.make_course(token, "民法典", 30).await;
+        let body = self
+            .post(
+                "/api/v1/campaigns",
+                token,
+                json!({
+                    "year": 2026,
+                    "title": "2026年度领导干部网上学法用法考试",
+                    "study_starts_on": "2026-01-01",
+                    "study_ends_on": "2026-12-31",
+                    "required_minutes": 80,
+                    "courses": [{"course_id": law_course, "compulsory": true}, {"course_id": extra_course, "compulsory": false}],
+                    "exam_opens_at": "2026-11-01T00:00:00+08:00",
+                    "exam_closes_at": "2026-12-01T00:00:00+08:00",
+                    "duration_minutes": 60,
+                    "question_count": 10,
+                    "pass_score": 60,
+                    "max_attempts": 2
+                }),
+            )
+            .await
+            .expect(201);
+        Campaign {
+            id: body["id"].as_i64().unwrap(),
+            law_course,
+            extra_course,
+        }
+    }
+
+    pub async fn enroll(&self, token: &str, campaign_id: i64, user_ids: &[i64]) {
+        self.post(
+            &format!("/api/v1/campaigns/{campaign_id}/enrollments"),
+            token,
+            json!({"user_ids": user_ids}),
+        )
+        .await
+        .expect(200);
+    }
+}
+
+/// A study session body.
+pub fn session(campaign_id: i64, course_id: i64, from: &str, to: &str) -> Value {
+    json!({
+        "id": uuid::Uuid::new_v4(),
+        "campaign_id": campaign_id,
+        "course_id": course_id,
+        "started_at": at(from),
+        "ended_at": at(to),
+    })
 }

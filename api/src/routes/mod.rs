@@ -6,7 +6,10 @@
 
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
+pub mod courses;
 pub mod health;
+pub mod study;
 pub mod text;
 pub mod units;
 pub mod users;
@@ -22,6 +25,12 @@ pub enum ApiTags {
     Units,
     /// Accounts and the roster import.
     Users,
+    /// Courses of study.
+    Courses,
+    /// Annual campaigns, their roster (enrolment, 免考) and progress.
+    Campaigns,
+    /// Study sessions uploaded by the mobile app.
+    Study,
     /// Who changed what (admins only).
     Audit,
     /// Liveness and readiness.

@@ -3,6 +3,10 @@
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod campaigns;
+pub mod courses;
+pub mod progress;
+pub mod study;
 pub mod units;
 pub mod users;
 

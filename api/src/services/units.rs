@@ -274,7 +274,11 @@ pub async fn tree(db: &impl ConnectionTrait) -> AppResult<HashMap<Option<i64>, V
 
 /// The unit and all its sub-units, at any depth.
 pub async fn subtree_ids(db: &impl ConnectionTrait, root: i64) -> AppResult<HashSet<i64>> {
-    let children = tree(db).await?;
+    Ok(subtree_in(&tree(db).await?, root))
+}
+
+/// [`subtree_ids`] over a tree already read.
+pub fn subtree_in(children: &HashMap<Option<i64>, Vec<i64>>, root: i64) -> HashSet<i64> {
     let mut seen = HashSet::from([root]);
     let mut stack = vec![root];
     while let Some(id) = stack.pop() {
@@ -284,5 +288,5 @@ pub async fn subtree_ids(db: &impl ConnectionTrait, root: i64) -> AppResult<Hash
             }
         }
     }
-    Ok(seen)
+    seen
 }

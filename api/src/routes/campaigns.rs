@@ -1,0 +1,616 @@
+//! `/campaigns`: settings and courses, the roster (enrolment, 免考), progress.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{enrollment, user};
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+
+use super::{
+    ApiTags, PageParam, map_page,
+    text::{self, Text},
+};
+use crate::{
+    auth::{Actor, BearerAuth, Role},
+    error::ApiResult,
+    services::{
+        self, PageReq, begin_write,
+        campaigns::{CampaignChanges, CampaignFull, CampaignInput, RosterFilter},
+        study::ProgressReport,
+    },
+    state::AppState,
+};
+
+pub struct CampaignsApi;
+
+/// A course of a campaign.
+#[derive(Debug, Object)]
+pub struct CampaignCourseView {
+    pub course_id: i64,
+    /// A compulsory course must be studied in full for study to be complete.
+    pub compulsory: bool,
+    /// The course's title (read-only here).
+    pub title: String,
+    /// The course's length in minutes (read-only here).
+    pub minutes: i32,
+}
+
+/// A course to list in a campaign.
+#[derive(Debug, Object)]
+pub struct CampaignCourseInput {
+    pub course_id: i64,
+    #[oai(default)]
+    pub compulsory: bool,
+}
+
+/// An annual campaign (年度领导干部网上学法用法考试).
+#[derive(Debug, Object)]
+pub struct CampaignView {
+    pub id: i64,
+    pub year: i32,
+    pub title: String,
+    /// First day of study (in the office's time zone).
+    pub study_starts_on: NaiveDate,
+    /// Last day of study.
+    pub study_ends_on: NaiveDate,
+    /// Credited minutes needed over all the campaign's courses.
+    pub required_minutes: i32,
+    pub courses: Vec<CampaignCourseView>,
+    pub exam_opens_at: DateTime<Utc>,
+    pub exam_closes_at: DateTime<Utc>,
+    /// Time allowed for one attempt.
+    pub duration_minutes: i32,
+    /// Questions drawn per attempt.
+    pub question_count: i32,
+    /// Score (0–100) needed to pass.
+    pub pass_score: i32,
+    /// Finished attempts allowed; the best counts.
+    pub max_attempts: i32,
+    /// Whether a cadre must complete study before starting the exam.
+    pub exam_requires_study: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<CampaignFull> for CampaignView {
+    fn from(full: CampaignFull) -> Self {
+        let c = full.campaign;
+        Self {
+            id: c.id,
+            year: c.year,
+            title: c.title,
+            study_starts_on: c.study_starts_on,
+            study_ends_on: c.study_ends_on,
+            required_minutes: c.required_minutes,
+            courses: full
+                .courses
+                .into_iter()
+                .map(|(link, course)| CampaignCourseView {
+                    course_id: link.course_id,
+                    compulsory: link.compulsory,
+                    title: course.title,
+                    minutes: course.minutes,
+                })
+                .collect(),
+            exam_opens_at: c.exam_opens_at,
+            exam_closes_at: c.exam_closes_at,
+            duration_minutes: c.duration_minutes,
+            question_count: c.question_count,
+            pass_score: c.pass_score,
+            max_attempts: c.max_attempts,
+            exam_requires_study: c.exam_requires_study,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// A campaign in a list (without its courses).
+#[derive(Debug, Object)]
+pub struct CampaignSummary {
+    pub id: i64,
+    pub year: i32,
+    pub title: String,
+    pub study_starts_on: NaiveDate,
+    pub study_ends_on: NaiveDate,
+    pub exam_opens_at: DateTime<Utc>,
+    pub exam_closes_at: DateTime<Utc>,
+}
+
+/// A new campaign.
+#[derive(Debug, Object)]
+pub struct CreateCampaign {
+    /// 2000 to 2100.
+    pub year: i32,
+    #[oai(validator(max_length = 200))]
+    pub title: Text,
+    pub study_starts_on: NaiveDate,
+    /// Not before `study_starts_on`.
+    pub study_ends_on: NaiveDate,
+    /// 1 to 100000.
+    pub required_minutes: i32,
+    #[oai(default, validator(max_items = 500))]
+    pub courses: Vec<CampaignCourseInput>,
+    pub exam_opens_at: DateTime<Utc>,
+    /// After `exam_opens_at`.
+    pub exam_closes_at: DateTime<Utc>,
+    /// 1 to 1440; default 60.
+    #[oai(default = "default_duration")]
+    pub duration_minutes: i32,
+    /// 1 to 1000; default 50.
+    #[oai(default = "default_question_count")]
+    pub question_count: i32,
+    /// 0 to 100; default 60.
+    #[oai(default = "default_pass_score")]
+    pub pass_score: i32,
+    /// 1 to 100; default 3.
+    #[oai(default = "default_max_attempts")]
+    pub max_attempts: i32,
+    /// Default true.
+    #[oai(default = "default_true")]
+    pub exam_requires_study: bool,
+}
+
+fn default_duration() -> i32 {
+    60
+}
+fn default_question_count() -> i32 {
+    50
+}
+fn default_pass_score() -> i32 {
+    60
+}
+fn default_max_attempts() -> i32 {
+    3
+}
+fn default_true() -> bool {
+    true
+}
+
+/// Changes to a campaign; absent fields stay. `courses` replaces the whole list.
+/// Changing the courses or `required_minutes` re-credits every roster member.
+#[derive(Debug, Object)]
+pub struct UpdateCampaign {
+    pub year: Option<i32>,
+    #[oai(validator(max_length = 200))]
+    pub title: Option<Text>,
+    pub study_starts_on: Option<NaiveDate>,
+    pub study_ends_on: Option<NaiveDate>,
+    pub required_minutes: Option<i32>,
+    #[oai(validator(max_items = 500))]
+    pub courses: Option<Vec<CampaignCourseInput>>,
+    pub exam_opens_at: Option<DateTime<Utc>>,
+    pub exam_closes_at: Option<DateTime<Utc>>,
+    pub duration_minutes: Option<i32>,
+    pub question_count: Option<i32>,
+    pub pass_score: Option<i32>,
+    pub max_attempts: Option<i32>,
+    pub exam_requires_study: Option<bool>,
+}
+
+/// A page of campaigns.
+#[derive(Debug, Object)]
+pub struct CampaignPage {
+    pub items: Vec<CampaignSummary>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// Whom to enrol: accounts, and/or every active cadre of units and their sub-units.
+#[derive(Debug, Object)]
+pub struct EnrollRequest {
+    #[oai(default, validator(max_items = 100000))]
+    pub user_ids: Vec<i64>,
+    #[oai(default, validator(max_items = 10000))]
+    pub unit_ids: Vec<i64>,
+}
+
+/// How many were newly enrolled (those already on the roster are not counted again).
+#[derive(Debug, Object)]
+pub struct EnrollResult {
+    pub enrolled: u64,
+}
+
+/// A member of a campaign's roster.
+#[derive(Debug, Object)]
+pub struct RosterEntry {
+    pub user_id: i64,
+    pub username: String,
+    pub name: String,
+    pub unit_id: Option<i64>,
+    pub is_leader: bool,
+    pub employee_no: Option<String>,
+    /// Whether the account is still active (a disabled cadre stays on the roster).
+    pub active: bool,
+    /// 免考: exempt members leave the roster for the four targets.
+    pub exempt: bool,
+    pub exempt_reason: Option<String>,
+    pub credited_minutes: i32,
+    pub study_complete: bool,
+    pub enrolled_at: DateTime<Utc>,
+}
+
+impl From<(enrollment::Model, user::Model)> for RosterEntry {
+    fn from((e, u): (enrollment::Model, user::Model)) -> Self {
+        Self {
+            user_id: u.id,
+            username: u.username,
+            name: u.name,
+            unit_id: u.unit_id,
+            is_leader: u.is_leader,
+            employee_no: u.employee_no,
+            active: u.active,
+            exempt: e.exempt,
+            exempt_reason: e.exempt_reason,
+            credited_minutes: e.credited_minutes,
+            study_complete: e.study_complete,
+            enrolled_at: e.enrolled_at,
+        }
+    }
+}
+
+/// A page of the roster.
+#[derive(Debug, Object)]
+pub struct RosterPage {
+    pub items: Vec<RosterEntry>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// Exempt a member (免考, a reason is required) or lift the exemption.
+#[derive(Debug, Object)]
+pub struct UpdateEnrollment {
+    pub exempt: bool,
+    #[oai(validator(max_length = 500))]
+    pub exempt_reason: Option<Text>,
+}
+
+/// Progress on one course.
+#[derive(Debug, Object)]
+pub struct CourseProgressView {
+    pub course_id: i64,
+    /// Minutes credited: studied minutes capped at the course's length.
+    pub credited_minutes: i32,
+    /// The course's length.
+    pub minutes: i32,
+    pub compulsory: bool,
+    /// Fully credited.
+    pub complete: bool,
+}
+
+/// A cadre's progress on a campaign.
+#[derive(Debug, Object)]
+pub struct ProgressView {
+    /// Credited minutes over all the campaign's courses.
+    pub credited_minutes: i32,
+    pub required_minutes: i32,
+    pub courses: Vec<CourseProgressView>,
+    /// Every compulsory course full and `credited_minutes` ≥ `required_minutes`.
+    pub study_complete: bool,
+    /// Finished exam attempts.
+    pub attempts_used: i32,
+    pub attempts_left: i32,
+    /// Best finished score, if any.
+    pub best_score: Option<f64>,
+    /// Best score ≥ the campaign's pass score.
+    pub passed: bool,
+}
+
+impl From<ProgressReport> for ProgressView {
+    fn from(p: ProgressReport) -> Self {
+        Self {
+            credited_minutes: p.credit.credited_minutes,
+            required_minutes: p.required_minutes,
+            courses: p
+                .credit
+                .courses
+                .into_iter()
+                .map(|c| CourseProgressView {
+                    course_id: c.course_id,
+                    credited_minutes: c.credited_minutes,
+                    minutes: c.minutes,
+                    compulsory: c.compulsory,
+                    complete: c.complete,
+                })
+                .collect(),
+            study_complete: p.credit.study_complete,
+            attempts_used: p.attempts_used,
+            attempts_left: p.attempts_left,
+            best_score: p.best_score,
+            passed: p.passed,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum CampaignResponse {
+    /// The campaign.
+    #[oai(status = 200)]
+    Ok(Json<CampaignView>),
+    /// The campaign was created.
+    #[oai(status = 201)]
+    Created(Json<CampaignView>),
+}
+
+#[derive(ApiResponse)]
+pub enum CampaignList {
+    /// A page of campaigns, newest year first.
+    #[oai(status = 200)]
+    Ok(Json<CampaignPage>),
+}
+
+#[derive(ApiResponse)]
+pub enum Enrolled {
+    /// The accounts are on the roster.
+    #[oai(status = 200)]
+    Ok(Json<EnrollResult>),
+}
+
+#[derive(ApiResponse)]
+pub enum Roster {
+    /// A page of the roster, in enrolment order.
+    #[oai(status = 200)]
+    Ok(Json<RosterPage>),
+}
+
+#[derive(ApiResponse)]
+pub enum RosterMember {
+    /// The roster entry as it is now.
+    #[oai(status = 200)]
+    Ok(Json<RosterEntry>),
+}
+
+#[derive(ApiResponse)]
+pub enum Progress {
+    /// The progress.
+    #[oai(status = 200)]
+    Ok(Json<ProgressView>),
+}
+
+const MANAGERS: &[Role] = &[Role::Admin, Role::Hr];
+
+fn courses_of(list: Vec<CampaignCourseInput>) -> Vec<(i64, bool)> {
+    list.into_iter()
+        .map(|c| (c.course_id, c.compulsory))
+        .collect()
+}
+
+async fn progress_for(
+    state: &AppState,
+    actor: &Actor,
+    campaign_id: i64,
+    user_id: i64,
+) -> ApiResult<Progress> {
+    if user_id != actor.id {
+        actor.require(MANAGERS)?;
+    }
+    let report = services::study::progress_of(&state.db, campaign_id, user_id).await?;
+    Ok(Progress::Ok(Json(report.into())))
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Campaigns")]
+impl CampaignsApi {
+    /// List campaigns. Cadres see only the campaigns they are enrolled in.
+    #[oai(path = "/campaigns", method = "get")]
+    async fn list_campaigns(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        year: Query<Option<i32>>,
+        #[oai(validator(minimum(value = "1")))] page: PageParam,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
+            Option<u64>,
+        >,
+    ) -> ApiResult<CampaignList> {
+        let found =
+            services::campaigns::list(&state.db, &auth.0, year.0, PageReq::new(page.0, per_page.0))
+                .await?;
+        let (items, total, page, per_page) = map_page(found, |c| CampaignSummary {
+            id: c.id,
+            year: c.year,
+            title: c.title,
+            study_starts_on: c.study_starts_on,
+            study_ends_on: c.study_ends_on,
+            exam_opens_at: c.exam_opens_at,
+            exam_closes_at: c.exam_closes_at,
+        });
+        Ok(CampaignList::Ok(Json(CampaignPage {
+            items,
+            total,
+            page,
+            per_page,
+        })))
+    }
+
+    /// Create a campaign (admin, hr).
+    #[oai(path = "/campaigns", method = "post")]
+    async fn create_campaign(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<CreateCampaign>,
+    ) -> ApiResult<CampaignResponse> {
+        auth.0.require(MANAGERS)?;
+        let b = body.0;
+        let input = CampaignInput {
+            year: b.year,
+            title: b.title.into(),
+            study_starts_on: b.study_starts_on,
+            study_ends_on: b.study_ends_on,
+            required_minutes: b.required_minutes,
+            courses: courses_of(b.courses),
+            exam_opens_at: b.exam_opens_at,
+            exam_closes_at: b.exam_closes_at,
+            duration_minutes: b.duration_minutes,
+            question_count: b.question_count,
+            pass_score: b.pass_score,
+            max_attempts: b.max_attempts,
+            exam_requires_study: b.exam_requires_study,
+        };
+        let txn = begin_write(&state.db).await?;
+        let campaign = services::campaigns::create(&txn, &auth.0, input).await?;
+        txn.commit().await?;
+        Ok(CampaignResponse::Created(Json(campaign.into())))
+    }
+
+    /// One campaign with its courses. Cadres: only a campaign they are enrolled in (else 404).
+    #[oai(path = "/campaigns/:id", method = "get")]
+    async fn get_campaign(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<CampaignResponse> {
+        let campaign = services::campaigns::get_visible(&state.db, &auth.0, id.0).await?;
+        Ok(CampaignResponse::Ok(Json(campaign.into())))
+    }
+
+    /// Change a campaign (admin, hr).
+    #[oai(path = "/campaigns/:id", method = "patch")]
+    async fn update_campaign(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<UpdateCampaign>,
+    ) -> ApiResult<CampaignResponse> {
+        auth.0.require(MANAGERS)?;
+        let b = body.0;
+        let changes = CampaignChanges {
+            year: b.year,
+            title: text::opt(b.title),
+            study_starts_on: b.study_starts_on,
+            study_ends_on: b.study_ends_on,
+            required_minutes: b.required_minutes,
+            courses: b.courses.map(courses_of),
+            exam_opens_at: b.exam_opens_at,
+            exam_closes_at: b.exam_closes_at,
+            duration_minutes: b.duration_minutes,
+            question_count: b.question_count,
+            pass_score: b.pass_score,
+            max_attempts: b.max_attempts,
+            exam_requires_study: b.exam_requires_study,
+        };
+        let txn = begin_write(&state.db).await?;
+        let campaign = services::campaigns::update(&txn, &auth.0, id.0, changes).await?;
+        txn.commit().await?;
+        Ok(CampaignResponse::Ok(Json(campaign.into())))
+    }
+
+    /// Enrol accounts (admin, hr): by id, and/or every active account holding the `cadre`
+    /// role in the given units and their sub-units. Enrolling twice is harmless.
+    #[oai(path = "/campaigns/:id/enrollments", method = "post")]
+    async fn enroll(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<EnrollRequest>,
+    ) -> ApiResult<Enrolled> {
+        auth.0.require(MANAGERS)?;
+        let txn = begin_write(&state.db).await?;
+        let enrolled = services::campaigns::enroll(
+            &txn,
+            &auth.0,
+            id.0,
+            &body.user_ids,
+            &body.unit_ids,
+            state.clock.now(),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Enrolled::Ok(Json(EnrollResult { enrolled })))
+    }
+
+    /// The roster (admin, hr).
+    #[oai(path = "/campaigns/:id/enrollments", method = "get")]
+    async fn list_enrollments(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        /// Members of this unit and its sub-units.
+        unit_id: Query<Option<i64>>,
+        exempt: Query<Option<bool>>,
+        study_complete: Query<Option<bool>>,
+        /// Part of the name, username or employee number.
+        q: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1")))] page: PageParam,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
+            Option<u64>,
+        >,
+    ) -> ApiResult<Roster> {
+        auth.0.require(MANAGERS)?;
+        let filter = RosterFilter {
+            unit_id: unit_id.0,
+            exempt: exempt.0,
+            study_complete: study_complete.0,
+            q: q.0,
+        };
+        let found =
+            services::campaigns::roster(&state.db, id.0, filter, PageReq::new(page.0, per_page.0))
+                .await?;
+        let (items, total, page, per_page) = map_page(found, RosterEntry::from);
+        Ok(Roster::Ok(Json(RosterPage {
+            items,
+            total,
+            page,
+            per_page,
+        })))
+    }
+
+    /// Exempt a roster member (免考) or lift it (admin, hr).
+    #[oai(path = "/campaigns/:id/enrollments/:user_id", method = "patch")]
+    async fn update_enrollment(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        user_id: Path<i64>,
+        body: Json<UpdateEnrollment>,
+    ) -> ApiResult<RosterMember> {
+        auth.0.require(MANAGERS)?;
+        let b = body.0;
+        let txn = begin_write(&state.db).await?;
+        let entry = services::campaigns::set_exemption(
+            &txn,
+            &auth.0,
+            id.0,
+            user_id.0,
+            b.exempt,
+            text::opt(b.exempt_reason),
+        )
+        .await?;
+        let account = services::users::get(&txn, user_id.0).await?;
+        txn.commit().await?;
+        Ok(RosterMember::Ok(Json((entry, account).into())))
+    }
+
+    /// The caller's own progress on a campaign they are enrolled in.
+    #[oai(path = "/campaigns/:id/progress/me", method = "get")]
+    async fn my_progress(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<Progress> {
+        progress_for(&state, &auth.0, id.0, auth.0.id).await
+    }
+
+    /// A roster member's progress (admin, hr; a cadre may ask only for themself).
+    #[oai(path = "/campaigns/:id/progress/:user_id", method = "get")]
+    async fn user_progress(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        user_id: Path<i64>,
+    ) -> ApiResult<Progress> {
+        progress_for(&state, &auth.0, id.0, user_id.0).await
+    }
+}

@@ -1,0 +1,195 @@
+//! `/courses`: what there is to study.
+
+use chrono::{DateTime, Utc};
+use entity::course;
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+
+use super::{
+    ApiTags, PageParam, map_page,
+    text::{self, Text},
+};
+use crate::{
+    auth::{BearerAuth, Role},
+    error::ApiResult,
+    services::{
+        self, PageReq, begin_write,
+        courses::{CourseChanges, CourseInput},
+    },
+    state::AppState,
+};
+
+pub struct CoursesApi;
+
+/// A course: one video or text on one law.
+#[derive(Debug, Object)]
+pub struct CourseView {
+    pub id: i64,
+    pub title: String,
+    /// The law it covers, e.g. 中华人民共和国民法典.
+    pub law: String,
+    /// Full length in minutes; study credit on it is capped at this.
+    pub minutes: i32,
+    pub description: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<course::Model> for CourseView {
+    fn from(m: course::Model) -> Self {
+        Self {
+            id: m.id,
+            title: m.title,
+            law: m.law,
+            minutes: m.minutes,
+            description: m.description,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// A new course.
+#[derive(Debug, Object)]
+pub struct CreateCourse {
+    /// 1 to 200 characters.
+    #[oai(validator(max_length = 200))]
+    pub title: Text,
+    #[oai(default, validator(max_length = 200))]
+    pub law: Text,
+    /// 1 to 1440.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1440")))]
+    pub minutes: i32,
+    #[oai(default, validator(max_length = 5000))]
+    pub description: Text,
+}
+
+/// Changes to a course; absent fields stay. A new length re-credits every campaign using it.
+#[derive(Debug, Object)]
+pub struct UpdateCourse {
+    #[oai(validator(max_length = 200))]
+    pub title: Option<Text>,
+    #[oai(validator(max_length = 200))]
+    pub law: Option<Text>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "1440")))]
+    pub minutes: Option<i32>,
+    #[oai(validator(max_length = 5000))]
+    pub description: Option<Text>,
+}
+
+/// A page of courses.
+#[derive(Debug, Object)]
+pub struct CoursePage {
+    pub items: Vec<CourseView>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+#[derive(ApiResponse)]
+pub enum CourseResponse {
+    /// The course.
+    #[oai(status = 200)]
+    Ok(Json<CourseView>),
+    /// The course was created.
+    #[oai(status = 201)]
+    Created(Json<CourseView>),
+}
+
+#[derive(ApiResponse)]
+pub enum CourseList {
+    /// A page of courses, by id.
+    #[oai(status = 200)]
+    Ok(Json<CoursePage>),
+}
+
+const WRITERS: &[Role] = &[Role::Admin, Role::Hr];
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Courses")]
+impl CoursesApi {
+    /// List courses (any signed-in account).
+    #[oai(path = "/courses", method = "get")]
+    async fn list_courses(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        /// Part of the title or the law.
+        q: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1")))] page: PageParam,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
+            Option<u64>,
+        >,
+    ) -> ApiResult<CourseList> {
+        let found =
+            services::courses::list(&state.db, q.0, PageReq::new(page.0, per_page.0)).await?;
+        let (items, total, page, per_page) = map_page(found, CourseView::from);
+        Ok(CourseList::Ok(Json(CoursePage {
+            items,
+            total,
+            page,
+            per_page,
+        })))
+    }
+
+    /// Create a course (admin, hr).
+    #[oai(path = "/courses", method = "post")]
+    async fn create_course(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<CreateCourse>,
+    ) -> ApiResult<CourseResponse> {
+        auth.0.require(WRITERS)?;
+        let b = body.0;
+        let input = CourseInput {
+            title: b.title.into(),
+            law: b.law.into(),
+            minutes: b.minutes,
+            description: b.description.into(),
+        };
+        let txn = begin_write(&state.db).await?;
+        let course = services::courses::create(&txn, &auth.0, input).await?;
+        txn.commit().await?;
+        Ok(CourseResponse::Created(Json(course.into())))
+    }
+
+    /// One course (any signed-in account).
+    #[oai(path = "/courses/:id", method = "get")]
+    async fn get_course(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<CourseResponse> {
+        Ok(CourseResponse::Ok(Json(
+            services::courses::get(&state.db, id.0).await?.into(),
+        )))
+    }
+
+    /// Change a course (admin, hr).
+    #[oai(path = "/courses/:id", method = "patch")]
+    async fn update_course(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<UpdateCourse>,
+    ) -> ApiResult<CourseResponse> {
+        auth.0.require(WRITERS)?;
+        let b = body.0;
+        let changes = CourseChanges {
+            title: text::opt(b.title),
+            law: text::opt(b.law),
+            minutes: b.minutes,
+            description: text::opt(b.description),
+        };
+        let txn = begin_write(&state.db).await?;
+        let course = services::courses::update(&txn, &auth.0, id.0, changes).await?;
+        txn.commit().await?;
+        Ok(CourseResponse::Ok(Json(course.into())))
+    }
+}

@@ -1,0 +1,352 @@
+//! `/study-sessions`: what the mobile app uploads, one at a time or in batches.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+use entity::study_session;
+use poem::{http::StatusCode, web::Data};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::Query,
+    payload::Json,
+    registry::{MetaSchemaRef, Registry},
+    types::{ParseFromJSON, ParseResult, ToJSON, Type},
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{ApiTags, PageParam, map_page};
+use crate::{
+    auth::{BearerAuth, Role},
+    error::{ApiError, ApiResult, AppError, Problem},
+    services::{
+        self, PageReq,
+        study::{Logged, SessionFilter, SessionInput},
+    },
+    state::AppState,
+};
+
+pub struct StudyApi;
+
+/// One stretch of study of one course, as the app records it.
+#[derive(Debug, Clone, Object)]
+pub struct CreateStudySession {
+    /// Made by the app (a UUID), so that sending the same session again is safe.
+    pub id: Uuid,
+    pub campaign_id: i64,
+    pub course_id: i64,
+    /// RFC 3339 with offset; kept to the second.
+    pub started_at: DateTime<Utc>,
+    /// After `started_at`, at most 4 hours later, not in the future.
+    pub ended_at: DateTime<Utc>,
+}
+
+/// A stored session.
+#[derive(Debug, Object)]
+pub struct StudySessionView {
+    pub id: String,
+    pub user_id: i64,
+    pub campaign_id: i64,
+    pub course_id: i64,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    /// Length in minutes (may be fractional).
+    pub minutes: f64,
+    /// When the server stored it.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<study_session::Model> for StudySessionView {
+    fn from(m: study_session::Model) -> Self {
+        Self {
+            id: m.id,
+            user_id: m.user_id,
+            campaign_id: m.campaign_id,
+            course_id: m.course_id,
+            started_at: m.started_at,
+            ended_at: m.ended_at,
+            minutes: (m.seconds as f64 / 60.0 * 100.0).round() / 100.0,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A batch item: read on its own, so one malformed item is refused alone instead of
+/// failing the whole batch. Documented as a [`CreateStudySession`].
+#[derive(Debug, Clone)]
+pub struct BatchItem {
+    id: Option<String>,
+    parsed: Result<CreateStudySession, String>,
+}
+
+impl Type for BatchItem {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        CreateStudySession::name()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        CreateStudySession::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        CreateStudySession::register(registry)
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+}
+
+impl ParseFromJSON for BatchItem {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        let id = value
+            .as_ref()
+            .and_then(|v| v.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let parsed = CreateStudySession::parse_from_json(value).map_err(|e| e.into_message());
+        Ok(BatchItem { id, parsed })
+    }
+}
+
+impl ToJSON for BatchItem {
+    fn to_json(&self) -> Option<Value> {
+        self.parsed.as_ref().ok().and_then(ToJSON::to_json)
+    }
+}
+
+/// Up to 500 sessions.
+#[derive(Debug, Object)]
+pub struct StudySessionBatch {
+    #[oai(validator(max_items = 500))]
+    pub sessions: Vec<BatchItem>,
+}
+
+/// The outcome of one batch item.
+#[derive(Debug, Object)]
+pub struct BatchResult {
+    /// The item's id (null when the item had none readable).
+    pub id: Option<String>,
+    /// As for a single upload: 201 stored now, 200 already stored (replay), 403 not
+    /// enrolled, 409 overlap or id conflict, 422 invalid.
+    pub status: u16,
+    /// Why the item was refused.
+    #[oai(skip_serializing_if_is_none)]
+    pub error: Option<Problem>,
+}
+
+/// One result per item, in the order sent.
+#[derive(Debug, Object)]
+pub struct BatchResponse {
+    pub results: Vec<BatchResult>,
+}
+
+/// A page of sessions.
+#[derive(Debug, Object)]
+pub struct StudySessionPage {
+    pub items: Vec<StudySessionView>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+#[derive(ApiResponse)]
+pub enum SessionLogged {
+    /// Already stored with the same content (a retry): nothing new was stored.
+    #[oai(status = 200)]
+    Replayed(Json<StudySessionView>),
+    /// Stored.
+    #[oai(status = 201)]
+    Created(Json<StudySessionView>),
+}
+
+#[derive(ApiResponse)]
+pub enum BatchLogged {
+    /// Every item was answered on its own; see `results`.
+    #[oai(status = 200)]
+    Ok(Json<BatchResponse>),
+}
+
+#[derive(ApiResponse)]
+pub enum SessionList {
+    /// A page of sessions by start time.
+    #[oai(status = 200)]
+    Ok(Json<StudySessionPage>),
+}
+
+fn input_of(s: CreateStudySession) -> SessionInput {
+    SessionInput {
+        id: s.id,
+        campaign_id: s.campaign_id,
+        course_id: s.course_id,
+        started_at: s.started_at,
+        ended_at: s.ended_at,
+    }
+}
+
+/// The status and problem a refused item gets, as the single endpoint would answer.
+fn refusal(err: AppError) -> (u16, Problem) {
+    let status = match &err {
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::Conflict { .. } => StatusCode::CONFLICT,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let problem = match ApiError::from(err) {
+        ApiError::BadRequest(p)
+        | ApiError::Unauthorized(p)
+        | ApiError::Forbidden(p)
+        | ApiError::NotFound(p)
+        | ApiError::Conflict(p)
+        | ApiError::PayloadTooLarge(p)
+        | ApiError::Unprocessable(p)
+        | ApiError::TooManyRequests(p, _)
+        | ApiError::Internal(p) => p.0,
+    };
+    (status.as_u16(), problem)
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Study")]
+impl StudyApi {
+    /// Upload one study session (cadre, own).
+    ///
+    /// Safe to retry: the same id with the same content answers 200 with the stored
+    /// session; the same id with other content is 409. A session overlapping another of
+    /// the caller's sessions is 409 (intervals are half-open). Bad times, a course not in
+    /// the campaign or a time outside the study window is 422; not enrolled is 403.
+    #[oai(path = "/study-sessions", method = "post")]
+    async fn log_session(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<CreateStudySession>,
+    ) -> ApiResult<SessionLogged> {
+        auth.0.require(&[Role::Cadre])?;
+        let logged = services::study::log_session(
+            &state.db,
+            &auth.0,
+            input_of(body.0),
+            state.clock.now(),
+            state.config.tz,
+        )
+        .await?;
+        Ok(match logged {
+            Logged::Created(s) => SessionLogged::Created(Json(s.into())),
+            Logged::Replayed(s) => SessionLogged::Replayed(Json(s.into())),
+        })
+    }
+
+    /// Upload up to 500 sessions at once (cadre, own). Each item is accepted or refused
+    /// on its own, with the status the single upload would give; a refused item never
+    /// loses the others.
+    #[oai(path = "/study-sessions/batch", method = "post")]
+    async fn log_batch(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<StudySessionBatch>,
+    ) -> ApiResult<BatchLogged> {
+        auth.0.require(&[Role::Cadre])?;
+        let items = body.0.sessions;
+        let ids: Vec<Option<String>> = items.iter().map(|i| i.id.clone()).collect();
+        let inputs = items
+            .into_iter()
+            .map(|i| {
+                i.parsed
+                    .map(input_of)
+                    .map_err(|m| AppError::invalid("sessions", m))
+            })
+            .collect();
+        let outcomes = services::study::log_batch(
+            &state.db,
+            &auth.0,
+            inputs,
+            state.clock.now(),
+            state.config.tz,
+        )
+        .await?;
+        let results = outcomes
+            .into_iter()
+            .zip(ids)
+            .map(|(outcome, id)| match outcome {
+                Ok(logged) => BatchResult {
+                    id: Some(logged.session().id.clone()),
+                    status: if matches!(logged, Logged::Created(_)) {
+                        201
+                    } else {
+                        200
+                    },
+                    error: None,
+                },
+                Err(err) => {
+                    let (status, problem) = refusal(err);
+                    BatchResult {
+                        id,
+                        status,
+                        error: Some(problem),
+                    }
+                }
+            })
+            .collect();
+        Ok(BatchLogged::Ok(Json(BatchResponse { results })))
+    }
+
+    /// List sessions. A cadre sees only their own; admin and HR see anyone's.
+    #[oai(path = "/study-sessions", method = "get")]
+    async fn list_sessions(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        campaign_id: Query<Option<i64>>,
+        user_id: Query<Option<i64>>,
+        /// Sessions of cadres in this unit and its sub-units (admin, hr).
+        unit_id: Query<Option<i64>>,
+        /// Sessions starting at or after this time.
+        from: Query<Option<DateTime<Utc>>>,
+        /// Sessions starting before this time.
+        to: Query<Option<DateTime<Utc>>>,
+        #[oai(validator(minimum(value = "1")))] page: PageParam,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
+            Option<u64>,
+        >,
+    ) -> ApiResult<SessionList> {
+        let actor = &auth.0;
+        let sees_all = actor.has(Role::Admin) || actor.has(Role::Hr);
+        let user_id = if sees_all {
+            user_id.0
+        } else {
+            if user_id.0.is_some_and(|id| id != actor.id) || unit_id.0.is_some() {
+                return Err(AppError::forbidden("you can list only your own sessions").into());
+            }
+            Some(actor.id)
+        };
+        let filter = SessionFilter {
+            campaign_id: campaign_id.0,
+            user_id,
+            unit_id: unit_id.0,
+            from: from.0,
+            to: to.0,
+        };
+        let found =
+            services::study::list(&state.db, filter, PageReq::new(page.0, per_page.0)).await?;
+        let (items, total, page, per_page) = map_page(found, StudySessionView::from);
+        Ok(SessionList::Ok(Json(StudySessionPage {
+            items,
+            total,
+            page,
+            per_page,
+        })))
+    }
+}

@@ -1,0 +1,29 @@
+//! An annual campaign (年度网上学法用法考试): its study window, required minutes and exam settings.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "campaigns")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub year: i32,
+    pub title: String,
+    pub study_starts_on: Date,
+    pub study_ends_on: Date,
+    pub required_minutes: i32,
+    pub exam_opens_at: DateTimeUtc,
+    pub exam_closes_at: DateTimeUtc,
+    pub duration_minutes: i32,
+    pub question_count: i32,
+    pub pass_score: i32,
+    pub max_attempts: i32,
+    pub exam_requires_study: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

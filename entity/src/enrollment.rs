@@ -1,0 +1,49 @@
+//! A cadre on a campaign's roster, with the running figures progress and the reports read.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "enrollments")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub campaign_id: i64,
+    pub user_id: i64,
+    /// 免考: an exempt cadre leaves the roster.
+    pub exempt: bool,
+    pub exempt_reason: Option<String>,
+    /// Minutes credited over the campaign's courses, each capped at its length.
+    pub credited_minutes: i32,
+    /// Every compulsory course full and `credited_minutes` ≥ the campaign's requirement.
+    pub study_complete: bool,
+    /// Study sessions stored for this enrolment.
+    pub session_count: i32,
+    pub enrolled_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::user::Entity",
+        from = "Column::UserId",
+        to = "super::user::Column::Id",
+        on_delete = "Restrict"
+    )]
+    User,
+    #[sea_orm(has_many = "super::course_progress::Entity")]
+    CourseProgress,
+}
+
+impl Related<super::user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::User.def()
+    }
+}
+
+impl Related<super::course_progress::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::CourseProgress.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
