@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod campaigns;
 mod errors;
+mod exam;
 mod import;
 mod openapi;
 mod study;

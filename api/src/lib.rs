@@ -31,6 +31,7 @@ pub fn api() -> impl OpenApi {
         routes::courses::CoursesApi,
         routes::campaigns::CampaignsApi,
         routes::study::StudyApi,
+        routes::exam::ExamApi,
         routes::audit::AuditApi,
     )
 }
@@ -102,10 +103,25 @@ pub async fn start_with_clock(
 /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to 30 s).
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     let bind = state.config.bind.clone();
+    tokio::spawn(expiry_sweep(state.clone()));
     tracing::info!(%bind, "xuefa listening; API docs at /docs");
     Server::new(TcpListener::bind(bind))
         .run_with_graceful_shutdown(app(state), shutdown_signal(), Some(Duration::from_secs(30)))
         .await
+}
+
+/// Finishes exam attempts whose time ran out even if the cadre never comes back (each at
+/// its deadline). Every instance may run it: finishing is conditional, so one wins.
+async fn expiry_sweep(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(30));
+    loop {
+        tick.tick().await;
+        match services::exam::expire_due(&state.db, state.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "expired overdue exam attempts"),
+            Err(e) => tracing::warn!(error = %e, "exam expiry sweep failed"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -19,6 +19,10 @@ pub struct Model {
     /// Study sessions stored for this enrolment.
     pub session_count: i32,
     pub enrolled_at: DateTimeUtc,
+    /// Finished (submitted or expired) exam attempts.
+    pub attempts_used: i32,
+    /// Best finished score in hundredths (8550 = 85.50).
+    pub best_score_centi: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

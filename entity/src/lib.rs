@@ -1,5 +1,7 @@
 //! sea-orm entities: one file per table. No HTTP types here.
 
+pub mod attempt;
+pub mod attempt_question;
 pub mod audit_log;
 pub mod campaign;
 pub mod campaign_course;
@@ -8,6 +10,7 @@ pub mod course_progress;
 pub mod enrollment;
 pub mod login_failure;
 pub mod prelude;
+pub mod question;
 pub mod refresh_token;
 pub mod setting;
 pub mod study_session;

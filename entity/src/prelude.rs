@@ -1,3 +1,5 @@
+pub use super::attempt::Entity as Attempt;
+pub use super::attempt_question::Entity as AttemptQuestion;
 pub use super::audit_log::Entity as AuditLog;
 pub use super::campaign::Entity as Campaign;
 pub use super::campaign_course::Entity as CampaignCourse;
@@ -5,6 +7,7 @@ pub use super::course::Entity as Course;
 pub use super::course_progress::Entity as CourseProgress;
 pub use super::enrollment::Entity as Enrollment;
 pub use super::login_failure::Entity as LoginFailure;
+pub use super::question::Entity as Question;
 pub use super::refresh_token::Entity as RefreshToken;
 pub use super::setting::Entity as Setting;
 pub use super::study_session::Entity as StudySession;

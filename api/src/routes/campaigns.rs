@@ -389,7 +389,8 @@ async fn progress_for(
     if user_id != actor.id {
         actor.require(MANAGERS)?;
     }
-    let report = services::study::progress_of(&state.db, campaign_id, user_id).await?;
+    let report =
+        services::study::progress_of(&state.db, campaign_id, user_id, state.clock.now()).await?;
     Ok(Progress::Ok(Json(report.into())))
 }
 

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod courses;
+pub mod exam;
 pub mod health;
 pub mod study;
 pub mod text;
@@ -31,6 +32,8 @@ pub enum ApiTags {
     Campaigns,
     /// Study sessions uploaded by the mobile app.
     Study,
+    /// The online exam: question bank and attempts.
+    Exam,
     /// Who changed what (admins only).
     Audit,
     /// Liveness and readiness.

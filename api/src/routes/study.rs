@@ -1,21 +1,13 @@
 //! `/study-sessions`: what the mobile app uploads, one at a time or in batches.
 
-use std::borrow::Cow;
-
 use chrono::{DateTime, Utc};
 use entity::study_session;
 use poem::{http::StatusCode, web::Data};
-use poem_openapi::{
-    ApiResponse, Object, OpenApi,
-    param::Query,
-    payload::Json,
-    registry::{MetaSchemaRef, Registry},
-    types::{ParseFromJSON, ParseResult, ToJSON, Type},
-};
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Query, payload::Json};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{ApiTags, PageParam, map_page};
+use super::{ApiTags, PageParam, map_page, text::Lenient};
 use crate::{
     auth::{BearerAuth, Role},
     error::{ApiError, ApiResult, AppError, Problem},
@@ -71,63 +63,11 @@ impl From<study_session::Model> for StudySessionView {
     }
 }
 
-/// A batch item: read on its own, so one malformed item is refused alone instead of
-/// failing the whole batch. Documented as a [`CreateStudySession`].
-#[derive(Debug, Clone)]
-pub struct BatchItem {
-    id: Option<String>,
-    parsed: Result<CreateStudySession, String>,
-}
-
-impl Type for BatchItem {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> Cow<'static, str> {
-        CreateStudySession::name()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        CreateStudySession::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        CreateStudySession::register(registry)
-    }
-
-    fn as_raw_value(&self) -> Option<&Self> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
-        Box::new(std::iter::once(self))
-    }
-}
-
-impl ParseFromJSON for BatchItem {
-    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
-        let id = value
-            .as_ref()
-            .and_then(|v| v.get("id"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let parsed = CreateStudySession::parse_from_json(value).map_err(|e| e.into_message());
-        Ok(BatchItem { id, parsed })
-    }
-}
-
-impl ToJSON for BatchItem {
-    fn to_json(&self) -> Option<Value> {
-        self.parsed.as_ref().ok().and_then(ToJSON::to_json)
-    }
-}
-
 /// Up to 500 sessions.
 #[derive(Debug, Object)]
 pub struct StudySessionBatch {
     #[oai(validator(max_items = 500))]
-    pub sessions: Vec<BatchItem>,
+    pub sessions: Vec<Lenient<CreateStudySession>>,
 }
 
 /// The outcome of one batch item.
@@ -260,7 +200,10 @@ impl StudyApi {
     ) -> ApiResult<BatchLogged> {
         auth.0.require(&[Role::Cadre])?;
         let items = body.0.sessions;
-        let ids: Vec<Option<String>> = items.iter().map(|i| i.id.clone()).collect();
+        let ids: Vec<Option<String>> = items
+            .iter()
+            .map(|i| i.raw.get("id").and_then(Value::as_str).map(str::to_owned))
+            .collect();
         let inputs = items
             .into_iter()
             .map(|i| {

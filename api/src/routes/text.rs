@@ -81,3 +81,51 @@ impl From<Text> for String {
 pub fn opt(t: Option<Text>) -> Option<String> {
     t.map(String::from)
 }
+
+/// A list item read on its own: a malformed item is kept (with the reason) instead of
+/// failing the whole list, so it can be refused alone. Documented as a `T`.
+#[derive(Debug, Clone)]
+pub struct Lenient<T> {
+    pub raw: Value,
+    pub parsed: Result<T, String>,
+}
+
+impl<T: Type + ParseFromJSON + ToJSON> Type for Lenient<T> {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        T::name()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry)
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+}
+
+impl<T: Type + ParseFromJSON + ToJSON> ParseFromJSON for Lenient<T> {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        let raw = value.clone().unwrap_or_default();
+        let parsed = T::parse_from_json(value).map_err(|e| e.into_message());
+        Ok(Lenient { raw, parsed })
+    }
+}
+
+impl<T: Type + ParseFromJSON + ToJSON> ToJSON for Lenient<T> {
+    fn to_json(&self) -> Option<Value> {
+        Some(self.raw.clone())
+    }
+}

@@ -465,6 +465,8 @@ pub async fn enroll(
             study_complete: Set(false),
             session_count: Set(0),
             enrolled_at: Set(now),
+            attempts_used: Set(0),
+            best_score_centi: Set(None),
             ..Default::default()
         }))
         .on_conflict_do_nothing_on([enrollment::Column::CampaignId, enrollment::Column::UserId])

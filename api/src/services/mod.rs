@@ -5,7 +5,9 @@ pub mod auth;
 pub mod bootstrap;
 pub mod campaigns;
 pub mod courses;
+pub mod exam;
 pub mod progress;
+pub mod questions;
 pub mod study;
 pub mod units;
 pub mod users;
@@ -53,4 +55,19 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     })
     .await
+}
+
+/// Takes the cadre's row lock (PostgreSQL; SQLite's write transaction is already
+/// exclusive), so that one cadre's sessions and attempts are checked and stored one at
+/// a time.
+pub async fn lock_cadre(db: &impl sea_orm::ConnectionTrait, user_id: i64) -> Result<(), DbErr> {
+    use sea_orm::{EntityTrait, QuerySelect};
+    entity::user::Entity::find_by_id(user_id)
+        .select_only()
+        .column(entity::user::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<i64>()
+        .one(db)
+        .await?;
+    Ok(())
 }

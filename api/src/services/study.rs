@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Page, PageReq, begin_write, campaigns, progress, units};
+use super::{Page, PageReq, begin_write, campaigns, lock_cadre, progress, units};
 use crate::{
     auth::Actor,
     error::{AppError, AppResult, FieldError},
@@ -94,19 +94,6 @@ fn check_window(
             ),
         ));
     }
-    Ok(())
-}
-
-/// Takes the cadre's row lock (PostgreSQL; SQLite's write transaction is already
-/// exclusive), so that one cadre's sessions are checked and stored one at a time.
-async fn lock_cadre(db: &impl ConnectionTrait, user_id: i64) -> AppResult<()> {
-    user::Entity::find_by_id(user_id)
-        .select_only()
-        .column(user::Column::Id)
-        .lock_exclusive()
-        .into_tuple::<i64>()
-        .one(db)
-        .await?;
     Ok(())
 }
 
@@ -324,12 +311,13 @@ pub struct ProgressReport {
     pub passed: bool,
 }
 
-/// Progress of `user_id` on a campaign, read from the running totals. 404 when the
-/// account is not on the campaign's roster.
+/// Progress of `user_id` on a campaign, read from the running totals (overdue exam
+/// attempts are expired first). 404 when the account is not on the roster.
 pub async fn progress_of(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     campaign_id: i64,
     user_id: i64,
+    now: DateTime<Utc>,
 ) -> AppResult<ProgressReport> {
     let campaign = campaign::Entity::find_by_id(campaign_id)
         .one(db)
@@ -339,13 +327,14 @@ pub async fn progress_of(
         .await?
         .ok_or_else(|| AppError::not_found("enrolment"))?;
     let credit = progress::credit_of(db, &enrollment).await?;
-    // The exam part is filled in by the exam module; before any attempt it is empty.
+    let (attempts_used, attempts_left, best_score, passed) =
+        super::exam::exam_figures(db, &campaign, user_id, now).await?;
     Ok(ProgressReport {
         credit,
         required_minutes: campaign.required_minutes,
-        attempts_used: 0,
-        attempts_left: campaign.max_attempts,
-        best_score: None,
-        passed: false,
+        attempts_used,
+        attempts_left,
+        best_score,
+        passed,
     })
 }

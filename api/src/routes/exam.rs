@@ -1,0 +1,722 @@
+//! The online exam: the question bank (HR) and attempts (cadres).
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    ApiRequest, ApiResponse, Enum, Object, OpenApi,
+    param::{Path, Query},
+    payload::{Binary, Json},
+};
+
+use super::{
+    ApiTags, PageParam, map_page,
+    text::{Lenient, Text},
+};
+use crate::{
+    auth::{BearerAuth, Role},
+    error::{ApiResult, FieldError},
+    services::{
+        self, PageReq, begin_write,
+        exam::{Answer, AttemptFilter, AttemptFull, AttemptRow, Started},
+        questions::{Question, QuestionInput, QuestionKind},
+    },
+    state::AppState,
+};
+
+pub struct ExamApi;
+
+/// A question with its answer, as HR sees it.
+#[derive(Debug, Object)]
+pub struct QuestionView {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub kind: QuestionKind,
+    pub stem: String,
+    pub options: Vec<String>,
+    /// Indices of the right options.
+    pub answer: Vec<u32>,
+    pub points: i32,
+    /// The law (and article) it tests.
+    pub law_ref: String,
+    /// Retired questions are no longer drawn; attempts that drew them still grade.
+    pub retired: bool,
+}
+
+impl From<Question> for QuestionView {
+    fn from(q: Question) -> Self {
+        Self {
+            id: q.model.id,
+            campaign_id: q.model.campaign_id,
+            kind: q.kind,
+            stem: q.model.stem,
+            options: q.options,
+            answer: q.answer.into_iter().map(|a| a as u32).collect(),
+            points: q.model.points,
+            law_ref: q.model.law_ref,
+            retired: q.model.retired,
+        }
+    }
+}
+
+/// A new question. A single or judge question has exactly one answer; a judge question
+/// exactly two options; options are non-empty and distinct.
+#[derive(Debug, Clone, Object)]
+pub struct CreateQuestion {
+    pub kind: QuestionKind,
+    #[oai(validator(max_length = 2000))]
+    pub stem: Text,
+    #[oai(validator(max_items = 10))]
+    pub options: Vec<Text>,
+    #[oai(validator(max_items = 10))]
+    pub answer: Vec<u32>,
+    /// 1 to 100; default 1.
+    #[oai(default = "one")]
+    pub points: i32,
+    #[oai(default, validator(max_length = 200))]
+    pub law_ref: Text,
+}
+
+fn one() -> i32 {
+    1
+}
+
+impl From<CreateQuestion> for QuestionInput {
+    fn from(q: CreateQuestion) -> Self {
+        Self {
+            kind: q.kind,
+            stem: q.stem.into(),
+            options: q.options.into_iter().map(String::from).collect(),
+            answer: q.answer.into_iter().map(|a| a as usize).collect(),
+            points: q.points,
+            law_ref: q.law_ref.into(),
+        }
+    }
+}
+
+/// Changes to a question; absent fields stay. If an attempt has drawn the question it is
+/// retired and the changed version is stored as a new question (returned, with its id).
+#[derive(Debug, Object)]
+pub struct UpdateQuestion {
+    pub kind: Option<QuestionKind>,
+    #[oai(validator(max_length = 2000))]
+    pub stem: Option<Text>,
+    #[oai(validator(max_items = 10))]
+    pub options: Option<Vec<Text>>,
+    #[oai(validator(max_items = 10))]
+    pub answer: Option<Vec<u32>>,
+    pub points: Option<i32>,
+    #[oai(validator(max_length = 200))]
+    pub law_ref: Option<Text>,
+}
+
+/// A bank in JSON: each question is checked on its own and every bad one is reported.
+#[derive(Debug, Object)]
+pub struct QuestionBank {
+    #[oai(validator(max_items = 10000))]
+    pub questions: Vec<Lenient<CreateQuestion>>,
+}
+
+/// A question bank to import, all or nothing.
+#[derive(Debug, ApiRequest)]
+pub enum QuestionImport {
+    /// `{questions: [...]}`; errors name the item number (1-based) as `line`.
+    Json(Json<QuestionBank>),
+    /// CSV (UTF-8 or GBK) with columns 题型/kind, 题干/stem, 选项A…选项J (or 选项 with `|`
+    /// between options), 答案/answer (letters such as `AC`; 对/错 for judge), 分值/points,
+    /// 法律依据/law_ref. Errors name the line.
+    #[oai(content_type = "text/csv")]
+    Csv(Binary<Vec<u8>>),
+}
+
+/// How many questions were imported.
+#[derive(Debug, Object)]
+pub struct ImportedQuestions {
+    pub imported: u64,
+}
+
+/// A page of questions.
+#[derive(Debug, Object)]
+pub struct QuestionPage {
+    pub items: Vec<QuestionView>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// One answer: positions (0-based) in the options as this attempt showed them. An empty
+/// list clears the answer.
+#[derive(Debug, Object)]
+pub struct AnswerInput {
+    pub question_id: i64,
+    #[oai(validator(max_items = 10))]
+    pub choices: Vec<u32>,
+}
+
+/// Answers to save or submit.
+#[derive(Debug, Object)]
+pub struct AnswerSheet {
+    #[oai(default, validator(max_items = 1000))]
+    pub answers: Vec<AnswerInput>,
+}
+
+/// A question of an attempt, as the cadre sees it.
+#[derive(Debug, Object)]
+pub struct AttemptQuestionView {
+    pub id: i64,
+    pub kind: QuestionKind,
+    pub stem: String,
+    /// In the order this attempt shows them.
+    pub options: Vec<String>,
+    pub points: i32,
+    /// The saved choices, as positions in `options`.
+    pub choices: Vec<u32>,
+    /// The right options (positions in `options`): only once the attempt is finished
+    /// and the exam window has closed.
+    #[oai(skip_serializing_if_is_none)]
+    pub answer: Option<Vec<u32>>,
+    /// Whether the saved choices were right: same condition as `answer`.
+    #[oai(skip_serializing_if_is_none)]
+    pub correct: Option<bool>,
+}
+
+/// The state of an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum AttemptStatus {
+    /// Running: answers can be saved until the deadline.
+    Open,
+    /// Submitted and graded.
+    Submitted,
+    /// The deadline passed; graded with the answers saved before it.
+    Expired,
+}
+
+/// An exam attempt.
+#[derive(Debug, Object)]
+pub struct AttemptView {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub user_id: i64,
+    pub status: AttemptStatus,
+    pub started_at: DateTime<Utc>,
+    /// Set by the server: min(started_at + duration, exam_closes_at). Submissions are
+    /// accepted until 30 seconds after it.
+    pub deadline: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// 0–100 with 2 decimals, once finished.
+    pub score: Option<f64>,
+    pub passed: Option<bool>,
+    /// Questions answered right, once finished.
+    pub correct: Option<i32>,
+    /// Questions drawn.
+    pub total: i32,
+    pub questions: Vec<AttemptQuestionView>,
+}
+
+fn status_of(s: &str) -> AttemptStatus {
+    match s {
+        services::exam::SUBMITTED => AttemptStatus::Submitted,
+        services::exam::EXPIRED => AttemptStatus::Expired,
+        _ => AttemptStatus::Open,
+    }
+}
+
+fn u32s(v: Vec<usize>) -> Vec<u32> {
+    v.into_iter().map(|x| x as u32).collect()
+}
+
+fn attempt_view(full: AttemptFull, reveal: bool) -> AttemptView {
+    let finished = full.attempt.status != services::exam::OPEN;
+    AttemptView {
+        id: full.attempt.id,
+        campaign_id: full.attempt.campaign_id,
+        user_id: full.attempt.user_id,
+        status: status_of(&full.attempt.status),
+        started_at: full.attempt.started_at,
+        deadline: full.attempt.deadline,
+        finished_at: full.attempt.finished_at,
+        score: full.score(),
+        passed: full.passed(),
+        correct: finished.then_some(full.attempt.correct_count),
+        total: full.attempt.question_total,
+        questions: full
+            .questions
+            .iter()
+            .map(|q| AttemptQuestionView {
+                id: q.question.model.id,
+                kind: q.question.kind,
+                stem: q.question.model.stem.clone(),
+                options: q.shown_options(),
+                points: q.question.model.points,
+                choices: u32s(q.shown_choices()),
+                answer: reveal.then(|| u32s(q.shown_answer())),
+                correct: if reveal { q.correct } else { None },
+            })
+            .collect(),
+    }
+}
+
+/// The result of a submission.
+#[derive(Debug, Object)]
+pub struct SubmitResult {
+    /// 0–100, 2 decimals.
+    pub score: f64,
+    /// Score ≥ the campaign's pass score.
+    pub passed: bool,
+    /// Questions answered right.
+    pub correct: i32,
+    /// Questions drawn.
+    pub total: i32,
+}
+
+/// An attempt in HR's list.
+#[derive(Debug, Object)]
+pub struct AttemptListItem {
+    pub id: i64,
+    pub user_id: i64,
+    pub username: String,
+    pub name: String,
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    pub status: AttemptStatus,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub score: Option<f64>,
+    pub passed: Option<bool>,
+}
+
+impl From<AttemptRow> for AttemptListItem {
+    fn from(r: AttemptRow) -> Self {
+        Self {
+            id: r.attempt.id,
+            user_id: r.user.id,
+            username: r.user.username,
+            name: r.user.name,
+            unit_id: r.user.unit_id,
+            unit_name: r.unit_name,
+            status: status_of(&r.attempt.status),
+            started_at: r.attempt.started_at,
+            finished_at: r.attempt.finished_at,
+            score: r.attempt.score_centi.map(services::exam::centi_to_score),
+            passed: r.passed,
+        }
+    }
+}
+
+/// A page of attempts.
+#[derive(Debug, Object)]
+pub struct AttemptPage {
+    pub items: Vec<AttemptListItem>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// Export formats of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum ListFormat {
+    Json,
+    /// UTF-8 with BOM, so Excel opens Chinese text correctly; every matching row.
+    Csv,
+}
+
+#[derive(ApiResponse)]
+pub enum QuestionResponse {
+    /// The question.
+    #[oai(status = 200)]
+    Ok(Json<QuestionView>),
+    /// The question was added to the bank.
+    #[oai(status = 201)]
+    Created(Json<QuestionView>),
+}
+
+#[derive(ApiResponse)]
+pub enum QuestionList {
+    /// A page of the bank, by id.
+    #[oai(status = 200)]
+    Ok(Json<QuestionPage>),
+}
+
+#[derive(ApiResponse)]
+pub enum QuestionsImported {
+    /// Every question was valid and has been stored.
+    #[oai(status = 201)]
+    Created(Json<ImportedQuestions>),
+}
+
+#[derive(ApiResponse)]
+pub enum QuestionDeleted {
+    /// Deleted (or retired, when an attempt has drawn it).
+    #[oai(status = 204)]
+    NoContent,
+}
+
+#[derive(ApiResponse)]
+pub enum AttemptStarted {
+    /// An attempt was still open: the same attempt, with the answers saved so far.
+    #[oai(status = 200)]
+    Resumed(Json<AttemptView>),
+    /// A new attempt: the drawn questions, without answers.
+    #[oai(status = 201)]
+    Created(Json<AttemptView>),
+}
+
+#[derive(ApiResponse)]
+pub enum AttemptResponse {
+    /// The attempt.
+    #[oai(status = 200)]
+    Ok(Json<AttemptView>),
+}
+
+#[derive(ApiResponse)]
+pub enum Submitted {
+    /// Graded (or, for a retry, the grade already given).
+    #[oai(status = 200)]
+    Ok(Json<SubmitResult>),
+}
+
+#[derive(ApiResponse)]
+pub enum AttemptList {
+    /// A page of attempts, newest first.
+    #[oai(status = 200)]
+    Ok(Json<AttemptPage>),
+    /// Every matching attempt as CSV.
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Csv(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+const MANAGERS: &[Role] = &[Role::Admin, Role::Hr];
+
+fn answers_of(sheet: AnswerSheet) -> Vec<Answer> {
+    sheet
+        .answers
+        .into_iter()
+        .map(|a| Answer {
+            question_id: a.question_id,
+            choices: a.choices.into_iter().map(|c| c as usize).collect(),
+        })
+        .collect()
+}
+
+fn attempts_csv(rows: Vec<AttemptListItem>) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let _ = w.write_record([
+            "姓名",
+            "用户名",
+            "单位",
+            "状态",
+            "开始时间",
+            "交卷时间",
+            "得分",
+            "是否合格",
+        ]);
+        for r in rows {
+            let status = match r.status {
+                AttemptStatus::Open => "作答中",
+                AttemptStatus::Submitted => "已交卷",
+                AttemptStatus::Expired => "超时",
+            };
+            let _ = w.write_record([
+                r.name,
+                r.username,
+                r.unit_name.unwrap_or_default(),
+                status.to_owned(),
+                r.started_at.to_rfc3339(),
+                r.finished_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                r.score.map(|s| format!("{s:.2}")).unwrap_or_default(),
+                match r.passed {
+                    Some(true) => "合格".to_owned(),
+                    Some(false) => "不合格".to_owned(),
+                    None => String::new(),
+                },
+            ]);
+        }
+        let _ = w.flush();
+    }
+    out
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Exam")]
+impl ExamApi {
+    /// The question bank, with answers (admin, hr).
+    #[oai(path = "/campaigns/:id/questions", method = "get")]
+    async fn list_questions(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        /// Include retired questions.
+        #[oai(default)]
+        include_retired: Query<bool>,
+        #[oai(validator(minimum(value = "1")))] page: PageParam,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
+            Option<u64>,
+        >,
+    ) -> ApiResult<QuestionList> {
+        auth.0.require(MANAGERS)?;
+        let found = services::questions::list(
+            &state.db,
+            id.0,
+            include_retired.0,
+            PageReq::new(page.0, per_page.0),
+        )
+        .await?;
+        let (items, total, page, per_page) = map_page(found, QuestionView::from);
+        Ok(QuestionList::Ok(Json(QuestionPage {
+            items,
+            total,
+            page,
+            per_page,
+        })))
+    }
+
+    /// Add a question to the bank (admin, hr).
+    #[oai(path = "/campaigns/:id/questions", method = "post")]
+    async fn create_question(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<CreateQuestion>,
+    ) -> ApiResult<QuestionResponse> {
+        auth.0.require(MANAGERS)?;
+        let txn = begin_write(&state.db).await?;
+        let q = services::questions::create(&txn, &auth.0, id.0, body.0.into()).await?;
+        txn.commit().await?;
+        Ok(QuestionResponse::Created(Json(q.into())))
+    }
+
+    /// Import a bank (admin, hr), as JSON or CSV, all or nothing: any bad question → 422
+    /// listing every bad one, and nothing is stored.
+    #[oai(path = "/campaigns/:id/questions/import", method = "post")]
+    async fn import_questions(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: QuestionImport,
+    ) -> ApiResult<QuestionsImported> {
+        auth.0.require(MANAGERS)?;
+        let items = match body {
+            QuestionImport::Json(bank) => bank
+                .0
+                .questions
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    (
+                        i as u64 + 1,
+                        item.parsed
+                            .map(QuestionInput::from)
+                            .map_err(|m| vec![FieldError::new("question", m)]),
+                    )
+                })
+                .collect(),
+            QuestionImport::Csv(bytes) => services::questions::parse_csv(&bytes.0)?,
+        };
+        let txn = begin_write(&state.db).await?;
+        let imported = services::questions::import(&txn, &auth.0, id.0, items).await?;
+        txn.commit().await?;
+        Ok(QuestionsImported::Created(Json(ImportedQuestions {
+            imported,
+        })))
+    }
+
+    /// Change a question (admin, hr).
+    #[oai(path = "/questions/:id", method = "patch")]
+    async fn update_question(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<UpdateQuestion>,
+    ) -> ApiResult<QuestionResponse> {
+        auth.0.require(MANAGERS)?;
+        let b = body.0;
+        let txn = begin_write(&state.db).await?;
+        let q = services::questions::update(&txn, &auth.0, id.0, |input| {
+            if let Some(kind) = b.kind {
+                input.kind = kind;
+            }
+            if let Some(stem) = b.stem {
+                input.stem = stem.into();
+            }
+            if let Some(options) = b.options {
+                input.options = options.into_iter().map(String::from).collect();
+            }
+            if let Some(answer) = b.answer {
+                input.answer = answer.into_iter().map(|a| a as usize).collect();
+            }
+            if let Some(points) = b.points {
+                input.points = points;
+            }
+            if let Some(law_ref) = b.law_ref {
+                input.law_ref = law_ref.into();
+            }
+        })
+        .await?;
+        txn.commit().await?;
+        Ok(QuestionResponse::Ok(Json(q.into())))
+    }
+
+    /// Remove a question (admin, hr): deleted, or retired if an attempt has drawn it.
+    #[oai(path = "/questions/:id", method = "delete")]
+    async fn delete_question(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<QuestionDeleted> {
+        auth.0.require(MANAGERS)?;
+        let txn = begin_write(&state.db).await?;
+        services::questions::delete(&txn, &auth.0, id.0).await?;
+        txn.commit().await?;
+        Ok(QuestionDeleted::NoContent)
+    }
+
+    /// Start an exam attempt (cadre, enrolled).
+    ///
+    /// Draws `question_count` questions at random, shuffled, options shuffled, without
+    /// answers. If an attempt is still open it is returned instead (200). Refusals (409,
+    /// with `code`): `exam_not_open`, `exam_closed`, `study_incomplete`,
+    /// `no_attempts_left`, `no_questions`; 403 when not enrolled.
+    #[oai(path = "/campaigns/:id/attempts", method = "post")]
+    async fn start_attempt(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<AttemptStarted> {
+        auth.0.require(&[Role::Cadre])?;
+        Ok(
+            match services::exam::start_attempt(&state.db, &auth.0, id.0, state.clock.now()).await?
+            {
+                Started::New(full) => AttemptStarted::Created(Json(attempt_view(full, false))),
+                Started::Resumed(full) => AttemptStarted::Resumed(Json(attempt_view(full, false))),
+            },
+        )
+    }
+
+    /// One attempt (its owner; admin, hr). A cadre sees the right answers only once the
+    /// attempt is finished and the exam window has closed.
+    #[oai(path = "/attempts/:id", method = "get")]
+    async fn get_attempt(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<AttemptResponse> {
+        let (full, reveal) =
+            services::exam::view_attempt(&state.db, &auth.0, id.0, state.clock.now()).await?;
+        Ok(AttemptResponse::Ok(Json(attempt_view(full, reveal))))
+    }
+
+    /// Save answers as the cadre goes (owner). After the deadline (+30 s): 409
+    /// `deadline_passed`, and the attempt is finished with what was saved.
+    #[oai(path = "/attempts/:id/answers", method = "put")]
+    async fn save_answers(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<AnswerSheet>,
+    ) -> ApiResult<AttemptResponse> {
+        let full = services::exam::save_answers(
+            &state.db,
+            &auth.0,
+            id.0,
+            &answers_of(body.0),
+            state.clock.now(),
+        )
+        .await?;
+        Ok(AttemptResponse::Ok(Json(attempt_view(full, false))))
+    }
+
+    /// Submit (owner): saves the given answers and grades on the server. A retry after a
+    /// lost response returns the same grade. After the deadline (+30 s): 409
+    /// `deadline_passed`, and the attempt is finished with what was saved before.
+    #[oai(path = "/attempts/:id/submit", method = "post")]
+    async fn submit(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<AnswerSheet>,
+    ) -> ApiResult<Submitted> {
+        let g = services::exam::submit(
+            &state.db,
+            &auth.0,
+            id.0,
+            &answers_of(body.0),
+            state.clock.now(),
+        )
+        .await?;
+        Ok(Submitted::Ok(Json(SubmitResult {
+            score: g.score,
+            passed: g.passed,
+            correct: g.correct,
+            total: g.total,
+        })))
+    }
+
+    /// A campaign's attempts (admin, hr), newest first; `format=csv` exports them all.
+    #[oai(path = "/campaigns/:id/attempts", method = "get")]
+    async fn list_attempts(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        user_id: Query<Option<i64>>,
+        /// Attempts of cadres in this unit and its sub-units.
+        unit_id: Query<Option<i64>>,
+        /// Finished attempts that passed (true) or failed (false).
+        passed: Query<Option<bool>>,
+        format: Query<Option<ListFormat>>,
+        #[oai(validator(minimum(value = "1")))] page: PageParam,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
+            Option<u64>,
+        >,
+    ) -> ApiResult<AttemptList> {
+        auth.0.require(MANAGERS)?;
+        let filter = AttemptFilter {
+            user_id: user_id.0,
+            unit_id: unit_id.0,
+            passed: passed.0,
+        };
+        if format.0 == Some(ListFormat::Csv) {
+            let all = services::exam::list_attempts(
+                &state.db,
+                id.0,
+                filter,
+                PageReq {
+                    page: 1,
+                    per_page: u64::MAX / 2,
+                },
+            )
+            .await?;
+            let rows = all.items.into_iter().map(AttemptListItem::from).collect();
+            let name = format!("attachment; filename=\"attempts-{}.csv\"", id.0);
+            return Ok(AttemptList::Csv(Binary(attempts_csv(rows)), name));
+        }
+        let found = services::exam::list_attempts(
+            &state.db,
+            id.0,
+            filter,
+            PageReq::new(page.0, per_page.0),
+        )
+        .await?;
+        let (items, total, page, per_page) = map_page(found, AttemptListItem::from);
+        Ok(AttemptList::Ok(Json(AttemptPage {
+            items,
+            total,
+            page,
+            per_page,
+        })))
+    }
+}

@@ -1,0 +1,734 @@
+//! The online exam: random draws, server-side deadlines, grading, retakes, expiry.
+//! Every write holds the cadre's lock (see [`lock_cadre`]), so two starts open one
+//! attempt and two submits grade once.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{attempt, attempt_question, campaign, enrollment, question, unit, user};
+use rand::seq::{IndexedRandom, SliceRandom};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
+};
+
+use super::{
+    Page, PageReq, begin_write, campaigns, lock_cadre,
+    questions::{Question, QuestionKind},
+    units,
+};
+use crate::{
+    auth::{Actor, Role},
+    error::{AppError, AppResult, FieldError},
+};
+
+/// A submission this late after the deadline is still accepted (network delays).
+pub const GRACE_SECS: i64 = 30;
+
+pub const OPEN: &str = "open";
+pub const SUBMITTED: &str = "submitted";
+pub const EXPIRED: &str = "expired";
+
+/// A question as one attempt shows it.
+#[derive(Debug, Clone)]
+pub struct Drawn {
+    pub position: i32,
+    pub question: Question,
+    /// Shown option `i` is original option `option_order[i]`.
+    pub option_order: Vec<usize>,
+    /// Chosen original indices; `None` when unanswered.
+    pub choices: Option<Vec<usize>>,
+    pub correct: Option<bool>,
+}
+
+impl Drawn {
+    /// The options in the order shown.
+    pub fn shown_options(&self) -> Vec<String> {
+        self.option_order
+            .iter()
+            .map(|i| self.question.options.get(*i).cloned().unwrap_or_default())
+            .collect()
+    }
+
+    fn to_shown(&self, originals: &[usize]) -> Vec<usize> {
+        let mut shown: Vec<usize> = originals
+            .iter()
+            .filter_map(|o| self.option_order.iter().position(|x| x == o))
+            .collect();
+        shown.sort_unstable();
+        shown
+    }
+
+    /// The cadre's choices as positions in the shown options.
+    pub fn shown_choices(&self) -> Vec<usize> {
+        self.choices
+            .as_deref()
+            .map(|c| self.to_shown(c))
+            .unwrap_or_default()
+    }
+
+    /// The right answer as positions in the shown options.
+    pub fn shown_answer(&self) -> Vec<usize> {
+        self.to_shown(&self.question.answer)
+    }
+}
+
+/// An attempt with its questions and its campaign.
+#[derive(Debug, Clone)]
+pub struct AttemptFull {
+    pub attempt: attempt::Model,
+    pub campaign: campaign::Model,
+    pub questions: Vec<Drawn>,
+}
+
+impl AttemptFull {
+    pub fn score(&self) -> Option<f64> {
+        self.attempt.score_centi.map(centi_to_score)
+    }
+
+    pub fn passed(&self) -> Option<bool> {
+        self.attempt
+            .score_centi
+            .map(|s| s >= self.campaign.pass_score * 100)
+    }
+}
+
+pub fn centi_to_score(centi: i32) -> f64 {
+    centi as f64 / 100.0
+}
+
+/// `100 × earned / total`, in hundredths, rounded half up, with integers only.
+pub fn score_centi(earned: i64, total: i64) -> i32 {
+    if total <= 0 {
+        return 0;
+    }
+    ((20_000 * earned + total) / (2 * total)) as i32
+}
+
+/// What starting gave.
+#[derive(Debug, Clone)]
+pub enum Started {
+    New(AttemptFull),
+    /// An attempt was still open (the app crashed): the same one.
+    Resumed(AttemptFull),
+}
+
+/// The result of a submission.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Graded {
+    pub score: f64,
+    pub passed: bool,
+    pub correct: i32,
+    pub total: i32,
+}
+
+/// One answer as the app sends it: positions in the options as shown.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub question_id: i64,
+    pub choices: Vec<usize>,
+}
+
+fn state_conflict(code: &'static str, detail: &str) -> AppError {
+    AppError::conflict(code, detail)
+}
+
+async fn load_full(db: &impl ConnectionTrait, attempt: attempt::Model) -> AppResult<AttemptFull> {
+    let campaign = campaign::Entity::find_by_id(attempt.campaign_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("campaign"))?;
+    let rows = attempt_question::Entity::find()
+        .filter(attempt_question::Column::AttemptId.eq(attempt.id))
+        .order_by_asc(attempt_question::Column::Position)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.question_id).collect();
+    let bank: HashMap<i64, Question> = question::Entity::find()
+        .filter(question::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|q| (q.id, Question::decode(q)))
+        .collect();
+    let mut questions = Vec::with_capacity(rows.len());
+    for row in rows {
+        let question = bank
+            .get(&row.question_id)
+            .cloned()
+            .ok_or_else(|| AppError::Internal("a drawn question is missing".into()))?;
+        questions.push(Drawn {
+            position: row.position,
+            question,
+            option_order: serde_json::from_str(&row.option_order).unwrap_or_default(),
+            choices: row
+                .choices
+                .as_deref()
+                .and_then(|c| serde_json::from_str(c).ok()),
+            correct: row.correct,
+        });
+    }
+    Ok(AttemptFull {
+        attempt,
+        campaign,
+        questions,
+    })
+}
+
+/// Grades and finishes an open attempt. Returns `false` when it was already finished
+/// (someone else got there first), in which case nothing is changed.
+async fn finish(
+    db: &impl ConnectionTrait,
+    full: &AttemptFull,
+    status: &str,
+    at: DateTime<Utc>,
+) -> AppResult<bool> {
+    let (mut earned, mut total, mut correct) = (0i64, 0i64, 0i32);
+    let mut marks = Vec::with_capacity(full.questions.len());
+    for q in &full.questions {
+        let right = q.choices.as_ref().is_some_and(|c| {
+            let mut c = c.clone();
+            c.sort_unstable();
+            c == q.question.answer
+        });
+        total += q.question.model.points as i64;
+        if right {
+            earned += q.question.model.points as i64;
+            correct += 1;
+        }
+        marks.push((q.position, right));
+    }
+    let centi = score_centi(earned, total);
+    let done = attempt::Entity::update_many()
+        .col_expr(attempt::Column::Status, Expr::value(status))
+        .col_expr(attempt::Column::FinishedAt, Expr::value(at))
+        .col_expr(attempt::Column::ScoreCenti, Expr::value(centi))
+        .col_expr(attempt::Column::PointsEarned, Expr::value(earned as i32))
+        .col_expr(attempt::Column::PointsTotal, Expr::value(total as i32))
+        .col_expr(attempt::Column::CorrectCount, Expr::value(correct))
+        .filter(attempt::Column::Id.eq(full.attempt.id))
+        .filter(attempt::Column::Status.eq(OPEN))
+        .exec(db)
+        .await?;
+    if done.rows_affected != 1 {
+        return Ok(false);
+    }
+    for (position, right) in marks {
+        attempt_question::Entity::update_many()
+            .col_expr(attempt_question::Column::Correct, Expr::value(right))
+            .filter(attempt_question::Column::AttemptId.eq(full.attempt.id))
+            .filter(attempt_question::Column::Position.eq(position))
+            .exec(db)
+            .await?;
+    }
+    let enrollment = enrollment::Entity::find_by_id(full.attempt.enrollment_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("enrolment"))?;
+    let best = enrollment.best_score_centi.map_or(centi, |b| b.max(centi));
+    let used = enrollment.attempts_used + 1;
+    let mut active: enrollment::ActiveModel = enrollment.into();
+    active.attempts_used = Set(used);
+    active.best_score_centi = Set(Some(best));
+    active.update(db).await?;
+    Ok(true)
+}
+
+fn overdue(attempt: &attempt::Model, now: DateTime<Utc>) -> bool {
+    attempt.status == OPEN && now > attempt.deadline + Duration::seconds(GRACE_SECS)
+}
+
+/// Finishes `attempt` as expired, at its deadline, with the answers saved so far.
+async fn expire(db: &impl ConnectionTrait, attempt: attempt::Model) -> AppResult<AttemptFull> {
+    let full = load_full(db, attempt).await?;
+    let deadline = full.attempt.deadline;
+    finish(db, &full, EXPIRED, deadline).await?;
+    let refreshed = attempt::Entity::find_by_id(full.attempt.id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("attempt"))?;
+    load_full(db, refreshed).await
+}
+
+/// Expires the cadre's overdue open attempts on a campaign. Returns the open attempt that
+/// is still running, if any.
+async fn settle(
+    db: &impl ConnectionTrait,
+    campaign_id: i64,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<Option<attempt::Model>> {
+    let open = attempt::Entity::find()
+        .filter(attempt::Column::CampaignId.eq(campaign_id))
+        .filter(attempt::Column::UserId.eq(user_id))
+        .filter(attempt::Column::Status.eq(OPEN))
+        .all(db)
+        .await?;
+    let mut running = None;
+    for a in open {
+        if overdue(&a, now) {
+            expire(db, a).await?;
+        } else {
+            running = Some(a);
+        }
+    }
+    Ok(running)
+}
+
+/// Starts an attempt, or returns the one still open.
+pub async fn start_attempt(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    campaign_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<Started> {
+    let txn = begin_write(db).await?;
+    lock_cadre(&txn, actor.id).await?;
+    let campaign = campaigns::get(&txn, campaign_id).await?.campaign;
+    if campaigns::find_enrollment(&txn, campaign_id, actor.id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::forbidden("you are not enrolled in this campaign"));
+    }
+    let running = settle(&txn, campaign_id, actor.id, now).await?;
+    if let Some(open) = running {
+        let full = load_full(&txn, open).await?;
+        txn.commit().await?;
+        return Ok(Started::Resumed(full));
+    }
+    // Expiry above may have used up an attempt: read the enrolment after it.
+    let enrollment = campaigns::find_enrollment(&txn, campaign_id, actor.id)
+        .await?
+        .ok_or_else(|| AppError::forbidden("you are not enrolled in this campaign"))?;
+    let refusal = if now < campaign.exam_opens_at {
+        Some(state_conflict(
+            "exam_not_open",
+            "the exam has not opened yet",
+        ))
+    } else if now >= campaign.exam_closes_at {
+        Some(state_conflict("exam_closed", "the exam has closed"))
+    } else if campaign.exam_requires_study && !enrollment.study_complete {
+        Some(state_conflict(
+            "study_incomplete",
+            "finish the required study before the exam",
+        ))
+    } else if enrollment.attempts_used >= campaign.max_attempts {
+        Some(state_conflict(
+            "no_attempts_left",
+            "every allowed attempt has been used",
+        ))
+    } else {
+        None
+    };
+    if let Some(err) = refusal {
+        // Keep any expiry done above.
+        txn.commit().await?;
+        return Err(err);
+    }
+    let bank: Vec<question::Model> = question::Entity::find()
+        .filter(question::Column::CampaignId.eq(campaign_id))
+        .filter(question::Column::Retired.eq(false))
+        .all(&txn)
+        .await?;
+    if bank.is_empty() {
+        txn.commit().await?;
+        return Err(state_conflict("no_questions", "the question bank is empty"));
+    }
+    let draws: Vec<(Question, Vec<usize>)> = {
+        let mut rng = rand::rng();
+        let count = (campaign.question_count.max(1) as usize).min(bank.len());
+        let mut picked: Vec<question::Model> =
+            bank.choose_multiple(&mut rng, count).cloned().collect();
+        picked.shuffle(&mut rng);
+        picked
+            .into_iter()
+            .map(|m| {
+                let q = Question::decode(m);
+                let mut order: Vec<usize> = (0..q.options.len()).collect();
+                // 正确/错误 read best in their usual order.
+                if q.kind != QuestionKind::Judge {
+                    order.shuffle(&mut rng);
+                }
+                (q, order)
+            })
+            .collect()
+    };
+    let deadline =
+        (now + Duration::minutes(campaign.duration_minutes as i64)).min(campaign.exam_closes_at);
+    let attempt = attempt::ActiveModel {
+        campaign_id: Set(campaign_id),
+        user_id: Set(actor.id),
+        enrollment_id: Set(enrollment.id),
+        status: Set(OPEN.into()),
+        started_at: Set(now),
+        deadline: Set(deadline),
+        finished_at: Set(None),
+        score_centi: Set(None),
+        points_earned: Set(0),
+        points_total: Set(0),
+        correct_count: Set(0),
+        question_total: Set(draws.len() as i32),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    attempt_question::Entity::insert_many(draws.iter().enumerate().map(|(i, (q, order))| {
+        attempt_question::ActiveModel {
+            attempt_id: Set(attempt.id),
+            position: Set(i as i32),
+            question_id: Set(q.model.id),
+            option_order: Set(serde_json::to_string(order).expect("numbers serialise")),
+            choices: Set(None),
+            correct: Set(None),
+        }
+    }))
+    .exec(&txn)
+    .await?;
+    let full = load_full(&txn, attempt).await?;
+    txn.commit().await?;
+    Ok(Started::New(full))
+}
+
+async fn owned(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    attempt_id: i64,
+) -> AppResult<attempt::Model> {
+    let attempt = attempt::Entity::find_by_id(attempt_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("attempt"))?;
+    if attempt.user_id != actor.id {
+        return Err(AppError::forbidden("this attempt is not yours"));
+    }
+    Ok(attempt)
+}
+
+/// Writes answers into an open attempt (each replaces the saved one for its question).
+async fn apply(db: &impl ConnectionTrait, full: &AttemptFull, answers: &[Answer]) -> AppResult<()> {
+    let mut errors = Vec::new();
+    let mut writes = Vec::new();
+    for (i, a) in answers.iter().enumerate() {
+        let field = format!("answers[{i}]");
+        let Some(q) = full
+            .questions
+            .iter()
+            .find(|q| q.question.model.id == a.question_id)
+        else {
+            errors.push(FieldError::new(
+                &field,
+                format!("question {} is not in this attempt", a.question_id),
+            ));
+            continue;
+        };
+        let n = q.option_order.len();
+        let mut shown = a.choices.clone();
+        shown.sort_unstable();
+        shown.dedup();
+        if shown.len() != a.choices.len() {
+            errors.push(FieldError::new(&field, "a choice appears twice"));
+        } else if shown.iter().any(|c| *c >= n) {
+            errors.push(FieldError::new(
+                &field,
+                format!("choices must be between 0 and {}", n - 1),
+            ));
+        } else if q.question.kind != QuestionKind::Multiple && shown.len() > 1 {
+            errors.push(FieldError::new(&field, "this question takes one choice"));
+        } else {
+            let mut original: Vec<usize> = shown.iter().map(|s| q.option_order[*s]).collect();
+            original.sort_unstable();
+            writes.push((q.position, original));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid_many(errors));
+    }
+    for (position, original) in writes {
+        let value = if original.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(&original).expect("numbers serialise"))
+        };
+        attempt_question::Entity::update_many()
+            .col_expr(attempt_question::Column::Choices, Expr::value(value))
+            .filter(attempt_question::Column::AttemptId.eq(full.attempt.id))
+            .filter(attempt_question::Column::Position.eq(position))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+fn deadline_passed() -> AppError {
+    state_conflict(
+        "deadline_passed",
+        "the time for this attempt is over; it was finished with the answers saved before the deadline",
+    )
+}
+
+/// Saves answers as the cadre goes.
+pub async fn save_answers(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    attempt_id: i64,
+    answers: &[Answer],
+    now: DateTime<Utc>,
+) -> AppResult<AttemptFull> {
+    let txn = begin_write(db).await?;
+    lock_cadre(&txn, actor.id).await?;
+    let attempt = owned(&txn, actor, attempt_id).await?;
+    if attempt.status != OPEN {
+        return Err(state_conflict(
+            "attempt_finished",
+            "this attempt is already finished",
+        ));
+    }
+    if overdue(&attempt, now) {
+        expire(&txn, attempt).await?;
+        txn.commit().await?;
+        return Err(deadline_passed());
+    }
+    let full = load_full(&txn, attempt).await?;
+    apply(&txn, &full, answers).await?;
+    let full = load_full(&txn, full.attempt).await?;
+    txn.commit().await?;
+    Ok(full)
+}
+
+/// Submits: saves the given answers and grades on the server. Submitting an attempt that
+/// was already submitted returns its result again (a retry); past the deadline and its
+/// grace the submission is refused and the attempt finished with what was saved.
+pub async fn submit(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    attempt_id: i64,
+    answers: &[Answer],
+    now: DateTime<Utc>,
+) -> AppResult<Graded> {
+    let txn = begin_write(db).await?;
+    lock_cadre(&txn, actor.id).await?;
+    let attempt = owned(&txn, actor, attempt_id).await?;
+    match attempt.status.as_str() {
+        SUBMITTED => {
+            let full = load_full(&txn, attempt).await?;
+            return Ok(graded(&full));
+        }
+        EXPIRED => return Err(deadline_passed()),
+        _ => {}
+    }
+    if overdue(&attempt, now) {
+        expire(&txn, attempt).await?;
+        txn.commit().await?;
+        return Err(deadline_passed());
+    }
+    let full = load_full(&txn, attempt).await?;
+    apply(&txn, &full, answers).await?;
+    let full = load_full(&txn, full.attempt).await?;
+    finish(&txn, &full, SUBMITTED, now).await?;
+    let done = attempt::Entity::find_by_id(attempt_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("attempt"))?;
+    let full = load_full(&txn, done).await?;
+    txn.commit().await?;
+    Ok(graded(&full))
+}
+
+fn graded(full: &AttemptFull) -> Graded {
+    Graded {
+        score: full.score().unwrap_or(0.0),
+        passed: full.passed().unwrap_or(false),
+        correct: full.attempt.correct_count,
+        total: full.attempt.question_total,
+    }
+}
+
+/// An attempt for its owner or a manager, expired first if its time is over. The second
+/// value says whether the right answers may be shown: to a manager always, to the cadre
+/// only once the attempt is finished and the exam window has closed.
+pub async fn view_attempt(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    attempt_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<(AttemptFull, bool)> {
+    let manager = actor.has(Role::Admin) || actor.has(Role::Hr);
+    let attempt = attempt::Entity::find_by_id(attempt_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("attempt"))?;
+    if attempt.user_id != actor.id && !manager {
+        return Err(AppError::forbidden("this attempt is not yours"));
+    }
+    let full = if overdue(&attempt, now) {
+        let txn = begin_write(db).await?;
+        lock_cadre(&txn, attempt.user_id).await?;
+        let fresh = attempt::Entity::find_by_id(attempt_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::not_found("attempt"))?;
+        let full = if overdue(&fresh, now) {
+            expire(&txn, fresh).await?
+        } else {
+            load_full(&txn, fresh).await?
+        };
+        txn.commit().await?;
+        full
+    } else {
+        load_full(db, attempt).await?
+    };
+    let reveal = manager || (full.attempt.status != OPEN && now >= full.campaign.exam_closes_at);
+    Ok((full, reveal))
+}
+
+/// Expires every open attempt whose deadline (plus grace) has passed, as of `now`; each
+/// is finished at its deadline. Returns how many were expired. Run periodically.
+pub async fn expire_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u64> {
+    let due: Vec<(i64, i64)> = attempt::Entity::find()
+        .select_only()
+        .column(attempt::Column::Id)
+        .column(attempt::Column::UserId)
+        .filter(attempt::Column::Status.eq(OPEN))
+        .filter(attempt::Column::Deadline.lt(now - Duration::seconds(GRACE_SECS)))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut expired = 0;
+    for (id, user_id) in due {
+        let txn = begin_write(db).await?;
+        lock_cadre(&txn, user_id).await?;
+        if let Some(a) = attempt::Entity::find_by_id(id).one(&txn).await?
+            && overdue(&a, now)
+        {
+            expire(&txn, a).await?;
+            expired += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(expired)
+}
+
+/// The exam part of a cadre's progress: (attempts used, attempts left, best score, passed).
+pub async fn exam_figures(
+    db: &DatabaseConnection,
+    campaign: &campaign::Model,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<(i32, i32, Option<f64>, bool)> {
+    let has_overdue = attempt::Entity::find()
+        .filter(attempt::Column::CampaignId.eq(campaign.id))
+        .filter(attempt::Column::UserId.eq(user_id))
+        .filter(attempt::Column::Status.eq(OPEN))
+        .filter(attempt::Column::Deadline.lt(now - Duration::seconds(GRACE_SECS)))
+        .count(db)
+        .await?
+        > 0;
+    if has_overdue {
+        let txn = begin_write(db).await?;
+        lock_cadre(&txn, user_id).await?;
+        settle(&txn, campaign.id, user_id, now).await?;
+        txn.commit().await?;
+    }
+    let enrollment = campaigns::find_enrollment(db, campaign.id, user_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("enrolment"))?;
+    let used = enrollment.attempts_used;
+    let best = enrollment.best_score_centi;
+    Ok((
+        used,
+        (campaign.max_attempts - used).max(0),
+        best.map(centi_to_score),
+        best.is_some_and(|b| b >= campaign.pass_score * 100),
+    ))
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AttemptFilter {
+    pub user_id: Option<i64>,
+    /// Attempts of cadres in this unit and its sub-units.
+    pub unit_id: Option<i64>,
+    /// Finished attempts that passed (`true`) or did not (`false`).
+    pub passed: Option<bool>,
+}
+
+/// An attempt in HR's list.
+#[derive(Debug, Clone)]
+pub struct AttemptRow {
+    pub attempt: attempt::Model,
+    pub user: user::Model,
+    pub unit_name: Option<String>,
+    pub passed: Option<bool>,
+}
+
+/// A campaign's attempts, newest first.
+pub async fn list_attempts(
+    db: &impl ConnectionTrait,
+    campaign_id: i64,
+    filter: AttemptFilter,
+    page: PageReq,
+) -> AppResult<Page<AttemptRow>> {
+    let campaign = campaigns::get(db, campaign_id).await?.campaign;
+    let mut query = attempt::Entity::find().filter(attempt::Column::CampaignId.eq(campaign_id));
+    if let Some(user_id) = filter.user_id {
+        query = query.filter(attempt::Column::UserId.eq(user_id));
+    }
+    if let Some(unit_id) = filter.unit_id {
+        let scope = units::subtree_ids(db, unit_id).await?;
+        let members: Vec<i64> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .filter(user::Column::UnitId.is_in(scope))
+            .into_tuple()
+            .all(db)
+            .await?;
+        query = query.filter(attempt::Column::UserId.is_in(members));
+    }
+    let pass_mark = campaign.pass_score * 100;
+    match filter.passed {
+        Some(true) => query = query.filter(attempt::Column::ScoreCenti.gte(pass_mark)),
+        Some(false) => query = query.filter(attempt::Column::ScoreCenti.lt(pass_mark)),
+        None => {}
+    }
+    let total = query.clone().count(db).await?;
+    let attempts = query
+        .order_by_desc(attempt::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    let user_ids: Vec<i64> = attempts.iter().map(|a| a.user_id).collect();
+    let users: HashMap<i64, user::Model> = user::Entity::find()
+        .filter(user::Column::Id.is_in(user_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let unit_ids: Vec<i64> = users.values().filter_map(|u| u.unit_id).collect();
+    let unit_names: HashMap<i64, String> = unit::Entity::find()
+        .filter(unit::Column::Id.is_in(unit_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let items = attempts
+        .into_iter()
+        .filter_map(|a| {
+            let user = users.get(&a.user_id)?.clone();
+            Some(AttemptRow {
+                passed: a.score_centi.map(|s| s >= pass_mark),
+                unit_name: user.unit_id.and_then(|id| unit_names.get(&id).cloned()),
+                user,
+                attempt: a,
+            })
+        })
+        .collect();
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}

@@ -1,0 +1,543 @@
+//! The question bank of a campaign: 单选 `single`, 多选 `multiple`, 判断 `judge`.
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+use entity::{attempt_question, question};
+use poem_openapi::Enum;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{Page, PageReq, audit, campaigns};
+use crate::{
+    auth::Actor,
+    error::{AppError, AppResult, FieldError},
+};
+
+/// The kind of a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
+#[oai(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum QuestionKind {
+    /// 单选: exactly one right option.
+    Single,
+    /// 多选: one or more right options; only the exact set earns the points.
+    Multiple,
+    /// 判断: two options (正确 / 错误), one right.
+    Judge,
+}
+
+impl QuestionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionKind::Single => "single",
+            QuestionKind::Multiple => "multiple",
+            QuestionKind::Judge => "judge",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_lowercase().as_str() {
+            "single" | "单选" | "单选题" | "单项选择" | "单项选择题" => {
+                Some(QuestionKind::Single)
+            }
+            "multiple" | "多选" | "多选题" | "多项选择" | "多项选择题" => {
+                Some(QuestionKind::Multiple)
+            }
+            "judge" | "判断" | "判断题" => Some(QuestionKind::Judge),
+            _ => None,
+        }
+    }
+}
+
+/// A question as HR writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionInput {
+    pub kind: QuestionKind,
+    pub stem: String,
+    pub options: Vec<String>,
+    /// Indices into `options`.
+    pub answer: Vec<usize>,
+    pub points: i32,
+    pub law_ref: String,
+}
+
+/// One question read from an import, with its line (CSV) or item number (JSON): parsed,
+/// or the reasons it could not be.
+pub type ParsedQuestion = (u64, Result<QuestionInput, Vec<FieldError>>);
+
+/// A stored question, decoded.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub model: question::Model,
+    pub kind: QuestionKind,
+    pub options: Vec<String>,
+    pub answer: Vec<usize>,
+}
+
+impl Question {
+    pub fn decode(model: question::Model) -> Self {
+        let kind = QuestionKind::parse(&model.kind).unwrap_or(QuestionKind::Single);
+        let options = serde_json::from_str(&model.options).unwrap_or_default();
+        let answer = serde_json::from_str(&model.answer).unwrap_or_default();
+        Self {
+            model,
+            kind,
+            options,
+            answer,
+        }
+    }
+}
+
+/// Checks a question; the errors name fields, prefixed with `prefix` (an import line).
+pub fn validate(input: &QuestionInput) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut bad = |f: &str, m: String| errors.push(FieldError::new(f, m));
+    let stem = input.stem.trim();
+    if stem.is_empty() {
+        bad("stem", "must not be empty".into());
+    } else if stem.chars().count() > 2000 {
+        bad("stem", "must be at most 2000 characters".into());
+    }
+    let n = input.options.len();
+    match input.kind {
+        QuestionKind::Judge if n != 2 => {
+            bad("options", "a judge question has exactly two options".into())
+        }
+        QuestionKind::Single | QuestionKind::Multiple if !(2..=10).contains(&n) => {
+            bad("options", "a choice question has 2 to 10 options".into())
+        }
+        _ => {}
+    }
+    let mut seen = HashSet::new();
+    for option in &input.options {
+        let option = option.trim();
+        if option.is_empty() {
+            bad("options", "an option is empty".into());
+        } else if option.chars().count() > 500 {
+            bad("options", "an option is longer than 500 characters".into());
+        } else if !seen.insert(option.to_owned()) {
+            bad("options", format!("the option {option:?} appears twice"));
+        }
+    }
+    let distinct: HashSet<_> = input.answer.iter().collect();
+    if distinct.len() != input.answer.len() {
+        bad("answer", "an index appears twice".into());
+    }
+    if input.answer.iter().any(|i| *i >= n) {
+        bad(
+            "answer",
+            format!("indices must be between 0 and {}", n.saturating_sub(1)),
+        );
+    }
+    match input.kind {
+        QuestionKind::Single | QuestionKind::Judge if input.answer.len() != 1 => {
+            bad("answer", "exactly one answer is required".into())
+        }
+        QuestionKind::Multiple if input.answer.is_empty() => {
+            bad("answer", "at least one answer is required".into())
+        }
+        _ => {}
+    }
+    if !(1..=100).contains(&input.points) {
+        bad("points", "must be between 1 and 100".into());
+    }
+    if input.law_ref.chars().count() > 200 {
+        bad("law_ref", "must be at most 200 characters".into());
+    }
+    errors
+}
+
+fn active_model(campaign_id: i64, input: &QuestionInput) -> question::ActiveModel {
+    let mut answer = input.answer.clone();
+    answer.sort_unstable();
+    let options: Vec<&str> = input.options.iter().map(|o| o.trim()).collect();
+    let now = Utc::now();
+    question::ActiveModel {
+        campaign_id: Set(campaign_id),
+        kind: Set(input.kind.as_str().to_owned()),
+        stem: Set(input.stem.trim().to_owned()),
+        options: Set(serde_json::to_string(&options).expect("strings serialise")),
+        answer: Set(serde_json::to_string(&answer).expect("numbers serialise")),
+        points: Set(input.points),
+        law_ref: Set(input.law_ref.trim().to_owned()),
+        retired: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<Question> {
+    let model = question::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("question"))?;
+    Ok(Question::decode(model))
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    campaign_id: i64,
+    input: QuestionInput,
+) -> AppResult<Question> {
+    campaigns::get(db, campaign_id).await?;
+    let errors = validate(&input);
+    if !errors.is_empty() {
+        return Err(AppError::invalid_many(errors));
+    }
+    let model = active_model(campaign_id, &input).insert(db).await?;
+    audit::record(
+        db,
+        Some(actor),
+        "create",
+        "question",
+        Some(model.id.to_string()),
+        format!("campaign {campaign_id}: {}", short(&model.stem)),
+    )
+    .await?;
+    Ok(Question::decode(model))
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+async fn was_drawn(db: &impl ConnectionTrait, id: i64) -> AppResult<bool> {
+    Ok(attempt_question::Entity::find()
+        .filter(attempt_question::Column::QuestionId.eq(id))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// Changes a question. A question already drawn into an attempt is not changed in place
+/// (old attempts must still grade as they were): it is retired and the changed version
+/// is stored as a new question, which is returned.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+    change: impl FnOnce(&mut QuestionInput),
+) -> AppResult<Question> {
+    let current = get(db, id).await?;
+    if current.model.retired {
+        return Err(AppError::conflict(
+            "retired",
+            "a retired question cannot be changed",
+        ));
+    }
+    let mut input = QuestionInput {
+        kind: current.kind,
+        stem: current.model.stem.clone(),
+        options: current.options.clone(),
+        answer: current.answer.clone(),
+        points: current.model.points,
+        law_ref: current.model.law_ref.clone(),
+    };
+    change(&mut input);
+    let errors = validate(&input);
+    if !errors.is_empty() {
+        return Err(AppError::invalid_many(errors));
+    }
+    let model = if was_drawn(db, id).await? {
+        retire(db, current.model.clone()).await?;
+        active_model(current.model.campaign_id, &input)
+            .insert(db)
+            .await?
+    } else {
+        let mut active = active_model(current.model.campaign_id, &input);
+        active.id = Set(id);
+        active.created_at = Set(current.model.created_at);
+        active.update(db).await?
+    };
+    audit::record(
+        db,
+        Some(actor),
+        "update",
+        "question",
+        Some(id.to_string()),
+        format!("now question {}: {}", model.id, short(&model.stem)),
+    )
+    .await?;
+    Ok(Question::decode(model))
+}
+
+async fn retire(db: &impl ConnectionTrait, model: question::Model) -> AppResult<()> {
+    let mut active: question::ActiveModel = model.into();
+    active.retired = Set(true);
+    active.updated_at = Set(Utc::now());
+    active.update(db).await?;
+    Ok(())
+}
+
+/// Deletes a question, or retires it when an attempt has drawn it.
+pub async fn delete(db: &impl ConnectionTrait, actor: &Actor, id: i64) -> AppResult<()> {
+    let current = get(db, id).await?;
+    let action = if was_drawn(db, id).await? {
+        retire(db, current.model).await?;
+        "retire"
+    } else {
+        question::Entity::delete_by_id(id).exec(db).await?;
+        "delete"
+    };
+    audit::record(
+        db,
+        Some(actor),
+        action,
+        "question",
+        Some(id.to_string()),
+        "question removed from the bank",
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    campaign_id: i64,
+    include_retired: bool,
+    page: PageReq,
+) -> AppResult<Page<Question>> {
+    campaigns::get(db, campaign_id).await?;
+    let mut query = question::Entity::find().filter(question::Column::CampaignId.eq(campaign_id));
+    if !include_retired {
+        query = query.filter(question::Column::Retired.eq(false));
+    }
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_asc(question::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Question::decode)
+        .collect();
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// Stores a whole bank at once, or nothing: `items` come with the line (CSV) or item
+/// number (JSON) they were read from, already parsed or refused.
+pub async fn import(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    campaign_id: i64,
+    items: Vec<ParsedQuestion>,
+) -> AppResult<u64> {
+    campaigns::get(db, campaign_id).await?;
+    let mut errors = Vec::new();
+    let mut good = Vec::new();
+    for (line, item) in items {
+        let problems = match item {
+            Ok(input) => {
+                let problems = validate(&input);
+                if problems.is_empty() {
+                    good.push(input);
+                }
+                problems
+            }
+            Err(problems) => problems,
+        };
+        errors.extend(
+            problems
+                .into_iter()
+                .map(|e| FieldError::at_line(line, e.field, e.message)),
+        );
+    }
+    if !errors.is_empty() {
+        let lines: HashSet<_> = errors.iter().filter_map(|e| e.line).collect();
+        return Err(AppError::Invalid {
+            detail: format!(
+                "{} question(s) are invalid; nothing was imported",
+                lines.len()
+            ),
+            errors,
+        });
+    }
+    if good.is_empty() {
+        return Err(AppError::invalid(
+            "questions",
+            "the file holds no questions",
+        ));
+    }
+    let count = good.len() as u64;
+    for chunk in good.chunks(500) {
+        question::Entity::insert_many(chunk.iter().map(|q| active_model(campaign_id, q)))
+            .exec(db)
+            .await?;
+    }
+    audit::record(
+        db,
+        Some(actor),
+        "import",
+        "question",
+        None,
+        format!("campaign {campaign_id}: {count} questions imported"),
+    )
+    .await?;
+    Ok(count)
+}
+
+/// Reads a bank from CSV (UTF-8 or GBK). Columns, English or Chinese: `kind`/题型,
+/// `stem`/题干, `options`/选项 (separated by `|`) or `A`..`J`/选项A..选项J, `answer`/答案
+/// (letters such as `AC`, or 对/错 for judge questions), `points`/分值, `law_ref`/法律依据.
+pub fn parse_csv(bytes: &[u8]) -> AppResult<Vec<ParsedQuestion>> {
+    let text = super::users::import::decode(bytes)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| AppError::BadRequest(format!("cannot read the header line: {e}")))?
+        .clone();
+    let find = |names: &[&str]| {
+        headers.iter().position(|h| {
+            let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
+            names.contains(&h.as_str())
+        })
+    };
+    let kind_col = find(&["kind", "type", "题型"]);
+    let stem_col = find(&["stem", "question", "题干", "题目"]);
+    let options_col = find(&["options", "选项"]);
+    let letter_cols: Vec<Option<usize>> = "ABCDEFGHIJ"
+        .chars()
+        .map(|l| {
+            let lower = l.to_ascii_lowercase().to_string();
+            find(&[
+                &lower,
+                &format!("option_{lower}"),
+                &format!("选项{l}"),
+                &format!("选项{lower}"),
+            ])
+        })
+        .collect();
+    let answer_col = find(&["answer", "答案", "正确答案"]);
+    let points_col = find(&["points", "score", "分值", "分数"]);
+    let law_col = find(&["law_ref", "law", "法律依据", "依据"]);
+    let mut missing = Vec::new();
+    for (col, name) in [
+        (kind_col, "kind (题型)"),
+        (stem_col, "stem (题干)"),
+        (answer_col, "answer (答案)"),
+    ] {
+        if col.is_none() {
+            missing.push(FieldError::at_line(1, name, "this column is required"));
+        }
+    }
+    if !missing.is_empty() {
+        return Err(AppError::invalid_many(missing));
+    }
+    let mut items = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                items.push((
+                    line,
+                    Err(vec![FieldError::new("", format!("unreadable line: {e}"))]),
+                ));
+                continue;
+            }
+        };
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if record.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        let get = |c: Option<usize>| c.and_then(|i| record.get(i)).unwrap_or("").trim();
+        let mut errors = Vec::new();
+        let kind = QuestionKind::parse(get(kind_col));
+        if kind.is_none() {
+            errors.push(FieldError::new(
+                "kind",
+                format!("unknown kind {:?} (单选/多选/判断)", get(kind_col)),
+            ));
+        }
+        let mut options: Vec<String> = if options_col.is_some() && !get(options_col).is_empty() {
+            get(options_col)
+                .split('|')
+                .map(|o| o.trim().to_owned())
+                .collect()
+        } else {
+            letter_cols
+                .iter()
+                .map(|c| get(*c))
+                .take_while(|o| !o.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        if kind == Some(QuestionKind::Judge) && options.is_empty() {
+            options = vec!["正确".into(), "错误".into()];
+        }
+        let raw_answer = get(answer_col);
+        let answer = parse_answer(raw_answer, kind);
+        if answer.is_none() {
+            errors.push(FieldError::new(
+                "answer",
+                format!("cannot read the answer {raw_answer:?} (letters such as AC, or 对/错)"),
+            ));
+        }
+        let points = match get(points_col) {
+            "" => Some(1),
+            p => p
+                .parse::<f64>()
+                .ok()
+                .filter(|p| p.fract() == 0.0)
+                .map(|p| p as i32),
+        };
+        if points.is_none() {
+            errors.push(FieldError::new("points", "expected a whole number"));
+        }
+        let item = match (kind, answer, points) {
+            (Some(kind), Some(answer), Some(points)) if errors.is_empty() => Ok(QuestionInput {
+                kind,
+                stem: get(stem_col).to_owned(),
+                options,
+                answer,
+                points,
+                law_ref: get(law_col).to_owned(),
+            }),
+            _ => Err(errors),
+        };
+        items.push((line, item));
+    }
+    Ok(items)
+}
+
+fn parse_answer(raw: &str, kind: Option<QuestionKind>) -> Option<Vec<usize>> {
+    let raw = raw.trim();
+    if kind == Some(QuestionKind::Judge) {
+        match raw.to_lowercase().as_str() {
+            "对" | "正确" | "是" | "√" | "✓" | "t" | "true" | "a" | "y" => {
+                return Some(vec![0]);
+            }
+            "错" | "错误" | "否" | "×" | "✗" | "x" | "f" | "false" | "b" | "n" => {
+                return Some(vec![1]);
+            }
+            _ => return None,
+        }
+    }
+    let mut out = Vec::new();
+    for c in raw
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | ' ' | '、' | ';' | '；'))
+    {
+        let c = c.to_ascii_uppercase();
+        if !('A'..='J').contains(&c) {
+            return None;
+        }
+        out.push(c as usize - 'A' as usize);
+    }
+    if out.is_empty() { None } else { Some(out) }
+}

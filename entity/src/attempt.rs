@@ -1,0 +1,31 @@
+//! One sitting of the exam by one cadre.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "attempts")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub campaign_id: i64,
+    pub user_id: i64,
+    pub enrollment_id: i64,
+    /// open / submitted / expired
+    pub status: String,
+    pub started_at: DateTimeUtc,
+    /// min(started_at + duration, exam_closes_at), set by the server.
+    pub deadline: DateTimeUtc,
+    /// When it was submitted, or its deadline when it expired.
+    pub finished_at: Option<DateTimeUtc>,
+    /// Score in hundredths (8550 = 85.50), once finished.
+    pub score_centi: Option<i32>,
+    pub points_earned: i32,
+    pub points_total: i32,
+    pub correct_count: i32,
+    pub question_total: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,25 @@
+//! A question as one attempt showed it: its position, the order its options were shown
+//! in, and the cadre's choices (as original option indices).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "attempt_questions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub attempt_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub position: i32,
+    pub question_id: i64,
+    /// JSON array: shown option i is original option `option_order[i]`.
+    pub option_order: String,
+    /// JSON array of chosen original indices; `None` when unanswered.
+    pub choices: Option<String>,
+    /// Set when the attempt is graded.
+    pub correct: Option<bool>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
