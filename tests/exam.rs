@@ -52,7 +52,7 @@ fn right_texts() -> HashMap<&'static str, Vec<&'static str>> {
 }
 
 /// The positions of the right options as this attempt shows them.
-fn right_choices(q: &Value) -> Vec<u32> {
+pub fn right_choices(q: &Value) -> Vec<u32> {
     let right = &right_texts()[q["stem"].as_str().unwrap()];
     q["options"]
         .as_array()
@@ -64,7 +64,7 @@ fn right_choices(q: &Value) -> Vec<u32> {
         .collect()
 }
 
-fn wrong_choice(q: &Value) -> Vec<u32> {
+pub fn wrong_choice(q: &Value) -> Vec<u32> {
     let right = right_choices(q);
     vec![(0..4).find(|i| !right.contains(i)).unwrap()]
 }
@@ -73,7 +73,7 @@ fn set_clock(app: &TestApp, rfc3339: &str) {
     app.state.clock.set(rfc3339.parse().unwrap());
 }
 
-async fn add_bank(app: &TestApp, hr: &str, campaign: i64) -> Vec<i64> {
+pub async fn add_bank(app: &TestApp, hr: &str, campaign: i64) -> Vec<i64> {
     let mut ids = Vec::new();
     for (stem, kind, options, right, points) in bank() {
         let answer: Vec<usize> = right
@@ -141,7 +141,7 @@ async fn start(app: &TestApp, e: &Exam) -> Value {
     .expect(201)
 }
 
-fn answers(attempt: &Value, choose: impl Fn(&Value) -> Vec<u32>) -> Value {
+pub fn answers(attempt: &Value, choose: impl Fn(&Value) -> Vec<u32>) -> Value {
     let list: Vec<Value> = attempt["questions"]
         .as_array()
         .unwrap()

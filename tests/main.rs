@@ -11,5 +11,6 @@ mod exam;
 mod import;
 mod openapi;
 mod study;
+mod targets;
 mod units;
 mod users;

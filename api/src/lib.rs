@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod routes;
 pub mod services;
 pub mod state;
@@ -32,6 +33,7 @@ pub fn api() -> impl OpenApi {
         routes::campaigns::CampaignsApi,
         routes::study::StudyApi,
         routes::exam::ExamApi,
+        routes::targets::TargetsApi,
         routes::audit::AuditApi,
     )
 }

@@ -206,6 +206,18 @@ impl TestApp {
         }
     }
 
+    /// The raw body of a GET (for files), asserting 200.
+    pub async fn bytes(&self, path: &str, token: &str) -> Vec<u8> {
+        let resp = self
+            .client
+            .get(path)
+            .header("Authorization", format!("Bearer {token}"))
+            .send()
+            .await;
+        assert_eq!(resp.0.status(), StatusCode::OK);
+        resp.0.into_body().into_vec().await.unwrap()
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Reply {
         self.call("GET", path, Some(token), None).await
     }

@@ -11,6 +11,7 @@ pub mod courses;
 pub mod exam;
 pub mod health;
 pub mod study;
+pub mod targets;
 pub mod text;
 pub mod units;
 pub mod users;
@@ -34,6 +35,8 @@ pub enum ApiTags {
     Study,
     /// The online exam: question bank and attempts.
     Exam,
+    /// The four 100% targets (四个100%) and who is missing.
+    Targets,
     /// Who changed what (admins only).
     Audit,
     /// Liveness and readiness.

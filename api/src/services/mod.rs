@@ -9,6 +9,7 @@ pub mod exam;
 pub mod progress;
 pub mod questions;
 pub mod study;
+pub mod targets;
 pub mod units;
 pub mod users;
 

@@ -1,0 +1,134 @@
+//! Tables as files HR and the judicial office open in Excel: CSV (UTF-8 with BOM, so
+//! Chinese text opens correctly) and XLSX (numbers as numbers, rates as percentages).
+
+use rust_xlsxwriter::{Format, Workbook};
+
+/// One cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+    Num(f64),
+    /// A fraction shown as a percentage; `None` is an empty cell.
+    Rate(Option<f64>),
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        Cell::Text(s.to_owned())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        Cell::Text(s)
+    }
+}
+
+impl From<u64> for Cell {
+    fn from(n: u64) -> Self {
+        Cell::Int(n as i64)
+    }
+}
+
+impl From<i64> for Cell {
+    fn from(n: i64) -> Self {
+        Cell::Int(n)
+    }
+}
+
+impl From<i32> for Cell {
+    fn from(n: i32) -> Self {
+        Cell::Int(n as i64)
+    }
+}
+
+/// A named table.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub name: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Sheet {
+    pub fn new(name: &str, headers: &[&str]) -> Self {
+        Self {
+            name: name.to_owned(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// A rate as the narrative and CSV show it: `95.24%`.
+pub fn percent(rate: Option<f64>) -> String {
+    rate.map(|r| format!("{:.2}%", r * 100.0))
+        .unwrap_or_default()
+}
+
+/// The sheets one after another in one CSV, separated by a blank line and a title line
+/// when there are several.
+pub fn csv(sheets: &[Sheet]) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(&mut out);
+        for (i, sheet) in sheets.iter().enumerate() {
+            if sheets.len() > 1 {
+                if i > 0 {
+                    let _ = w.write_record([""]);
+                }
+                let _ = w.write_record([sheet.name.as_str()]);
+            }
+            let _ = w.write_record(&sheet.headers);
+            for row in &sheet.rows {
+                let cells: Vec<String> = row
+                    .iter()
+                    .map(|c| match c {
+                        Cell::Text(s) => s.clone(),
+                        Cell::Int(n) => n.to_string(),
+                        Cell::Num(x) => format!("{x}"),
+                        Cell::Rate(r) => percent(*r),
+                    })
+                    .collect();
+                let _ = w.write_record(&cells);
+            }
+        }
+        let _ = w.flush();
+    }
+    out
+}
+
+/// One worksheet per sheet.
+pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
+    let mut book = Workbook::new();
+    let header = Format::new().set_bold();
+    let rate = Format::new().set_num_format("0.00%");
+    for sheet in sheets {
+        let ws = book.add_worksheet();
+        ws.set_name(&sheet.name).map_err(|e| e.to_string())?;
+        for (c, h) in sheet.headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &header)
+                .map_err(|e| e.to_string())?;
+            ws.set_column_width(c as u16, 14)
+                .map_err(|e| e.to_string())?;
+        }
+        for (r, row) in sheet.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
+                match cell {
+                    Cell::Text(s) => ws.write_string(r, c, s),
+                    Cell::Int(n) => ws.write_number(r, c, *n as f64),
+                    Cell::Num(x) => ws.write_number(r, c, *x),
+                    Cell::Rate(Some(x)) => ws.write_number_with_format(r, c, *x, &rate),
+                    Cell::Rate(None) => ws.write_string(r, c, ""),
+                }
+                .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    book.save_to_buffer().map_err(|e| e.to_string())
+}

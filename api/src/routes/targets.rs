@@ -1,0 +1,400 @@
+//! `/campaigns/{id}/targets`: the four 100% targets, and who is holding them back.
+
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Enum, Object, OpenApi,
+    param::{Path, Query},
+    payload::{Binary, Json},
+};
+
+use super::{ApiTags, PageParam};
+use crate::{
+    auth::{BearerAuth, Role},
+    error::{ApiResult, AppError},
+    export::{self, Cell, Sheet},
+    services::{
+        self, PageReq,
+        targets::{Counts, Missing, Target, TargetsReport},
+    },
+    state::AppState,
+};
+
+pub struct TargetsApi;
+
+/// One target's figure.
+#[derive(Debug, Object)]
+pub struct Rate {
+    /// Roster members who count for the target.
+    pub count: u64,
+    /// `count / roster` in [0, 1]; null for an empty roster.
+    pub rate: Option<f64>,
+}
+
+fn rate(c: &Counts, t: Target) -> Rate {
+    Rate {
+        count: c.count(t),
+        rate: c.rate(t),
+    }
+}
+
+/// The figures of one unit, its sub-units included.
+#[derive(Debug, Object)]
+pub struct UnitTargets {
+    pub unit_id: i64,
+    pub name: String,
+    /// Enrolled and not exempt.
+    pub roster: u64,
+    /// 参与率
+    pub participation: Rate,
+    /// 学习率
+    pub study: Rate,
+    /// 考试率
+    pub exam: Rate,
+    /// 合格率
+    pub pass: Rate,
+    /// All four rates are 1.
+    pub all_met: bool,
+}
+
+/// The four 100% targets (四个100%).
+#[derive(Debug, Object)]
+pub struct TargetsView {
+    /// Enrolled and not exempt (a cadre disabled after enrolment stays on it).
+    pub roster: u64,
+    /// 参与率: a study session or an exam attempt.
+    pub participation: Rate,
+    /// 学习率: study complete.
+    pub study: Rate,
+    /// 考试率: a finished (submitted or expired) attempt.
+    pub exam: Rate,
+    /// 合格率: best finished score ≥ the pass score (over the whole roster).
+    pub pass: Rate,
+    pub all_met: bool,
+    /// Every unit in scope (depth first), each rolled up over its sub-units.
+    pub by_unit: Vec<UnitTargets>,
+}
+
+impl From<TargetsReport> for TargetsView {
+    fn from(r: TargetsReport) -> Self {
+        let c = r.counts;
+        Self {
+            roster: c.roster,
+            participation: rate(&c, Target::Participation),
+            study: rate(&c, Target::Study),
+            exam: rate(&c, Target::Exam),
+            pass: rate(&c, Target::Pass),
+            all_met: c.all_met(),
+            by_unit: r
+                .by_unit
+                .into_iter()
+                .map(|u| UnitTargets {
+                    unit_id: u.unit_id,
+                    name: u.name,
+                    roster: u.counts.roster,
+                    participation: rate(&u.counts, Target::Participation),
+                    study: rate(&u.counts, Target::Study),
+                    exam: rate(&u.counts, Target::Exam),
+                    pass: rate(&u.counts, Target::Pass),
+                    all_met: u.counts.all_met(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A roster member who does not count yet, and what they lack.
+#[derive(Debug, Object)]
+pub struct MissingMember {
+    pub user_id: i64,
+    pub username: String,
+    pub name: String,
+    pub employee_no: Option<String>,
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    pub is_leader: bool,
+    pub active: bool,
+    pub credited_minutes: i32,
+    pub required_minutes: i32,
+    /// Minutes still needed to reach `required_minutes`.
+    pub minutes_short: i32,
+    /// Compulsory courses not yet fully studied (titles).
+    pub compulsory_unfinished: Vec<String>,
+    pub study_complete: bool,
+    pub attempts_used: i32,
+    pub attempts_left: i32,
+    pub best_score: Option<f64>,
+}
+
+impl From<Missing> for MissingMember {
+    fn from(m: Missing) -> Self {
+        Self {
+            user_id: m.user.id,
+            username: m.user.username,
+            name: m.user.name,
+            employee_no: m.user.employee_no,
+            unit_id: m.user.unit_id,
+            unit_name: m.unit_name,
+            is_leader: m.user.is_leader,
+            active: m.user.active,
+            credited_minutes: m.enrollment.credited_minutes,
+            required_minutes: m.required_minutes,
+            minutes_short: (m.required_minutes - m.enrollment.credited_minutes).max(0),
+            compulsory_unfinished: m.compulsory_unfinished,
+            study_complete: m.enrollment.study_complete,
+            attempts_used: m.enrollment.attempts_used,
+            attempts_left: m.attempts_left,
+            best_score: m.best_score,
+        }
+    }
+}
+
+/// A page of the members who do not count yet.
+#[derive(Debug, Object)]
+pub struct MissingPage {
+    pub target: Target,
+    pub items: Vec<MissingMember>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// How to answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum ReportFormat {
+    Json,
+    /// UTF-8 with BOM.
+    Csv,
+    /// Excel: one sheet per view, Chinese headers, rates as percentages.
+    Xlsx,
+}
+
+#[derive(ApiResponse)]
+pub enum TargetsResponse {
+    /// The figures.
+    #[oai(status = 200)]
+    Ok(Json<TargetsView>),
+    /// The figures as CSV.
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Csv(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+    /// The figures as an Excel workbook.
+    #[oai(
+        status = 200,
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )]
+    Xlsx(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+#[derive(ApiResponse)]
+pub enum MissingResponse {
+    /// A page of members who do not count yet, in enrolment order.
+    #[oai(status = 200)]
+    Ok(Json<MissingPage>),
+    /// Every such member as CSV.
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Csv(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+    /// Every such member as an Excel workbook.
+    #[oai(
+        status = 200,
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )]
+    Xlsx(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+const MANAGERS: &[Role] = &[Role::Admin, Role::Hr];
+
+const TARGET_HEADERS: [&str; 11] = [
+    "单位",
+    "应参加人数",
+    "参与人数",
+    "参与率",
+    "学习完成人数",
+    "学习率",
+    "参考人数",
+    "考试率",
+    "合格人数",
+    "合格率",
+    "四个100%",
+];
+
+fn target_row(name: &str, c: &Counts) -> Vec<Cell> {
+    let mut row = vec![Cell::from(name), Cell::from(c.roster)];
+    for t in [
+        Target::Participation,
+        Target::Study,
+        Target::Exam,
+        Target::Pass,
+    ] {
+        row.push(Cell::from(c.count(t)));
+        row.push(Cell::Rate(c.rate(t)));
+    }
+    row.push(Cell::from(if c.all_met() { "是" } else { "否" }));
+    row
+}
+
+fn target_sheets(report: &TargetsReport, title: &str) -> Vec<Sheet> {
+    let mut overall = Sheet::new("总体", &TARGET_HEADERS);
+    overall.rows.push(target_row(title, &report.counts));
+    let mut units = Sheet::new("各单位", &TARGET_HEADERS);
+    units.rows = report
+        .by_unit
+        .iter()
+        .map(|u| target_row(&u.name, &u.counts))
+        .collect();
+    vec![overall, units]
+}
+
+fn target_name(t: Target) -> &'static str {
+    match t {
+        Target::Participation => "未参与",
+        Target::Study => "学习未完成",
+        Target::Exam => "未参加考试",
+        Target::Pass => "未合格",
+    }
+}
+
+fn missing_sheet(target: Target, rows: Vec<MissingMember>) -> Sheet {
+    let mut sheet = Sheet::new(
+        target_name(target),
+        &[
+            "姓名",
+            "用户名",
+            "工号",
+            "单位",
+            "领导干部",
+            "已学分钟",
+            "应学分钟",
+            "差分钟",
+            "未完成必修课",
+            "已考次数",
+            "剩余次数",
+            "最高分",
+        ],
+    );
+    sheet.rows = rows
+        .into_iter()
+        .map(|m| {
+            vec![
+                Cell::from(m.name),
+                Cell::from(m.username),
+                Cell::from(m.employee_no.unwrap_or_default()),
+                Cell::from(m.unit_name.unwrap_or_default()),
+                Cell::from(if m.is_leader { "是" } else { "否" }),
+                Cell::from(m.credited_minutes),
+                Cell::from(m.required_minutes),
+                Cell::from(m.minutes_short),
+                Cell::from(m.compulsory_unfinished.join("、")),
+                Cell::from(m.attempts_used),
+                Cell::from(m.attempts_left),
+                m.best_score
+                    .map(Cell::Num)
+                    .unwrap_or_else(|| Cell::from("")),
+            ]
+        })
+        .collect();
+    sheet
+}
+
+fn xlsx_or_500(sheets: &[Sheet]) -> Result<Vec<u8>, AppError> {
+    export::xlsx(sheets).map_err(AppError::Internal)
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Targets")]
+impl TargetsApi {
+    /// The four 100% targets of a campaign (admin, hr), overall and per unit with its
+    /// sub-units; `unit_id` looks at one branch. `format=csv|xlsx` exports them.
+    #[oai(path = "/campaigns/:id/targets", method = "get")]
+    async fn campaign_targets(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        unit_id: Query<Option<i64>>,
+        format: Query<Option<ReportFormat>>,
+    ) -> ApiResult<TargetsResponse> {
+        auth.0.require(MANAGERS)?;
+        let report =
+            services::targets::campaign_targets(&state.db, id.0, unit_id.0, state.clock.now())
+                .await?;
+        let file = |ext: &str| format!("attachment; filename=\"targets-{}.{ext}\"", id.0);
+        Ok(match format.0.unwrap_or(ReportFormat::Json) {
+            ReportFormat::Json => TargetsResponse::Ok(Json(report.into())),
+            ReportFormat::Csv => TargetsResponse::Csv(
+                Binary(export::csv(&target_sheets(&report, "合计"))),
+                file("csv"),
+            ),
+            ReportFormat::Xlsx => TargetsResponse::Xlsx(
+                Binary(xlsx_or_500(&target_sheets(&report, "合计"))?),
+                file("xlsx"),
+            ),
+        })
+    }
+
+    /// The roster members who do not yet count for `target` (admin, hr), with what they
+    /// lack, so HR can call them. `format=csv|xlsx` exports every such member.
+    #[oai(path = "/campaigns/:id/targets/missing", method = "get")]
+    async fn missing_members(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        target: Query<Target>,
+        unit_id: Query<Option<i64>>,
+        format: Query<Option<ReportFormat>>,
+        #[oai(validator(minimum(value = "1")))] page: PageParam,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
+            Option<u64>,
+        >,
+    ) -> ApiResult<MissingResponse> {
+        auth.0.require(MANAGERS)?;
+        let format = format.0.unwrap_or(ReportFormat::Json);
+        let page = if format == ReportFormat::Json {
+            PageReq::new(page.0, per_page.0)
+        } else {
+            PageReq {
+                page: 1,
+                per_page: u64::MAX / 2,
+            }
+        };
+        let found = services::targets::missing(
+            &state.db,
+            id.0,
+            target.0,
+            unit_id.0,
+            page,
+            state.clock.now(),
+        )
+        .await?;
+        let file = |ext: &str| format!("attachment; filename=\"missing-{}.{ext}\"", id.0);
+        let items: Vec<MissingMember> = found.items.into_iter().map(MissingMember::from).collect();
+        Ok(match format {
+            ReportFormat::Json => MissingResponse::Ok(Json(MissingPage {
+                target: target.0,
+                items,
+                total: found.total,
+                page: found.page,
+                per_page: found.per_page,
+            })),
+            ReportFormat::Csv => MissingResponse::Csv(
+                Binary(export::csv(&[missing_sheet(target.0, items)])),
+                file("csv"),
+            ),
+            ReportFormat::Xlsx => MissingResponse::Xlsx(
+                Binary(xlsx_or_500(&[missing_sheet(target.0, items)])?),
+                file("xlsx"),
+            ),
+        })
+    }
+}

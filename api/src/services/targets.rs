@@ -1,0 +1,359 @@
+//! The four 100% targets (四个100%): participation, study, exam, pass — counted over the
+//! roster (enrolled, not exempt), for the campaign and per unit with its sub-units.
+//!
+//! The database counts: one GROUP BY over the per-enrolment running figures (credited
+//! study, attempts used, best score) gives each unit's own cadres; the roll-up then walks
+//! the unit tree (units, not cadres), so the cost does not grow with the sessions stored.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{course, course_progress, enrollment, unit, user};
+use poem_openapi::Enum;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement, Value, sea_query::Expr,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{Page, PageReq, campaigns, exam, progress, units};
+use crate::error::{AppError, AppResult};
+
+/// One of the four targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
+#[oai(rename_all = "lowercase")]
+pub enum Target {
+    /// 参与率: at least one study session or exam attempt.
+    Participation,
+    /// 学习率: study complete.
+    Study,
+    /// 考试率: at least one finished attempt.
+    Exam,
+    /// 合格率: best finished score ≥ the pass score.
+    Pass,
+}
+
+/// Counts over a roster.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub roster: u64,
+    pub participation: u64,
+    pub study: u64,
+    pub exam: u64,
+    pub pass: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: &Counts) {
+        self.roster += other.roster;
+        self.participation += other.participation;
+        self.study += other.study;
+        self.exam += other.exam;
+        self.pass += other.pass;
+    }
+
+    pub fn count(&self, target: Target) -> u64 {
+        match target {
+            Target::Participation => self.participation,
+            Target::Study => self.study,
+            Target::Exam => self.exam,
+            Target::Pass => self.pass,
+        }
+    }
+
+    /// `count / roster`, or `None` for an empty roster. One division of two integers:
+    /// nothing accumulates.
+    pub fn rate(&self, target: Target) -> Option<f64> {
+        (self.roster > 0).then(|| self.count(target) as f64 / self.roster as f64)
+    }
+
+    /// All four rates are 1.
+    pub fn all_met(&self) -> bool {
+        self.roster > 0
+            && [
+                Target::Participation,
+                Target::Study,
+                Target::Exam,
+                Target::Pass,
+            ]
+            .iter()
+            .all(|t| self.count(*t) == self.roster)
+    }
+}
+
+/// A unit's figures, its sub-units included.
+#[derive(Debug, Clone)]
+pub struct UnitCounts {
+    pub unit_id: i64,
+    pub name: String,
+    pub counts: Counts,
+}
+
+/// The targets of a campaign (or of one branch of the unit tree).
+#[derive(Debug, Clone)]
+pub struct TargetsReport {
+    pub counts: Counts,
+    pub by_unit: Vec<UnitCounts>,
+}
+
+/// Writes `?` placeholders for SQLite and `$n` for PostgreSQL.
+pub fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Statement {
+    let sql = if backend == DatabaseBackend::Postgres {
+        let mut out = String::with_capacity(sql.len() + 8);
+        let mut n = 0;
+        for c in sql.chars() {
+            if c == '?' {
+                n += 1;
+                out.push_str(&format!("${n}"));
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    } else {
+        sql.to_owned()
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// A cadre counts for participation with a study session or any exam attempt.
+const PARTICIPATED: &str = "(e.session_count > 0 OR EXISTS (SELECT 1 FROM attempts a \
+     WHERE a.campaign_id = e.campaign_id AND a.user_id = e.user_id))";
+
+/// Counts per unit of the roster members' own unit (`None`: members without a unit).
+async fn counts_by_own_unit(
+    db: &impl ConnectionTrait,
+    campaign_id: i64,
+    pass_centi: i32,
+) -> AppResult<HashMap<Option<i64>, Counts>> {
+    let sql = format!(
+        "SELECT u.unit_id AS unit_id, COUNT(*) AS roster, \
+         SUM(CASE WHEN {PARTICIPATED} THEN 1 ELSE 0 END) AS participation, \
+         SUM(CASE WHEN e.study_complete THEN 1 ELSE 0 END) AS study, \
+         SUM(CASE WHEN e.attempts_used > 0 THEN 1 ELSE 0 END) AS exam, \
+         SUM(CASE WHEN e.best_score_centi >= ? THEN 1 ELSE 0 END) AS pass \
+         FROM enrollments e JOIN users u ON u.id = e.user_id \
+         WHERE e.campaign_id = ? AND e.exempt = ? \
+         GROUP BY u.unit_id"
+    );
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(statement(
+            backend,
+            &sql,
+            vec![pass_centi.into(), campaign_id.into(), false.into()],
+        ))
+        .await?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let get = |col: &str| -> AppResult<u64> {
+            let v: Option<i64> = row.try_get("", col)?;
+            Ok(v.unwrap_or(0).max(0) as u64)
+        };
+        let counts = Counts {
+            roster: get("roster")?,
+            participation: get("participation")?,
+            study: get("study")?,
+            exam: get("exam")?,
+            pass: get("pass")?,
+        };
+        let unit_id: Option<i64> = row.try_get("", "unit_id")?;
+        out.insert(unit_id, counts);
+    }
+    Ok(out)
+}
+
+/// The four targets of a campaign; with `unit_id`, of that unit and its sub-units only.
+/// Overdue attempts are expired first, so the figures are as of `now`.
+pub async fn campaign_targets(
+    db: &DatabaseConnection,
+    campaign_id: i64,
+    unit_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<TargetsReport> {
+    let campaign = campaigns::get(db, campaign_id).await?.campaign;
+    exam::expire_due(db, now).await?;
+    let own = counts_by_own_unit(db, campaign_id, campaign.pass_score * 100).await?;
+    let all_units = unit::Entity::find()
+        .order_by_asc(unit::Column::Id)
+        .all(db)
+        .await?;
+    let tree = units::tree(db).await?;
+    let scope: Vec<i64> = match unit_id {
+        Some(root) => {
+            if !all_units.iter().any(|u| u.id == root) {
+                return Err(AppError::invalid("unit_id", "no such unit"));
+            }
+            depth_first(&tree, root)
+        }
+        None => tree
+            .get(&None)
+            .into_iter()
+            .flatten()
+            .flat_map(|r| depth_first(&tree, *r))
+            .collect(),
+    };
+    // Roll up: each unit's total is its own cadres plus its children's totals.
+    let mut totals: HashMap<i64, Counts> = HashMap::new();
+    for root in tree.get(&None).into_iter().flatten() {
+        roll_up(&tree, &own, *root, &mut totals);
+    }
+    let names: HashMap<i64, &str> = all_units.iter().map(|u| (u.id, u.name.as_str())).collect();
+    let by_unit = scope
+        .iter()
+        .map(|id| UnitCounts {
+            unit_id: *id,
+            name: names.get(id).copied().unwrap_or("").to_owned(),
+            counts: totals.get(id).copied().unwrap_or_default(),
+        })
+        .collect();
+    let counts = match unit_id {
+        Some(root) => totals.get(&root).copied().unwrap_or_default(),
+        None => own.values().fold(Counts::default(), |mut acc, c| {
+            acc.add(c);
+            acc
+        }),
+    };
+    Ok(TargetsReport { counts, by_unit })
+}
+
+fn depth_first(tree: &HashMap<Option<i64>, Vec<i64>>, root: i64) -> Vec<i64> {
+    let mut out = vec![root];
+    let mut children = tree.get(&Some(root)).cloned().unwrap_or_default();
+    children.sort_unstable();
+    for child in children {
+        out.extend(depth_first(tree, child));
+    }
+    out
+}
+
+fn roll_up(
+    tree: &HashMap<Option<i64>, Vec<i64>>,
+    own: &HashMap<Option<i64>, Counts>,
+    id: i64,
+    totals: &mut HashMap<i64, Counts>,
+) -> Counts {
+    let mut total = own.get(&Some(id)).copied().unwrap_or_default();
+    for child in tree.get(&Some(id)).cloned().unwrap_or_default() {
+        let c = roll_up(tree, own, child, totals);
+        total.add(&c);
+    }
+    totals.insert(id, total);
+    total
+}
+
+/// A roster member who does not yet count for a target, and what they lack.
+#[derive(Debug, Clone)]
+pub struct Missing {
+    pub user: user::Model,
+    pub unit_name: Option<String>,
+    pub enrollment: enrollment::Model,
+    pub required_minutes: i32,
+    /// Titles of the compulsory courses not yet fully credited.
+    pub compulsory_unfinished: Vec<String>,
+    pub attempts_left: i32,
+    pub best_score: Option<f64>,
+}
+
+/// The roster members (not exempt) who do not count for `target`, in enrolment order.
+pub async fn missing(
+    db: &DatabaseConnection,
+    campaign_id: i64,
+    target: Target,
+    unit_id: Option<i64>,
+    page: PageReq,
+    now: DateTime<Utc>,
+) -> AppResult<Page<Missing>> {
+    let campaign = campaigns::get(db, campaign_id).await?.campaign;
+    exam::expire_due(db, now).await?;
+    let mut query = enrollment::Entity::find()
+        .find_also_related(user::Entity)
+        .filter(enrollment::Column::CampaignId.eq(campaign_id))
+        .filter(enrollment::Column::Exempt.eq(false));
+    if let Some(root) = unit_id {
+        if unit::Entity::find_by_id(root).one(db).await?.is_none() {
+            return Err(AppError::invalid("unit_id", "no such unit"));
+        }
+        query = query.filter(user::Column::UnitId.is_in(units::subtree_ids(db, root).await?));
+    }
+    query = match target {
+        Target::Participation => query.filter(enrollment::Column::SessionCount.eq(0)).filter(Expr::cust(
+            "NOT EXISTS (SELECT 1 FROM attempts a WHERE a.campaign_id = enrollments.campaign_id AND a.user_id = enrollments.user_id)",
+        )),
+        Target::Study => query.filter(enrollment::Column::StudyComplete.eq(false)),
+        Target::Exam => query.filter(enrollment::Column::AttemptsUsed.eq(0)),
+        Target::Pass => query.filter(
+            sea_orm::Condition::any()
+                .add(enrollment::Column::BestScoreCenti.is_null())
+                .add(enrollment::Column::BestScoreCenti.lt(campaign.pass_score * 100)),
+        ),
+    };
+    let total = query.clone().count(db).await?;
+    let rows: Vec<(enrollment::Model, user::Model)> = query
+        .order_by_asc(enrollment::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(e, u)| u.map(|u| (e, u)))
+        .collect();
+
+    // What the page's members lack, read for the page at once.
+    let courses = progress::campaign_courses(db, campaign_id).await?;
+    let compulsory: Vec<_> = courses.iter().filter(|c| c.compulsory).collect();
+    let titles: HashMap<i64, String> = course::Entity::find()
+        .filter(course::Column::Id.is_in(compulsory.iter().map(|c| c.course_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.title))
+        .collect();
+    let enrollment_ids: Vec<i64> = rows.iter().map(|(e, _)| e.id).collect();
+    let mut seconds: HashMap<(i64, i64), i64> = HashMap::new();
+    for p in course_progress::Entity::find()
+        .filter(course_progress::Column::EnrollmentId.is_in(enrollment_ids))
+        .all(db)
+        .await?
+    {
+        seconds.insert((p.enrollment_id, p.course_id), p.seconds);
+    }
+    let unit_ids: Vec<i64> = rows.iter().filter_map(|(_, u)| u.unit_id).collect();
+    let unit_names: HashMap<i64, String> = unit::Entity::find()
+        .filter(unit::Column::Id.is_in(unit_ids))
+        .select_only()
+        .column(unit::Column::Id)
+        .column(unit::Column::Name)
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let items = rows
+        .into_iter()
+        .map(|(e, u)| {
+            let unfinished = compulsory
+                .iter()
+                .filter(|c| {
+                    seconds.get(&(e.id, c.course_id)).copied().unwrap_or(0) / 60 < c.minutes as i64
+                })
+                .map(|c| titles.get(&c.course_id).cloned().unwrap_or_default())
+                .collect();
+            Missing {
+                unit_name: u.unit_id.and_then(|id| unit_names.get(&id).cloned()),
+                required_minutes: campaign.required_minutes,
+                compulsory_unfinished: unfinished,
+                attempts_left: (campaign.max_attempts - e.attempts_used).max(0),
+                best_score: e.best_score_centi.map(exam::centi_to_score),
+                user: u,
+                enrollment: e,
+            }
+        })
+        .collect();
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
