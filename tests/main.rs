@@ -3,6 +3,7 @@
 
 mod common;
 
+mod activities;
 mod audit;
 mod auth;
 mod campaigns;

@@ -34,6 +34,7 @@ pub fn api() -> impl OpenApi {
         routes::study::StudyApi,
         routes::exam::ExamApi,
         routes::targets::TargetsApi,
+        routes::activities::ActivitiesApi,
         routes::audit::AuditApi,
     )
 }

@@ -1,5 +1,8 @@
 //! sea-orm entities: one file per table. No HTTP types here.
 
+pub mod activity;
+pub mod activity_attendee;
+pub mod activity_theme;
 pub mod attempt;
 pub mod attempt_question;
 pub mod audit_log;

@@ -1,3 +1,6 @@
+pub use super::activity::Entity as Activity;
+pub use super::activity_attendee::Entity as ActivityAttendee;
+pub use super::activity_theme::Entity as ActivityTheme;
 pub use super::attempt::Entity as Attempt;
 pub use super::attempt_question::Entity as AttemptQuestion;
 pub use super::audit_log::Entity as AuditLog;

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_accounts;
 mod m20261125_000002_create_study;
 mod m20261125_000003_create_exam;
+mod m20261125_000004_create_activities;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_accounts::Migration),
             Box::new(m20261125_000002_create_study::Migration),
             Box::new(m20261125_000003_create_exam::Migration),
+            Box::new(m20261125_000004_create_activities::Migration),
         ]
     }
 }

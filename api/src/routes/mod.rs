@@ -4,6 +4,7 @@
 // documents them.
 #![allow(clippy::too_many_arguments)]
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod campaigns;
@@ -37,6 +38,8 @@ pub enum ApiTags {
     Exam,
     /// The four 100% targets (四个100%) and who is missing.
     Targets,
+    /// Law-publicity events, trainings, statistics and the annual summary.
+    Activities,
     /// Who changed what (admins only).
     Audit,
     /// Liveness and readiness.

@@ -1,5 +1,6 @@
 //! The rules, free of HTTP: async functions over a connection or transaction.
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
@@ -8,6 +9,7 @@ pub mod courses;
 pub mod exam;
 pub mod progress;
 pub mod questions;
+pub mod reports;
 pub mod study;
 pub mod targets;
 pub mod units;

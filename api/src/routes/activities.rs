@@ -1,0 +1,682 @@
+//! `/activities` and `/reports/annual/{year}`: the judicial office's records and the
+//! year-end figures.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::{Binary, Json, PlainText},
+};
+
+use super::{ApiTags, PageParam, map_page, targets::Rate, text::Text};
+use crate::{
+    auth::{BearerAuth, Role},
+    error::{ApiResult, AppError},
+    export,
+    services::{
+        self, PageReq,
+        activities::{
+            ActivityFilter, ActivityFull, ActivityInput, ActivityKind, Audience, GroupBy,
+            OrganizerLevel, Tally, Theme, Venue,
+        },
+        begin_write,
+        reports::AnnualSummary,
+        targets::Target,
+    },
+    state::AppState,
+};
+
+pub struct ActivitiesApi;
+
+/// A recorded activity.
+#[derive(Debug, Object)]
+pub struct ActivityView {
+    pub id: i64,
+    pub kind: ActivityKind,
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub organizer_unit_id: i64,
+    /// From the organiser unit's kind: street/department → `street`, community/village →
+    /// `community`, anything else → `other`.
+    pub organizer_level: OrganizerLevel,
+    /// The six-into target (法律"六进"), if any.
+    pub venue: Option<Venue>,
+    pub themes: Vec<Theme>,
+    pub audience: Audience,
+    /// 人次
+    pub attendance: i32,
+    /// 宣传品份数 (publicity only).
+    pub materials: i32,
+    /// Cadres who attended (trainings).
+    pub attendee_ids: Vec<i64>,
+    pub notes: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<ActivityFull> for ActivityView {
+    fn from(a: ActivityFull) -> Self {
+        Self {
+            id: a.model.id,
+            kind: a.kind(),
+            venue: a.venue(),
+            audience: a.audience(),
+            organizer_level: a.organizer_level,
+            title: a.model.title,
+            held_on: a.model.held_on,
+            organizer_unit_id: a.model.organizer_unit_id,
+            themes: a.themes,
+            attendance: a.model.attendance,
+            materials: a.model.materials,
+            attendee_ids: a.attendee_ids,
+            notes: a.model.notes,
+            created_at: a.model.created_at,
+            updated_at: a.model.updated_at,
+        }
+    }
+}
+
+/// A new activity.
+#[derive(Debug, Object)]
+pub struct CreateActivity {
+    pub kind: ActivityKind,
+    #[oai(validator(max_length = 200))]
+    pub title: Text,
+    /// A date (`2026-12-04`), or a timestamp with offset, which is read as a date in the
+    /// office's time zone.
+    #[oai(validator(max_length = 40))]
+    pub held_on: Text,
+    pub organizer_unit_id: i64,
+    pub venue: Option<Venue>,
+    #[oai(default, validator(max_items = 8))]
+    pub themes: Vec<Theme>,
+    pub audience: Audience,
+    /// ≥ 0; at least the number of `attendee_ids`.
+    #[oai(validator(minimum(value = "0")))]
+    pub attendance: i32,
+    /// ≥ 0; publicity events only.
+    #[oai(default, validator(minimum(value = "0")))]
+    pub materials: i32,
+    /// Cadres who attended a training.
+    #[oai(default, validator(max_items = 100000))]
+    pub attendee_ids: Vec<i64>,
+    #[oai(default, validator(max_length = 5000))]
+    pub notes: Text,
+}
+
+/// Changes to an activity; absent fields stay. `venue: null` clears it.
+#[derive(Debug, Object)]
+pub struct UpdateActivity {
+    pub kind: Option<ActivityKind>,
+    #[oai(validator(max_length = 200))]
+    pub title: Option<Text>,
+    #[oai(validator(max_length = 40))]
+    pub held_on: Option<Text>,
+    pub organizer_unit_id: Option<i64>,
+    pub venue: poem_openapi::types::MaybeUndefined<Venue>,
+    #[oai(validator(max_items = 8))]
+    pub themes: Option<Vec<Theme>>,
+    pub audience: Option<Audience>,
+    #[oai(validator(minimum(value = "0")))]
+    pub attendance: Option<i32>,
+    #[oai(validator(minimum(value = "0")))]
+    pub materials: Option<i32>,
+    #[oai(validator(max_items = 100000))]
+    pub attendee_ids: Option<Vec<i64>>,
+    #[oai(validator(max_length = 5000))]
+    pub notes: Option<Text>,
+}
+
+/// A page of activities.
+#[derive(Debug, Object)]
+pub struct ActivityPage {
+    pub items: Vec<ActivityView>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// Events, attendance and materials of a group.
+#[derive(Debug, Object)]
+pub struct GroupTally {
+    pub key: String,
+    pub events: u64,
+    /// 人次
+    pub attendance: u64,
+    /// 宣传品份数
+    pub materials: u64,
+}
+
+/// Totals, each event counted once.
+#[derive(Debug, Object)]
+pub struct TotalTally {
+    pub events: u64,
+    pub attendance: u64,
+    pub materials: u64,
+}
+
+impl From<Tally> for TotalTally {
+    fn from(t: Tally) -> Self {
+        Self {
+            events: t.events,
+            attendance: t.attendance,
+            materials: t.materials,
+        }
+    }
+}
+
+/// Statistics grouped one way. An event with two themes counts under each theme; the
+/// total counts it once.
+#[derive(Debug, Object)]
+pub struct StatsView {
+    pub group_by: GroupBy,
+    pub groups: Vec<GroupTally>,
+    pub total: TotalTally,
+}
+
+/// One campaign's targets in the summary.
+#[derive(Debug, Object)]
+pub struct CampaignTargetsSummary {
+    pub campaign_id: i64,
+    pub title: String,
+    pub roster: u64,
+    pub participation: Rate,
+    pub study: Rate,
+    pub exam: Rate,
+    pub pass: Rate,
+    pub all_met: bool,
+}
+
+/// Events and attendance of one audience.
+#[derive(Debug, Object)]
+pub struct AudienceTally {
+    pub key: Audience,
+    pub events: u64,
+    pub attendance: u64,
+}
+
+/// Trainings (法治学习/培训).
+#[derive(Debug, Object)]
+pub struct TrainingSummary {
+    pub events: u64,
+    pub attendance: u64,
+    pub by_audience: Vec<AudienceTally>,
+}
+
+/// Publicity events (普法宣传活动).
+#[derive(Debug, Object)]
+pub struct PublicitySummary {
+    pub events: u64,
+    /// Organised at street level (街道).
+    pub street_events: u64,
+    /// Organised by the communities and villages (村居社区).
+    pub community_events: u64,
+    pub attendance: u64,
+    pub materials: u64,
+}
+
+/// One theme, over activities of both kinds.
+#[derive(Debug, Object)]
+pub struct ThemeTally {
+    pub key: Theme,
+    pub events: u64,
+    pub attendance: u64,
+    pub materials: u64,
+}
+
+/// One six-into venue.
+#[derive(Debug, Object)]
+pub struct VenueTally {
+    pub key: Venue,
+    pub events: u64,
+    pub attendance: u64,
+}
+
+/// 法律"六进".
+#[derive(Debug, Object)]
+pub struct SixInto {
+    pub venues: Vec<VenueTally>,
+    /// The venues with at least one event.
+    pub covered: Vec<Venue>,
+    /// Every one of the six venues covered.
+    pub full_coverage: bool,
+}
+
+/// The annual summary.
+#[derive(Debug, Object)]
+pub struct AnnualReport {
+    pub year: i32,
+    pub campaigns: Vec<CampaignTargetsSummary>,
+    pub training: TrainingSummary,
+    pub publicity: PublicitySummary,
+    pub themes: Vec<ThemeTally>,
+    pub six_into: SixInto,
+}
+
+impl From<&AnnualSummary> for AnnualReport {
+    fn from(s: &AnnualSummary) -> Self {
+        let rate = |c: &services::targets::Counts, t: Target| Rate {
+            count: c.count(t),
+            rate: c.rate(t),
+        };
+        Self {
+            year: s.year,
+            campaigns: s
+                .campaigns
+                .iter()
+                .map(|c| CampaignTargetsSummary {
+                    campaign_id: c.campaign_id,
+                    title: c.title.clone(),
+                    roster: c.counts.roster,
+                    participation: rate(&c.counts, Target::Participation),
+                    study: rate(&c.counts, Target::Study),
+                    exam: rate(&c.counts, Target::Exam),
+                    pass: rate(&c.counts, Target::Pass),
+                    all_met: c.counts.all_met(),
+                })
+                .collect(),
+            training: TrainingSummary {
+                events: s.training.events,
+                attendance: s.training.attendance,
+                by_audience: s
+                    .training_by_audience
+                    .iter()
+                    .map(|(a, t)| AudienceTally {
+                        key: *a,
+                        events: t.events,
+                        attendance: t.attendance,
+                    })
+                    .collect(),
+            },
+            publicity: PublicitySummary {
+                events: s.publicity.events,
+                street_events: s.publicity_street,
+                community_events: s.publicity_community,
+                attendance: s.publicity.attendance,
+                materials: s.publicity.materials,
+            },
+            themes: s
+                .themes
+                .iter()
+                .map(|(k, t)| ThemeTally {
+                    key: *k,
+                    events: t.events,
+                    attendance: t.attendance,
+                    materials: t.materials,
+                })
+                .collect(),
+            six_into: SixInto {
+                venues: s
+                    .venues
+                    .iter()
+                    .map(|(k, t)| VenueTally {
+                        key: *k,
+                        events: t.events,
+                        attendance: t.attendance,
+                    })
+                    .collect(),
+                covered: s.covered(),
+                full_coverage: s.full_coverage(),
+            },
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum ActivityResponse {
+    /// The activity.
+    #[oai(status = 200)]
+    Ok(Json<ActivityView>),
+    /// Recorded.
+    #[oai(status = 201)]
+    Created(Json<ActivityView>),
+}
+
+#[derive(ApiResponse)]
+pub enum ActivityList {
+    /// A page of activities, newest first.
+    #[oai(status = 200)]
+    Ok(Json<ActivityPage>),
+}
+
+#[derive(ApiResponse)]
+pub enum ActivityDeleted {
+    /// Deleted (kept for the audit trail, counted nowhere).
+    #[oai(status = 204)]
+    NoContent,
+}
+
+#[derive(ApiResponse)]
+pub enum StatsResponse {
+    /// The statistics.
+    #[oai(status = 200)]
+    Ok(Json<StatsView>),
+}
+
+#[derive(ApiResponse)]
+pub enum AnnualResponse {
+    /// The summary as JSON.
+    #[oai(status = 200)]
+    Ok(Json<AnnualReport>),
+    /// The summary as a zh-CN narrative for the 工作总结 (`format=text`).
+    #[oai(status = 200, content_type = "text/plain; charset=utf-8")]
+    Text(PlainText<String>),
+    /// The summary as CSV tables.
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Csv(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+    /// The summary as an Excel workbook.
+    #[oai(
+        status = 200,
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )]
+    Xlsx(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+/// Output formats of the annual summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum SummaryFormat {
+    Json,
+    /// A zh-CN narrative.
+    Text,
+    Csv,
+    Xlsx,
+}
+
+const WRITERS: &[Role] = &[Role::Admin, Role::Judicial];
+const READERS: &[Role] = &[Role::Admin, Role::Judicial, Role::Hr];
+
+/// A date, or a timestamp read as a date in the office's time zone.
+fn held_on(raw: &str, tz: FixedOffset) -> Result<NaiveDate, AppError> {
+    let raw = raw.trim();
+    if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        return Ok(date);
+    }
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&tz).date_naive())
+        .map_err(|_| {
+            AppError::invalid(
+                "held_on",
+                "expected a date (YYYY-MM-DD) or an RFC 3339 timestamp",
+            )
+        })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn filter_of(
+    year: Option<i32>,
+    kind: Option<ActivityKind>,
+    venue: Option<Venue>,
+    theme: Option<Theme>,
+    audience: Option<Audience>,
+    organizer_unit_id: Option<i64>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<ActivityFilter, AppError> {
+    if year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+        return Err(AppError::invalid("year", "must be between 2000 and 2100"));
+    }
+    Ok(ActivityFilter {
+        year,
+        kind,
+        venue,
+        theme,
+        audience,
+        organizer_unit_id,
+        from,
+        to,
+    })
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Activities")]
+impl ActivitiesApi {
+    /// List activities (admin, judicial), newest first.
+    #[oai(path = "/activities", method = "get")]
+    async fn list_activities(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Calendar year of `held_on`.
+        year: Query<Option<i32>>,
+        kind: Query<Option<ActivityKind>>,
+        venue: Query<Option<Venue>>,
+        theme: Query<Option<Theme>>,
+        audience: Query<Option<Audience>>,
+        /// The organiser and its sub-units.
+        organizer_unit_id: Query<Option<i64>>,
+        /// Held on or after this date.
+        from: Query<Option<NaiveDate>>,
+        /// Held on or before this date.
+        to: Query<Option<NaiveDate>>,
+        #[oai(validator(minimum(value = "1")))] page: PageParam,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
+            Option<u64>,
+        >,
+    ) -> ApiResult<ActivityList> {
+        auth.0.require(WRITERS)?;
+        let filter = filter_of(
+            year.0,
+            kind.0,
+            venue.0,
+            theme.0,
+            audience.0,
+            organizer_unit_id.0,
+            from.0,
+            to.0,
+        )?;
+        let found =
+            services::activities::list(&state.db, &filter, PageReq::new(page.0, per_page.0))
+                .await?;
+        let (items, total, page, per_page) = map_page(found, ActivityView::from);
+        Ok(ActivityList::Ok(Json(ActivityPage {
+            items,
+            total,
+            page,
+            per_page,
+        })))
+    }
+
+    /// Record an activity (admin, judicial).
+    #[oai(path = "/activities", method = "post")]
+    async fn create_activity(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<CreateActivity>,
+    ) -> ApiResult<ActivityResponse> {
+        auth.0.require(WRITERS)?;
+        let b = body.0;
+        let input = ActivityInput {
+            kind: b.kind,
+            title: b.title.into(),
+            held_on: held_on(&b.held_on, state.config.tz)?,
+            organizer_unit_id: b.organizer_unit_id,
+            venue: b.venue,
+            themes: b.themes,
+            audience: b.audience,
+            attendance: b.attendance,
+            materials: b.materials,
+            attendee_ids: b.attendee_ids,
+            notes: b.notes.into(),
+        };
+        let txn = begin_write(&state.db).await?;
+        let activity = services::activities::create(&txn, &auth.0, input).await?;
+        txn.commit().await?;
+        Ok(ActivityResponse::Created(Json(activity.into())))
+    }
+
+    /// Statistics (admin, judicial, hr): `group_by` one of organizer_level, venue, theme,
+    /// audience, kind, month; the same filters as the list.
+    #[oai(path = "/activities/stats", method = "get")]
+    async fn activity_stats(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        group_by: Query<GroupBy>,
+        year: Query<Option<i32>>,
+        kind: Query<Option<ActivityKind>>,
+        venue: Query<Option<Venue>>,
+        theme: Query<Option<Theme>>,
+        audience: Query<Option<Audience>>,
+        organizer_unit_id: Query<Option<i64>>,
+        from: Query<Option<NaiveDate>>,
+        to: Query<Option<NaiveDate>>,
+    ) -> ApiResult<StatsResponse> {
+        auth.0.require(READERS)?;
+        let filter = filter_of(
+            year.0,
+            kind.0,
+            venue.0,
+            theme.0,
+            audience.0,
+            organizer_unit_id.0,
+            from.0,
+            to.0,
+        )?;
+        let all = services::activities::all(&state.db, &filter).await?;
+        let stats = services::activities::stats(&all, group_by.0, year.0);
+        Ok(StatsResponse::Ok(Json(StatsView {
+            group_by: group_by.0,
+            groups: stats
+                .groups
+                .into_iter()
+                .map(|(key, t)| GroupTally {
+                    key,
+                    events: t.events,
+                    attendance: t.attendance,
+                    materials: t.materials,
+                })
+                .collect(),
+            total: stats.total.into(),
+        })))
+    }
+
+    /// One activity (admin, judicial).
+    #[oai(path = "/activities/:id", method = "get")]
+    async fn get_activity(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<ActivityResponse> {
+        auth.0.require(WRITERS)?;
+        Ok(ActivityResponse::Ok(Json(
+            services::activities::get(&state.db, id.0).await?.into(),
+        )))
+    }
+
+    /// Change an activity (admin, judicial).
+    #[oai(path = "/activities/:id", method = "patch")]
+    async fn update_activity(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<UpdateActivity>,
+    ) -> ApiResult<ActivityResponse> {
+        auth.0.require(WRITERS)?;
+        let b = body.0;
+        let date = match &b.held_on {
+            Some(raw) => Some(held_on(raw, state.config.tz)?),
+            None => None,
+        };
+        let txn = begin_write(&state.db).await?;
+        let activity = services::activities::update(&txn, &auth.0, id.0, |a| {
+            if let Some(v) = b.kind {
+                a.kind = v;
+            }
+            if let Some(v) = b.title {
+                a.title = v.into();
+            }
+            if let Some(v) = date {
+                a.held_on = v;
+            }
+            if let Some(v) = b.organizer_unit_id {
+                a.organizer_unit_id = v;
+            }
+            match b.venue {
+                poem_openapi::types::MaybeUndefined::Undefined => {}
+                poem_openapi::types::MaybeUndefined::Null => a.venue = None,
+                poem_openapi::types::MaybeUndefined::Value(v) => a.venue = Some(v),
+            }
+            if let Some(v) = b.themes {
+                a.themes = v;
+            }
+            if let Some(v) = b.audience {
+                a.audience = v;
+            }
+            if let Some(v) = b.attendance {
+                a.attendance = v;
+            }
+            if let Some(v) = b.materials {
+                a.materials = v;
+            }
+            if let Some(v) = b.attendee_ids {
+                a.attendee_ids = v;
+            }
+            if let Some(v) = b.notes {
+                a.notes = v.into();
+            }
+        })
+        .await?;
+        txn.commit().await?;
+        Ok(ActivityResponse::Ok(Json(activity.into())))
+    }
+
+    /// Delete an activity (admin, judicial): kept for the audit trail, counted nowhere.
+    #[oai(path = "/activities/:id", method = "delete")]
+    async fn delete_activity(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<ActivityDeleted> {
+        auth.0.require(WRITERS)?;
+        let txn = begin_write(&state.db).await?;
+        services::activities::delete(&txn, &auth.0, id.0).await?;
+        txn.commit().await?;
+        Ok(ActivityDeleted::NoContent)
+    }
+
+    /// The annual summary (admin, judicial, hr) for one calendar year in the office's
+    /// time zone: the four targets of each campaign of the year, trainings, publicity,
+    /// themes and the six-into venues. `format=text` is a zh-CN narrative ready for the
+    /// 工作总结; `csv` and `xlsx` give the same figures as tables.
+    #[oai(path = "/reports/annual/:year", method = "get")]
+    async fn annual_report(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        year: Path<i32>,
+        format: Query<Option<SummaryFormat>>,
+    ) -> ApiResult<AnnualResponse> {
+        auth.0.require(READERS)?;
+        let summary =
+            services::reports::annual_summary(&state.db, year.0, state.clock.now()).await?;
+        let file = |ext: &str| format!("attachment; filename=\"annual-{}.{ext}\"", year.0);
+        Ok(match format.0.unwrap_or(SummaryFormat::Json) {
+            SummaryFormat::Json => AnnualResponse::Ok(Json((&summary).into())),
+            SummaryFormat::Text => {
+                AnnualResponse::Text(PlainText(services::reports::narrative(&summary)))
+            }
+            SummaryFormat::Csv => AnnualResponse::Csv(
+                Binary(export::csv(&services::reports::sheets(&summary))),
+                file("csv"),
+            ),
+            SummaryFormat::Xlsx => AnnualResponse::Xlsx(
+                Binary(
+                    export::xlsx(&services::reports::sheets(&summary))
+                        .map_err(AppError::Internal)?,
+                ),
+                file("xlsx"),
+            ),
+        })
+    }
+}

@@ -1,0 +1,705 @@
+//! Law-publicity events and trainings, and their statistics.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate, Utc};
+use entity::{activity, activity_attendee, activity_theme, unit, user};
+use poem_openapi::Enum;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{Page, PageReq, audit, units};
+use crate::{
+    auth::{Actor, Role},
+    error::{AppError, AppResult, FieldError},
+};
+
+macro_rules! keyed_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $key:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Enum, Serialize, Deserialize)]
+        #[oai(rename_all = "snake_case")]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn key(self) -> &'static str {
+                match self {
+                    $($name::$variant => $key),+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.key() == s)
+            }
+        }
+    };
+}
+
+keyed_enum!(
+    /// What an activity was.
+    ActivityKind {
+        /// 普法宣传活动
+        Publicity => "publicity",
+        /// 法治学习 / 培训
+        Training => "training",
+    }
+);
+
+keyed_enum!(
+    /// Where the law went (法律"六进").
+    Venue {
+        /// 进机关
+        Organ => "organ",
+        /// 进乡村
+        Village => "village",
+        /// 进社区
+        Community => "community",
+        /// 进学校
+        School => "school",
+        /// 进企业
+        Enterprise => "enterprise",
+        /// 进单位
+        Unit => "unit",
+    }
+);
+
+keyed_enum!(
+    /// The theme of an activity.
+    Theme {
+        /// 12·4国家宪法日
+        ConstitutionDay => "constitution_day",
+        /// 民法典
+        CivilCode => "civil_code",
+        /// 4·15全民国家安全教育日
+        NationalSecurityDay => "national_security_day",
+        /// 6·26国际禁毒日
+        AntiDrugDay => "anti_drug_day",
+        /// 安全生产月
+        SafetyMonth => "safety_month",
+        /// 119消防
+        FireSafety => "fire_safety",
+        /// 综治维稳宣传月
+        StabilityMonth => "stability_month",
+        /// 其他
+        Other => "other",
+    }
+);
+
+keyed_enum!(
+    /// Whom an activity was for.
+    Audience {
+        /// 群众
+        Public => "public",
+        /// 干部
+        Cadres => "cadres",
+        /// 学生
+        Students => "students",
+        /// 执法人员
+        EnforcementStaff => "enforcement_staff",
+        /// 人民调解员
+        Mediators => "mediators",
+        /// 法律工作者
+        LegalWorkers => "legal_workers",
+    }
+);
+
+keyed_enum!(
+    /// The level an activity was organised at, from its organiser unit's kind.
+    OrganizerLevel {
+        /// 街道: a street or department unit.
+        Street => "street",
+        /// 村居社区: a community or village unit.
+        Community => "community",
+        /// Any other unit.
+        Other => "other",
+    }
+);
+
+keyed_enum!(
+    /// How to group statistics.
+    GroupBy {
+        OrganizerLevel => "organizer_level",
+        Venue => "venue",
+        Theme => "theme",
+        Audience => "audience",
+        Kind => "kind",
+        Month => "month",
+    }
+);
+
+impl OrganizerLevel {
+    pub fn of_unit_kind(kind: &str) -> Self {
+        match kind {
+            "street" | "department" => OrganizerLevel::Street,
+            "community" | "village" => OrganizerLevel::Community,
+            _ => OrganizerLevel::Other,
+        }
+    }
+}
+
+impl Theme {
+    /// The name a 工作总结 uses.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Theme::ConstitutionDay => "12·4国家宪法日",
+            Theme::CivilCode => "民法典",
+            Theme::NationalSecurityDay => "4·15全民国家安全教育日",
+            Theme::AntiDrugDay => "6·26国际禁毒日",
+            Theme::SafetyMonth => "安全生产月",
+            Theme::FireSafety => "119消防",
+            Theme::StabilityMonth => "综治维稳宣传月",
+            Theme::Other => "其他主题",
+        }
+    }
+}
+
+impl Venue {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Venue::Organ => "机关",
+            Venue::Village => "乡村",
+            Venue::Community => "社区",
+            Venue::School => "学校",
+            Venue::Enterprise => "企业",
+            Venue::Unit => "单位",
+        }
+    }
+}
+
+impl Audience {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Audience::Public => "群众",
+            Audience::Cadres => "干部",
+            Audience::Students => "学生",
+            Audience::EnforcementStaff => "执法人员",
+            Audience::Mediators => "人民调解员",
+            Audience::LegalWorkers => "法律工作者",
+        }
+    }
+}
+
+/// An activity as the judicial office records it.
+#[derive(Debug, Clone)]
+pub struct ActivityInput {
+    pub kind: ActivityKind,
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub organizer_unit_id: i64,
+    pub venue: Option<Venue>,
+    pub themes: Vec<Theme>,
+    pub audience: Audience,
+    pub attendance: i32,
+    pub materials: i32,
+    pub attendee_ids: Vec<i64>,
+    pub notes: String,
+}
+
+/// A stored activity with its themes, attendees and organiser.
+#[derive(Debug, Clone)]
+pub struct ActivityFull {
+    pub model: activity::Model,
+    pub themes: Vec<Theme>,
+    pub attendee_ids: Vec<i64>,
+    pub organizer_level: OrganizerLevel,
+}
+
+impl ActivityFull {
+    pub fn kind(&self) -> ActivityKind {
+        ActivityKind::parse(&self.model.kind).unwrap_or(ActivityKind::Publicity)
+    }
+
+    pub fn venue(&self) -> Option<Venue> {
+        self.model.venue.as_deref().and_then(Venue::parse)
+    }
+
+    pub fn audience(&self) -> Audience {
+        Audience::parse(&self.model.audience).unwrap_or(Audience::Public)
+    }
+}
+
+async fn validate(db: &impl ConnectionTrait, input: &ActivityInput) -> AppResult<()> {
+    let mut errors = Vec::new();
+    let title = input.title.trim();
+    if title.is_empty() {
+        errors.push(FieldError::new("title", "must not be empty"));
+    } else if title.chars().count() > 200 {
+        errors.push(FieldError::new("title", "must be at most 200 characters"));
+    }
+    if !(2000..=2100).contains(&input.held_on.year()) {
+        errors.push(FieldError::new(
+            "held_on",
+            "must be a date between 2000 and 2100",
+        ));
+    }
+    if input.attendance < 0 {
+        errors.push(FieldError::new("attendance", "must not be negative"));
+    }
+    if input.attendance > 10_000_000 {
+        errors.push(FieldError::new("attendance", "is implausibly large"));
+    }
+    if input.materials < 0 {
+        errors.push(FieldError::new("materials", "must not be negative"));
+    }
+    if input.materials > 0 && input.kind != ActivityKind::Publicity {
+        errors.push(FieldError::new(
+            "materials",
+            "only publicity events hand out materials",
+        ));
+    }
+    if input.notes.chars().count() > 5000 {
+        errors.push(FieldError::new("notes", "must be at most 5000 characters"));
+    }
+    let distinct: HashSet<_> = input.attendee_ids.iter().collect();
+    if distinct.len() != input.attendee_ids.len() {
+        errors.push(FieldError::new(
+            "attendee_ids",
+            "an attendee is listed twice",
+        ));
+    }
+    if !input.attendee_ids.is_empty() {
+        if input.kind != ActivityKind::Training {
+            errors.push(FieldError::new(
+                "attendee_ids",
+                "attendees are recorded for trainings only",
+            ));
+        }
+        if (input.attendance as usize) < input.attendee_ids.len() {
+            errors.push(FieldError::new(
+                "attendance",
+                "must be at least the number of attendees listed",
+            ));
+        }
+        let cadres: HashSet<i64> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .filter(user::Column::Id.is_in(input.attendee_ids.clone()))
+            .filter(user::Column::Roles.contains(Role::Cadre.as_str()))
+            .into_tuple::<i64>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let unknown: Vec<String> = input
+            .attendee_ids
+            .iter()
+            .filter(|id| !cadres.contains(id))
+            .map(|id| id.to_string())
+            .collect();
+        if !unknown.is_empty() {
+            errors.push(FieldError::new(
+                "attendee_ids",
+                format!("not a cadre's account: {}", unknown.join(", ")),
+            ));
+        }
+    }
+    if unit::Entity::find_by_id(input.organizer_unit_id)
+        .one(db)
+        .await?
+        .is_none()
+    {
+        errors.push(FieldError::new("organizer_unit_id", "no such unit"));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::invalid_many(errors))
+    }
+}
+
+async fn write_links(db: &impl ConnectionTrait, id: i64, input: &ActivityInput) -> AppResult<()> {
+    activity_theme::Entity::delete_many()
+        .filter(activity_theme::Column::ActivityId.eq(id))
+        .exec(db)
+        .await?;
+    activity_attendee::Entity::delete_many()
+        .filter(activity_attendee::Column::ActivityId.eq(id))
+        .exec(db)
+        .await?;
+    let themes: HashSet<Theme> = input.themes.iter().copied().collect();
+    if !themes.is_empty() {
+        activity_theme::Entity::insert_many(themes.into_iter().map(|t| {
+            activity_theme::ActiveModel {
+                activity_id: Set(id),
+                theme: Set(t.key().to_owned()),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    for chunk in input.attendee_ids.chunks(1000) {
+        activity_attendee::Entity::insert_many(chunk.iter().map(|u| {
+            activity_attendee::ActiveModel {
+                activity_id: Set(id),
+                user_id: Set(*u),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    input: ActivityInput,
+) -> AppResult<ActivityFull> {
+    validate(db, &input).await?;
+    let now = Utc::now();
+    let model = activity::ActiveModel {
+        kind: Set(input.kind.key().to_owned()),
+        title: Set(input.title.trim().to_owned()),
+        held_on: Set(input.held_on),
+        organizer_unit_id: Set(input.organizer_unit_id),
+        venue: Set(input.venue.map(|v| v.key().to_owned())),
+        audience: Set(input.audience.key().to_owned()),
+        attendance: Set(input.attendance),
+        materials: Set(input.materials),
+        notes: Set(input.notes.trim().to_owned()),
+        created_by: Set(Some(actor.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        deleted_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    write_links(db, model.id, &input).await?;
+    audit::record(
+        db,
+        Some(actor),
+        "create",
+        "activity",
+        Some(model.id.to_string()),
+        format!("{} {} {}", model.held_on, model.kind, model.title),
+    )
+    .await?;
+    get(db, model.id).await
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+    change: impl FnOnce(&mut ActivityInput),
+) -> AppResult<ActivityFull> {
+    let current = get(db, id).await?;
+    let mut input = ActivityInput {
+        kind: current.kind(),
+        title: current.model.title.clone(),
+        held_on: current.model.held_on,
+        organizer_unit_id: current.model.organizer_unit_id,
+        venue: current.venue(),
+        themes: current.themes.clone(),
+        audience: current.audience(),
+        attendance: current.model.attendance,
+        materials: current.model.materials,
+        attendee_ids: current.attendee_ids.clone(),
+        notes: current.model.notes.clone(),
+    };
+    change(&mut input);
+    validate(db, &input).await?;
+    let mut active: activity::ActiveModel = current.model.into();
+    active.kind = Set(input.kind.key().to_owned());
+    active.title = Set(input.title.trim().to_owned());
+    active.held_on = Set(input.held_on);
+    active.organizer_unit_id = Set(input.organizer_unit_id);
+    active.venue = Set(input.venue.map(|v| v.key().to_owned()));
+    active.audience = Set(input.audience.key().to_owned());
+    active.attendance = Set(input.attendance);
+    active.materials = Set(input.materials);
+    active.notes = Set(input.notes.trim().to_owned());
+    active.updated_at = Set(Utc::now());
+    let model = active.update(db).await?;
+    write_links(db, id, &input).await?;
+    audit::record(
+        db,
+        Some(actor),
+        "update",
+        "activity",
+        Some(id.to_string()),
+        format!("{} {} {}", model.held_on, model.kind, model.title),
+    )
+    .await?;
+    get(db, id).await
+}
+
+/// Soft delete: the row stays for the audit trail, and counts nowhere.
+pub async fn delete(db: &impl ConnectionTrait, actor: &Actor, id: i64) -> AppResult<()> {
+    let current = get(db, id).await?;
+    let mut active: activity::ActiveModel = current.model.clone().into();
+    active.deleted_at = Set(Some(Utc::now()));
+    active.update(db).await?;
+    audit::record(
+        db,
+        Some(actor),
+        "delete",
+        "activity",
+        Some(id.to_string()),
+        format!("{} {}", current.model.held_on, current.model.title),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<ActivityFull> {
+    let model = activity::Entity::find_by_id(id)
+        .filter(activity::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("activity"))?;
+    Ok(complete(db, vec![model]).await?.remove(0))
+}
+
+/// Adds themes, attendees and organiser levels to activities, with one query each.
+async fn complete(
+    db: &impl ConnectionTrait,
+    models: Vec<activity::Model>,
+) -> AppResult<Vec<ActivityFull>> {
+    let ids: Vec<i64> = models.iter().map(|m| m.id).collect();
+    let mut themes: HashMap<i64, Vec<Theme>> = HashMap::new();
+    let mut attendees: HashMap<i64, Vec<i64>> = HashMap::new();
+    for chunk in ids.chunks(5000) {
+        for t in activity_theme::Entity::find()
+            .filter(activity_theme::Column::ActivityId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            if let Some(theme) = Theme::parse(&t.theme) {
+                themes.entry(t.activity_id).or_default().push(theme);
+            }
+        }
+        for a in activity_attendee::Entity::find()
+            .filter(activity_attendee::Column::ActivityId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            attendees.entry(a.activity_id).or_default().push(a.user_id);
+        }
+    }
+    let unit_kinds: HashMap<i64, String> = unit::Entity::find()
+        .select_only()
+        .column(unit::Column::Id)
+        .column(unit::Column::Kind)
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(models
+        .into_iter()
+        .map(|model| {
+            let mut t = themes.remove(&model.id).unwrap_or_default();
+            t.sort();
+            let mut a = attendees.remove(&model.id).unwrap_or_default();
+            a.sort_unstable();
+            let level = OrganizerLevel::of_unit_kind(
+                unit_kinds
+                    .get(&model.organizer_unit_id)
+                    .map(String::as_str)
+                    .unwrap_or(""),
+            );
+            ActivityFull {
+                model,
+                themes: t,
+                attendee_ids: a,
+                organizer_level: level,
+            }
+        })
+        .collect())
+}
+
+/// Which activities to look at.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    pub year: Option<i32>,
+    pub kind: Option<ActivityKind>,
+    pub venue: Option<Venue>,
+    pub theme: Option<Theme>,
+    pub audience: Option<Audience>,
+    /// The organiser and its sub-units.
+    pub organizer_unit_id: Option<i64>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+async fn query(
+    db: &impl ConnectionTrait,
+    filter: &ActivityFilter,
+) -> AppResult<sea_orm::Select<activity::Entity>> {
+    let mut q = activity::Entity::find().filter(activity::Column::DeletedAt.is_null());
+    if let Some(year) = filter.year {
+        let first = NaiveDate::from_ymd_opt(year, 1, 1)
+            .ok_or_else(|| AppError::invalid("year", "not a valid year"))?;
+        let next = NaiveDate::from_ymd_opt(year + 1, 1, 1)
+            .ok_or_else(|| AppError::invalid("year", "not a valid year"))?;
+        q = q
+            .filter(activity::Column::HeldOn.gte(first))
+            .filter(activity::Column::HeldOn.lt(next));
+    }
+    if let Some(from) = filter.from {
+        q = q.filter(activity::Column::HeldOn.gte(from));
+    }
+    if let Some(to) = filter.to {
+        q = q.filter(activity::Column::HeldOn.lte(to));
+    }
+    if let Some(kind) = filter.kind {
+        q = q.filter(activity::Column::Kind.eq(kind.key()));
+    }
+    if let Some(venue) = filter.venue {
+        q = q.filter(activity::Column::Venue.eq(venue.key()));
+    }
+    if let Some(audience) = filter.audience {
+        q = q.filter(activity::Column::Audience.eq(audience.key()));
+    }
+    if let Some(theme) = filter.theme {
+        let with_theme: Vec<i64> = activity_theme::Entity::find()
+            .select_only()
+            .column(activity_theme::Column::ActivityId)
+            .filter(activity_theme::Column::Theme.eq(theme.key()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        q = q.filter(activity::Column::Id.is_in(with_theme));
+    }
+    if let Some(root) = filter.organizer_unit_id {
+        if unit::Entity::find_by_id(root).one(db).await?.is_none() {
+            return Err(AppError::invalid("organizer_unit_id", "no such unit"));
+        }
+        q = q.filter(activity::Column::OrganizerUnitId.is_in(units::subtree_ids(db, root).await?));
+    }
+    Ok(q)
+}
+
+/// Activities by date (newest first).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &ActivityFilter,
+    page: PageReq,
+) -> AppResult<Page<ActivityFull>> {
+    let q = query(db, filter).await?;
+    let total = q.clone().count(db).await?;
+    let models = q
+        .order_by_desc(activity::Column::HeldOn)
+        .order_by_desc(activity::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items: complete(db, models).await?,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// Every matching activity (for statistics and the annual summary).
+pub async fn all(
+    db: &impl ConnectionTrait,
+    filter: &ActivityFilter,
+) -> AppResult<Vec<ActivityFull>> {
+    let models = query(db, filter)
+        .await?
+        .order_by_asc(activity::Column::HeldOn)
+        .order_by_asc(activity::Column::Id)
+        .all(db)
+        .await?;
+    complete(db, models).await
+}
+
+/// Events, attendance and materials.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub events: u64,
+    pub attendance: u64,
+    pub materials: u64,
+}
+
+impl Tally {
+    pub fn add(&mut self, a: &ActivityFull) {
+        self.events += 1;
+        self.attendance += a.model.attendance.max(0) as u64;
+        self.materials += a.model.materials.max(0) as u64;
+    }
+}
+
+/// Statistics: one tally per group (an event with two themes counts under each) and a
+/// total that counts each event once.
+#[derive(Debug, Clone)]
+pub struct Stats {
+    pub groups: Vec<(String, Tally)>,
+    pub total: Tally,
+}
+
+pub fn stats(activities: &[ActivityFull], group_by: GroupBy, year: Option<i32>) -> Stats {
+    let mut groups: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut order: Vec<String> = match group_by {
+        GroupBy::OrganizerLevel => OrganizerLevel::ALL
+            .iter()
+            .map(|k| k.key().to_owned())
+            .collect(),
+        GroupBy::Venue => Venue::ALL
+            .iter()
+            .map(|k| k.key().to_owned())
+            .chain(["none".to_owned()])
+            .collect(),
+        GroupBy::Theme => Theme::ALL.iter().map(|k| k.key().to_owned()).collect(),
+        GroupBy::Audience => Audience::ALL.iter().map(|k| k.key().to_owned()).collect(),
+        GroupBy::Kind => ActivityKind::ALL
+            .iter()
+            .map(|k| k.key().to_owned())
+            .collect(),
+        GroupBy::Month => match year {
+            Some(y) => (1..=12).map(|m| format!("{y}-{m:02}")).collect(),
+            None => Vec::new(),
+        },
+    };
+    for key in &order {
+        groups.insert(key.clone(), Tally::default());
+    }
+    let mut total = Tally::default();
+    for a in activities {
+        total.add(a);
+        let keys: Vec<String> = match group_by {
+            GroupBy::OrganizerLevel => vec![a.organizer_level.key().to_owned()],
+            GroupBy::Venue => vec![a.venue().map_or("none", |v| v.key()).to_owned()],
+            GroupBy::Theme => a.themes.iter().map(|t| t.key().to_owned()).collect(),
+            GroupBy::Audience => vec![a.audience().key().to_owned()],
+            GroupBy::Kind => vec![a.kind().key().to_owned()],
+            GroupBy::Month => vec![format!(
+                "{}-{:02}",
+                a.model.held_on.year(),
+                a.model.held_on.month()
+            )],
+        };
+        for key in keys {
+            if !groups.contains_key(&key) {
+                order.push(key.clone());
+            }
+            groups.entry(key).or_default().add(a);
+        }
+    }
+    if group_by == GroupBy::Month {
+        order.sort();
+    }
+    Stats {
+        groups: order
+            .into_iter()
+            .map(|k| {
+                let t = groups[&k];
+                (k, t)
+            })
+            .collect(),
+        total,
+    }
+}

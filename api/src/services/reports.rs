@@ -1,0 +1,395 @@
+//! The annual summary (法治政府建设工作总结 figures) for one calendar year.
+
+use chrono::{DateTime, Utc};
+use entity::campaign;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+
+use super::{
+    activities::{
+        self, ActivityFilter, ActivityKind, Audience, OrganizerLevel, Tally, Theme, Venue,
+    },
+    targets::{self, Counts, Target},
+};
+use crate::{
+    error::{AppError, AppResult},
+    export::{Cell, Sheet},
+};
+
+/// One campaign's four targets.
+#[derive(Debug, Clone)]
+pub struct CampaignFigures {
+    pub campaign_id: i64,
+    pub title: String,
+    pub counts: Counts,
+}
+
+/// Everything the year-end report states.
+#[derive(Debug, Clone)]
+pub struct AnnualSummary {
+    pub year: i32,
+    pub campaigns: Vec<CampaignFigures>,
+    pub training: Tally,
+    pub training_by_audience: Vec<(Audience, Tally)>,
+    pub publicity: Tally,
+    pub publicity_street: u64,
+    pub publicity_community: u64,
+    pub themes: Vec<(Theme, Tally)>,
+    pub venues: Vec<(Venue, Tally)>,
+}
+
+impl AnnualSummary {
+    pub fn covered(&self) -> Vec<Venue> {
+        self.venues
+            .iter()
+            .filter(|(_, t)| t.events > 0)
+            .map(|(v, _)| *v)
+            .collect()
+    }
+
+    pub fn full_coverage(&self) -> bool {
+        self.covered().len() == Venue::ALL.len()
+    }
+}
+
+/// Gathers the summary of `year`. Activity dates are calendar dates in the office's time
+/// zone (timestamps are converted when recorded); campaigns count by their `year`.
+pub async fn annual_summary(
+    db: &DatabaseConnection,
+    year: i32,
+    now: DateTime<Utc>,
+) -> AppResult<AnnualSummary> {
+    if !(2000..=2100).contains(&year) {
+        return Err(AppError::invalid("year", "must be between 2000 and 2100"));
+    }
+    let mut campaigns = Vec::new();
+    for c in campaign::Entity::find()
+        .filter(campaign::Column::Year.eq(year))
+        .order_by_asc(campaign::Column::Id)
+        .all(db)
+        .await?
+    {
+        let report = targets::campaign_targets(db, c.id, None, now).await?;
+        campaigns.push(CampaignFigures {
+            campaign_id: c.id,
+            title: c.title,
+            counts: report.counts,
+        });
+    }
+    let all = activities::all(
+        db,
+        &ActivityFilter {
+            year: Some(year),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut training = Tally::default();
+    let mut publicity = Tally::default();
+    let (mut street, mut community) = (0, 0);
+    let mut by_audience: Vec<(Audience, Tally)> = Audience::ALL
+        .iter()
+        .map(|a| (*a, Tally::default()))
+        .collect();
+    let mut themes: Vec<(Theme, Tally)> =
+        Theme::ALL.iter().map(|t| (*t, Tally::default())).collect();
+    let mut venues: Vec<(Venue, Tally)> =
+        Venue::ALL.iter().map(|v| (*v, Tally::default())).collect();
+    for a in &all {
+        match a.kind() {
+            ActivityKind::Training => {
+                training.add(a);
+                if let Some(slot) = by_audience.iter_mut().find(|(k, _)| *k == a.audience()) {
+                    slot.1.add(a);
+                }
+            }
+            ActivityKind::Publicity => {
+                publicity.add(a);
+                match a.organizer_level {
+                    OrganizerLevel::Street => street += 1,
+                    OrganizerLevel::Community => community += 1,
+                    OrganizerLevel::Other => {}
+                }
+            }
+        }
+        for t in &a.themes {
+            if let Some(slot) = themes.iter_mut().find(|(k, _)| k == t) {
+                slot.1.add(a);
+            }
+        }
+        if let Some(v) = a.venue()
+            && let Some(slot) = venues.iter_mut().find(|(k, _)| *k == v)
+        {
+            slot.1.add(a);
+        }
+    }
+    Ok(AnnualSummary {
+        year,
+        campaigns,
+        training,
+        training_by_audience: by_audience,
+        publicity,
+        publicity_street: street,
+        publicity_community: community,
+        themes,
+        venues,
+    })
+}
+
+/// A rate as a 工作总结 writes it: `100%`, `71.43%`.
+pub fn percent(rate: Option<f64>) -> String {
+    match rate {
+        None => "—".into(),
+        Some(r) => {
+            let s = format!("{:.2}", r * 100.0);
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            format!("{s}%")
+        }
+    }
+}
+
+/// The zh-CN narrative: every non-zero figure of the summary, as plain digits.
+pub fn narrative(s: &AnnualSummary) -> String {
+    let mut out = Vec::new();
+    let y = s.year;
+
+    // 普法宣传
+    let p = &s.publicity;
+    if p.events > 0 {
+        let mut parts = Vec::new();
+        let mut levels = Vec::new();
+        if s.publicity_street > 0 {
+            levels.push(format!(
+                "全年街道共组织普法宣传活动{}次",
+                s.publicity_street
+            ));
+        }
+        if s.publicity_community > 0 {
+            levels.push(format!(
+                "各村居社区共计组织普法宣传活动{}次",
+                s.publicity_community
+            ));
+        }
+        if levels.is_empty() {
+            parts.push(format!("全年共组织普法宣传活动{}次", p.events));
+        } else {
+            parts.push(levels.join("，"));
+            parts.push(format!("合计{}次", p.events));
+        }
+        if p.attendance > 0 {
+            parts.push(format!("累计服务群众{}人次", p.attendance));
+        }
+        if p.materials > 0 {
+            parts.push(format!("发放法治宣传品{}份", p.materials));
+        }
+        out.push(format!("{y}年，{}。", parts.join("，")));
+    } else {
+        out.push(format!("{y}年，未记录普法宣传活动。"));
+    }
+
+    // 培训
+    let t = &s.training;
+    if t.events > 0 {
+        let mut text = format!("组织法治学习培训{}次", t.events);
+        if t.attendance > 0 {
+            text.push_str(&format!("，参训{}人次", t.attendance));
+        }
+        let groups: Vec<String> = s
+            .training_by_audience
+            .iter()
+            .filter(|(_, t)| t.events > 0)
+            .map(|(a, t)| {
+                if t.attendance > 0 {
+                    format!("面向{}{}次、{}人次", a.chinese(), t.events, t.attendance)
+                } else {
+                    format!("面向{}{}次", a.chinese(), t.events)
+                }
+            })
+            .collect();
+        if !groups.is_empty() {
+            text.push_str(&format!("，其中{}", groups.join("，")));
+        }
+        out.push(format!("{text}。"));
+    }
+
+    // 主题宣传
+    let themed: Vec<String> = s
+        .themes
+        .iter()
+        .filter(|(_, t)| t.events > 0)
+        .map(|(theme, t)| {
+            let mut text = format!("围绕{}开展活动{}次", theme.chinese(), t.events);
+            if t.attendance > 0 {
+                text.push_str(&format!("，参与{}人次", t.attendance));
+            }
+            if t.materials > 0 {
+                text.push_str(&format!("，发放宣传品{}份", t.materials));
+            }
+            text
+        })
+        .collect();
+    if !themed.is_empty() {
+        out.push(format!("主题宣传方面，{}。", themed.join("；")));
+    }
+
+    // 法律"六进"
+    let went: Vec<String> = s
+        .venues
+        .iter()
+        .filter(|(_, t)| t.events > 0)
+        .map(|(v, t)| {
+            if t.attendance > 0 {
+                format!("进{}{}次、{}人次", v.chinese(), t.events, t.attendance)
+            } else {
+                format!("进{}{}次", v.chinese(), t.events)
+            }
+        })
+        .collect();
+    if went.is_empty() {
+        out.push("法律“六进”方面，未记录进机关、乡村、社区、学校、企业、单位的活动。".into());
+    } else {
+        let coverage = if s.full_coverage() {
+            "实现法律“六进”全覆盖".to_owned()
+        } else {
+            let missing: Vec<&str> = Venue::ALL
+                .iter()
+                .filter(|v| !s.covered().contains(v))
+                .map(|v| v.chinese())
+                .collect();
+            format!("尚未覆盖{}", missing.join("、"))
+        };
+        out.push(format!(
+            "法律“六进”方面，{}，{}。",
+            went.join("，"),
+            coverage
+        ));
+    }
+
+    // 学法考试
+    for c in &s.campaigns {
+        let n = &c.counts;
+        if n.roster == 0 {
+            out.push(format!("“{}”尚无应参加人员。", c.title));
+            continue;
+        }
+        let part = |label: &str, t: Target| {
+            if n.count(t) > 0 {
+                format!("{label}{}（{}人）", percent(n.rate(t)), n.count(t))
+            } else {
+                format!("{label}{}", percent(n.rate(t)))
+            }
+        };
+        let rates = [
+            part("参与率", Target::Participation),
+            part("学习率", Target::Study),
+            part("考试率", Target::Exam),
+            part("合格率", Target::Pass),
+        ];
+        let verdict = if n.all_met() {
+            "实现“四个100%”目标"
+        } else {
+            "尚未实现“四个100%”目标"
+        };
+        out.push(format!(
+            "“{}”应参加{}人，{}，{}。",
+            c.title,
+            n.roster,
+            rates.join("，"),
+            verdict
+        ));
+    }
+    out.join("\n")
+}
+
+/// The summary as tables (for CSV and Excel).
+pub fn sheets(s: &AnnualSummary) -> Vec<Sheet> {
+    let mut exam = Sheet::new(
+        "学法考试",
+        &[
+            "活动",
+            "应参加人数",
+            "参与人数",
+            "参与率",
+            "学习完成人数",
+            "学习率",
+            "参考人数",
+            "考试率",
+            "合格人数",
+            "合格率",
+            "四个100%",
+        ],
+    );
+    for c in &s.campaigns {
+        let n = &c.counts;
+        let mut row = vec![Cell::from(c.title.clone()), Cell::from(n.roster)];
+        for t in [
+            Target::Participation,
+            Target::Study,
+            Target::Exam,
+            Target::Pass,
+        ] {
+            row.push(Cell::from(n.count(t)));
+            row.push(Cell::Rate(n.rate(t)));
+        }
+        row.push(Cell::from(if n.all_met() { "是" } else { "否" }));
+        exam.rows.push(row);
+    }
+    let mut publicity = Sheet::new("普法宣传", &["项目", "次数", "人次", "宣传品份数"]);
+    publicity.rows = vec![
+        vec![
+            "普法宣传活动合计".into(),
+            s.publicity.events.into(),
+            s.publicity.attendance.into(),
+            s.publicity.materials.into(),
+        ],
+        vec![
+            "街道组织".into(),
+            s.publicity_street.into(),
+            "".into(),
+            "".into(),
+        ],
+        vec![
+            "村居社区组织".into(),
+            s.publicity_community.into(),
+            "".into(),
+            "".into(),
+        ],
+    ];
+    let mut training = Sheet::new("法治培训", &["对象", "次数", "人次"]);
+    training.rows.push(vec![
+        "合计".into(),
+        s.training.events.into(),
+        s.training.attendance.into(),
+    ]);
+    for (a, t) in &s.training_by_audience {
+        training.rows.push(vec![
+            a.chinese().into(),
+            t.events.into(),
+            t.attendance.into(),
+        ]);
+    }
+    let mut themes = Sheet::new("主题活动", &["主题", "次数", "人次", "宣传品份数"]);
+    for (theme, t) in &s.themes {
+        themes.rows.push(vec![
+            theme.chinese().into(),
+            t.events.into(),
+            t.attendance.into(),
+            t.materials.into(),
+        ]);
+    }
+    let mut venues = Sheet::new("法律六进", &["进", "次数", "人次", "是否覆盖"]);
+    for (v, t) in &s.venues {
+        venues.rows.push(vec![
+            v.chinese().into(),
+            t.events.into(),
+            t.attendance.into(),
+            (if t.events > 0 { "是" } else { "否" }).into(),
+        ]);
+    }
+    venues.rows.push(vec![
+        "全覆盖".into(),
+        Cell::from(""),
+        Cell::from(""),
+        (if s.full_coverage() { "是" } else { "否" }).into(),
+    ]);
+    vec![exam, publicity, training, themes, venues]
+}
