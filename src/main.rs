@@ -24,6 +24,24 @@ enum Command {
     Openapi,
     /// Bring the database schema up to date and exit.
     Migrate,
+    /// Load a demo street (units, cadres, a campaign with courses and questions, study
+    /// and exam records, a year of activities). Larger numbers make the benchmark data set.
+    Demo {
+        /// Load even though the database already holds data (adds another street).
+        #[arg(long)]
+        force: bool,
+        #[arg(long, default_value_t = 120)]
+        cadres: u32,
+        #[arg(long, default_value_t = 8)]
+        sessions_per_cadre: u32,
+        #[arg(long, default_value_t = 100)]
+        activities: u32,
+        /// Questions drawn per exam attempt.
+        #[arg(long, default_value_t = 50)]
+        questions_per_attempt: u32,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Manage accounts from the command line.
     User {
         #[command(subcommand)]
@@ -87,6 +105,56 @@ async fn main() {
                 );
             }
             api::serve(state).await.unwrap_or_else(|e| fail(e));
+        }
+        Command::Demo {
+            force,
+            cadres,
+            sessions_per_cadre,
+            activities,
+            questions_per_attempt,
+            seed,
+        } => {
+            let (state, generated) = api::start(config).await.unwrap_or_else(|e| fail(e));
+            if let Some(password) = generated {
+                println!(
+                    "created the first administrator: username `admin`, password `{password}` (shown once; change it)"
+                );
+            }
+            let options = api::services::demo::DemoOptions {
+                cadres,
+                sessions_per_cadre,
+                activities,
+                questions_per_attempt,
+                seed,
+                force,
+            };
+            let started = std::time::Instant::now();
+            match api::services::demo::load(&state.db, &options, state.clock.now(), state.config.tz)
+                .await
+            {
+                Ok(r) => {
+                    println!(
+                        "loaded {}: {} units, {} cadres, {} study sessions, {} exam attempts, {} activities in {:.1}s",
+                        r.street,
+                        r.units,
+                        r.cadres,
+                        r.sessions,
+                        r.attempts,
+                        r.activities,
+                        started.elapsed().as_secs_f64()
+                    );
+                    println!("campaign {} ({}); sign in as:", r.campaign_id, r.year);
+                    for (username, password, what) in r.accounts {
+                        println!("  {username} / {password}  — {what}");
+                    }
+                    println!(
+                        "then open /api/v1/campaigns/{}/targets and /api/v1/reports/annual/{}?format=text",
+                        r.campaign_id, r.year
+                    );
+                }
+                Err(api::error::AppError::Conflict { detail, .. }) => fail(detail),
+                Err(e) => fail(format!("{e:?}")),
+            }
         }
         Command::User {
             command:

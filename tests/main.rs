@@ -7,6 +7,7 @@ mod activities;
 mod audit;
 mod auth;
 mod campaigns;
+mod demo;
 mod errors;
 mod exam;
 mod import;
