@@ -109,3 +109,51 @@ async fn routing_errors_share_the_shape() {
         .await;
     assert!(huge_id.status.is_client_error());
 }
+
+/// What schema-driven fuzzing found, kept fixed.
+#[tokio::test]
+async fn fuzzing_regressions() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    // A page number so large that the offset overflowed the database's integer.
+    let far = app
+        .get(
+            "/api/v1/courses?page=180713379809407232&per_page=121",
+            &admin,
+        )
+        .await
+        .expect(200);
+    assert_eq!(far["items"], json!([]));
+    // 405 says what is allowed.
+    let trace = app.call("TRACE", "/api/v1/units", Some(&admin), None).await;
+    assert_eq!(trace.status, 405);
+    assert_eq!(trace.headers["allow"], "GET, POST");
+    // A unit that organised an activity cannot be deleted: 409, not a foreign-key 500.
+    let unit = app.make_unit(&admin, "临时单位", "other", None).await;
+    let body = json!({"kind": "publicity", "title": "t", "held_on": "2026-01-02", "organizer_unit_id": unit, "audience": "public", "attendance": 1});
+    app.post("/api/v1/activities", &admin, body)
+        .await
+        .expect(201);
+    let del = app
+        .call(
+            "DELETE",
+            &format!("/api/v1/units/{unit}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(del.status, 409, "{}", del.body);
+    // Optional fields are sent as null, so the spec says they may be.
+    let spec: serde_json::Value = serde_json::from_str(&api::spec_json()).unwrap();
+    assert_eq!(
+        spec["components"]["schemas"]["UserView"]["properties"]["employee_no"]["nullable"],
+        true
+    );
+    assert_eq!(
+        spec["components"]["schemas"]["UpdateUnit"]["properties"]["kind"]["enum"]
+            .as_array()
+            .unwrap()
+            .last(),
+        Some(&json!(null))
+    );
+}

@@ -130,7 +130,15 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
-        match err.sql_err() {
+        // SQLite reports some foreign-key failures with an extended code sea-orm does not
+        // classify (1811); the message is stable on both databases.
+        let text = err.to_string();
+        let classified = err.sql_err().or_else(|| {
+            (text.contains("FOREIGN KEY constraint failed")
+                || text.contains("violates foreign key constraint"))
+            .then(|| SqlErr::ForeignKeyConstraintViolation(text.clone()))
+        });
+        match classified {
             Some(SqlErr::UniqueConstraintViolation(_)) => AppError::conflict(
                 "duplicate",
                 "a record with the same unique value already exists",
@@ -315,6 +323,7 @@ fn describe(status: StatusCode, message: &str) -> (StatusCode, &'static str, Str
 /// Rewrites every error that did not come out of a handler as problem+json into one,
 /// so clients see a single error shape whatever layer refused the request.
 pub async fn problem_middleware<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let path = req.uri().path().to_owned();
     let response = match next.call(req).await {
         Ok(resp) => resp.into_response(),
         Err(err) => {
@@ -340,10 +349,16 @@ pub async fn problem_middleware<E: Endpoint>(next: E, req: Request) -> poem::Res
         .map(str::to_string);
     let message = response.into_body().into_string().await.unwrap_or_default();
     let (status, code, detail) = describe(status, &message);
-    Ok(problem_response(
-        Problem::new(status, code, detail),
-        retry_after.as_deref(),
-    ))
+    let mut response = problem_response(Problem::new(status, code, detail), retry_after.as_deref());
+    if status == StatusCode::METHOD_NOT_ALLOWED
+        && let Some(allow) = crate::allowed_methods(&path)
+        && let Ok(value) = allow.parse()
+    {
+        response
+            .headers_mut()
+            .insert(poem::http::header::ALLOW, value);
+    }
+    Ok(response)
 }
 
 /// Refuses bodies larger than `max` bytes with 413, whether the size is declared in

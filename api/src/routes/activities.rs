@@ -6,10 +6,16 @@ use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Path, Query},
-    payload::{Binary, Json, PlainText},
+    payload::Json,
 };
 
-use super::{ApiTags, PageParam, map_page, targets::Rate, text::Text};
+use super::{
+    ApiTags, PageParam,
+    files::{self, Exported, Summary},
+    map_page,
+    targets::Rate,
+    text::Text,
+};
 use crate::{
     auth::{BearerAuth, Role},
     error::{ApiResult, AppError},
@@ -354,31 +360,6 @@ pub enum StatsResponse {
     Ok(Json<StatsView>),
 }
 
-#[derive(ApiResponse)]
-pub enum AnnualResponse {
-    /// The summary as JSON.
-    #[oai(status = 200)]
-    Ok(Json<AnnualReport>),
-    /// The summary as a zh-CN narrative for the 工作总结 (`format=text`).
-    #[oai(status = 200, content_type = "text/plain; charset=utf-8")]
-    Text(PlainText<String>),
-    /// The summary as CSV tables.
-    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
-    Csv(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
-    /// The summary as an Excel workbook.
-    #[oai(
-        status = 200,
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )]
-    Xlsx(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
-}
-
 /// Output formats of the annual summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
 #[oai(rename_all = "lowercase")]
@@ -656,25 +637,23 @@ impl ActivitiesApi {
         auth: BearerAuth,
         year: Path<i32>,
         format: Query<Option<SummaryFormat>>,
-    ) -> ApiResult<AnnualResponse> {
+    ) -> ApiResult<Exported<AnnualReport, Summary>> {
         auth.0.require(READERS)?;
         let summary =
             services::reports::annual_summary(&state.db, year.0, state.clock.now()).await?;
-        let file = |ext: &str| format!("attachment; filename=\"annual-{}.{ext}\"", year.0);
+        let file = |ext: &str| format!("annual-{}.{ext}", year.0);
+        let sheets = || services::reports::sheets(&summary);
         Ok(match format.0.unwrap_or(SummaryFormat::Json) {
-            SummaryFormat::Json => AnnualResponse::Ok(Json((&summary).into())),
-            SummaryFormat::Text => {
-                AnnualResponse::Text(PlainText(services::reports::narrative(&summary)))
-            }
-            SummaryFormat::Csv => AnnualResponse::Csv(
-                Binary(export::csv(&services::reports::sheets(&summary))),
-                file("csv"),
+            SummaryFormat::Json => Exported::Json((&summary).into()),
+            SummaryFormat::Text => Exported::file(
+                services::reports::narrative(&summary).into_bytes(),
+                files::TEXT,
+                file("txt"),
             ),
-            SummaryFormat::Xlsx => AnnualResponse::Xlsx(
-                Binary(
-                    export::xlsx(&services::reports::sheets(&summary))
-                        .map_err(AppError::Internal)?,
-                ),
+            SummaryFormat::Csv => Exported::file(export::csv(&sheets()), files::CSV, file("csv")),
+            SummaryFormat::Xlsx => Exported::file(
+                export::xlsx(&sheets()).map_err(AppError::Internal)?,
+                files::XLSX,
                 file("xlsx"),
             ),
         })

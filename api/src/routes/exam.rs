@@ -9,7 +9,9 @@ use poem_openapi::{
 };
 
 use super::{
-    ApiTags, PageParam, map_page,
+    ApiTags, PageParam,
+    files::{self, CsvOnly, Exported},
+    map_page,
     text::{Lenient, Text},
 };
 use crate::{
@@ -376,19 +378,6 @@ pub enum Submitted {
     Ok(Json<SubmitResult>),
 }
 
-#[derive(ApiResponse)]
-pub enum AttemptList {
-    /// A page of attempts, newest first.
-    #[oai(status = 200)]
-    Ok(Json<AttemptPage>),
-    /// Every matching attempt as CSV.
-    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
-    Csv(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
-}
-
 const MANAGERS: &[Role] = &[Role::Admin, Role::Hr];
 
 fn answers_of(sheet: AnswerSheet) -> Vec<Answer> {
@@ -682,7 +671,7 @@ impl ExamApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
             Option<u64>,
         >,
-    ) -> ApiResult<AttemptList> {
+    ) -> ApiResult<Exported<AttemptPage, CsvOnly>> {
         auth.0.require(MANAGERS)?;
         let filter = AttemptFilter {
             user_id: user_id.0,
@@ -701,8 +690,11 @@ impl ExamApi {
             )
             .await?;
             let rows = all.items.into_iter().map(AttemptListItem::from).collect();
-            let name = format!("attachment; filename=\"attempts-{}.csv\"", id.0);
-            return Ok(AttemptList::Csv(Binary(attempts_csv(rows)), name));
+            return Ok(Exported::file(
+                attempts_csv(rows),
+                files::CSV,
+                format!("attempts-{}.csv", id.0),
+            ));
         }
         let found = services::exam::list_attempts(
             &state.db,
@@ -712,11 +704,11 @@ impl ExamApi {
         )
         .await?;
         let (items, total, page, per_page) = map_page(found, AttemptListItem::from);
-        Ok(AttemptList::Ok(Json(AttemptPage {
+        Ok(Exported::Json(AttemptPage {
             items,
             total,
             page,
             per_page,
-        })))
+        }))
     }
 }

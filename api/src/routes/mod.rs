@@ -10,6 +10,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod courses;
 pub mod exam;
+pub mod files;
 pub mod health;
 pub mod study;
 pub mod targets;

@@ -2,12 +2,14 @@
 
 use poem::web::Data;
 use poem_openapi::{
-    ApiResponse, Enum, Object, OpenApi,
+    Enum, Object, OpenApi,
     param::{Path, Query},
-    payload::{Binary, Json},
 };
 
-use super::{ApiTags, PageParam};
+use super::{
+    ApiTags, PageParam,
+    files::{self, Exported, Tables},
+};
 use crate::{
     auth::{BearerAuth, Role},
     error::{ApiResult, AppError},
@@ -169,50 +171,6 @@ pub enum ReportFormat {
     Xlsx,
 }
 
-#[derive(ApiResponse)]
-pub enum TargetsResponse {
-    /// The figures.
-    #[oai(status = 200)]
-    Ok(Json<TargetsView>),
-    /// The figures as CSV.
-    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
-    Csv(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
-    /// The figures as an Excel workbook.
-    #[oai(
-        status = 200,
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )]
-    Xlsx(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
-}
-
-#[derive(ApiResponse)]
-pub enum MissingResponse {
-    /// A page of members who do not count yet, in enrolment order.
-    #[oai(status = 200)]
-    Ok(Json<MissingPage>),
-    /// Every such member as CSV.
-    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
-    Csv(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
-    /// Every such member as an Excel workbook.
-    #[oai(
-        status = 200,
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )]
-    Xlsx(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
-}
-
 const MANAGERS: &[Role] = &[Role::Admin, Role::Hr];
 
 const TARGET_HEADERS: [&str; 11] = [
@@ -323,20 +281,22 @@ impl TargetsApi {
         id: Path<i64>,
         unit_id: Query<Option<i64>>,
         format: Query<Option<ReportFormat>>,
-    ) -> ApiResult<TargetsResponse> {
+    ) -> ApiResult<Exported<TargetsView, Tables>> {
         auth.0.require(MANAGERS)?;
         let report =
             services::targets::campaign_targets(&state.db, id.0, unit_id.0, state.clock.now())
                 .await?;
-        let file = |ext: &str| format!("attachment; filename=\"targets-{}.{ext}\"", id.0);
+        let file = |ext: &str| format!("targets-{}.{ext}", id.0);
         Ok(match format.0.unwrap_or(ReportFormat::Json) {
-            ReportFormat::Json => TargetsResponse::Ok(Json(report.into())),
-            ReportFormat::Csv => TargetsResponse::Csv(
-                Binary(export::csv(&target_sheets(&report, "合计"))),
+            ReportFormat::Json => Exported::Json(report.into()),
+            ReportFormat::Csv => Exported::file(
+                export::csv(&target_sheets(&report, "合计")),
+                files::CSV,
                 file("csv"),
             ),
-            ReportFormat::Xlsx => TargetsResponse::Xlsx(
-                Binary(xlsx_or_500(&target_sheets(&report, "合计"))?),
+            ReportFormat::Xlsx => Exported::file(
+                xlsx_or_500(&target_sheets(&report, "合计"))?,
+                files::XLSX,
                 file("xlsx"),
             ),
         })
@@ -357,7 +317,7 @@ impl TargetsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
             Option<u64>,
         >,
-    ) -> ApiResult<MissingResponse> {
+    ) -> ApiResult<Exported<MissingPage, Tables>> {
         auth.0.require(MANAGERS)?;
         let format = format.0.unwrap_or(ReportFormat::Json);
         let page = if format == ReportFormat::Json {
@@ -377,22 +337,24 @@ impl TargetsApi {
             state.clock.now(),
         )
         .await?;
-        let file = |ext: &str| format!("attachment; filename=\"missing-{}.{ext}\"", id.0);
+        let file = |ext: &str| format!("missing-{}.{ext}", id.0);
         let items: Vec<MissingMember> = found.items.into_iter().map(MissingMember::from).collect();
         Ok(match format {
-            ReportFormat::Json => MissingResponse::Ok(Json(MissingPage {
+            ReportFormat::Json => Exported::Json(MissingPage {
                 target: target.0,
                 items,
                 total: found.total,
                 page: found.page,
                 per_page: found.per_page,
-            })),
-            ReportFormat::Csv => MissingResponse::Csv(
-                Binary(export::csv(&[missing_sheet(target.0, items)])),
+            }),
+            ReportFormat::Csv => Exported::file(
+                export::csv(&[missing_sheet(target.0, items)]),
+                files::CSV,
                 file("csv"),
             ),
-            ReportFormat::Xlsx => MissingResponse::Xlsx(
-                Binary(xlsx_or_500(&[missing_sheet(target.0, items)])?),
+            ReportFormat::Xlsx => Exported::file(
+                xlsx_or_500(&[missing_sheet(target.0, items)])?,
+                files::XLSX,
                 file("xlsx"),
             ),
         })

@@ -37,8 +37,11 @@ impl PageReq {
         }
     }
 
+    /// The rows to skip, kept within what the databases accept (a signed 64-bit value).
     pub fn offset(&self) -> u64 {
-        (self.page - 1).saturating_mul(self.per_page)
+        (self.page - 1)
+            .saturating_mul(self.per_page)
+            .min(i64::MAX as u64)
     }
 }
 

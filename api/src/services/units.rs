@@ -212,6 +212,16 @@ pub async fn delete(db: &impl ConnectionTrait, actor: &Actor, id: i64) -> AppRes
             format!("the unit still has {members} account(s)"),
         ));
     }
+    let activities = entity::activity::Entity::find()
+        .filter(entity::activity::Column::OrganizerUnitId.eq(id))
+        .count(db)
+        .await?;
+    if activities > 0 {
+        return Err(AppError::conflict(
+            "unit_in_use",
+            format!("the unit organised {activities} recorded activities"),
+        ));
+    }
     unit::Entity::delete_by_id(id).exec(db).await?;
     audit::record(
         db,
