@@ -4,9 +4,11 @@
 mod common;
 
 mod activities;
+mod attacks;
 mod audit;
 mod auth;
 mod campaigns;
+mod crash;
 mod demo;
 mod errors;
 mod exam;

@@ -374,3 +374,62 @@ pub fn session(campaign_id: i64, course_id: i64, from: &str, to: &str) -> Value 
         "ended_at": at(to),
     })
 }
+
+impl TestApp {
+    /// Every domain row (not tokens, throttle or audit entries): equal before and after a
+    /// refused request means nothing was stored or changed.
+    pub async fn fingerprint(&self) -> Vec<Vec<Value>> {
+        use entity::*;
+        use sea_orm::EntityTrait;
+        let db = self.db();
+        vec![
+            unit::Entity::find().into_json().all(db).await.unwrap(),
+            user::Entity::find().into_json().all(db).await.unwrap(),
+            course::Entity::find().into_json().all(db).await.unwrap(),
+            campaign::Entity::find().into_json().all(db).await.unwrap(),
+            campaign_course::Entity::find()
+                .into_json()
+                .all(db)
+                .await
+                .unwrap(),
+            enrollment::Entity::find()
+                .into_json()
+                .all(db)
+                .await
+                .unwrap(),
+            study_session::Entity::find()
+                .into_json()
+                .all(db)
+                .await
+                .unwrap(),
+            course_progress::Entity::find()
+                .into_json()
+                .all(db)
+                .await
+                .unwrap(),
+            question::Entity::find().into_json().all(db).await.unwrap(),
+            attempt::Entity::find().into_json().all(db).await.unwrap(),
+            attempt_question::Entity::find()
+                .into_json()
+                .all(db)
+                .await
+                .unwrap(),
+            activity::Entity::find().into_json().all(db).await.unwrap(),
+            activity_theme::Entity::find()
+                .into_json()
+                .all(db)
+                .await
+                .unwrap(),
+            activity_attendee::Entity::find()
+                .into_json()
+                .all(db)
+                .await
+                .unwrap(),
+        ]
+    }
+
+    /// The database URL the app runs on (to start the real binary against it).
+    pub fn database_url(&self) -> String {
+        self.state.config.database_url.clone()
+    }
+}

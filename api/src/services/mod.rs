@@ -78,3 +78,21 @@ pub async fn lock_cadre(db: &impl sea_orm::ConnectionTrait, user_id: i64) -> Res
         .await?;
     Ok(())
 }
+
+/// Serialises one kind of whole-table work (a roster import) across instances: a
+/// transaction-scoped advisory lock on PostgreSQL; SQLite's write transaction is already
+/// exclusive.
+pub async fn lock_named(db: &impl sea_orm::ConnectionTrait, key: i64) -> Result<(), DbErr> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        db.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [key.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// [`lock_named`] key of the roster import.
+pub const ROSTER_IMPORT_LOCK: i64 = 0x7875_6566_6101;

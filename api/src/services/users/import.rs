@@ -12,7 +12,7 @@ use super::{check_role_grant, clean_employee_no, clean_name, clean_username};
 use crate::{
     auth::{Actor, Role, hash_password},
     error::{AppError, AppResult, FieldError},
-    services::{audit, auth::check_password_rules, begin_write},
+    services::{ROSTER_IMPORT_LOCK, audit, auth::check_password_rules, begin_write, lock_named},
 };
 
 /// What an import did.
@@ -343,6 +343,23 @@ pub async fn import_roster(
         return Err(AppError::invalid("file", "the file holds no accounts"));
     }
 
+    // Hash before the transaction: argon2 is slow, the write lock should not wait on it.
+    let default_hash = match default_password {
+        Some(p) if rows.iter().any(|r| r.password.is_none()) => Some(hash_password(p).await?),
+        _ => None,
+    };
+    let mut hashes = Vec::with_capacity(rows.len());
+    for row in &rows {
+        hashes.push(match &row.password {
+            Some(p) => Some(hash_password(p).await?),
+            None => None,
+        });
+    }
+
+    // Matching and writing happen in one write transaction, so two imports of the same
+    // file at once run one after the other: the second updates what the first created.
+    let txn = begin_write(db).await?;
+    lock_named(&txn, ROSTER_IMPORT_LOCK).await?;
     // Match each line to a stored account: by username, else by employee number.
     let usernames: Vec<String> = rows.iter().map(|r| r.username.clone()).collect();
     let numbers: Vec<String> = rows.iter().filter_map(|r| r.employee_no.clone()).collect();
@@ -351,7 +368,7 @@ pub async fn import_roster(
         stored.extend(
             user::Entity::find()
                 .filter(user::Column::Username.is_in(chunk.to_vec()))
-                .all(db)
+                .all(&txn)
                 .await?,
         );
     }
@@ -359,7 +376,7 @@ pub async fn import_roster(
         stored.extend(
             user::Entity::find()
                 .filter(user::Column::EmployeeNo.is_in(chunk.to_vec()))
-                .all(db)
+                .all(&txn)
                 .await?,
         );
     }
@@ -419,26 +436,6 @@ pub async fn import_roster(
         });
     }
 
-    // Hash before the transaction: argon2 is slow, the write lock should not wait on it.
-    let default_hash = match default_password {
-        Some(p)
-            if rows
-                .iter()
-                .any(|r| r.existing.is_none() && r.password.is_none()) =>
-        {
-            Some(hash_password(p).await?)
-        }
-        _ => None,
-    };
-    let mut hashes = Vec::with_capacity(rows.len());
-    for row in &rows {
-        hashes.push(match &row.password {
-            Some(p) => Some(hash_password(p).await?),
-            None => None,
-        });
-    }
-
-    let txn = begin_write(db).await?;
     let now = Utc::now();
     let mut outcome = ImportOutcome {
         created: 0,

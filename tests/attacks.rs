@@ -1,0 +1,530 @@
+//! The attack matrix: every write endpoint tried with the wrong role and with malformed
+//! input, every id-taking endpoint with another cadre's ids. Each case must get the right
+//! 4xx and leave every domain row as it was.
+
+use api::auth::Role;
+use serde_json::{Value, json};
+
+use crate::common::{PASSWORD, TestApp, session};
+
+/// What a test world holds: ids to aim at, and a token per role.
+struct World {
+    tokens: Vec<(&'static str, String)>,
+    ids: std::collections::HashMap<&'static str, i64>,
+}
+
+async fn world(app: &TestApp) -> World {
+    let admin = app.admin_token().await;
+    let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
+    let (_, judicial) = app.login_as("judicial", &[Role::Judicial]).await;
+    let (cadre, cadre_token) = app.login_as("cadre", &[Role::Cadre]).await;
+    let unit = app.make_unit(&admin, "街道", "street", None).await;
+    let campaign = app.make_campaign(&hr).await;
+    app.enroll(&hr, campaign.id, &[cadre]).await;
+    let question = app
+        .post(
+            &format!("/api/v1/campaigns/{}/questions", campaign.id),
+            &hr,
+            json!({"kind": "judge", "stem": "s", "options": ["正确", "错误"], "answer": [0]}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let activity = app
+        .post("/api/v1/activities", &judicial, json!({"kind": "publicity", "title": "t", "held_on": "2026-05-01", "organizer_unit_id": unit, "audience": "public", "attendance": 5}))
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let ids = [
+        ("unit", unit),
+        ("campaign", campaign.id),
+        ("course", campaign.law_course),
+        ("cadre", cadre),
+        ("question", question),
+        ("activity", activity),
+    ]
+    .into_iter()
+    .collect();
+    World {
+        tokens: vec![
+            ("admin", admin),
+            ("hr", hr),
+            ("judicial", judicial),
+            ("cadre", cadre_token),
+        ],
+        ids,
+    }
+}
+
+/// Every write operation of the spec, with a valid body and the roles allowed to call it.
+fn write_matrix(
+    w: &World,
+    campaign_course: i64,
+) -> Vec<(&'static str, String, Option<Value>, &'static [&'static str])> {
+    let id = |k: &str| w.ids[k];
+    const MANAGERS: &[&str] = &["admin", "hr"];
+    const JUDICIAL: &[&str] = &["admin", "judicial"];
+    vec![
+        (
+            "POST",
+            "/api/v1/units".into(),
+            Some(json!({"name": "新单位", "kind": "other"})),
+            MANAGERS,
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/units/{}", id("unit")),
+            Some(json!({"name": "改名"})),
+            MANAGERS,
+        ),
+        (
+            "DELETE",
+            format!("/api/v1/units/{}", id("unit")),
+            None,
+            MANAGERS,
+        ),
+        (
+            "POST",
+            "/api/v1/users".into(),
+            Some(json!({"username": "new1", "password": "password-123", "name": "新人"})),
+            MANAGERS,
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/users/{}", id("cadre")),
+            Some(json!({"is_leader": true})),
+            MANAGERS,
+        ),
+        (
+            "POST",
+            "/api/v1/users/import?default_password=password-123".into(),
+            None,
+            MANAGERS,
+        ),
+        (
+            "POST",
+            "/api/v1/courses".into(),
+            Some(json!({"title": "新课", "minutes": 10})),
+            MANAGERS,
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/courses/{}", id("course")),
+            Some(json!({"minutes": 61})),
+            MANAGERS,
+        ),
+        (
+            "POST",
+            "/api/v1/campaigns".into(),
+            Some(
+                json!({"year": 2026, "title": "t", "study_starts_on": "2026-01-01", "study_ends_on": "2026-12-31", "required_minutes": 10, "exam_opens_at": "2026-11-01T00:00:00Z", "exam_closes_at": "2026-11-02T00:00:00Z"}),
+            ),
+            MANAGERS,
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/campaigns/{}", id("campaign")),
+            Some(json!({"pass_score": 90})),
+            MANAGERS,
+        ),
+        (
+            "POST",
+            format!("/api/v1/campaigns/{}/enrollments", id("campaign")),
+            Some(json!({"unit_ids": [id("unit")]})),
+            MANAGERS,
+        ),
+        (
+            "PATCH",
+            format!(
+                "/api/v1/campaigns/{}/enrollments/{}",
+                id("campaign"),
+                id("cadre")
+            ),
+            Some(json!({"exempt": true, "exempt_reason": "病假"})),
+            MANAGERS,
+        ),
+        (
+            "POST",
+            format!("/api/v1/campaigns/{}/questions", id("campaign")),
+            Some(json!({"kind": "judge", "stem": "x", "options": ["正确", "错误"], "answer": [1]})),
+            MANAGERS,
+        ),
+        (
+            "POST",
+            format!("/api/v1/campaigns/{}/questions/import", id("campaign")),
+            Some(
+                json!({"questions": [{"kind": "judge", "stem": "y", "options": ["正确", "错误"], "answer": [1]}]}),
+            ),
+            MANAGERS,
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/questions/{}", id("question")),
+            Some(json!({"points": 3})),
+            MANAGERS,
+        ),
+        (
+            "DELETE",
+            format!("/api/v1/questions/{}", id("question")),
+            None,
+            MANAGERS,
+        ),
+        (
+            "POST",
+            "/api/v1/activities".into(),
+            Some(
+                json!({"kind": "publicity", "title": "t2", "held_on": "2026-05-02", "organizer_unit_id": id("unit"), "audience": "public", "attendance": 5}),
+            ),
+            JUDICIAL,
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/activities/{}", id("activity")),
+            Some(json!({"attendance": 6})),
+            JUDICIAL,
+        ),
+        (
+            "DELETE",
+            format!("/api/v1/activities/{}", id("activity")),
+            None,
+            JUDICIAL,
+        ),
+        (
+            "POST",
+            "/api/v1/study-sessions".into(),
+            Some(session(id("campaign"), campaign_course, "08:00", "08:30")),
+            &["cadre"],
+        ),
+        (
+            "POST",
+            "/api/v1/study-sessions/batch".into(),
+            Some(json!({"sessions": [session(id("campaign"), campaign_course, "09:00", "09:30")]})),
+            &["cadre"],
+        ),
+        (
+            "POST",
+            format!("/api/v1/campaigns/{}/attempts", id("campaign")),
+            None,
+            &["cadre"],
+        ),
+    ]
+}
+
+/// Write operations outside the role matrix, and why.
+const OWN_ACCOUNT_OPERATIONS: &[&str] = &[
+    "POST /api/v1/auth/login",
+    "POST /api/v1/auth/refresh",
+    "POST /api/v1/auth/logout",
+    "POST /api/v1/me/password",
+    // Owner-only, tried with another cadre's ids below.
+    "PUT /api/v1/attempts/{id}/answers",
+    "POST /api/v1/attempts/{id}/submit",
+];
+
+fn template(path: &str) -> String {
+    path.split('?')
+        .next()
+        .unwrap()
+        .split('/')
+        .map(|s| {
+            if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() {
+                "{id}".to_owned()
+            } else {
+                s.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[tokio::test]
+async fn every_write_endpoint_refuses_the_roles_it_is_not_for() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let matrix = write_matrix(&w, w.ids["course"]);
+
+    // The matrix covers every write operation of the spec, so a new one cannot slip by.
+    let spec: Value = serde_json::from_str(&api::spec_json()).unwrap();
+    let covered: Vec<String> = matrix
+        .iter()
+        .map(|(m, p, _, _)| format!("{m} {}", template(p)))
+        .collect();
+    for (path, ops) in spec["paths"].as_object().unwrap() {
+        for method in ops
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|m| ["post", "put", "patch", "delete"].contains(&m.as_str()))
+        {
+            let key = format!(
+                "{} {}",
+                method.to_uppercase(),
+                path.replace("{user_id}", "{id}")
+            );
+            assert!(
+                covered.contains(&key)
+                    || OWN_ACCOUNT_OPERATIONS
+                        .contains(&format!("{} {path}", method.to_uppercase()).as_str()),
+                "{key} is in no attack matrix"
+            );
+        }
+    }
+
+    let roster = "姓名,工号\n某人,7001\n".as_bytes().to_vec();
+    let mut refused = 0;
+    for (method, path, body, allowed) in &matrix {
+        for (role, token) in &w.tokens {
+            if allowed.contains(role) {
+                continue;
+            }
+            let before = app.fingerprint().await;
+            let reply = if path.contains("/users/import") {
+                app.call_raw(method, path, Some(token), "text/csv", roster.clone())
+                    .await
+            } else {
+                app.call(method, path, Some(token), body.clone()).await
+            };
+            assert_eq!(reply.status, 403, "{role} {method} {path}: {}", reply.body);
+            assert_eq!(reply.body["code"], "forbidden");
+            assert_eq!(
+                app.fingerprint().await,
+                before,
+                "{role} {method} {path} changed something"
+            );
+            refused += 1;
+        }
+    }
+    assert_eq!(
+        refused, 47,
+        "19 operations refused to two roles, 3 cadre operations to three"
+    );
+}
+
+/// Bodies that must be refused by every write endpoint.
+fn malformed() -> Vec<(&'static str, &'static str, Vec<u8>, &'static [u16])> {
+    let deep = format!("{}{}", "[".repeat(20_000), "]".repeat(20_000)).into_bytes();
+    let mut huge = br#"{"name": ""#.to_vec();
+    huge.extend(std::iter::repeat_n(b'x', 1024 * 1024 + 100));
+    huge.extend(br#""}"#);
+    vec![
+        ("invalid UTF-8", "application/json", b"{\"name\": \"\xff\xfe\xfd\"}".to_vec(), &[400, 422]),
+        ("deeply nested", "application/json", deep, &[400, 422]),
+        ("wrong type (a string)", "application/json", b"\"hello\"".to_vec(), &[400, 422]),
+        ("wrong type (an array)", "application/json", b"[1, 2, 3]".to_vec(), &[400, 422]),
+        ("truncated", "application/json", b"{\"name\": ".to_vec(), &[400, 422]),
+        ("out of range numbers", "application/json", br#"{"id": 1e400, "year": 99999999999999999999, "attendance": -1e30, "minutes": 1e30, "points": 9e18}"#.to_vec(), &[400, 422]),
+        ("oversized", "application/json", huge, &[413]),
+        ("not JSON at all", "text/plain", b"name=x".to_vec(), &[400, 415, 422]),
+    ]
+}
+
+#[tokio::test]
+async fn every_write_endpoint_refuses_malformed_input() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let admin = &w.tokens[0].1;
+    let spec: Value = serde_json::from_str(&api::spec_json()).unwrap();
+    let mut tried = 0;
+    let before = app.fingerprint().await;
+    for (path, ops) in spec["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            if op.get("requestBody").is_none() {
+                continue;
+            }
+            let url = path
+                .replace("{id}", &w.ids["campaign"].to_string())
+                .replace("{user_id}", &w.ids["cadre"].to_string())
+                .replace("{year}", "2026");
+            let method = method.to_uppercase();
+            for (what, content_type, body, expected) in malformed() {
+                // A CSV upload is text: only the size limit and non-text apply to it.
+                let csv = op["requestBody"]["content"].get("text/csv").is_some()
+                    && op["requestBody"]["content"]
+                        .get("application/json; charset=utf-8")
+                        .is_none();
+                if csv && !matches!(what, "oversized" | "not JSON at all") {
+                    continue;
+                }
+                let reply = app
+                    .call_raw(&method, &url, Some(admin), content_type, body)
+                    .await;
+                assert!(
+                    expected.contains(&reply.status.as_u16()),
+                    "{method} {url} with {what}: {} {}",
+                    reply.status,
+                    reply.body
+                );
+                assert_eq!(
+                    reply.headers["content-type"], "application/problem+json",
+                    "{method} {url} with {what}"
+                );
+                tried += 1;
+            }
+        }
+    }
+    assert_eq!(
+        app.fingerprint().await,
+        before,
+        "a refused request stored something"
+    );
+    assert!(tried > 150, "{tried} cases");
+}
+
+#[tokio::test]
+async fn another_cadres_ids_get_nothing() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let hr = &w.tokens[1].1;
+    let campaign = w.ids["campaign"];
+    let victim = w.ids["cadre"];
+    let victim_token = &w.tokens[3].1;
+    let (intruder, intruder_token) = app.login_as("intruder", &[Role::Cadre]).await;
+    app.enroll(hr, campaign, &[intruder]).await;
+    app.post(
+        "/api/v1/study-sessions",
+        victim_token,
+        session(campaign, w.ids["course"], "08:00", "08:30"),
+    )
+    .await
+    .expect(201);
+    app.state
+        .clock
+        .set("2026-11-10T10:00:00+08:00".parse().unwrap());
+    app.patch(
+        &format!("/api/v1/campaigns/{campaign}"),
+        hr,
+        json!({"exam_requires_study": false}),
+    )
+    .await
+    .expect(200);
+    let attempt = app
+        .call(
+            "POST",
+            &format!("/api/v1/campaigns/{campaign}/attempts"),
+            Some(victim_token),
+            None,
+        )
+        .await
+        .expect(201);
+    let attempt_id = attempt["id"].as_i64().unwrap();
+    let pair = app.login("cadre", PASSWORD).await.expect(200);
+
+    let before = app.fingerprint().await;
+    let t = Some(intruder_token.as_str());
+    let cases: Vec<(&str, String, Option<Value>, u16)> = vec![
+        ("GET", format!("/api/v1/attempts/{attempt_id}"), None, 403),
+        (
+            "PUT",
+            format!("/api/v1/attempts/{attempt_id}/answers"),
+            Some(json!({"answers": []})),
+            403,
+        ),
+        (
+            "POST",
+            format!("/api/v1/attempts/{attempt_id}/submit"),
+            Some(json!({"answers": []})),
+            403,
+        ),
+        (
+            "GET",
+            format!("/api/v1/campaigns/{campaign}/progress/{victim}"),
+            None,
+            403,
+        ),
+        (
+            "GET",
+            format!("/api/v1/study-sessions?user_id={victim}"),
+            None,
+            403,
+        ),
+        ("GET", format!("/api/v1/users/{victim}"), None, 403),
+        (
+            "PATCH",
+            format!("/api/v1/users/{victim}"),
+            Some(json!({"password": "hijacked-123"})),
+            403,
+        ),
+        (
+            "GET",
+            format!("/api/v1/campaigns/{campaign}/attempts?user_id={victim}"),
+            None,
+            403,
+        ),
+        (
+            "GET",
+            format!("/api/v1/campaigns/{campaign}/enrollments"),
+            None,
+            403,
+        ),
+        (
+            "POST",
+            "/api/v1/auth/logout".into(),
+            Some(json!({"refresh_token": pair["refresh_token"]})),
+            403,
+        ),
+    ];
+    for (method, path, body, status) in cases {
+        let reply = app.call(method, &path, t, body).await;
+        assert_eq!(
+            reply.status.as_u16(),
+            status,
+            "{method} {path}: {}",
+            reply.body
+        );
+    }
+    assert_eq!(app.fingerprint().await, before);
+    // The victim's session and refresh token still work.
+    app.call(
+        "POST",
+        "/api/v1/auth/refresh",
+        None,
+        Some(json!({"refresh_token": pair["refresh_token"]})),
+    )
+    .await
+    .expect(200);
+    let own = app
+        .get("/api/v1/study-sessions", &intruder_token)
+        .await
+        .expect(200);
+    assert_eq!(
+        own["total"], 0,
+        "the intruder's own list holds none of the victim's sessions"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_roster_imports_never_duplicate() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let mut file = String::from("姓名,工号\n");
+    for i in 0..40 {
+        file.push_str(&format!("干部{i},{}\n", 5000 + i));
+    }
+    let path = "/api/v1/users/import?default_password=password-123";
+    let replies = futures::future::join_all((0..6).map(|_| {
+        app.call_raw(
+            "POST",
+            path,
+            Some(&admin),
+            "text/csv",
+            file.clone().into_bytes(),
+        )
+    }))
+    .await;
+    let mut created = 0;
+    for r in &replies {
+        assert_eq!(r.status, 200, "{}", r.body);
+        created += r.body["created"].as_u64().unwrap();
+    }
+    assert_eq!(
+        created, 40,
+        "the 40 accounts were created once, by whichever import ran first"
+    );
+    let users = app
+        .get("/api/v1/users?q=干部&per_page=100", &admin)
+        .await
+        .expect(200);
+    assert_eq!(users["total"], 40);
+}
