@@ -370,7 +370,9 @@ async fn every_write_endpoint_refuses_malformed_input() {
         "a refused request stored something"
     );
     assert!(tried > 150, "{tried} cases");
-    eprintln!("attacks: {tried} malformed bodies refused across every write endpoint, nothing stored");
+    eprintln!(
+        "attacks: {tried} malformed bodies refused across every write endpoint, nothing stored"
+    );
 }
 
 #[tokio::test]

@@ -217,8 +217,10 @@ pub async fn start_with_clock(
         .await
         .map_err(|e| e.to_string())?;
     let state = AppState {
-        db,
         jwt: Arc::new(JwtKeys::new(secret.as_bytes())),
+        sessions: (db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite)
+            .then(|| services::study::SessionWriter::start(db.clone())),
+        db,
         config: Arc::new(config),
         clock,
     };

@@ -13,6 +13,9 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub config: Arc<Config>,
     pub clock: Clock,
+    /// Group commit of single study-session uploads (SQLite; PostgreSQL commits each
+    /// upload in its own transaction under the cadre's row lock).
+    pub sessions: Option<crate::services::study::SessionWriter>,
 }
 
 /// The server's idea of "now". The system clock in production; tests can pin and move

@@ -69,6 +69,9 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// a time.
 pub async fn lock_cadre(db: &impl sea_orm::ConnectionTrait, user_id: i64) -> Result<(), DbErr> {
     use sea_orm::{EntityTrait, QuerySelect};
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        return Ok(());
+    }
     entity::user::Entity::find_by_id(user_id)
         .select_only()
         .column(entity::user::Column::Id)

@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 
 use entity::{campaign, campaign_course, course, course_progress, enrollment};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Expr,
+};
 
 use crate::error::{AppError, AppResult};
 
@@ -124,7 +126,8 @@ pub async fn credit_of(
 }
 
 /// Adds study time to an enrolment's course and refreshes its credit. Call inside the
-/// transaction that stores the session.
+/// transaction that stores the session. Three statements: read the enrolment's totals,
+/// write the course's, write the enrolment's.
 pub async fn add_study(
     db: &impl ConnectionTrait,
     enrollment: &enrollment::Model,
@@ -133,36 +136,45 @@ pub async fn add_study(
     course_id: i64,
     seconds: i64,
 ) -> AppResult<()> {
-    let existing = course_progress::Entity::find_by_id((enrollment.id, course_id))
-        .one(db)
-        .await?;
-    match existing {
-        Some(row) => {
-            let total = row.seconds + seconds;
-            let mut active: course_progress::ActiveModel = row.into();
-            active.seconds = Set(total);
-            active.update(db).await?;
+    let mut totals = seconds_of(db, enrollment.id).await?;
+    match totals.get_mut(&course_id) {
+        Some(total) => {
+            *total += seconds;
+            course_progress::Entity::update_many()
+                .col_expr(course_progress::Column::Seconds, Expr::value(*total))
+                .filter(course_progress::Column::EnrollmentId.eq(enrollment.id))
+                .filter(course_progress::Column::CourseId.eq(course_id))
+                .exec(db)
+                .await?;
         }
         None => {
-            course_progress::ActiveModel {
+            totals.insert(course_id, seconds);
+            course_progress::Entity::insert(course_progress::ActiveModel {
                 enrollment_id: Set(enrollment.id),
                 course_id: Set(course_id),
                 seconds: Set(seconds),
-            }
-            .insert(db)
+            })
+            .exec_without_returning(db)
             .await?;
         }
     }
-    let credit = credit(
-        courses,
-        &seconds_of(db, enrollment.id).await?,
-        required_minutes,
-    );
-    let mut active: enrollment::ActiveModel = enrollment.clone().into();
-    active.credited_minutes = Set(credit.credited_minutes);
-    active.study_complete = Set(credit.study_complete);
-    active.session_count = Set(enrollment.session_count + 1);
-    active.update(db).await?;
+    let credit = credit(courses, &totals, required_minutes);
+    enrollment::Entity::update_many()
+        .col_expr(
+            enrollment::Column::CreditedMinutes,
+            Expr::value(credit.credited_minutes),
+        )
+        .col_expr(
+            enrollment::Column::StudyComplete,
+            Expr::value(credit.study_complete),
+        )
+        .col_expr(
+            enrollment::Column::SessionCount,
+            Expr::cust("session_count + 1"),
+        )
+        .filter(enrollment::Column::Id.eq(enrollment.id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

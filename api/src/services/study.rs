@@ -2,11 +2,13 @@
 //! credited once. Every check and the running totals happen in one write transaction
 //! per request (a savepoint per item in a batch), serialised per cadre.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, FixedOffset, SubsecRound, Utc};
 use entity::{campaign, study_session, user};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -97,9 +99,33 @@ fn check_window(
     Ok(())
 }
 
+/// A campaign and its courses, read once per transaction (a group commit carries many
+/// sessions of the same campaign).
+pub type CampaignCache = HashMap<i64, Option<(campaign::Model, Vec<progress::CampaignCourse>)>>;
+
+async fn campaign_of(
+    db: &impl ConnectionTrait,
+    cache: &mut CampaignCache,
+    id: i64,
+) -> AppResult<Option<(campaign::Model, Vec<progress::CampaignCourse>)>> {
+    if let Some(hit) = cache.get(&id) {
+        return Ok(hit.clone());
+    }
+    let found = match campaign::Entity::find_by_id(id).one(db).await? {
+        Some(c) => {
+            let courses = progress::campaign_courses(db, c.id).await?;
+            Some((c, courses))
+        }
+        None => None,
+    };
+    cache.insert(id, found.clone());
+    Ok(found)
+}
+
 /// The rules for one session, inside the caller's transaction.
 async fn log_in(
     db: &impl ConnectionTrait,
+    cache: &mut CampaignCache,
     actor: &Actor,
     input: &SessionInput,
     now: DateTime<Utc>,
@@ -119,14 +145,12 @@ async fn log_in(
         };
     }
     check_times(input, now)?;
-    let campaign = campaign::Entity::find_by_id(input.campaign_id)
-        .one(db)
+    let (campaign, courses) = campaign_of(db, cache, input.campaign_id)
         .await?
         .ok_or_else(|| AppError::invalid("campaign_id", "no such campaign"))?;
     let enrollment = campaigns::find_enrollment(db, campaign.id, actor.id)
         .await?
         .ok_or_else(|| AppError::forbidden("you are not enrolled in this campaign"))?;
-    let courses = progress::campaign_courses(db, campaign.id).await?;
     if !courses.iter().any(|c| c.course_id == input.course_id) {
         return Err(AppError::invalid(
             "course_id",
@@ -150,19 +174,19 @@ async fn log_in(
         ));
     }
     let seconds = (input.ended_at - input.started_at).num_seconds();
-    let session = study_session::ActiveModel {
-        id: Set(input.id.to_string()),
-        user_id: Set(actor.id),
-        campaign_id: Set(campaign.id),
-        course_id: Set(input.course_id),
-        enrollment_id: Set(enrollment.id),
-        started_at: Set(input.started_at),
-        ended_at: Set(input.ended_at),
-        seconds: Set(seconds as i32),
-        created_at: Set(now),
+    let stored = study_session::Model {
+        id: input.id.to_string(),
+        user_id: actor.id,
+        campaign_id: campaign.id,
+        course_id: input.course_id,
+        enrollment_id: enrollment.id,
+        started_at: input.started_at,
+        ended_at: input.ended_at,
+        seconds: seconds as i32,
+        created_at: now,
     };
-    let stored = study_session::Entity::insert(session)
-        .exec_with_returning(db)
+    study_session::Entity::insert(study_session::ActiveModel::from(stored.clone()))
+        .exec_without_returning(db)
         .await?;
     progress::add_study(
         db,
@@ -194,7 +218,7 @@ pub async fn log_session(
     let input = normalise(input);
     let txn = begin_write(db).await?;
     lock_cadre(&txn, actor.id).await?;
-    let logged = log_in(&txn, actor, &input, now, tz).await?;
+    let logged = log_in(&txn, &mut CampaignCache::new(), actor, &input, now, tz).await?;
     txn.commit().await?;
     Ok(logged)
 }
@@ -217,6 +241,7 @@ pub async fn log_batch(
     let txn = begin_write(db).await?;
     lock_cadre(&txn, actor.id).await?;
     let mut results = Vec::with_capacity(items.len());
+    let mut cache = CampaignCache::new();
     for item in items {
         let input = match item {
             Ok(input) => normalise(input),
@@ -226,7 +251,7 @@ pub async fn log_batch(
             }
         };
         let savepoint = txn.begin().await?;
-        match log_in(&savepoint, actor, &input, now, tz).await {
+        match log_in(&savepoint, &mut cache, actor, &input, now, tz).await {
             Ok(logged) => {
                 savepoint.commit().await?;
                 results.push(Ok(logged));
@@ -337,4 +362,105 @@ pub async fn progress_of(
         best_score,
         passed,
     })
+}
+
+/// One upload waiting for the group commit.
+struct Job {
+    actor: Actor,
+    input: SessionInput,
+    now: DateTime<Utc>,
+    tz: FixedOffset,
+    reply: tokio::sync::oneshot::Sender<AppResult<Logged>>,
+}
+
+/// Group commit for single uploads on SQLite: one writer task takes every upload queued
+/// while the previous commit was on disk and commits them together. Each upload keeps its
+/// own rules inside the shared transaction (a savepoint each, so a refused one never rolls
+/// back its neighbours), and nobody is answered before the commit that holds their
+/// session is durable. One fsync then serves many uploads instead of one.
+#[derive(Clone)]
+pub struct SessionWriter {
+    queue: tokio::sync::mpsc::Sender<Job>,
+}
+
+/// The most uploads one commit carries.
+const GROUP_LIMIT: usize = 512;
+
+impl SessionWriter {
+    pub fn start(db: DatabaseConnection) -> Self {
+        let (queue, mut jobs) = tokio::sync::mpsc::channel::<Job>(8192);
+        tokio::spawn(async move {
+            let mut group = Vec::with_capacity(GROUP_LIMIT);
+            while let Some(first) = jobs.recv().await {
+                group.push(first);
+                while group.len() < GROUP_LIMIT {
+                    match jobs.try_recv() {
+                        Ok(job) => group.push(job),
+                        Err(_) => break,
+                    }
+                }
+                let outcomes = commit_group(&db, &group).await;
+                for (i, job) in group.drain(..).enumerate() {
+                    let outcome = match &outcomes {
+                        Ok(each) => each[i].clone(),
+                        Err(e) => Err(e.clone()),
+                    };
+                    // The client may have gone; its session is stored all the same.
+                    let _ = job.reply.send(outcome);
+                }
+            }
+        });
+        Self { queue }
+    }
+
+    /// Queues one upload and waits for its commit.
+    pub async fn log(
+        &self,
+        actor: &Actor,
+        input: SessionInput,
+        now: DateTime<Utc>,
+        tz: FixedOffset,
+    ) -> AppResult<Logged> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = Job {
+            actor: actor.clone(),
+            input: normalise(input),
+            now,
+            tz,
+            reply,
+        };
+        self.queue
+            .send(job)
+            .await
+            .map_err(|_| AppError::Internal("the session writer stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| AppError::Internal("the session writer stopped".into()))?
+    }
+}
+
+async fn commit_group(db: &DatabaseConnection, jobs: &[Job]) -> AppResult<Vec<AppResult<Logged>>> {
+    let txn = begin_write(db).await?;
+    let mut cache = CampaignCache::new();
+    let mut outcomes = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let savepoint = txn.begin().await?;
+        match log_in(
+            &savepoint, &mut cache, &job.actor, &job.input, job.now, job.tz,
+        )
+        .await
+        {
+            Ok(logged) => {
+                savepoint.commit().await?;
+                outcomes.push(Ok(logged));
+            }
+            Err(AppError::Internal(e)) => return Err(AppError::Internal(e)),
+            Err(e) => {
+                savepoint.rollback().await?;
+                outcomes.push(Err(e));
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(outcomes)
 }
