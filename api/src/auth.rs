@@ -190,9 +190,20 @@ static DUMMY_HASH: LazyLock<Arc<str>> = LazyLock::new(|| {
         .into()
 });
 
+/// Argon2 runs on at most this many threads at once (all cores but one), so a storm of
+/// logins queues for the hasher instead of starving every other request of CPU.
+static HASHERS: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
+});
+
 /// Hashes off the async worker threads.
 pub async fn hash_password(password: &str) -> AppResult<String> {
     let password = password.to_owned();
+    let _permit = HASHERS
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         hasher()
             .hash_password(password.as_bytes())
@@ -209,6 +220,9 @@ pub async fn verify_password(password: &str, hash: Option<&str>) -> bool {
     let hash: Arc<str> = match hash {
         Some(h) => h.into(),
         None => DUMMY_HASH.clone(),
+    };
+    let Ok(_permit) = HASHERS.acquire().await else {
+        return false;
     };
     tokio::task::spawn_blocking(move || {
         hasher()

@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, FixedOffset, SubsecRound, Utc};
-use entity::{campaign, study_session, user};
+use entity::{campaign, course_progress, enrollment, study_session, user};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect, Set, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -99,105 +99,304 @@ fn check_window(
     Ok(())
 }
 
-/// A campaign and its courses, read once per transaction (a group commit carries many
-/// sessions of the same campaign).
-pub type CampaignCache = HashMap<i64, Option<(campaign::Model, Vec<progress::CampaignCourse>)>>;
-
-async fn campaign_of(
-    db: &impl ConnectionTrait,
-    cache: &mut CampaignCache,
-    id: i64,
-) -> AppResult<Option<(campaign::Model, Vec<progress::CampaignCourse>)>> {
-    if let Some(hit) = cache.get(&id) {
-        return Ok(hit.clone());
-    }
-    let found = match campaign::Entity::find_by_id(id).one(db).await? {
-        Some(c) => {
-            let courses = progress::campaign_courses(db, c.id).await?;
-            Some((c, courses))
-        }
-        None => None,
-    };
-    cache.insert(id, found.clone());
-    Ok(found)
+/// One upload of a group, with the time it was received.
+pub struct GroupItem {
+    pub actor: Actor,
+    pub input: Result<SessionInput, AppError>,
+    pub now: DateTime<Utc>,
 }
 
-/// The rules for one session, inside the caller's transaction.
-async fn log_in(
+/// A campaign and its courses.
+type CampaignInfo = (campaign::Model, Vec<progress::CampaignCourse>);
+
+/// Checks and stores a group of uploads inside the caller's transaction, with the same
+/// rules as one upload at a time: each item is replayed, refused or accepted on its own,
+/// against what is stored and against the items before it in the group (so two items of
+/// one cadre that overlap: the first wins). Only accepted items are written, so a refused
+/// item never touches its neighbours. The reads and writes are done for the whole group
+/// at once — a few statements per group instead of several per session.
+pub async fn log_group(
     db: &impl ConnectionTrait,
-    cache: &mut CampaignCache,
-    actor: &Actor,
+    items: Vec<GroupItem>,
+    tz: FixedOffset,
+) -> AppResult<Vec<AppResult<Logged>>> {
+    let nows: Vec<DateTime<Utc>> = items.iter().map(|i| i.now).collect();
+    let items: Vec<(Actor, Result<SessionInput, AppError>)> = items
+        .into_iter()
+        .map(|i| (i.actor, i.input.map(normalise)))
+        .collect();
+    // One cadre's uploads are checked and stored one group at a time (PostgreSQL row
+    // locks, in id order so two groups never wait on each other in a circle).
+    let mut users: Vec<i64> = items.iter().map(|(a, _)| a.id).collect();
+    users.sort_unstable();
+    users.dedup();
+    for user in &users {
+        lock_cadre(db, *user).await?;
+    }
+
+    let ids: Vec<String> = items
+        .iter()
+        .filter_map(|(_, i)| i.as_ref().ok().map(|i| i.id.to_string()))
+        .collect();
+    let mut stored: HashMap<String, study_session::Model> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for s in study_session::Entity::find()
+            .filter(study_session::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            stored.insert(s.id.clone(), s);
+        }
+    }
+    let mut campaigns: HashMap<i64, Option<CampaignInfo>> = HashMap::new();
+    for (_, item) in &items {
+        if let Ok(input) = item
+            && !campaigns.contains_key(&input.campaign_id)
+        {
+            let info = match campaign::Entity::find_by_id(input.campaign_id)
+                .one(db)
+                .await?
+            {
+                Some(c) => {
+                    let courses = progress::campaign_courses(db, c.id).await?;
+                    Some((c, courses))
+                }
+                None => None,
+            };
+            campaigns.insert(input.campaign_id, info);
+        }
+    }
+    let mut enrollments: HashMap<(i64, i64), enrollment::Model> = HashMap::new();
+    for chunk in users.chunks(500) {
+        for e in enrollment::Entity::find()
+            .filter(enrollment::Column::UserId.is_in(chunk.to_vec()))
+            .filter(
+                enrollment::Column::CampaignId.is_in(campaigns.keys().copied().collect::<Vec<_>>()),
+            )
+            .all(db)
+            .await?
+        {
+            enrollments.insert((e.campaign_id, e.user_id), e);
+        }
+    }
+
+    // First pass: every rule that needs no look at other sessions.
+    let mut outcomes: Vec<Option<AppResult<Logged>>> = Vec::with_capacity(items.len());
+    for ((actor, item), now) in items.iter().zip(&nows) {
+        let now = *now;
+        let verdict = match item {
+            Err(e) => Some(Err(e.clone())),
+            Ok(input) => match stored.get(&input.id.to_string()) {
+                Some(s) if same_content(s, input, actor.id) => {
+                    Some(Ok(Logged::Replayed(s.clone())))
+                }
+                Some(_) => Some(Err(AppError::conflict(
+                    "id_conflict",
+                    "another session with this id is already stored",
+                ))),
+                None => precheck(input, actor, &campaigns, &enrollments, now, tz)
+                    .err()
+                    .map(Err),
+            },
+        };
+        outcomes.push(verdict);
+    }
+
+    // Overlaps with what is stored: one query for the whole group.
+    let mut condition = sea_orm::Condition::any();
+    let mut candidates = 0;
+    for ((actor, item), verdict) in items.iter().zip(&outcomes) {
+        if let (Ok(input), None) = (item, verdict) {
+            candidates += 1;
+            condition = condition.add(
+                sea_orm::Condition::all()
+                    .add(study_session::Column::UserId.eq(actor.id))
+                    .add(study_session::Column::StartedAt.lt(input.ended_at))
+                    .add(study_session::Column::EndedAt.gt(input.started_at)),
+            );
+        }
+    }
+    let existing: Vec<study_session::Model> = if candidates == 0 {
+        Vec::new()
+    } else {
+        study_session::Entity::find()
+            .filter(condition)
+            .all(db)
+            .await?
+    };
+
+    // Second pass, in order: overlaps with stored sessions and with earlier items.
+    let mut accepted: Vec<study_session::Model> = Vec::new();
+    for (i, (actor, item)) in items.iter().enumerate() {
+        let Ok(input) = item else { continue };
+        if let Some(Ok(Logged::Replayed(_)) | Err(_)) = &outcomes[i] {
+            continue;
+        }
+        // The same id earlier in this group: a replay of it, or a conflict.
+        if let Some(first) = accepted.iter().find(|s| s.id == input.id.to_string()) {
+            outcomes[i] = Some(if same_content(first, input, actor.id) {
+                Ok(Logged::Replayed(first.clone()))
+            } else {
+                Err(AppError::conflict(
+                    "id_conflict",
+                    "another session with this id is already stored",
+                ))
+            });
+            continue;
+        }
+        let clash = existing.iter().chain(accepted.iter()).find(|o| {
+            o.user_id == actor.id && o.started_at < input.ended_at && o.ended_at > input.started_at
+        });
+        if let Some(other) = clash {
+            outcomes[i] = Some(Err(AppError::conflict(
+                "overlap",
+                format!(
+                    "overlaps your session {} ({} to {})",
+                    other.id, other.started_at, other.ended_at
+                ),
+            )));
+            continue;
+        }
+        let enrollment = &enrollments[&(input.campaign_id, actor.id)];
+        let session = study_session::Model {
+            id: input.id.to_string(),
+            user_id: actor.id,
+            campaign_id: input.campaign_id,
+            course_id: input.course_id,
+            enrollment_id: enrollment.id,
+            started_at: input.started_at,
+            ended_at: input.ended_at,
+            seconds: (input.ended_at - input.started_at).num_seconds() as i32,
+            created_at: nows[i],
+        };
+        outcomes[i] = Some(Ok(Logged::Created(session.clone())));
+        accepted.push(session);
+    }
+
+    if !accepted.is_empty() {
+        store(db, &accepted, &campaigns, &enrollments).await?;
+    }
+    Ok(outcomes
+        .into_iter()
+        .map(|o| o.expect("every item has an outcome"))
+        .collect())
+}
+
+/// The rules that need nothing but the item, its campaign and the enrolment.
+fn precheck(
     input: &SessionInput,
+    actor: &Actor,
+    campaigns: &HashMap<i64, Option<CampaignInfo>>,
+    enrollments: &HashMap<(i64, i64), enrollment::Model>,
     now: DateTime<Utc>,
     tz: FixedOffset,
-) -> AppResult<Logged> {
-    if let Some(stored) = study_session::Entity::find_by_id(input.id.to_string())
-        .one(db)
-        .await?
-    {
-        return if same_content(&stored, input, actor.id) {
-            Ok(Logged::Replayed(stored))
-        } else {
-            Err(AppError::conflict(
-                "id_conflict",
-                "another session with this id is already stored",
-            ))
-        };
-    }
+) -> AppResult<()> {
     check_times(input, now)?;
-    let (campaign, courses) = campaign_of(db, cache, input.campaign_id)
-        .await?
-        .ok_or_else(|| AppError::invalid("campaign_id", "no such campaign"))?;
-    let enrollment = campaigns::find_enrollment(db, campaign.id, actor.id)
-        .await?
-        .ok_or_else(|| AppError::forbidden("you are not enrolled in this campaign"))?;
+    let Some(Some((campaign, courses))) = campaigns.get(&input.campaign_id) else {
+        return Err(AppError::invalid("campaign_id", "no such campaign"));
+    };
+    if !enrollments.contains_key(&(campaign.id, actor.id)) {
+        return Err(AppError::forbidden("you are not enrolled in this campaign"));
+    }
     if !courses.iter().any(|c| c.course_id == input.course_id) {
         return Err(AppError::invalid(
             "course_id",
             "the course is not part of this campaign",
         ));
     }
-    check_window(&campaign, input, tz)?;
-    let overlapping = study_session::Entity::find()
-        .filter(study_session::Column::UserId.eq(actor.id))
-        .filter(study_session::Column::StartedAt.lt(input.ended_at))
-        .filter(study_session::Column::EndedAt.gt(input.started_at))
-        .one(db)
-        .await?;
-    if let Some(other) = overlapping {
-        return Err(AppError::conflict(
-            "overlap",
-            format!(
-                "overlaps your session {} ({} to {})",
-                other.id, other.started_at, other.ended_at
-            ),
-        ));
-    }
-    let seconds = (input.ended_at - input.started_at).num_seconds();
-    let stored = study_session::Model {
-        id: input.id.to_string(),
-        user_id: actor.id,
-        campaign_id: campaign.id,
-        course_id: input.course_id,
-        enrollment_id: enrollment.id,
-        started_at: input.started_at,
-        ended_at: input.ended_at,
-        seconds: seconds as i32,
-        created_at: now,
-    };
-    study_session::Entity::insert(study_session::ActiveModel::from(stored.clone()))
+    check_window(campaign, input, tz)
+}
+
+/// Writes accepted sessions and the running totals they change, a statement per table.
+async fn store(
+    db: &impl ConnectionTrait,
+    accepted: &[study_session::Model],
+    campaigns: &HashMap<i64, Option<CampaignInfo>>,
+    enrollments: &HashMap<(i64, i64), enrollment::Model>,
+) -> AppResult<()> {
+    for chunk in accepted.chunks(3000) {
+        study_session::Entity::insert_many(
+            chunk.iter().cloned().map(study_session::ActiveModel::from),
+        )
         .exec_without_returning(db)
         .await?;
-    progress::add_study(
-        db,
-        &enrollment,
-        &courses,
-        campaign.required_minutes,
-        input.course_id,
-        seconds,
-    )
-    .await?;
-    Ok(Logged::Created(stored))
+    }
+    let touched: Vec<i64> = {
+        let mut ids: Vec<i64> = accepted.iter().map(|s| s.enrollment_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let mut totals: HashMap<i64, HashMap<i64, i64>> = HashMap::new();
+    for p in course_progress::Entity::find()
+        .filter(course_progress::Column::EnrollmentId.is_in(touched.clone()))
+        .all(db)
+        .await?
+    {
+        totals
+            .entry(p.enrollment_id)
+            .or_default()
+            .insert(p.course_id, p.seconds);
+    }
+    let mut added: HashMap<i64, i32> = HashMap::new();
+    for s in accepted {
+        *totals
+            .entry(s.enrollment_id)
+            .or_default()
+            .entry(s.course_id)
+            .or_default() += s.seconds as i64;
+        *added.entry(s.enrollment_id).or_default() += 1;
+    }
+    let progress_rows: Vec<course_progress::ActiveModel> = totals
+        .iter()
+        .flat_map(|(e, courses)| {
+            courses
+                .iter()
+                .map(|(c, secs)| course_progress::ActiveModel {
+                    enrollment_id: Set(*e),
+                    course_id: Set(*c),
+                    seconds: Set(*secs),
+                })
+        })
+        .collect();
+    course_progress::Entity::insert_many(progress_rows)
+        .on_conflict(
+            OnConflict::columns([
+                course_progress::Column::EnrollmentId,
+                course_progress::Column::CourseId,
+            ])
+            .update_column(course_progress::Column::Seconds)
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    let by_id: HashMap<i64, &enrollment::Model> = enrollments.values().map(|e| (e.id, e)).collect();
+    let mut rows = Vec::with_capacity(touched.len());
+    for id in touched {
+        let e = by_id[&id];
+        let Some(Some((campaign, courses))) = campaigns.get(&e.campaign_id) else {
+            continue;
+        };
+        let credit = progress::credit(courses, &totals[&id], campaign.required_minutes);
+        let mut row = e.clone();
+        row.credited_minutes = credit.credited_minutes;
+        row.study_complete = credit.study_complete;
+        row.session_count += added[&id];
+        rows.push(enrollment::ActiveModel::from(row));
+    }
+    enrollment::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::column(enrollment::Column::Id)
+                .update_columns([
+                    enrollment::Column::CreditedMinutes,
+                    enrollment::Column::StudyComplete,
+                    enrollment::Column::SessionCount,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
 }
 
 /// Times are kept to the second: a replay compares equal on every database.
@@ -207,7 +406,7 @@ fn normalise(mut input: SessionInput) -> SessionInput {
     input
 }
 
-/// Logs one session.
+/// Logs one session in its own transaction.
 pub async fn log_session(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -215,16 +414,19 @@ pub async fn log_session(
     now: DateTime<Utc>,
     tz: FixedOffset,
 ) -> AppResult<Logged> {
-    let input = normalise(input);
     let txn = begin_write(db).await?;
-    lock_cadre(&txn, actor.id).await?;
-    let logged = log_in(&txn, &mut CampaignCache::new(), actor, &input, now, tz).await?;
+    let item = GroupItem {
+        actor: actor.clone(),
+        input: Ok(input),
+        now,
+    };
+    let mut outcome = log_group(&txn, vec![item], tz).await?;
     txn.commit().await?;
-    Ok(logged)
+    outcome.remove(0)
 }
 
-/// Logs up to [`MAX_BATCH`] sessions in one transaction, each in its own savepoint: a
-/// refused item is rolled back alone and never takes its neighbours with it.
+/// Logs up to [`MAX_BATCH`] sessions in one transaction; each is answered on its own and a
+/// refused one never takes its neighbours with it.
 pub async fn log_batch(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -239,32 +441,17 @@ pub async fn log_batch(
         ));
     }
     let txn = begin_write(db).await?;
-    lock_cadre(&txn, actor.id).await?;
-    let mut results = Vec::with_capacity(items.len());
-    let mut cache = CampaignCache::new();
-    for item in items {
-        let input = match item {
-            Ok(input) => normalise(input),
-            Err(e) => {
-                results.push(Err(e));
-                continue;
-            }
-        };
-        let savepoint = txn.begin().await?;
-        match log_in(&savepoint, &mut cache, actor, &input, now, tz).await {
-            Ok(logged) => {
-                savepoint.commit().await?;
-                results.push(Ok(logged));
-            }
-            Err(AppError::Internal(e)) => return Err(AppError::Internal(e)),
-            Err(e) => {
-                savepoint.rollback().await?;
-                results.push(Err(e));
-            }
-        }
-    }
+    let items = items
+        .into_iter()
+        .map(|input| GroupItem {
+            actor: actor.clone(),
+            input,
+            now,
+        })
+        .collect();
+    let outcomes = log_group(&txn, items, tz).await?;
     txn.commit().await?;
-    Ok(results)
+    Ok(outcomes)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -441,25 +628,25 @@ impl SessionWriter {
 
 async fn commit_group(db: &DatabaseConnection, jobs: &[Job]) -> AppResult<Vec<AppResult<Logged>>> {
     let txn = begin_write(db).await?;
-    let mut cache = CampaignCache::new();
     let mut outcomes = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let savepoint = txn.begin().await?;
-        match log_in(
-            &savepoint, &mut cache, &job.actor, &job.input, job.now, job.tz,
-        )
-        .await
-        {
-            Ok(logged) => {
-                savepoint.commit().await?;
-                outcomes.push(Ok(logged));
-            }
-            Err(AppError::Internal(e)) => return Err(AppError::Internal(e)),
-            Err(e) => {
-                savepoint.rollback().await?;
-                outcomes.push(Err(e));
-            }
-        }
+    // One time zone per process, so one group; split only if that ever changes.
+    let mut start = 0;
+    while start < jobs.len() {
+        let tz = jobs[start].tz;
+        let end = jobs[start..]
+            .iter()
+            .position(|j| j.tz != tz)
+            .map_or(jobs.len(), |p| start + p);
+        let items = jobs[start..end]
+            .iter()
+            .map(|j| GroupItem {
+                actor: j.actor.clone(),
+                input: Ok(j.input.clone()),
+                now: j.now,
+            })
+            .collect();
+        outcomes.extend(log_group(&txn, items, tz).await?);
+        start = end;
     }
     txn.commit().await?;
     Ok(outcomes)

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The benchmark: builds the release server, generates the data sets with `xuefa demo`,
+# and measures on SQLite and then PostgreSQL (see BENCHMARKS.md).
+#
+#   bench/run.sh                 # both backends, 10k and 100k roster (2M sessions)
+#   BENCH_BACKENDS=sqlite bench/run.sh
+#   BENCH_10M=1 bench/run.sh     # also 100k roster with 10M sessions (slow to generate)
+#
+# Needs wrk (apt-get install wrk) and, for PostgreSQL, a server on 127.0.0.1:5432 where
+# user postgres may create databases. Every load stays on loopback and ends by itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
+
+BACKENDS="${BENCH_BACKENDS:-sqlite postgres}"
+DURATION="${BENCH_DURATION:-10s}"
+PORT="${BENCH_PORT:-18190}"
+BASE="http://127.0.0.1:$PORT"
+WORK="$(mktemp -d)"
+PASSWORD="xuefa-demo-2026"
+export XUEFA_ADMIN_PASSWORD="bench-admin-password"
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+cargo build --release --quiet --bin xuefa
+BIN=target/release/xuefa
+
+db_url() { # backend name
+    case "$1" in
+        sqlite) echo "sqlite://$WORK/$2.db?mode=rwc" ;;
+        postgres)
+            psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $2" -c "CREATE DATABASE $2" >/dev/null
+            echo "postgres://postgres@127.0.0.1:5432/$2" ;;
+    esac
+}
+
+start_server() {
+    DATABASE_URL="$1" XUEFA_BIND="127.0.0.1:$PORT" RUST_LOG=warn "$BIN" serve >"$WORK/server.log" 2>&1 &
+    SERVER=$!
+    for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && return; sleep 0.1; done
+    echo "server did not start" >&2; cat "$WORK/server.log" >&2; exit 1
+}
+
+stop_server() {
+    PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
+    kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+}
+
+token() {
+    curl -sf -X POST "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
+        -d "{\"username\":\"$1\",\"password\":\"$2\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+
+# "name  req/s  p50  p99  non-2xx" from wrk's --latency output.
+summarise() {
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+name, path = sys.argv[1], sys.argv[2]
+text = open(path).read()
+rps = re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)
+def pct(p):
+    m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)\b", text)
+    v, u = float(m.group(1)), m.group(2)
+    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+errors = re.search(r"Socket errors: (.*)", text)
+print(f"{name:<44} {float(rps):>9.0f} req/s  p50 {pct(50):>7.2f} ms  p99 {pct(99):>7.2f} ms  non-2xx {bad.group(1) if bad else 0}" + (f"  ({errors.group(1)})" if errors else ""))
+PY
+}
+
+median_ms() { # url token
+    for _ in 1 2 3 4 5 6; do curl -s -o /dev/null -w "%{time_total}\n" "$1" -H "Authorization: Bearer $2"; done |
+        tail -n 5 | sort -n | sed -n 3p | awk '{printf "%.1f", $1 * 1000}'
+}
+
+report_latency() { # label url_db
+    local hr; hr=$(token hr "$PASSWORD")
+    local year; year=$(date +%Y)
+    echo "$1: GET targets (by_unit) $(median_ms "$BASE/api/v1/campaigns/1/targets" "$hr") ms, annual summary $(median_ms "$BASE/api/v1/reports/annual/$year" "$hr") ms (median of 5, warm)"
+}
+
+for backend in $BACKENDS; do
+    echo "=================== $backend ==================="
+    # 10k roster: the request benchmarks run here.
+    url=$(db_url "$backend" xuefa_bench_10k)
+    started=$(date +%s.%N)
+    DATABASE_URL="$url" "$BIN" demo --cadres 10000 --sessions-per-cadre 20 --activities 1000 --questions-per-attempt 20 | grep "^loaded"
+    start_server "$url"
+    : >"$WORK/tokens"
+    for n in $(seq 1 256); do token "$(printf 'gb%05d' "$n")" "$PASSWORD" >>"$WORK/tokens"; done
+    course=$(curl -sf "$BASE/api/v1/campaigns/1" -H "Authorization: Bearer $(head -n1 "$WORK/tokens")" | python3 -c 'import json,sys; print(json.load(sys.stdin)["courses"][0]["course_id"])')
+    base_epoch=$(( $(date +%s) - 3 * 86400 ))
+
+    wrk -t2 -c64 -d"$DURATION" --latency "$BASE/healthz" >"$WORK/healthz.txt"
+    summarise "GET /healthz (64 conn)" "$WORK/healthz.txt"
+    wrk -t2 -c64 -d"$DURATION" --latency -s bench/sessions.lua "$BASE" -- "$WORK/tokens" 1 "$course" "$base_epoch" 2 >"$WORK/sessions.txt"
+    summarise "POST /study-sessions (64 conn, 256 cadres)" "$WORK/sessions.txt"
+    wrk -t2 -c64 -d"$DURATION" --latency -s bench/progress.lua "$BASE" -- "$WORK/tokens" 1 >"$WORK/progress.txt"
+    summarise "GET /progress/me (64 conn)" "$WORK/progress.txt"
+    wrk -t2 -c16 -d"$DURATION" --latency -s bench/login.lua "$BASE" -- 1000 500 "$PASSWORD" >"$WORK/login.txt"
+    summarise "POST /auth/login (16 conn)" "$WORK/login.txt"
+    # /healthz while a login storm runs: argon2 must not starve other requests.
+    wrk -t1 -c32 -d"$DURATION" --latency -s bench/login.lua "$BASE" -- 2000 500 "$PASSWORD" >"$WORK/storm.txt" &
+    storm=$!
+    sleep 1
+    wrk -t1 -c8 -d5s --latency "$BASE/healthz" >"$WORK/healthz-storm.txt"
+    wait "$storm"
+    summarise "GET /healthz during a login storm (8 conn)" "$WORK/healthz-storm.txt"
+    summarise "  (the storm: POST /auth/login, 32 conn)" "$WORK/storm.txt"
+    report_latency "10k roster" "$url"
+    stop_server
+    echo "peak RSS of the server under this load: $((PEAK_RSS_KB / 1024)) MB"
+
+    # 100k roster, ~2M sessions.
+    url=$(db_url "$backend" xuefa_bench_100k)
+    DATABASE_URL="$url" "$BIN" demo --cadres 100000 --sessions-per-cadre 20 --activities 1000 --questions-per-attempt 20 | grep "^loaded"
+    start_server "$url"
+    report_latency "100k roster, 2M sessions" "$url"
+    stop_server
+    echo "peak RSS: $((PEAK_RSS_KB / 1024)) MB"
+
+    if [ "${BENCH_10M:-0}" = 1 ]; then
+        url=$(db_url "$backend" xuefa_bench_10m)
+        DATABASE_URL="$url" "$BIN" demo --cadres 100000 --sessions-per-cadre 100 --activities 1000 --questions-per-attempt 20 | grep "^loaded"
+        start_server "$url"
+        report_latency "100k roster, 10M sessions" "$url"
+        stop_server
+        echo "peak RSS: $((PEAK_RSS_KB / 1024)) MB"
+    fi
+    [ "$backend" = postgres ] && psql -q -h 127.0.0.1 -U postgres -d postgres \
+        -c "DROP DATABASE IF EXISTS xuefa_bench_10k" -c "DROP DATABASE IF EXISTS xuefa_bench_100k" -c "DROP DATABASE IF EXISTS xuefa_bench_10m" >/dev/null
+    rm -f "$WORK"/*.db*
+done
