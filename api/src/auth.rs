@@ -190,28 +190,72 @@ static DUMMY_HASH: LazyLock<Arc<str>> = LazyLock::new(|| {
         .into()
 });
 
-/// Argon2 runs on at most this many threads at once (all cores but one), so a storm of
-/// logins queues for the hasher instead of starving every other request of CPU.
-static HASHERS: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
-});
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// Argon2 runs on its own threads — all cores but one — off the async workers, so a
+/// storm of logins queues for the hashers instead of starving every other request of
+/// CPU. Long-lived threads also keep memory flat: each hash needs 19 MiB, and freeing it
+/// on ever-new blocking threads left that much behind per thread.
+static HASHERS: LazyLock<std::sync::Mutex<std::sync::mpsc::Sender<HashJob>>> =
+    LazyLock::new(|| {
+        let (jobs, queue) = std::sync::mpsc::channel::<HashJob>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        for n in 0..cores.saturating_sub(1).max(1) {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => {
+                                job();
+                                release_freed_memory();
+                            }
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .expect("a hashing thread starts");
+        }
+        std::sync::Mutex::new(jobs)
+    });
+
+/// Gives the 19 MiB a hash used back to the system: without it glibc keeps it, and the
+/// server grows by megabytes per login.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory to the system; it takes no pointers.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Runs `work` on a hashing thread and waits for it without blocking the async worker.
+async fn on_hasher<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let job: HashJob = Box::new(move || {
+        let _ = reply.send(work());
+    });
+    HASHERS.lock().ok()?.send(job).ok()?;
+    answer.await.ok()
+}
 
 /// Hashes off the async worker threads.
 pub async fn hash_password(password: &str) -> AppResult<String> {
     let password = password.to_owned();
-    let _permit = HASHERS
-        .acquire()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    tokio::task::spawn_blocking(move || {
+    on_hasher(move || {
         hasher()
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
             .map_err(|e| AppError::Internal(e.to_string()))
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
+    .unwrap_or_else(|| Err(AppError::Internal("the hashing threads stopped".into())))
 }
 
 /// Verifies off the async worker threads. `None` verifies against a dummy hash.
@@ -221,10 +265,7 @@ pub async fn verify_password(password: &str, hash: Option<&str>) -> bool {
         Some(h) => h.into(),
         None => DUMMY_HASH.clone(),
     };
-    let Ok(_permit) = HASHERS.acquire().await else {
-        return false;
-    };
-    tokio::task::spawn_blocking(move || {
+    on_hasher(move || {
         hasher()
             .verify_password(password.as_bytes(), &*hash)
             .is_ok()
