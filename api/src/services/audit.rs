@@ -3,11 +3,10 @@
 use chrono::{DateTime, Utc};
 use entity::audit_log;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 
-use super::{Page, PageReq};
+use super::{Page, PageReq, fetch_page};
 use crate::{auth::Actor, error::AppResult};
 
 /// Records one change. Call it inside the transaction of the change it records.
@@ -90,17 +89,5 @@ pub async fn list(
     if let Some(until) = filter.until {
         query = query.filter(audit_log::Column::At.lt(until));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_desc(audit_log::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    fetch_page(db, query.order_by_desc(audit_log::Column::Id), page).await
 }

@@ -9,7 +9,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use super::{Page, PageReq, audit, progress, units};
+use super::{Page, PageReq, audit, fetch_page, progress, units};
 use crate::{
     auth::{Actor, Role},
     error::{AppError, AppResult, FieldError},
@@ -334,20 +334,14 @@ pub async fn list(
             .await?;
         query = query.filter(campaign::Column::Id.is_in(mine));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_desc(campaign::Column::Year)
-        .order_by_asc(campaign::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    fetch_page(
+        db,
+        query
+            .order_by_desc(campaign::Column::Year)
+            .order_by_asc(campaign::Column::Id),
+        page,
+    )
+    .await
 }
 
 pub async fn find_enrollment(

@@ -3,11 +3,11 @@
 use chrono::Utc;
 use entity::{campaign_course, course};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
-use super::{Page, PageReq, audit, progress};
+use super::{Page, PageReq, audit, fetch_page, progress};
 use crate::{
     auth::Actor,
     error::{AppError, AppResult, FieldError},
@@ -182,17 +182,5 @@ pub async fn list(
                 .add(course::Column::Law.contains(q)),
         );
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(course::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    fetch_page(db, query.order_by_asc(course::Column::Id), page).await
 }

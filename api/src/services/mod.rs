@@ -54,6 +54,31 @@ pub struct Page<T> {
     pub per_page: u64,
 }
 
+/// One page of `query` (already filtered and ordered) and the total it pages through.
+pub async fn fetch_page<E>(
+    db: &impl sea_orm::ConnectionTrait,
+    query: sea_orm::Select<E>,
+    page: PageReq,
+) -> crate::error::AppResult<Page<E::Model>>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Send + Sync,
+{
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let total = query.clone().count(db).await?;
+    let items = query
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
 /// Starts a write transaction. On SQLite it takes the write lock at `BEGIN` (IMMEDIATE),
 /// so two transactions that read then write wait for each other instead of failing.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, FixedOffset, SubsecRound, Utc};
 use entity::{campaign, course_progress, enrollment, study_session, user};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, sea_query::OnConflict,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
-use super::{Page, PageReq, begin_write, campaigns, lock_cadre, progress, units};
+use super::{Page, PageReq, begin_write, campaigns, fetch_page, lock_cadre, progress, units};
 use crate::{
     auth::Actor,
     error::{AppError, AppResult, FieldError},
@@ -496,20 +496,14 @@ pub async fn list(
     if let Some(to) = filter.to {
         query = query.filter(study_session::Column::StartedAt.lt(to));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(study_session::Column::StartedAt)
-        .order_by_asc(study_session::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    fetch_page(
+        db,
+        query
+            .order_by_asc(study_session::Column::StartedAt)
+            .order_by_asc(study_session::Column::Id),
+        page,
+    )
+    .await
 }
 
 /// A cadre's progress on a campaign.

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{Page, PageReq, audit};
+use super::{Page, PageReq, audit, fetch_page};
 use crate::{
     auth::Actor,
     error::{AppError, AppResult},
@@ -250,19 +250,7 @@ pub async fn list(
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         query = query.filter(unit::Column::Name.contains(q));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(unit::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    fetch_page(db, query.order_by_asc(unit::Column::Id), page).await
 }
 
 /// Parent → children map of the whole tree. A city has thousands of units, not millions,

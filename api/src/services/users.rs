@@ -4,10 +4,10 @@ use chrono::Utc;
 use entity::{unit, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QueryOrder, Set,
 };
 
-use super::{Page, PageReq, audit, auth::check_password_rules, begin_write, units};
+use super::{Page, PageReq, audit, auth::check_password_rules, begin_write, fetch_page, units};
 use crate::{
     auth::{Actor, Role, hash_password},
     error::{AppError, AppResult, FieldError},
@@ -376,17 +376,5 @@ pub async fn list(
                 .add(user::Column::EmployeeNo.contains(q)),
         );
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(user::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    fetch_page(db, query.order_by_asc(user::Column::Id), page).await
 }
