@@ -335,3 +335,124 @@ async fn sigkill_mid_write_loses_nothing_acknowledged() {
     server.child.kill().unwrap();
     server.child.wait().unwrap();
 }
+
+/// `xuefa user create` makes an account from the command line, password from stdin.
+#[tokio::test]
+async fn user_create_from_the_command_line() {
+    use std::io::Write;
+    let app = TestApp::new().await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xuefa"))
+        .args([
+            "user",
+            "create",
+            "--username",
+            "clerk",
+            "--name",
+            "司法所 王静",
+            "--roles",
+            "judicial,cadre",
+        ])
+        .env("DATABASE_URL", app.database_url())
+        .env("XUEFA_JWT_SECRET", TEST_SECRET)
+        .env("RUST_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"typed-at-the-console-1\n")
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let token = app.token("clerk", "typed-at-the-console-1").await;
+    assert_eq!(
+        app.get("/api/v1/me", &token).await.expect(200)["roles"],
+        json!(["judicial", "cadre"])
+    );
+    // A short password is refused and nothing is made.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xuefa"))
+        .args(["user", "create", "--username", "weak", "--name", "x"])
+        .env("DATABASE_URL", app.database_url())
+        .env("RUST_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"short\n").unwrap();
+    assert!(!child.wait().unwrap().success());
+    app.login("weak", "short").await.expect(401);
+}
+
+/// SIGTERM lets the request in flight finish, then the server exits cleanly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_in_flight_requests() {
+    let app = TestApp::new().await;
+    let (_, hr) = app.login_as("hr", &[api::auth::Role::Hr]).await;
+    let campaign = app.make_campaign(&hr).await;
+    let cadre = app.make_user("c0", &[api::auth::Role::Cadre], None).await;
+    app.enroll(&hr, campaign.id, &[cadre]).await;
+    let port = free_port();
+    let mut server = start(&app.database_url(), port).await;
+    let client = reqwest::Client::new();
+    let token = login(&client, &server.base, "c0", crate::common::PASSWORD).await;
+    // A 500-session batch takes the server a while: send it, then SIGTERM while it runs.
+    let start_at: chrono::DateTime<chrono::FixedOffset> =
+        "2026-06-15T01:00:00+08:00".parse().unwrap();
+    let sessions: Vec<Value> = (0..500)
+        .map(|i| {
+            let from = start_at + Span::minutes(i);
+            json!({"id": uuid::Uuid::new_v4(), "campaign_id": campaign.id, "course_id": campaign.law_course,
+                   "started_at": from.to_rfc3339(), "ended_at": (from + Span::minutes(1)).to_rfc3339()})
+        })
+        .collect();
+    let request = tokio::spawn({
+        let (client, url) = (
+            client.clone(),
+            format!("{}/api/v1/study-sessions/batch", server.base),
+        );
+        async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"sessions": sessions}))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(
+        request
+            .await
+            .unwrap()
+            .expect("an answer, not a dropped connection"),
+        200
+    );
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "exited with {status}");
+    assert!(
+        client
+            .get(format!("{}/healthz", server.base))
+            .send()
+            .await
+            .is_err(),
+        "no longer listening"
+    );
+    let stored = entity::study_session::Entity::find()
+        .all(app.db())
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(stored, 500, "the batch answered 200 and is stored whole");
+}
