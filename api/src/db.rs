@@ -9,7 +9,9 @@ use sea_orm::{
 };
 
 /// Opens a pool. SQLite gets WAL (readers run while one writer commits), foreign keys,
-/// a busy timeout and `synchronous=FULL` (an acknowledged write survives a power cut).
+/// a busy timeout, `synchronous=FULL` (an acknowledged write survives a power cut) and a
+/// 16 MiB page cache per connection (uploads insert into random-UUID keys; see
+/// BENCHMARKS.md).
 pub async fn connect(url: &str, pool: u32) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
@@ -22,6 +24,7 @@ pub async fn connect(url: &str, pool: u32) -> Result<DatabaseConnection, DbErr> 
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-16384")
         });
     Database::connect(options).await
 }
