@@ -582,10 +582,8 @@ impl ActivitiesApi {
             if let Some(v) = b.organizer_unit_id {
                 a.organizer_unit_id = v;
             }
-            match b.venue {
-                poem_openapi::types::MaybeUndefined::Undefined => {}
-                poem_openapi::types::MaybeUndefined::Null => a.venue = None,
-                poem_openapi::types::MaybeUndefined::Value(v) => a.venue = Some(v),
+            if let Some(v) = super::patch(b.venue) {
+                a.venue = v;
             }
             if let Some(v) = b.themes {
                 a.themes = v;

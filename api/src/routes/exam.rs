@@ -17,6 +17,7 @@ use super::{
 use crate::{
     auth::{BearerAuth, Role},
     error::{ApiResult, FieldError},
+    export::{self, Cell, Sheet},
     services::{
         self, PageReq, begin_write,
         exam::{Answer, AttemptFilter, AttemptFull, AttemptRow, Started},
@@ -392,10 +393,9 @@ fn answers_of(sheet: AnswerSheet) -> Vec<Answer> {
 }
 
 fn attempts_csv(rows: Vec<AttemptListItem>) -> Vec<u8> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let _ = w.write_record([
+    let mut sheet = Sheet::new(
+        "考试记录",
+        &[
             "姓名",
             "用户名",
             "单位",
@@ -404,31 +404,34 @@ fn attempts_csv(rows: Vec<AttemptListItem>) -> Vec<u8> {
             "交卷时间",
             "得分",
             "是否合格",
-        ]);
-        for r in rows {
+        ],
+    );
+    sheet.rows = rows
+        .into_iter()
+        .map(|r| {
             let status = match r.status {
                 AttemptStatus::Open => "作答中",
                 AttemptStatus::Submitted => "已交卷",
                 AttemptStatus::Expired => "超时",
             };
-            let _ = w.write_record([
-                r.name,
-                r.username,
-                r.unit_name.unwrap_or_default(),
-                status.to_owned(),
-                r.started_at.to_rfc3339(),
-                r.finished_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-                r.score.map(|s| format!("{s:.2}")).unwrap_or_default(),
-                match r.passed {
-                    Some(true) => "合格".to_owned(),
-                    Some(false) => "不合格".to_owned(),
-                    None => String::new(),
-                },
-            ]);
-        }
-        let _ = w.flush();
-    }
-    out
+            let passed = match r.passed {
+                Some(true) => "合格",
+                Some(false) => "不合格",
+                None => "",
+            };
+            vec![
+                Cell::from(r.name),
+                Cell::from(r.username),
+                Cell::from(r.unit_name.unwrap_or_default()),
+                Cell::from(status),
+                Cell::from(r.started_at.to_rfc3339()),
+                Cell::from(r.finished_at.map(|t| t.to_rfc3339()).unwrap_or_default()),
+                Cell::from(r.score.map(|s| format!("{s:.2}")).unwrap_or_default()),
+                Cell::from(passed),
+            ]
+        })
+        .collect();
+    export::csv(&[sheet])
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Exam")]

@@ -18,7 +18,7 @@ pub mod text;
 pub mod units;
 pub mod users;
 
-use poem_openapi::{Object, Tags};
+use poem_openapi::Tags;
 
 /// Groups of operations in the spec.
 #[derive(Tags)]
@@ -50,12 +50,14 @@ pub enum ApiTags {
 /// 1-based page number.
 pub type PageParam = poem_openapi::param::Query<Option<u64>>;
 
-/// A page of a list.
-#[derive(Debug, Object)]
-pub struct PageMeta {
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
+/// A PATCH field: absent → keep (`None`), `null` → clear (`Some(None)`), a value → set.
+pub fn patch<T>(value: poem_openapi::types::MaybeUndefined<T>) -> Option<Option<T>> {
+    use poem_openapi::types::MaybeUndefined;
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
 }
 
 /// Turns a `Vec<Model>` page from a service into a page of views.

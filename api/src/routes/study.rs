@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::study_session;
-use poem::{http::StatusCode, web::Data};
+use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Query, payload::Json};
 use serde_json::Value;
 use uuid::Uuid;
@@ -132,19 +132,10 @@ fn input_of(s: CreateStudySession) -> SessionInput {
     }
 }
 
-/// The status and problem a refused item gets, as the single endpoint would answer.
-fn refusal(err: AppError) -> (u16, Problem) {
-    let status = match &err {
-        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-        AppError::Conflict { .. } => StatusCode::CONFLICT,
-        AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-        AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-        AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-    };
-    let problem = match ApiError::from(err) {
+/// The problem a refused item gets, as the single endpoint would answer (its `status`
+/// is the item's status).
+fn refusal(err: AppError) -> Problem {
+    match ApiError::from(err) {
         ApiError::BadRequest(p)
         | ApiError::Unauthorized(p)
         | ApiError::Forbidden(p)
@@ -154,8 +145,7 @@ fn refusal(err: AppError) -> (u16, Problem) {
         | ApiError::Unprocessable(p)
         | ApiError::TooManyRequests(p, _)
         | ApiError::Internal(p) => p.0,
-    };
-    (status.as_u16(), problem)
+    }
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Study")]
@@ -248,10 +238,10 @@ impl StudyApi {
                     error: None,
                 },
                 Err(err) => {
-                    let (status, problem) = refusal(err);
+                    let problem = refusal(err);
                     BatchResult {
                         id,
-                        status,
+                        status: problem.status,
                         error: Some(problem),
                     }
                 }

@@ -13,12 +13,6 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Text(pub String);
 
-impl Text {
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-
 impl std::ops::Deref for Text {
     type Target = str;
     fn deref(&self) -> &str {

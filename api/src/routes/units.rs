@@ -189,11 +189,7 @@ impl UnitsApi {
         let changes = UnitChanges {
             name: text::opt(body.name),
             kind: body.kind,
-            parent_id: match body.parent_id {
-                poem_openapi::types::MaybeUndefined::Undefined => None,
-                poem_openapi::types::MaybeUndefined::Null => Some(None),
-                poem_openapi::types::MaybeUndefined::Value(v) => Some(Some(v)),
-            },
+            parent_id: super::patch(body.parent_id),
         };
         let txn = begin_write(&state.db).await?;
         let unit = services::units::update(&txn, &auth.0, id.0, changes).await?;

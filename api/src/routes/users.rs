@@ -11,7 +11,7 @@ use poem_openapi::{
 };
 
 use super::{
-    ApiTags, PageParam, map_page,
+    ApiTags, PageParam, map_page, patch,
     text::{self, Text},
 };
 use crate::{
@@ -161,14 +161,6 @@ pub enum Imported {
 }
 
 const MANAGERS: &[Role] = &[Role::Admin, Role::Hr];
-
-fn patch<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
-}
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]
 impl UsersApi {
