@@ -613,9 +613,10 @@ pub async fn expire_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResul
 pub async fn exam_figures(
     db: &DatabaseConnection,
     campaign: &campaign::Model,
-    user_id: i64,
+    enrollment: &enrollment::Model,
     now: DateTime<Utc>,
 ) -> AppResult<(i32, i32, Option<f64>, bool)> {
+    let user_id = enrollment.user_id;
     let has_overdue = attempt::Entity::find()
         .filter(attempt::Column::CampaignId.eq(campaign.id))
         .filter(attempt::Column::UserId.eq(user_id))
@@ -624,15 +625,20 @@ pub async fn exam_figures(
         .count(db)
         .await?
         > 0;
-    if has_overdue {
+    // Expiring an attempt changes the enrolment's figures: read it again only then.
+    let refreshed;
+    let enrollment = if has_overdue {
         let txn = begin_write(db).await?;
         lock_cadre(&txn, user_id).await?;
         settle(&txn, campaign.id, user_id, now).await?;
         txn.commit().await?;
-    }
-    let enrollment = campaigns::find_enrollment(db, campaign.id, user_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("enrolment"))?;
+        refreshed = campaigns::find_enrollment(db, campaign.id, user_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("enrolment"))?;
+        &refreshed
+    } else {
+        enrollment
+    };
     let used = enrollment.attempts_used;
     let best = enrollment.best_score_centi;
     Ok((

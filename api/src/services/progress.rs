@@ -9,7 +9,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Expr,
 };
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 /// A course as the campaign counts it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,15 +108,12 @@ async fn seconds_of(db: &impl ConnectionTrait, enrollment_id: i64) -> AppResult<
         .collect())
 }
 
-/// The credit of one enrolment, from its running totals.
+/// The credit of one enrolment of `campaign`, from its running totals.
 pub async fn credit_of(
     db: &impl ConnectionTrait,
+    campaign: &campaign::Model,
     enrollment: &enrollment::Model,
 ) -> AppResult<Credit> {
-    let campaign = campaign::Entity::find_by_id(enrollment.campaign_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("campaign"))?;
     let courses = campaign_courses(db, campaign.id).await?;
     Ok(credit(
         &courses,

@@ -532,9 +532,9 @@ pub async fn progress_of(
     let enrollment = campaigns::find_enrollment(db, campaign_id, user_id)
         .await?
         .ok_or_else(|| AppError::not_found("enrolment"))?;
-    let credit = progress::credit_of(db, &enrollment).await?;
+    let credit = progress::credit_of(db, &campaign, &enrollment).await?;
     let (attempts_used, attempts_left, best_score, passed) =
-        super::exam::exam_figures(db, &campaign, user_id, now).await?;
+        super::exam::exam_figures(db, &campaign, &enrollment, now).await?;
     Ok(ProgressReport {
         credit,
         required_minutes: campaign.required_minutes,
