@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{Page, PageReq, begin_write, campaigns, fetch_page, lock_cadre, progress, units};
 use crate::{
-    auth::Actor,
+    auth::{Actor, Role},
     error::{AppError, AppResult, FieldError},
 };
 
@@ -466,12 +466,20 @@ pub struct SessionFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
-/// Sessions by start time. The caller decides whose sessions may be asked for.
+/// Sessions by start time, as `actor` may see them: admin and HR anyone's, everyone
+/// else only their own (asking for another cadre or a unit is refused).
 pub async fn list(
     db: &impl ConnectionTrait,
-    filter: SessionFilter,
+    actor: &Actor,
+    mut filter: SessionFilter,
     page: PageReq,
 ) -> AppResult<Page<study_session::Model>> {
+    if !(actor.has(Role::Admin) || actor.has(Role::Hr)) {
+        if filter.user_id.is_some_and(|id| id != actor.id) || filter.unit_id.is_some() {
+            return Err(AppError::forbidden("you can list only your own sessions"));
+        }
+        filter.user_id = Some(actor.id);
+    }
     let mut query = study_session::Entity::find();
     if let Some(id) = filter.campaign_id {
         query = query.filter(study_session::Column::CampaignId.eq(id));
