@@ -2,8 +2,9 @@
 
 use std::io::Read;
 
-use api::{auth::Role, config::Config};
 use clap::{Parser, Subcommand};
+use domain::auth::Role;
+use domain::config::Config;
 
 #[derive(Parser)]
 #[command(
@@ -91,10 +92,10 @@ async fn main() {
     match cli.command {
         Command::Openapi => unreachable!(),
         Command::Migrate => {
-            let db = api::db::connect(&config.database_url, 1)
+            let db = domain::db::connect(&config.database_url, 1)
                 .await
                 .unwrap_or_else(|e| fail(e));
-            api::db::migrate(&db).await.unwrap_or_else(|e| fail(e));
+            domain::db::migrate(&db).await.unwrap_or_else(|e| fail(e));
             println!("database is up to date");
         }
         Command::Serve => {
@@ -120,7 +121,7 @@ async fn main() {
                     "created the first administrator: username `admin`, password `{password}` (shown once; change it)"
                 );
             }
-            let options = api::services::demo::DemoOptions {
+            let options = domain::services::demo::DemoOptions {
                 cadres,
                 sessions_per_cadre,
                 activities,
@@ -129,8 +130,13 @@ async fn main() {
                 force,
             };
             let started = std::time::Instant::now();
-            match api::services::demo::load(&state.db, &options, state.clock.now(), state.config.tz)
-                .await
+            match domain::services::demo::load(
+                &state.db,
+                &options,
+                state.clock.now(),
+                state.config.tz,
+            )
+            .await
             {
                 Ok(r) => {
                     println!(
@@ -189,7 +195,7 @@ async fn main() {
                 username: "cli".into(),
                 roles: vec![Role::Admin],
             };
-            let new = api::services::users::NewUser {
+            let new = domain::services::users::NewUser {
                 username,
                 password,
                 name,
@@ -199,7 +205,8 @@ async fn main() {
                 employee_no,
                 active: true,
             };
-            match api::services::users::create(&state.db, &system, new).await {
+            match domain::services::users::create(&state.db, &system, new, state.clock.now()).await
+            {
                 Ok(user) => println!("created user {} (id {})", user.username, user.id),
                 Err(e) => fail(format!("{e:?}")),
             }

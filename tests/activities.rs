@@ -3,8 +3,8 @@
 
 use std::io::Cursor;
 
-use api::auth::Role;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use domain::auth::Role;
 use serde_json::{Value, json};
 
 use crate::common::TestApp;

@@ -2,7 +2,7 @@
 //! input, every id-taking endpoint with another cadre's ids. Each case must get the right
 //! 4xx and leave every domain row as it was.
 
-use api::auth::Role;
+use domain::auth::Role;
 use serde_json::{Value, json};
 
 use crate::common::{PASSWORD, TestApp, session};
@@ -383,7 +383,7 @@ async fn another_cadres_ids_get_nothing() {
     let campaign = w.ids["campaign"];
     let victim = w.ids["cadre"];
     let victim_token = &w.tokens[3].1;
-    let (intruder, intruder_token) = app.login_as("intruder", &[Role::Cadre]).await;
+    let (intruder, _) = app.login_as("intruder", &[Role::Cadre]).await;
     app.enroll(hr, campaign, &[intruder]).await;
     app.post(
         "/api/v1/study-sessions",
@@ -395,6 +395,10 @@ async fn another_cadres_ids_get_nothing() {
     app.state
         .clock
         .set("2026-11-10T10:00:00+08:00".parse().unwrap());
+    // Tokens follow the server's clock: everyone signs in again at the exam date.
+    let hr = &app.token("hr", PASSWORD).await;
+    let victim_token = &app.token("cadre", PASSWORD).await;
+    let intruder_token = app.token("intruder", PASSWORD).await;
     app.patch(
         &format!("/api/v1/campaigns/{campaign}"),
         hr,

@@ -1,6 +1,6 @@
 //! The audit log records every change, and only admins read it.
 
-use api::auth::Role;
+use domain::auth::Role;
 use serde_json::json;
 
 use crate::common::TestApp;

@@ -1,6 +1,6 @@
 //! Login, throttling, refresh rotation and reuse, logout, password change, token checks.
 
-use api::auth::{Claims, Role};
+use domain::auth::{Claims, Role};
 use jsonwebtoken::{EncodingKey, Header, encode};
 use serde_json::json;
 
@@ -238,8 +238,9 @@ async fn disabled_accounts_can_neither_log_in_nor_refresh() {
     .expect(401);
 }
 
+/// Claims issued at the server's (pinned) now, expiring `exp_offset` seconds later.
 fn claims(sub: i64, exp_offset: i64) -> Claims {
-    let now = chrono::Utc::now().timestamp();
+    let now = crate::common::test_now().timestamp();
     Claims {
         sub: sub.to_string(),
         username: "x".into(),

@@ -1,6 +1,6 @@
 //! Courses, campaigns, enrolment, exemption, who sees what.
 
-use api::auth::Role;
+use domain::auth::Role;
 use serde_json::json;
 
 use crate::common::TestApp;

@@ -106,13 +106,13 @@ async fn sigkill_mid_write_loses_nothing_acknowledged() {
     let app = TestApp::new().await;
     let url = app.database_url();
     let admin = app.admin_token().await;
-    app.make_user("hr", &[api::auth::Role::Hr], None).await;
+    app.make_user("hr", &[domain::auth::Role::Hr], None).await;
     let hr = app.token("hr", crate::common::PASSWORD).await;
     let cadres: Vec<i64> = {
         let mut ids = Vec::new();
         for i in 0..8 {
             ids.push(
-                app.make_user(&format!("c{i}"), &[api::auth::Role::Cadre], None)
+                app.make_user(&format!("c{i}"), &[domain::auth::Role::Cadre], None)
                     .await,
             );
         }
@@ -390,9 +390,11 @@ async fn user_create_from_the_command_line() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_finishes_in_flight_requests() {
     let app = TestApp::new().await;
-    let (_, hr) = app.login_as("hr", &[api::auth::Role::Hr]).await;
+    let (_, hr) = app.login_as("hr", &[domain::auth::Role::Hr]).await;
     let campaign = app.make_campaign(&hr).await;
-    let cadre = app.make_user("c0", &[api::auth::Role::Cadre], None).await;
+    let cadre = app
+        .make_user("c0", &[domain::auth::Role::Cadre], None)
+        .await;
     app.enroll(&hr, campaign.id, &[cadre]).await;
     let port = free_port();
     let mut server = start(&app.database_url(), port).await;

@@ -1,7 +1,7 @@
 //! `xuefa demo`: the generated street is consistent with the rules, and it refuses to
 //! mix into a database that already holds data unless told to.
 
-use api::services::demo::{DEMO_PASSWORD, DemoOptions, load};
+use domain::services::demo::{DEMO_PASSWORD, DemoOptions, load};
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::common::{TestApp, test_now};
@@ -33,7 +33,7 @@ async fn demo_data_follow_the_rules_and_show_in_the_reports() {
         .all(app.db())
         .await
         .unwrap();
-    api::services::progress::recompute_campaign(app.db(), report.campaign_id)
+    domain::services::progress::recompute_campaign(app.db(), report.campaign_id)
         .await
         .unwrap();
     let after: Vec<entity::enrollment::Model> = entity::enrollment::Entity::find()

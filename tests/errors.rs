@@ -1,6 +1,6 @@
 //! One error shape for every refusal, whichever layer refuses; nothing half-stored.
 
-use api::auth::Role;
+use domain::auth::Role;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
 

@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use api::auth::Role;
+use domain::auth::Role;
 use serde_json::{Value, json};
 
-use crate::common::{Campaign, TestApp, session};
+use crate::common::{Campaign, PASSWORD, TestApp, session};
 
 /// stem, kind, options, right options, points.
 type BankQuestion = (
@@ -69,8 +69,12 @@ pub fn wrong_choice(q: &Value) -> Vec<u32> {
     vec![(0..4).find(|i| !right.contains(i)).unwrap()]
 }
 
-fn set_clock(app: &TestApp, rfc3339: &str) {
+/// Moves the server's clock. Access tokens follow the server's clock, so the cadre and
+/// HR sign in again, as they would after a long pause.
+async fn set_clock(app: &TestApp, e: &mut Exam, rfc3339: &str) {
     app.state.clock.set(rfc3339.parse().unwrap());
+    e.token = app.token("cadre", PASSWORD).await;
+    e.hr = app.token("hr", PASSWORD).await;
 }
 
 pub async fn add_bank(app: &TestApp, hr: &str, campaign: i64) -> Vec<i64> {
@@ -121,13 +125,14 @@ async fn setup(app: &TestApp) -> Exam {
     )
     .await
     .expect(201);
-    set_clock(app, "2026-11-10T10:00:00+08:00");
-    Exam {
+    let mut exam = Exam {
         campaign,
         cadre,
         token,
         hr,
-    }
+    };
+    set_clock(app, &mut exam, "2026-11-10T10:00:00+08:00").await;
+    exam
 }
 
 async fn start(app: &TestApp, e: &Exam) -> Value {
@@ -528,10 +533,10 @@ async fn bad_answers_are_refused() {
 #[tokio::test]
 async fn deadline_grace_and_late_submission() {
     let app = TestApp::new().await;
-    let e = setup(&app).await;
+    let mut e = setup(&app).await;
     // Within the 30-second grace: accepted.
     let first = start(&app, &e).await;
-    set_clock(&app, "2026-11-10T11:00:25+08:00");
+    set_clock(&app, &mut e, "2026-11-10T11:00:25+08:00").await;
     app.post(
         &format!("/api/v1/attempts/{}/submit", first["id"]),
         &e.token,
@@ -541,7 +546,7 @@ async fn deadline_grace_and_late_submission() {
     .expect(200);
 
     // Past the grace: refused, and finished at the deadline with what was saved before.
-    set_clock(&app, "2026-11-10T14:00:00+08:00");
+    set_clock(&app, &mut e, "2026-11-10T14:00:00+08:00").await;
     let second = start(&app, &e).await;
     let id = second["id"].as_i64().unwrap();
     let sheet = answers(&second, |q| {
@@ -559,7 +564,7 @@ async fn deadline_grace_and_late_submission() {
     )
     .await
     .expect(200);
-    set_clock(&app, "2026-11-10T15:00:31+08:00");
+    set_clock(&app, &mut e, "2026-11-10T15:00:31+08:00").await;
     let late = app
         .post(
             &format!("/api/v1/attempts/{id}/submit"),
@@ -614,7 +619,7 @@ async fn the_sweep_expires_abandoned_attempts_at_their_deadline() {
     // The cadre never comes back. Thirty seconds after the deadline nothing happens yet…
     let just_inside: chrono::DateTime<chrono::Utc> = "2026-11-10T03:00:30Z".parse().unwrap();
     assert_eq!(
-        api::services::exam::expire_due(app.db(), just_inside)
+        domain::services::exam::expire_due(app.db(), just_inside)
             .await
             .unwrap(),
         0
@@ -622,13 +627,13 @@ async fn the_sweep_expires_abandoned_attempts_at_their_deadline() {
     // …a day later the sweep finishes it, dated at its deadline.
     let later: chrono::DateTime<chrono::Utc> = "2026-11-11T03:00:00Z".parse().unwrap();
     assert_eq!(
-        api::services::exam::expire_due(app.db(), later)
+        domain::services::exam::expire_due(app.db(), later)
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        api::services::exam::expire_due(app.db(), later)
+        domain::services::exam::expire_due(app.db(), later)
             .await
             .unwrap(),
         0
@@ -654,22 +659,22 @@ async fn the_sweep_expires_abandoned_attempts_at_their_deadline() {
 #[tokio::test]
 async fn window_study_gate_and_enrolment_are_enforced() {
     let app = TestApp::new().await;
-    let e = setup(&app).await;
+    let mut e = setup(&app).await;
     let path = format!("/api/v1/campaigns/{}/attempts", e.campaign.id);
-    set_clock(&app, "2026-10-31T23:59:59+08:00");
+    set_clock(&app, &mut e, "2026-10-31T23:59:59+08:00").await;
     let early = app.call("POST", &path, Some(&e.token), None).await;
     assert_eq!(
         (early.status.as_u16(), early.body["code"].as_str()),
         (409, Some("exam_not_open"))
     );
-    set_clock(&app, "2026-12-01T00:00:00+08:00");
+    set_clock(&app, &mut e, "2026-12-01T00:00:00+08:00").await;
     let late = app.call("POST", &path, Some(&e.token), None).await;
     assert_eq!(
         (late.status.as_u16(), late.body["code"].as_str()),
         (409, Some("exam_closed"))
     );
     // Starting 20 minutes before the close: the deadline is the close, not +60 minutes.
-    set_clock(&app, "2026-11-30T23:40:00+08:00");
+    set_clock(&app, &mut e, "2026-11-30T23:40:00+08:00").await;
     let attempt = app
         .call("POST", &path, Some(&e.token), None)
         .await
@@ -705,7 +710,7 @@ async fn window_study_gate_and_enrolment_are_enforced() {
 #[tokio::test]
 async fn no_answer_reaches_a_cadre_while_the_window_is_open() {
     let app = TestApp::new().await;
-    let e = setup(&app).await;
+    let mut e = setup(&app).await;
     let mut seen: Vec<(String, Value)> = Vec::new();
     let attempt = start(&app, &e).await;
     let id = attempt["id"].as_i64().unwrap();
@@ -817,7 +822,7 @@ async fn no_answer_reaches_a_cadre_while_the_window_is_open() {
         .await
         .expect(200);
     assert!(hr_view["questions"][0]["answer"].is_array());
-    set_clock(&app, "2026-12-01T00:00:00+08:00");
+    set_clock(&app, &mut e, "2026-12-01T00:00:00+08:00").await;
     let after = app
         .get(&format!("/api/v1/attempts/{id}"), &e.token)
         .await

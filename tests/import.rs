@@ -1,6 +1,6 @@
 //! Roster import: encodings, headers, all-or-nothing, re-import.
 
-use api::auth::Role;
+use domain::auth::Role;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;
 

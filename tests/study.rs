@@ -1,7 +1,7 @@
 //! Study sessions: idempotent upload, every refusal rule, overlap, credit caps, progress,
 //! batches, and concurrency.
 
-use api::auth::Role;
+use domain::auth::Role;
 use futures::future::join_all;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -588,7 +588,7 @@ async fn concurrent_batches_from_two_phones_never_double_count() {
 
 #[test]
 fn credit_rule_at_the_service_level() {
-    use api::services::progress::{CampaignCourse, credit};
+    use domain::services::progress::{CampaignCourse, credit};
     use std::collections::HashMap;
     let courses = [
         CampaignCourse {

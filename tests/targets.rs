@@ -3,8 +3,8 @@
 
 use std::io::Cursor;
 
-use api::auth::Role;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use domain::auth::Role;
 use serde_json::{Value, json};
 
 use crate::{
@@ -97,17 +97,17 @@ async fn world(app: &TestApp) -> World {
         vec![(law, "06:00", "07:00"), (law, "07:00", "08:00")],
     )
     .await;
-    let failed = study(
+    study(
         "failed",
         vec![(law, "06:00", "07:00"), (extra, "07:00", "07:20")],
     )
     .await;
-    let retook = study(
+    study(
         "retook",
         vec![(law, "06:00", "07:00"), (extra, "07:00", "07:20")],
     )
     .await;
-    let expired = study(
+    study(
         "expired",
         vec![(law, "06:00", "07:00"), (extra, "07:00", "07:20")],
     )
@@ -120,9 +120,16 @@ async fn world(app: &TestApp) -> World {
     .await
     .expect(200);
 
+    // Months later the exam opens; tokens follow the server's clock, so everyone signs in
+    // again.
     app.state
         .clock
         .set("2026-11-10T10:00:00+08:00".parse().unwrap());
+    let (failed, retook, expired) = (
+        app.token("failed", PASSWORD).await,
+        app.token("retook", PASSWORD).await,
+        app.token("expired", PASSWORD).await,
+    );
     let attempts = format!("/api/v1/campaigns/{}/attempts", campaign.id);
     let sit = |token: String, right: bool| {
         let attempts = attempts.clone();
@@ -164,6 +171,7 @@ async fn world(app: &TestApp) -> World {
     app.state
         .clock
         .set("2026-11-10T12:00:00+08:00".parse().unwrap());
+    let hr = app.token("hr", PASSWORD).await;
     World {
         campaign,
         hr,

@@ -1,6 +1,6 @@
 //! The unit tree: create, read, move, delete rules.
 
-use api::auth::Role;
+use domain::auth::Role;
 use serde_json::json;
 
 use crate::common::TestApp;

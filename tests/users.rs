@@ -1,6 +1,6 @@
 //! Accounts: the role matrix, what HR may not do, validation, list filters.
 
-use api::auth::Role;
+use domain::auth::Role;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
 

@@ -3,175 +3,27 @@
 //! spec and the middleware; `start(config)` connects, migrates and bootstraps.
 
 pub mod auth;
-pub mod config;
-pub mod db;
 pub mod error;
-pub mod export;
+pub mod middleware;
 pub mod routes;
-pub mod services;
-pub mod state;
+pub mod spec;
+
+pub use spec::{api, api_service, spec_json};
 
 use std::{sync::Arc, time::Duration};
 
+use domain::{
+    auth::JwtKeys,
+    clock::Clock,
+    config::Config,
+    services::{self, study::SessionWriter},
+    state::AppState,
+};
 use poem::{
     Endpoint, EndpointExt, Route, Server,
     listener::TcpListener,
     middleware::{CatchPanic, Tracing},
 };
-use poem_openapi::{OpenApi, OpenApiService};
-
-use crate::{
-    auth::JwtKeys,
-    config::Config,
-    state::{AppState, Clock},
-};
-
-/// Every operation of the API.
-pub fn api() -> impl OpenApi {
-    (
-        routes::health::HealthApi,
-        routes::auth::AuthApi,
-        routes::units::UnitsApi,
-        routes::users::UsersApi,
-        routes::courses::CoursesApi,
-        routes::campaigns::CampaignsApi,
-        routes::study::StudyApi,
-        routes::exam::ExamApi,
-        routes::targets::TargetsApi,
-        routes::activities::ActivitiesApi,
-        routes::audit::AuditApi,
-    )
-}
-
-/// The OpenAPI service: the spec is generated from these types.
-pub fn api_service() -> OpenApiService<impl OpenApi, ()> {
-    OpenApiService::new(api(), "xuefa", env!("CARGO_PKG_VERSION")).description(
-        "学法: a government office's annual law-study programme (study, exam, the four 100% \
-         targets) and its law-publicity records. Errors are `application/problem+json`.",
-    )
-}
-
-/// The spec as pretty JSON, as served at `/openapi.json` and committed in
-/// `openapi/openapi.json`.
-pub fn spec_json() -> String {
-    SPEC.clone()
-}
-
-static SPEC: std::sync::LazyLock<String> = std::sync::LazyLock::new(build_spec);
-
-/// Path templates of the spec (segments, `None` for a parameter) and their methods.
-/// Path segments (`None` for a parameter) and the methods served there.
-type RouteTable = Vec<(Vec<Option<String>>, Vec<String>)>;
-
-static ROUTES: std::sync::LazyLock<RouteTable> = std::sync::LazyLock::new(|| {
-    let spec: serde_json::Value = serde_json::from_str(&SPEC).expect("the spec is JSON");
-    let mut routes = Vec::new();
-    for (path, ops) in spec["paths"].as_object().into_iter().flatten() {
-        let segments = path
-            .trim_matches('/')
-            .split('/')
-            .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
-            .collect();
-        let methods = ops
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(m, _)| m.to_uppercase())
-            .collect();
-        routes.push((segments, methods));
-    }
-    routes
-});
-
-/// The methods the API serves on `path` (for the `Allow` header of a 405).
-pub fn allowed_methods(path: &str) -> Option<String> {
-    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let mut methods: Vec<String> = ROUTES
-        .iter()
-        .filter(|(segments, _)| {
-            segments.len() == parts.len()
-                && segments
-                    .iter()
-                    .zip(&parts)
-                    .all(|(s, p)| s.as_deref().is_none_or(|s| s == *p))
-        })
-        .flat_map(|(_, m)| m.iter().cloned())
-        .collect();
-    if methods.is_empty() {
-        return None;
-    }
-    methods.sort();
-    methods.dedup();
-    Some(methods.join(", "))
-}
-
-fn build_spec() -> String {
-    let spec = api_service().spec();
-    let mut value: serde_json::Value = serde_json::from_str(&spec).expect("the spec is JSON");
-    mark_optional_fields_nullable(&mut value);
-    let mut out = serde_json::to_string_pretty(&value).expect("JSON serialises");
-    out.push('\n');
-    out
-}
-
-/// poem-openapi writes `Option<T>` fields as optional but not nullable, while the server
-/// sends (and accepts) `null` for them. OpenAPI 3.0 needs `nullable: true` to say so; a
-/// `$ref` takes no siblings, so it is wrapped in `allOf`.
-fn mark_optional_fields_nullable(spec: &mut serde_json::Value) {
-    let Some(schemas) = spec
-        .pointer_mut("/components/schemas")
-        .and_then(|s| s.as_object_mut())
-    else {
-        return;
-    };
-    // Enums are inlined with `null` among their values (3.0's reading of nullable enums).
-    let enums: std::collections::HashMap<String, serde_json::Value> = schemas
-        .iter()
-        .filter(|(_, s)| s.get("enum").is_some())
-        .map(|(name, s)| (format!("#/components/schemas/{name}"), s.clone()))
-        .collect();
-    for schema in schemas.values_mut() {
-        let required: Vec<String> = schema
-            .get("required")
-            .and_then(|r| r.as_array())
-            .map(|r| {
-                r.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let Some(props) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) else {
-            continue;
-        };
-        for (name, prop) in props.iter_mut() {
-            if required.contains(name) {
-                continue;
-            }
-            let description = prop.get("description").cloned();
-            if let Some(reference) = prop.get("$ref").and_then(|r| r.as_str()).map(str::to_owned) {
-                let mut replaced = match enums.get(&reference) {
-                    Some(en) => {
-                        let mut inline = en.clone();
-                        if let Some(values) = inline.get_mut("enum").and_then(|v| v.as_array_mut())
-                        {
-                            values.push(serde_json::Value::Null);
-                        }
-                        inline["nullable"] = serde_json::Value::Bool(true);
-                        inline.as_object_mut().map(|o| o.remove("title"));
-                        inline
-                    }
-                    None => serde_json::json!({"allOf": [{"$ref": reference}], "nullable": true}),
-                };
-                if let Some(desc) = description {
-                    replaced["description"] = desc;
-                }
-                *prop = replaced;
-            } else if let Some(obj) = prop.as_object_mut() {
-                obj.insert("nullable".into(), serde_json::Value::Bool(true));
-            }
-        }
-    }
-}
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> impl Endpoint {
@@ -187,9 +39,9 @@ pub fn app(state: AppState) -> impl Endpoint {
         .nest("/docs", docs)
         .at("/openapi.json", spec)
         .nest("/", service)
-        .around(move |ep, req| error::limit_body(ep, req, max_body))
+        .around(move |ep, req| middleware::limit_body(ep, req, max_body))
         .with(CatchPanic::new())
-        .around(error::problem_middleware)
+        .around(middleware::problem_middleware)
         .with(Tracing)
         .data(state)
 }
@@ -208,18 +60,19 @@ pub async fn start_with_clock(
     config: Config,
     clock: Clock,
 ) -> Result<(AppState, Option<String>), Box<dyn std::error::Error>> {
-    let db = db::connect(&config.database_url, config.db_pool).await?;
-    db::migrate(&db).await?;
+    let db = domain::db::connect(&config.database_url, config.db_pool).await?;
+    domain::db::migrate(&db).await?;
     let secret = services::bootstrap::jwt_secret(&db, config.jwt_secret.as_deref())
         .await
         .map_err(|e| e.to_string())?;
-    let generated = services::bootstrap::ensure_admin(&db, config.admin_password.as_deref())
-        .await
-        .map_err(|e| e.to_string())?;
+    let generated =
+        services::bootstrap::ensure_admin(&db, config.admin_password.as_deref(), clock.now())
+            .await
+            .map_err(|e| e.to_string())?;
     let state = AppState {
         jwt: Arc::new(JwtKeys::new(secret.as_bytes())),
         sessions: (db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite)
-            .then(|| services::study::SessionWriter::start(db.clone())),
+            .then(|| SessionWriter::start(db.clone())),
         db,
         config: Arc::new(config),
         clock,

@@ -3,11 +3,12 @@
 
 use std::sync::Once;
 
-use api::{
+use domain::{
     auth::{Actor, Role},
+    clock::Clock,
     config::Config,
     services,
-    state::{AppState, Clock},
+    state::AppState,
 };
 use poem::{EndpointExt, endpoint::BoxEndpoint, http::StatusCode, test::TestClient};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -267,7 +268,7 @@ impl TestApp {
             employee_no: None,
             active: true,
         };
-        services::users::create(self.db(), &system, new)
+        services::users::create(self.db(), &system, new, self.state.clock.now())
             .await
             .expect("user created")
             .id

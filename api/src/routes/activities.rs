@@ -11,26 +11,28 @@ use poem_openapi::{
 
 use super::{
     ApiTags, PageParam,
+    enums::{self, ActivityKind, Audience, GroupBy, OrganizerLevel, Theme, Venue},
     files::{self, Exported, Summary},
     map_page,
     targets::Rate,
     text::Text,
 };
-use crate::{
-    auth::{BearerAuth, Role},
-    error::{ApiResult, AppError},
+use domain::{
     export,
+    paging::PageReq,
+    policy::{self, Action},
     services::{
-        self, PageReq,
-        activities::{
-            ActivityFilter, ActivityFull, ActivityInput, ActivityKind, Audience, GroupBy,
-            OrganizerLevel, Tally, Theme, Venue,
-        },
-        begin_write,
+        self,
+        activities::{ActivityFilter, ActivityFull, ActivityInput, Tally},
         reports::AnnualSummary,
         targets::Target,
     },
     state::AppState,
+};
+
+use crate::{
+    auth::BearerAuth,
+    error::{ApiResult, AppError},
 };
 
 pub struct ActivitiesApi;
@@ -65,14 +67,14 @@ impl From<ActivityFull> for ActivityView {
     fn from(a: ActivityFull) -> Self {
         Self {
             id: a.model.id,
-            kind: a.kind(),
-            venue: a.venue(),
-            audience: a.audience(),
-            organizer_level: a.organizer_level,
+            kind: a.kind().into(),
+            venue: a.venue().map(Into::into),
+            audience: a.audience().into(),
+            organizer_level: a.organizer_level.into(),
             title: a.model.title,
             held_on: a.model.held_on,
             organizer_unit_id: a.model.organizer_unit_id,
-            themes: a.themes,
+            themes: enums::all(a.themes),
             attendance: a.model.attendance,
             materials: a.model.materials,
             attendee_ids: a.attendee_ids,
@@ -289,7 +291,7 @@ impl From<&AnnualSummary> for AnnualReport {
                     .training_by_audience
                     .iter()
                     .map(|(a, t)| AudienceTally {
-                        key: *a,
+                        key: (*a).into(),
                         events: t.events,
                         attendance: t.attendance,
                     })
@@ -306,7 +308,7 @@ impl From<&AnnualSummary> for AnnualReport {
                 .themes
                 .iter()
                 .map(|(k, t)| ThemeTally {
-                    key: *k,
+                    key: (*k).into(),
                     events: t.events,
                     attendance: t.attendance,
                     materials: t.materials,
@@ -317,12 +319,12 @@ impl From<&AnnualSummary> for AnnualReport {
                     .venues
                     .iter()
                     .map(|(k, t)| VenueTally {
-                        key: *k,
+                        key: (*k).into(),
                         events: t.events,
                         attendance: t.attendance,
                     })
                     .collect(),
-                covered: s.covered(),
+                covered: enums::all(s.covered()),
                 full_coverage: s.full_coverage(),
             },
         }
@@ -371,9 +373,6 @@ pub enum SummaryFormat {
     Xlsx,
 }
 
-const WRITERS: &[Role] = &[Role::Admin, Role::Judicial];
-const READERS: &[Role] = &[Role::Admin, Role::Judicial, Role::Hr];
-
 /// A date, or a timestamp read as a date in the office's time zone.
 fn held_on(raw: &str, tz: FixedOffset) -> Result<NaiveDate, AppError> {
     let raw = raw.trim();
@@ -406,10 +405,10 @@ fn filter_of(
     }
     Ok(ActivityFilter {
         year,
-        kind,
-        venue,
-        theme,
-        audience,
+        kind: kind.map(Into::into),
+        venue: venue.map(Into::into),
+        theme: theme.map(Into::into),
+        audience: audience.map(Into::into),
         organizer_unit_id,
         from,
         to,
@@ -441,7 +440,7 @@ impl ActivitiesApi {
             Option<u64>,
         >,
     ) -> ApiResult<ActivityList> {
-        auth.0.require(WRITERS)?;
+        policy::authorize(&auth.0, Action::RecordActivities)?;
         let filter = filter_of(
             year.0,
             kind.0,
@@ -472,24 +471,23 @@ impl ActivitiesApi {
         auth: BearerAuth,
         body: Json<CreateActivity>,
     ) -> ApiResult<ActivityResponse> {
-        auth.0.require(WRITERS)?;
+        policy::authorize(&auth.0, Action::RecordActivities)?;
         let b = body.0;
         let input = ActivityInput {
-            kind: b.kind,
+            kind: b.kind.into(),
             title: b.title.into(),
             held_on: held_on(&b.held_on, state.config.tz)?,
             organizer_unit_id: b.organizer_unit_id,
-            venue: b.venue,
-            themes: b.themes,
-            audience: b.audience,
+            venue: b.venue.map(Into::into),
+            themes: enums::all(b.themes),
+            audience: b.audience.into(),
             attendance: b.attendance,
             materials: b.materials,
             attendee_ids: b.attendee_ids,
             notes: b.notes.into(),
         };
-        let txn = begin_write(&state.db).await?;
-        let activity = services::activities::create(&txn, &auth.0, input).await?;
-        txn.commit().await?;
+        let activity =
+            services::activities::create(&state.db, &auth.0, input, state.clock.now()).await?;
         Ok(ActivityResponse::Created(Json(activity.into())))
     }
 
@@ -510,7 +508,7 @@ impl ActivitiesApi {
         from: Query<Option<NaiveDate>>,
         to: Query<Option<NaiveDate>>,
     ) -> ApiResult<StatsResponse> {
-        auth.0.require(READERS)?;
+        policy::authorize(&auth.0, Action::ReadActivities)?;
         let filter = filter_of(
             year.0,
             kind.0,
@@ -522,7 +520,7 @@ impl ActivitiesApi {
             to.0,
         )?;
         let all = services::activities::all(&state.db, &filter).await?;
-        let stats = services::activities::stats(&all, group_by.0, year.0);
+        let stats = services::activities::stats(&all, group_by.0.into(), year.0);
         Ok(StatsResponse::Ok(Json(StatsView {
             group_by: group_by.0,
             groups: stats
@@ -547,7 +545,7 @@ impl ActivitiesApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<ActivityResponse> {
-        auth.0.require(WRITERS)?;
+        policy::authorize(&auth.0, Action::RecordActivities)?;
         Ok(ActivityResponse::Ok(Json(
             services::activities::get(&state.db, id.0).await?.into(),
         )))
@@ -562,50 +560,54 @@ impl ActivitiesApi {
         id: Path<i64>,
         body: Json<UpdateActivity>,
     ) -> ApiResult<ActivityResponse> {
-        auth.0.require(WRITERS)?;
+        policy::authorize(&auth.0, Action::RecordActivities)?;
         let b = body.0;
         let date = match &b.held_on {
             Some(raw) => Some(held_on(raw, state.config.tz)?),
             None => None,
         };
-        let txn = begin_write(&state.db).await?;
-        let activity = services::activities::update(&txn, &auth.0, id.0, |a| {
-            if let Some(v) = b.kind {
-                a.kind = v;
-            }
-            if let Some(v) = b.title {
-                a.title = v.into();
-            }
-            if let Some(v) = date {
-                a.held_on = v;
-            }
-            if let Some(v) = b.organizer_unit_id {
-                a.organizer_unit_id = v;
-            }
-            if let Some(v) = super::patch(b.venue) {
-                a.venue = v;
-            }
-            if let Some(v) = b.themes {
-                a.themes = v;
-            }
-            if let Some(v) = b.audience {
-                a.audience = v;
-            }
-            if let Some(v) = b.attendance {
-                a.attendance = v;
-            }
-            if let Some(v) = b.materials {
-                a.materials = v;
-            }
-            if let Some(v) = b.attendee_ids {
-                a.attendee_ids = v;
-            }
-            if let Some(v) = b.notes {
-                a.notes = v.into();
-            }
-        })
+        let activity = services::activities::update(
+            &state.db,
+            &auth.0,
+            id.0,
+            |a| {
+                if let Some(v) = b.kind {
+                    a.kind = v.into();
+                }
+                if let Some(v) = b.title {
+                    a.title = v.into();
+                }
+                if let Some(v) = date {
+                    a.held_on = v;
+                }
+                if let Some(v) = b.organizer_unit_id {
+                    a.organizer_unit_id = v;
+                }
+                if let Some(v) = super::patch(b.venue) {
+                    a.venue = v.map(Into::into);
+                }
+                if let Some(v) = b.themes {
+                    a.themes = enums::all(v);
+                }
+                if let Some(v) = b.audience {
+                    a.audience = v.into();
+                }
+                if let Some(v) = b.attendance {
+                    a.attendance = v;
+                }
+                if let Some(v) = b.materials {
+                    a.materials = v;
+                }
+                if let Some(v) = b.attendee_ids {
+                    a.attendee_ids = v;
+                }
+                if let Some(v) = b.notes {
+                    a.notes = v.into();
+                }
+            },
+            state.clock.now(),
+        )
         .await?;
-        txn.commit().await?;
         Ok(ActivityResponse::Ok(Json(activity.into())))
     }
 
@@ -617,10 +619,8 @@ impl ActivitiesApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<ActivityDeleted> {
-        auth.0.require(WRITERS)?;
-        let txn = begin_write(&state.db).await?;
-        services::activities::delete(&txn, &auth.0, id.0).await?;
-        txn.commit().await?;
+        policy::authorize(&auth.0, Action::RecordActivities)?;
+        services::activities::delete(&state.db, &auth.0, id.0, state.clock.now()).await?;
         Ok(ActivityDeleted::NoContent)
     }
 
@@ -636,7 +636,7 @@ impl ActivitiesApi {
         year: Path<i32>,
         format: Query<Option<SummaryFormat>>,
     ) -> ApiResult<Exported<AnnualReport, Summary>> {
-        auth.0.require(READERS)?;
+        policy::authorize(&auth.0, Action::ReadActivities)?;
         let summary =
             services::reports::annual_summary(&state.db, year.0, state.clock.now()).await?;
         let file = |ext: &str| format!("annual-{}.{ext}", year.0);

@@ -6,12 +6,14 @@ use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Query, payload::Json};
 
 use super::{ApiTags, PageParam, map_page};
-use crate::{
-    auth::{BearerAuth, Role},
-    error::ApiResult,
-    services::{self, PageReq, audit::AuditFilter},
+use domain::{
+    paging::PageReq,
+    policy::{self, Action},
+    services::{self, audit::AuditFilter},
     state::AppState,
 };
+
+use crate::{auth::BearerAuth, error::ApiResult};
 
 pub struct AuditApi;
 
@@ -84,7 +86,7 @@ impl AuditApi {
             Option<u64>,
         >,
     ) -> ApiResult<AuditList> {
-        auth.0.require(&[Role::Admin])?;
+        policy::authorize(&auth.0, Action::ReadAuditLog)?;
         let filter = AuditFilter {
             actor_id: actor_id.0,
             action: action.0,

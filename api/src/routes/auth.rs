@@ -4,12 +4,12 @@ use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
 use super::{ApiTags, text::Text, users::UserView};
-use crate::{
-    auth::BearerAuth,
-    error::ApiResult,
+use domain::{
     services::{self, auth::TokenPair},
     state::AppState,
 };
+
+use crate::{auth::BearerAuth, error::ApiResult};
 
 pub struct AuthApi;
 
@@ -97,8 +97,14 @@ impl AuthApi {
         state: Data<&AppState>,
         body: Json<LoginRequest>,
     ) -> ApiResult<TokensIssued> {
-        let pair =
-            services::auth::login(&state.db, &state.jwt, &body.username, &body.password).await?;
+        let pair = services::auth::login(
+            &state.db,
+            &state.jwt,
+            &body.username,
+            &body.password,
+            state.clock.now(),
+        )
+        .await?;
         Ok(TokensIssued::Ok(Json(pair.into())))
     }
 
@@ -112,7 +118,13 @@ impl AuthApi {
         state: Data<&AppState>,
         body: Json<RefreshRequest>,
     ) -> ApiResult<TokensIssued> {
-        let pair = services::auth::refresh(&state.db, &state.jwt, &body.refresh_token).await?;
+        let pair = services::auth::refresh(
+            &state.db,
+            &state.jwt,
+            &body.refresh_token,
+            state.clock.now(),
+        )
+        .await?;
         Ok(TokensIssued::Ok(Json(pair.into())))
     }
 
@@ -124,7 +136,7 @@ impl AuthApi {
         auth: BearerAuth,
         body: Json<RefreshRequest>,
     ) -> ApiResult<Done> {
-        services::auth::logout(&state.db, &auth.0, &body.refresh_token).await?;
+        services::auth::logout(&state.db, &auth.0, &body.refresh_token, state.clock.now()).await?;
         Ok(Done::NoContent)
     }
 
@@ -148,6 +160,7 @@ impl AuthApi {
             &auth.0,
             &body.current_password,
             &body.new_password,
+            state.clock.now(),
         )
         .await?;
         Ok(Done::NoContent)

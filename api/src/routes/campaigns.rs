@@ -13,15 +13,20 @@ use super::{
     ApiTags, PageParam, map_page,
     text::{self, Text},
 };
-use crate::{
-    auth::{Actor, BearerAuth, Role},
-    error::ApiResult,
+use domain::{
+    paging::PageReq,
+    policy::{self, Action},
     services::{
-        self, PageReq, begin_write,
+        self,
         campaigns::{CampaignChanges, CampaignFull, CampaignInput, RosterFilter},
         study::ProgressReport,
     },
     state::AppState,
+};
+
+use crate::{
+    auth::{Actor, BearerAuth},
+    error::ApiResult,
 };
 
 pub struct CampaignsApi;
@@ -372,8 +377,6 @@ pub enum Progress {
     Ok(Json<ProgressView>),
 }
 
-const MANAGERS: &[Role] = &[Role::Admin, Role::Hr];
-
 fn courses_of(list: Vec<CampaignCourseInput>) -> Vec<(i64, bool)> {
     list.into_iter()
         .map(|c| (c.course_id, c.compulsory))
@@ -386,9 +389,7 @@ async fn progress_for(
     campaign_id: i64,
     user_id: i64,
 ) -> ApiResult<Progress> {
-    if user_id != actor.id {
-        actor.require(MANAGERS)?;
-    }
+    policy::authorize_records_of(actor, user_id, "the progress")?;
     let report =
         services::study::progress_of(&state.db, campaign_id, user_id, state.clock.now()).await?;
     Ok(Progress::Ok(Json(report.into())))
@@ -436,7 +437,7 @@ impl CampaignsApi {
         auth: BearerAuth,
         body: Json<CreateCampaign>,
     ) -> ApiResult<CampaignResponse> {
-        auth.0.require(MANAGERS)?;
+        policy::authorize(&auth.0, Action::ManageCampaigns)?;
         let b = body.0;
         let input = CampaignInput {
             year: b.year,
@@ -453,9 +454,8 @@ impl CampaignsApi {
             max_attempts: b.max_attempts,
             exam_requires_study: b.exam_requires_study,
         };
-        let txn = begin_write(&state.db).await?;
-        let campaign = services::campaigns::create(&txn, &auth.0, input).await?;
-        txn.commit().await?;
+        let campaign =
+            services::campaigns::create(&state.db, &auth.0, input, state.clock.now()).await?;
         Ok(CampaignResponse::Created(Json(campaign.into())))
     }
 
@@ -480,7 +480,7 @@ impl CampaignsApi {
         id: Path<i64>,
         body: Json<UpdateCampaign>,
     ) -> ApiResult<CampaignResponse> {
-        auth.0.require(MANAGERS)?;
+        policy::authorize(&auth.0, Action::ManageCampaigns)?;
         let b = body.0;
         let changes = CampaignChanges {
             year: b.year,
@@ -497,9 +497,9 @@ impl CampaignsApi {
             max_attempts: b.max_attempts,
             exam_requires_study: b.exam_requires_study,
         };
-        let txn = begin_write(&state.db).await?;
-        let campaign = services::campaigns::update(&txn, &auth.0, id.0, changes).await?;
-        txn.commit().await?;
+        let campaign =
+            services::campaigns::update(&state.db, &auth.0, id.0, changes, state.clock.now())
+                .await?;
         Ok(CampaignResponse::Ok(Json(campaign.into())))
     }
 
@@ -513,10 +513,9 @@ impl CampaignsApi {
         id: Path<i64>,
         body: Json<EnrollRequest>,
     ) -> ApiResult<Enrolled> {
-        auth.0.require(MANAGERS)?;
-        let txn = begin_write(&state.db).await?;
+        policy::authorize(&auth.0, Action::ManageCampaigns)?;
         let enrolled = services::campaigns::enroll(
-            &txn,
+            &state.db,
             &auth.0,
             id.0,
             &body.user_ids,
@@ -524,7 +523,6 @@ impl CampaignsApi {
             state.clock.now(),
         )
         .await?;
-        txn.commit().await?;
         Ok(Enrolled::Ok(Json(EnrollResult { enrolled })))
     }
 
@@ -546,7 +544,7 @@ impl CampaignsApi {
             Option<u64>,
         >,
     ) -> ApiResult<Roster> {
-        auth.0.require(MANAGERS)?;
+        policy::authorize(&auth.0, Action::ManageCampaigns)?;
         let filter = RosterFilter {
             unit_id: unit_id.0,
             exempt: exempt.0,
@@ -575,20 +573,19 @@ impl CampaignsApi {
         user_id: Path<i64>,
         body: Json<UpdateEnrollment>,
     ) -> ApiResult<RosterMember> {
-        auth.0.require(MANAGERS)?;
+        policy::authorize(&auth.0, Action::ManageCampaigns)?;
         let b = body.0;
-        let txn = begin_write(&state.db).await?;
         let entry = services::campaigns::set_exemption(
-            &txn,
+            &state.db,
             &auth.0,
             id.0,
             user_id.0,
             b.exempt,
             text::opt(b.exempt_reason),
+            state.clock.now(),
         )
         .await?;
-        let account = services::users::get(&txn, user_id.0).await?;
-        txn.commit().await?;
+        let account = services::users::get(&state.db, user_id.0).await?;
         Ok(RosterMember::Ok(Json((entry, account).into())))
     }
 

@@ -13,15 +13,17 @@ use super::{
     ApiTags, PageParam, map_page,
     text::{self, Text},
 };
-use crate::{
-    auth::{BearerAuth, Role},
-    error::ApiResult,
+use domain::{
+    paging::PageReq,
+    policy::{self, Action},
     services::{
-        self, PageReq, begin_write,
+        self,
         courses::{CourseChanges, CourseInput},
     },
     state::AppState,
 };
+
+use crate::{auth::BearerAuth, error::ApiResult};
 
 pub struct CoursesApi;
 
@@ -107,8 +109,6 @@ pub enum CourseList {
     Ok(Json<CoursePage>),
 }
 
-const WRITERS: &[Role] = &[Role::Admin, Role::Hr];
-
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Courses")]
 impl CoursesApi {
     /// List courses (any signed-in account).
@@ -143,7 +143,7 @@ impl CoursesApi {
         auth: BearerAuth,
         body: Json<CreateCourse>,
     ) -> ApiResult<CourseResponse> {
-        auth.0.require(WRITERS)?;
+        policy::authorize(&auth.0, Action::ManageCourses)?;
         let b = body.0;
         let input = CourseInput {
             title: b.title.into(),
@@ -151,9 +151,8 @@ impl CoursesApi {
             minutes: b.minutes,
             description: b.description.into(),
         };
-        let txn = begin_write(&state.db).await?;
-        let course = services::courses::create(&txn, &auth.0, input).await?;
-        txn.commit().await?;
+        let course =
+            services::courses::create(&state.db, &auth.0, input, state.clock.now()).await?;
         Ok(CourseResponse::Created(Json(course.into())))
     }
 
@@ -179,7 +178,7 @@ impl CoursesApi {
         id: Path<i64>,
         body: Json<UpdateCourse>,
     ) -> ApiResult<CourseResponse> {
-        auth.0.require(WRITERS)?;
+        policy::authorize(&auth.0, Action::ManageCourses)?;
         let b = body.0;
         let changes = CourseChanges {
             title: text::opt(b.title),
@@ -187,9 +186,8 @@ impl CoursesApi {
             minutes: b.minutes,
             description: text::opt(b.description),
         };
-        let txn = begin_write(&state.db).await?;
-        let course = services::courses::update(&txn, &auth.0, id.0, changes).await?;
-        txn.commit().await?;
+        let course =
+            services::courses::update(&state.db, &auth.0, id.0, changes, state.clock.now()).await?;
         Ok(CourseResponse::Ok(Json(course.into())))
     }
 }

@@ -10,21 +10,24 @@ use poem_openapi::{
 
 use super::{
     ApiTags, PageParam,
+    enums::QuestionKind,
     files::{self, CsvOnly, Exported},
     map_page,
     text::{Lenient, Text},
 };
-use crate::{
-    auth::{BearerAuth, Role},
-    error::{ApiResult, FieldError},
+use domain::{
     export::{self, Cell, Sheet},
+    paging::PageReq,
+    policy::{self, Action},
     services::{
-        self, PageReq, begin_write,
+        self,
         exam::{Answer, AttemptFilter, AttemptFull, AttemptRow, Started},
-        questions::{Question, QuestionInput, QuestionKind},
+        questions::{Question, QuestionInput},
     },
     state::AppState,
 };
+
+use crate::{auth::BearerAuth, error::ApiResult};
 
 pub struct ExamApi;
 
@@ -50,7 +53,7 @@ impl From<Question> for QuestionView {
         Self {
             id: q.model.id,
             campaign_id: q.model.campaign_id,
-            kind: q.kind,
+            kind: q.kind.into(),
             stem: q.model.stem,
             options: q.options,
             answer: q.answer.into_iter().map(|a| a as u32).collect(),
@@ -86,7 +89,7 @@ fn one() -> i32 {
 impl From<CreateQuestion> for QuestionInput {
     fn from(q: CreateQuestion) -> Self {
         Self {
-            kind: q.kind,
+            kind: q.kind.into(),
             stem: q.stem.into(),
             options: q.options.into_iter().map(String::from).collect(),
             answer: q.answer.into_iter().map(|a| a as usize).collect(),
@@ -247,7 +250,7 @@ fn attempt_view(full: AttemptFull, reveal: bool) -> AttemptView {
             .iter()
             .map(|q| AttemptQuestionView {
                 id: q.question.model.id,
-                kind: q.question.kind,
+                kind: q.question.kind.into(),
                 stem: q.question.model.stem.clone(),
                 options: q.shown_options(),
                 points: q.question.model.points,
@@ -379,8 +382,6 @@ pub enum Submitted {
     Ok(Json<SubmitResult>),
 }
 
-const MANAGERS: &[Role] = &[Role::Admin, Role::Hr];
-
 fn answers_of(sheet: AnswerSheet) -> Vec<Answer> {
     sheet
         .answers
@@ -451,7 +452,7 @@ impl ExamApi {
             Option<u64>,
         >,
     ) -> ApiResult<QuestionList> {
-        auth.0.require(MANAGERS)?;
+        policy::authorize(&auth.0, Action::ManageQuestions)?;
         let found = services::questions::list(
             &state.db,
             id.0,
@@ -477,10 +478,10 @@ impl ExamApi {
         id: Path<i64>,
         body: Json<CreateQuestion>,
     ) -> ApiResult<QuestionResponse> {
-        auth.0.require(MANAGERS)?;
-        let txn = begin_write(&state.db).await?;
-        let q = services::questions::create(&txn, &auth.0, id.0, body.0.into()).await?;
-        txn.commit().await?;
+        policy::authorize(&auth.0, Action::ManageQuestions)?;
+        let q =
+            services::questions::create(&state.db, &auth.0, id.0, body.0.into(), state.clock.now())
+                .await?;
         Ok(QuestionResponse::Created(Json(q.into())))
     }
 
@@ -494,7 +495,7 @@ impl ExamApi {
         id: Path<i64>,
         body: QuestionImport,
     ) -> ApiResult<QuestionsImported> {
-        auth.0.require(MANAGERS)?;
+        policy::authorize(&auth.0, Action::ManageQuestions)?;
         let items = match body {
             QuestionImport::Json(bank) => bank
                 .0
@@ -506,15 +507,14 @@ impl ExamApi {
                         i as u64 + 1,
                         item.parsed
                             .map(QuestionInput::from)
-                            .map_err(|m| vec![FieldError::new("question", m)]),
+                            .map_err(|m| vec![domain::error::FieldError::new("question", m)]),
                     )
                 })
                 .collect(),
             QuestionImport::Csv(bytes) => services::questions::parse_csv(&bytes.0)?,
         };
-        let txn = begin_write(&state.db).await?;
-        let imported = services::questions::import(&txn, &auth.0, id.0, items).await?;
-        txn.commit().await?;
+        let imported =
+            services::questions::import(&state.db, &auth.0, id.0, items, state.clock.now()).await?;
         Ok(QuestionsImported::Created(Json(ImportedQuestions {
             imported,
         })))
@@ -529,31 +529,35 @@ impl ExamApi {
         id: Path<i64>,
         body: Json<UpdateQuestion>,
     ) -> ApiResult<QuestionResponse> {
-        auth.0.require(MANAGERS)?;
+        policy::authorize(&auth.0, Action::ManageQuestions)?;
         let b = body.0;
-        let txn = begin_write(&state.db).await?;
-        let q = services::questions::update(&txn, &auth.0, id.0, |input| {
-            if let Some(kind) = b.kind {
-                input.kind = kind;
-            }
-            if let Some(stem) = b.stem {
-                input.stem = stem.into();
-            }
-            if let Some(options) = b.options {
-                input.options = options.into_iter().map(String::from).collect();
-            }
-            if let Some(answer) = b.answer {
-                input.answer = answer.into_iter().map(|a| a as usize).collect();
-            }
-            if let Some(points) = b.points {
-                input.points = points;
-            }
-            if let Some(law_ref) = b.law_ref {
-                input.law_ref = law_ref.into();
-            }
-        })
+        let q = services::questions::update(
+            &state.db,
+            &auth.0,
+            id.0,
+            |input| {
+                if let Some(kind) = b.kind {
+                    input.kind = kind.into();
+                }
+                if let Some(stem) = b.stem {
+                    input.stem = stem.into();
+                }
+                if let Some(options) = b.options {
+                    input.options = options.into_iter().map(String::from).collect();
+                }
+                if let Some(answer) = b.answer {
+                    input.answer = answer.into_iter().map(|a| a as usize).collect();
+                }
+                if let Some(points) = b.points {
+                    input.points = points;
+                }
+                if let Some(law_ref) = b.law_ref {
+                    input.law_ref = law_ref.into();
+                }
+            },
+            state.clock.now(),
+        )
         .await?;
-        txn.commit().await?;
         Ok(QuestionResponse::Ok(Json(q.into())))
     }
 
@@ -565,10 +569,8 @@ impl ExamApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<QuestionDeleted> {
-        auth.0.require(MANAGERS)?;
-        let txn = begin_write(&state.db).await?;
-        services::questions::delete(&txn, &auth.0, id.0).await?;
-        txn.commit().await?;
+        policy::authorize(&auth.0, Action::ManageQuestions)?;
+        services::questions::delete(&state.db, &auth.0, id.0, state.clock.now()).await?;
         Ok(QuestionDeleted::NoContent)
     }
 
@@ -585,7 +587,7 @@ impl ExamApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<AttemptStarted> {
-        auth.0.require(&[Role::Cadre])?;
+        policy::authorize(&auth.0, Action::SitExam)?;
         Ok(
             match services::exam::start_attempt(&state.db, &auth.0, id.0, state.clock.now()).await?
             {
@@ -675,7 +677,7 @@ impl ExamApi {
             Option<u64>,
         >,
     ) -> ApiResult<Exported<AttemptPage, CsvOnly>> {
-        auth.0.require(MANAGERS)?;
+        policy::authorize(&auth.0, Action::ManageQuestions)?;
         let filter = AttemptFilter {
             user_id: user_id.0,
             unit_id: unit_id.0,

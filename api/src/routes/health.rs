@@ -5,7 +5,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use sea_orm::ConnectionTrait;
 
 use super::ApiTags;
-use crate::state::AppState;
+use domain::state::AppState;
 
 pub struct HealthApi;
 

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod courses;
+pub mod enums;
 pub mod exam;
 pub mod files;
 pub mod health;
@@ -62,7 +63,7 @@ pub fn patch<T>(value: poem_openapi::types::MaybeUndefined<T>) -> Option<Option<
 
 /// Turns a `Vec<Model>` page from a service into a page of views.
 pub fn map_page<M, V>(
-    page: crate::services::Page<M>,
+    page: domain::paging::Page<M>,
     f: impl FnMut(M) -> V,
 ) -> (Vec<V>, u64, u64, u64) {
     (

@@ -8,14 +8,19 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{ApiTags, PageParam, map_page, text::Lenient};
-use crate::{
-    auth::{BearerAuth, Role},
-    error::{ApiError, ApiResult, AppError, Problem},
+use domain::{
+    paging::PageReq,
+    policy::{self, Action},
     services::{
-        self, PageReq,
+        self,
         study::{Logged, SessionFilter, SessionInput},
     },
     state::AppState,
+};
+
+use crate::{
+    auth::BearerAuth,
+    error::{ApiError, ApiResult, AppError, Problem},
 };
 
 pub struct StudyApi;
@@ -163,7 +168,7 @@ impl StudyApi {
         auth: BearerAuth,
         body: Json<CreateStudySession>,
     ) -> ApiResult<SessionLogged> {
-        auth.0.require(&[Role::Cadre])?;
+        policy::authorize(&auth.0, Action::LogStudy)?;
         let logged = match &state.sessions {
             Some(writer) => {
                 writer
@@ -202,7 +207,7 @@ impl StudyApi {
         auth: BearerAuth,
         body: Json<StudySessionBatch>,
     ) -> ApiResult<BatchLogged> {
-        auth.0.require(&[Role::Cadre])?;
+        policy::authorize(&auth.0, Action::LogStudy)?;
         let items = body.0.sessions;
         let ids: Vec<Option<String>> = items
             .iter()

@@ -7,18 +7,23 @@ use poem_openapi::{
 };
 
 use super::{
-    ApiTags, PageParam,
+    ApiTags, PageParam, enums,
     files::{self, Exported, Tables},
 };
-use crate::{
-    auth::{BearerAuth, Role},
-    error::{ApiResult, AppError},
+use domain::{
     export::{self, Cell, Sheet},
+    paging::PageReq,
+    policy::{self, Action},
     services::{
-        self, PageReq,
+        self,
         targets::{Counts, Missing, Target, TargetsReport},
     },
     state::AppState,
+};
+
+use crate::{
+    auth::BearerAuth,
+    error::{ApiResult, AppError},
 };
 
 pub struct TargetsApi;
@@ -153,7 +158,7 @@ impl From<Missing> for MissingMember {
 /// A page of the members who do not count yet.
 #[derive(Debug, Object)]
 pub struct MissingPage {
-    pub target: Target,
+    pub target: enums::Target,
     pub items: Vec<MissingMember>,
     pub total: u64,
     pub page: u64,
@@ -170,8 +175,6 @@ pub enum ReportFormat {
     /// Excel: one sheet per view, Chinese headers, rates as percentages.
     Xlsx,
 }
-
-const MANAGERS: &[Role] = &[Role::Admin, Role::Hr];
 
 const TARGET_HEADERS: [&str; 11] = [
     "单位",
@@ -282,7 +285,7 @@ impl TargetsApi {
         unit_id: Query<Option<i64>>,
         format: Query<Option<ReportFormat>>,
     ) -> ApiResult<Exported<TargetsView, Tables>> {
-        auth.0.require(MANAGERS)?;
+        policy::authorize(&auth.0, Action::ReadTargets)?;
         let report =
             services::targets::campaign_targets(&state.db, id.0, unit_id.0, state.clock.now())
                 .await?;
@@ -310,7 +313,7 @@ impl TargetsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
-        target: Query<Target>,
+        target: Query<enums::Target>,
         unit_id: Query<Option<i64>>,
         format: Query<Option<ReportFormat>>,
         #[oai(validator(minimum(value = "1")))] page: PageParam,
@@ -318,7 +321,7 @@ impl TargetsApi {
             Option<u64>,
         >,
     ) -> ApiResult<Exported<MissingPage, Tables>> {
-        auth.0.require(MANAGERS)?;
+        policy::authorize(&auth.0, Action::ReadTargets)?;
         let format = format.0.unwrap_or(ReportFormat::Json);
         let page = if format == ReportFormat::Json {
             PageReq::new(page.0, per_page.0)
@@ -331,7 +334,7 @@ impl TargetsApi {
         let found = services::targets::missing(
             &state.db,
             id.0,
-            target.0,
+            target.0.into(),
             unit_id.0,
             page,
             state.clock.now(),
@@ -348,12 +351,12 @@ impl TargetsApi {
                 per_page: found.per_page,
             }),
             ReportFormat::Csv => Exported::file(
-                export::csv(&[missing_sheet(target.0, items)]),
+                export::csv(&[missing_sheet(target.0.into(), items)]),
                 files::CSV,
                 file("csv"),
             ),
             ReportFormat::Xlsx => Exported::file(
-                xlsx_or_500(&[missing_sheet(target.0, items)])?,
+                xlsx_or_500(&[missing_sheet(target.0.into(), items)])?,
                 files::XLSX,
                 file("xlsx"),
             ),

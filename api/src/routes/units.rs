@@ -10,18 +10,22 @@ use poem_openapi::{
 };
 
 use super::{
-    ApiTags, PageParam, map_page,
+    ApiTags, PageParam,
+    enums::UnitKind,
+    map_page,
     text::{self, Text},
 };
-use crate::{
-    auth::{BearerAuth, Role},
-    error::ApiResult,
+use domain::{
+    paging::PageReq,
+    policy::{self, Action},
     services::{
-        self, PageReq, begin_write,
-        units::{NewUnit, UnitChanges, UnitFilter, UnitKind},
+        self,
+        units::{self as unit_rules, NewUnit, UnitChanges, UnitFilter},
     },
     state::AppState,
 };
+
+use crate::{auth::BearerAuth, error::ApiResult};
 
 pub struct UnitsApi;
 
@@ -42,7 +46,9 @@ impl From<unit::Model> for UnitView {
         Self {
             id: m.id,
             name: m.name,
-            kind: UnitKind::parse(&m.kind).unwrap_or(UnitKind::Other),
+            kind: unit_rules::UnitKind::parse(&m.kind)
+                .unwrap_or(unit_rules::UnitKind::Other)
+                .into(),
             parent_id: m.parent_id,
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -102,8 +108,6 @@ pub enum UnitDeleted {
     NoContent,
 }
 
-const WRITERS: &[Role] = &[Role::Admin, Role::Hr];
-
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Units")]
 impl UnitsApi {
     /// List units (any signed-in account).
@@ -124,7 +128,7 @@ impl UnitsApi {
     ) -> ApiResult<UnitList> {
         let filter = UnitFilter {
             parent_id: parent_id.0,
-            kind: kind.0,
+            kind: kind.0.map(Into::into),
             q: q.0,
         };
         let found =
@@ -146,20 +150,19 @@ impl UnitsApi {
         auth: BearerAuth,
         body: Json<CreateUnit>,
     ) -> ApiResult<UnitResponse> {
-        auth.0.require(WRITERS)?;
+        policy::authorize(&auth.0, Action::ManageUnits)?;
         let body = body.0;
-        let txn = begin_write(&state.db).await?;
         let unit = services::units::create(
-            &txn,
+            &state.db,
             &auth.0,
             NewUnit {
                 name: body.name.into(),
-                kind: body.kind,
+                kind: body.kind.into(),
                 parent_id: body.parent_id,
             },
+            state.clock.now(),
         )
         .await?;
-        txn.commit().await?;
         Ok(UnitResponse::Created(Json(unit.into())))
     }
 
@@ -184,16 +187,15 @@ impl UnitsApi {
         id: Path<i64>,
         body: Json<UpdateUnit>,
     ) -> ApiResult<UnitResponse> {
-        auth.0.require(WRITERS)?;
+        policy::authorize(&auth.0, Action::ManageUnits)?;
         let body = body.0;
         let changes = UnitChanges {
             name: text::opt(body.name),
-            kind: body.kind,
+            kind: body.kind.map(Into::into),
             parent_id: super::patch(body.parent_id),
         };
-        let txn = begin_write(&state.db).await?;
-        let unit = services::units::update(&txn, &auth.0, id.0, changes).await?;
-        txn.commit().await?;
+        let unit =
+            services::units::update(&state.db, &auth.0, id.0, changes, state.clock.now()).await?;
         Ok(UnitResponse::Ok(Json(unit.into())))
     }
 
@@ -205,10 +207,8 @@ impl UnitsApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<UnitDeleted> {
-        auth.0.require(WRITERS)?;
-        let txn = begin_write(&state.db).await?;
-        services::units::delete(&txn, &auth.0, id.0).await?;
-        txn.commit().await?;
+        policy::authorize(&auth.0, Action::ManageUnits)?;
+        services::units::delete(&state.db, &auth.0, id.0, state.clock.now()).await?;
         Ok(UnitDeleted::NoContent)
     }
 }

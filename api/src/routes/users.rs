@@ -11,18 +11,22 @@ use poem_openapi::{
 };
 
 use super::{
-    ApiTags, PageParam, map_page, patch,
+    ApiTags, PageParam,
+    enums::{self, Role},
+    map_page, patch,
     text::{self, Text},
 };
-use crate::{
-    auth::{BearerAuth, Role},
-    error::ApiResult,
+use domain::{
+    paging::PageReq,
+    policy::{self, Action},
     services::{
-        self, PageReq,
+        self,
         users::{NewUser, UserChanges, UserFilter},
     },
     state::AppState,
 };
+
+use crate::{auth::BearerAuth, error::ApiResult};
 
 pub struct UsersApi;
 
@@ -49,7 +53,7 @@ impl From<user::Model> for UserView {
     fn from(m: user::Model) -> Self {
         Self {
             id: m.id,
-            roles: Role::split(&m.roles),
+            roles: enums::all(domain::auth::Role::split(&m.roles)),
             username: m.username,
             name: m.name,
             unit_id: m.unit_id,
@@ -160,8 +164,6 @@ pub enum Imported {
     Ok(Json<ImportResult>),
 }
 
-const MANAGERS: &[Role] = &[Role::Admin, Role::Hr];
-
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]
 impl UsersApi {
     /// List accounts (admin, hr).
@@ -182,10 +184,10 @@ impl UsersApi {
             Option<u64>,
         >,
     ) -> ApiResult<UserList> {
-        auth.0.require(MANAGERS)?;
+        policy::authorize(&auth.0, Action::ManageAccounts)?;
         let filter = UserFilter {
             unit_id: unit_id.0,
-            role: role.0,
+            role: role.0.map(Into::into),
             active: active.0,
             is_leader: is_leader.0,
             q: q.0,
@@ -209,19 +211,19 @@ impl UsersApi {
         auth: BearerAuth,
         body: Json<CreateUser>,
     ) -> ApiResult<UserResponse> {
-        auth.0.require(MANAGERS)?;
+        policy::authorize(&auth.0, Action::ManageAccounts)?;
         let b = body.0;
         let new = NewUser {
             username: b.username.into(),
             password: b.password.into(),
             name: b.name.into(),
-            roles: b.roles,
+            roles: enums::all(b.roles),
             unit_id: b.unit_id,
             is_leader: b.is_leader,
             employee_no: text::opt(b.employee_no),
             active: b.active,
         };
-        let user = services::users::create(&state.db, &auth.0, new).await?;
+        let user = services::users::create(&state.db, &auth.0, new, state.clock.now()).await?;
         Ok(UserResponse::Created(Json(user.into())))
     }
 
@@ -233,7 +235,7 @@ impl UsersApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<UserResponse> {
-        auth.0.require(MANAGERS)?;
+        policy::authorize(&auth.0, Action::ManageAccounts)?;
         let user = services::users::get(&state.db, id.0).await?;
         Ok(UserResponse::Ok(Json(user.into())))
     }
@@ -247,18 +249,19 @@ impl UsersApi {
         id: Path<i64>,
         body: Json<UpdateUser>,
     ) -> ApiResult<UserResponse> {
-        auth.0.require(MANAGERS)?;
+        policy::authorize(&auth.0, Action::ManageAccounts)?;
         let b = body.0;
         let changes = UserChanges {
             password: text::opt(b.password),
             name: text::opt(b.name),
-            roles: b.roles,
+            roles: b.roles.map(enums::all),
             unit_id: patch(b.unit_id),
             is_leader: b.is_leader,
             employee_no: patch(b.employee_no).map(text::opt),
             active: b.active,
         };
-        let user = services::users::update(&state.db, &auth.0, id.0, changes).await?;
+        let user =
+            services::users::update(&state.db, &auth.0, id.0, changes, state.clock.now()).await?;
         Ok(UserResponse::Ok(Json(user.into())))
     }
 
@@ -277,13 +280,14 @@ impl UsersApi {
         default_password: Query<Option<String>>,
         body: RosterFile,
     ) -> ApiResult<Imported> {
-        auth.0.require(MANAGERS)?;
+        policy::authorize(&auth.0, Action::ManageAccounts)?;
         let RosterFile::Csv(bytes) = body;
         let outcome = services::users::import::import_roster(
             &state.db,
             &auth.0,
             &bytes.0,
             default_password.0.as_deref(),
+            state.clock.now(),
         )
         .await?;
         Ok(Imported::Ok(Json(ImportResult {

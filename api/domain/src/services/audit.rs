@@ -13,34 +13,32 @@ use crate::{auth::Actor, error::AppResult};
 pub async fn record(
     db: &impl ConnectionTrait,
     actor: Option<&Actor>,
+    at: DateTime<Utc>,
     action: &str,
     entity: &str,
     entity_id: Option<String>,
     summary: impl Into<String>,
 ) -> AppResult<()> {
-    record_as(
-        db,
-        actor.map(|a| a.id),
-        actor.map(|a| a.username.as_str()).unwrap_or("system"),
-        action,
-        entity,
-        entity_id,
-        summary,
-    )
-    .await
+    let who = match actor {
+        Some(a) => (Some(a.id), a.username.as_str()),
+        None => (None, "system"),
+    };
+    record_as(db, at, who, action, entity, entity_id, summary).await
 }
 
+/// [`record`] for someone who is not a signed-in actor: `who` is the account id, if any,
+/// and the name to show (a failed login's username, `system`, `demo`).
 pub async fn record_as(
     db: &impl ConnectionTrait,
-    actor_id: Option<i64>,
-    actor: &str,
+    at: DateTime<Utc>,
+    (actor_id, actor): (Option<i64>, &str),
     action: &str,
     entity: &str,
     entity_id: Option<String>,
     summary: impl Into<String>,
 ) -> AppResult<()> {
     audit_log::ActiveModel {
-        at: Set(Utc::now()),
+        at: Set(at),
         actor_id: Set(actor_id),
         actor: Set(actor.to_owned()),
         action: Set(action.to_owned()),

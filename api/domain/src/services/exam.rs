@@ -18,8 +18,9 @@ use super::{
     units,
 };
 use crate::{
-    auth::{Actor, Role},
+    auth::Actor,
     error::{AppError, AppResult, FieldError},
+    policy,
 };
 
 /// A submission this late after the deadline is still accepted (network delays).
@@ -553,14 +554,12 @@ pub async fn view_attempt(
     attempt_id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<(AttemptFull, bool)> {
-    let manager = actor.has(Role::Admin) || actor.has(Role::Hr);
+    let manager = policy::manages_people(actor);
     let attempt = attempt::Entity::find_by_id(attempt_id)
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("attempt"))?;
-    if attempt.user_id != actor.id && !manager {
-        return Err(AppError::forbidden("this attempt is not yours"));
-    }
+    policy::authorize_records_of(actor, attempt.user_id, "the attempt")?;
     let full = if overdue(&attempt, now) {
         let txn = begin_write(db).await?;
         lock_cadre(&txn, attempt.user_id).await?;

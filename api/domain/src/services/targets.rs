@@ -9,19 +9,16 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{course, course_progress, enrollment, unit, user};
-use poem_openapi::Enum;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Statement, Value, sea_query::Expr,
 };
-use serde::{Deserialize, Serialize};
 
 use super::{Page, PageReq, campaigns, exam, progress, units};
 use crate::error::{AppError, AppResult};
 
 /// One of the four targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
-#[oai(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     /// 参与率: at least one study session or exam attempt.
     Participation,

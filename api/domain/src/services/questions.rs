@@ -2,24 +2,22 @@
 
 use std::collections::HashSet;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{attempt_question, question};
-use poem_openapi::Enum;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
-use super::{Page, PageReq, audit, campaigns};
+use super::{Page, PageReq, audit, campaigns, write};
 use crate::{
     auth::Actor,
     error::{AppError, AppResult, FieldError},
 };
 
 /// The kind of a question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
-#[oai(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QuestionKind {
     /// 单选: exactly one right option.
@@ -151,11 +149,14 @@ pub fn validate(input: &QuestionInput) -> Vec<FieldError> {
     errors
 }
 
-fn active_model(campaign_id: i64, input: &QuestionInput) -> question::ActiveModel {
+fn active_model(
+    campaign_id: i64,
+    input: &QuestionInput,
+    now: DateTime<Utc>,
+) -> question::ActiveModel {
     let mut answer = input.answer.clone();
     answer.sort_unstable();
     let options: Vec<&str> = input.options.iter().map(|o| o.trim()).collect();
-    let now = Utc::now();
     question::ActiveModel {
         campaign_id: Set(campaign_id),
         kind: Set(input.kind.as_str().to_owned()),
@@ -180,27 +181,32 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<Question> {
 }
 
 pub async fn create(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     actor: &Actor,
     campaign_id: i64,
     input: QuestionInput,
+    now: DateTime<Utc>,
 ) -> AppResult<Question> {
-    campaigns::get(db, campaign_id).await?;
-    let errors = validate(&input);
-    if !errors.is_empty() {
-        return Err(AppError::invalid_many(errors));
-    }
-    let model = active_model(campaign_id, &input).insert(db).await?;
-    audit::record(
-        db,
-        Some(actor),
-        "create",
-        "question",
-        Some(model.id.to_string()),
-        format!("campaign {campaign_id}: {}", short(&model.stem)),
-    )
-    .await?;
-    Ok(Question::decode(model))
+    write(db, async |db| {
+        campaigns::get(db, campaign_id).await?;
+        let errors = validate(&input);
+        if !errors.is_empty() {
+            return Err(AppError::invalid_many(errors));
+        }
+        let model = active_model(campaign_id, &input, now).insert(db).await?;
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            "create",
+            "question",
+            Some(model.id.to_string()),
+            format!("campaign {campaign_id}: {}", short(&model.stem)),
+        )
+        .await?;
+        Ok(Question::decode(model))
+    })
+    .await
 }
 
 fn short(s: &str) -> String {
@@ -219,82 +225,100 @@ async fn was_drawn(db: &impl ConnectionTrait, id: i64) -> AppResult<bool> {
 /// (old attempts must still grade as they were): it is retired and the changed version
 /// is stored as a new question, which is returned.
 pub async fn update(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     actor: &Actor,
     id: i64,
     change: impl FnOnce(&mut QuestionInput),
+    now: DateTime<Utc>,
 ) -> AppResult<Question> {
-    let current = get(db, id).await?;
-    if current.model.retired {
-        return Err(AppError::conflict(
-            "retired",
-            "a retired question cannot be changed",
-        ));
-    }
-    let mut input = QuestionInput {
-        kind: current.kind,
-        stem: current.model.stem.clone(),
-        options: current.options.clone(),
-        answer: current.answer.clone(),
-        points: current.model.points,
-        law_ref: current.model.law_ref.clone(),
-    };
-    change(&mut input);
-    let errors = validate(&input);
-    if !errors.is_empty() {
-        return Err(AppError::invalid_many(errors));
-    }
-    let model = if was_drawn(db, id).await? {
-        retire(db, current.model.clone()).await?;
-        active_model(current.model.campaign_id, &input)
-            .insert(db)
-            .await?
-    } else {
-        let mut active = active_model(current.model.campaign_id, &input);
-        active.id = Set(id);
-        active.created_at = Set(current.model.created_at);
-        active.update(db).await?
-    };
-    audit::record(
-        db,
-        Some(actor),
-        "update",
-        "question",
-        Some(id.to_string()),
-        format!("now question {}: {}", model.id, short(&model.stem)),
-    )
-    .await?;
-    Ok(Question::decode(model))
+    write(db, async |db| {
+        let current = get(db, id).await?;
+        if current.model.retired {
+            return Err(AppError::conflict(
+                "retired",
+                "a retired question cannot be changed",
+            ));
+        }
+        let mut input = QuestionInput {
+            kind: current.kind,
+            stem: current.model.stem.clone(),
+            options: current.options.clone(),
+            answer: current.answer.clone(),
+            points: current.model.points,
+            law_ref: current.model.law_ref.clone(),
+        };
+        change(&mut input);
+        let errors = validate(&input);
+        if !errors.is_empty() {
+            return Err(AppError::invalid_many(errors));
+        }
+        let model = if was_drawn(db, id).await? {
+            retire(db, current.model.clone(), now).await?;
+            active_model(current.model.campaign_id, &input, now)
+                .insert(db)
+                .await?
+        } else {
+            let mut active = active_model(current.model.campaign_id, &input, now);
+            active.id = Set(id);
+            active.created_at = Set(current.model.created_at);
+            active.update(db).await?
+        };
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            "update",
+            "question",
+            Some(id.to_string()),
+            format!("now question {}: {}", model.id, short(&model.stem)),
+        )
+        .await?;
+        Ok(Question::decode(model))
+    })
+    .await
 }
 
-async fn retire(db: &impl ConnectionTrait, model: question::Model) -> AppResult<()> {
+async fn retire(
+    db: &impl ConnectionTrait,
+    model: question::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let mut active: question::ActiveModel = model.into();
     active.retired = Set(true);
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(now);
     active.update(db).await?;
     Ok(())
 }
 
 /// Deletes a question, or retires it when an attempt has drawn it.
-pub async fn delete(db: &impl ConnectionTrait, actor: &Actor, id: i64) -> AppResult<()> {
-    let current = get(db, id).await?;
-    let action = if was_drawn(db, id).await? {
-        retire(db, current.model).await?;
-        "retire"
-    } else {
-        question::Entity::delete_by_id(id).exec(db).await?;
-        "delete"
-    };
-    audit::record(
-        db,
-        Some(actor),
-        action,
-        "question",
-        Some(id.to_string()),
-        "question removed from the bank",
-    )
-    .await?;
-    Ok(())
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    write(db, async |db| {
+        let current = get(db, id).await?;
+        let action = if was_drawn(db, id).await? {
+            retire(db, current.model, now).await?;
+            "retire"
+        } else {
+            question::Entity::delete_by_id(id).exec(db).await?;
+            "delete"
+        };
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            action,
+            "question",
+            Some(id.to_string()),
+            "question removed from the bank",
+        )
+        .await?;
+        Ok(())
+    })
+    .await
 }
 
 pub async fn list(
@@ -329,63 +353,68 @@ pub async fn list(
 /// Stores a whole bank at once, or nothing: `items` come with the line (CSV) or item
 /// number (JSON) they were read from, already parsed or refused.
 pub async fn import(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     actor: &Actor,
     campaign_id: i64,
     items: Vec<ParsedQuestion>,
+    now: DateTime<Utc>,
 ) -> AppResult<u64> {
-    campaigns::get(db, campaign_id).await?;
-    let mut errors = Vec::new();
-    let mut good = Vec::new();
-    for (line, item) in items {
-        let problems = match item {
-            Ok(input) => {
-                let problems = validate(&input);
-                if problems.is_empty() {
-                    good.push(input);
+    write(db, async |db| {
+        campaigns::get(db, campaign_id).await?;
+        let mut errors = Vec::new();
+        let mut good = Vec::new();
+        for (line, item) in items {
+            let problems = match item {
+                Ok(input) => {
+                    let problems = validate(&input);
+                    if problems.is_empty() {
+                        good.push(input);
+                    }
+                    problems
                 }
+                Err(problems) => problems,
+            };
+            errors.extend(
                 problems
-            }
-            Err(problems) => problems,
-        };
-        errors.extend(
-            problems
-                .into_iter()
-                .map(|e| FieldError::at_line(line, e.field, e.message)),
-        );
-    }
-    if !errors.is_empty() {
-        let lines: HashSet<_> = errors.iter().filter_map(|e| e.line).collect();
-        return Err(AppError::Invalid {
-            detail: format!(
-                "{} question(s) are invalid; nothing was imported",
-                lines.len()
-            ),
-            errors,
-        });
-    }
-    if good.is_empty() {
-        return Err(AppError::invalid(
-            "questions",
-            "the file holds no questions",
-        ));
-    }
-    let count = good.len() as u64;
-    for chunk in good.chunks(500) {
-        question::Entity::insert_many(chunk.iter().map(|q| active_model(campaign_id, q)))
-            .exec(db)
-            .await?;
-    }
-    audit::record(
-        db,
-        Some(actor),
-        "import",
-        "question",
-        None,
-        format!("campaign {campaign_id}: {count} questions imported"),
-    )
-    .await?;
-    Ok(count)
+                    .into_iter()
+                    .map(|e| FieldError::at_line(line, e.field, e.message)),
+            );
+        }
+        if !errors.is_empty() {
+            let lines: HashSet<_> = errors.iter().filter_map(|e| e.line).collect();
+            return Err(AppError::Invalid {
+                detail: format!(
+                    "{} question(s) are invalid; nothing was imported",
+                    lines.len()
+                ),
+                errors,
+            });
+        }
+        if good.is_empty() {
+            return Err(AppError::invalid(
+                "questions",
+                "the file holds no questions",
+            ));
+        }
+        let count = good.len() as u64;
+        for chunk in good.chunks(500) {
+            question::Entity::insert_many(chunk.iter().map(|q| active_model(campaign_id, q, now)))
+                .exec(db)
+                .await?;
+        }
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            "import",
+            "question",
+            None,
+            format!("campaign {campaign_id}: {count} questions imported"),
+        )
+        .await?;
+        Ok(count)
+    })
+    .await
 }
 
 /// Reads a bank from CSV (UTF-8 or GBK). Columns, English or Chinese: `kind`/题型,

@@ -1,7 +1,7 @@
 //! What a fresh database needs before the first request: a JWT secret shared by every
 //! instance, and the first administrator.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{setting, user};
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Set};
 
@@ -39,6 +39,7 @@ pub async fn jwt_secret(db: &impl ConnectionTrait, configured: Option<&str>) -> 
 pub async fn ensure_admin(
     db: &impl ConnectionTrait,
     password: Option<&str>,
+    now: DateTime<Utc>,
 ) -> AppResult<Option<String>> {
     if user::Entity::find().count(db).await? > 0 {
         return Ok(None);
@@ -47,7 +48,6 @@ pub async fn ensure_admin(
         Some(p) => (p.to_owned(), false),
         None => (random_token()[..20].to_owned(), true),
     };
-    let now = Utc::now();
     let inserted = user::Entity::insert(user::ActiveModel {
         username: Set("admin".into()),
         password_hash: Set(hash_password(&password).await?),
@@ -67,8 +67,8 @@ pub async fn ensure_admin(
     if matches!(inserted, sea_orm::TryInsertResult::Inserted(_)) {
         audit::record_as(
             db,
-            None,
-            "system",
+            now,
+            (None, "system"),
             "create",
             "user",
             None,

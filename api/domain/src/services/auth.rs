@@ -1,6 +1,6 @@
 //! Login, refresh-token rotation, logout, password change, and the login throttle.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use entity::{login_failure, refresh_token, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -58,8 +58,12 @@ pub fn check_password_rules(field: &str, password: &str) -> AppResult<()> {
 }
 
 /// Seconds to wait when `username` has used up its failed attempts, else `None`.
-async fn throttled_for(db: &impl ConnectionTrait, username: &str) -> AppResult<Option<u64>> {
-    let window_start = Utc::now() - Duration::minutes(THROTTLE_WINDOW_MINUTES);
+async fn throttled_for(
+    db: &impl ConnectionTrait,
+    username: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<u64>> {
+    let window_start = now - Duration::minutes(THROTTLE_WINDOW_MINUTES);
     let recent = login_failure::Entity::find()
         .filter(login_failure::Column::Username.eq(username))
         .filter(login_failure::Column::FailedAt.gt(window_start))
@@ -72,7 +76,7 @@ async fn throttled_for(db: &impl ConnectionTrait, username: &str) -> AppResult<O
     // The wait ends when the window no longer holds MAX_FAILURES failures.
     let pivot = recent[MAX_FAILURES as usize - 1].failed_at;
     let until = pivot + Duration::minutes(THROTTLE_WINDOW_MINUTES);
-    Ok(Some((until - Utc::now()).num_seconds().max(1) as u64))
+    Ok(Some((until - now).num_seconds().max(1) as u64))
 }
 
 /// Checks the credentials and starts a new token family.
@@ -81,9 +85,10 @@ pub async fn login(
     jwt: &JwtKeys,
     username: &str,
     password: &str,
+    now: DateTime<Utc>,
 ) -> AppResult<TokenPair> {
     let username = username.trim();
-    if let Some(retry_after) = throttled_for(db, username).await? {
+    if let Some(retry_after) = throttled_for(db, username, now).await? {
         return Err(AppError::Throttled { retry_after });
     }
     let found = user::Entity::find()
@@ -101,7 +106,7 @@ pub async fn login(
             let txn = db.begin().await?;
             login_failure::ActiveModel {
                 username: Set(username.to_owned()),
-                failed_at: Set(Utc::now()),
+                failed_at: Set(now),
                 ..Default::default()
             }
             .insert(&txn)
@@ -113,8 +118,8 @@ pub async fn login(
             };
             audit::record_as(
                 &txn,
-                other.as_ref().map(|u| u.id),
-                username,
+                now,
+                (other.as_ref().map(|u| u.id), username),
                 "login_failed",
                 "user",
                 other.as_ref().map(|u| u.id.to_string()),
@@ -129,7 +134,7 @@ pub async fn login(
         .filter(login_failure::Column::Username.eq(username))
         .exec(db)
         .await?;
-    issue_pair(db, jwt, &account, uuid::Uuid::new_v4().to_string()).await
+    issue_pair(db, jwt, &account, uuid::Uuid::new_v4().to_string(), now).await
 }
 
 async fn issue_pair(
@@ -137,9 +142,9 @@ async fn issue_pair(
     jwt: &JwtKeys,
     account: &user::Model,
     family_id: String,
+    now: DateTime<Utc>,
 ) -> AppResult<TokenPair> {
     let refresh = random_token();
-    let now = Utc::now();
     refresh_token::ActiveModel {
         user_id: Set(account.id),
         family_id: Set(family_id),
@@ -152,7 +157,12 @@ async fn issue_pair(
     }
     .insert(db)
     .await?;
-    let access = jwt.issue(account.id, &account.username, Role::split(&account.roles))?;
+    let access = jwt.issue(
+        account.id,
+        &account.username,
+        Role::split(&account.roles),
+        now,
+    )?;
     Ok(TokenPair {
         access_token: access,
         refresh_token: refresh,
@@ -160,9 +170,13 @@ async fn issue_pair(
     })
 }
 
-async fn revoke_family(db: &impl ConnectionTrait, family_id: &str) -> AppResult<()> {
+async fn revoke_family(
+    db: &impl ConnectionTrait,
+    family_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::FamilyId.eq(family_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(db)
@@ -171,9 +185,13 @@ async fn revoke_family(db: &impl ConnectionTrait, family_id: &str) -> AppResult<
 }
 
 /// Revokes every refresh token of a user (password change, account disabled).
-pub async fn revoke_user_tokens(db: &impl ConnectionTrait, user_id: i64) -> AppResult<()> {
+pub async fn revoke_user_tokens(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::UserId.eq(user_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(db)
@@ -183,19 +201,23 @@ pub async fn revoke_user_tokens(db: &impl ConnectionTrait, user_id: i64) -> AppR
 
 /// Spends a refresh token and returns a new pair in the same family. Presenting a token
 /// that was already spent revokes the whole family: someone else holds a copy.
-pub async fn refresh(db: &DatabaseConnection, jwt: &JwtKeys, token: &str) -> AppResult<TokenPair> {
+pub async fn refresh(
+    db: &DatabaseConnection,
+    jwt: &JwtKeys,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<TokenPair> {
     let hash = sha256_hex(token.trim());
     let stored = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(hash))
         .one(db)
         .await?
         .ok_or_else(bad_refresh)?;
-    let now = Utc::now();
     if stored.revoked_at.is_some() {
         return Err(bad_refresh());
     }
     if stored.used_at.is_some() {
-        revoke_family(db, &stored.family_id).await?;
+        revoke_family(db, &stored.family_id, now).await?;
         return Err(bad_refresh());
     }
     if stored.expires_at <= now {
@@ -203,7 +225,7 @@ pub async fn refresh(db: &DatabaseConnection, jwt: &JwtKeys, token: &str) -> App
     }
     let account = user::Entity::find_by_id(stored.user_id).one(db).await?;
     let Some(account) = account.filter(|u| u.active) else {
-        revoke_family(db, &stored.family_id).await?;
+        revoke_family(db, &stored.family_id, now).await?;
         return Err(bad_refresh());
     };
     let txn = db.begin().await?;
@@ -217,17 +239,22 @@ pub async fn refresh(db: &DatabaseConnection, jwt: &JwtKeys, token: &str) -> App
         .await?;
     if spent.rows_affected != 1 {
         txn.rollback().await?;
-        revoke_family(db, &stored.family_id).await?;
+        revoke_family(db, &stored.family_id, now).await?;
         return Err(bad_refresh());
     }
-    let pair = issue_pair(&txn, jwt, &account, stored.family_id.clone()).await?;
+    let pair = issue_pair(&txn, jwt, &account, stored.family_id.clone(), now).await?;
     txn.commit().await?;
     Ok(pair)
 }
 
 /// Ends the session the refresh token belongs to. Unknown tokens are ignored; a token of
 /// another user is refused.
-pub async fn logout(db: &impl ConnectionTrait, actor: &Actor, token: &str) -> AppResult<()> {
+pub async fn logout(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let hash = sha256_hex(token.trim());
     let stored = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(hash))
@@ -239,7 +266,7 @@ pub async fn logout(db: &impl ConnectionTrait, actor: &Actor, token: &str) -> Ap
                 "that refresh token belongs to another account",
             ));
         }
-        revoke_family(db, &stored.family_id).await?;
+        revoke_family(db, &stored.family_id, now).await?;
     }
     Ok(())
 }
@@ -250,6 +277,7 @@ pub async fn change_password(
     actor: &Actor,
     current: &str,
     new: &str,
+    now: DateTime<Utc>,
 ) -> AppResult<()> {
     check_password_rules("new_password", new)?;
     let account = user::Entity::find_by_id(actor.id)
@@ -266,12 +294,13 @@ pub async fn change_password(
     let txn = db.begin().await?;
     let mut active: user::ActiveModel = account.into();
     active.password_hash = Set(hash);
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(now);
     active.update(&txn).await?;
-    revoke_user_tokens(&txn, actor.id).await?;
+    revoke_user_tokens(&txn, actor.id, now).await?;
     audit::record(
         &txn,
         Some(actor),
+        now,
         "password_change",
         "user",
         Some(actor.id.to_string()),

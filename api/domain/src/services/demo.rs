@@ -944,8 +944,8 @@ pub async fn load(
     resync_sequences(&txn).await?;
     audit::record_as(
         &txn,
-        None,
-        "demo",
+        now,
+        (None, "demo"),
         "load",
         "demo",
         None,

@@ -1,22 +1,9 @@
-//! What every handler shares.
+//! The one source of "now". Every rule that depends on the time (windows, deadlines,
+//! throttling, token expiry, audit timestamps) reads it from here, so tests can pin it.
 
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
-
-use crate::{auth::JwtKeys, config::Config};
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub jwt: Arc<JwtKeys>,
-    pub config: Arc<Config>,
-    pub clock: Clock,
-    /// Group commit of single study-session uploads (SQLite; PostgreSQL commits each
-    /// upload in its own transaction under the cadre's row lock).
-    pub sessions: Option<crate::services::study::SessionWriter>,
-}
 
 /// The server's idea of "now". The system clock in production; tests can pin and move
 /// it to check deadlines and windows without sleeping.
@@ -48,5 +35,29 @@ impl Clock {
         if let Some(pinned) = &self.pinned {
             *pinned.lock().expect("clock lock") = at;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pinned_clock_stays_until_moved() {
+        let start = DateTime::parse_from_rfc3339("2026-12-04T09:00:00+08:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        let clock = Clock::pinned(start);
+        assert_eq!(clock.now(), start);
+        let later = start + chrono::Duration::minutes(5);
+        clock.set(later);
+        assert_eq!(clock.now(), later);
+    }
+
+    #[test]
+    fn setting_the_system_clock_does_nothing() {
+        let clock = Clock::system();
+        clock.set(DateTime::<Utc>::MIN_UTC);
+        assert!(clock.now() > DateTime::<Utc>::MIN_UTC);
     }
 }

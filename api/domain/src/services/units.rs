@@ -2,24 +2,21 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{unit, user};
-use poem_openapi::Enum;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use serde::{Deserialize, Serialize};
 
-use super::{Page, PageReq, audit, fetch_page};
+use super::{Page, PageReq, audit, fetch_page, write};
 use crate::{
     auth::Actor,
     error::{AppError, AppResult},
 };
 
 /// What kind of body a unit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, Serialize, Deserialize)]
-#[oai(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UnitKind {
     /// 街道办事处
     Street,
@@ -115,124 +112,142 @@ async fn check_parent(db: &impl ConnectionTrait, parent_id: Option<i64>) -> AppR
 }
 
 pub async fn create(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     actor: &Actor,
     new: NewUnit,
+    now: DateTime<Utc>,
 ) -> AppResult<unit::Model> {
-    let name = clean_name(&new.name)?;
-    check_parent(db, new.parent_id).await?;
-    let now = Utc::now();
-    let model = unit::ActiveModel {
-        name: Set(name),
-        kind: Set(new.kind.as_str().to_owned()),
-        parent_id: Set(new.parent_id),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    audit::record(
-        db,
-        Some(actor),
-        "create",
-        "unit",
-        Some(model.id.to_string()),
-        format!("unit {} ({})", model.name, model.kind),
-    )
-    .await?;
-    Ok(model)
+    write(db, async |db| {
+        let name = clean_name(&new.name)?;
+        check_parent(db, new.parent_id).await?;
+        let model = unit::ActiveModel {
+            name: Set(name),
+            kind: Set(new.kind.as_str().to_owned()),
+            parent_id: Set(new.parent_id),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            "create",
+            "unit",
+            Some(model.id.to_string()),
+            format!("unit {} ({})", model.name, model.kind),
+        )
+        .await?;
+        Ok(model)
+    })
+    .await
 }
 
 pub async fn update(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     actor: &Actor,
     id: i64,
     changes: UnitChanges,
+    now: DateTime<Utc>,
 ) -> AppResult<unit::Model> {
-    let current = get(db, id).await?;
-    let mut active: unit::ActiveModel = current.clone().into();
-    let mut summary = Vec::new();
-    if let Some(name) = changes.name {
-        let name = clean_name(&name)?;
-        summary.push(format!("name {} → {}", current.name, name));
-        active.name = Set(name);
-    }
-    if let Some(kind) = changes.kind {
-        summary.push(format!("kind {} → {}", current.kind, kind.as_str()));
-        active.kind = Set(kind.as_str().to_owned());
-    }
-    if let Some(parent_id) = changes.parent_id {
-        check_parent(db, parent_id).await?;
-        if let Some(parent) = parent_id
-            && subtree_ids(db, id).await?.contains(&parent)
-        {
-            return Err(AppError::invalid(
-                "parent_id",
-                "a unit cannot be moved under itself or its own sub-unit",
-            ));
+    write(db, async |db| {
+        let current = get(db, id).await?;
+        let mut active: unit::ActiveModel = current.clone().into();
+        let mut summary = Vec::new();
+        if let Some(name) = changes.name {
+            let name = clean_name(&name)?;
+            summary.push(format!("name {} → {}", current.name, name));
+            active.name = Set(name);
         }
-        summary.push(format!("parent {:?} → {:?}", current.parent_id, parent_id));
-        active.parent_id = Set(parent_id);
-    }
-    active.updated_at = Set(Utc::now());
-    let model = active.update(db).await?;
-    audit::record(
-        db,
-        Some(actor),
-        "update",
-        "unit",
-        Some(id.to_string()),
-        summary.join("; "),
-    )
-    .await?;
-    Ok(model)
+        if let Some(kind) = changes.kind {
+            summary.push(format!("kind {} → {}", current.kind, kind.as_str()));
+            active.kind = Set(kind.as_str().to_owned());
+        }
+        if let Some(parent_id) = changes.parent_id {
+            check_parent(db, parent_id).await?;
+            if let Some(parent) = parent_id
+                && subtree_ids(db, id).await?.contains(&parent)
+            {
+                return Err(AppError::invalid(
+                    "parent_id",
+                    "a unit cannot be moved under itself or its own sub-unit",
+                ));
+            }
+            summary.push(format!("parent {:?} → {:?}", current.parent_id, parent_id));
+            active.parent_id = Set(parent_id);
+        }
+        active.updated_at = Set(now);
+        let model = active.update(db).await?;
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            "update",
+            "unit",
+            Some(id.to_string()),
+            summary.join("; "),
+        )
+        .await?;
+        Ok(model)
+    })
+    .await
 }
 
 /// Deletes a unit that has neither sub-units nor accounts.
-pub async fn delete(db: &impl ConnectionTrait, actor: &Actor, id: i64) -> AppResult<()> {
-    let current = get(db, id).await?;
-    let children = unit::Entity::find()
-        .filter(unit::Column::ParentId.eq(id))
-        .count(db)
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    write(db, async |db| {
+        let current = get(db, id).await?;
+        let children = unit::Entity::find()
+            .filter(unit::Column::ParentId.eq(id))
+            .count(db)
+            .await?;
+        if children > 0 {
+            return Err(AppError::conflict(
+                "unit_in_use",
+                format!("the unit still has {children} sub-unit(s)"),
+            ));
+        }
+        let members = user::Entity::find()
+            .filter(user::Column::UnitId.eq(id))
+            .count(db)
+            .await?;
+        if members > 0 {
+            return Err(AppError::conflict(
+                "unit_in_use",
+                format!("the unit still has {members} account(s)"),
+            ));
+        }
+        let activities = entity::activity::Entity::find()
+            .filter(entity::activity::Column::OrganizerUnitId.eq(id))
+            .count(db)
+            .await?;
+        if activities > 0 {
+            return Err(AppError::conflict(
+                "unit_in_use",
+                format!("the unit organised {activities} recorded activities"),
+            ));
+        }
+        unit::Entity::delete_by_id(id).exec(db).await?;
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            "delete",
+            "unit",
+            Some(id.to_string()),
+            format!("unit {}", current.name),
+        )
         .await?;
-    if children > 0 {
-        return Err(AppError::conflict(
-            "unit_in_use",
-            format!("the unit still has {children} sub-unit(s)"),
-        ));
-    }
-    let members = user::Entity::find()
-        .filter(user::Column::UnitId.eq(id))
-        .count(db)
-        .await?;
-    if members > 0 {
-        return Err(AppError::conflict(
-            "unit_in_use",
-            format!("the unit still has {members} account(s)"),
-        ));
-    }
-    let activities = entity::activity::Entity::find()
-        .filter(entity::activity::Column::OrganizerUnitId.eq(id))
-        .count(db)
-        .await?;
-    if activities > 0 {
-        return Err(AppError::conflict(
-            "unit_in_use",
-            format!("the unit organised {activities} recorded activities"),
-        ));
-    }
-    unit::Entity::delete_by_id(id).exec(db).await?;
-    audit::record(
-        db,
-        Some(actor),
-        "delete",
-        "unit",
-        Some(id.to_string()),
-        format!("unit {}", current.name),
-    )
-    .await?;
-    Ok(())
+        Ok(())
+    })
+    .await
 }
 
 pub async fn list(

@@ -4,11 +4,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{unit, user};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
-use super::{check_role_grant, clean_employee_no, clean_name, clean_username};
+use super::{clean_employee_no, clean_name, clean_username};
 use crate::{
     auth::{Actor, Role, hash_password},
     error::{AppError, AppResult, FieldError},
@@ -124,6 +124,7 @@ pub async fn import_roster(
     actor: &Actor,
     bytes: &[u8],
     default_password: Option<&str>,
+    now: DateTime<Utc>,
 ) -> AppResult<ImportOutcome> {
     let text = decode(bytes)?;
     let mut reader = csv::ReaderBuilder::new()
@@ -412,7 +413,7 @@ pub async fn import_roster(
         let roles = row.roles.clone();
         let current = row.existing.as_ref().map(|u| Role::split(&u.roles));
         if let Err(AppError::Forbidden(message)) =
-            check_role_grant(actor, current.as_deref(), roles.as_deref())
+            crate::policy::authorize_role_grant(actor, current.as_deref(), roles.as_deref())
         {
             errors.push(FieldError::at_line(row.line, "roles", message));
         }
@@ -436,7 +437,6 @@ pub async fn import_roster(
         });
     }
 
-    let now = Utc::now();
     let mut outcome = ImportOutcome {
         created: 0,
         updated: 0,
@@ -472,12 +472,13 @@ pub async fn import_roster(
                     active.updated_at = Set(now);
                     let model = active.update(&txn).await?;
                     if reset {
-                        crate::services::auth::revoke_user_tokens(&txn, id).await?;
+                        crate::services::auth::revoke_user_tokens(&txn, id, now).await?;
                     }
                     if model.roles != roles_before {
                         audit::record(
                             &txn,
                             Some(actor),
+                            now,
                             "role_change",
                             "user",
                             Some(id.to_string()),
@@ -513,6 +514,7 @@ pub async fn import_roster(
     audit::record(
         &txn,
         Some(actor),
+        now,
         "import",
         "user",
         None,

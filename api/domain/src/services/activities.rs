@@ -2,16 +2,15 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::{activity, activity_attendee, activity_theme, unit, user};
-use poem_openapi::Enum;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
-use super::{Page, PageReq, audit, units};
+use super::{Page, PageReq, audit, units, write};
 use crate::{
     auth::{Actor, Role},
     error::{AppError, AppResult, FieldError},
@@ -20,8 +19,7 @@ use crate::{
 macro_rules! keyed_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $key:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Enum, Serialize, Deserialize)]
-        #[oai(rename_all = "snake_case")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
             $($(#[$vmeta])* $variant),+
@@ -349,106 +347,124 @@ async fn write_links(db: &impl ConnectionTrait, id: i64, input: &ActivityInput) 
 }
 
 pub async fn create(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     actor: &Actor,
     input: ActivityInput,
+    now: DateTime<Utc>,
 ) -> AppResult<ActivityFull> {
-    validate(db, &input).await?;
-    let now = Utc::now();
-    let model = activity::ActiveModel {
-        kind: Set(input.kind.key().to_owned()),
-        title: Set(input.title.trim().to_owned()),
-        held_on: Set(input.held_on),
-        organizer_unit_id: Set(input.organizer_unit_id),
-        venue: Set(input.venue.map(|v| v.key().to_owned())),
-        audience: Set(input.audience.key().to_owned()),
-        attendance: Set(input.attendance),
-        materials: Set(input.materials),
-        notes: Set(input.notes.trim().to_owned()),
-        created_by: Set(Some(actor.id)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        deleted_at: Set(None),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    write_links(db, model.id, &input).await?;
-    audit::record(
-        db,
-        Some(actor),
-        "create",
-        "activity",
-        Some(model.id.to_string()),
-        format!("{} {} {}", model.held_on, model.kind, model.title),
-    )
-    .await?;
-    get(db, model.id).await
+    write(db, async |db| {
+        validate(db, &input).await?;
+        let model = activity::ActiveModel {
+            kind: Set(input.kind.key().to_owned()),
+            title: Set(input.title.trim().to_owned()),
+            held_on: Set(input.held_on),
+            organizer_unit_id: Set(input.organizer_unit_id),
+            venue: Set(input.venue.map(|v| v.key().to_owned())),
+            audience: Set(input.audience.key().to_owned()),
+            attendance: Set(input.attendance),
+            materials: Set(input.materials),
+            notes: Set(input.notes.trim().to_owned()),
+            created_by: Set(Some(actor.id)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            deleted_at: Set(None),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        write_links(db, model.id, &input).await?;
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            "create",
+            "activity",
+            Some(model.id.to_string()),
+            format!("{} {} {}", model.held_on, model.kind, model.title),
+        )
+        .await?;
+        get(db, model.id).await
+    })
+    .await
 }
 
 pub async fn update(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     actor: &Actor,
     id: i64,
     change: impl FnOnce(&mut ActivityInput),
+    now: DateTime<Utc>,
 ) -> AppResult<ActivityFull> {
-    let current = get(db, id).await?;
-    let mut input = ActivityInput {
-        kind: current.kind(),
-        title: current.model.title.clone(),
-        held_on: current.model.held_on,
-        organizer_unit_id: current.model.organizer_unit_id,
-        venue: current.venue(),
-        themes: current.themes.clone(),
-        audience: current.audience(),
-        attendance: current.model.attendance,
-        materials: current.model.materials,
-        attendee_ids: current.attendee_ids.clone(),
-        notes: current.model.notes.clone(),
-    };
-    change(&mut input);
-    validate(db, &input).await?;
-    let mut active: activity::ActiveModel = current.model.into();
-    active.kind = Set(input.kind.key().to_owned());
-    active.title = Set(input.title.trim().to_owned());
-    active.held_on = Set(input.held_on);
-    active.organizer_unit_id = Set(input.organizer_unit_id);
-    active.venue = Set(input.venue.map(|v| v.key().to_owned()));
-    active.audience = Set(input.audience.key().to_owned());
-    active.attendance = Set(input.attendance);
-    active.materials = Set(input.materials);
-    active.notes = Set(input.notes.trim().to_owned());
-    active.updated_at = Set(Utc::now());
-    let model = active.update(db).await?;
-    write_links(db, id, &input).await?;
-    audit::record(
-        db,
-        Some(actor),
-        "update",
-        "activity",
-        Some(id.to_string()),
-        format!("{} {} {}", model.held_on, model.kind, model.title),
-    )
-    .await?;
-    get(db, id).await
+    write(db, async |db| {
+        let current = get(db, id).await?;
+        let mut input = ActivityInput {
+            kind: current.kind(),
+            title: current.model.title.clone(),
+            held_on: current.model.held_on,
+            organizer_unit_id: current.model.organizer_unit_id,
+            venue: current.venue(),
+            themes: current.themes.clone(),
+            audience: current.audience(),
+            attendance: current.model.attendance,
+            materials: current.model.materials,
+            attendee_ids: current.attendee_ids.clone(),
+            notes: current.model.notes.clone(),
+        };
+        change(&mut input);
+        validate(db, &input).await?;
+        let mut active: activity::ActiveModel = current.model.into();
+        active.kind = Set(input.kind.key().to_owned());
+        active.title = Set(input.title.trim().to_owned());
+        active.held_on = Set(input.held_on);
+        active.organizer_unit_id = Set(input.organizer_unit_id);
+        active.venue = Set(input.venue.map(|v| v.key().to_owned()));
+        active.audience = Set(input.audience.key().to_owned());
+        active.attendance = Set(input.attendance);
+        active.materials = Set(input.materials);
+        active.notes = Set(input.notes.trim().to_owned());
+        active.updated_at = Set(now);
+        let model = active.update(db).await?;
+        write_links(db, id, &input).await?;
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            "update",
+            "activity",
+            Some(id.to_string()),
+            format!("{} {} {}", model.held_on, model.kind, model.title),
+        )
+        .await?;
+        get(db, id).await
+    })
+    .await
 }
 
 /// Soft delete: the row stays for the audit trail, and counts nowhere.
-pub async fn delete(db: &impl ConnectionTrait, actor: &Actor, id: i64) -> AppResult<()> {
-    let current = get(db, id).await?;
-    let mut active: activity::ActiveModel = current.model.clone().into();
-    active.deleted_at = Set(Some(Utc::now()));
-    active.update(db).await?;
-    audit::record(
-        db,
-        Some(actor),
-        "delete",
-        "activity",
-        Some(id.to_string()),
-        format!("{} {}", current.model.held_on, current.model.title),
-    )
-    .await?;
-    Ok(())
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    write(db, async |db| {
+        let current = get(db, id).await?;
+        let mut active: activity::ActiveModel = current.model.clone().into();
+        active.deleted_at = Set(Some(now));
+        active.update(db).await?;
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            "delete",
+            "activity",
+            Some(id.to_string()),
+            format!("{} {}", current.model.held_on, current.model.title),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<ActivityFull> {

@@ -14,8 +14,9 @@ use uuid::Uuid;
 
 use super::{Page, PageReq, begin_write, campaigns, fetch_page, lock_cadre, progress, units};
 use crate::{
-    auth::{Actor, Role},
+    auth::Actor,
     error::{AppError, AppResult, FieldError},
+    policy,
 };
 
 /// The longest session accepted.
@@ -474,7 +475,7 @@ pub async fn list(
     mut filter: SessionFilter,
     page: PageReq,
 ) -> AppResult<Page<study_session::Model>> {
-    if !(actor.has(Role::Admin) || actor.has(Role::Hr)) {
+    if !policy::manages_people(actor) {
         if filter.user_id.is_some_and(|id| id != actor.id) || filter.unit_id.is_some() {
             return Err(AppError::forbidden("you can list only your own sessions"));
         }

@@ -1,6 +1,6 @@
 //! Accounts: create, change, list. Who may grant which role lives here.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{unit, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -11,6 +11,7 @@ use super::{Page, PageReq, audit, auth::check_password_rules, begin_write, fetch
 use crate::{
     auth::{Actor, Role, hash_password},
     error::{AppError, AppResult, FieldError},
+    policy,
 };
 
 pub mod import;
@@ -89,28 +90,6 @@ pub fn clean_employee_no(field: &str, no: Option<&str>) -> Result<Option<String>
     }
 }
 
-/// HR keeps the roster but can neither make an administrator nor touch one.
-pub fn check_role_grant(
-    actor: &Actor,
-    target_current: Option<&[Role]>,
-    new_roles: Option<&[Role]>,
-) -> AppResult<()> {
-    if actor.is_admin() {
-        return Ok(());
-    }
-    if target_current.is_some_and(|r| r.contains(&Role::Admin)) {
-        return Err(AppError::forbidden(
-            "only an administrator can change an administrator's account",
-        ));
-    }
-    if new_roles.is_some_and(|r| r.contains(&Role::Admin)) {
-        return Err(AppError::forbidden(
-            "only an administrator can grant the admin role",
-        ));
-    }
-    Ok(())
-}
-
 async fn check_unit(db: &impl ConnectionTrait, unit_id: Option<i64>) -> AppResult<()> {
     if let Some(id) = unit_id
         && unit::Entity::find_by_id(id).one(db).await?.is_none()
@@ -135,8 +114,9 @@ pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
     new: NewUser,
+    now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
-    check_role_grant(actor, None, Some(&new.roles))?;
+    policy::authorize_role_grant(actor, None, Some(&new.roles))?;
     let mut errors = Vec::new();
     let username = collect(&mut errors, clean_username("username", &new.username));
     let name = collect(&mut errors, clean_name("name", &new.name));
@@ -178,7 +158,6 @@ pub async fn create(
             format!("an account with this {what} already exists"),
         ));
     }
-    let now = Utc::now();
     let model = user::ActiveModel {
         username: Set(username),
         password_hash: Set(hash),
@@ -197,6 +176,7 @@ pub async fn create(
     audit::record(
         &txn,
         Some(actor),
+        now,
         "create",
         "user",
         Some(model.id.to_string()),
@@ -215,10 +195,11 @@ pub async fn update(
     actor: &Actor,
     id: i64,
     changes: UserChanges,
+    now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
     let current = get(db, id).await?;
     let current_roles = Role::split(&current.roles);
-    check_role_grant(actor, Some(&current_roles), changes.roles.as_deref())?;
+    policy::authorize_role_grant(actor, Some(&current_roles), changes.roles.as_deref())?;
     let mut errors = Vec::new();
     let name = changes
         .name
@@ -317,15 +298,16 @@ pub async fn update(
     if let Some(roles) = &roles_changed {
         active.roles = Set(roles.clone());
     }
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(now);
     let model = active.update(&txn).await?;
     if revoke {
-        super::auth::revoke_user_tokens(&txn, id).await?;
+        super::auth::revoke_user_tokens(&txn, id, now).await?;
     }
     if !summary.is_empty() {
         audit::record(
             &txn,
             Some(actor),
+            now,
             "update",
             "user",
             Some(id.to_string()),
@@ -337,6 +319,7 @@ pub async fn update(
         audit::record(
             &txn,
             Some(actor),
+            now,
             "role_change",
             "user",
             Some(id.to_string()),

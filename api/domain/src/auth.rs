@@ -1,0 +1,256 @@
+//! Who is calling: roles, the actor, JWT access tokens, password hashing. (The HTTP
+//! bearer scheme that reads a token from a request lives in the `api` crate.)
+
+use std::sync::{Arc, LazyLock};
+
+use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+
+/// Access tokens live 15 minutes.
+pub const ACCESS_TTL_SECS: i64 = 15 * 60;
+/// Clock skew tolerated on a token's expiry.
+const EXPIRY_LEEWAY_SECS: i64 = 5;
+
+/// What an account may do. One account may hold several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// 系统管理员: everything, including accounts of any role and the audit log.
+    Admin,
+    /// 组织人事: the roster, campaigns, question bank, rates.
+    Hr,
+    /// 司法所: publicity events, trainings, the annual summary.
+    Judicial,
+    /// 干部职工: studies and sits the exam.
+    Cadre,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Hr, Role::Judicial, Role::Cadre];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Hr => "hr",
+            Role::Judicial => "judicial",
+            Role::Cadre => "cadre",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Stored form: sorted, de-duplicated, comma-separated.
+    pub fn join(roles: &[Role]) -> String {
+        let mut roles = roles.to_vec();
+        roles.sort();
+        roles.dedup();
+        roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    pub fn split(stored: &str) -> Vec<Role> {
+        stored.split(',').filter_map(Role::parse).collect()
+    }
+}
+
+/// The claims of an access token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user id.
+    pub sub: String,
+    pub username: String,
+    pub roles: Vec<Role>,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// HS256 keys. Any other algorithm is refused.
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl JwtKeys {
+    pub fn new(secret: &[u8]) -> Self {
+        let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
+        // Expiry is checked in `verify` against the server's clock, not the system's.
+        validation.validate_exp = false;
+        validation.set_required_spec_claims(&["exp", "sub", "iat"]);
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
+    }
+
+    pub fn issue(
+        &self,
+        user_id: i64,
+        username: &str,
+        roles: Vec<Role>,
+        now: DateTime<Utc>,
+    ) -> AppResult<String> {
+        let now = now.timestamp();
+        let claims = Claims {
+            sub: user_id.to_string(),
+            username: username.to_owned(),
+            roles,
+            iat: now,
+            exp: now + ACCESS_TTL_SECS,
+        };
+        encode(
+            &Header::new(jsonwebtoken::Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )
+        .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    /// The claims of a well-signed token that has not expired at `now` (5 s leeway).
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<Claims> {
+        decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|data| data.claims)
+            .filter(|claims| claims.exp + EXPIRY_LEEWAY_SECS >= now.timestamp())
+    }
+}
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: i64,
+    pub username: String,
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has(Role::Admin)
+    }
+}
+
+/// OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane.
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// A hash of a password nobody has, verified against when the username is unknown so
+/// that an unknown username costs the same time as a wrong password.
+static DUMMY_HASH: LazyLock<Arc<str>> = LazyLock::new(|| {
+    hasher()
+        .hash_password(b"xuefa-no-such-user")
+        .expect("hashing works")
+        .to_string()
+        .into()
+});
+
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// Argon2 runs on its own threads — all cores but one — off the async workers, so a
+/// storm of logins queues for the hashers instead of starving every other request of
+/// CPU. Long-lived threads also keep memory flat: each hash needs 19 MiB, and freeing it
+/// on ever-new blocking threads left that much behind per thread.
+static HASHERS: LazyLock<std::sync::Mutex<std::sync::mpsc::Sender<HashJob>>> =
+    LazyLock::new(|| {
+        let (jobs, queue) = std::sync::mpsc::channel::<HashJob>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        for n in 0..cores.saturating_sub(1).max(1) {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => {
+                                job();
+                                release_freed_memory();
+                            }
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .expect("a hashing thread starts");
+        }
+        std::sync::Mutex::new(jobs)
+    });
+
+/// Gives the 19 MiB a hash used back to the system: without it glibc keeps it, and the
+/// server grows by megabytes per login.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory to the system; it takes no pointers.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Runs `work` on a hashing thread and waits for it without blocking the async worker.
+async fn on_hasher<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let job: HashJob = Box::new(move || {
+        let _ = reply.send(work());
+    });
+    HASHERS.lock().ok()?.send(job).ok()?;
+    answer.await.ok()
+}
+
+/// Hashes off the async worker threads.
+pub async fn hash_password(password: &str) -> AppResult<String> {
+    let password = password.to_owned();
+    on_hasher(move || {
+        hasher()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await
+    .unwrap_or_else(|| Err(AppError::Internal("the hashing threads stopped".into())))
+}
+
+/// Verifies off the async worker threads. `None` verifies against a dummy hash.
+pub async fn verify_password(password: &str, hash: Option<&str>) -> bool {
+    let password = password.to_owned();
+    let hash: Arc<str> = match hash {
+        Some(h) => h.into(),
+        None => DUMMY_HASH.clone(),
+    };
+    on_hasher(move || {
+        hasher()
+            .verify_password(password.as_bytes(), &*hash)
+            .is_ok()
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// 32 random bytes, hex-encoded: secrets and refresh tokens.
+pub fn random_token() -> String {
+    let mut buf = [0u8; 32];
+    getrandom::fill(&mut buf).expect("the OS random source works");
+    hex::encode(buf)
+}
+
+pub fn sha256_hex(value: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(value.as_bytes()))
+}

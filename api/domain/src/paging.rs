@@ -1,0 +1,83 @@
+//! Lists come in pages: `?page=1&per_page=50`, at most 500 a page.
+
+use crate::error::AppResult;
+
+/// A page request: 1-based page, at most 500 per page.
+#[derive(Debug, Clone, Copy)]
+pub struct PageReq {
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl PageReq {
+    pub const MAX_PER_PAGE: u64 = 500;
+
+    pub fn new(page: Option<u64>, per_page: Option<u64>) -> Self {
+        Self {
+            page: page.unwrap_or(1).max(1),
+            per_page: per_page.unwrap_or(50).clamp(1, Self::MAX_PER_PAGE),
+        }
+    }
+
+    /// The rows to skip, kept within what the databases accept (a signed 64-bit value).
+    pub fn offset(&self) -> u64 {
+        (self.page - 1)
+            .saturating_mul(self.per_page)
+            .min(i64::MAX as u64)
+    }
+}
+
+/// A page of results and the total count.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// One page of `query` (already filtered and ordered) and the total it pages through.
+pub async fn fetch_page<E>(
+    db: &impl sea_orm::ConnectionTrait,
+    query: sea_orm::Select<E>,
+    page: PageReq,
+) -> AppResult<Page<E::Model>>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Send + Sync,
+{
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let total = query.clone().count(db).await?;
+    let items = query
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_bounds() {
+        let p = PageReq::new(None, None);
+        assert_eq!((p.page, p.per_page, p.offset()), (1, 50, 0));
+        let p = PageReq::new(Some(0), Some(0));
+        assert_eq!((p.page, p.per_page), (1, 1));
+        let p = PageReq::new(Some(3), Some(10_000));
+        assert_eq!((p.per_page, p.offset()), (PageReq::MAX_PER_PAGE, 1000));
+    }
+
+    #[test]
+    fn a_huge_page_stays_within_a_signed_64_bit_offset() {
+        let p = PageReq::new(Some(u64::MAX), Some(500));
+        assert_eq!(p.offset(), i64::MAX as u64);
+    }
+}

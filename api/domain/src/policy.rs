@@ -1,0 +1,219 @@
+//! Who may do what. Every operation asks here; no handler or service keeps a role list
+//! of its own. Roles come from DESIGN's table: `admin` does everything, `hr` keeps the
+//! roster and the campaign, `judicial` records activities and the annual summary,
+//! `cadre` studies and sits the exam. One account may hold several roles.
+
+use crate::{
+    auth::{Actor, Role},
+    error::{AppError, AppResult},
+};
+
+/// What an operation does, in the terms the policy decides on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Read the unit tree, the courses and the campaigns one may see.
+    ReadCatalogue,
+    /// Create, change or delete units.
+    ManageUnits,
+    /// Create, change or import accounts; list them.
+    ManageAccounts,
+    /// Create or change courses.
+    ManageCourses,
+    /// Create or change campaigns, enrol, exempt (免考), read the roster.
+    ManageCampaigns,
+    /// Keep the question bank.
+    ManageQuestions,
+    /// List and export everyone's exam attempts.
+    ReadAttempts,
+    /// The four rates and the missing lists.
+    ReadTargets,
+    /// Upload one's own study sessions.
+    LogStudy,
+    /// Start, answer and submit one's own exam attempts.
+    SitExam,
+    /// Record, change or delete activities.
+    RecordActivities,
+    /// List activities, their statistics and the annual summary.
+    ReadActivities,
+    /// The audit log.
+    ReadAuditLog,
+}
+
+impl Action {
+    /// The roles that may do it (holding any one is enough).
+    pub fn roles(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            Action::ReadCatalogue => &[Admin, Hr, Judicial, Cadre],
+            Action::ManageUnits
+            | Action::ManageAccounts
+            | Action::ManageCourses
+            | Action::ManageCampaigns
+            | Action::ManageQuestions
+            | Action::ReadAttempts
+            | Action::ReadTargets => MANAGERS,
+            Action::LogStudy | Action::SitExam => &[Cadre],
+            Action::RecordActivities => &[Admin, Judicial],
+            Action::ReadActivities => &[Admin, Judicial, Hr],
+            Action::ReadAuditLog => &[Admin],
+        }
+    }
+}
+
+/// The roles that manage people (the roster, others' records).
+const MANAGERS: &[Role] = &[Role::Admin, Role::Hr];
+
+/// Passes when the actor may do `action`.
+pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
+    let roles = action.roles();
+    if roles.iter().any(|r| actor.has(*r)) {
+        return Ok(());
+    }
+    let names: Vec<_> = roles.iter().map(|r| r.as_str()).collect();
+    Err(AppError::forbidden(format!(
+        "requires one of the roles: {}",
+        names.join(", ")
+    )))
+}
+
+/// Whether the actor manages people: reads anyone's progress, sessions and attempts.
+pub fn manages_people(actor: &Actor) -> bool {
+    MANAGERS.iter().any(|r| actor.has(*r))
+}
+
+/// A person's own records (progress, study sessions, attempts): themself, or a manager.
+pub fn authorize_records_of(actor: &Actor, owner_id: i64, what: &str) -> AppResult<()> {
+    if owner_id == actor.id || manages_people(actor) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(format!("{what} of another person")))
+    }
+}
+
+/// Whether the actor sees only the campaigns they are enrolled in (a plain cadre).
+pub fn sees_only_own_campaigns(actor: &Actor) -> bool {
+    !(actor.has(Role::Admin) || actor.has(Role::Hr) || actor.has(Role::Judicial))
+}
+
+/// HR keeps the roster but can neither make an administrator nor touch one.
+pub fn authorize_role_grant(
+    actor: &Actor,
+    target_current: Option<&[Role]>,
+    new_roles: Option<&[Role]>,
+) -> AppResult<()> {
+    if actor.is_admin() {
+        return Ok(());
+    }
+    if target_current.is_some_and(|r| r.contains(&Role::Admin)) {
+        return Err(AppError::forbidden(
+            "only an administrator can change an administrator's account",
+        ));
+    }
+    if new_roles.is_some_and(|r| r.contains(&Role::Admin)) {
+        return Err(AppError::forbidden(
+            "only an administrator can grant the admin role",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(roles: &[Role]) -> Actor {
+        Actor {
+            id: 7,
+            username: "someone".into(),
+            roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn each_role_may_do_exactly_its_work() {
+        use Action::*;
+        let table: &[(Role, &[Action])] = &[
+            (Role::Cadre, &[ReadCatalogue, LogStudy, SitExam]),
+            (
+                Role::Hr,
+                &[
+                    ReadCatalogue,
+                    ManageUnits,
+                    ManageAccounts,
+                    ManageCourses,
+                    ManageCampaigns,
+                    ManageQuestions,
+                    ReadAttempts,
+                    ReadTargets,
+                    ReadActivities,
+                ],
+            ),
+            (
+                Role::Judicial,
+                &[ReadCatalogue, RecordActivities, ReadActivities],
+            ),
+        ];
+        let all = [
+            ReadCatalogue,
+            ManageUnits,
+            ManageAccounts,
+            ManageCourses,
+            ManageCampaigns,
+            ManageQuestions,
+            ReadAttempts,
+            ReadTargets,
+            LogStudy,
+            SitExam,
+            RecordActivities,
+            ReadActivities,
+            ReadAuditLog,
+        ];
+        for (role, allowed) in table {
+            for action in all {
+                let ok = authorize(&actor(&[*role]), action).is_ok();
+                assert_eq!(ok, allowed.contains(&action), "{role:?} {action:?}");
+            }
+        }
+        // The administrator does everything but study and sit the exam as a cadre.
+        for action in all {
+            let ok = authorize(&actor(&[Role::Admin]), action).is_ok();
+            assert_eq!(ok, !matches!(action, LogStudy | SitExam), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn several_roles_add_up() {
+        let hr_cadre = actor(&[Role::Hr, Role::Cadre]);
+        assert!(authorize(&hr_cadre, Action::SitExam).is_ok());
+        assert!(authorize(&hr_cadre, Action::ReadTargets).is_ok());
+        assert!(authorize(&hr_cadre, Action::RecordActivities).is_err());
+    }
+
+    #[test]
+    fn own_records_or_a_manager() {
+        let cadre = actor(&[Role::Cadre]);
+        assert!(authorize_records_of(&cadre, 7, "progress").is_ok());
+        assert!(authorize_records_of(&cadre, 8, "progress").is_err());
+        assert!(authorize_records_of(&actor(&[Role::Hr]), 8, "progress").is_ok());
+        assert!(authorize_records_of(&actor(&[Role::Judicial]), 8, "progress").is_err());
+    }
+
+    #[test]
+    fn hr_cannot_make_or_touch_an_admin() {
+        let hr = actor(&[Role::Hr]);
+        assert!(authorize_role_grant(&hr, Some(&[Role::Cadre]), Some(&[Role::Hr])).is_ok());
+        assert!(authorize_role_grant(&hr, None, Some(&[Role::Admin])).is_err());
+        assert!(authorize_role_grant(&hr, Some(&[Role::Admin]), None).is_err());
+        let admin = actor(&[Role::Admin]);
+        assert!(authorize_role_grant(&admin, Some(&[Role::Admin]), Some(&[Role::Admin])).is_ok());
+    }
+
+    #[test]
+    fn only_plain_cadres_see_only_their_campaigns() {
+        assert!(sees_only_own_campaigns(&actor(&[Role::Cadre])));
+        assert!(!sees_only_own_campaigns(&actor(&[
+            Role::Cadre,
+            Role::Judicial
+        ])));
+    }
+}

@@ -1,0 +1,600 @@
+//! Campaigns (年度网上学法用法考试): settings, courses, the roster (enrolment, 免考).
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{campaign, campaign_course, course, enrollment, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use super::{Page, PageReq, audit, fetch_page, progress, units, write};
+use crate::{
+    auth::{Actor, Role},
+    error::{AppError, AppResult, FieldError},
+    policy,
+};
+
+/// A campaign's settings, complete.
+#[derive(Debug, Clone)]
+pub struct CampaignInput {
+    pub year: i32,
+    pub title: String,
+    pub study_starts_on: NaiveDate,
+    pub study_ends_on: NaiveDate,
+    pub required_minutes: i32,
+    /// `(course_id, compulsory)`.
+    pub courses: Vec<(i64, bool)>,
+    pub exam_opens_at: DateTime<Utc>,
+    pub exam_closes_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub question_count: i32,
+    pub pass_score: i32,
+    pub max_attempts: i32,
+    pub exam_requires_study: bool,
+}
+
+/// Changes to a campaign; `None` keeps the stored value. `courses` replaces the list.
+#[derive(Debug, Clone, Default)]
+pub struct CampaignChanges {
+    pub year: Option<i32>,
+    pub title: Option<String>,
+    pub study_starts_on: Option<NaiveDate>,
+    pub study_ends_on: Option<NaiveDate>,
+    pub required_minutes: Option<i32>,
+    pub courses: Option<Vec<(i64, bool)>>,
+    pub exam_opens_at: Option<DateTime<Utc>>,
+    pub exam_closes_at: Option<DateTime<Utc>>,
+    pub duration_minutes: Option<i32>,
+    pub question_count: Option<i32>,
+    pub pass_score: Option<i32>,
+    pub max_attempts: Option<i32>,
+    pub exam_requires_study: Option<bool>,
+}
+
+/// A campaign with its courses.
+#[derive(Debug, Clone)]
+pub struct CampaignFull {
+    pub campaign: campaign::Model,
+    pub courses: Vec<(campaign_course::Model, course::Model)>,
+}
+
+fn validate(input: &CampaignInput) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut bad = |f: &str, m: &str| errors.push(FieldError::new(f, m));
+    if !(2000..=2100).contains(&input.year) {
+        bad("year", "must be between 2000 and 2100");
+    }
+    let title = input.title.trim();
+    if title.is_empty() {
+        bad("title", "must not be empty");
+    } else if title.chars().count() > 200 {
+        bad("title", "must be at most 200 characters");
+    }
+    if input.study_ends_on < input.study_starts_on {
+        bad("study_ends_on", "must not be before study_starts_on");
+    }
+    if !(1..=100_000).contains(&input.required_minutes) {
+        bad("required_minutes", "must be between 1 and 100000");
+    }
+    if input.exam_closes_at <= input.exam_opens_at {
+        bad("exam_closes_at", "must be after exam_opens_at");
+    }
+    if !(1..=24 * 60).contains(&input.duration_minutes) {
+        bad("duration_minutes", "must be between 1 and 1440");
+    }
+    if !(1..=1000).contains(&input.question_count) {
+        bad("question_count", "must be between 1 and 1000");
+    }
+    if !(0..=100).contains(&input.pass_score) {
+        bad("pass_score", "must be between 0 and 100");
+    }
+    if !(1..=100).contains(&input.max_attempts) {
+        bad("max_attempts", "must be between 1 and 100");
+    }
+    let mut seen = HashSet::new();
+    if input.courses.iter().any(|(id, _)| !seen.insert(*id)) {
+        bad("courses", "a course is listed twice");
+    }
+    errors
+}
+
+async fn check_courses(db: &impl ConnectionTrait, courses: &[(i64, bool)]) -> AppResult<()> {
+    let ids: Vec<i64> = courses.iter().map(|(id, _)| *id).collect();
+    let found: HashSet<i64> = course::Entity::find()
+        .select_only()
+        .column(course::Column::Id)
+        .filter(course::Column::Id.is_in(ids.clone()))
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|id| !found.contains(id))
+        .map(|id| id.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(AppError::invalid(
+            "courses",
+            format!("no such course: {}", missing.join(", ")),
+        ));
+    }
+    Ok(())
+}
+
+async fn write_courses(
+    db: &impl ConnectionTrait,
+    campaign_id: i64,
+    courses: &[(i64, bool)],
+) -> AppResult<()> {
+    campaign_course::Entity::delete_many()
+        .filter(campaign_course::Column::CampaignId.eq(campaign_id))
+        .exec(db)
+        .await?;
+    if courses.is_empty() {
+        return Ok(());
+    }
+    campaign_course::Entity::insert_many(courses.iter().map(|(course_id, compulsory)| {
+        campaign_course::ActiveModel {
+            campaign_id: Set(campaign_id),
+            course_id: Set(*course_id),
+            compulsory: Set(*compulsory),
+        }
+    }))
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<CampaignFull> {
+    let campaign = campaign::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("campaign"))?;
+    let links = campaign_course::Entity::find()
+        .filter(campaign_course::Column::CampaignId.eq(id))
+        .order_by_asc(campaign_course::Column::CourseId)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = links.iter().map(|l| l.course_id).collect();
+    let mut courses = course::Entity::find()
+        .filter(course::Column::Id.is_in(ids))
+        .all(db)
+        .await?;
+    courses.sort_by_key(|c| c.id);
+    Ok(CampaignFull {
+        campaign,
+        courses: links.into_iter().zip(courses).collect(),
+    })
+}
+
+/// A campaign as the caller may see it: a plain cadre sees only campaigns they are on.
+pub async fn get_visible(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<CampaignFull> {
+    if policy::sees_only_own_campaigns(actor) && find_enrollment(db, id, actor.id).await?.is_none()
+    {
+        return Err(AppError::not_found("campaign"));
+    }
+    get(db, id).await
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: CampaignInput,
+    now: DateTime<Utc>,
+) -> AppResult<CampaignFull> {
+    write(db, async |db| {
+        let errors = validate(&input);
+        if !errors.is_empty() {
+            return Err(AppError::invalid_many(errors));
+        }
+        check_courses(db, &input.courses).await?;
+        let model = campaign::ActiveModel {
+            year: Set(input.year),
+            title: Set(input.title.trim().to_owned()),
+            study_starts_on: Set(input.study_starts_on),
+            study_ends_on: Set(input.study_ends_on),
+            required_minutes: Set(input.required_minutes),
+            exam_opens_at: Set(input.exam_opens_at),
+            exam_closes_at: Set(input.exam_closes_at),
+            duration_minutes: Set(input.duration_minutes),
+            question_count: Set(input.question_count),
+            pass_score: Set(input.pass_score),
+            max_attempts: Set(input.max_attempts),
+            exam_requires_study: Set(input.exam_requires_study),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        write_courses(db, model.id, &input.courses).await?;
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            "create",
+            "campaign",
+            Some(model.id.to_string()),
+            format!("campaign {} {}", model.year, model.title),
+        )
+        .await?;
+        get(db, model.id).await
+    })
+    .await
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    changes: CampaignChanges,
+    now: DateTime<Utc>,
+) -> AppResult<CampaignFull> {
+    write(db, async |db| {
+        let current = get(db, id).await?;
+        let c = &current.campaign;
+        let old_courses: Vec<(i64, bool)> = current
+            .courses
+            .iter()
+            .map(|(l, _)| (l.course_id, l.compulsory))
+            .collect();
+        let merged = CampaignInput {
+            year: changes.year.unwrap_or(c.year),
+            title: changes.title.clone().unwrap_or_else(|| c.title.clone()),
+            study_starts_on: changes.study_starts_on.unwrap_or(c.study_starts_on),
+            study_ends_on: changes.study_ends_on.unwrap_or(c.study_ends_on),
+            required_minutes: changes.required_minutes.unwrap_or(c.required_minutes),
+            courses: changes
+                .courses
+                .clone()
+                .unwrap_or_else(|| old_courses.clone()),
+            exam_opens_at: changes.exam_opens_at.unwrap_or(c.exam_opens_at),
+            exam_closes_at: changes.exam_closes_at.unwrap_or(c.exam_closes_at),
+            duration_minutes: changes.duration_minutes.unwrap_or(c.duration_minutes),
+            question_count: changes.question_count.unwrap_or(c.question_count),
+            pass_score: changes.pass_score.unwrap_or(c.pass_score),
+            max_attempts: changes.max_attempts.unwrap_or(c.max_attempts),
+            exam_requires_study: changes.exam_requires_study.unwrap_or(c.exam_requires_study),
+        };
+        let errors = validate(&merged);
+        if !errors.is_empty() {
+            return Err(AppError::invalid_many(errors));
+        }
+        let courses_changed = changes.courses.is_some() && {
+            let mut a = merged.courses.clone();
+            let mut b = old_courses;
+            a.sort();
+            b.sort();
+            a != b
+        };
+        if courses_changed {
+            check_courses(db, &merged.courses).await?;
+        }
+        let mut active: campaign::ActiveModel = c.clone().into();
+        active.year.set_ne(merged.year);
+        active.title.set_ne(merged.title.trim().to_owned());
+        active.study_starts_on.set_ne(merged.study_starts_on);
+        active.study_ends_on.set_ne(merged.study_ends_on);
+        active.required_minutes.set_ne(merged.required_minutes);
+        active.exam_opens_at.set_ne(merged.exam_opens_at);
+        active.exam_closes_at.set_ne(merged.exam_closes_at);
+        active.duration_minutes.set_ne(merged.duration_minutes);
+        active.question_count.set_ne(merged.question_count);
+        active.pass_score.set_ne(merged.pass_score);
+        active.max_attempts.set_ne(merged.max_attempts);
+        active
+            .exam_requires_study
+            .set_ne(merged.exam_requires_study);
+        if !active.is_changed() && !courses_changed {
+            return Ok(current);
+        }
+        active.updated_at = Set(now);
+        active.update(db).await?;
+        if courses_changed {
+            write_courses(db, id, &merged.courses).await?;
+        }
+        if courses_changed || merged.required_minutes != c.required_minutes {
+            progress::recompute_campaign(db, id).await?;
+        }
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            "update",
+            "campaign",
+            Some(id.to_string()),
+            format!("campaign {} {}", merged.year, merged.title.trim()),
+        )
+        .await?;
+        get(db, id).await
+    })
+    .await
+}
+
+/// Campaigns, newest year first. A plain cadre sees only the campaigns they are on.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    year: Option<i32>,
+    page: PageReq,
+) -> AppResult<Page<campaign::Model>> {
+    let mut query = campaign::Entity::find();
+    if let Some(year) = year {
+        query = query.filter(campaign::Column::Year.eq(year));
+    }
+    if policy::sees_only_own_campaigns(actor) {
+        let mine: Vec<i64> = enrollment::Entity::find()
+            .select_only()
+            .column(enrollment::Column::CampaignId)
+            .filter(enrollment::Column::UserId.eq(actor.id))
+            .into_tuple()
+            .all(db)
+            .await?;
+        query = query.filter(campaign::Column::Id.is_in(mine));
+    }
+    fetch_page(
+        db,
+        query
+            .order_by_desc(campaign::Column::Year)
+            .order_by_asc(campaign::Column::Id),
+        page,
+    )
+    .await
+}
+
+pub async fn find_enrollment(
+    db: &impl ConnectionTrait,
+    campaign_id: i64,
+    user_id: i64,
+) -> AppResult<Option<enrollment::Model>> {
+    Ok(enrollment::Entity::find()
+        .filter(enrollment::Column::CampaignId.eq(campaign_id))
+        .filter(enrollment::Column::UserId.eq(user_id))
+        .one(db)
+        .await?)
+}
+
+/// Enrols the given accounts, and every active account holding the `cadre` role in the
+/// given units and their sub-units. Enrolling someone twice is harmless. Returns how many
+/// were newly enrolled.
+pub async fn enroll(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    campaign_id: i64,
+    user_ids: &[i64],
+    unit_ids: &[i64],
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    write(db, async |db| {
+        get(db, campaign_id).await?;
+        if user_ids.is_empty() && unit_ids.is_empty() {
+            return Err(AppError::invalid(
+                "user_ids",
+                "give user_ids, unit_ids or both",
+            ));
+        }
+        let mut targets: HashSet<i64> = HashSet::new();
+        if !user_ids.is_empty() {
+            let found: Vec<(i64, bool)> = user::Entity::find()
+                .select_only()
+                .column(user::Column::Id)
+                .column(user::Column::Active)
+                .filter(user::Column::Id.is_in(user_ids.to_vec()))
+                .into_tuple()
+                .all(db)
+                .await?;
+            let known: HashSet<i64> = found.iter().map(|(id, _)| *id).collect();
+            let missing: Vec<String> = user_ids
+                .iter()
+                .filter(|id| !known.contains(id))
+                .map(|id| id.to_string())
+                .collect();
+            if !missing.is_empty() {
+                return Err(AppError::invalid(
+                    "user_ids",
+                    format!("no such account: {}", missing.join(", ")),
+                ));
+            }
+            let inactive: Vec<String> = found
+                .iter()
+                .filter(|(_, a)| !a)
+                .map(|(id, _)| id.to_string())
+                .collect();
+            if !inactive.is_empty() {
+                return Err(AppError::invalid(
+                    "user_ids",
+                    format!("disabled account: {}", inactive.join(", ")),
+                ));
+            }
+            targets.extend(known);
+        }
+        if !unit_ids.is_empty() {
+            let tree = units::tree(db).await?;
+            let known: HashSet<i64> = tree.values().flatten().copied().collect();
+            let missing: Vec<String> = unit_ids
+                .iter()
+                .filter(|id| !known.contains(id))
+                .map(|id| id.to_string())
+                .collect();
+            if !missing.is_empty() {
+                return Err(AppError::invalid(
+                    "unit_ids",
+                    format!("no such unit: {}", missing.join(", ")),
+                ));
+            }
+            let mut scope = HashSet::new();
+            for root in unit_ids {
+                scope.extend(units::subtree_in(&tree, *root));
+            }
+            let cadres: Vec<i64> = user::Entity::find()
+                .select_only()
+                .column(user::Column::Id)
+                .filter(user::Column::UnitId.is_in(scope))
+                .filter(user::Column::Active.eq(true))
+                .filter(user::Column::Roles.contains(Role::Cadre.as_str()))
+                .into_tuple()
+                .all(db)
+                .await?;
+            targets.extend(cadres);
+        }
+        let already: HashSet<i64> = enrollment::Entity::find()
+            .select_only()
+            .column(enrollment::Column::UserId)
+            .filter(enrollment::Column::CampaignId.eq(campaign_id))
+            .into_tuple::<i64>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let mut new: Vec<i64> = targets.difference(&already).copied().collect();
+        new.sort_unstable();
+        for chunk in new.chunks(1000) {
+            enrollment::Entity::insert_many(chunk.iter().map(|user_id| enrollment::ActiveModel {
+                campaign_id: Set(campaign_id),
+                user_id: Set(*user_id),
+                exempt: Set(false),
+                exempt_reason: Set(None),
+                credited_minutes: Set(0),
+                study_complete: Set(false),
+                session_count: Set(0),
+                enrolled_at: Set(now),
+                attempts_used: Set(0),
+                best_score_centi: Set(None),
+                ..Default::default()
+            }))
+            .on_conflict_do_nothing_on([enrollment::Column::CampaignId, enrollment::Column::UserId])
+            .exec(db)
+            .await?;
+        }
+        if !new.is_empty() {
+            audit::record(
+                db,
+                Some(actor),
+                now,
+                "enroll",
+                "campaign",
+                Some(campaign_id.to_string()),
+                format!("{} enrolled", new.len()),
+            )
+            .await?;
+        }
+        Ok(new.len() as u64)
+    })
+    .await
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RosterFilter {
+    pub unit_id: Option<i64>,
+    pub exempt: Option<bool>,
+    pub study_complete: Option<bool>,
+    /// Part of the name, username or employee number.
+    pub q: Option<String>,
+}
+
+/// The roster, in enrolment order, with each member's account.
+pub async fn roster(
+    db: &impl ConnectionTrait,
+    campaign_id: i64,
+    filter: RosterFilter,
+    page: PageReq,
+) -> AppResult<Page<(enrollment::Model, user::Model)>> {
+    get(db, campaign_id).await?;
+    let mut query = enrollment::Entity::find()
+        .find_also_related(user::Entity)
+        .filter(enrollment::Column::CampaignId.eq(campaign_id));
+    if let Some(unit_id) = filter.unit_id {
+        query = query.filter(user::Column::UnitId.is_in(units::subtree_ids(db, unit_id).await?));
+    }
+    if let Some(exempt) = filter.exempt {
+        query = query.filter(enrollment::Column::Exempt.eq(exempt));
+    }
+    if let Some(done) = filter.study_complete {
+        query = query.filter(enrollment::Column::StudyComplete.eq(done));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        query = query.filter(
+            Condition::any()
+                .add(user::Column::Name.contains(q))
+                .add(user::Column::Username.contains(q))
+                .add(user::Column::EmployeeNo.contains(q)),
+        );
+    }
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .order_by_asc(enrollment::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    let items = rows
+        .into_iter()
+        .filter_map(|(e, u)| u.map(|u| (e, u)))
+        .collect();
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// Exempts a roster member (免考, with a reason) or lifts the exemption.
+pub async fn set_exemption(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    campaign_id: i64,
+    user_id: i64,
+    exempt: bool,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> AppResult<enrollment::Model> {
+    write(db, async |db| {
+        let current = find_enrollment(db, campaign_id, user_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("enrolment"))?;
+        let reason = reason
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty());
+        if exempt && reason.is_none() {
+            return Err(AppError::invalid(
+                "exempt_reason",
+                "an exemption needs a reason",
+            ));
+        }
+        if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
+            return Err(AppError::invalid(
+                "exempt_reason",
+                "must be at most 500 characters",
+            ));
+        }
+        let mut active: enrollment::ActiveModel = current.into();
+        active.exempt = Set(exempt);
+        active.exempt_reason = Set(if exempt { reason.clone() } else { None });
+        let model = active.update(db).await?;
+        let summary = match (exempt, reason) {
+            (true, Some(r)) => format!("user {user_id} exempted: {r}"),
+            _ => format!("user {user_id} exemption lifted"),
+        };
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            "exempt",
+            "enrollment",
+            Some(model.id.to_string()),
+            summary,
+        )
+        .await?;
+        Ok(model)
+    })
+    .await
+}

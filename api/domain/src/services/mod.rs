@@ -1,0 +1,22 @@
+//! The rules, free of HTTP: async functions over a connection or transaction.
+
+pub mod activities;
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod campaigns;
+pub mod courses;
+pub mod demo;
+pub mod exam;
+pub mod progress;
+pub mod questions;
+pub mod reports;
+pub mod study;
+pub mod targets;
+pub mod units;
+pub mod users;
+
+pub(crate) use crate::{
+    db::{ROSTER_IMPORT_LOCK, begin_write, lock_cadre, lock_named, write},
+    paging::{Page, PageReq, fetch_page},
+};

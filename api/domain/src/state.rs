@@ -1,0 +1,19 @@
+//! What every request's work shares: the database, the token keys, the configuration,
+//! the clock, and the study-upload writer.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::{auth::JwtKeys, clock::Clock, config::Config, services::study::SessionWriter};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub jwt: Arc<JwtKeys>,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+    /// Group commit of single study-session uploads (SQLite; PostgreSQL commits each
+    /// upload in its own transaction under the cadre's row lock).
+    pub sessions: Option<SessionWriter>,
+}

@@ -1,0 +1,183 @@
+//! The domain's vocabularies as the API spells them. Each mirrors a domain enum
+//! (`remote`), so the domain stays free of HTTP while the spec lists every value with
+//! its Chinese name; `From` converts both ways.
+
+use poem_openapi::Enum;
+
+/// What an account may do. One account may hold several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(remote = "domain::auth::Role", rename_all = "lowercase")]
+pub enum Role {
+    /// 系统管理员: everything, including accounts of any role and the audit log.
+    Admin,
+    /// 组织人事: the roster, campaigns, question bank, rates.
+    Hr,
+    /// 司法所: publicity events, trainings, the annual summary.
+    Judicial,
+    /// 干部职工: studies and sits the exam.
+    Cadre,
+}
+
+/// What kind of body a unit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(remote = "domain::services::units::UnitKind", rename_all = "lowercase")]
+pub enum UnitKind {
+    /// 街道办事处
+    Street,
+    /// 科室 / 部门
+    Department,
+    /// 社区
+    Community,
+    /// 村
+    Village,
+    /// 学校
+    School,
+    /// 企业
+    Enterprise,
+    /// 其他
+    Other,
+}
+
+/// What an activity was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::activities::ActivityKind",
+    rename_all = "snake_case"
+)]
+pub enum ActivityKind {
+    /// 普法宣传活动
+    Publicity,
+    /// 法治学习 / 培训
+    Training,
+}
+
+/// Where the law went (法律"六进").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::activities::Venue",
+    rename_all = "snake_case"
+)]
+pub enum Venue {
+    /// 进机关
+    Organ,
+    /// 进乡村
+    Village,
+    /// 进社区
+    Community,
+    /// 进学校
+    School,
+    /// 进企业
+    Enterprise,
+    /// 进单位
+    Unit,
+}
+
+/// The theme of an activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::activities::Theme",
+    rename_all = "snake_case"
+)]
+pub enum Theme {
+    /// 12·4国家宪法日
+    ConstitutionDay,
+    /// 民法典
+    CivilCode,
+    /// 4·15全民国家安全教育日
+    NationalSecurityDay,
+    /// 6·26国际禁毒日
+    AntiDrugDay,
+    /// 安全生产月
+    SafetyMonth,
+    /// 119消防
+    FireSafety,
+    /// 综治维稳宣传月
+    StabilityMonth,
+    /// 其他
+    Other,
+}
+
+/// Whom an activity was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::activities::Audience",
+    rename_all = "snake_case"
+)]
+pub enum Audience {
+    /// 群众
+    Public,
+    /// 干部
+    Cadres,
+    /// 学生
+    Students,
+    /// 执法人员
+    EnforcementStaff,
+    /// 人民调解员
+    Mediators,
+    /// 法律工作者
+    LegalWorkers,
+}
+
+/// The level an activity was organised at, from its organiser unit's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::activities::OrganizerLevel",
+    rename_all = "snake_case"
+)]
+pub enum OrganizerLevel {
+    /// 街道: a street or department unit.
+    Street,
+    /// 村居社区: a community or village unit.
+    Community,
+    /// Any other unit.
+    Other,
+}
+
+/// How to group statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::activities::GroupBy",
+    rename_all = "snake_case"
+)]
+pub enum GroupBy {
+    OrganizerLevel,
+    Venue,
+    Theme,
+    Audience,
+    Kind,
+    Month,
+}
+
+/// One of the four targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(remote = "domain::services::targets::Target", rename_all = "lowercase")]
+pub enum Target {
+    /// 参与率: at least one study session or exam attempt.
+    Participation,
+    /// 学习率: study complete.
+    Study,
+    /// 考试率: at least one finished attempt.
+    Exam,
+    /// 合格率: best finished score ≥ the pass score.
+    Pass,
+}
+
+/// The kind of a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::questions::QuestionKind",
+    rename_all = "lowercase"
+)]
+pub enum QuestionKind {
+    /// 单选: exactly one right option.
+    Single,
+    /// 多选: one or more right options; only the exact set earns the points.
+    Multiple,
+    /// 判断: two options (正确 / 错误), one right.
+    Judge,
+}
+
+/// Converts a list of one vocabulary into the other.
+pub fn all<A: Into<B>, B>(values: Vec<A>) -> Vec<B> {
+    values.into_iter().map(Into::into).collect()
+}
