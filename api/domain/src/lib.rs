@@ -11,5 +11,6 @@ pub mod error;
 pub mod export;
 pub mod paging;
 pub mod policy;
+pub mod scoring;
 pub mod services;
 pub mod state;

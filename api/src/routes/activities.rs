@@ -10,16 +10,15 @@ use poem_openapi::{
 };
 
 use super::{
-    ApiTags, PageParam,
+    ApiTags,
     enums::{self, ActivityKind, Audience, GroupBy, OrganizerLevel, Theme, Venue},
     files::{self, Exported, Summary},
-    map_page,
+    paging::{Page, PageParam, PerPageParam, page_req},
     targets::Rate,
     text::Text,
 };
 use domain::{
     export,
-    paging::PageReq,
     policy::{self, Action},
     services::{
         self,
@@ -134,15 +133,6 @@ pub struct UpdateActivity {
     pub attendee_ids: Option<Vec<i64>>,
     #[oai(validator(max_length = 5000))]
     pub notes: Option<Text>,
-}
-
-/// A page of activities.
-#[derive(Debug, Object)]
-pub struct ActivityPage {
-    pub items: Vec<ActivityView>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
 }
 
 /// Events, attendance and materials of a group.
@@ -345,7 +335,7 @@ pub enum ActivityResponse {
 pub enum ActivityList {
     /// A page of activities, newest first.
     #[oai(status = 200)]
-    Ok(Json<ActivityPage>),
+    Ok(Json<Page<ActivityView>>),
 }
 
 #[derive(ApiResponse)]
@@ -435,10 +425,8 @@ impl ActivitiesApi {
         from: Query<Option<NaiveDate>>,
         /// Held on or before this date.
         to: Query<Option<NaiveDate>>,
-        #[oai(validator(minimum(value = "1")))] page: PageParam,
-        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
-            Option<u64>,
-        >,
+        page: PageParam,
+        per_page: PerPageParam,
     ) -> ApiResult<ActivityList> {
         policy::authorize(&auth.0, Action::RecordActivities)?;
         let filter = filter_of(
@@ -452,15 +440,8 @@ impl ActivitiesApi {
             to.0,
         )?;
         let found =
-            services::activities::list(&state.db, &filter, PageReq::new(page.0, per_page.0))
-                .await?;
-        let (items, total, page, per_page) = map_page(found, ActivityView::from);
-        Ok(ActivityList::Ok(Json(ActivityPage {
-            items,
-            total,
-            page,
-            per_page,
-        })))
+            services::activities::list(&state.db, &filter, page_req(page, per_page)).await?;
+        Ok(ActivityList::Ok(Json(Page::of(found, ActivityView::from))))
     }
 
     /// Record an activity (admin, judicial).

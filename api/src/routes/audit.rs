@@ -5,9 +5,11 @@ use entity::audit_log;
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Query, payload::Json};
 
-use super::{ApiTags, PageParam, map_page};
+use super::{
+    ApiTags,
+    paging::{Page, PageParam, PerPageParam, page_req},
+};
 use domain::{
-    paging::PageReq,
     policy::{self, Action},
     services::{self, audit::AuditFilter},
     state::AppState,
@@ -49,20 +51,11 @@ impl From<audit_log::Model> for AuditEntry {
     }
 }
 
-/// A page of the audit log, newest first.
-#[derive(Debug, Object)]
-pub struct AuditPage {
-    pub items: Vec<AuditEntry>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
 #[derive(ApiResponse)]
 pub enum AuditList {
     /// A page of entries, newest first.
     #[oai(status = 200)]
-    Ok(Json<AuditPage>),
+    Ok(Json<Page<AuditEntry>>),
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Audit")]
@@ -81,10 +74,8 @@ impl AuditApi {
         since: Query<Option<DateTime<Utc>>>,
         /// Entries before this time.
         until: Query<Option<DateTime<Utc>>>,
-        #[oai(validator(minimum(value = "1")))] page: PageParam,
-        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
-            Option<u64>,
-        >,
+        page: PageParam,
+        per_page: PerPageParam,
     ) -> ApiResult<AuditList> {
         policy::authorize(&auth.0, Action::ReadAuditLog)?;
         let filter = AuditFilter {
@@ -95,14 +86,7 @@ impl AuditApi {
             since: since.0,
             until: until.0,
         };
-        let found =
-            services::audit::list(&state.db, filter, PageReq::new(page.0, per_page.0)).await?;
-        let (items, total, page, per_page) = map_page(found, AuditEntry::from);
-        Ok(AuditList::Ok(Json(AuditPage {
-            items,
-            total,
-            page,
-            per_page,
-        })))
+        let found = services::audit::list(&state.db, filter, page_req(page, per_page)).await?;
+        Ok(AuditList::Ok(Json(Page::of(found, AuditEntry::from))))
     }
 }

@@ -10,11 +10,11 @@ use poem_openapi::{
 };
 
 use super::{
-    ApiTags, PageParam, map_page,
+    ApiTags,
+    paging::{Page, PageParam, PerPageParam, page_req},
     text::{self, Text},
 };
 use domain::{
-    paging::PageReq,
     policy::{self, Action},
     services::{
         self,
@@ -196,15 +196,6 @@ pub struct UpdateCampaign {
     pub exam_requires_study: Option<bool>,
 }
 
-/// A page of campaigns.
-#[derive(Debug, Object)]
-pub struct CampaignPage {
-    pub items: Vec<CampaignSummary>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
 /// Whom to enrol: accounts, and/or every active cadre of units and their sub-units.
 #[derive(Debug, Object)]
 pub struct EnrollRequest {
@@ -256,15 +247,6 @@ impl From<(enrollment::Model, user::Model)> for RosterEntry {
             enrolled_at: e.enrolled_at,
         }
     }
-}
-
-/// A page of the roster.
-#[derive(Debug, Object)]
-pub struct RosterPage {
-    pub items: Vec<RosterEntry>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
 }
 
 /// Exempt a member (免考, a reason is required) or lift the exemption.
@@ -346,7 +328,7 @@ pub enum CampaignResponse {
 pub enum CampaignList {
     /// A page of campaigns, newest year first.
     #[oai(status = 200)]
-    Ok(Json<CampaignPage>),
+    Ok(Json<Page<CampaignSummary>>),
 }
 
 #[derive(ApiResponse)]
@@ -360,7 +342,7 @@ pub enum Enrolled {
 pub enum Roster {
     /// A page of the roster, in enrolment order.
     #[oai(status = 200)]
-    Ok(Json<RosterPage>),
+    Ok(Json<Page<RosterEntry>>),
 }
 
 #[derive(ApiResponse)]
@@ -404,29 +386,22 @@ impl CampaignsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         year: Query<Option<i32>>,
-        #[oai(validator(minimum(value = "1")))] page: PageParam,
-        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
-            Option<u64>,
-        >,
+        page: PageParam,
+        per_page: PerPageParam,
     ) -> ApiResult<CampaignList> {
         let found =
-            services::campaigns::list(&state.db, &auth.0, year.0, PageReq::new(page.0, per_page.0))
-                .await?;
-        let (items, total, page, per_page) = map_page(found, |c| CampaignSummary {
-            id: c.id,
-            year: c.year,
-            title: c.title,
-            study_starts_on: c.study_starts_on,
-            study_ends_on: c.study_ends_on,
-            exam_opens_at: c.exam_opens_at,
-            exam_closes_at: c.exam_closes_at,
-        });
-        Ok(CampaignList::Ok(Json(CampaignPage {
-            items,
-            total,
-            page,
-            per_page,
-        })))
+            services::campaigns::list(&state.db, &auth.0, year.0, page_req(page, per_page)).await?;
+        Ok(CampaignList::Ok(Json(Page::of(found, |c| {
+            CampaignSummary {
+                id: c.id,
+                year: c.year,
+                title: c.title,
+                study_starts_on: c.study_starts_on,
+                study_ends_on: c.study_ends_on,
+                exam_opens_at: c.exam_opens_at,
+                exam_closes_at: c.exam_closes_at,
+            }
+        }))))
     }
 
     /// Create a campaign (admin, hr).
@@ -539,10 +514,8 @@ impl CampaignsApi {
         study_complete: Query<Option<bool>>,
         /// Part of the name, username or employee number.
         q: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1")))] page: PageParam,
-        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
-            Option<u64>,
-        >,
+        page: PageParam,
+        per_page: PerPageParam,
     ) -> ApiResult<Roster> {
         policy::authorize(&auth.0, Action::ManageCampaigns)?;
         let filter = RosterFilter {
@@ -552,15 +525,8 @@ impl CampaignsApi {
             q: q.0,
         };
         let found =
-            services::campaigns::roster(&state.db, id.0, filter, PageReq::new(page.0, per_page.0))
-                .await?;
-        let (items, total, page, per_page) = map_page(found, RosterEntry::from);
-        Ok(Roster::Ok(Json(RosterPage {
-            items,
-            total,
-            page,
-            per_page,
-        })))
+            services::campaigns::roster(&state.db, id.0, filter, page_req(page, per_page)).await?;
+        Ok(Roster::Ok(Json(Page::of(found, RosterEntry::from))))
     }
 
     /// Exempt a roster member (免考) or lift it (admin, hr).

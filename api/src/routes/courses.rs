@@ -10,11 +10,11 @@ use poem_openapi::{
 };
 
 use super::{
-    ApiTags, PageParam, map_page,
+    ApiTags,
+    paging::{Page, PageParam, PerPageParam, page_req},
     text::{self, Text},
 };
 use domain::{
-    paging::PageReq,
     policy::{self, Action},
     services::{
         self,
@@ -83,15 +83,6 @@ pub struct UpdateCourse {
     pub description: Option<Text>,
 }
 
-/// A page of courses.
-#[derive(Debug, Object)]
-pub struct CoursePage {
-    pub items: Vec<CourseView>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
 #[derive(ApiResponse)]
 pub enum CourseResponse {
     /// The course.
@@ -106,7 +97,7 @@ pub enum CourseResponse {
 pub enum CourseList {
     /// A page of courses, by id.
     #[oai(status = 200)]
-    Ok(Json<CoursePage>),
+    Ok(Json<Page<CourseView>>),
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Courses")]
@@ -119,20 +110,11 @@ impl CoursesApi {
         _auth: BearerAuth,
         /// Part of the title or the law.
         q: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1")))] page: PageParam,
-        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
-            Option<u64>,
-        >,
+        page: PageParam,
+        per_page: PerPageParam,
     ) -> ApiResult<CourseList> {
-        let found =
-            services::courses::list(&state.db, q.0, PageReq::new(page.0, per_page.0)).await?;
-        let (items, total, page, per_page) = map_page(found, CourseView::from);
-        Ok(CourseList::Ok(Json(CoursePage {
-            items,
-            total,
-            page,
-            per_page,
-        })))
+        let found = services::courses::list(&state.db, q.0, page_req(page, per_page)).await?;
+        Ok(CourseList::Ok(Json(Page::of(found, CourseView::from))))
     }
 
     /// Create a course (admin, hr).

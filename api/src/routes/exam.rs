@@ -9,10 +9,10 @@ use poem_openapi::{
 };
 
 use super::{
-    ApiTags, PageParam,
+    ApiTags,
     enums::QuestionKind,
     files::{self, CsvOnly, Exported},
-    map_page,
+    paging::{Page, PageParam, PerPageParam, page_req},
     text::{Lenient, Text},
 };
 use domain::{
@@ -138,15 +138,6 @@ pub enum QuestionImport {
 #[derive(Debug, Object)]
 pub struct ImportedQuestions {
     pub imported: u64,
-}
-
-/// A page of questions.
-#[derive(Debug, Object)]
-pub struct QuestionPage {
-    pub items: Vec<QuestionView>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
 }
 
 /// One answer: positions (0-based) in the options as this attempt showed them. An empty
@@ -303,19 +294,10 @@ impl From<AttemptRow> for AttemptListItem {
             status: status_of(&r.attempt.status),
             started_at: r.attempt.started_at,
             finished_at: r.attempt.finished_at,
-            score: r.attempt.score_centi.map(services::exam::centi_to_score),
+            score: r.attempt.score_centi.map(domain::scoring::centi_to_score),
             passed: r.passed,
         }
     }
-}
-
-/// A page of attempts.
-#[derive(Debug, Object)]
-pub struct AttemptPage {
-    pub items: Vec<AttemptListItem>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
 }
 
 /// Export formats of a list.
@@ -341,7 +323,7 @@ pub enum QuestionResponse {
 pub enum QuestionList {
     /// A page of the bank, by id.
     #[oai(status = 200)]
-    Ok(Json<QuestionPage>),
+    Ok(Json<Page<QuestionView>>),
 }
 
 #[derive(ApiResponse)]
@@ -447,26 +429,14 @@ impl ExamApi {
         /// Include retired questions.
         #[oai(default)]
         include_retired: Query<bool>,
-        #[oai(validator(minimum(value = "1")))] page: PageParam,
-        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
-            Option<u64>,
-        >,
+        page: PageParam,
+        per_page: PerPageParam,
     ) -> ApiResult<QuestionList> {
         policy::authorize(&auth.0, Action::ManageQuestions)?;
-        let found = services::questions::list(
-            &state.db,
-            id.0,
-            include_retired.0,
-            PageReq::new(page.0, per_page.0),
-        )
-        .await?;
-        let (items, total, page, per_page) = map_page(found, QuestionView::from);
-        Ok(QuestionList::Ok(Json(QuestionPage {
-            items,
-            total,
-            page,
-            per_page,
-        })))
+        let found =
+            services::questions::list(&state.db, id.0, include_retired.0, page_req(page, per_page))
+                .await?;
+        Ok(QuestionList::Ok(Json(Page::of(found, QuestionView::from))))
     }
 
     /// Add a question to the bank (admin, hr).
@@ -672,11 +642,9 @@ impl ExamApi {
         /// Finished attempts that passed (true) or failed (false).
         passed: Query<Option<bool>>,
         format: Query<Option<ListFormat>>,
-        #[oai(validator(minimum(value = "1")))] page: PageParam,
-        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
-            Option<u64>,
-        >,
-    ) -> ApiResult<Exported<AttemptPage, CsvOnly>> {
+        page: PageParam,
+        per_page: PerPageParam,
+    ) -> ApiResult<Exported<Page<AttemptListItem>, CsvOnly>> {
         policy::authorize(&auth.0, Action::ManageQuestions)?;
         let filter = AttemptFilter {
             user_id: user_id.0,
@@ -701,19 +669,9 @@ impl ExamApi {
                 format!("attempts-{}.csv", id.0),
             ));
         }
-        let found = services::exam::list_attempts(
-            &state.db,
-            id.0,
-            filter,
-            PageReq::new(page.0, per_page.0),
-        )
-        .await?;
-        let (items, total, page, per_page) = map_page(found, AttemptListItem::from);
-        Ok(Exported::Json(AttemptPage {
-            items,
-            total,
-            page,
-            per_page,
-        }))
+        let found =
+            services::exam::list_attempts(&state.db, id.0, filter, page_req(page, per_page))
+                .await?;
+        Ok(Exported::Json(Page::of(found, AttemptListItem::from)))
     }
 }

@@ -13,6 +13,7 @@ pub mod enums;
 pub mod exam;
 pub mod files;
 pub mod health;
+pub mod paging;
 pub mod study;
 pub mod targets;
 pub mod text;
@@ -48,9 +49,6 @@ pub enum ApiTags {
     Ops,
 }
 
-/// 1-based page number.
-pub type PageParam = poem_openapi::param::Query<Option<u64>>;
-
 /// A PATCH field: absent → keep (`None`), `null` → clear (`Some(None)`), a value → set.
 pub fn patch<T>(value: poem_openapi::types::MaybeUndefined<T>) -> Option<Option<T>> {
     use poem_openapi::types::MaybeUndefined;
@@ -59,17 +57,4 @@ pub fn patch<T>(value: poem_openapi::types::MaybeUndefined<T>) -> Option<Option<
         MaybeUndefined::Null => Some(None),
         MaybeUndefined::Value(v) => Some(Some(v)),
     }
-}
-
-/// Turns a `Vec<Model>` page from a service into a page of views.
-pub fn map_page<M, V>(
-    page: domain::paging::Page<M>,
-    f: impl FnMut(M) -> V,
-) -> (Vec<V>, u64, u64, u64) {
-    (
-        page.items.into_iter().map(f).collect(),
-        page.total,
-        page.page,
-        page.per_page,
-    )
 }

@@ -7,9 +7,12 @@ use poem_openapi::{ApiResponse, Object, OpenApi, param::Query, payload::Json};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{ApiTags, PageParam, map_page, text::Lenient};
+use super::{
+    ApiTags,
+    paging::{Page, PageParam, PerPageParam, page_req},
+    text::Lenient,
+};
 use domain::{
-    paging::PageReq,
     policy::{self, Action},
     services::{
         self,
@@ -94,15 +97,6 @@ pub struct BatchResponse {
     pub results: Vec<BatchResult>,
 }
 
-/// A page of sessions.
-#[derive(Debug, Object)]
-pub struct StudySessionPage {
-    pub items: Vec<StudySessionView>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
 #[derive(ApiResponse)]
 pub enum SessionLogged {
     /// Already stored with the same content (a retry): nothing new was stored.
@@ -124,7 +118,7 @@ pub enum BatchLogged {
 pub enum SessionList {
     /// A page of sessions by start time.
     #[oai(status = 200)]
-    Ok(Json<StudySessionPage>),
+    Ok(Json<Page<StudySessionView>>),
 }
 
 fn input_of(s: CreateStudySession) -> SessionInput {
@@ -269,10 +263,8 @@ impl StudyApi {
         from: Query<Option<DateTime<Utc>>>,
         /// Sessions starting before this time.
         to: Query<Option<DateTime<Utc>>>,
-        #[oai(validator(minimum(value = "1")))] page: PageParam,
-        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
-            Option<u64>,
-        >,
+        page: PageParam,
+        per_page: PerPageParam,
     ) -> ApiResult<SessionList> {
         let filter = SessionFilter {
             campaign_id: campaign_id.0,
@@ -282,14 +274,10 @@ impl StudyApi {
             to: to.0,
         };
         let found =
-            services::study::list(&state.db, &auth.0, filter, PageReq::new(page.0, per_page.0))
-                .await?;
-        let (items, total, page, per_page) = map_page(found, StudySessionView::from);
-        Ok(SessionList::Ok(Json(StudySessionPage {
-            items,
-            total,
-            page,
-            per_page,
-        })))
+            services::study::list(&state.db, &auth.0, filter, page_req(page, per_page)).await?;
+        Ok(SessionList::Ok(Json(Page::of(
+            found,
+            StudySessionView::from,
+        ))))
     }
 }

@@ -7,8 +7,9 @@ use poem_openapi::{
 };
 
 use super::{
-    ApiTags, PageParam, enums,
+    ApiTags, enums,
     files::{self, Exported, Tables},
+    paging::{PageParam, PerPageParam, page_req},
 };
 use domain::{
     export::{self, Cell, Sheet},
@@ -316,15 +317,13 @@ impl TargetsApi {
         target: Query<enums::Target>,
         unit_id: Query<Option<i64>>,
         format: Query<Option<ReportFormat>>,
-        #[oai(validator(minimum(value = "1")))] page: PageParam,
-        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
-            Option<u64>,
-        >,
+        page: PageParam,
+        per_page: PerPageParam,
     ) -> ApiResult<Exported<MissingPage, Tables>> {
         policy::authorize(&auth.0, Action::ReadTargets)?;
         let format = format.0.unwrap_or(ReportFormat::Json);
         let page = if format == ReportFormat::Json {
-            PageReq::new(page.0, per_page.0)
+            page_req(page, per_page)
         } else {
             PageReq {
                 page: 1,

@@ -10,13 +10,12 @@ use poem_openapi::{
 };
 
 use super::{
-    ApiTags, PageParam,
+    ApiTags,
     enums::UnitKind,
-    map_page,
+    paging::{Page, PageParam, PerPageParam, page_req},
     text::{self, Text},
 };
 use domain::{
-    paging::PageReq,
     policy::{self, Action},
     services::{
         self,
@@ -75,15 +74,6 @@ pub struct UpdateUnit {
     pub parent_id: poem_openapi::types::MaybeUndefined<i64>,
 }
 
-/// A page of units.
-#[derive(Debug, Object)]
-pub struct UnitPage {
-    pub items: Vec<UnitView>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
 #[derive(ApiResponse)]
 pub enum UnitResponse {
     /// The unit.
@@ -98,7 +88,7 @@ pub enum UnitResponse {
 pub enum UnitList {
     /// A page of units, by id.
     #[oai(status = 200)]
-    Ok(Json<UnitPage>),
+    Ok(Json<Page<UnitView>>),
 }
 
 #[derive(ApiResponse)]
@@ -121,25 +111,16 @@ impl UnitsApi {
         kind: Query<Option<UnitKind>>,
         /// Part of the name.
         q: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1")))] page: PageParam,
-        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
-            Option<u64>,
-        >,
+        page: PageParam,
+        per_page: PerPageParam,
     ) -> ApiResult<UnitList> {
         let filter = UnitFilter {
             parent_id: parent_id.0,
             kind: kind.0.map(Into::into),
             q: q.0,
         };
-        let found =
-            services::units::list(&state.db, filter, PageReq::new(page.0, per_page.0)).await?;
-        let (items, total, page, per_page) = map_page(found, UnitView::from);
-        Ok(UnitList::Ok(Json(UnitPage {
-            items,
-            total,
-            page,
-            per_page,
-        })))
+        let found = services::units::list(&state.db, filter, page_req(page, per_page)).await?;
+        Ok(UnitList::Ok(Json(Page::of(found, UnitView::from))))
     }
 
     /// Create a unit (admin, hr).

@@ -11,13 +11,13 @@ use poem_openapi::{
 };
 
 use super::{
-    ApiTags, PageParam,
+    ApiTags,
     enums::{self, Role},
-    map_page, patch,
+    paging::{Page, PageParam, PerPageParam, page_req},
+    patch,
     text::{self, Text},
 };
 use domain::{
-    paging::PageReq,
     policy::{self, Action},
     services::{
         self,
@@ -116,15 +116,6 @@ pub struct UpdateUser {
     pub active: Option<bool>,
 }
 
-/// A page of accounts.
-#[derive(Debug, Object)]
-pub struct UserPage {
-    pub items: Vec<UserView>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
 /// What a roster import did.
 #[derive(Debug, Object)]
 pub struct ImportResult {
@@ -154,7 +145,7 @@ pub enum UserResponse {
 pub enum UserList {
     /// A page of accounts, by id.
     #[oai(status = 200)]
-    Ok(Json<UserPage>),
+    Ok(Json<Page<UserView>>),
 }
 
 #[derive(ApiResponse)]
@@ -179,10 +170,8 @@ impl UsersApi {
         is_leader: Query<Option<bool>>,
         /// Part of the username, name or employee number.
         q: Query<Option<String>>,
-        #[oai(validator(minimum(value = "1")))] page: PageParam,
-        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<
-            Option<u64>,
-        >,
+        page: PageParam,
+        per_page: PerPageParam,
     ) -> ApiResult<UserList> {
         policy::authorize(&auth.0, Action::ManageAccounts)?;
         let filter = UserFilter {
@@ -192,15 +181,8 @@ impl UsersApi {
             is_leader: is_leader.0,
             q: q.0,
         };
-        let found =
-            services::users::list(&state.db, filter, PageReq::new(page.0, per_page.0)).await?;
-        let (items, total, page, per_page) = map_page(found, UserView::from);
-        Ok(UserList::Ok(Json(UserPage {
-            items,
-            total,
-            page,
-            per_page,
-        })))
+        let found = services::users::list(&state.db, filter, page_req(page, per_page)).await?;
+        Ok(UserList::Ok(Json(Page::of(found, UserView::from))))
     }
 
     /// Create an account (admin, hr; only an admin may grant `admin`).

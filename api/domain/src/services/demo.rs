@@ -24,12 +24,12 @@ use sea_orm::{
 use super::{
     activities::{Audience, Theme, Venue},
     audit,
-    exam::score_centi,
     progress::{CampaignCourse, credit},
 };
 use crate::{
     auth::{Role, hash_password},
     error::{AppError, AppResult},
+    scoring::{self, score_centi},
 };
 
 /// How much to generate.
@@ -766,7 +766,7 @@ pub async fn load(
                 attempt_id += 1;
                 used += 1;
                 best = Some(best.map_or(score, |b: i32| b.max(score)));
-                if score >= pass_score * 100 {
+                if scoring::passes(score, pass_score) {
                     break;
                 }
             }

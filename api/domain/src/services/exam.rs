@@ -20,7 +20,7 @@ use super::{
 use crate::{
     auth::Actor,
     error::{AppError, AppResult, FieldError},
-    policy,
+    policy, scoring,
 };
 
 /// A submission this late after the deadline is still accepted (network delays).
@@ -84,26 +84,14 @@ pub struct AttemptFull {
 
 impl AttemptFull {
     pub fn score(&self) -> Option<f64> {
-        self.attempt.score_centi.map(centi_to_score)
+        self.attempt.score_centi.map(scoring::centi_to_score)
     }
 
     pub fn passed(&self) -> Option<bool> {
         self.attempt
             .score_centi
-            .map(|s| s >= self.campaign.pass_score * 100)
+            .map(|s| scoring::passes(s, self.campaign.pass_score))
     }
-}
-
-pub fn centi_to_score(centi: i32) -> f64 {
-    centi as f64 / 100.0
-}
-
-/// `100 × earned / total`, in hundredths, rounded half up, with integers only.
-pub fn score_centi(earned: i64, total: i64) -> i32 {
-    if total <= 0 {
-        return 0;
-    }
-    ((20_000 * earned + total) / (2 * total)) as i32
 }
 
 /// What starting gave.
@@ -199,7 +187,7 @@ async fn finish(
         }
         marks.push((q.position, right));
     }
-    let centi = score_centi(earned, total);
+    let centi = scoring::score_centi(earned, total);
     let done = attempt::Entity::update_many()
         .col_expr(attempt::Column::Status, Expr::value(status))
         .col_expr(attempt::Column::FinishedAt, Expr::value(at))
@@ -643,8 +631,8 @@ pub async fn exam_figures(
     Ok((
         used,
         (campaign.max_attempts - used).max(0),
-        best.map(centi_to_score),
-        best.is_some_and(|b| b >= campaign.pass_score * 100),
+        best.map(scoring::centi_to_score),
+        best.is_some_and(|b| scoring::passes(b, campaign.pass_score)),
     ))
 }
 
@@ -689,7 +677,7 @@ pub async fn list_attempts(
             .await?;
         query = query.filter(attempt::Column::UserId.is_in(members));
     }
-    let pass_mark = campaign.pass_score * 100;
+    let pass_mark = scoring::pass_mark_centi(campaign.pass_score);
     match filter.passed {
         Some(true) => query = query.filter(attempt::Column::ScoreCenti.gte(pass_mark)),
         Some(false) => query = query.filter(attempt::Column::ScoreCenti.lt(pass_mark)),

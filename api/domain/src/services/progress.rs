@@ -5,9 +5,7 @@
 use std::collections::HashMap;
 
 use entity::{campaign, campaign_course, course, course_progress, enrollment};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Expr,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::error::AppResult;
 
@@ -122,59 +120,6 @@ pub async fn credit_of(
     ))
 }
 
-/// Adds study time to an enrolment's course and refreshes its credit. Call inside the
-/// transaction that stores the session. Three statements: read the enrolment's totals,
-/// write the course's, write the enrolment's.
-pub async fn add_study(
-    db: &impl ConnectionTrait,
-    enrollment: &enrollment::Model,
-    courses: &[CampaignCourse],
-    required_minutes: i32,
-    course_id: i64,
-    seconds: i64,
-) -> AppResult<()> {
-    let mut totals = seconds_of(db, enrollment.id).await?;
-    match totals.get_mut(&course_id) {
-        Some(total) => {
-            *total += seconds;
-            course_progress::Entity::update_many()
-                .col_expr(course_progress::Column::Seconds, Expr::value(*total))
-                .filter(course_progress::Column::EnrollmentId.eq(enrollment.id))
-                .filter(course_progress::Column::CourseId.eq(course_id))
-                .exec(db)
-                .await?;
-        }
-        None => {
-            totals.insert(course_id, seconds);
-            course_progress::Entity::insert(course_progress::ActiveModel {
-                enrollment_id: Set(enrollment.id),
-                course_id: Set(course_id),
-                seconds: Set(seconds),
-            })
-            .exec_without_returning(db)
-            .await?;
-        }
-    }
-    let credit = credit(courses, &totals, required_minutes);
-    enrollment::Entity::update_many()
-        .col_expr(
-            enrollment::Column::CreditedMinutes,
-            Expr::value(credit.credited_minutes),
-        )
-        .col_expr(
-            enrollment::Column::StudyComplete,
-            Expr::value(credit.study_complete),
-        )
-        .col_expr(
-            enrollment::Column::SessionCount,
-            Expr::cust("session_count + 1"),
-        )
-        .filter(enrollment::Column::Id.eq(enrollment.id))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
 /// Re-credits every enrolment of a campaign (its courses, their lengths or the required
 /// minutes changed). Reads the campaign's totals in one query.
 pub async fn recompute_campaign(db: &impl ConnectionTrait, campaign_id: i64) -> AppResult<()> {
@@ -213,4 +158,72 @@ pub async fn recompute_campaign(db: &impl ConnectionTrait, campaign_id: i64) -> 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LAW: i64 = 1;
+    const EXTRA: i64 = 2;
+
+    fn courses() -> Vec<CampaignCourse> {
+        vec![
+            CampaignCourse {
+                course_id: LAW,
+                minutes: 60,
+                compulsory: true,
+            },
+            CampaignCourse {
+                course_id: EXTRA,
+                minutes: 45,
+                compulsory: false,
+            },
+        ]
+    }
+
+    fn studied(pairs: &[(i64, i64)]) -> HashMap<i64, i64> {
+        pairs
+            .iter()
+            .map(|(c, minutes)| (*c, minutes * 60))
+            .collect()
+    }
+
+    #[test]
+    fn a_course_credits_at_most_its_length() {
+        let c = credit(&courses(), &studied(&[(LAW, 120)]), 60);
+        assert_eq!(c.credited_minutes, 60);
+        assert_eq!(c.courses[0].credited_minutes, 60);
+        assert!(c.courses[0].complete);
+        assert!(c.study_complete);
+    }
+
+    #[test]
+    fn partial_minutes_do_not_count() {
+        let mut seconds = studied(&[(LAW, 59)]);
+        *seconds.get_mut(&LAW).unwrap() += 59;
+        let c = credit(&courses(), &seconds, 60);
+        assert_eq!(c.credited_minutes, 59);
+        assert!(!c.study_complete);
+    }
+
+    #[test]
+    fn complete_needs_every_compulsory_course_and_the_total() {
+        // Enough minutes overall, but the compulsory course is short.
+        let c = credit(&courses(), &studied(&[(LAW, 30), (EXTRA, 45)]), 60);
+        assert_eq!(c.credited_minutes, 75);
+        assert!(!c.study_complete);
+        // The compulsory course is full, but the total is short of 90.
+        let c = credit(&courses(), &studied(&[(LAW, 60), (EXTRA, 20)]), 90);
+        assert!(!c.study_complete);
+        let c = credit(&courses(), &studied(&[(LAW, 60), (EXTRA, 30)]), 90);
+        assert!(c.study_complete);
+    }
+
+    #[test]
+    fn study_of_a_course_outside_the_campaign_earns_nothing() {
+        let c = credit(&courses(), &studied(&[(99, 600)]), 0);
+        assert_eq!(c.credited_minutes, 0);
+        assert!(!c.study_complete);
+    }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, FixedOffset, SubsecRound, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, SubsecRound, Utc};
 use entity::{campaign, course_progress, enrollment, study_session, user};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -81,20 +81,19 @@ fn check_times(input: &SessionInput, now: DateTime<Utc>) -> AppResult<()> {
     }
 }
 
+/// The session lies within the study window `[starts_on, ends_on]`, both calendar days in
+/// the office's time zone `tz` and both included.
 fn check_window(
-    campaign: &campaign::Model,
+    (starts_on, ends_on): (NaiveDate, NaiveDate),
     input: &SessionInput,
     tz: FixedOffset,
 ) -> AppResult<()> {
     let first = input.started_at.with_timezone(&tz).date_naive();
     let last = input.ended_at.with_timezone(&tz).date_naive();
-    if first < campaign.study_starts_on || last > campaign.study_ends_on {
+    if first < starts_on || last > ends_on {
         return Err(AppError::invalid(
             "started_at",
-            format!(
-                "outside the campaign's study window ({} to {})",
-                campaign.study_starts_on, campaign.study_ends_on
-            ),
+            format!("outside the campaign's study window ({starts_on} to {ends_on})"),
         ));
     }
     Ok(())
@@ -305,7 +304,11 @@ fn precheck(
             "the course is not part of this campaign",
         ));
     }
-    check_window(campaign, input, tz)
+    check_window(
+        (campaign.study_starts_on, campaign.study_ends_on),
+        input,
+        tz,
+    )
 }
 
 /// Writes accepted sessions and the running totals they change, a statement per table.
@@ -653,4 +656,76 @@ async fn commit_group(db: &DatabaseConnection, jobs: &[Job]) -> AppResult<Vec<Ap
     }
     txn.commit().await?;
     Ok(outcomes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn session(from: &str, to: &str) -> SessionInput {
+        SessionInput {
+            id: Uuid::nil(),
+            campaign_id: 1,
+            course_id: 1,
+            started_at: at(from),
+            ended_at: at(to),
+        }
+    }
+
+    fn fields(result: AppResult<()>) -> Vec<String> {
+        match result {
+            Ok(()) => vec![],
+            Err(AppError::Invalid { errors, .. }) => {
+                errors.into_iter().map(|e| e.message).collect()
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn times_must_run_forward_for_at_most_four_hours() {
+        let now = at("2026-06-15T12:00:00+08:00");
+        let ok = session("2026-06-15T08:00:00+08:00", "2026-06-15T12:00:00+08:00");
+        assert!(fields(check_times(&ok, now)).is_empty());
+        let empty = session("2026-06-15T08:00:00+08:00", "2026-06-15T08:00:00+08:00");
+        assert_eq!(
+            fields(check_times(&empty, now)),
+            ["must be after started_at"]
+        );
+        let long = session("2026-06-15T07:59:59+08:00", "2026-06-15T12:00:00+08:00");
+        assert_eq!(
+            fields(check_times(&long, now)),
+            ["a session lasts at most 4 hours"]
+        );
+    }
+
+    #[test]
+    fn the_future_is_tolerated_for_five_minutes() {
+        let now = at("2026-06-15T12:00:00+08:00");
+        let edge = session("2026-06-15T11:00:00+08:00", "2026-06-15T12:05:00+08:00");
+        assert!(fields(check_times(&edge, now)).is_empty());
+        let beyond = session("2026-06-15T11:00:00+08:00", "2026-06-15T12:05:01+08:00");
+        assert_eq!(fields(check_times(&beyond, now)), ["is in the future"]);
+    }
+
+    #[test]
+    fn the_window_is_read_in_the_office_time_zone() {
+        let tz = FixedOffset::east_opt(8 * 3600).unwrap();
+        let window = (
+            NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        );
+        // 23:30 on 30 November in Beijing is still inside, though it is 15:30 UTC…
+        let last_evening = session("2026-11-30T23:00:00+08:00", "2026-11-30T23:30:00+08:00");
+        assert!(check_window(window, &last_evening, tz).is_ok());
+        // …and 00:10 on 1 December in Beijing is outside, though UTC still says 30 November.
+        let next_day = session("2026-11-30T23:50:00+08:00", "2026-12-01T00:10:00+08:00");
+        assert!(check_window(window, &next_day, tz).is_err());
+        let too_early = session("2026-02-28T23:00:00+08:00", "2026-02-28T23:30:00+08:00");
+        assert!(check_window(window, &too_early, tz).is_err());
+    }
 }

@@ -15,7 +15,10 @@ use sea_orm::{
 };
 
 use super::{Page, PageReq, campaigns, exam, progress, units};
-use crate::error::{AppError, AppResult};
+use crate::{
+    error::{AppError, AppResult},
+    scoring,
+};
 
 /// One of the four targets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,7 +173,12 @@ pub async fn campaign_targets(
 ) -> AppResult<TargetsReport> {
     let campaign = campaigns::get(db, campaign_id).await?.campaign;
     exam::expire_due(db, now).await?;
-    let own = counts_by_own_unit(db, campaign_id, campaign.pass_score * 100).await?;
+    let own = counts_by_own_unit(
+        db,
+        campaign_id,
+        scoring::pass_mark_centi(campaign.pass_score),
+    )
+    .await?;
     let all_units = unit::Entity::find()
         .order_by_asc(unit::Column::Id)
         .all(db)
@@ -282,7 +290,7 @@ pub async fn missing(
         Target::Pass => query.filter(
             sea_orm::Condition::any()
                 .add(enrollment::Column::BestScoreCenti.is_null())
-                .add(enrollment::Column::BestScoreCenti.lt(campaign.pass_score * 100)),
+                .add(enrollment::Column::BestScoreCenti.lt(scoring::pass_mark_centi(campaign.pass_score))),
         ),
     };
     let total = query.clone().count(db).await?;
@@ -341,7 +349,7 @@ pub async fn missing(
                 required_minutes: campaign.required_minutes,
                 compulsory_unfinished: unfinished,
                 attempts_left: (campaign.max_attempts - e.attempts_used).max(0),
-                best_score: e.best_score_centi.map(exam::centi_to_score),
+                best_score: e.best_score_centi.map(scoring::centi_to_score),
                 user: u,
                 enrollment: e,
             }
@@ -353,4 +361,41 @@ pub async fn missing(
         page: page.page,
         per_page: page.per_page,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(roster: u64, p: u64, s: u64, e: u64, pass: u64) -> Counts {
+        Counts {
+            roster,
+            participation: p,
+            study: s,
+            exam: e,
+            pass,
+        }
+    }
+
+    #[test]
+    fn a_rate_is_one_division_and_null_for_an_empty_roster() {
+        let c = counts(7, 5, 3, 3, 2);
+        assert_eq!(c.rate(Target::Participation), Some(5.0 / 7.0));
+        assert_eq!(c.rate(Target::Pass), Some(2.0 / 7.0));
+        assert_eq!(counts(0, 0, 0, 0, 0).rate(Target::Study), None);
+    }
+
+    #[test]
+    fn all_met_needs_every_rate_at_one_and_someone_on_the_roster() {
+        assert!(counts(3, 3, 3, 3, 3).all_met());
+        assert!(!counts(3, 3, 3, 3, 2).all_met());
+        assert!(!counts(0, 0, 0, 0, 0).all_met());
+    }
+
+    #[test]
+    fn sub_units_add_up() {
+        let mut street = counts(2, 2, 1, 1, 1);
+        street.add(&counts(5, 3, 2, 2, 1));
+        assert_eq!(street, counts(7, 5, 3, 3, 2));
+    }
 }
