@@ -121,7 +121,7 @@ async fn main() {
                     "created the first administrator: username `admin`, password `{password}` (shown once; change it)"
                 );
             }
-            let options = domain::services::demo::DemoOptions {
+            let options = demo::DemoOptions {
                 cadres,
                 sessions_per_cadre,
                 activities,
@@ -130,14 +130,7 @@ async fn main() {
                 force,
             };
             let started = std::time::Instant::now();
-            match domain::services::demo::load(
-                &state.db,
-                &options,
-                state.clock.now(),
-                state.config.tz,
-            )
-            .await
-            {
+            match demo::load(&state.db, &options, state.clock.now(), state.config.tz).await {
                 Ok(r) => {
                     println!(
                         "loaded {}: {} units, {} cadres, {} study sessions, {} exam attempts, {} activities in {:.1}s",

@@ -1,7 +1,7 @@
 //! `xuefa demo`: the generated street is consistent with the rules, and it refuses to
 //! mix into a database that already holds data unless told to.
 
-use domain::services::demo::{DEMO_PASSWORD, DemoOptions, load};
+use demo::{DEMO_PASSWORD, DemoOptions, load};
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::common::{TestApp, test_now};

@@ -6,7 +6,6 @@ pub mod auth;
 pub mod bootstrap;
 pub mod campaigns;
 pub mod courses;
-pub mod demo;
 pub mod exam;
 pub mod progress;
 pub mod questions;

@@ -147,12 +147,20 @@ pub fn percent(rate: Option<f64>) -> String {
     }
 }
 
-/// The zh-CN narrative: every non-zero figure of the summary, as plain digits.
+/// The zh-CN narrative: every non-zero figure of the summary, as plain digits, one
+/// paragraph per section in the order a 工作总结 reads.
 pub fn narrative(s: &AnnualSummary) -> String {
     let mut out = Vec::new();
-    let y = s.year;
+    publicity_paragraph(s, &mut out);
+    training_paragraph(s, &mut out);
+    themes_paragraph(s, &mut out);
+    six_into_paragraph(s, &mut out);
+    exam_paragraphs(s, &mut out);
+    out.join("\n")
+}
 
-    // 普法宣传
+/// 普法宣传: by level, attendance, materials.
+fn publicity_paragraph(s: &AnnualSummary, out: &mut Vec<String>) {
     let p = &s.publicity;
     if p.events > 0 {
         let mut parts = Vec::new();
@@ -181,12 +189,14 @@ pub fn narrative(s: &AnnualSummary) -> String {
         if p.materials > 0 {
             parts.push(format!("发放法治宣传品{}份", p.materials));
         }
-        out.push(format!("{y}年，{}。", parts.join("，")));
+        out.push(format!("{}年，{}。", s.year, parts.join("，")));
     } else {
-        out.push(format!("{y}年，未记录普法宣传活动。"));
+        out.push(format!("{}年，未记录普法宣传活动。", s.year));
     }
+}
 
-    // 培训
+/// 法治学习培训: events, attendance, by audience.
+fn training_paragraph(s: &AnnualSummary, out: &mut Vec<String>) {
     let t = &s.training;
     if t.events > 0 {
         let mut text = format!("组织法治学习培训{}次", t.events);
@@ -210,8 +220,10 @@ pub fn narrative(s: &AnnualSummary) -> String {
         }
         out.push(format!("{text}。"));
     }
+}
 
-    // 主题宣传
+/// 主题宣传: each themed day or theme with its figures.
+fn themes_paragraph(s: &AnnualSummary, out: &mut Vec<String>) {
     let themed: Vec<String> = s
         .themes
         .iter()
@@ -230,8 +242,10 @@ pub fn narrative(s: &AnnualSummary) -> String {
     if !themed.is_empty() {
         out.push(format!("主题宣传方面，{}。", themed.join("；")));
     }
+}
 
-    // 法律"六进"
+/// 法律"六进": each venue, and whether all six were covered.
+fn six_into_paragraph(s: &AnnualSummary, out: &mut Vec<String>) {
     let went: Vec<String> = s
         .venues
         .iter()
@@ -263,8 +277,10 @@ pub fn narrative(s: &AnnualSummary) -> String {
             coverage
         ));
     }
+}
 
-    // 学法考试
+/// 学法考试: each campaign's four rates with counts, and the verdict.
+fn exam_paragraphs(s: &AnnualSummary, out: &mut Vec<String>) {
     for c in &s.campaigns {
         let n = &c.counts;
         if n.roster == 0 {
@@ -297,7 +313,6 @@ pub fn narrative(s: &AnnualSummary) -> String {
             verdict
         ));
     }
-    out.join("\n")
 }
 
 /// The summary as tables (for CSV and Excel).

@@ -121,7 +121,7 @@ pub async fn log_group(
     tz: FixedOffset,
 ) -> AppResult<Vec<AppResult<Logged>>> {
     let nows: Vec<DateTime<Utc>> = items.iter().map(|i| i.now).collect();
-    let items: Vec<(Actor, Result<SessionInput, AppError>)> = items
+    let items: Vec<Upload> = items
         .into_iter()
         .map(|i| (i.actor, i.input.map(normalise)))
         .collect();
@@ -134,51 +134,11 @@ pub async fn log_group(
         lock_cadre(db, *user).await?;
     }
 
-    let ids: Vec<String> = items
-        .iter()
-        .filter_map(|(_, i)| i.as_ref().ok().map(|i| i.id.to_string()))
-        .collect();
-    let mut stored: HashMap<String, study_session::Model> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        for s in study_session::Entity::find()
-            .filter(study_session::Column::Id.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            stored.insert(s.id.clone(), s);
-        }
-    }
-    let mut campaigns: HashMap<i64, Option<CampaignInfo>> = HashMap::new();
-    for (_, item) in &items {
-        if let Ok(input) = item
-            && !campaigns.contains_key(&input.campaign_id)
-        {
-            let info = match campaign::Entity::find_by_id(input.campaign_id)
-                .one(db)
-                .await?
-            {
-                Some(c) => {
-                    let courses = progress::campaign_courses(db, c.id).await?;
-                    Some((c, courses))
-                }
-                None => None,
-            };
-            campaigns.insert(input.campaign_id, info);
-        }
-    }
-    let mut enrollments: HashMap<(i64, i64), enrollment::Model> = HashMap::new();
-    for chunk in users.chunks(500) {
-        for e in enrollment::Entity::find()
-            .filter(enrollment::Column::UserId.is_in(chunk.to_vec()))
-            .filter(
-                enrollment::Column::CampaignId.is_in(campaigns.keys().copied().collect::<Vec<_>>()),
-            )
-            .all(db)
-            .await?
-        {
-            enrollments.insert((e.campaign_id, e.user_id), e);
-        }
-    }
+    let Loaded {
+        stored,
+        campaigns,
+        enrollments,
+    } = load_group(db, &items, &users).await?;
 
     // First pass: every rule that needs no look at other sessions.
     let mut outcomes: Vec<Option<AppResult<Logged>>> = Vec::with_capacity(items.len());
@@ -203,27 +163,7 @@ pub async fn log_group(
     }
 
     // Overlaps with what is stored: one query for the whole group.
-    let mut condition = sea_orm::Condition::any();
-    let mut candidates = 0;
-    for ((actor, item), verdict) in items.iter().zip(&outcomes) {
-        if let (Ok(input), None) = (item, verdict) {
-            candidates += 1;
-            condition = condition.add(
-                sea_orm::Condition::all()
-                    .add(study_session::Column::UserId.eq(actor.id))
-                    .add(study_session::Column::StartedAt.lt(input.ended_at))
-                    .add(study_session::Column::EndedAt.gt(input.started_at)),
-            );
-        }
-    }
-    let existing: Vec<study_session::Model> = if candidates == 0 {
-        Vec::new()
-    } else {
-        study_session::Entity::find()
-            .filter(condition)
-            .all(db)
-            .await?
-    };
+    let existing = stored_overlaps(db, &items, &outcomes).await?;
 
     // Second pass, in order: overlaps with stored sessions and with earlier items.
     let mut accepted: Vec<study_session::Model> = Vec::new();
@@ -280,6 +220,104 @@ pub async fn log_group(
         .into_iter()
         .map(|o| o.expect("every item has an outcome"))
         .collect())
+}
+
+/// An upload of a group: who sent it, and the session (or why it could not be read).
+type Upload = (Actor, Result<SessionInput, AppError>);
+
+/// What checking a group needs, read once for the whole group.
+struct Loaded {
+    /// Sessions already stored under the group's ids.
+    stored: HashMap<String, study_session::Model>,
+    /// The group's campaigns (`None`: no such campaign) with their courses.
+    campaigns: HashMap<i64, Option<CampaignInfo>>,
+    /// The uploaders' enrolments in those campaigns, by (campaign, user).
+    enrollments: HashMap<(i64, i64), enrollment::Model>,
+}
+
+async fn load_group(
+    db: &impl ConnectionTrait,
+    items: &[Upload],
+    users: &[i64],
+) -> AppResult<Loaded> {
+    let ids: Vec<String> = items
+        .iter()
+        .filter_map(|(_, i)| i.as_ref().ok().map(|i| i.id.to_string()))
+        .collect();
+    let mut stored: HashMap<String, study_session::Model> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for s in study_session::Entity::find()
+            .filter(study_session::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            stored.insert(s.id.clone(), s);
+        }
+    }
+    let mut campaigns: HashMap<i64, Option<CampaignInfo>> = HashMap::new();
+    for (_, item) in items {
+        if let Ok(input) = item
+            && !campaigns.contains_key(&input.campaign_id)
+        {
+            let info = match campaign::Entity::find_by_id(input.campaign_id)
+                .one(db)
+                .await?
+            {
+                Some(c) => {
+                    let courses = progress::campaign_courses(db, c.id).await?;
+                    Some((c, courses))
+                }
+                None => None,
+            };
+            campaigns.insert(input.campaign_id, info);
+        }
+    }
+    let mut enrollments: HashMap<(i64, i64), enrollment::Model> = HashMap::new();
+    for chunk in users.chunks(500) {
+        for e in enrollment::Entity::find()
+            .filter(enrollment::Column::UserId.is_in(chunk.to_vec()))
+            .filter(
+                enrollment::Column::CampaignId.is_in(campaigns.keys().copied().collect::<Vec<_>>()),
+            )
+            .all(db)
+            .await?
+        {
+            enrollments.insert((e.campaign_id, e.user_id), e);
+        }
+    }
+    Ok(Loaded {
+        stored,
+        campaigns,
+        enrollments,
+    })
+}
+
+/// The stored sessions that overlap any item still undecided (one query).
+async fn stored_overlaps(
+    db: &impl ConnectionTrait,
+    items: &[Upload],
+    outcomes: &[Option<AppResult<Logged>>],
+) -> AppResult<Vec<study_session::Model>> {
+    let mut condition = sea_orm::Condition::any();
+    let mut candidates = 0;
+    for ((actor, item), verdict) in items.iter().zip(outcomes) {
+        if let (Ok(input), None) = (item, verdict) {
+            candidates += 1;
+            condition = condition.add(
+                sea_orm::Condition::all()
+                    .add(study_session::Column::UserId.eq(actor.id))
+                    .add(study_session::Column::StartedAt.lt(input.ended_at))
+                    .add(study_session::Column::EndedAt.gt(input.started_at)),
+            );
+        }
+    }
+    if candidates == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(study_session::Entity::find()
+        .filter(condition)
+        .all(db)
+        .await?)
 }
 
 /// The rules that need nothing but the item, its campaign and the enrolment.

@@ -6,7 +6,10 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use entity::{unit, user};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
+};
 
 use super::{clean_employee_no, clean_name, clean_username};
 use crate::{
@@ -116,9 +119,14 @@ struct Row {
     password: Option<String>,
     active: Option<bool>,
     existing: Option<user::Model>,
+    /// The account holding this line's employee number, when it is not the one matched by
+    /// username.
+    conflict: Option<String>,
 }
 
 /// Imports a roster. `default_password` is given to new accounts whose line has none.
+/// Parse (every line checked against the units) → hash the passwords → match each line
+/// to a stored account and write, all in one write transaction.
 pub async fn import_roster(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -131,6 +139,48 @@ pub async fn import_roster(
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
+    let columns = read_header(&mut reader, default_password)?;
+    let units = UnitLookup::load(db).await?;
+    let (mut rows, mut errors) = parse_rows(&mut reader, &columns, &units);
+    if rows.is_empty() && errors.is_empty() {
+        return Err(AppError::invalid("file", "the file holds no accounts"));
+    }
+    // Hash before the transaction: argon2 is slow, the write lock should not wait on it.
+    let hashes = Hashes::of(&rows, default_password).await?;
+
+    // Matching and writing happen in one write transaction, so two imports of the same
+    // file at once run one after the other: the second updates what the first created.
+    let txn = begin_write(db).await?;
+    lock_named(&txn, ROSTER_IMPORT_LOCK).await?;
+    match_stored(&txn, &mut rows).await?;
+    errors.extend(check_matched(actor, &rows, default_password.is_some()));
+    if !errors.is_empty() {
+        return Err(invalid_lines(errors));
+    }
+    let outcome = write_rows(&txn, actor, rows, hashes, now).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        now,
+        "import",
+        "user",
+        None,
+        format!(
+            "roster import: {} created, {} updated",
+            outcome.created, outcome.updated
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+/// Reads the header line: which column holds what. A file without a name column, or
+/// without a username or employee-number column, is refused before any line is read.
+fn read_header(
+    reader: &mut csv::Reader<&[u8]>,
+    default_password: Option<&str>,
+) -> AppResult<HashMap<Column, usize>> {
     let headers = reader
         .headers()
         .map_err(|e| AppError::BadRequest(format!("cannot read the header line: {e}")))?
@@ -164,19 +214,42 @@ pub async fn import_roster(
     {
         errors.extend(more);
     }
-    if !errors.is_empty() {
-        return Err(AppError::invalid_many(errors));
+    if errors.is_empty() {
+        Ok(columns)
+    } else {
+        Err(AppError::invalid_many(errors))
     }
+}
 
-    // What the checks need, read once: units by name and id, accounts by key.
-    let all_units = unit::Entity::find().all(db).await?;
-    let unit_ids: HashSet<i64> = all_units.iter().map(|u| u.id).collect();
-    let mut units_by_name: HashMap<&str, Vec<i64>> = HashMap::new();
-    for u in &all_units {
-        units_by_name.entry(u.name.as_str()).or_default().push(u.id);
+/// The units, read once, to check the unit of every line.
+struct UnitLookup {
+    ids: HashSet<i64>,
+    by_name: HashMap<String, Vec<i64>>,
+}
+
+impl UnitLookup {
+    async fn load(db: &DatabaseConnection) -> AppResult<Self> {
+        let all = unit::Entity::find().all(db).await?;
+        let mut by_name: HashMap<String, Vec<i64>> = HashMap::new();
+        for u in &all {
+            by_name.entry(u.name.clone()).or_default().push(u.id);
+        }
+        Ok(Self {
+            ids: all.iter().map(|u| u.id).collect(),
+            by_name,
+        })
     }
+}
 
+/// Every line of the file, checked on its own and against the lines before it (the same
+/// account twice). Lines with errors are kept too, so that matching can report more.
+fn parse_rows(
+    reader: &mut csv::Reader<&[u8]>,
+    columns: &HashMap<Column, usize>,
+    units: &UnitLookup,
+) -> (Vec<Row>, Vec<FieldError>) {
     let mut rows = Vec::new();
+    let mut errors = Vec::new();
     let mut seen_keys: HashMap<String, u64> = HashMap::new();
     for record in reader.records() {
         let record = match record {
@@ -191,177 +264,216 @@ pub async fn import_roster(
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
         if record.iter().all(|f| f.is_empty()) {
             continue;
         }
-        let get = |c: Column| columns.get(&c).and_then(|i| record.get(*i)).unwrap_or("");
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
         let mut line_errors = Vec::new();
-        let mut err = |c: &str, m: String| line_errors.push(FieldError::at_line(line, c, m));
-
-        let employee_no = clean_employee_no(
-            field_name(Column::EmployeeNo),
-            Some(get(Column::EmployeeNo)),
-        )
-        .map_err(|e| err(&e.field, e.message))
-        .ok()
-        .flatten();
-        let username_raw = match get(Column::Username) {
-            "" => employee_no.clone().unwrap_or_default(),
-            u => u.to_owned(),
+        let row = {
+            let mut err = |c: &str, m: String| line_errors.push(FieldError::at_line(line, c, m));
+            let row = parse_row(&record, line, columns, units, &mut err);
+            check_repeated(&row, &mut seen_keys, &mut err);
+            row
         };
-        let username = match clean_username("username", &username_raw) {
-            Ok(u) => u,
-            Err(_) if username_raw.is_empty() => {
-                err(
-                    "username",
-                    "a username or an employee number is required".into(),
-                );
-                String::new()
-            }
-            Err(e) => {
-                err(&e.field, e.message);
-                String::new()
-            }
-        };
-        let name = clean_name("name", get(Column::Name))
-            .map_err(|e| err(&e.field, e.message))
-            .unwrap_or_default();
-
-        let unit_id = if let Some(i) = columns.get(&Column::UnitId) {
-            match record.get(*i).unwrap_or("") {
-                "" => Some(None),
-                v => match v.parse::<i64>() {
-                    Ok(id) if unit_ids.contains(&id) => Some(Some(id)),
-                    _ => {
-                        err("unit_id", format!("no unit with id {v:?}"));
-                        None
-                    }
-                },
-            }
-        } else if columns.contains_key(&Column::Unit) {
-            match get(Column::Unit) {
-                "" => Some(None),
-                v => match units_by_name.get(v).map(Vec::as_slice) {
-                    Some([id]) => Some(Some(*id)),
-                    Some(many) => {
-                        err(
-                            "unit",
-                            format!("{} units are named {v:?}; use a unit_id column", many.len()),
-                        );
-                        None
-                    }
-                    None => {
-                        err("unit", format!("no unit named {v:?}"));
-                        None
-                    }
-                },
-            }
-        } else {
-            None
-        };
-
-        let roles = if columns.contains_key(&Column::Roles) {
-            let raw = get(Column::Roles);
-            let mut roles = Vec::new();
-            for word in raw
-                .split([',', ';', '，', '；', '、', '|', '/', ' '])
-                .filter(|w| !w.trim().is_empty())
-            {
-                match parse_role(word) {
-                    Some(r) => roles.push(r),
-                    None => err(
-                        "roles",
-                        format!("unknown role {word:?} (use admin, hr, judicial, cadre)"),
-                    ),
-                }
-            }
-            Some(if roles.is_empty() && raw.trim().is_empty() {
-                vec![Role::Cadre]
-            } else {
-                roles
-            })
-        } else {
-            None
-        };
-        let flag = |c: Column, err: &mut dyn FnMut(&str, String)| {
-            columns.get(&c)?;
-            let raw = get(c);
-            parse_bool(raw).or_else(|| {
-                err(
-                    field_name(c),
-                    format!("expected 是/否 or true/false, got {raw:?}"),
-                );
-                None
-            })
-        };
-        let is_leader = flag(Column::IsLeader, &mut err);
-        let active = flag(Column::Active, &mut err);
-        let password = Some(get(Column::Password))
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned);
-        if let Some(p) = &password
-            && let Err(AppError::Invalid { errors: more, .. }) = check_password_rules("password", p)
-        {
-            for e in more {
-                err(&e.field, e.message);
-            }
-        }
-
-        for key in [
-            Some(username.clone()),
-            employee_no.clone().map(|n| format!("#{n}")),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if key.is_empty() || key == "#" {
-                continue;
-            }
-            if let Some(first) = seen_keys.insert(key.clone(), line) {
-                err(
-                    "username",
-                    format!("the same account appears on line {first}"),
-                );
-                break;
-            }
-        }
         errors.extend(line_errors);
-        rows.push(Row {
-            line,
-            username,
-            name,
-            employee_no,
-            unit_id,
-            roles,
-            is_leader,
-            password,
-            active,
-            existing: None,
-        });
+        rows.push(row);
     }
-    if rows.is_empty() && errors.is_empty() {
-        return Err(AppError::invalid("file", "the file holds no accounts"));
-    }
+    (rows, errors)
+}
 
-    // Hash before the transaction: argon2 is slow, the write lock should not wait on it.
-    let default_hash = match default_password {
-        Some(p) if rows.iter().any(|r| r.password.is_none()) => Some(hash_password(p).await?),
-        _ => None,
+/// One line's fields, each checked; problems go to `err` (column, message).
+fn parse_row(
+    record: &csv::StringRecord,
+    line: u64,
+    columns: &HashMap<Column, usize>,
+    units: &UnitLookup,
+    err: &mut dyn FnMut(&str, String),
+) -> Row {
+    let get = |c: Column| columns.get(&c).and_then(|i| record.get(*i)).unwrap_or("");
+    let employee_no = clean_employee_no(
+        field_name(Column::EmployeeNo),
+        Some(get(Column::EmployeeNo)),
+    )
+    .map_err(|e| err(&e.field, e.message))
+    .ok()
+    .flatten();
+    let username_raw = match get(Column::Username) {
+        "" => employee_no.clone().unwrap_or_default(),
+        u => u.to_owned(),
     };
-    let mut hashes = Vec::with_capacity(rows.len());
-    for row in &rows {
-        hashes.push(match &row.password {
-            Some(p) => Some(hash_password(p).await?),
-            None => None,
-        });
+    let username = match clean_username("username", &username_raw) {
+        Ok(u) => u,
+        Err(_) if username_raw.is_empty() => {
+            err(
+                "username",
+                "a username or an employee number is required".into(),
+            );
+            String::new()
+        }
+        Err(e) => {
+            err(&e.field, e.message);
+            String::new()
+        }
+    };
+    let name = clean_name("name", get(Column::Name))
+        .map_err(|e| err(&e.field, e.message))
+        .unwrap_or_default();
+    let unit_id = parse_unit(columns, &get, units, err);
+    let roles = columns
+        .contains_key(&Column::Roles)
+        .then(|| parse_roles(get(Column::Roles), err));
+    let mut flag = |c: Column| {
+        columns.get(&c)?;
+        let raw = get(c);
+        parse_bool(raw).or_else(|| {
+            err(
+                field_name(c),
+                format!("expected 是/否 or true/false, got {raw:?}"),
+            );
+            None
+        })
+    };
+    let is_leader = flag(Column::IsLeader);
+    let active = flag(Column::Active);
+    let password = Some(get(Column::Password))
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned);
+    if let Some(p) = &password
+        && let Err(AppError::Invalid { errors: more, .. }) = check_password_rules("password", p)
+    {
+        for e in more {
+            err(&e.field, e.message);
+        }
     }
+    Row {
+        line,
+        username,
+        name,
+        employee_no,
+        unit_id,
+        roles,
+        is_leader,
+        password,
+        active,
+        existing: None,
+        conflict: None,
+    }
+}
 
-    // Matching and writing happen in one write transaction, so two imports of the same
-    // file at once run one after the other: the second updates what the first created.
-    let txn = begin_write(db).await?;
-    lock_named(&txn, ROSTER_IMPORT_LOCK).await?;
-    // Match each line to a stored account: by username, else by employee number.
+/// The line's unit: by `unit_id`, else by the unit's name (which must be unique);
+/// `None` when the file has neither column (keep what is stored).
+fn parse_unit<'r>(
+    columns: &HashMap<Column, usize>,
+    get: &dyn Fn(Column) -> &'r str,
+    units: &UnitLookup,
+    err: &mut dyn FnMut(&str, String),
+) -> Option<Option<i64>> {
+    if columns.contains_key(&Column::UnitId) {
+        match get(Column::UnitId) {
+            "" => Some(None),
+            v => match v.parse::<i64>() {
+                Ok(id) if units.ids.contains(&id) => Some(Some(id)),
+                _ => {
+                    err("unit_id", format!("no unit with id {v:?}"));
+                    None
+                }
+            },
+        }
+    } else if columns.contains_key(&Column::Unit) {
+        match get(Column::Unit) {
+            "" => Some(None),
+            v => match units.by_name.get(v).map(Vec::as_slice) {
+                Some([id]) => Some(Some(*id)),
+                Some(many) => {
+                    err(
+                        "unit",
+                        format!("{} units are named {v:?}; use a unit_id column", many.len()),
+                    );
+                    None
+                }
+                None => {
+                    err("unit", format!("no unit named {v:?}"));
+                    None
+                }
+            },
+        }
+    } else {
+        None
+    }
+}
+
+/// Roles separated by any of the usual separators; an empty cell means `cadre`.
+fn parse_roles(raw: &str, err: &mut dyn FnMut(&str, String)) -> Vec<Role> {
+    let mut roles = Vec::new();
+    for word in raw
+        .split([',', ';', '，', '；', '、', '|', '/', ' '])
+        .filter(|w| !w.trim().is_empty())
+    {
+        match parse_role(word) {
+            Some(r) => roles.push(r),
+            None => err(
+                "roles",
+                format!("unknown role {word:?} (use admin, hr, judicial, cadre)"),
+            ),
+        }
+    }
+    if roles.is_empty() && raw.trim().is_empty() {
+        vec![Role::Cadre]
+    } else {
+        roles
+    }
+}
+
+/// The same username or employee number on two lines of one file is an error.
+fn check_repeated(
+    row: &Row,
+    seen_keys: &mut HashMap<String, u64>,
+    err: &mut dyn FnMut(&str, String),
+) {
+    let keys = [
+        Some(row.username.clone()),
+        row.employee_no.clone().map(|n| format!("#{n}")),
+    ];
+    for key in keys.into_iter().flatten() {
+        if key.is_empty() || key == "#" {
+            continue;
+        }
+        if let Some(first) = seen_keys.insert(key, row.line) {
+            err(
+                "username",
+                format!("the same account appears on line {first}"),
+            );
+            break;
+        }
+    }
+}
+
+/// The password hashes of the lines that carry one, and of the default password when a
+/// line needs it.
+struct Hashes {
+    default: Option<String>,
+    per_row: Vec<Option<String>>,
+}
+
+impl Hashes {
+    async fn of(rows: &[Row], default_password: Option<&str>) -> AppResult<Self> {
+        let default = match default_password {
+            Some(p) if rows.iter().any(|r| r.password.is_none()) => Some(hash_password(p).await?),
+            _ => None,
+        };
+        let mut per_row = Vec::with_capacity(rows.len());
+        for row in rows {
+            per_row.push(match &row.password {
+                Some(p) => Some(hash_password(p).await?),
+                None => None,
+            });
+        }
+        Ok(Self { default, per_row })
+    }
+}
+
+/// Finds the stored account of each line: by username, else by employee number.
+async fn match_stored(txn: &impl ConnectionTrait, rows: &mut [Row]) -> AppResult<()> {
     let usernames: Vec<String> = rows.iter().map(|r| r.username.clone()).collect();
     let numbers: Vec<String> = rows.iter().filter_map(|r| r.employee_no.clone()).collect();
     let mut stored: Vec<user::Model> = Vec::new();
@@ -369,7 +481,7 @@ pub async fn import_roster(
         stored.extend(
             user::Entity::find()
                 .filter(user::Column::Username.is_in(chunk.to_vec()))
-                .all(&txn)
+                .all(txn)
                 .await?,
         );
     }
@@ -377,7 +489,7 @@ pub async fn import_roster(
         stored.extend(
             user::Entity::find()
                 .filter(user::Column::EmployeeNo.is_in(chunk.to_vec()))
-                .all(&txn)
+                .all(txn)
                 .await?,
         );
     }
@@ -387,7 +499,7 @@ pub async fn import_roster(
         .iter()
         .filter_map(|u| u.employee_no.as_deref().map(|n| (n, u)))
         .collect();
-    for row in &mut rows {
+    for row in rows.iter_mut() {
         let by_name = by_username.get(row.username.as_str()).copied();
         let by_no = row
             .employee_no
@@ -395,29 +507,39 @@ pub async fn import_roster(
             .and_then(|n| by_number.get(n).copied());
         row.existing = match (by_name, by_no) {
             (Some(a), Some(b)) if a.id != b.id => {
-                errors.push(FieldError::at_line(
-                    row.line,
-                    "employee_no",
-                    format!(
-                        "employee number {} belongs to another account ({})",
-                        row.employee_no.as_deref().unwrap_or(""),
-                        b.username
-                    ),
-                ));
+                row.conflict = Some(b.username.clone());
                 None
             }
             (Some(a), _) => Some(a.clone()),
             (None, Some(b)) => Some(b.clone()),
             (None, None) => None,
         };
-        let roles = row.roles.clone();
+    }
+    Ok(())
+}
+
+/// What can be said only once each line is matched: an employee number held by another
+/// account, a role the importer may not grant, a new account without a password.
+fn check_matched(actor: &Actor, rows: &[Row], has_default_password: bool) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for row in rows {
+        if let Some(holder) = &row.conflict {
+            errors.push(FieldError::at_line(
+                row.line,
+                "employee_no",
+                format!(
+                    "employee number {} belongs to another account ({holder})",
+                    row.employee_no.as_deref().unwrap_or(""),
+                ),
+            ));
+        }
         let current = row.existing.as_ref().map(|u| Role::split(&u.roles));
         if let Err(AppError::Forbidden(message)) =
-            crate::policy::authorize_role_grant(actor, current.as_deref(), roles.as_deref())
+            crate::policy::authorize_role_grant(actor, current.as_deref(), row.roles.as_deref())
         {
             errors.push(FieldError::at_line(row.line, "roles", message));
         }
-        if row.existing.is_none() && row.password.is_none() && default_password.is_none() {
+        if row.existing.is_none() && row.password.is_none() && !has_default_password {
             errors.push(FieldError::at_line(
                 row.line,
                 "password",
@@ -425,105 +547,128 @@ pub async fn import_roster(
             ));
         }
     }
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| e.line);
-        let lines: HashSet<_> = errors.iter().filter_map(|e| e.line).collect();
-        return Err(AppError::Invalid {
-            detail: format!(
-                "{} line(s) of the file are invalid; nothing was imported",
-                lines.len()
-            ),
-            errors,
-        });
-    }
+    errors
+}
 
+/// All-or-nothing: the whole file is refused with every bad line, in line order.
+fn invalid_lines(mut errors: Vec<FieldError>) -> AppError {
+    errors.sort_by_key(|e| e.line);
+    let lines: HashSet<_> = errors.iter().filter_map(|e| e.line).collect();
+    AppError::Invalid {
+        detail: format!(
+            "{} line(s) of the file are invalid; nothing was imported",
+            lines.len()
+        ),
+        errors,
+    }
+}
+
+/// Creates the new accounts and updates the matched ones (only what changed).
+async fn write_rows(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    rows: Vec<Row>,
+    hashes: Hashes,
+    now: DateTime<Utc>,
+) -> AppResult<ImportOutcome> {
     let mut outcome = ImportOutcome {
         created: 0,
         updated: 0,
     };
-    for (row, hash) in rows.into_iter().zip(hashes) {
-        match row.existing {
+    for (mut row, hash) in rows.into_iter().zip(hashes.per_row) {
+        match row.existing.take() {
             Some(existing) => {
-                let id = existing.id;
-                let roles_before = existing.roles.clone();
-                let mut active: user::ActiveModel = existing.into();
-                active.username.set_ne(row.username);
-                active.name.set_ne(row.name);
-                if row.employee_no.is_some() {
-                    active.employee_no.set_ne(row.employee_no);
-                }
-                if let Some(unit_id) = row.unit_id {
-                    active.unit_id.set_ne(unit_id);
-                }
-                if let Some(roles) = &row.roles {
-                    active.roles.set_ne(Role::join(roles));
-                }
-                if let Some(v) = row.is_leader {
-                    active.is_leader.set_ne(v);
-                }
-                if let Some(v) = row.active {
-                    active.active.set_ne(v);
-                }
-                let reset = hash.is_some() || row.active == Some(false);
-                if let Some(h) = hash {
-                    active.password_hash = Set(h);
-                }
-                if active.is_changed() {
-                    active.updated_at = Set(now);
-                    let model = active.update(&txn).await?;
-                    if reset {
-                        crate::services::auth::revoke_user_tokens(&txn, id, now).await?;
-                    }
-                    if model.roles != roles_before {
-                        audit::record(
-                            &txn,
-                            Some(actor),
-                            now,
-                            "role_change",
-                            "user",
-                            Some(id.to_string()),
-                            format!("roles {roles_before} → {} (import)", model.roles),
-                        )
-                        .await?;
-                    }
+                if update_account(txn, actor, existing, row, hash, now).await? {
                     outcome.updated += 1;
                 }
             }
             None => {
-                user::ActiveModel {
-                    username: Set(row.username),
-                    password_hash: Set(hash
-                        .or_else(|| default_hash.clone())
-                        .unwrap_or_else(|| "!".into())),
-                    name: Set(row.name),
-                    roles: Set(Role::join(&row.roles.unwrap_or_else(|| vec![Role::Cadre]))),
-                    unit_id: Set(row.unit_id.flatten()),
-                    is_leader: Set(row.is_leader.unwrap_or(false)),
-                    employee_no: Set(row.employee_no),
-                    active: Set(row.active.unwrap_or(true)),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
+                let hash = hash.or_else(|| hashes.default.clone());
+                insert_account(txn, row, hash, now).await?;
                 outcome.created += 1;
             }
         }
     }
-    audit::record(
-        &txn,
-        Some(actor),
-        now,
-        "import",
-        "user",
-        None,
-        format!(
-            "roster import: {} created, {} updated",
-            outcome.created, outcome.updated
-        ),
-    )
-    .await?;
-    txn.commit().await?;
     Ok(outcome)
+}
+
+/// Updates a matched account with the line's fields; `false` when nothing changed.
+async fn update_account(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    existing: user::Model,
+    row: Row,
+    hash: Option<String>,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let id = existing.id;
+    let roles_before = existing.roles.clone();
+    let mut active: user::ActiveModel = existing.into();
+    active.username.set_ne(row.username);
+    active.name.set_ne(row.name);
+    if row.employee_no.is_some() {
+        active.employee_no.set_ne(row.employee_no);
+    }
+    if let Some(unit_id) = row.unit_id {
+        active.unit_id.set_ne(unit_id);
+    }
+    if let Some(roles) = &row.roles {
+        active.roles.set_ne(Role::join(roles));
+    }
+    if let Some(v) = row.is_leader {
+        active.is_leader.set_ne(v);
+    }
+    if let Some(v) = row.active {
+        active.active.set_ne(v);
+    }
+    let reset = hash.is_some() || row.active == Some(false);
+    if let Some(h) = hash {
+        active.password_hash = Set(h);
+    }
+    if !active.is_changed() {
+        return Ok(false);
+    }
+    active.updated_at = Set(now);
+    let model = active.update(txn).await?;
+    if reset {
+        crate::services::auth::revoke_user_tokens(txn, id, now).await?;
+    }
+    if model.roles != roles_before {
+        audit::record(
+            txn,
+            Some(actor),
+            now,
+            "role_change",
+            "user",
+            Some(id.to_string()),
+            format!("roles {roles_before} → {} (import)", model.roles),
+        )
+        .await?;
+    }
+    Ok(true)
+}
+
+async fn insert_account(
+    txn: &impl ConnectionTrait,
+    row: Row,
+    hash: Option<String>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    user::ActiveModel {
+        username: Set(row.username),
+        // "!" never verifies: a line without a password and no default cannot get here.
+        password_hash: Set(hash.unwrap_or_else(|| "!".into())),
+        name: Set(row.name),
+        roles: Set(Role::join(&row.roles.unwrap_or_else(|| vec![Role::Cadre]))),
+        unit_id: Set(row.unit_id.flatten()),
+        is_leader: Set(row.is_leader.unwrap_or(false)),
+        employee_no: Set(row.employee_no),
+        active: Set(row.active.unwrap_or(true)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
 }

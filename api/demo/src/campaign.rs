@@ -1,0 +1,186 @@
+//! The year's campaign: its courses, windows and settings, and a question bank built
+//! from real facts.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::{error::AppResult, services::progress::CampaignCourse};
+use entity::{campaign, campaign_course, course, question};
+use rand::seq::SliceRandom;
+use sea_orm::{ActiveModelTrait, Set};
+
+use crate::{
+    Gen,
+    data::{COURSES, FACTS, MULTIPLES},
+    write::{bulk, next_id},
+};
+
+/// What the records are generated against.
+pub struct Plan {
+    pub campaign_id: i64,
+    pub courses: Vec<CampaignCourse>,
+    pub required_minutes: i32,
+    pub exam_opens: DateTime<Utc>,
+    pub question_count: i32,
+    pub pass_score: i32,
+    pub bank: Vec<BankQuestion>,
+}
+
+/// A question as the generated attempts draw it.
+pub struct BankQuestion {
+    pub id: i64,
+    pub options: usize,
+    pub answer: Vec<usize>,
+    pub points: i32,
+}
+
+/// The six courses, the campaign (study all year, the exam open from 25 days ago for
+/// 55 days) and its bank.
+pub async fn campaign(g: &mut Gen<'_>, questions_per_attempt: u32) -> AppResult<Plan> {
+    let courses = courses(g).await?;
+    let campaign_id = next_id::<campaign::Entity>(g.txn, campaign::Column::Id).await?;
+    let year = g.year;
+    let plan = Plan {
+        campaign_id,
+        courses,
+        required_minutes: 240,
+        exam_opens: g.now - Duration::days(25),
+        question_count: questions_per_attempt.clamp(1, 60) as i32,
+        pass_score: 60,
+        bank: Vec::new(),
+    };
+    campaign::ActiveModel {
+        id: Set(campaign_id),
+        year: Set(year),
+        title: Set(format!("{year}年度领导干部网上学法用法考试")),
+        study_starts_on: Set(NaiveDate::from_ymd_opt(year, 1, 1).expect("a date")),
+        study_ends_on: Set(NaiveDate::from_ymd_opt(year, 12, 31).expect("a date")),
+        required_minutes: Set(plan.required_minutes),
+        exam_opens_at: Set(plan.exam_opens),
+        exam_closes_at: Set(g.now + Duration::days(30)),
+        duration_minutes: Set(60),
+        question_count: Set(plan.question_count),
+        pass_score: Set(plan.pass_score),
+        max_attempts: Set(3),
+        exam_requires_study: Set(true),
+        created_at: Set(g.now),
+        updated_at: Set(g.now),
+    }
+    .insert(g.txn)
+    .await?;
+    let links = plan.courses.iter().map(|c| campaign_course::ActiveModel {
+        campaign_id: Set(campaign_id),
+        course_id: Set(c.course_id),
+        compulsory: Set(c.compulsory),
+    });
+    bulk(g.txn, links, 3).await?;
+    let bank = bank(g, campaign_id).await?;
+    Ok(Plan { bank, ..plan })
+}
+
+async fn courses(g: &mut Gen<'_>) -> AppResult<Vec<CampaignCourse>> {
+    let mut course_id = next_id::<course::Entity>(g.txn, course::Column::Id).await?;
+    let mut rows = Vec::new();
+    let mut courses = Vec::new();
+    for (title, law, minutes, compulsory) in COURSES {
+        rows.push(course::ActiveModel {
+            id: Set(course_id),
+            title: Set(title.into()),
+            law: Set(law.into()),
+            minutes: Set(minutes),
+            description: Set(format!("{law}专题学习课程")),
+            created_at: Set(g.now),
+            updated_at: Set(g.now),
+        });
+        courses.push(CampaignCourse {
+            course_id,
+            minutes,
+            compulsory,
+        });
+        course_id += 1;
+    }
+    bulk(g.txn, rows, 7).await?;
+    Ok(courses)
+}
+
+/// Each fact as a single-choice question and two judge questions (one true, one false),
+/// plus the multiple-choice questions; options shuffled.
+async fn bank(g: &mut Gen<'_>, campaign_id: i64) -> AppResult<Vec<BankQuestion>> {
+    let mut next = next_id::<question::Entity>(g.txn, question::Column::Id).await?;
+    let mut bank = Vec::new();
+    let mut rows = Vec::new();
+    let created = g.now;
+    let mut add = |kind: &str,
+                   stem: String,
+                   options: Vec<String>,
+                   answer: Vec<usize>,
+                   points: i32,
+                   law: &str| {
+        rows.push(question::ActiveModel {
+            id: Set(next),
+            campaign_id: Set(campaign_id),
+            kind: Set(kind.into()),
+            stem: Set(stem),
+            options: Set(serde_json::to_string(&options).expect("strings")),
+            answer: Set(serde_json::to_string(&answer).expect("numbers")),
+            points: Set(points),
+            law_ref: Set(law.into()),
+            retired: Set(false),
+            created_at: Set(created),
+            updated_at: Set(created),
+        });
+        bank.push(BankQuestion {
+            id: next,
+            options: options.len(),
+            answer,
+            points,
+        });
+        next += 1;
+    };
+    let judge = || vec!["正确".to_owned(), "错误".to_owned()];
+    for (stem, right, wrong, law) in FACTS {
+        let mut options: Vec<String> = std::iter::once(right)
+            .chain(wrong)
+            .map(str::to_owned)
+            .collect();
+        options.shuffle(&mut g.rng);
+        let answer = vec![
+            options
+                .iter()
+                .position(|o| o == right)
+                .expect("the right option"),
+        ];
+        add("single", stem.into(), options, answer, 2, law);
+        let statement = stem.trim_end_matches('？');
+        add(
+            "judge",
+            format!("判断：{statement}——{right}。"),
+            judge(),
+            vec![0],
+            1,
+            law,
+        );
+        add(
+            "judge",
+            format!("判断：{statement}——{}。", wrong[0]),
+            judge(),
+            vec![1],
+            1,
+            law,
+        );
+    }
+    for (stem, right, wrong, law) in MULTIPLES {
+        let mut options: Vec<String> = right
+            .iter()
+            .chain(wrong.iter())
+            .map(|s| s.to_string())
+            .collect();
+        options.shuffle(&mut g.rng);
+        let mut answer: Vec<usize> = right
+            .iter()
+            .map(|r| options.iter().position(|o| o == r).expect("a right option"))
+            .collect();
+        answer.sort_unstable();
+        add("multiple", stem.into(), options, answer, 4, law);
+    }
+    bulk(g.txn, rows, 11).await?;
+    Ok(bank)
+}

@@ -1,0 +1,162 @@
+//! The street: its units (the office, departments, communities, villages) and accounts
+//! (HR, the judicial office, the cadres spread over the units).
+
+use domain::{auth::Role, error::AppResult};
+use entity::{unit, user};
+use rand::{Rng, seq::IndexedRandom};
+use sea_orm::Set;
+
+use crate::{
+    Gen,
+    data::{COMMUNITIES, DEPARTMENTS, GIVEN, SURNAMES, VILLAGES},
+    write::{bulk, next_id},
+};
+
+/// The units made.
+pub struct Org {
+    pub street_name: String,
+    pub street_id: i64,
+    pub departments: Vec<i64>,
+    pub communities: Vec<i64>,
+    pub villages: Vec<i64>,
+    pub count: usize,
+}
+
+/// The street office, its 7 departments, 18 communities and 5 villages.
+pub async fn units(g: &mut Gen<'_>) -> AppResult<Org> {
+    let tag = g.tag.clone();
+    let street_name = format!("{}新立街道", if tag.is_empty() { "" } else { &tag });
+    let mut next = next_id::<unit::Entity>(g.txn, unit::Column::Id).await?;
+    let street_id = next;
+    let mut rows: Vec<unit::ActiveModel> = Vec::new();
+    let created = g.now;
+    let mut push = |name: String, kind: &str, parent: Option<i64>| {
+        let id = next;
+        next += 1;
+        rows.push(unit::ActiveModel {
+            id: Set(id),
+            name: Set(name),
+            kind: Set(kind.into()),
+            parent_id: Set(parent),
+            created_at: Set(created),
+            updated_at: Set(created),
+        });
+        id
+    };
+    push(street_name.clone(), "street", None);
+    let mut children = |names: &[&str], kind: &str| -> Vec<i64> {
+        names
+            .iter()
+            .map(|n| push(format!("{tag}{n}"), kind, Some(street_id)))
+            .collect()
+    };
+    let departments = children(&DEPARTMENTS, "department");
+    let communities = children(&COMMUNITIES, "community");
+    let villages = children(&VILLAGES, "village");
+    let count = rows.len();
+    bulk(g.txn, rows, 6).await?;
+    Ok(Org {
+        street_name,
+        street_id,
+        departments,
+        communities,
+        villages,
+        count,
+    })
+}
+
+/// The accounts made: who to sign in as, and each cadre with their unit.
+pub struct People {
+    pub hr: String,
+    pub judicial: String,
+    pub cadres: Vec<(i64, i64)>,
+}
+
+/// HR, the judicial office, and `cadres` cadres (the first three leaders at the street
+/// office, the rest over the departments, communities and villages; ~12% leaders).
+pub async fn accounts(
+    g: &mut Gen<'_>,
+    org: &Org,
+    cadres: u32,
+    password_hash: &str,
+) -> AppResult<People> {
+    let mut next = next_id::<user::Entity>(g.txn, user::Column::Id).await?;
+    let mut rows = Vec::new();
+    let created = g.now;
+    let mut make = |username: String,
+                    name: String,
+                    roles: &[Role],
+                    unit: i64,
+                    leader: bool,
+                    employee_no: Option<String>| {
+        let id = next;
+        next += 1;
+        rows.push(user::ActiveModel {
+            id: Set(id),
+            username: Set(username),
+            password_hash: Set(password_hash.to_owned()),
+            name: Set(name),
+            roles: Set(Role::join(roles)),
+            unit_id: Set(Some(unit)),
+            is_leader: Set(leader),
+            employee_no: Set(employee_no),
+            active: Set(true),
+            created_at: Set(created),
+            updated_at: Set(created),
+        });
+        id
+    };
+    let tag = &g.tag;
+    let hr = format!("{tag}hr");
+    let judicial = format!("{tag}sifa");
+    let staff = [
+        (&hr, "组织人事科 刘敏", Role::Hr, org.departments[1]),
+        (&judicial, "司法所 陈静", Role::Judicial, org.departments[3]),
+    ];
+    for (username, name, role, unit) in staff {
+        make(
+            username.clone(),
+            name.into(),
+            &[role, Role::Cadre],
+            unit,
+            false,
+            None,
+        );
+    }
+    let all_units: Vec<i64> = org
+        .departments
+        .iter()
+        .chain(&org.communities)
+        .chain(&org.villages)
+        .copied()
+        .collect();
+    let mut made = Vec::with_capacity(cadres as usize);
+    for i in 0..cadres {
+        let unit = if i < 3 {
+            org.street_id
+        } else {
+            all_units[i as usize % all_units.len()]
+        };
+        let name = format!(
+            "{}{}",
+            SURNAMES.choose(&mut g.rng).unwrap(),
+            GIVEN.choose(&mut g.rng).unwrap()
+        );
+        let leader = i < 3 || g.rng.random_bool(0.12);
+        let id = make(
+            format!("{tag}gb{:05}", i + 1),
+            name,
+            &[Role::Cadre],
+            unit,
+            leader,
+            Some(format!("{tag}{:06}", 100_000 + i)),
+        );
+        made.push((id, unit));
+    }
+    bulk(g.txn, rows, 12).await?;
+    Ok(People {
+        hr,
+        judicial,
+        cadres: made,
+    })
+}
