@@ -213,7 +213,7 @@ async fn recording_validates_and_converts_timestamps_to_local_dates() {
 }
 
 #[tokio::test]
-async fn list_filters_and_stats_by_every_grouping() {
+async fn list_filters() {
     let app = TestApp::new().await;
     let s = setup(&app).await;
     let count = |v: Value| v["total"].as_u64().unwrap();
@@ -297,7 +297,13 @@ async fn list_filters_and_stats_by_every_grouping() {
         ),
         8
     );
+}
 
+#[tokio::test]
+async fn stats_by_every_grouping() {
+    let app = TestApp::new().await;
+    let s = setup(&app).await;
+    let j = &s.judicial;
     let stats = |q: &str| {
         let url = format!("/api/v1/activities/stats?year=2026&{q}");
         let app = &app;

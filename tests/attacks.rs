@@ -58,15 +58,16 @@ async fn world(app: &TestApp) -> World {
     }
 }
 
+/// A write operation: method, path, a valid body, and the roles allowed to call it.
+type WriteCase = (&'static str, String, Option<Value>, &'static [&'static str]);
+
+const MANAGERS: &[&str] = &["admin", "hr"];
+const JUDICIAL: &[&str] = &["admin", "judicial"];
+
 /// Every write operation of the spec, with a valid body and the roles allowed to call it.
-fn write_matrix(
-    w: &World,
-    campaign_course: i64,
-) -> Vec<(&'static str, String, Option<Value>, &'static [&'static str])> {
+fn write_matrix(w: &World, campaign_course: i64) -> Vec<WriteCase> {
     let id = |k: &str| w.ids[k];
-    const MANAGERS: &[&str] = &["admin", "hr"];
-    const JUDICIAL: &[&str] = &["admin", "judicial"];
-    vec![
+    let mut matrix = vec![
         (
             "POST",
             "/api/v1/units".into(),
@@ -115,6 +116,15 @@ fn write_matrix(
             Some(json!({"minutes": 61})),
             MANAGERS,
         ),
+    ];
+    matrix.extend(campaign_and_record_writes(w, campaign_course));
+    matrix
+}
+
+/// The campaign's, the question bank's, the activities' and the cadres' writes.
+fn campaign_and_record_writes(w: &World, campaign_course: i64) -> Vec<WriteCase> {
+    let id = |k: &str| w.ids[k];
+    vec![
         (
             "POST",
             "/api/v1/campaigns".into(),

@@ -101,11 +101,16 @@ struct Ledger {
     saves: HashMap<(i64, i64), Vec<Save>>,
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sigkill_mid_write_loses_nothing_acknowledged() {
-    let app = TestApp::new().await;
-    let url = app.database_url();
-    let admin = app.admin_token().await;
+/// The world the crash test writes into: a campaign open around now (the spawned server
+/// runs on the real clock), five questions, eight enrolled cadres `c0`…`c7`.
+struct CrashWorld {
+    campaign: i64,
+    course: i64,
+    cadres: Vec<i64>,
+    now: chrono::DateTime<Utc>,
+}
+
+async fn crash_world(app: &TestApp) -> CrashWorld {
     app.make_user("hr", &[domain::auth::Role::Hr], None).await;
     let hr = app.token("hr", crate::common::PASSWORD).await;
     let cadres: Vec<i64> = {
@@ -119,7 +124,7 @@ async fn sigkill_mid_write_loses_nothing_acknowledged() {
         ids
     };
     // The spawned server runs on the real clock: a campaign open around now.
-    let now = Utc::now();
+    let now = domain::clock::Clock::system().now();
     let course = app.make_course(&hr, "宪法", 600).await;
     let today = now.with_timezone(&app.state.config.tz).date_naive();
     let campaign = app
@@ -143,10 +148,72 @@ async fn sigkill_mid_write_loses_nothing_acknowledged() {
             .expect(201);
     }
     app.enroll(&hr, campaign, &cadres).await;
-    let _ = admin;
+    CrashWorld {
+        campaign,
+        course,
+        cadres,
+        now,
+    }
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_mid_write_loses_nothing_acknowledged() {
+    let app = TestApp::new().await;
+    let url = app.database_url();
+    let world = crash_world(&app).await;
     let port = free_port();
+    let ledger = write_until_killed(&url, port, &world).await;
+
+    // Restart on the same database and check every promise.
     let mut server = start(&url, port).await;
+    let stored: HashMap<String, entity::study_session::Model> =
+        entity::study_session::Entity::find()
+            .all(app.db())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.id.clone(), s))
+            .collect();
+    let (acknowledged, refused) = check_sessions(&ledger, &stored);
+    check_running_totals(&app, &stored).await;
+    let checked = check_answer_saves(&app, &ledger).await;
+    let lost = ledger.sessions.iter().filter(|(_, s)| s.is_none()).count();
+    eprintln!(
+        "crash: {acknowledged} sessions acknowledged and all stored, {refused} refused and none stored, {lost} in flight at the kill; {checked} answer saves checked"
+    );
+
+    // And the restarted server serves it all.
+    let token = login(
+        &reqwest::Client::new(),
+        &server.base,
+        "c0",
+        crate::common::PASSWORD,
+    )
+    .await;
+    let listed: Value = reqwest::Client::new()
+        .get(format!("{}/api/v1/study-sessions?per_page=1", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(listed["total"].as_u64().unwrap() > 0);
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}
+
+/// Eight cadres upload sessions (some overlapping) and save answers as fast as they can;
+/// the server is SIGKILLed 1.5 s in. Returns what each request got, if anything.
+async fn write_until_killed(url: &str, port: u16, world: &CrashWorld) -> Ledger {
+    let CrashWorld {
+        campaign,
+        course,
+        ref cadres,
+        now,
+    } = *world;
+    let mut server = start(url, port).await;
     let client = reqwest::Client::new();
     let ledger = Arc::new(Mutex::new(Ledger::default()));
     let mut tasks = Vec::new();
@@ -206,18 +273,14 @@ async fn sigkill_mid_write_loses_nothing_acknowledged() {
     for t in tasks {
         t.await.unwrap();
     }
+    std::mem::take(&mut *ledger.lock().unwrap())
+}
 
-    // Restart on the same database and check every promise.
-    let mut server = start(&url, port).await;
-    let ledger = std::mem::take(&mut *ledger.lock().unwrap());
-    let stored: HashMap<String, entity::study_session::Model> =
-        entity::study_session::Entity::find()
-            .all(app.db())
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|s| (s.id.clone(), s))
-            .collect();
+/// Every acknowledged session is stored; every refused one is not. Returns both counts.
+fn check_sessions(
+    ledger: &Ledger,
+    stored: &HashMap<String, entity::study_session::Model>,
+) -> (usize, usize) {
     let (mut acknowledged, mut refused) = (0, 0);
     for (id, status) in &ledger.sessions {
         match status {
@@ -243,8 +306,14 @@ async fn sigkill_mid_write_loses_nothing_acknowledged() {
         "only {acknowledged} sessions acknowledged before the kill"
     );
     assert!(refused > 5, "only {refused} overlapping sessions tried");
+    (acknowledged, refused)
+}
 
-    // The running totals match the sessions that are stored.
+/// The running totals match the sessions that are stored.
+async fn check_running_totals(
+    app: &TestApp,
+    stored: &HashMap<String, entity::study_session::Model>,
+) {
     let mut sums: HashMap<(i64, i64), i64> = HashMap::new();
     for s in stored.values() {
         *sums.entry((s.enrollment_id, s.course_id)).or_default() += s.seconds as i64;
@@ -268,9 +337,11 @@ async fn sigkill_mid_write_loses_nothing_acknowledged() {
         let count = stored.values().filter(|s| s.enrollment_id == e.id).count() as i32;
         assert_eq!(e.session_count, count);
     }
+}
 
-    // Saved answers: the last acknowledged save of each question is there, unless a later
-    // save (whose answer was lost with the server) replaced it.
+/// The last acknowledged save of each question is there, unless a later save (whose
+/// answer was lost with the server) replaced it. Returns how many questions were checked.
+async fn check_answer_saves(app: &TestApp, ledger: &Ledger) -> usize {
     let rows = entity::attempt_question::Entity::find()
         .all(app.db())
         .await
@@ -309,31 +380,7 @@ async fn sigkill_mid_write_loses_nothing_acknowledged() {
         checked += 1;
     }
     assert!(checked > 0, "no answer save was acknowledged");
-    let lost = ledger.sessions.iter().filter(|(_, s)| s.is_none()).count();
-    eprintln!(
-        "crash: {acknowledged} sessions acknowledged and all stored, {refused} refused and none stored, {lost} in flight at the kill; {checked} answer saves checked"
-    );
-
-    // And the restarted server serves it all.
-    let token = login(
-        &reqwest::Client::new(),
-        &server.base,
-        "c0",
-        crate::common::PASSWORD,
-    )
-    .await;
-    let listed: Value = reqwest::Client::new()
-        .get(format!("{}/api/v1/study-sessions?per_page=1", server.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(listed["total"].as_u64().unwrap() > 0);
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
+    checked
 }
 
 /// `xuefa user create` makes an account from the command line, password from stdin.

@@ -120,6 +120,26 @@ async fn world(app: &TestApp) -> World {
     .await
     .expect(200);
 
+    sit_exams(app, campaign.id).await;
+    // Two hours later the attempt's hour is long over; nobody submitted it.
+    app.state
+        .clock
+        .set("2026-11-10T12:00:00+08:00".parse().unwrap());
+    let hr = app.token("hr", PASSWORD).await;
+    World {
+        campaign,
+        hr,
+        street,
+        c1,
+        g1,
+        c2,
+        ids,
+    }
+}
+
+/// In November: `failed` fails once, `retook` fails then passes, `expired` starts and
+/// saves right answers but never submits.
+async fn sit_exams(app: &TestApp, campaign_id: i64) {
     // Months later the exam opens; tokens follow the server's clock, so everyone signs in
     // again.
     app.state
@@ -130,7 +150,7 @@ async fn world(app: &TestApp) -> World {
         app.token("retook", PASSWORD).await,
         app.token("expired", PASSWORD).await,
     );
-    let attempts = format!("/api/v1/campaigns/{}/attempts", campaign.id);
+    let attempts = format!("/api/v1/campaigns/{campaign_id}/attempts");
     let sit = |token: String, right: bool| {
         let attempts = attempts.clone();
         async move {
@@ -167,20 +187,6 @@ async fn world(app: &TestApp) -> World {
     )
     .await
     .expect(200);
-    // Two hours later the attempt's hour is long over; nobody submitted it.
-    app.state
-        .clock
-        .set("2026-11-10T12:00:00+08:00".parse().unwrap());
-    let hr = app.token("hr", PASSWORD).await;
-    World {
-        campaign,
-        hr,
-        street,
-        c1,
-        g1,
-        c2,
-        ids,
-    }
 }
 
 fn figures(v: &Value) -> [i64; 5] {
