@@ -11,6 +11,8 @@ use crate::{
 /// What an operation does, in the terms the policy decides on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// See and change one's own account (profile, password, sign-out).
+    UseOwnAccount,
     /// Read the unit tree, the courses and the campaigns one may see.
     ReadCatalogue,
     /// Create, change or delete units.
@@ -44,7 +46,7 @@ impl Action {
     pub fn roles(self) -> &'static [Role] {
         use Role::*;
         match self {
-            Action::ReadCatalogue => &[Admin, Hr, Judicial, Cadre],
+            Action::UseOwnAccount | Action::ReadCatalogue => &[Admin, Hr, Judicial, Cadre],
             Action::ManageUnits
             | Action::ManageAccounts
             | Action::ManageCourses
@@ -87,6 +89,15 @@ pub fn authorize_records_of(actor: &Actor, owner_id: i64, what: &str) -> AppResu
         Ok(())
     } else {
         Err(AppError::forbidden(format!("{what} of another person")))
+    }
+}
+
+/// Something only its owner may change (an attempt's answers, a refresh token).
+pub fn authorize_owner(actor: &Actor, owner_id: i64, what: &str) -> AppResult<()> {
+    if owner_id == actor.id {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(format!("{what} is not yours")))
     }
 }
 
@@ -133,10 +144,14 @@ mod tests {
     fn each_role_may_do_exactly_its_work() {
         use Action::*;
         let table: &[(Role, &[Action])] = &[
-            (Role::Cadre, &[ReadCatalogue, LogStudy, SitExam]),
+            (
+                Role::Cadre,
+                &[UseOwnAccount, ReadCatalogue, LogStudy, SitExam],
+            ),
             (
                 Role::Hr,
                 &[
+                    UseOwnAccount,
                     ReadCatalogue,
                     ManageUnits,
                     ManageAccounts,
@@ -150,10 +165,16 @@ mod tests {
             ),
             (
                 Role::Judicial,
-                &[ReadCatalogue, RecordActivities, ReadActivities],
+                &[
+                    UseOwnAccount,
+                    ReadCatalogue,
+                    RecordActivities,
+                    ReadActivities,
+                ],
             ),
         ];
         let all = [
+            UseOwnAccount,
             ReadCatalogue,
             ManageUnits,
             ManageAccounts,
@@ -196,6 +217,15 @@ mod tests {
         assert!(authorize_records_of(&cadre, 8, "progress").is_err());
         assert!(authorize_records_of(&actor(&[Role::Hr]), 8, "progress").is_ok());
         assert!(authorize_records_of(&actor(&[Role::Judicial]), 8, "progress").is_err());
+    }
+
+    #[test]
+    fn only_the_owner_changes_their_own() {
+        let cadre = actor(&[Role::Cadre]);
+        assert!(authorize_owner(&cadre, 7, "the attempt").is_ok());
+        assert!(authorize_owner(&cadre, 8, "the attempt").is_err());
+        // Not even a manager answers someone else's exam.
+        assert!(authorize_owner(&actor(&[Role::Admin, Role::Hr]), 8, "the attempt").is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
 use super::{ApiTags, text::Text, users::UserView};
 use domain::{
+    policy::{self, Action},
     services::{self, auth::TokenPair},
     state::AppState,
 };
@@ -136,6 +137,7 @@ impl AuthApi {
         auth: BearerAuth,
         body: Json<RefreshRequest>,
     ) -> ApiResult<Done> {
+        policy::authorize(&auth.0, Action::UseOwnAccount)?;
         services::auth::logout(&state.db, &auth.0, &body.refresh_token, state.clock.now()).await?;
         Ok(Done::NoContent)
     }
@@ -143,6 +145,7 @@ impl AuthApi {
     /// The caller's own profile.
     #[oai(path = "/me", method = "get")]
     async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Me> {
+        policy::authorize(&auth.0, Action::UseOwnAccount)?;
         let user = services::users::get(&state.db, auth.0.id).await?;
         Ok(Me::Ok(Json(user.into())))
     }
@@ -155,6 +158,7 @@ impl AuthApi {
         auth: BearerAuth,
         body: Json<ChangePassword>,
     ) -> ApiResult<Done> {
+        policy::authorize(&auth.0, Action::UseOwnAccount)?;
         services::auth::change_password(
             &state.db,
             &auth.0,

@@ -389,6 +389,7 @@ impl CampaignsApi {
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<CampaignList> {
+        policy::authorize(&auth.0, Action::ReadCatalogue)?;
         let found =
             services::campaigns::list(&state.db, &auth.0, year.0, page_req(page, per_page)).await?;
         Ok(CampaignList::Ok(Json(Page::of(found, |c| {
@@ -442,6 +443,7 @@ impl CampaignsApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<CampaignResponse> {
+        policy::authorize(&auth.0, Action::ReadCatalogue)?;
         let campaign = services::campaigns::get_visible(&state.db, &auth.0, id.0).await?;
         Ok(CampaignResponse::Ok(Json(campaign.into())))
     }

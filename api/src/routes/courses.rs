@@ -107,12 +107,13 @@ impl CoursesApi {
     async fn list_courses(
         &self,
         state: Data<&AppState>,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         /// Part of the title or the law.
         q: Query<Option<String>>,
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<CourseList> {
+        policy::authorize(&auth.0, Action::ReadCatalogue)?;
         let found = services::courses::list(&state.db, q.0, page_req(page, per_page)).await?;
         Ok(CourseList::Ok(Json(Page::of(found, CourseView::from))))
     }
@@ -143,9 +144,10 @@ impl CoursesApi {
     async fn get_course(
         &self,
         state: Data<&AppState>,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<CourseResponse> {
+        policy::authorize(&auth.0, Action::ReadCatalogue)?;
         Ok(CourseResponse::Ok(Json(
             services::courses::get(&state.db, id.0).await?.into(),
         )))

@@ -576,6 +576,7 @@ impl ExamApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<AttemptResponse> {
+        // Whose attempt it is decides: the service asks `policy::authorize_records_of`.
         let (full, reveal) =
             services::exam::view_attempt(&state.db, &auth.0, id.0, state.clock.now()).await?;
         Ok(AttemptResponse::Ok(Json(attempt_view(full, reveal))))
@@ -591,6 +592,7 @@ impl ExamApi {
         id: Path<i64>,
         body: Json<AnswerSheet>,
     ) -> ApiResult<AttemptResponse> {
+        policy::authorize(&auth.0, Action::SitExam)?;
         let full = services::exam::save_answers(
             &state.db,
             &auth.0,
@@ -613,6 +615,7 @@ impl ExamApi {
         id: Path<i64>,
         body: Json<AnswerSheet>,
     ) -> ApiResult<Submitted> {
+        policy::authorize(&auth.0, Action::SitExam)?;
         let g = services::exam::submit(
             &state.db,
             &auth.0,

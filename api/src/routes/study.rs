@@ -266,6 +266,7 @@ impl StudyApi {
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<SessionList> {
+        // Whose sessions are asked for decides: the service asks `policy::manages_people`.
         let filter = SessionFilter {
             campaign_id: campaign_id.0,
             user_id: user_id.0,

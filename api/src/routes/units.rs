@@ -105,7 +105,7 @@ impl UnitsApi {
     async fn list_units(
         &self,
         state: Data<&AppState>,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         /// Only the direct children of this unit.
         parent_id: Query<Option<i64>>,
         kind: Query<Option<UnitKind>>,
@@ -114,6 +114,7 @@ impl UnitsApi {
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<UnitList> {
+        policy::authorize(&auth.0, Action::ReadCatalogue)?;
         let filter = UnitFilter {
             parent_id: parent_id.0,
             kind: kind.0.map(Into::into),
@@ -152,9 +153,10 @@ impl UnitsApi {
     async fn get_unit(
         &self,
         state: Data<&AppState>,
-        _auth: BearerAuth,
+        auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<UnitResponse> {
+        policy::authorize(&auth.0, Action::ReadCatalogue)?;
         let unit = services::units::get(&state.db, id.0).await?;
         Ok(UnitResponse::Ok(Json(unit.into())))
     }

@@ -261,11 +261,7 @@ pub async fn logout(
         .one(db)
         .await?;
     if let Some(stored) = stored {
-        if stored.user_id != actor.id {
-            return Err(AppError::forbidden(
-                "that refresh token belongs to another account",
-            ));
-        }
+        crate::policy::authorize_owner(actor, stored.user_id, "that refresh token")?;
         revoke_family(db, &stored.family_id, now).await?;
     }
     Ok(())

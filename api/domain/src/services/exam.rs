@@ -388,9 +388,7 @@ async fn owned(
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("attempt"))?;
-    if attempt.user_id != actor.id {
-        return Err(AppError::forbidden("this attempt is not yours"));
-    }
+    policy::authorize_owner(actor, attempt.user_id, "this attempt")?;
     Ok(attempt)
 }
 
