@@ -14,7 +14,7 @@ use super::{
     enums::{self, ActivityKind, Audience, GroupBy, OrganizerLevel, Theme, Venue},
     files::{self, Exported, Summary},
     paging::{Page, PageParam, PerPageParam, page_req},
-    targets::Rate,
+    targets::{Rate, rate},
     text::Text,
 };
 use domain::{
@@ -254,10 +254,6 @@ pub struct AnnualReport {
 
 impl From<&AnnualSummary> for AnnualReport {
     fn from(s: &AnnualSummary) -> Self {
-        let rate = |c: &services::targets::Counts, t: Target| Rate {
-            count: c.count(t),
-            rate: c.rate(t),
-        };
         Self {
             year: s.year,
             campaigns: s

@@ -38,7 +38,8 @@ pub struct Rate {
     pub rate: Option<f64>,
 }
 
-fn rate(c: &Counts, t: Target) -> Rate {
+/// One target's count and rate over `c`.
+pub fn rate(c: &Counts, t: Target) -> Rate {
     Rate {
         count: c.count(t),
         rate: c.rate(t),
@@ -177,47 +178,6 @@ pub enum ReportFormat {
     Xlsx,
 }
 
-const TARGET_HEADERS: [&str; 11] = [
-    "单位",
-    "应参加人数",
-    "参与人数",
-    "参与率",
-    "学习完成人数",
-    "学习率",
-    "参考人数",
-    "考试率",
-    "合格人数",
-    "合格率",
-    "四个100%",
-];
-
-fn target_row(name: &str, c: &Counts) -> Vec<Cell> {
-    let mut row = vec![Cell::from(name), Cell::from(c.roster)];
-    for t in [
-        Target::Participation,
-        Target::Study,
-        Target::Exam,
-        Target::Pass,
-    ] {
-        row.push(Cell::from(c.count(t)));
-        row.push(Cell::Rate(c.rate(t)));
-    }
-    row.push(Cell::from(if c.all_met() { "是" } else { "否" }));
-    row
-}
-
-fn target_sheets(report: &TargetsReport, title: &str) -> Vec<Sheet> {
-    let mut overall = Sheet::new("总体", &TARGET_HEADERS);
-    overall.rows.push(target_row(title, &report.counts));
-    let mut units = Sheet::new("各单位", &TARGET_HEADERS);
-    units.rows = report
-        .by_unit
-        .iter()
-        .map(|u| target_row(&u.name, &u.counts))
-        .collect();
-    vec![overall, units]
-}
-
 fn target_name(t: Target) -> &'static str {
     match t {
         Target::Participation => "未参与",
@@ -294,12 +254,12 @@ impl TargetsApi {
         Ok(match format.0.unwrap_or(ReportFormat::Json) {
             ReportFormat::Json => Exported::Json(report.into()),
             ReportFormat::Csv => Exported::file(
-                export::csv(&target_sheets(&report, "合计")),
+                export::csv(&services::targets::report_sheets(&report, "合计")),
                 files::CSV,
                 file("csv"),
             ),
             ReportFormat::Xlsx => Exported::file(
-                xlsx_or_500(&target_sheets(&report, "合计"))?,
+                xlsx_or_500(&services::targets::report_sheets(&report, "合计"))?,
                 files::XLSX,
                 file("xlsx"),
             ),

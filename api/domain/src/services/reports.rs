@@ -317,37 +317,11 @@ fn exam_paragraphs(s: &AnnualSummary, out: &mut Vec<String>) {
 
 /// The summary as tables (for CSV and Excel).
 pub fn sheets(s: &AnnualSummary) -> Vec<Sheet> {
-    let mut exam = Sheet::new(
+    let exam = targets::targets_sheet(
         "学法考试",
-        &[
-            "活动",
-            "应参加人数",
-            "参与人数",
-            "参与率",
-            "学习完成人数",
-            "学习率",
-            "参考人数",
-            "考试率",
-            "合格人数",
-            "合格率",
-            "四个100%",
-        ],
+        "活动",
+        s.campaigns.iter().map(|c| (c.title.clone(), c.counts)),
     );
-    for c in &s.campaigns {
-        let n = &c.counts;
-        let mut row = vec![Cell::from(c.title.clone()), Cell::from(n.roster)];
-        for t in [
-            Target::Participation,
-            Target::Study,
-            Target::Exam,
-            Target::Pass,
-        ] {
-            row.push(Cell::from(n.count(t)));
-            row.push(Cell::Rate(n.rate(t)));
-        }
-        row.push(Cell::from(if n.all_met() { "是" } else { "否" }));
-        exam.rows.push(row);
-    }
     let mut publicity = Sheet::new("普法宣传", &["项目", "次数", "人次", "宣传品份数"]);
     publicity.rows = vec![
         vec![

@@ -17,6 +17,7 @@ use sea_orm::{
 use super::{Page, PageReq, campaigns, exam, progress, units};
 use crate::{
     error::{AppError, AppResult},
+    export::{Cell, Sheet},
     scoring,
 };
 
@@ -361,6 +362,58 @@ pub async fn missing(
         page: page.page,
         per_page: page.per_page,
     })
+}
+
+/// One sheet of the four targets: a row per `(name, counts)` with each count and rate
+/// and whether all four are met. The first column is headed `first_column` (单位, 活动).
+pub fn targets_sheet(
+    sheet: &str,
+    first_column: &str,
+    rows: impl IntoIterator<Item = (String, Counts)>,
+) -> Sheet {
+    let mut out = Sheet::new(
+        sheet,
+        &[
+            first_column,
+            "应参加人数",
+            "参与人数",
+            "参与率",
+            "学习完成人数",
+            "学习率",
+            "参考人数",
+            "考试率",
+            "合格人数",
+            "合格率",
+            "四个100%",
+        ],
+    );
+    for (name, c) in rows {
+        let mut row = vec![Cell::from(name), Cell::from(c.roster)];
+        for t in [
+            Target::Participation,
+            Target::Study,
+            Target::Exam,
+            Target::Pass,
+        ] {
+            row.push(Cell::from(c.count(t)));
+            row.push(Cell::Rate(c.rate(t)));
+        }
+        row.push(Cell::from(if c.all_met() { "是" } else { "否" }));
+        out.rows.push(row);
+    }
+    out
+}
+
+/// A campaign's targets as files show them: the whole (named `title`) and each unit.
+pub fn report_sheets(report: &TargetsReport, title: &str) -> Vec<Sheet> {
+    vec![
+        targets_sheet("总体", "单位", [(title.to_owned(), report.counts)]),
+        targets_sheet(
+            "各单位",
+            "单位",
+            report.by_unit.iter().map(|u| (u.name.clone(), u.counts)),
+        ),
+    ]
 }
 
 #[cfg(test)]
