@@ -2,20 +2,22 @@
 
 use sea_orm::entity::prelude::*;
 
+pub use crate::vocabulary::{ActivityKind, Audience, Venue};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "activities")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     /// publicity / training
-    pub kind: String,
+    pub kind: ActivityKind,
     pub title: String,
     pub held_on: Date,
     pub organizer_unit_id: i64,
     /// The six-into target (法律"六进"): organ / village / community / school / enterprise / unit.
-    pub venue: Option<String>,
+    pub venue: Option<Venue>,
     /// public / cadres / students / enforcement_staff / mediators / legal_workers
-    pub audience: String,
+    pub audience: Audience,
     /// 人次
     pub attendance: i32,
     /// 宣传品份数 (publicity only)

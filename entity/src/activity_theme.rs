@@ -2,13 +2,15 @@
 
 use sea_orm::entity::prelude::*;
 
+pub use crate::vocabulary::Theme;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "activity_themes")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub activity_id: i64,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub theme: String,
+    pub theme: Theme,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

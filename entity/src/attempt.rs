@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+pub use crate::vocabulary::AttemptStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "attempts")]
 pub struct Model {
@@ -11,7 +13,7 @@ pub struct Model {
     pub user_id: i64,
     pub enrollment_id: i64,
     /// open / submitted / expired
-    pub status: String,
+    pub status: AttemptStatus,
     pub started_at: DateTimeUtc,
     /// min(started_at + duration, exam_closes_at), set by the server.
     pub deadline: DateTimeUtc,

@@ -19,3 +19,4 @@ pub mod setting;
 pub mod study_session;
 pub mod unit;
 pub mod user;
+pub mod vocabulary;

@@ -3,6 +3,8 @@
 
 use sea_orm::entity::prelude::*;
 
+pub use crate::vocabulary::QuestionKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "questions")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub id: i64,
     pub campaign_id: i64,
     /// single / multiple / judge
-    pub kind: String,
+    pub kind: QuestionKind,
     pub stem: String,
     /// JSON array of option texts.
     pub options: String,

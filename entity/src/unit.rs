@@ -3,14 +3,15 @@
 
 use sea_orm::entity::prelude::*;
 
+pub use crate::vocabulary::UnitKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "units")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub name: String,
-    /// street / department / community / village / school / enterprise / other
-    pub kind: String,
+    pub kind: UnitKind,
     pub parent_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

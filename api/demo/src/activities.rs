@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveDate};
 use domain::{
     error::AppResult,
-    services::activities::{Audience, Theme, Venue},
+    services::activities::{ActivityKind, Audience, Theme, Venue},
 };
 use entity::{activity, activity_attendee, activity_theme};
 use rand::{Rng, seq::IndexedRandom};
@@ -132,18 +132,24 @@ fn one(g: &mut Gen<'_>, org: &Org, cadres: &[(i64, i64)], i: u32, id: i64, rows:
         g.rng.random_range(30..400)
     };
     let (kind, title) = if training {
-        ("training", format!("{}专题法治培训", theme.chinese()))
+        (
+            ActivityKind::Training,
+            format!("{}专题法治培训", theme.chinese()),
+        )
     } else {
-        ("publicity", format!("{}普法宣传活动", theme.chinese()))
+        (
+            ActivityKind::Publicity,
+            format!("{}普法宣传活动", theme.chinese()),
+        )
     };
     rows.activities.push(activity::ActiveModel {
         id: Set(id),
-        kind: Set(kind.into()),
+        kind: Set(kind),
         title: Set(title),
         held_on: Set(held_on),
         organizer_unit_id: Set(organizer),
-        venue: Set(venue.map(|v| v.key().to_owned())),
-        audience: Set(audience.key().into()),
+        venue: Set(venue),
+        audience: Set(audience),
         attendance: Set(attendance),
         materials: Set(materials),
         notes: Set(String::new()),
@@ -154,13 +160,13 @@ fn one(g: &mut Gen<'_>, org: &Org, cadres: &[(i64, i64)], i: u32, id: i64, rows:
     });
     rows.themes.push(activity_theme::ActiveModel {
         activity_id: Set(id),
-        theme: Set(theme.key().into()),
+        theme: Set(theme),
     });
     // 12·4 events also teach the Civil Code, and so do some others.
     if theme == Theme::ConstitutionDay || (i.is_multiple_of(11) && theme != Theme::CivilCode) {
         rows.themes.push(activity_theme::ActiveModel {
             activity_id: Set(id),
-            theme: Set(Theme::CivilCode.key().into()),
+            theme: Set(Theme::CivilCode),
         });
     }
     for a in attendees {

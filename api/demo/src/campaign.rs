@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::{error::AppResult, services::progress::CampaignCourse};
-use entity::{campaign, campaign_course, course, question};
+use entity::{campaign, campaign_course, course, question, question::QuestionKind};
 use rand::seq::SliceRandom;
 use sea_orm::{ActiveModelTrait, Set};
 
@@ -108,7 +108,7 @@ async fn bank(g: &mut Gen<'_>, campaign_id: i64) -> AppResult<Vec<BankQuestion>>
     let mut bank = Vec::new();
     let mut rows = Vec::new();
     let created = g.now;
-    let mut add = |kind: &str,
+    let mut add = |kind: QuestionKind,
                    stem: String,
                    options: Vec<String>,
                    answer: Vec<usize>,
@@ -117,7 +117,7 @@ async fn bank(g: &mut Gen<'_>, campaign_id: i64) -> AppResult<Vec<BankQuestion>>
         rows.push(question::ActiveModel {
             id: Set(next),
             campaign_id: Set(campaign_id),
-            kind: Set(kind.into()),
+            kind: Set(kind),
             stem: Set(stem),
             options: Set(serde_json::to_string(&options).expect("strings")),
             answer: Set(serde_json::to_string(&answer).expect("numbers")),
@@ -148,10 +148,10 @@ async fn bank(g: &mut Gen<'_>, campaign_id: i64) -> AppResult<Vec<BankQuestion>>
                 .position(|o| o == right)
                 .expect("the right option"),
         ];
-        add("single", stem.into(), options, answer, 2, law);
+        add(QuestionKind::Single, stem.into(), options, answer, 2, law);
         let statement = stem.trim_end_matches('？');
         add(
-            "judge",
+            QuestionKind::Judge,
             format!("判断：{statement}——{right}。"),
             judge(),
             vec![0],
@@ -159,7 +159,7 @@ async fn bank(g: &mut Gen<'_>, campaign_id: i64) -> AppResult<Vec<BankQuestion>>
             law,
         );
         add(
-            "judge",
+            QuestionKind::Judge,
             format!("判断：{statement}——{}。", wrong[0]),
             judge(),
             vec![1],
@@ -179,7 +179,7 @@ async fn bank(g: &mut Gen<'_>, campaign_id: i64) -> AppResult<Vec<BankQuestion>>
             .map(|r| options.iter().position(|o| o == r).expect("a right option"))
             .collect();
         answer.sort_unstable();
-        add("multiple", stem.into(), options, answer, 4, law);
+        add(QuestionKind::Multiple, stem.into(), options, answer, 4, law);
     }
     bulk(g.txn, rows, 11).await?;
     Ok(bank)

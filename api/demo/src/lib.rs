@@ -99,7 +99,7 @@ pub async fn load(
         ));
     }
     let streets = unit::Entity::find()
-        .filter(unit::Column::Kind.eq("street"))
+        .filter(unit::Column::Kind.eq(unit::UnitKind::Street))
         .count(db)
         .await?;
     let password_hash = hash_password(DEMO_PASSWORD).await?;

@@ -2,7 +2,7 @@
 //! (HR, the judicial office, the cadres spread over the units).
 
 use domain::{auth::Role, error::AppResult};
-use entity::{unit, user};
+use entity::{unit, unit::UnitKind, user};
 use rand::{Rng, seq::IndexedRandom};
 use sea_orm::Set;
 
@@ -30,29 +30,29 @@ pub async fn units(g: &mut Gen<'_>) -> AppResult<Org> {
     let street_id = next;
     let mut rows: Vec<unit::ActiveModel> = Vec::new();
     let created = g.now;
-    let mut push = |name: String, kind: &str, parent: Option<i64>| {
+    let mut push = |name: String, kind: UnitKind, parent: Option<i64>| {
         let id = next;
         next += 1;
         rows.push(unit::ActiveModel {
             id: Set(id),
             name: Set(name),
-            kind: Set(kind.into()),
+            kind: Set(kind),
             parent_id: Set(parent),
             created_at: Set(created),
             updated_at: Set(created),
         });
         id
     };
-    push(street_name.clone(), "street", None);
-    let mut children = |names: &[&str], kind: &str| -> Vec<i64> {
+    push(street_name.clone(), UnitKind::Street, None);
+    let mut children = |names: &[&str], kind: UnitKind| -> Vec<i64> {
         names
             .iter()
             .map(|n| push(format!("{tag}{n}"), kind, Some(street_id)))
             .collect()
     };
-    let departments = children(&DEPARTMENTS, "department");
-    let communities = children(&COMMUNITIES, "community");
-    let villages = children(&VILLAGES, "village");
+    let departments = children(&DEPARTMENTS, UnitKind::Department);
+    let communities = children(&COMMUNITIES, UnitKind::Community);
+    let villages = children(&VILLAGES, UnitKind::Village);
     let count = rows.len();
     bulk(g.txn, rows, 6).await?;
     Ok(Org {

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::{
     error::AppResult,
     scoring::{self, score_centi},
-    services::{exam::SUBMITTED, progress::credit},
+    services::{exam::AttemptStatus, progress::credit},
 };
 use entity::{attempt, attempt_question, course_progress, enrollment, study_session};
 use rand::{Rng, seq::IndexedRandom};
@@ -274,7 +274,7 @@ fn attempt(
         campaign_id: Set(plan.campaign_id),
         user_id: Set(m.cadre),
         enrollment_id: Set(m.enrollment),
-        status: Set(SUBMITTED.into()),
+        status: Set(AttemptStatus::Submitted),
         started_at: Set(started),
         deadline: Set(started + Duration::minutes(60)),
         finished_at: Set(Some(finished)),

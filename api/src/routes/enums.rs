@@ -177,6 +177,21 @@ pub enum QuestionKind {
     Judge,
 }
 
+/// The state of an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::exam::AttemptStatus",
+    rename_all = "lowercase"
+)]
+pub enum AttemptStatus {
+    /// Running: answers can be saved until the deadline.
+    Open,
+    /// Submitted and graded.
+    Submitted,
+    /// The deadline passed; graded with the answers saved before it.
+    Expired,
+}
+
 /// Converts a list of one vocabulary into the other.
 pub fn all<A: Into<B>, B>(values: Vec<A>) -> Vec<B> {
     values.into_iter().map(Into::into).collect()

@@ -10,7 +10,7 @@ use poem_openapi::{
 
 use super::{
     ApiTags,
-    enums::QuestionKind,
+    enums::{AttemptStatus, QuestionKind},
     files::{self, CsvOnly, Exported},
     paging::{Page, PageParam, PerPageParam, page_req},
     text::{Lenient, Text},
@@ -176,18 +176,6 @@ pub struct AttemptQuestionView {
     pub correct: Option<bool>,
 }
 
-/// The state of an attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum AttemptStatus {
-    /// Running: answers can be saved until the deadline.
-    Open,
-    /// Submitted and graded.
-    Submitted,
-    /// The deadline passed; graded with the answers saved before it.
-    Expired,
-}
-
 /// An exam attempt.
 #[derive(Debug, Object)]
 pub struct AttemptView {
@@ -210,25 +198,17 @@ pub struct AttemptView {
     pub questions: Vec<AttemptQuestionView>,
 }
 
-fn status_of(s: &str) -> AttemptStatus {
-    match s {
-        services::exam::SUBMITTED => AttemptStatus::Submitted,
-        services::exam::EXPIRED => AttemptStatus::Expired,
-        _ => AttemptStatus::Open,
-    }
-}
-
 fn u32s(v: Vec<usize>) -> Vec<u32> {
     v.into_iter().map(|x| x as u32).collect()
 }
 
 fn attempt_view(full: AttemptFull, reveal: bool) -> AttemptView {
-    let finished = full.attempt.status != services::exam::OPEN;
+    let finished = full.attempt.status != services::exam::AttemptStatus::Open;
     AttemptView {
         id: full.attempt.id,
         campaign_id: full.attempt.campaign_id,
         user_id: full.attempt.user_id,
-        status: status_of(&full.attempt.status),
+        status: full.attempt.status.into(),
         started_at: full.attempt.started_at,
         deadline: full.attempt.deadline,
         finished_at: full.attempt.finished_at,
@@ -291,7 +271,7 @@ impl From<AttemptRow> for AttemptListItem {
             name: r.user.name,
             unit_id: r.user.unit_id,
             unit_name: r.unit_name,
-            status: status_of(&r.attempt.status),
+            status: r.attempt.status.into(),
             started_at: r.attempt.started_at,
             finished_at: r.attempt.finished_at,
             score: r.attempt.score_centi.map(domain::scoring::centi_to_score),

@@ -19,7 +19,7 @@ use domain::{
     policy::{self, Action},
     services::{
         self,
-        units::{self as unit_rules, NewUnit, UnitChanges, UnitFilter},
+        units::{NewUnit, UnitChanges, UnitFilter},
     },
     state::AppState,
 };
@@ -45,9 +45,7 @@ impl From<unit::Model> for UnitView {
         Self {
             id: m.id,
             name: m.name,
-            kind: unit_rules::UnitKind::parse(&m.kind)
-                .unwrap_or(unit_rules::UnitKind::Other)
-                .into(),
+            kind: m.kind.into(),
             parent_id: m.parent_id,
             created_at: m.created_at,
             updated_at: m.updated_at,

@@ -8,7 +8,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use serde::{Deserialize, Serialize};
 
 use super::{Page, PageReq, audit, units, write};
 use crate::{
@@ -16,11 +15,13 @@ use crate::{
     error::{AppError, AppResult, FieldError},
 };
 
+use entity::vocabulary::UnitKind;
+pub use entity::vocabulary::{ActivityKind, Audience, Theme, Venue};
+
 macro_rules! keyed_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $key:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
             $($(#[$vmeta])* $variant),+
         }
@@ -40,74 +41,6 @@ macro_rules! keyed_enum {
         }
     };
 }
-
-keyed_enum!(
-    /// What an activity was.
-    ActivityKind {
-        /// 普法宣传活动
-        Publicity => "publicity",
-        /// 法治学习 / 培训
-        Training => "training",
-    }
-);
-
-keyed_enum!(
-    /// Where the law went (法律"六进").
-    Venue {
-        /// 进机关
-        Organ => "organ",
-        /// 进乡村
-        Village => "village",
-        /// 进社区
-        Community => "community",
-        /// 进学校
-        School => "school",
-        /// 进企业
-        Enterprise => "enterprise",
-        /// 进单位
-        Unit => "unit",
-    }
-);
-
-keyed_enum!(
-    /// The theme of an activity.
-    Theme {
-        /// 12·4国家宪法日
-        ConstitutionDay => "constitution_day",
-        /// 民法典
-        CivilCode => "civil_code",
-        /// 4·15全民国家安全教育日
-        NationalSecurityDay => "national_security_day",
-        /// 6·26国际禁毒日
-        AntiDrugDay => "anti_drug_day",
-        /// 安全生产月
-        SafetyMonth => "safety_month",
-        /// 119消防
-        FireSafety => "fire_safety",
-        /// 综治维稳宣传月
-        StabilityMonth => "stability_month",
-        /// 其他
-        Other => "other",
-    }
-);
-
-keyed_enum!(
-    /// Whom an activity was for.
-    Audience {
-        /// 群众
-        Public => "public",
-        /// 干部
-        Cadres => "cadres",
-        /// 学生
-        Students => "students",
-        /// 执法人员
-        EnforcementStaff => "enforcement_staff",
-        /// 人民调解员
-        Mediators => "mediators",
-        /// 法律工作者
-        LegalWorkers => "legal_workers",
-    }
-);
 
 keyed_enum!(
     /// The level an activity was organised at, from its organiser unit's kind.
@@ -134,53 +67,13 @@ keyed_enum!(
 );
 
 impl OrganizerLevel {
-    pub fn of_unit_kind(kind: &str) -> Self {
+    /// A street or department organises at street level (街道), a community or village
+    /// at community level (村居社区), any other unit at `other`.
+    pub fn of_unit_kind(kind: UnitKind) -> Self {
         match kind {
-            "street" | "department" => OrganizerLevel::Street,
-            "community" | "village" => OrganizerLevel::Community,
+            UnitKind::Street | UnitKind::Department => OrganizerLevel::Street,
+            UnitKind::Community | UnitKind::Village => OrganizerLevel::Community,
             _ => OrganizerLevel::Other,
-        }
-    }
-}
-
-impl Theme {
-    /// The name a 工作总结 uses.
-    pub fn chinese(self) -> &'static str {
-        match self {
-            Theme::ConstitutionDay => "12·4国家宪法日",
-            Theme::CivilCode => "民法典",
-            Theme::NationalSecurityDay => "4·15全民国家安全教育日",
-            Theme::AntiDrugDay => "6·26国际禁毒日",
-            Theme::SafetyMonth => "安全生产月",
-            Theme::FireSafety => "119消防",
-            Theme::StabilityMonth => "综治维稳宣传月",
-            Theme::Other => "其他主题",
-        }
-    }
-}
-
-impl Venue {
-    pub fn chinese(self) -> &'static str {
-        match self {
-            Venue::Organ => "机关",
-            Venue::Village => "乡村",
-            Venue::Community => "社区",
-            Venue::School => "学校",
-            Venue::Enterprise => "企业",
-            Venue::Unit => "单位",
-        }
-    }
-}
-
-impl Audience {
-    pub fn chinese(self) -> &'static str {
-        match self {
-            Audience::Public => "群众",
-            Audience::Cadres => "干部",
-            Audience::Students => "学生",
-            Audience::EnforcementStaff => "执法人员",
-            Audience::Mediators => "人民调解员",
-            Audience::LegalWorkers => "法律工作者",
         }
     }
 }
@@ -212,15 +105,15 @@ pub struct ActivityFull {
 
 impl ActivityFull {
     pub fn kind(&self) -> ActivityKind {
-        ActivityKind::parse(&self.model.kind).unwrap_or(ActivityKind::Publicity)
+        self.model.kind
     }
 
     pub fn venue(&self) -> Option<Venue> {
-        self.model.venue.as_deref().and_then(Venue::parse)
+        self.model.venue
     }
 
     pub fn audience(&self) -> Audience {
-        Audience::parse(&self.model.audience).unwrap_or(Audience::Public)
+        self.model.audience
     }
 }
 
@@ -327,7 +220,7 @@ async fn write_links(db: &impl ConnectionTrait, id: i64, input: &ActivityInput) 
         activity_theme::Entity::insert_many(themes.into_iter().map(|t| {
             activity_theme::ActiveModel {
                 activity_id: Set(id),
-                theme: Set(t.key().to_owned()),
+                theme: Set(t),
             }
         }))
         .exec(db)
@@ -355,12 +248,12 @@ pub async fn create(
     write(db, async |db| {
         validate(db, &input).await?;
         let model = activity::ActiveModel {
-            kind: Set(input.kind.key().to_owned()),
+            kind: Set(input.kind),
             title: Set(input.title.trim().to_owned()),
             held_on: Set(input.held_on),
             organizer_unit_id: Set(input.organizer_unit_id),
-            venue: Set(input.venue.map(|v| v.key().to_owned())),
-            audience: Set(input.audience.key().to_owned()),
+            venue: Set(input.venue),
+            audience: Set(input.audience),
             attendance: Set(input.attendance),
             materials: Set(input.materials),
             notes: Set(input.notes.trim().to_owned()),
@@ -413,12 +306,12 @@ pub async fn update(
         change(&mut input);
         validate(db, &input).await?;
         let mut active: activity::ActiveModel = current.model.into();
-        active.kind = Set(input.kind.key().to_owned());
+        active.kind = Set(input.kind);
         active.title = Set(input.title.trim().to_owned());
         active.held_on = Set(input.held_on);
         active.organizer_unit_id = Set(input.organizer_unit_id);
-        active.venue = Set(input.venue.map(|v| v.key().to_owned()));
-        active.audience = Set(input.audience.key().to_owned());
+        active.venue = Set(input.venue);
+        active.audience = Set(input.audience);
         active.attendance = Set(input.attendance);
         active.materials = Set(input.materials);
         active.notes = Set(input.notes.trim().to_owned());
@@ -490,9 +383,7 @@ async fn complete(
             .all(db)
             .await?
         {
-            if let Some(theme) = Theme::parse(&t.theme) {
-                themes.entry(t.activity_id).or_default().push(theme);
-            }
+            themes.entry(t.activity_id).or_default().push(t.theme);
         }
         for a in activity_attendee::Entity::find()
             .filter(activity_attendee::Column::ActivityId.is_in(chunk.to_vec()))
@@ -502,11 +393,11 @@ async fn complete(
             attendees.entry(a.activity_id).or_default().push(a.user_id);
         }
     }
-    let unit_kinds: HashMap<i64, String> = unit::Entity::find()
+    let unit_kinds: HashMap<i64, UnitKind> = unit::Entity::find()
         .select_only()
         .column(unit::Column::Id)
         .column(unit::Column::Kind)
-        .into_tuple::<(i64, String)>()
+        .into_tuple::<(i64, UnitKind)>()
         .all(db)
         .await?
         .into_iter()
@@ -521,8 +412,8 @@ async fn complete(
             let level = OrganizerLevel::of_unit_kind(
                 unit_kinds
                     .get(&model.organizer_unit_id)
-                    .map(String::as_str)
-                    .unwrap_or(""),
+                    .copied()
+                    .unwrap_or(UnitKind::Other),
             );
             ActivityFull {
                 model,

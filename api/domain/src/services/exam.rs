@@ -26,9 +26,8 @@ use crate::{
 /// A submission this late after the deadline is still accepted (network delays).
 pub const GRACE_SECS: i64 = 30;
 
-pub const OPEN: &str = "open";
-pub const SUBMITTED: &str = "submitted";
-pub const EXPIRED: &str = "expired";
+pub use entity::attempt::AttemptStatus;
+const OPEN: AttemptStatus = AttemptStatus::Open;
 
 /// A question as one attempt shows it.
 #[derive(Debug, Clone)]
@@ -169,7 +168,7 @@ async fn load_full(db: &impl ConnectionTrait, attempt: attempt::Model) -> AppRes
 async fn finish(
     db: &impl ConnectionTrait,
     full: &AttemptFull,
-    status: &str,
+    status: AttemptStatus,
     at: DateTime<Utc>,
 ) -> AppResult<bool> {
     let (mut earned, mut total, mut correct) = (0i64, 0i64, 0i32);
@@ -231,7 +230,7 @@ fn overdue(attempt: &attempt::Model, now: DateTime<Utc>) -> bool {
 async fn expire(db: &impl ConnectionTrait, attempt: attempt::Model) -> AppResult<AttemptFull> {
     let full = load_full(db, attempt).await?;
     let deadline = full.attempt.deadline;
-    finish(db, &full, EXPIRED, deadline).await?;
+    finish(db, &full, AttemptStatus::Expired, deadline).await?;
     let refreshed = attempt::Entity::find_by_id(full.attempt.id)
         .one(db)
         .await?
@@ -349,7 +348,7 @@ pub async fn start_attempt(
         campaign_id: Set(campaign_id),
         user_id: Set(actor.id),
         enrollment_id: Set(enrollment.id),
-        status: Set(OPEN.into()),
+        status: Set(OPEN),
         started_at: Set(now),
         deadline: Set(deadline),
         finished_at: Set(None),
@@ -496,13 +495,13 @@ pub async fn submit(
     let txn = begin_write(db).await?;
     lock_cadre(&txn, actor.id).await?;
     let attempt = owned(&txn, actor, attempt_id).await?;
-    match attempt.status.as_str() {
-        SUBMITTED => {
+    match attempt.status {
+        AttemptStatus::Submitted => {
             let full = load_full(&txn, attempt).await?;
             return Ok(graded(&full));
         }
-        EXPIRED => return Err(deadline_passed()),
-        _ => {}
+        AttemptStatus::Expired => return Err(deadline_passed()),
+        AttemptStatus::Open => {}
     }
     if overdue(&attempt, now) {
         expire(&txn, attempt).await?;
@@ -512,7 +511,7 @@ pub async fn submit(
     let full = load_full(&txn, attempt).await?;
     apply(&txn, &full, answers).await?;
     let full = load_full(&txn, full.attempt).await?;
-    finish(&txn, &full, SUBMITTED, now).await?;
+    finish(&txn, &full, AttemptStatus::Submitted, now).await?;
     let done = attempt::Entity::find_by_id(attempt_id)
         .one(&txn)
         .await?

@@ -8,7 +8,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use serde::{Deserialize, Serialize};
 
 use super::{Page, PageReq, audit, campaigns, write};
 use crate::{
@@ -16,38 +15,19 @@ use crate::{
     error::{AppError, AppResult, FieldError},
 };
 
-/// The kind of a question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum QuestionKind {
-    /// 单选: exactly one right option.
-    Single,
-    /// 多选: one or more right options; only the exact set earns the points.
-    Multiple,
-    /// 判断: two options (正确 / 错误), one right.
-    Judge,
-}
+pub use entity::question::QuestionKind;
 
-impl QuestionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QuestionKind::Single => "single",
-            QuestionKind::Multiple => "multiple",
-            QuestionKind::Judge => "judge",
+/// A question kind as an imported file may spell it: the key or its Chinese name.
+pub fn parse_kind(s: &str) -> Option<QuestionKind> {
+    match s.trim().to_lowercase().as_str() {
+        "single" | "单选" | "单选题" | "单项选择" | "单项选择题" => {
+            Some(QuestionKind::Single)
         }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_lowercase().as_str() {
-            "single" | "单选" | "单选题" | "单项选择" | "单项选择题" => {
-                Some(QuestionKind::Single)
-            }
-            "multiple" | "多选" | "多选题" | "多项选择" | "多项选择题" => {
-                Some(QuestionKind::Multiple)
-            }
-            "judge" | "判断" | "判断题" => Some(QuestionKind::Judge),
-            _ => None,
+        "multiple" | "多选" | "多选题" | "多项选择" | "多项选择题" => {
+            Some(QuestionKind::Multiple)
         }
+        "judge" | "判断" | "判断题" => Some(QuestionKind::Judge),
+        _ => None,
     }
 }
 
@@ -78,7 +58,7 @@ pub struct Question {
 
 impl Question {
     pub fn decode(model: question::Model) -> Self {
-        let kind = QuestionKind::parse(&model.kind).unwrap_or(QuestionKind::Single);
+        let kind = model.kind;
         let options = serde_json::from_str(&model.options).unwrap_or_default();
         let answer = serde_json::from_str(&model.answer).unwrap_or_default();
         Self {
@@ -159,7 +139,7 @@ fn active_model(
     let options: Vec<&str> = input.options.iter().map(|o| o.trim()).collect();
     question::ActiveModel {
         campaign_id: Set(campaign_id),
-        kind: Set(input.kind.as_str().to_owned()),
+        kind: Set(input.kind),
         stem: Set(input.stem.trim().to_owned()),
         options: Set(serde_json::to_string(&options).expect("strings serialise")),
         answer: Set(serde_json::to_string(&answer).expect("numbers serialise")),
@@ -486,7 +466,7 @@ pub fn parse_csv(bytes: &[u8]) -> AppResult<Vec<ParsedQuestion>> {
         }
         let get = |c: Option<usize>| c.and_then(|i| record.get(i)).unwrap_or("").trim();
         let mut errors = Vec::new();
-        let kind = QuestionKind::parse(get(kind_col));
+        let kind = parse_kind(get(kind_col));
         if kind.is_none() {
             errors.push(FieldError::new(
                 "kind",

@@ -15,52 +15,7 @@ use crate::{
     error::{AppError, AppResult},
 };
 
-/// What kind of body a unit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum UnitKind {
-    /// 街道办事处
-    Street,
-    /// 科室 / 部门
-    Department,
-    /// 社区
-    Community,
-    /// 村
-    Village,
-    /// 学校
-    School,
-    /// 企业
-    Enterprise,
-    /// 其他
-    Other,
-}
-
-impl UnitKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::Street => "street",
-            UnitKind::Department => "department",
-            UnitKind::Community => "community",
-            UnitKind::Village => "village",
-            UnitKind::School => "school",
-            UnitKind::Enterprise => "enterprise",
-            UnitKind::Other => "other",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            UnitKind::Street,
-            UnitKind::Department,
-            UnitKind::Community,
-            UnitKind::Village,
-            UnitKind::School,
-            UnitKind::Enterprise,
-            UnitKind::Other,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-}
+pub use entity::unit::UnitKind;
 
 #[derive(Debug, Clone)]
 pub struct NewUnit {
@@ -122,7 +77,7 @@ pub async fn create(
         check_parent(db, new.parent_id).await?;
         let model = unit::ActiveModel {
             name: Set(name),
-            kind: Set(new.kind.as_str().to_owned()),
+            kind: Set(new.kind),
             parent_id: Set(new.parent_id),
             created_at: Set(now),
             updated_at: Set(now),
@@ -162,8 +117,8 @@ pub async fn update(
             active.name = Set(name);
         }
         if let Some(kind) = changes.kind {
-            summary.push(format!("kind {} → {}", current.kind, kind.as_str()));
-            active.kind = Set(kind.as_str().to_owned());
+            summary.push(format!("kind {} → {}", current.kind.key(), kind.key()));
+            active.kind = Set(kind);
         }
         if let Some(parent_id) = changes.parent_id {
             check_parent(db, parent_id).await?;
@@ -260,7 +215,7 @@ pub async fn list(
         query = query.filter(unit::Column::ParentId.eq(parent));
     }
     if let Some(kind) = filter.kind {
-        query = query.filter(unit::Column::Kind.eq(kind.as_str()));
+        query = query.filter(unit::Column::Kind.eq(kind));
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         query = query.filter(unit::Column::Name.contains(q));

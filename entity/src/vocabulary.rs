@@ -1,0 +1,193 @@
+//! The values an enum column may hold, as Rust enums (`DeriveActiveEnum`): the column
+//! stays a string in the database, and a value outside the list cannot be stored or
+//! read back unnoticed. Each enum also knows its key (the stored string) and, where a
+//! report shows it, its Chinese name.
+
+use sea_orm::entity::prelude::*;
+
+/// Declares a string-valued column enum with `ALL`, `key()` and `parse()`.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $key:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum)]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+        pub enum $name {
+            $($(#[$vmeta])* #[sea_orm(string_value = $key)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stored (and API) spelling.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $($name::$variant => $key),+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.key() == s)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.key())
+            }
+        }
+    };
+}
+
+vocabulary!(
+    /// What kind of body a unit is.
+    UnitKind {
+        /// 街道办事处
+        Street => "street",
+        /// 科室 / 部门
+        Department => "department",
+        /// 社区
+        Community => "community",
+        /// 村
+        Village => "village",
+        /// 学校
+        School => "school",
+        /// 企业
+        Enterprise => "enterprise",
+        /// 其他
+        Other => "other",
+    }
+);
+
+vocabulary!(
+    /// Where an exam attempt stands.
+    AttemptStatus {
+        /// Started, not finished; answers can still be saved.
+        Open => "open",
+        /// Submitted by the cadre and graded.
+        Submitted => "submitted",
+        /// Its time ran out; graded with the answers saved by the deadline.
+        Expired => "expired",
+    }
+);
+
+vocabulary!(
+    /// The kind of a question.
+    QuestionKind {
+        /// 单选: exactly one right option.
+        Single => "single",
+        /// 多选: one or more right options; only the exact set earns the points.
+        Multiple => "multiple",
+        /// 判断: two options (正确 / 错误), one right.
+        Judge => "judge",
+    }
+);
+
+vocabulary!(
+    /// What an activity was.
+    ActivityKind {
+        /// 普法宣传活动
+        Publicity => "publicity",
+        /// 法治学习 / 培训
+        Training => "training",
+    }
+);
+
+vocabulary!(
+    /// Where the law went (法律"六进").
+    Venue {
+        /// 进机关
+        Organ => "organ",
+        /// 进乡村
+        Village => "village",
+        /// 进社区
+        Community => "community",
+        /// 进学校
+        School => "school",
+        /// 进企业
+        Enterprise => "enterprise",
+        /// 进单位
+        Unit => "unit",
+    }
+);
+
+vocabulary!(
+    /// The theme of an activity.
+    Theme {
+        /// 12·4国家宪法日
+        ConstitutionDay => "constitution_day",
+        /// 民法典
+        CivilCode => "civil_code",
+        /// 4·15全民国家安全教育日
+        NationalSecurityDay => "national_security_day",
+        /// 6·26国际禁毒日
+        AntiDrugDay => "anti_drug_day",
+        /// 安全生产月
+        SafetyMonth => "safety_month",
+        /// 119消防
+        FireSafety => "fire_safety",
+        /// 综治维稳宣传月
+        StabilityMonth => "stability_month",
+        /// 其他
+        Other => "other",
+    }
+);
+
+vocabulary!(
+    /// Whom an activity was for.
+    Audience {
+        /// 群众
+        Public => "public",
+        /// 干部
+        Cadres => "cadres",
+        /// 学生
+        Students => "students",
+        /// 执法人员
+        EnforcementStaff => "enforcement_staff",
+        /// 人民调解员
+        Mediators => "mediators",
+        /// 法律工作者
+        LegalWorkers => "legal_workers",
+    }
+);
+
+impl Theme {
+    /// The name a 工作总结 uses.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Theme::ConstitutionDay => "12·4国家宪法日",
+            Theme::CivilCode => "民法典",
+            Theme::NationalSecurityDay => "4·15全民国家安全教育日",
+            Theme::AntiDrugDay => "6·26国际禁毒日",
+            Theme::SafetyMonth => "安全生产月",
+            Theme::FireSafety => "119消防",
+            Theme::StabilityMonth => "综治维稳宣传月",
+            Theme::Other => "其他主题",
+        }
+    }
+}
+
+impl Venue {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Venue::Organ => "机关",
+            Venue::Village => "乡村",
+            Venue::Community => "社区",
+            Venue::School => "学校",
+            Venue::Enterprise => "企业",
+            Venue::Unit => "单位",
+        }
+    }
+}
+
+impl Audience {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Audience::Public => "群众",
+            Audience::Cadres => "干部",
+            Audience::Students => "学生",
+            Audience::EnforcementStaff => "执法人员",
+            Audience::Mediators => "人民调解员",
+            Audience::LegalWorkers => "法律工作者",
+        }
+    }
+}
