@@ -61,6 +61,47 @@ async fn five_failures_throttle_the_username() {
 }
 
 #[tokio::test]
+async fn the_throttle_lifts_fifteen_minutes_after_the_fifth_failure_by_the_servers_clock() {
+    let app = TestApp::new().await;
+    app.make_user("li", &[Role::Cadre], None).await;
+    let start = crate::common::test_now();
+    for minute in 0..5 {
+        app.state
+            .clock
+            .set(start + chrono::Duration::minutes(minute));
+        app.login("li", "wrong-password").await.expect(401);
+    }
+    // The fifth failure was at +4 min: the window holds five failures until +15 min after
+    // the first, so at +14:59 the wait is one second.
+    app.state
+        .clock
+        .set(start + chrono::Duration::seconds(14 * 60 + 59));
+    let throttled = app.login("li", PASSWORD).await;
+    assert_eq!(throttled.status, 429);
+    assert_eq!(throttled.headers["retry-after"], "1");
+    app.state.clock.set(start + chrono::Duration::minutes(15));
+    app.login("li", PASSWORD).await.expect(200);
+}
+
+#[tokio::test]
+async fn an_access_token_expires_fifteen_minutes_later_by_the_servers_clock() {
+    let app = TestApp::new().await;
+    let (_, token) = app.login_as("li", &[Role::Cadre]).await;
+    let start = crate::common::test_now();
+    // 15 minutes plus the 5-second leeway: still good.
+    app.state
+        .clock
+        .set(start + chrono::Duration::seconds(15 * 60 + 5));
+    app.get("/api/v1/me", &token).await.expect(200);
+    app.state
+        .clock
+        .set(start + chrono::Duration::seconds(15 * 60 + 6));
+    let expired = app.get("/api/v1/me", &token).await;
+    assert_eq!(expired.status, 401);
+    assert_eq!(expired.body["code"], "unauthorized");
+}
+
+#[tokio::test]
 async fn a_success_before_the_limit_clears_the_failures() {
     let app = TestApp::new().await;
     app.make_user("zhao", &[Role::Cadre], None).await;
