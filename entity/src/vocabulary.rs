@@ -5,16 +5,13 @@
 
 use sea_orm::entity::prelude::*;
 
-/// Declares a string-valued column enum with `ALL`, `key()` and `parse()`.
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $key:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum)]
-        #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-        pub enum $name {
-            $($(#[$vmeta])* #[sea_orm(string_value = $key)] $variant),+
-        }
-
+/// An enum whose every variant has a key (its stored and API spelling), with `ALL`,
+/// `key()`, `parse()` and `Display`. `keyed_enum!(column …)` also makes it a string
+/// column type (`DeriveActiveEnum`); without `column` it is a plain enum (the domain's
+/// `OrganizerLevel`, `GroupBy`).
+#[macro_export]
+macro_rules! keyed_enum {
+    (@impls $name:ident { $($variant:ident => $key:literal),+ }) => {
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
@@ -30,15 +27,33 @@ macro_rules! vocabulary {
             }
         }
 
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.key())
             }
         }
     };
+    (column $(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $key:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum)]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+        pub enum $name {
+            $($(#[$vmeta])* #[sea_orm(string_value = $key)] $variant),+
+        }
+        $crate::keyed_enum!(@impls $name { $($variant => $key),+ });
+    };
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $key:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+        $crate::keyed_enum!(@impls $name { $($variant => $key),+ });
+    };
 }
 
-vocabulary!(
+keyed_enum!(
+    column
     /// What kind of body a unit is.
     UnitKind {
         /// 街道办事处
@@ -58,7 +73,8 @@ vocabulary!(
     }
 );
 
-vocabulary!(
+keyed_enum!(
+    column
     /// Where an exam attempt stands.
     AttemptStatus {
         /// Started, not finished; answers can still be saved.
@@ -70,7 +86,8 @@ vocabulary!(
     }
 );
 
-vocabulary!(
+keyed_enum!(
+    column
     /// The kind of a question.
     QuestionKind {
         /// 单选: exactly one right option.
@@ -82,7 +99,8 @@ vocabulary!(
     }
 );
 
-vocabulary!(
+keyed_enum!(
+    column
     /// What an activity was.
     ActivityKind {
         /// 普法宣传活动
@@ -92,7 +110,8 @@ vocabulary!(
     }
 );
 
-vocabulary!(
+keyed_enum!(
+    column
     /// Where the law went (法律"六进").
     Venue {
         /// 进机关
@@ -110,7 +129,8 @@ vocabulary!(
     }
 );
 
-vocabulary!(
+keyed_enum!(
+    column
     /// The theme of an activity.
     Theme {
         /// 12·4国家宪法日
@@ -132,7 +152,8 @@ vocabulary!(
     }
 );
 
-vocabulary!(
+keyed_enum!(
+    column
     /// Whom an activity was for.
     Audience {
         /// 群众

@@ -18,31 +18,7 @@ use crate::{
 use entity::vocabulary::UnitKind;
 pub use entity::vocabulary::{ActivityKind, Audience, Theme, Venue};
 
-macro_rules! keyed_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $key:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn key(self) -> &'static str {
-                match self {
-                    $($name::$variant => $key),+
-                }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.key() == s)
-            }
-        }
-    };
-}
-
-keyed_enum!(
+entity::keyed_enum!(
     /// The level an activity was organised at, from its organiser unit's kind.
     OrganizerLevel {
         /// 街道: a street or department unit.
@@ -54,7 +30,7 @@ keyed_enum!(
     }
 );
 
-keyed_enum!(
+entity::keyed_enum!(
     /// How to group statistics.
     GroupBy {
         OrganizerLevel => "organizer_level",
