@@ -664,14 +664,7 @@ pub async fn list_attempts(
         query = query.filter(attempt::Column::UserId.eq(user_id));
     }
     if let Some(unit_id) = filter.unit_id {
-        let scope = units::subtree_ids(db, unit_id).await?;
-        let members: Vec<i64> = user::Entity::find()
-            .select_only()
-            .column(user::Column::Id)
-            .filter(user::Column::UnitId.is_in(scope))
-            .into_tuple()
-            .all(db)
-            .await?;
+        let members = units::member_ids(db, unit_id).await?;
         query = query.filter(attempt::Column::UserId.is_in(members));
     }
     let pass_mark = scoring::pass_mark_centi(campaign.pass_score);

@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, SubsecRound, Utc};
-use entity::{campaign, course_progress, enrollment, study_session, user};
+use entity::{campaign, course_progress, enrollment, study_session};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, sea_query::OnConflict,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -530,14 +530,7 @@ pub async fn list(
         query = query.filter(study_session::Column::UserId.eq(id));
     }
     if let Some(unit) = filter.unit_id {
-        let scope = units::subtree_ids(db, unit).await?;
-        let members: Vec<i64> = user::Entity::find()
-            .select_only()
-            .column(user::Column::Id)
-            .filter(user::Column::UnitId.is_in(scope))
-            .into_tuple()
-            .all(db)
-            .await?;
+        let members = units::member_ids(db, unit).await?;
         query = query.filter(study_session::Column::UserId.is_in(members));
     }
     if let Some(from) = filter.from {
