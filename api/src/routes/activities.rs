@@ -1,7 +1,7 @@
 //! `/activities` and `/reports/annual/{year}`: the judicial office's records and the
 //! year-end figures.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
@@ -359,22 +359,6 @@ pub enum SummaryFormat {
     Xlsx,
 }
 
-/// A date, or a timestamp read as a date in the office's time zone.
-fn held_on(raw: &str, tz: FixedOffset) -> Result<NaiveDate, AppError> {
-    let raw = raw.trim();
-    if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        return Ok(date);
-    }
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&tz).date_naive())
-        .map_err(|_| {
-            AppError::invalid(
-                "held_on",
-                "expected a date (YYYY-MM-DD) or an RFC 3339 timestamp",
-            )
-        })
-}
-
 #[allow(clippy::too_many_arguments)]
 fn filter_of(
     year: Option<i32>,
@@ -453,7 +437,7 @@ impl ActivitiesApi {
         let input = ActivityInput {
             kind: b.kind.into(),
             title: b.title.into(),
-            held_on: held_on(&b.held_on, state.config.tz)?,
+            held_on: services::activities::held_on(&b.held_on, state.config.tz)?,
             organizer_unit_id: b.organizer_unit_id,
             venue: b.venue.map(Into::into),
             themes: enums::all(b.themes),
@@ -540,7 +524,7 @@ impl ActivitiesApi {
         policy::authorize(&auth.0, Action::RecordActivities)?;
         let b = body.0;
         let date = match &b.held_on {
-            Some(raw) => Some(held_on(raw, state.config.tz)?),
+            Some(raw) => Some(services::activities::held_on(raw, state.config.tz)?),
             None => None,
         };
         let activity = services::activities::update(

@@ -136,6 +136,7 @@ pub struct MissingMember {
 
 impl From<Missing> for MissingMember {
     fn from(m: Missing) -> Self {
+        let minutes_short = m.minutes_short();
         Self {
             user_id: m.user.id,
             username: m.user.username,
@@ -147,7 +148,7 @@ impl From<Missing> for MissingMember {
             active: m.user.active,
             credited_minutes: m.enrollment.credited_minutes,
             required_minutes: m.required_minutes,
-            minutes_short: (m.required_minutes - m.enrollment.credited_minutes).max(0),
+            minutes_short,
             compulsory_unfinished: m.compulsory_unfinished,
             study_complete: m.enrollment.study_complete,
             attempts_used: m.enrollment.attempts_used,

@@ -261,6 +261,13 @@ pub struct Missing {
     pub best_score: Option<f64>,
 }
 
+impl Missing {
+    /// Minutes still needed to reach `required_minutes` (never below zero).
+    pub fn minutes_short(&self) -> i32 {
+        (self.required_minutes - self.enrollment.credited_minutes).max(0)
+    }
+}
+
 /// The roster members (not exempt) who do not count for `target`, in enrolment order.
 pub async fn missing(
     db: &DatabaseConnection,
