@@ -2,7 +2,8 @@
 //! `/openapi.json`, committed in `openapi/openapi.json`), and the route table the 405
 //! handler reads its `Allow` header from.
 
-use poem_openapi::{OpenApi, OpenApiService};
+use poem_openapi::{LicenseObject, OpenApi, OpenApiService, ServerObject};
+use serde_json::{Value, json};
 
 use crate::routes;
 
@@ -25,10 +26,18 @@ pub fn api() -> impl OpenApi {
 
 /// The OpenAPI service: the spec is generated from these types.
 pub fn api_service() -> OpenApiService<impl OpenApi, ()> {
-    OpenApiService::new(api(), "xuefa", env!("CARGO_PKG_VERSION")).description(
-        "学法: a government office's annual law-study programme (study, exam, the four 100% \
-         targets) and its law-publicity records. Errors are `application/problem+json`.",
-    )
+    OpenApiService::new(api(), "xuefa", env!("CARGO_PKG_VERSION"))
+        .description(
+            "学法: a government office's annual law-study programme (study, exam, the four \
+             100% targets) and its law-publicity records. Errors are \
+             `application/problem+json`.",
+        )
+        // Relative: the spec is served by the server it describes.
+        .server(ServerObject::new("/").description("this server"))
+        .license(
+            LicenseObject::new(env!("CARGO_PKG_LICENSE"))
+                .url("https://spdx.org/licenses/MIT.html"),
+        )
 }
 
 /// The spec as pretty JSON, as served at `/openapi.json` and committed in
@@ -89,66 +98,155 @@ fn build_spec() -> String {
     let spec = api_service().spec();
     let mut value: serde_json::Value = serde_json::from_str(&spec).expect("the spec is JSON");
     mark_optional_fields_nullable(&mut value);
+    use_standard_formats(&mut value);
+    declare_public_operations(&mut value);
     let mut out = serde_json::to_string_pretty(&value).expect("JSON serialises");
     out.push('\n');
     out
 }
 
-/// poem-openapi writes `Option<T>` fields as optional but not nullable, while the server
-/// sends (and accepts) `null` for them. OpenAPI 3.0 needs `nullable: true` to say so; a
-/// `$ref` takes no siblings, so it is wrapped in `allOf`.
-fn mark_optional_fields_nullable(spec: &mut serde_json::Value) {
+/// Writes references and optional fields the way client generators and linters read
+/// OpenAPI 3.0:
+/// - poem-openapi documents a referenced field as `allOf: [$ref, {description}]`, which
+///   generators cannot take for an enum; it becomes `{$ref, description}`.
+/// - An optional field is sent (and accepted) as `null`, so it is `nullable`, always next
+///   to a `type`: an optional enum is inlined with `null` among its values, an optional
+///   object is `{type: object, nullable, allOf: [$ref]}`.
+fn mark_optional_fields_nullable(spec: &mut Value) {
     let Some(schemas) = spec
         .pointer_mut("/components/schemas")
-        .and_then(|s| s.as_object_mut())
+        .and_then(Value::as_object_mut)
     else {
         return;
     };
-    // Enums are inlined with `null` among their values (3.0's reading of nullable enums).
-    let enums: std::collections::HashMap<String, serde_json::Value> = schemas
+    let enums: std::collections::HashMap<String, Value> = schemas
         .iter()
         .filter(|(_, s)| s.get("enum").is_some())
         .map(|(name, s)| (format!("#/components/schemas/{name}"), s.clone()))
         .collect();
+    let enums_ref = &enums;
     for schema in schemas.values_mut() {
         let required: Vec<String> = schema
             .get("required")
-            .and_then(|r| r.as_array())
+            .and_then(Value::as_array)
             .map(|r| {
                 r.iter()
                     .filter_map(|v| v.as_str().map(str::to_owned))
                     .collect()
             })
             .unwrap_or_default();
-        let Some(props) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) else {
+        let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
             continue;
         };
         for (name, prop) in props.iter_mut() {
-            if required.contains(name) {
-                continue;
-            }
-            let description = prop.get("description").cloned();
-            if let Some(reference) = prop.get("$ref").and_then(|r| r.as_str()).map(str::to_owned) {
-                let mut replaced = match enums.get(&reference) {
-                    Some(en) => {
-                        let mut inline = en.clone();
-                        if let Some(values) = inline.get_mut("enum").and_then(|v| v.as_array_mut())
-                        {
-                            values.push(serde_json::Value::Null);
-                        }
-                        inline["nullable"] = serde_json::Value::Bool(true);
-                        inline.as_object_mut().map(|o| o.remove("title"));
-                        inline
-                    }
-                    None => serde_json::json!({"allOf": [{"$ref": reference}], "nullable": true}),
-                };
-                if let Some(desc) = description {
-                    replaced["description"] = desc;
-                }
-                *prop = replaced;
-            } else if let Some(obj) = prop.as_object_mut() {
-                obj.insert("nullable".into(), serde_json::Value::Bool(true));
+            collapse_documented_ref(prop, enums_ref);
+            if !required.contains(name) {
+                make_nullable(prop, &enums);
             }
         }
+    }
+}
+
+/// `{allOf: [{$ref}, {description}], description}` → `{$ref}` for an enum,
+/// `{allOf: [{$ref}], description}` for an object.
+fn collapse_documented_ref(prop: &mut Value, enums: &std::collections::HashMap<String, Value>) {
+    let reference = match prop
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        Some([first, rest @ ..])
+            if first.get("$ref").is_some()
+                && rest.iter().all(|r| {
+                    r.as_object()
+                        .is_some_and(|o| o.keys().all(|k| k == "description"))
+                }) =>
+        {
+            first["$ref"].clone()
+        }
+        _ => return,
+    };
+    // An enum stays a bare reference (its own schema carries the description); an object
+    // keeps the field's description beside a one-item `allOf`.
+    let is_enum = reference.as_str().is_some_and(|r| enums.contains_key(r));
+    let mut collapsed = if is_enum {
+        json!({"$ref": reference})
+    } else {
+        json!({"allOf": [{"$ref": reference}]})
+    };
+    if let (false, Some(description)) = (is_enum, prop.get("description")) {
+        collapsed["description"] = description.clone();
+    }
+    *prop = collapsed;
+}
+
+fn make_nullable(prop: &mut Value, enums: &std::collections::HashMap<String, Value>) {
+    let description = prop.get("description").cloned();
+    let reference = prop
+        .get("$ref")
+        .or_else(|| prop.pointer("/allOf/0/$ref"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let Some(reference) = reference else {
+        if let Some(obj) = prop.as_object_mut() {
+            obj.insert("nullable".into(), Value::Bool(true));
+        }
+        return;
+    };
+    let mut replaced = match enums.get(&reference) {
+        Some(en) => {
+            let mut inline = en.clone();
+            if let Some(values) = inline.get_mut("enum").and_then(Value::as_array_mut) {
+                values.push(Value::Null);
+            }
+            inline["nullable"] = Value::Bool(true);
+            inline.as_object_mut().map(|o| o.remove("title"));
+            inline
+        }
+        None => json!({"type": "object", "nullable": true, "allOf": [{"$ref": reference}]}),
+    };
+    if let Some(desc) = description {
+        replaced["description"] = desc;
+    }
+    *prop = replaced;
+}
+
+/// Formats every generator knows: `date` (poem-openapi says `naive-date`), and signed
+/// `int32`/`int64` with `minimum: 0` instead of `uint16/32/64`.
+fn use_standard_formats(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let replacement = match map.get("format").and_then(Value::as_str) {
+                Some("naive-date") => Some(("date", false)),
+                Some("uint64" | "uint32") => Some(("int64", true)),
+                Some("uint16" | "uint8") => Some(("int32", true)),
+                _ => None,
+            };
+            if let Some((format, unsigned)) = replacement {
+                map.insert("format".into(), json!(format));
+                if unsigned && !map.contains_key("minimum") {
+                    map.insert("minimum".into(), json!(0));
+                }
+            }
+            map.values_mut().for_each(use_standard_formats);
+        }
+        Value::Array(items) => items.iter_mut().for_each(use_standard_formats),
+        _ => {}
+    }
+}
+
+/// Operations that need no token say so (`security: []`), so that generated clients send
+/// none and linters see every operation's security.
+fn declare_public_operations(spec: &mut Value) {
+    let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for operation in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|ops| ops.values_mut())
+        .filter_map(Value::as_object_mut)
+    {
+        operation.entry("security").or_insert_with(|| json!([]));
     }
 }

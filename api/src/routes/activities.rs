@@ -388,7 +388,7 @@ fn filter_of(
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Activities")]
 impl ActivitiesApi {
     /// List activities (admin, judicial), newest first.
-    #[oai(path = "/activities", method = "get")]
+    #[oai(path = "/activities", method = "get", operation_id = "listActivities")]
     async fn list_activities(
         &self,
         state: Data<&AppState>,
@@ -425,7 +425,7 @@ impl ActivitiesApi {
     }
 
     /// Record an activity (admin, judicial).
-    #[oai(path = "/activities", method = "post")]
+    #[oai(path = "/activities", method = "post", operation_id = "createActivity")]
     async fn create_activity(
         &self,
         state: Data<&AppState>,
@@ -454,7 +454,11 @@ impl ActivitiesApi {
 
     /// Statistics (admin, judicial, hr): `group_by` one of organizer_level, venue, theme,
     /// audience, kind, month; the same filters as the list.
-    #[oai(path = "/activities/stats", method = "get")]
+    #[oai(
+        path = "/activities/stats",
+        method = "get",
+        operation_id = "getActivityStats"
+    )]
     async fn activity_stats(
         &self,
         state: Data<&AppState>,
@@ -499,7 +503,7 @@ impl ActivitiesApi {
     }
 
     /// One activity (admin, judicial).
-    #[oai(path = "/activities/:id", method = "get")]
+    #[oai(path = "/activities/:id", method = "get", operation_id = "getActivity")]
     async fn get_activity(
         &self,
         state: Data<&AppState>,
@@ -513,7 +517,11 @@ impl ActivitiesApi {
     }
 
     /// Change an activity (admin, judicial).
-    #[oai(path = "/activities/:id", method = "patch")]
+    #[oai(
+        path = "/activities/:id",
+        method = "patch",
+        operation_id = "updateActivity"
+    )]
     async fn update_activity(
         &self,
         state: Data<&AppState>,
@@ -573,7 +581,11 @@ impl ActivitiesApi {
     }
 
     /// Delete an activity (admin, judicial): kept for the audit trail, counted nowhere.
-    #[oai(path = "/activities/:id", method = "delete")]
+    #[oai(
+        path = "/activities/:id",
+        method = "delete",
+        operation_id = "deleteActivity"
+    )]
     async fn delete_activity(
         &self,
         state: Data<&AppState>,
@@ -589,7 +601,11 @@ impl ActivitiesApi {
     /// time zone: the four targets of each campaign of the year, trainings, publicity,
     /// themes and the six-into venues. `format=text` is a zh-CN narrative ready for the
     /// 工作总结; `csv` and `xlsx` give the same figures as tables.
-    #[oai(path = "/reports/annual/:year", method = "get")]
+    #[oai(
+        path = "/reports/annual/:year",
+        method = "get",
+        operation_id = "getAnnualReport"
+    )]
     async fn annual_report(
         &self,
         state: Data<&AppState>,

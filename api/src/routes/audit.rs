@@ -61,7 +61,7 @@ pub enum AuditList {
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Audit")]
 impl AuditApi {
     /// Read the audit log (admin).
-    #[oai(path = "/audit-log", method = "get")]
+    #[oai(path = "/audit-log", method = "get", operation_id = "listAuditLog")]
     async fn list_audit_log(
         &self,
         state: Data<&AppState>,

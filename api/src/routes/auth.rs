@@ -92,7 +92,7 @@ impl AuthApi {
     ///
     /// After 5 failed attempts for one username within 15 minutes, further attempts are
     /// refused with 429 and `Retry-After` until the window has passed.
-    #[oai(path = "/auth/login", method = "post")]
+    #[oai(path = "/auth/login", method = "post", operation_id = "login")]
     async fn login(
         &self,
         state: Data<&AppState>,
@@ -113,7 +113,11 @@ impl AuthApi {
     ///
     /// The presented token stops working. Presenting an already-used token revokes every
     /// token descended from the same login (someone else has a copy).
-    #[oai(path = "/auth/refresh", method = "post")]
+    #[oai(
+        path = "/auth/refresh",
+        method = "post",
+        operation_id = "refreshTokens"
+    )]
     async fn refresh(
         &self,
         state: Data<&AppState>,
@@ -130,7 +134,7 @@ impl AuthApi {
     }
 
     /// Log out: the refresh token (and every token of that login) stops working.
-    #[oai(path = "/auth/logout", method = "post")]
+    #[oai(path = "/auth/logout", method = "post", operation_id = "logout")]
     async fn logout(
         &self,
         state: Data<&AppState>,
@@ -143,7 +147,7 @@ impl AuthApi {
     }
 
     /// The caller's own profile.
-    #[oai(path = "/me", method = "get")]
+    #[oai(path = "/me", method = "get", operation_id = "getMe")]
     async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Me> {
         policy::authorize(&auth.0, Action::UseOwnAccount)?;
         let user = services::users::get(&state.db, auth.0.id).await?;
@@ -151,7 +155,11 @@ impl AuthApi {
     }
 
     /// Change the caller's own password. Every refresh token of the account stops working.
-    #[oai(path = "/me/password", method = "post")]
+    #[oai(
+        path = "/me/password",
+        method = "post",
+        operation_id = "changeMyPassword"
+    )]
     async fn change_password(
         &self,
         state: Data<&AppState>,

@@ -380,7 +380,7 @@ async fn progress_for(
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Campaigns")]
 impl CampaignsApi {
     /// List campaigns. Cadres see only the campaigns they are enrolled in.
-    #[oai(path = "/campaigns", method = "get")]
+    #[oai(path = "/campaigns", method = "get", operation_id = "listCampaigns")]
     async fn list_campaigns(
         &self,
         state: Data<&AppState>,
@@ -406,7 +406,7 @@ impl CampaignsApi {
     }
 
     /// Create a campaign (admin, hr).
-    #[oai(path = "/campaigns", method = "post")]
+    #[oai(path = "/campaigns", method = "post", operation_id = "createCampaign")]
     async fn create_campaign(
         &self,
         state: Data<&AppState>,
@@ -436,7 +436,7 @@ impl CampaignsApi {
     }
 
     /// One campaign with its courses. Cadres: only a campaign they are enrolled in (else 404).
-    #[oai(path = "/campaigns/:id", method = "get")]
+    #[oai(path = "/campaigns/:id", method = "get", operation_id = "getCampaign")]
     async fn get_campaign(
         &self,
         state: Data<&AppState>,
@@ -449,7 +449,11 @@ impl CampaignsApi {
     }
 
     /// Change a campaign (admin, hr).
-    #[oai(path = "/campaigns/:id", method = "patch")]
+    #[oai(
+        path = "/campaigns/:id",
+        method = "patch",
+        operation_id = "updateCampaign"
+    )]
     async fn update_campaign(
         &self,
         state: Data<&AppState>,
@@ -482,7 +486,11 @@ impl CampaignsApi {
 
     /// Enrol accounts (admin, hr): by id, and/or every active account holding the `cadre`
     /// role in the given units and their sub-units. Enrolling twice is harmless.
-    #[oai(path = "/campaigns/:id/enrollments", method = "post")]
+    #[oai(
+        path = "/campaigns/:id/enrollments",
+        method = "post",
+        operation_id = "enrollInCampaign"
+    )]
     async fn enroll(
         &self,
         state: Data<&AppState>,
@@ -504,7 +512,11 @@ impl CampaignsApi {
     }
 
     /// The roster (admin, hr).
-    #[oai(path = "/campaigns/:id/enrollments", method = "get")]
+    #[oai(
+        path = "/campaigns/:id/enrollments",
+        method = "get",
+        operation_id = "listEnrollments"
+    )]
     async fn list_enrollments(
         &self,
         state: Data<&AppState>,
@@ -532,7 +544,11 @@ impl CampaignsApi {
     }
 
     /// Exempt a roster member (免考) or lift it (admin, hr).
-    #[oai(path = "/campaigns/:id/enrollments/:user_id", method = "patch")]
+    #[oai(
+        path = "/campaigns/:id/enrollments/:user_id",
+        method = "patch",
+        operation_id = "updateEnrollment"
+    )]
     async fn update_enrollment(
         &self,
         state: Data<&AppState>,
@@ -558,7 +574,11 @@ impl CampaignsApi {
     }
 
     /// The caller's own progress on a campaign they are enrolled in.
-    #[oai(path = "/campaigns/:id/progress/me", method = "get")]
+    #[oai(
+        path = "/campaigns/:id/progress/me",
+        method = "get",
+        operation_id = "getMyProgress"
+    )]
     async fn my_progress(
         &self,
         state: Data<&AppState>,
@@ -569,7 +589,11 @@ impl CampaignsApi {
     }
 
     /// A roster member's progress (admin, hr; a cadre may ask only for themself).
-    #[oai(path = "/campaigns/:id/progress/:user_id", method = "get")]
+    #[oai(
+        path = "/campaigns/:id/progress/:user_id",
+        method = "get",
+        operation_id = "getUserProgress"
+    )]
     async fn user_progress(
         &self,
         state: Data<&AppState>,

@@ -103,7 +103,7 @@ pub enum CourseList {
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Courses")]
 impl CoursesApi {
     /// List courses (any signed-in account).
-    #[oai(path = "/courses", method = "get")]
+    #[oai(path = "/courses", method = "get", operation_id = "listCourses")]
     async fn list_courses(
         &self,
         state: Data<&AppState>,
@@ -119,7 +119,7 @@ impl CoursesApi {
     }
 
     /// Create a course (admin, hr).
-    #[oai(path = "/courses", method = "post")]
+    #[oai(path = "/courses", method = "post", operation_id = "createCourse")]
     async fn create_course(
         &self,
         state: Data<&AppState>,
@@ -140,7 +140,7 @@ impl CoursesApi {
     }
 
     /// One course (any signed-in account).
-    #[oai(path = "/courses/:id", method = "get")]
+    #[oai(path = "/courses/:id", method = "get", operation_id = "getCourse")]
     async fn get_course(
         &self,
         state: Data<&AppState>,
@@ -154,7 +154,7 @@ impl CoursesApi {
     }
 
     /// Change a course (admin, hr).
-    #[oai(path = "/courses/:id", method = "patch")]
+    #[oai(path = "/courses/:id", method = "patch", operation_id = "updateCourse")]
     async fn update_course(
         &self,
         state: Data<&AppState>,

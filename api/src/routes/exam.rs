@@ -400,7 +400,11 @@ fn attempts_csv(rows: Vec<AttemptListItem>) -> Vec<u8> {
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Exam")]
 impl ExamApi {
     /// The question bank, with answers (admin, hr).
-    #[oai(path = "/campaigns/:id/questions", method = "get")]
+    #[oai(
+        path = "/campaigns/:id/questions",
+        method = "get",
+        operation_id = "listQuestions"
+    )]
     async fn list_questions(
         &self,
         state: Data<&AppState>,
@@ -420,7 +424,11 @@ impl ExamApi {
     }
 
     /// Add a question to the bank (admin, hr).
-    #[oai(path = "/campaigns/:id/questions", method = "post")]
+    #[oai(
+        path = "/campaigns/:id/questions",
+        method = "post",
+        operation_id = "createQuestion"
+    )]
     async fn create_question(
         &self,
         state: Data<&AppState>,
@@ -437,7 +445,11 @@ impl ExamApi {
 
     /// Import a bank (admin, hr), as JSON or CSV, all or nothing: any bad question → 422
     /// listing every bad one, and nothing is stored.
-    #[oai(path = "/campaigns/:id/questions/import", method = "post")]
+    #[oai(
+        path = "/campaigns/:id/questions/import",
+        method = "post",
+        operation_id = "importQuestions"
+    )]
     async fn import_questions(
         &self,
         state: Data<&AppState>,
@@ -471,7 +483,11 @@ impl ExamApi {
     }
 
     /// Change a question (admin, hr).
-    #[oai(path = "/questions/:id", method = "patch")]
+    #[oai(
+        path = "/questions/:id",
+        method = "patch",
+        operation_id = "updateQuestion"
+    )]
     async fn update_question(
         &self,
         state: Data<&AppState>,
@@ -512,7 +528,11 @@ impl ExamApi {
     }
 
     /// Remove a question (admin, hr): deleted, or retired if an attempt has drawn it.
-    #[oai(path = "/questions/:id", method = "delete")]
+    #[oai(
+        path = "/questions/:id",
+        method = "delete",
+        operation_id = "deleteQuestion"
+    )]
     async fn delete_question(
         &self,
         state: Data<&AppState>,
@@ -530,7 +550,11 @@ impl ExamApi {
     /// answers. If an attempt is still open it is returned instead (200). Refusals (409,
     /// with `code`): `exam_not_open`, `exam_closed`, `study_incomplete`,
     /// `no_attempts_left`, `no_questions`; 403 when not enrolled.
-    #[oai(path = "/campaigns/:id/attempts", method = "post")]
+    #[oai(
+        path = "/campaigns/:id/attempts",
+        method = "post",
+        operation_id = "startAttempt"
+    )]
     async fn start_attempt(
         &self,
         state: Data<&AppState>,
@@ -549,7 +573,7 @@ impl ExamApi {
 
     /// One attempt (its owner; admin, hr). A cadre sees the right answers only once the
     /// attempt is finished and the exam window has closed.
-    #[oai(path = "/attempts/:id", method = "get")]
+    #[oai(path = "/attempts/:id", method = "get", operation_id = "getAttempt")]
     async fn get_attempt(
         &self,
         state: Data<&AppState>,
@@ -564,7 +588,11 @@ impl ExamApi {
 
     /// Save answers as the cadre goes (owner). After the deadline (+30 s): 409
     /// `deadline_passed`, and the attempt is finished with what was saved.
-    #[oai(path = "/attempts/:id/answers", method = "put")]
+    #[oai(
+        path = "/attempts/:id/answers",
+        method = "put",
+        operation_id = "saveAttemptAnswers"
+    )]
     async fn save_answers(
         &self,
         state: Data<&AppState>,
@@ -587,7 +615,11 @@ impl ExamApi {
     /// Submit (owner): saves the given answers and grades on the server. A retry after a
     /// lost response returns the same grade. After the deadline (+30 s): 409
     /// `deadline_passed`, and the attempt is finished with what was saved before.
-    #[oai(path = "/attempts/:id/submit", method = "post")]
+    #[oai(
+        path = "/attempts/:id/submit",
+        method = "post",
+        operation_id = "submitAttempt"
+    )]
     async fn submit(
         &self,
         state: Data<&AppState>,
@@ -613,7 +645,11 @@ impl ExamApi {
     }
 
     /// A campaign's attempts (admin, hr), newest first; `format=csv` exports them all.
-    #[oai(path = "/campaigns/:id/attempts", method = "get")]
+    #[oai(
+        path = "/campaigns/:id/attempts",
+        method = "get",
+        operation_id = "listAttempts"
+    )]
     async fn list_attempts(
         &self,
         state: Data<&AppState>,

@@ -29,7 +29,7 @@ pub enum ReadyResponse {
 #[OpenApi(tag = "ApiTags::Ops")]
 impl HealthApi {
     /// Liveness: the process is serving requests.
-    #[oai(path = "/healthz", method = "get")]
+    #[oai(path = "/healthz", method = "get", operation_id = "getHealth")]
     async fn healthz(&self) -> Json<Health> {
         Json(Health {
             status: "ok".into(),
@@ -37,7 +37,7 @@ impl HealthApi {
     }
 
     /// Readiness: the database answers a query.
-    #[oai(path = "/readyz", method = "get")]
+    #[oai(path = "/readyz", method = "get", operation_id = "getReadiness")]
     async fn readyz(&self, state: Data<&AppState>) -> ReadyResponse {
         let backend = state.db.get_database_backend();
         let ping = state

@@ -155,7 +155,11 @@ impl StudyApi {
     /// session; the same id with other content is 409. A session overlapping another of
     /// the caller's sessions is 409 (intervals are half-open). Bad times, a course not in
     /// the campaign or a time outside the study window is 422; not enrolled is 403.
-    #[oai(path = "/study-sessions", method = "post")]
+    #[oai(
+        path = "/study-sessions",
+        method = "post",
+        operation_id = "logStudySession"
+    )]
     async fn log_session(
         &self,
         state: Data<&AppState>,
@@ -194,7 +198,11 @@ impl StudyApi {
     /// Upload up to 500 sessions at once (cadre, own). Each item is accepted or refused
     /// on its own, with the status the single upload would give; a refused item never
     /// loses the others.
-    #[oai(path = "/study-sessions/batch", method = "post")]
+    #[oai(
+        path = "/study-sessions/batch",
+        method = "post",
+        operation_id = "logStudySessionBatch"
+    )]
     async fn log_batch(
         &self,
         state: Data<&AppState>,
@@ -250,7 +258,11 @@ impl StudyApi {
     }
 
     /// List sessions. A cadre sees only their own; admin and HR see anyone's.
-    #[oai(path = "/study-sessions", method = "get")]
+    #[oai(
+        path = "/study-sessions",
+        method = "get",
+        operation_id = "listStudySessions"
+    )]
     async fn list_sessions(
         &self,
         state: Data<&AppState>,

@@ -238,7 +238,11 @@ fn xlsx_or_500(sheets: &[Sheet]) -> Result<Vec<u8>, AppError> {
 impl TargetsApi {
     /// The four 100% targets of a campaign (admin, hr), overall and per unit with its
     /// sub-units; `unit_id` looks at one branch. `format=csv|xlsx` exports them.
-    #[oai(path = "/campaigns/:id/targets", method = "get")]
+    #[oai(
+        path = "/campaigns/:id/targets",
+        method = "get",
+        operation_id = "getCampaignTargets"
+    )]
     async fn campaign_targets(
         &self,
         state: Data<&AppState>,
@@ -269,7 +273,11 @@ impl TargetsApi {
 
     /// The roster members who do not yet count for `target` (admin, hr), with what they
     /// lack, so HR can call them. `format=csv|xlsx` exports every such member.
-    #[oai(path = "/campaigns/:id/targets/missing", method = "get")]
+    #[oai(
+        path = "/campaigns/:id/targets/missing",
+        method = "get",
+        operation_id = "listMissingMembers"
+    )]
     async fn missing_members(
         &self,
         state: Data<&AppState>,

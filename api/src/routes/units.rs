@@ -99,7 +99,7 @@ pub enum UnitDeleted {
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Units")]
 impl UnitsApi {
     /// List units (any signed-in account).
-    #[oai(path = "/units", method = "get")]
+    #[oai(path = "/units", method = "get", operation_id = "listUnits")]
     async fn list_units(
         &self,
         state: Data<&AppState>,
@@ -123,7 +123,7 @@ impl UnitsApi {
     }
 
     /// Create a unit (admin, hr).
-    #[oai(path = "/units", method = "post")]
+    #[oai(path = "/units", method = "post", operation_id = "createUnit")]
     async fn create_unit(
         &self,
         state: Data<&AppState>,
@@ -147,7 +147,7 @@ impl UnitsApi {
     }
 
     /// One unit (any signed-in account).
-    #[oai(path = "/units/:id", method = "get")]
+    #[oai(path = "/units/:id", method = "get", operation_id = "getUnit")]
     async fn get_unit(
         &self,
         state: Data<&AppState>,
@@ -160,7 +160,7 @@ impl UnitsApi {
     }
 
     /// Change a unit (admin, hr). A unit cannot be moved under itself or its sub-units.
-    #[oai(path = "/units/:id", method = "patch")]
+    #[oai(path = "/units/:id", method = "patch", operation_id = "updateUnit")]
     async fn update_unit(
         &self,
         state: Data<&AppState>,
@@ -181,7 +181,7 @@ impl UnitsApi {
     }
 
     /// Delete a unit (admin, hr). 409 while it still has sub-units or accounts.
-    #[oai(path = "/units/:id", method = "delete")]
+    #[oai(path = "/units/:id", method = "delete", operation_id = "deleteUnit")]
     async fn delete_unit(
         &self,
         state: Data<&AppState>,

@@ -158,7 +158,7 @@ pub enum Imported {
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]
 impl UsersApi {
     /// List accounts (admin, hr).
-    #[oai(path = "/users", method = "get")]
+    #[oai(path = "/users", method = "get", operation_id = "listUsers")]
     async fn list_users(
         &self,
         state: Data<&AppState>,
@@ -186,7 +186,7 @@ impl UsersApi {
     }
 
     /// Create an account (admin, hr; only an admin may grant `admin`).
-    #[oai(path = "/users", method = "post")]
+    #[oai(path = "/users", method = "post", operation_id = "createUser")]
     async fn create_user(
         &self,
         state: Data<&AppState>,
@@ -210,7 +210,7 @@ impl UsersApi {
     }
 
     /// One account (admin, hr).
-    #[oai(path = "/users/:id", method = "get")]
+    #[oai(path = "/users/:id", method = "get", operation_id = "getUser")]
     async fn get_user(
         &self,
         state: Data<&AppState>,
@@ -223,7 +223,7 @@ impl UsersApi {
     }
 
     /// Change an account (admin, hr; HR can neither touch an admin nor grant `admin`).
-    #[oai(path = "/users/:id", method = "patch")]
+    #[oai(path = "/users/:id", method = "patch", operation_id = "updateUser")]
     async fn update_user(
         &self,
         state: Data<&AppState>,
@@ -252,7 +252,7 @@ impl UsersApi {
     /// Lines are matched to existing accounts by username, else by employee number, so
     /// importing the same file twice updates and never duplicates. Any bad line → 422
     /// listing every bad line and field, and nothing is stored.
-    #[oai(path = "/users/import", method = "post")]
+    #[oai(path = "/users/import", method = "post", operation_id = "importUsers")]
     async fn import_users(
         &self,
         state: Data<&AppState>,
