@@ -459,14 +459,14 @@ async fn annual_summary_known_answers_narrative_and_workbook() {
     let text = app
         .call(
             "GET",
-            "/api/v1/reports/annual/2026?format=text",
+            "/api/v1/reports/annual/2026/export?format=text",
             Some(&hr),
             None,
         )
         .await;
     assert_eq!(text.status, 200);
     let text = String::from_utf8(
-        app.bytes("/api/v1/reports/annual/2026?format=text", &hr)
+        app.bytes("/api/v1/reports/annual/2026/export?format=text", &hr)
             .await,
     )
     .unwrap();
@@ -502,7 +502,7 @@ async fn annual_summary_known_answers_narrative_and_workbook() {
         .expect(200);
     assert_eq!(partial["six_into"]["full_coverage"], false);
     let text = String::from_utf8(
-        app.bytes("/api/v1/reports/annual/2026?format=text", &hr)
+        app.bytes("/api/v1/reports/annual/2026/export?format=text", &hr)
             .await,
     )
     .unwrap();
@@ -516,7 +516,7 @@ async fn annual_summary_known_answers_narrative_and_workbook() {
     assert_eq!(next["publicity"]["attendance"], 999);
 
     let xlsx = app
-        .bytes("/api/v1/reports/annual/2026?format=xlsx", &hr)
+        .bytes("/api/v1/reports/annual/2026/export?format=xlsx", &hr)
         .await;
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(xlsx)).unwrap();
     let publicity = book.worksheet_range("普法宣传").unwrap();
@@ -531,7 +531,7 @@ async fn annual_summary_known_answers_narrative_and_workbook() {
         ]
     );
     let csv = String::from_utf8(
-        app.bytes("/api/v1/reports/annual/2026?format=csv", &hr)
+        app.bytes("/api/v1/reports/annual/2026/export?format=csv", &hr)
             .await,
     )
     .unwrap();

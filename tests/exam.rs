@@ -1005,7 +1005,12 @@ async fn hr_lists_and_exports_attempts() {
     app.get(&path, &e.token).await.expect(403);
 
     let csv = app
-        .call("GET", &format!("{path}?format=csv"), Some(&e.hr), None)
+        .call(
+            "GET",
+            &format!("{path}/export?format=csv"),
+            Some(&e.hr),
+            None,
+        )
         .await;
     assert_eq!(csv.status, 200);
     assert!(

@@ -12,6 +12,7 @@ mod crash;
 mod demo;
 mod errors;
 mod exam;
+mod exports;
 mod import;
 mod openapi;
 mod study;

@@ -347,10 +347,15 @@ async fn exports_hold_the_same_figures() {
     let w = world(&app).await;
     let path = format!("/api/v1/campaigns/{}/targets", w.campaign.id);
     let xlsx = app
-        .call("GET", &format!("{path}?format=xlsx"), Some(&w.hr), None)
+        .call(
+            "GET",
+            &format!("{path}/export?format=xlsx"),
+            Some(&w.hr),
+            None,
+        )
         .await;
     assert_eq!(xlsx.status, 200);
-    let bytes = raw(&app, &format!("{path}?format=xlsx"), &w.hr).await;
+    let bytes = raw(&app, &format!("{path}/export?format=xlsx"), &w.hr).await;
     let overall = sheet(&bytes, "总体");
     assert_eq!(overall[0][0], Data::String("单位".into()));
     assert_eq!(overall[0][3], Data::String("参与率".into()));
@@ -387,7 +392,8 @@ async fn exports_hold_the_same_figures() {
         ]
     );
 
-    let csv = String::from_utf8(raw(&app, &format!("{path}?format=csv"), &w.hr).await).unwrap();
+    let csv =
+        String::from_utf8(raw(&app, &format!("{path}/export?format=csv"), &w.hr).await).unwrap();
     assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
     assert!(
         csv.contains("新立街道,7,5,71.43%,3,42.86%,3,42.86%,2,28.57%,否"),
@@ -396,7 +402,7 @@ async fn exports_hold_the_same_figures() {
 
     let missing = raw(
         &app,
-        &format!("{path}/missing?target=pass&format=xlsx"),
+        &format!("{path}/missing/export?target=pass&format=xlsx"),
         &w.hr,
     )
     .await;

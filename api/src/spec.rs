@@ -35,8 +35,7 @@ pub fn api_service() -> OpenApiService<impl OpenApi, ()> {
         // Relative: the spec is served by the server it describes.
         .server(ServerObject::new("/").description("this server"))
         .license(
-            LicenseObject::new(env!("CARGO_PKG_LICENSE"))
-                .url("https://spdx.org/licenses/MIT.html"),
+            LicenseObject::new(env!("CARGO_PKG_LICENSE")).url("https://spdx.org/licenses/MIT.html"),
         )
 }
 

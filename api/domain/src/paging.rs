@@ -19,6 +19,14 @@ impl PageReq {
         }
     }
 
+    /// Every row at once: for exports, which are never paged.
+    pub fn all() -> Self {
+        Self {
+            page: 1,
+            per_page: u64::MAX / 2,
+        }
+    }
+
     /// The rows to skip, kept within what the databases accept (a signed 64-bit value).
     pub fn offset(&self) -> u64 {
         (self.page - 1)

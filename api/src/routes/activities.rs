@@ -12,7 +12,7 @@ use poem_openapi::{
 use super::{
     ApiTags,
     enums::{self, ActivityKind, Audience, GroupBy, OrganizerLevel, Theme, Venue},
-    files::{self, Exported, Summary},
+    files::{self, Download, Summary, SummaryFormat},
     paging::{Page, PageParam, PerPageParam, page_req},
     targets::{Rate, rate},
     text::Text,
@@ -342,21 +342,17 @@ pub enum ActivityDeleted {
 }
 
 #[derive(ApiResponse)]
+pub enum AnnualResponse {
+    /// The year's figures.
+    #[oai(status = 200)]
+    Ok(Json<AnnualReport>),
+}
+
+#[derive(ApiResponse)]
 pub enum StatsResponse {
     /// The statistics.
     #[oai(status = 200)]
     Ok(Json<StatsView>),
-}
-
-/// Output formats of the annual summary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum SummaryFormat {
-    Json,
-    /// A zh-CN narrative.
-    Text,
-    Csv,
-    Xlsx,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -599,8 +595,7 @@ impl ActivitiesApi {
 
     /// The annual summary (admin, judicial, hr) for one calendar year in the office's
     /// time zone: the four targets of each campaign of the year, trainings, publicity,
-    /// themes and the six-into venues. `format=text` is a zh-CN narrative ready for the
-    /// 工作总结; `csv` and `xlsx` give the same figures as tables.
+    /// themes and the six-into venues.
     #[oai(
         path = "/reports/annual/:year",
         method = "get",
@@ -611,25 +606,51 @@ impl ActivitiesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         year: Path<i32>,
-        format: Query<Option<SummaryFormat>>,
-    ) -> ApiResult<Exported<AnnualReport, Summary>> {
+    ) -> ApiResult<AnnualResponse> {
         policy::authorize(&auth.0, Action::ReadActivities)?;
         let summary =
             services::reports::annual_summary(&state.db, year.0, state.clock.now()).await?;
-        let file = |ext: &str| format!("annual-{}.{ext}", year.0);
-        let sheets = || services::reports::sheets(&summary);
-        Ok(match format.0.unwrap_or(SummaryFormat::Json) {
-            SummaryFormat::Json => Exported::Json((&summary).into()),
-            SummaryFormat::Text => Exported::file(
+        Ok(AnnualResponse::Ok(Json((&summary).into())))
+    }
+
+    /// The annual summary as a file (admin, judicial, hr): `text` is the zh-CN narrative
+    /// ready for the 工作总结 (every figure that is not zero, in plain digits); `csv` and
+    /// `xlsx` give the same figures as tables.
+    #[oai(
+        path = "/reports/annual/:year/export",
+        method = "get",
+        operation_id = "exportAnnualReport"
+    )]
+    async fn export_annual_report(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        year: Path<i32>,
+        format: Query<SummaryFormat>,
+    ) -> ApiResult<Download<Summary>> {
+        policy::authorize(&auth.0, Action::ReadActivities)?;
+        let summary =
+            services::reports::annual_summary(&state.db, year.0, state.clock.now()).await?;
+        let name = format!("{}年法治政府建设工作总结数据", year.0);
+        let ascii = format!("annual-{}", year.0);
+        Ok(match format.0 {
+            SummaryFormat::Text => Download::new(
                 services::reports::narrative(&summary).into_bytes(),
                 files::TEXT,
-                file("txt"),
+                &name,
+                &ascii,
             ),
-            SummaryFormat::Csv => Exported::file(export::csv(&sheets()), files::CSV, file("csv")),
-            SummaryFormat::Xlsx => Exported::file(
-                export::xlsx(&sheets()).map_err(AppError::Internal)?,
+            SummaryFormat::Csv => Download::new(
+                export::csv(&services::reports::sheets(&summary)),
+                files::CSV,
+                &name,
+                &ascii,
+            ),
+            SummaryFormat::Xlsx => Download::new(
+                files::xlsx(&services::reports::sheets(&summary))?,
                 files::XLSX,
-                file("xlsx"),
+                &name,
+                &ascii,
             ),
         })
     }

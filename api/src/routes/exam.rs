@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{
-    ApiRequest, ApiResponse, Enum, Object, OpenApi,
+    ApiRequest, ApiResponse, Object, OpenApi,
     param::{Path, Query},
     payload::{Binary, Json},
 };
@@ -11,12 +11,12 @@ use poem_openapi::{
 use super::{
     ApiTags,
     enums::{AttemptStatus, QuestionKind},
-    files::{self, CsvOnly, Exported},
+    files::{Download, TableFormat, Tables},
     paging::{Page, PageParam, PerPageParam, page_req},
     text::{Lenient, Text},
 };
 use domain::{
-    export::{self, Cell, Sheet},
+    export::{Cell, Sheet},
     paging::PageReq,
     policy::{self, Action},
     services::{
@@ -280,13 +280,11 @@ impl From<AttemptRow> for AttemptListItem {
     }
 }
 
-/// Export formats of a list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum ListFormat {
-    Json,
-    /// UTF-8 with BOM, so Excel opens Chinese text correctly; every matching row.
-    Csv,
+#[derive(ApiResponse)]
+pub enum AttemptList {
+    /// A page of attempts, newest first.
+    #[oai(status = 200)]
+    Ok(Json<Page<AttemptListItem>>),
 }
 
 #[derive(ApiResponse)]
@@ -355,7 +353,7 @@ fn answers_of(sheet: AnswerSheet) -> Vec<Answer> {
         .collect()
 }
 
-fn attempts_csv(rows: Vec<AttemptListItem>) -> Vec<u8> {
+fn attempts_sheet(rows: Vec<AttemptListItem>) -> Sheet {
     let mut sheet = Sheet::new(
         "考试记录",
         &[
@@ -394,7 +392,7 @@ fn attempts_csv(rows: Vec<AttemptListItem>) -> Vec<u8> {
             ]
         })
         .collect();
-    export::csv(&[sheet])
+    sheet
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Exam")]
@@ -644,7 +642,7 @@ impl ExamApi {
         })))
     }
 
-    /// A campaign's attempts (admin, hr), newest first; `format=csv` exports them all.
+    /// A campaign's attempts (admin, hr), newest first.
     #[oai(
         path = "/campaigns/:id/attempts",
         method = "get",
@@ -660,37 +658,57 @@ impl ExamApi {
         unit_id: Query<Option<i64>>,
         /// Finished attempts that passed (true) or failed (false).
         passed: Query<Option<bool>>,
-        format: Query<Option<ListFormat>>,
         page: PageParam,
         per_page: PerPageParam,
-    ) -> ApiResult<Exported<Page<AttemptListItem>, CsvOnly>> {
-        policy::authorize(&auth.0, Action::ManageQuestions)?;
+    ) -> ApiResult<AttemptList> {
+        policy::authorize(&auth.0, Action::ReadAttempts)?;
         let filter = AttemptFilter {
             user_id: user_id.0,
             unit_id: unit_id.0,
             passed: passed.0,
         };
-        if format.0 == Some(ListFormat::Csv) {
-            let all = services::exam::list_attempts(
-                &state.db,
-                id.0,
-                filter,
-                PageReq {
-                    page: 1,
-                    per_page: u64::MAX / 2,
-                },
-            )
-            .await?;
-            let rows = all.items.into_iter().map(AttemptListItem::from).collect();
-            return Ok(Exported::file(
-                attempts_csv(rows),
-                files::CSV,
-                format!("attempts-{}.csv", id.0),
-            ));
-        }
         let found =
             services::exam::list_attempts(&state.db, id.0, filter, page_req(page, per_page))
                 .await?;
-        Ok(Exported::Json(Page::of(found, AttemptListItem::from)))
+        Ok(AttemptList::Ok(Json(Page::of(
+            found,
+            AttemptListItem::from,
+        ))))
+    }
+
+    /// Every attempt of a campaign matching the filters, as a file (admin, hr).
+    #[oai(
+        path = "/campaigns/:id/attempts/export",
+        method = "get",
+        operation_id = "exportAttempts"
+    )]
+    async fn export_attempts(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        format: Query<TableFormat>,
+        user_id: Query<Option<i64>>,
+        /// Attempts of cadres in this unit and its sub-units.
+        unit_id: Query<Option<i64>>,
+        /// Finished attempts that passed (true) or failed (false).
+        passed: Query<Option<bool>>,
+    ) -> ApiResult<Download<Tables>> {
+        policy::authorize(&auth.0, Action::ReadAttempts)?;
+        let filter = AttemptFilter {
+            user_id: user_id.0,
+            unit_id: unit_id.0,
+            passed: passed.0,
+        };
+        let all = services::exam::list_attempts(&state.db, id.0, filter, PageReq::all()).await?;
+        let rows = all.items.into_iter().map(AttemptListItem::from).collect();
+        let name = format!("考试记录-活动{}", id.0);
+        let sheets = [attempts_sheet(rows)];
+        Ok(Download::tables(
+            format.0,
+            &sheets,
+            &name,
+            &format!("attempts-{}", id.0),
+        )?)
     }
 }

@@ -1,23 +1,27 @@
-//! A report that answers in JSON or, with `format=`, as a file. One 200 response lists
-//! every content type it can carry (poem-openapi's derive keeps only one per status).
+//! Exports: operations of their own that answer with a file to download, so that a
+//! generated client types them as bytes (or text) and the JSON operations stay JSON only.
 
 use std::marker::PhantomData;
 
+use domain::{
+    error::AppError,
+    export::{self, Sheet},
+};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use poem::{IntoResponse, Response};
 use poem_openapi::{
-    ApiResponse,
-    payload::{Json, Payload},
+    ApiResponse, Enum,
     registry::{
         MetaHeader, MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry,
     },
-    types::{ToJSON, Type},
+    types::Type,
 };
 
 pub const CSV: &str = "text/csv; charset=utf-8";
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 pub const TEXT: &str = "text/plain; charset=utf-8";
 
-/// The file formats an endpoint offers besides JSON.
+/// The file types an export offers.
 pub trait Formats: Send + Sync {
     const TYPES: &'static [&'static str];
     const DESCRIPTION: &'static str;
@@ -27,90 +31,141 @@ pub trait Formats: Send + Sync {
 pub struct Tables;
 impl Formats for Tables {
     const TYPES: &'static [&'static str] = &[CSV, XLSX];
-    const DESCRIPTION: &'static str =
-        "JSON, or with `format=csv` (UTF-8 with BOM) or `format=xlsx` a file to download.";
-}
-
-/// CSV only.
-pub struct CsvOnly;
-impl Formats for CsvOnly {
-    const TYPES: &'static [&'static str] = &[CSV];
-    const DESCRIPTION: &'static str =
-        "JSON, or with `format=csv` a file to download (UTF-8 with BOM).";
+    const DESCRIPTION: &'static str = "The file: CSV (UTF-8 with BOM) or XLSX (one sheet per \
+        table, Chinese headers, rates as percentages).";
 }
 
 /// A zh-CN text, CSV and XLSX.
 pub struct Summary;
 impl Formats for Summary {
     const TYPES: &'static [&'static str] = &[TEXT, CSV, XLSX];
-    const DESCRIPTION: &'static str = "JSON; with `format=text` a zh-CN narrative; with `format=csv` or `format=xlsx` the same figures as tables.";
+    const DESCRIPTION: &'static str = "The file: the zh-CN narrative (text), or the same \
+        figures as CSV (UTF-8 with BOM) or XLSX.";
 }
 
-/// JSON, or a file.
-pub enum Exported<T, F> {
-    Json(T),
-    File {
-        bytes: Vec<u8>,
-        content_type: &'static str,
-        filename: String,
-    },
-    #[doc(hidden)]
-    _Formats(PhantomData<F>),
+/// The file type of a table export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum TableFormat {
+    /// UTF-8 with BOM, so that Excel and WPS open Chinese text correctly.
+    Csv,
+    /// Excel: one sheet per table, Chinese headers, numbers as numbers.
+    Xlsx,
 }
 
-impl<T, F> Exported<T, F> {
-    pub fn file(bytes: Vec<u8>, content_type: &'static str, filename: String) -> Self {
-        Exported::File {
+/// The file type of a summary export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum SummaryFormat {
+    /// The zh-CN narrative, ready to paste into the 工作总结.
+    Text,
+    /// UTF-8 with BOM.
+    Csv,
+    /// Excel, a sheet per section.
+    Xlsx,
+}
+
+/// A file to download, named for a person (`name`, in Chinese) and with a plain ASCII
+/// fallback (`ascii`) for clients that do not read RFC 5987.
+pub struct Download<F> {
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    disposition: String,
+    _formats: PhantomData<F>,
+}
+
+/// The characters RFC 5987 lets stand unescaped in `filename*` (its `attr-char`).
+const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
+/// `attachment; filename="ascii.ext"; filename*=UTF-8''%E5…ext`.
+pub fn content_disposition(name: &str, ascii: &str, ext: &str) -> String {
+    let fallback: String = ascii
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded = utf8_percent_encode(&format!("{name}.{ext}"), ATTR_CHAR).to_string();
+    format!("attachment; filename=\"{fallback}.{ext}\"; filename*=UTF-8''{encoded}")
+}
+
+impl<F> Download<F> {
+    pub fn new(bytes: Vec<u8>, content_type: &'static str, name: &str, ascii: &str) -> Self {
+        let ext = match content_type {
+            CSV => "csv",
+            XLSX => "xlsx",
+            _ => "txt",
+        };
+        Self {
             bytes,
             content_type,
-            filename,
+            disposition: content_disposition(name, ascii, ext),
+            _formats: PhantomData,
         }
     }
 }
 
-impl<T: ToJSON + Send, F: Formats> IntoResponse for Exported<T, F> {
+impl Download<Tables> {
+    /// Tables as the file asked for.
+    pub fn tables(
+        format: TableFormat,
+        sheets: &[Sheet],
+        name: &str,
+        ascii: &str,
+    ) -> Result<Self, AppError> {
+        Ok(match format {
+            TableFormat::Csv => Self::new(export::csv(sheets), CSV, name, ascii),
+            TableFormat::Xlsx => Self::new(xlsx(sheets)?, XLSX, name, ascii),
+        })
+    }
+}
+
+/// An XLSX built from our own tables cannot fail on client input; if it does, it is ours.
+pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, AppError> {
+    export::xlsx(sheets).map_err(AppError::Internal)
+}
+
+impl<F: Formats> IntoResponse for Download<F> {
     fn into_response(self) -> Response {
-        match self {
-            Exported::Json(value) => Json(value).into_response(),
-            Exported::File {
-                bytes,
-                content_type,
-                filename,
-            } => {
-                let mut builder = Response::builder().content_type(content_type);
-                if content_type != TEXT {
-                    builder = builder.header(
-                        "Content-Disposition",
-                        format!("attachment; filename=\"{filename}\""),
-                    );
-                }
-                builder.body(bytes)
-            }
-            Exported::_Formats(_) => Response::default(),
-        }
+        Response::builder()
+            .content_type(self.content_type)
+            .header("Content-Disposition", self.disposition)
+            .body(self.bytes)
     }
 }
 
-impl<T: Type + ToJSON + Send, F: Formats> ApiResponse for Exported<T, F> {
+impl<F: Formats> ApiResponse for Download<F> {
     fn meta() -> MetaResponses {
-        let binary = || {
-            MetaSchemaRef::Inline(Box::new(MetaSchema {
-                format: Some("binary"),
-                ..MetaSchema::new("string")
-            }))
-        };
-        let mut content = vec![MetaMediaType {
-            content_type: Json::<T>::CONTENT_TYPE,
-            schema: T::schema_ref(),
-        }];
-        content.extend(F::TYPES.iter().map(|ct| MetaMediaType {
-            content_type: ct,
-            schema: if *ct == TEXT {
-                String::schema_ref()
-            } else {
-                binary()
-            },
-        }));
+        let content = F::TYPES
+            .iter()
+            .map(|ct| MetaMediaType {
+                content_type: ct,
+                schema: if *ct == TEXT {
+                    String::schema_ref()
+                } else {
+                    MetaSchemaRef::Inline(Box::new(MetaSchema {
+                        format: Some("binary"),
+                        ..MetaSchema::new("string")
+                    }))
+                },
+            })
+            .collect();
         MetaResponses {
             responses: vec![MetaResponse {
                 description: F::DESCRIPTION,
@@ -119,8 +174,12 @@ impl<T: Type + ToJSON + Send, F: Formats> ApiResponse for Exported<T, F> {
                 content,
                 headers: vec![MetaHeader {
                     name: "Content-Disposition".into(),
-                    description: Some("For a file: `attachment; filename=…`.".into()),
-                    required: false,
+                    description: Some(
+                        "`attachment` with the file's name: `filename` in ASCII and \
+                         `filename*` (RFC 5987) in Chinese."
+                            .into(),
+                    ),
+                    required: true,
                     deprecated: false,
                     schema: String::schema_ref(),
                 }],
@@ -128,7 +187,5 @@ impl<T: Type + ToJSON + Send, F: Formats> ApiResponse for Exported<T, F> {
         }
     }
 
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
+    fn register(_registry: &mut Registry) {}
 }

@@ -2,17 +2,18 @@
 
 use poem::web::Data;
 use poem_openapi::{
-    Enum, Object, OpenApi,
+    ApiResponse, Object, OpenApi,
     param::{Path, Query},
+    payload::Json,
 };
 
 use super::{
     ApiTags, enums,
-    files::{self, Exported, Tables},
+    files::{Download, TableFormat, Tables},
     paging::{PageParam, PerPageParam, page_req},
 };
 use domain::{
-    export::{self, Cell, Sheet},
+    export::{Cell, Sheet},
     paging::PageReq,
     policy::{self, Action},
     services::{
@@ -22,10 +23,7 @@ use domain::{
     state::AppState,
 };
 
-use crate::{
-    auth::BearerAuth,
-    error::{ApiResult, AppError},
-};
+use crate::{auth::BearerAuth, error::ApiResult};
 
 pub struct TargetsApi;
 
@@ -158,6 +156,20 @@ impl From<Missing> for MissingMember {
     }
 }
 
+#[derive(ApiResponse)]
+pub enum TargetsResponse {
+    /// The four targets, overall and per unit.
+    #[oai(status = 200)]
+    Ok(Json<TargetsView>),
+}
+
+#[derive(ApiResponse)]
+pub enum MissingResponse {
+    /// A page of the members who do not count yet.
+    #[oai(status = 200)]
+    Ok(Json<MissingPage>),
+}
+
 /// A page of the members who do not count yet.
 #[derive(Debug, Object)]
 pub struct MissingPage {
@@ -166,17 +178,6 @@ pub struct MissingPage {
     pub total: u64,
     pub page: u64,
     pub per_page: u64,
-}
-
-/// How to answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum ReportFormat {
-    Json,
-    /// UTF-8 with BOM.
-    Csv,
-    /// Excel: one sheet per view, Chinese headers, rates as percentages.
-    Xlsx,
 }
 
 fn target_name(t: Target) -> &'static str {
@@ -230,14 +231,10 @@ fn missing_sheet(target: Target, rows: Vec<MissingMember>) -> Sheet {
     sheet
 }
 
-fn xlsx_or_500(sheets: &[Sheet]) -> Result<Vec<u8>, AppError> {
-    export::xlsx(sheets).map_err(AppError::Internal)
-}
-
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Targets")]
 impl TargetsApi {
     /// The four 100% targets of a campaign (admin, hr), overall and per unit with its
-    /// sub-units; `unit_id` looks at one branch. `format=csv|xlsx` exports them.
+    /// sub-units; `unit_id` looks at one branch.
     #[oai(
         path = "/campaigns/:id/targets",
         method = "get",
@@ -249,30 +246,45 @@ impl TargetsApi {
         auth: BearerAuth,
         id: Path<i64>,
         unit_id: Query<Option<i64>>,
-        format: Query<Option<ReportFormat>>,
-    ) -> ApiResult<Exported<TargetsView, Tables>> {
+    ) -> ApiResult<TargetsResponse> {
         policy::authorize(&auth.0, Action::ReadTargets)?;
         let report =
             services::targets::campaign_targets(&state.db, id.0, unit_id.0, state.clock.now())
                 .await?;
-        let file = |ext: &str| format!("targets-{}.{ext}", id.0);
-        Ok(match format.0.unwrap_or(ReportFormat::Json) {
-            ReportFormat::Json => Exported::Json(report.into()),
-            ReportFormat::Csv => Exported::file(
-                export::csv(&services::targets::report_sheets(&report, "合计")),
-                files::CSV,
-                file("csv"),
-            ),
-            ReportFormat::Xlsx => Exported::file(
-                xlsx_or_500(&services::targets::report_sheets(&report, "合计"))?,
-                files::XLSX,
-                file("xlsx"),
-            ),
-        })
+        Ok(TargetsResponse::Ok(Json(report.into())))
+    }
+
+    /// The four targets as a file (admin, hr): a sheet for the whole and one with every
+    /// unit.
+    #[oai(
+        path = "/campaigns/:id/targets/export",
+        method = "get",
+        operation_id = "exportCampaignTargets"
+    )]
+    async fn export_targets(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        format: Query<TableFormat>,
+        unit_id: Query<Option<i64>>,
+    ) -> ApiResult<Download<Tables>> {
+        policy::authorize(&auth.0, Action::ReadTargets)?;
+        let report =
+            services::targets::campaign_targets(&state.db, id.0, unit_id.0, state.clock.now())
+                .await?;
+        let sheets = services::targets::report_sheets(&report, "合计");
+        let name = format!("四个100%统计-活动{}", id.0);
+        Ok(Download::tables(
+            format.0,
+            &sheets,
+            &name,
+            &format!("targets-{}", id.0),
+        )?)
     }
 
     /// The roster members who do not yet count for `target` (admin, hr), with what they
-    /// lack, so HR can call them. `format=csv|xlsx` exports every such member.
+    /// lack, so HR can call them.
     #[oai(
         path = "/campaigns/:id/targets/missing",
         method = "get",
@@ -285,49 +297,62 @@ impl TargetsApi {
         id: Path<i64>,
         target: Query<enums::Target>,
         unit_id: Query<Option<i64>>,
-        format: Query<Option<ReportFormat>>,
         page: PageParam,
         per_page: PerPageParam,
-    ) -> ApiResult<Exported<MissingPage, Tables>> {
+    ) -> ApiResult<MissingResponse> {
         policy::authorize(&auth.0, Action::ReadTargets)?;
-        let format = format.0.unwrap_or(ReportFormat::Json);
-        let page = if format == ReportFormat::Json {
-            page_req(page, per_page)
-        } else {
-            PageReq {
-                page: 1,
-                per_page: u64::MAX / 2,
-            }
-        };
         let found = services::targets::missing(
             &state.db,
             id.0,
             target.0.into(),
             unit_id.0,
-            page,
+            page_req(page, per_page),
             state.clock.now(),
         )
         .await?;
-        let file = |ext: &str| format!("missing-{}.{ext}", id.0);
-        let items: Vec<MissingMember> = found.items.into_iter().map(MissingMember::from).collect();
-        Ok(match format {
-            ReportFormat::Json => Exported::Json(MissingPage {
-                target: target.0,
-                items,
-                total: found.total,
-                page: found.page,
-                per_page: found.per_page,
-            }),
-            ReportFormat::Csv => Exported::file(
-                export::csv(&[missing_sheet(target.0.into(), items)]),
-                files::CSV,
-                file("csv"),
-            ),
-            ReportFormat::Xlsx => Exported::file(
-                xlsx_or_500(&[missing_sheet(target.0.into(), items)])?,
-                files::XLSX,
-                file("xlsx"),
-            ),
-        })
+        Ok(MissingResponse::Ok(Json(MissingPage {
+            target: target.0,
+            items: found.items.into_iter().map(MissingMember::from).collect(),
+            total: found.total,
+            page: found.page,
+            per_page: found.per_page,
+        })))
+    }
+
+    /// Every roster member who does not yet count for `target`, as a file (admin, hr).
+    #[oai(
+        path = "/campaigns/:id/targets/missing/export",
+        method = "get",
+        operation_id = "exportMissingMembers"
+    )]
+    async fn export_missing(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        target: Query<enums::Target>,
+        format: Query<TableFormat>,
+        unit_id: Query<Option<i64>>,
+    ) -> ApiResult<Download<Tables>> {
+        policy::authorize(&auth.0, Action::ReadTargets)?;
+        let found = services::targets::missing(
+            &state.db,
+            id.0,
+            target.0.into(),
+            unit_id.0,
+            PageReq::all(),
+            state.clock.now(),
+        )
+        .await?;
+        let rows = found.items.into_iter().map(MissingMember::from).collect();
+        let target = target.0.into();
+        let name = format!("{}名单-活动{}", target_name(target), id.0);
+        let sheets = [missing_sheet(target, rows)];
+        Ok(Download::tables(
+            format.0,
+            &sheets,
+            &name,
+            &format!("missing-{}", id.0),
+        )?)
     }
 }
