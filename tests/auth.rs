@@ -346,10 +346,12 @@ async fn bad_tokens_are_refused() {
         let reply = app.get("/api/v1/me", &token).await;
         assert_eq!(reply.status, 401, "{what} token was accepted");
         assert_eq!(reply.body["code"], "unauthorized", "{what}");
+        assert_eq!(reply.headers["www-authenticate"], "Bearer", "{what}");
     }
     // No token at all.
     let none = app.call("GET", "/api/v1/me", None, None).await;
     assert_eq!(none.status, 401);
+    assert_eq!(none.headers["www-authenticate"], "Bearer");
     assert_eq!(none.headers["content-type"], "application/problem+json");
 }
 

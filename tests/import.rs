@@ -184,3 +184,53 @@ async fn import_refuses_what_the_importer_may_not_do() {
         json_body.status
     );
 }
+
+#[tokio::test]
+async fn the_charset_a_client_names_is_honoured_and_an_unknown_type_is_415() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let csv = "姓名,工号,密码\n张伟,1001,password-123\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(csv);
+    let post = |content_type: &'static str, body: Vec<u8>| {
+        let admin = admin.clone();
+        let app = &app;
+        async move {
+            app.call_raw(
+                "POST",
+                "/api/v1/users/import",
+                Some(&admin),
+                content_type,
+                body,
+            )
+            .await
+        }
+    };
+    // As browsers and HTTP clients send it: with parameters.
+    post("text/csv; charset=gbk", gbk.to_vec())
+        .await
+        .expect(200);
+    assert_eq!(by_username(&app, "1001").await.name, "张伟");
+    post("text/csv; charset=UTF-8", csv.as_bytes().to_vec())
+        .await
+        .expect(200);
+    // Declared UTF-8 but GBK bytes: refused, not guessed; nothing changes.
+    let wrong = post("text/csv; charset=utf-8", gbk.to_vec()).await;
+    assert_eq!(wrong.status, 400);
+    let unknown = post("text/csv; charset=klingon", csv.as_bytes().to_vec()).await;
+    assert_eq!(unknown.status, 415);
+    assert_eq!(unknown.body["code"], "unsupported_media_type");
+    let xml = post("application/xml", b"<roster/>".to_vec()).await;
+    assert_eq!(xml.status, 415);
+    assert_eq!(xml.body["code"], "unsupported_media_type");
+    assert_eq!(user_count(&app).await, 2, "admin and 张伟");
+    // JSON with a charset parameter is JSON.
+    app.call_raw(
+        "POST",
+        "/api/v1/units",
+        Some(&admin),
+        "application/json; charset=utf-8",
+        r#"{"name": "新立街道", "kind": "street"}"#.as_bytes().to_vec(),
+    )
+    .await
+    .expect(201);
+}

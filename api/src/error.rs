@@ -62,7 +62,12 @@ pub enum ApiError {
     BadRequest(Json<Problem>),
     /// No token, an invalid or expired token, or wrong credentials.
     #[oai(status = 401, content_type = "application/problem+json")]
-    Unauthorized(Json<Problem>),
+    Unauthorized(
+        Json<Problem>,
+        /// `Bearer`: the scheme to authenticate with.
+        #[oai(header = "WWW-Authenticate")]
+        String,
+    ),
     /// The caller's roles or ownership do not allow this.
     #[oai(status = 403, content_type = "application/problem+json")]
     Forbidden(Json<Problem>),
@@ -75,6 +80,9 @@ pub enum ApiError {
     /// The body is larger than the server accepts.
     #[oai(status = 413, content_type = "application/problem+json")]
     PayloadTooLarge(Json<Problem>),
+    /// The body's media type or charset is not one the operation reads.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
     /// One or more fields are invalid; `errors` lists them.
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Problem>),
@@ -88,14 +96,38 @@ pub enum ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+impl ApiError {
+    /// The problem this error answers with.
+    pub fn into_problem(self) -> Problem {
+        match self {
+            ApiError::BadRequest(p)
+            | ApiError::Unauthorized(p, _)
+            | ApiError::Forbidden(p)
+            | ApiError::NotFound(p)
+            | ApiError::Conflict(p)
+            | ApiError::PayloadTooLarge(p)
+            | ApiError::UnsupportedMediaType(p)
+            | ApiError::Unprocessable(p)
+            | ApiError::TooManyRequests(p, _)
+            | ApiError::Internal(p) => p.0,
+        }
+    }
+}
+
+/// The `WWW-Authenticate` challenge of every 401 (RFC 9110 §11.6.1).
+pub const BEARER_CHALLENGE: &str = "Bearer";
+
 impl From<AppError> for ApiError {
     fn from(err: AppError) -> Self {
         match err {
-            AppError::Unauthorized(detail) => ApiError::Unauthorized(Json(Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                detail,
-            ))),
+            AppError::Unauthorized(detail) => ApiError::Unauthorized(
+                Json(Problem::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    detail,
+                )),
+                BEARER_CHALLENGE.into(),
+            ),
             AppError::Forbidden(detail) => ApiError::Forbidden(Json(Problem::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
@@ -128,6 +160,13 @@ impl From<AppError> for ApiError {
                 "bad_request",
                 detail,
             ))),
+            AppError::UnsupportedMediaType(detail) => {
+                ApiError::UnsupportedMediaType(Json(Problem::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    detail,
+                )))
+            }
             AppError::Internal(_) => ApiError::Internal(Json(Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

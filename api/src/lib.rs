@@ -40,6 +40,7 @@ pub fn app(state: AppState) -> impl Endpoint {
         .at("/openapi.json", spec)
         .nest("/", service)
         .around(move |ep, req| middleware::limit_body(ep, req, max_body))
+        .around(middleware::media_type_parameters)
         .with(CatchPanic::new())
         .around(middleware::problem_middleware)
         .with(Tracing)

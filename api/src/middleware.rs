@@ -4,7 +4,10 @@
 
 use poem::{Endpoint, IntoResponse, Request, Response, http::StatusCode};
 
-use crate::{error::Problem, spec::allowed_methods};
+use crate::{
+    error::{BEARER_CHALLENGE, Problem},
+    spec::allowed_methods,
+};
 
 const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -59,9 +62,9 @@ fn describe(status: StatusCode, message: &str) -> (StatusCode, &'static str, Str
             (status, "too_large", "the request body is too large".into())
         }
         StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            StatusCode::BAD_REQUEST,
+            status,
             "unsupported_media_type",
-            message.to_string(),
+            "the operation does not read this content type".into(),
         ),
         s if s.is_server_error() => (
             s,
@@ -102,6 +105,12 @@ pub async fn problem_middleware<E: Endpoint>(next: E, req: Request) -> poem::Res
     let message = response.into_body().into_string().await.unwrap_or_default();
     let (status, code, detail) = describe(status, &message);
     let mut response = problem_response(Problem::new(status, code, detail), retry_after.as_deref());
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            poem::http::header::WWW_AUTHENTICATE,
+            poem::http::HeaderValue::from_static(BEARER_CHALLENGE),
+        );
+    }
     if status == StatusCode::METHOD_NOT_ALLOWED
         && let Some(allow) = allowed_methods(&path)
         && let Ok(value) = allow.parse()
@@ -143,6 +152,43 @@ pub async fn limit_body<E: Endpoint>(
             req.set_body(body);
         }
         None => {}
+    }
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
+/// The charset a client named for a CSV upload (`text/csv; charset=gbk`).
+#[derive(Debug, Clone)]
+pub struct Charset(pub String);
+
+/// Media types arrive with parameters (`text/csv; charset=gbk`) from HTTP clients and
+/// browsers. The operations declare bare `text/csv`, so the parameters are taken off here,
+/// and the charset is kept for the handler that decodes the file.
+pub async fn media_type_parameters<E: Endpoint>(
+    next: E,
+    mut req: Request,
+) -> poem::Result<Response> {
+    let declared = req
+        .headers()
+        .get(poem::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let Some(declared) = declared {
+        let mut parts = declared.split(';');
+        let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        if essence == "text/csv" {
+            let charset = parts.find_map(|p| {
+                let (key, value) = p.split_once('=')?;
+                (key.trim().eq_ignore_ascii_case("charset"))
+                    .then(|| value.trim().trim_matches('"').to_owned())
+            });
+            req.headers_mut().insert(
+                poem::http::header::CONTENT_TYPE,
+                poem::http::HeaderValue::from_static("text/csv"),
+            );
+            if let Some(charset) = charset {
+                req.extensions_mut().insert(Charset(charset));
+            }
+        }
     }
     next.call(req).await.map(IntoResponse::into_response)
 }

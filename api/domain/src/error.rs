@@ -52,6 +52,8 @@ pub enum AppError {
     Throttled { retry_after: u64 },
     /// The request body could not be read.
     BadRequest(String),
+    /// The body's media type or charset is not one the operation reads.
+    UnsupportedMediaType(String),
     /// The database failed; the cause is logged, not shown.
     Internal(String),
 }

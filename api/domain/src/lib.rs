@@ -14,3 +14,4 @@ pub mod policy;
 pub mod scoring;
 pub mod services;
 pub mod state;
+pub mod upload;

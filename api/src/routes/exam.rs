@@ -27,7 +27,7 @@ use domain::{
     state::AppState,
 };
 
-use crate::{auth::BearerAuth, error::ApiResult};
+use crate::{auth::BearerAuth, error::ApiResult, middleware::Charset};
 
 pub struct ExamApi;
 
@@ -454,6 +454,7 @@ impl ExamApi {
         auth: BearerAuth,
         id: Path<i64>,
         body: QuestionImport,
+        charset: Option<Data<&Charset>>,
     ) -> ApiResult<QuestionsImported> {
         policy::authorize(&auth.0, Action::ManageQuestions)?;
         let items = match body {
@@ -471,7 +472,9 @@ impl ExamApi {
                     )
                 })
                 .collect(),
-            QuestionImport::Csv(bytes) => services::questions::parse_csv(&bytes.0)?,
+            QuestionImport::Csv(bytes) => {
+                services::questions::parse_csv(&bytes.0, charset.map(|c| c.0.0.as_str()))?
+            }
         };
         let imported =
             services::questions::import(&state.db, &auth.0, id.0, items, state.clock.now()).await?;

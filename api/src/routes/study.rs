@@ -134,17 +134,7 @@ fn input_of(s: CreateStudySession) -> SessionInput {
 /// The problem a refused item gets, as the single endpoint would answer (its `status`
 /// is the item's status).
 fn refusal(err: AppError) -> Problem {
-    match ApiError::from(err) {
-        ApiError::BadRequest(p)
-        | ApiError::Unauthorized(p)
-        | ApiError::Forbidden(p)
-        | ApiError::NotFound(p)
-        | ApiError::Conflict(p)
-        | ApiError::PayloadTooLarge(p)
-        | ApiError::Unprocessable(p)
-        | ApiError::TooManyRequests(p, _)
-        | ApiError::Internal(p) => p.0,
-    }
+    ApiError::from(err).into_problem()
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Study")]

@@ -26,7 +26,7 @@ use domain::{
     state::AppState,
 };
 
-use crate::{auth::BearerAuth, error::ApiResult};
+use crate::{auth::BearerAuth, error::ApiResult, middleware::Charset};
 
 pub struct UsersApi;
 
@@ -261,13 +261,14 @@ impl UsersApi {
         #[oai(validator(max_length = 128))]
         default_password: Query<Option<String>>,
         body: RosterFile,
+        charset: Option<Data<&Charset>>,
     ) -> ApiResult<Imported> {
         policy::authorize(&auth.0, Action::ManageAccounts)?;
         let RosterFile::Csv(bytes) = body;
         let outcome = services::users::import::import_roster(
             &state.db,
             &auth.0,
-            &bytes.0,
+            (&bytes.0, charset.map(|c| c.0.0.as_str())),
             default_password.0.as_deref(),
             state.clock.now(),
         )

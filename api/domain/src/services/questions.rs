@@ -397,11 +397,11 @@ pub async fn import(
     .await
 }
 
-/// Reads a bank from CSV (UTF-8 or GBK). Columns, English or Chinese: `kind`/题型,
+/// Reads a bank from CSV (in the charset named, else UTF-8 or GBK). Columns, English or Chinese: `kind`/题型,
 /// `stem`/题干, `options`/选项 (separated by `|`) or `A`..`J`/选项A..选项J, `answer`/答案
 /// (letters such as `AC`, or 对/错 for judge questions), `points`/分值, `law_ref`/法律依据.
-pub fn parse_csv(bytes: &[u8]) -> AppResult<Vec<ParsedQuestion>> {
-    let text = super::users::import::decode(bytes)?;
+pub fn parse_csv(bytes: &[u8], charset: Option<&str>) -> AppResult<Vec<ParsedQuestion>> {
+    let text = crate::upload::decode_text(bytes, charset)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)

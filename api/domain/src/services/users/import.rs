@@ -73,21 +73,6 @@ fn field_name(column: Column) -> &'static str {
         .unwrap_or("?")
 }
 
-/// Decodes UTF-8 (a BOM is dropped) or, when the bytes are not UTF-8, GBK/GB18030.
-pub fn decode(bytes: &[u8]) -> AppResult<String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(text.to_owned());
-    }
-    let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
-    if had_errors {
-        return Err(AppError::BadRequest(
-            "the file is neither UTF-8 nor GBK text".into(),
-        ));
-    }
-    Ok(text.into_owned())
-}
-
 fn parse_role(word: &str) -> Option<Role> {
     match word.trim().to_lowercase().as_str() {
         "admin" | "管理员" | "系统管理员" => Some(Role::Admin),
@@ -130,11 +115,11 @@ struct Row {
 pub async fn import_roster(
     db: &DatabaseConnection,
     actor: &Actor,
-    bytes: &[u8],
+    (bytes, charset): (&[u8], Option<&str>),
     default_password: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<ImportOutcome> {
-    let text = decode(bytes)?;
+    let text = crate::upload::decode_text(bytes, charset)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
