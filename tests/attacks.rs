@@ -545,3 +545,93 @@ async fn concurrent_roster_imports_never_duplicate() {
         .expect(200);
     assert_eq!(users["total"], 40);
 }
+
+/// The schema a JSON body of `method path` must follow, from the served spec, resolved.
+fn body_schema(spec: &Value, method: &str, path: &str) -> Option<Value> {
+    let template = spec["paths"]
+        .as_object()?
+        .iter()
+        .find_map(|(template, ops)| {
+            let a: Vec<&str> = template.trim_matches('/').split('/').collect();
+            let b: Vec<&str> = path
+                .split('?')
+                .next()?
+                .trim_matches('/')
+                .split('/')
+                .collect();
+            (a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x.starts_with('{') || x == y))
+                .then_some(ops)
+        })?;
+    let content = template[method.to_lowercase()]["requestBody"]["content"].as_object()?;
+    let schema = content
+        .iter()
+        .find(|(media, _)| media.starts_with("application/json"))?
+        .1["schema"]["$ref"]
+        .as_str()?;
+    let name = schema.rsplit('/').next()?;
+    Some(spec["components"]["schemas"][name].clone())
+}
+
+#[tokio::test]
+async fn unknown_fields_and_nulls_are_refused_on_every_body_naming_the_field() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let spec: Value = serde_json::from_str(&api::spec_json()).unwrap();
+    let matrix = write_matrix(&w, w.ids["course"]);
+    let (mut unknown, mut nulls) = (0, 0);
+    for (method, path, body, allowed) in &matrix {
+        let Some(Value::Object(valid)) = body else {
+            continue;
+        };
+        let schema = body_schema(&spec, method, path).expect("a JSON body schema");
+        let token = &w
+            .tokens
+            .iter()
+            .find(|(role, _)| allowed.contains(role))
+            .unwrap()
+            .1;
+        let before = app.fingerprint().await;
+        // A field the schema does not name (a typo) is never silently ignored.
+        let mut typo = valid.clone();
+        typo.insert("titel".into(), json!("x"));
+        let reply = app
+            .call(method, path, Some(token), Some(Value::Object(typo)))
+            .await;
+        assert_eq!(reply.status, 422, "{method} {path}: {}", reply.body);
+        assert_eq!(reply.body["errors"][0]["field"], "titel", "{method} {path}");
+        unknown += 1;
+        // `null` is refused wherever the schema does not allow it.
+        for (field, property) in schema["properties"].as_object().unwrap() {
+            if property["nullable"] == json!(true) {
+                continue;
+            }
+            let mut with_null = valid.clone();
+            with_null.insert(field.clone(), Value::Null);
+            let reply = app
+                .call(method, path, Some(token), Some(Value::Object(with_null)))
+                .await;
+            assert_eq!(
+                reply.status, 422,
+                "{method} {path} {field}: null: {}",
+                reply.body
+            );
+            assert_eq!(reply.body["code"], "invalid_field");
+            assert_eq!(
+                reply.body["errors"][0],
+                json!({"field": field, "message": "must not be null"}),
+                "{method} {path}"
+            );
+            nulls += 1;
+        }
+        assert_eq!(
+            app.fingerprint().await,
+            before,
+            "{method} {path} stored something"
+        );
+    }
+    assert!(
+        unknown >= 17 && nulls >= 70,
+        "{unknown} bodies, {nulls} null fields"
+    );
+    eprintln!("bodies: {unknown} operations refuse an unknown field, {nulls} fields refuse null");
+}

@@ -149,11 +149,16 @@ async fn fuzzing_regressions() {
         spec["components"]["schemas"]["UserView"]["properties"]["employee_no"]["nullable"],
         true
     );
+    // In a PATCH body only a field that `null` clears is nullable.
     assert_eq!(
-        spec["components"]["schemas"]["UpdateUnit"]["properties"]["kind"]["enum"]
+        spec["components"]["schemas"]["UpdateActivity"]["properties"]["venue"]["enum"]
             .as_array()
             .unwrap()
             .last(),
         Some(&json!(null))
+    );
+    assert_eq!(
+        spec["components"]["schemas"]["UpdateUnit"]["properties"]["kind"],
+        json!({"$ref": "#/components/schemas/UnitKind"})
     );
 }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod middleware;
 pub mod routes;
 pub mod spec;
+pub mod validate;
 
 pub use spec::{api, api_service, spec_json};
 

@@ -112,6 +112,7 @@ fn build_spec() -> String {
 ///   to a `type`: an optional enum is inlined with `null` among its values, an optional
 ///   object is `{type: object, nullable, allOf: [$ref]}`.
 fn mark_optional_fields_nullable(spec: &mut Value) {
+    let patch_bodies = patch_bodies(spec);
     let Some(schemas) = spec
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
@@ -124,7 +125,10 @@ fn mark_optional_fields_nullable(spec: &mut Value) {
         .map(|(name, s)| (format!("#/components/schemas/{name}"), s.clone()))
         .collect();
     let enums_ref = &enums;
-    for schema in schemas.values_mut() {
+    for (schema_name, schema) in schemas.iter_mut() {
+        // In a PATCH body an absent field keeps its value and only a `Clearable` field
+        // (already marked nullable) may be `null`; any other `null` is refused.
+        let only_clearable = patch_bodies.contains(schema_name);
         let required: Vec<String> = schema
             .get("required")
             .and_then(Value::as_array)
@@ -139,11 +143,26 @@ fn mark_optional_fields_nullable(spec: &mut Value) {
         };
         for (name, prop) in props.iter_mut() {
             collapse_documented_ref(prop, enums_ref);
-            if !required.contains(name) {
+            let clearable = prop.get("nullable") == Some(&Value::Bool(true));
+            if !required.contains(name) && (!only_clearable || clearable) {
                 make_nullable(prop, &enums);
             }
         }
     }
+}
+
+/// The schemas that PATCH operations take as their JSON body.
+fn patch_bodies(spec: &Value) -> Vec<String> {
+    spec["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(|ops| ops.pointer("/patch/requestBody/content")?.as_object())
+        .flat_map(|content| content.iter())
+        .filter(|(media_type, _)| media_type.starts_with("application/json"))
+        .filter_map(|(_, media)| media.pointer("/schema/$ref")?.as_str())
+        .filter_map(|r| r.rsplit('/').next().map(str::to_owned))
+        .collect()
 }
 
 /// `{allOf: [{$ref}, {description}], description}` → `{$ref}` for an enum,
@@ -175,6 +194,9 @@ fn collapse_documented_ref(prop: &mut Value, enums: &std::collections::HashMap<S
     };
     if let (false, Some(description)) = (is_enum, prop.get("description")) {
         collapsed["description"] = description.clone();
+    }
+    if let Some(nullable) = prop.get("nullable") {
+        collapsed["nullable"] = nullable.clone();
     }
     *prop = collapsed;
 }

@@ -15,7 +15,7 @@ use super::{
     files::{self, Download, Summary, SummaryFormat},
     paging::{Page, PageParam, PerPageParam, page_req},
     targets::{Rate, rate},
-    text::Text,
+    text::{Clearable, Text},
 };
 use domain::{
     export,
@@ -32,6 +32,7 @@ use domain::{
 use crate::{
     auth::BearerAuth,
     error::{ApiResult, AppError},
+    validate::Checked,
 };
 
 pub struct ActivitiesApi;
@@ -121,7 +122,7 @@ pub struct UpdateActivity {
     #[oai(validator(max_length = 40))]
     pub held_on: Option<Text>,
     pub organizer_unit_id: Option<i64>,
-    pub venue: poem_openapi::types::MaybeUndefined<Venue>,
+    pub venue: Clearable<Venue>,
     #[oai(validator(max_items = 8))]
     pub themes: Option<Vec<Theme>>,
     pub audience: Option<Audience>,
@@ -426,7 +427,7 @@ impl ActivitiesApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        body: Json<CreateActivity>,
+        body: Checked<CreateActivity>,
     ) -> ApiResult<ActivityResponse> {
         policy::authorize(&auth.0, Action::RecordActivities)?;
         let b = body.0;
@@ -523,7 +524,7 @@ impl ActivitiesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
-        body: Json<UpdateActivity>,
+        body: Checked<UpdateActivity>,
     ) -> ApiResult<ActivityResponse> {
         policy::authorize(&auth.0, Action::RecordActivities)?;
         let b = body.0;
@@ -548,7 +549,7 @@ impl ActivitiesApi {
                 if let Some(v) = b.organizer_unit_id {
                     a.organizer_unit_id = v;
                 }
-                if let Some(v) = super::patch(b.venue) {
+                if let Some(v) = b.venue.into_change() {
                     a.venue = v.map(Into::into);
                 }
                 if let Some(v) = b.themes {

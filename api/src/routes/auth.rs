@@ -10,7 +10,7 @@ use domain::{
     state::AppState,
 };
 
-use crate::{auth::BearerAuth, error::ApiResult};
+use crate::{auth::BearerAuth, error::ApiResult, validate::Checked};
 
 pub struct AuthApi;
 
@@ -96,7 +96,7 @@ impl AuthApi {
     async fn login(
         &self,
         state: Data<&AppState>,
-        body: Json<LoginRequest>,
+        body: Checked<LoginRequest>,
     ) -> ApiResult<TokensIssued> {
         let pair = services::auth::login(
             &state.db,
@@ -121,7 +121,7 @@ impl AuthApi {
     async fn refresh(
         &self,
         state: Data<&AppState>,
-        body: Json<RefreshRequest>,
+        body: Checked<RefreshRequest>,
     ) -> ApiResult<TokensIssued> {
         let pair = services::auth::refresh(
             &state.db,
@@ -139,7 +139,7 @@ impl AuthApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        body: Json<RefreshRequest>,
+        body: Checked<RefreshRequest>,
     ) -> ApiResult<Done> {
         policy::authorize(&auth.0, Action::UseOwnAccount)?;
         services::auth::logout(&state.db, &auth.0, &body.refresh_token, state.clock.now()).await?;
@@ -164,7 +164,7 @@ impl AuthApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        body: Json<ChangePassword>,
+        body: Checked<ChangePassword>,
     ) -> ApiResult<Done> {
         policy::authorize(&auth.0, Action::UseOwnAccount)?;
         services::auth::change_password(

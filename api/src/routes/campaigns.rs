@@ -27,6 +27,7 @@ use domain::{
 use crate::{
     auth::{Actor, BearerAuth},
     error::ApiResult,
+    validate::Checked,
 };
 
 pub struct CampaignsApi;
@@ -411,7 +412,7 @@ impl CampaignsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        body: Json<CreateCampaign>,
+        body: Checked<CreateCampaign>,
     ) -> ApiResult<CampaignResponse> {
         policy::authorize(&auth.0, Action::ManageCampaigns)?;
         let b = body.0;
@@ -459,7 +460,7 @@ impl CampaignsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
-        body: Json<UpdateCampaign>,
+        body: Checked<UpdateCampaign>,
     ) -> ApiResult<CampaignResponse> {
         policy::authorize(&auth.0, Action::ManageCampaigns)?;
         let b = body.0;
@@ -496,7 +497,7 @@ impl CampaignsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
-        body: Json<EnrollRequest>,
+        body: Checked<EnrollRequest>,
     ) -> ApiResult<Enrolled> {
         policy::authorize(&auth.0, Action::ManageCampaigns)?;
         let enrolled = services::campaigns::enroll(
@@ -555,7 +556,7 @@ impl CampaignsApi {
         auth: BearerAuth,
         id: Path<i64>,
         user_id: Path<i64>,
-        body: Json<UpdateEnrollment>,
+        body: Checked<UpdateEnrollment>,
     ) -> ApiResult<RosterMember> {
         policy::authorize(&auth.0, Action::ManageCampaigns)?;
         let b = body.0;

@@ -23,7 +23,7 @@ use domain::{
     state::AppState,
 };
 
-use crate::{auth::BearerAuth, error::ApiResult};
+use crate::{auth::BearerAuth, error::ApiResult, validate::Checked};
 
 pub struct CoursesApi;
 
@@ -124,7 +124,7 @@ impl CoursesApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        body: Json<CreateCourse>,
+        body: Checked<CreateCourse>,
     ) -> ApiResult<CourseResponse> {
         policy::authorize(&auth.0, Action::ManageCourses)?;
         let b = body.0;
@@ -160,7 +160,7 @@ impl CoursesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
-        body: Json<UpdateCourse>,
+        body: Checked<UpdateCourse>,
     ) -> ApiResult<CourseResponse> {
         policy::authorize(&auth.0, Action::ManageCourses)?;
         let b = body.0;

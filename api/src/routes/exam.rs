@@ -27,7 +27,7 @@ use domain::{
     state::AppState,
 };
 
-use crate::{auth::BearerAuth, error::ApiResult, middleware::Charset};
+use crate::{auth::BearerAuth, error::ApiResult, middleware::Charset, validate::Checked};
 
 pub struct ExamApi;
 
@@ -126,7 +126,7 @@ pub struct QuestionBank {
 #[derive(Debug, ApiRequest)]
 pub enum QuestionImport {
     /// `{questions: [...]}`; errors name the item number (1-based) as `line`.
-    Json(Json<QuestionBank>),
+    Json(Checked<QuestionBank>),
     /// CSV (UTF-8 or GBK) with columns 题型/kind, 题干/stem, 选项A…选项J (or 选项 with `|`
     /// between options), 答案/answer (letters such as `AC`; 对/错 for judge), 分值/points,
     /// 法律依据/law_ref. Errors name the line.
@@ -432,7 +432,7 @@ impl ExamApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
-        body: Json<CreateQuestion>,
+        body: Checked<CreateQuestion>,
     ) -> ApiResult<QuestionResponse> {
         policy::authorize(&auth.0, Action::ManageQuestions)?;
         let q =
@@ -494,7 +494,7 @@ impl ExamApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
-        body: Json<UpdateQuestion>,
+        body: Checked<UpdateQuestion>,
     ) -> ApiResult<QuestionResponse> {
         policy::authorize(&auth.0, Action::ManageQuestions)?;
         let b = body.0;
@@ -599,7 +599,7 @@ impl ExamApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
-        body: Json<AnswerSheet>,
+        body: Checked<AnswerSheet>,
     ) -> ApiResult<AttemptResponse> {
         policy::authorize(&auth.0, Action::SitExam)?;
         let full = services::exam::save_answers(
@@ -626,7 +626,7 @@ impl ExamApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
-        body: Json<AnswerSheet>,
+        body: Checked<AnswerSheet>,
     ) -> ApiResult<Submitted> {
         policy::authorize(&auth.0, Action::SitExam)?;
         let g = services::exam::submit(

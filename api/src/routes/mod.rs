@@ -48,13 +48,3 @@ pub enum ApiTags {
     /// Liveness and readiness.
     Ops,
 }
-
-/// A PATCH field: absent → keep (`None`), `null` → clear (`Some(None)`), a value → set.
-pub fn patch<T>(value: poem_openapi::types::MaybeUndefined<T>) -> Option<Option<T>> {
-    use poem_openapi::types::MaybeUndefined;
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
-}

@@ -24,6 +24,7 @@ use domain::{
 use crate::{
     auth::BearerAuth,
     error::{ApiError, ApiResult, AppError, Problem},
+    validate::Checked,
 };
 
 pub struct StudyApi;
@@ -154,7 +155,7 @@ impl StudyApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        body: Json<CreateStudySession>,
+        body: Checked<CreateStudySession>,
     ) -> ApiResult<SessionLogged> {
         policy::authorize(&auth.0, Action::LogStudy)?;
         let logged = match &state.sessions {
@@ -197,7 +198,7 @@ impl StudyApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        body: Json<StudySessionBatch>,
+        body: Checked<StudySessionBatch>,
     ) -> ApiResult<BatchLogged> {
         policy::authorize(&auth.0, Action::LogStudy)?;
         let items = body.0.sessions;

@@ -5,8 +5,8 @@
 use std::borrow::Cow;
 
 use poem_openapi::{
-    registry::{MetaSchemaRef, Registry},
-    types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
+    registry::{MetaSchema, MetaSchemaRef, Registry},
+    types::{MaybeUndefined, ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
 };
 use serde_json::Value;
 
@@ -121,5 +121,79 @@ impl<T: Type + ParseFromJSON + ToJSON> ParseFromJSON for Lenient<T> {
 impl<T: Type + ParseFromJSON + ToJSON> ToJSON for Lenient<T> {
     fn to_json(&self) -> Option<Value> {
         Some(self.raw.clone())
+    }
+}
+
+/// A PATCH field that `null` clears: absent → keep, `null` → clear, a value → set. The
+/// spec marks it nullable; every other optional PATCH field refuses `null`.
+#[derive(Debug, Clone, Default)]
+pub struct Clearable<T>(pub MaybeUndefined<T>);
+
+impl<T: Type> Type for Clearable<T> {
+    const IS_REQUIRED: bool = false;
+    type RawValueType = T::RawValueType;
+    type RawElementValueType = T::RawElementValueType;
+
+    fn name() -> Cow<'static, str> {
+        format!("nullable_{}", T::name()).into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        match T::schema_ref() {
+            MetaSchemaRef::Inline(schema) => MetaSchemaRef::Inline(Box::new(MetaSchema {
+                nullable: true,
+                ..*schema
+            })),
+            reference => MetaSchemaRef::Inline(Box::new(MetaSchema {
+                nullable: true,
+                all_of: vec![reference],
+                ..MetaSchema::ANY
+            })),
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry)
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        match &self.0 {
+            MaybeUndefined::Value(v) => v.as_raw_value(),
+            _ => None,
+        }
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        match &self.0 {
+            MaybeUndefined::Value(v) => v.raw_element_iter(),
+            _ => Box::new(std::iter::empty()),
+        }
+    }
+}
+
+impl<T: ParseFromJSON> ParseFromJSON for Clearable<T> {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        MaybeUndefined::parse_from_json(value)
+            .map(Clearable)
+            .map_err(ParseError::propagate)
+    }
+}
+
+impl<T: ToJSON> ToJSON for Clearable<T> {
+    fn to_json(&self) -> Option<Value> {
+        self.0.to_json()
+    }
+}
+
+impl<T> Clearable<T> {
+    /// Absent → keep (`None`), `null` → clear (`Some(None)`), a value → set.
+    pub fn into_change(self) -> Option<Option<T>> {
+        match self.0 {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(v) => Some(Some(v)),
+        }
     }
 }

@@ -13,7 +13,7 @@ use super::{
     ApiTags,
     enums::UnitKind,
     paging::{Page, PageParam, PerPageParam, page_req},
-    text::{self, Text},
+    text::{self, Clearable, Text},
 };
 use domain::{
     policy::{self, Action},
@@ -24,7 +24,7 @@ use domain::{
     state::AppState,
 };
 
-use crate::{auth::BearerAuth, error::ApiResult};
+use crate::{auth::BearerAuth, error::ApiResult, validate::Checked};
 
 pub struct UnitsApi;
 
@@ -69,7 +69,7 @@ pub struct UpdateUnit {
     #[oai(validator(max_length = 100))]
     pub name: Option<Text>,
     pub kind: Option<UnitKind>,
-    pub parent_id: poem_openapi::types::MaybeUndefined<i64>,
+    pub parent_id: Clearable<i64>,
 }
 
 #[derive(ApiResponse)]
@@ -128,7 +128,7 @@ impl UnitsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        body: Json<CreateUnit>,
+        body: Checked<CreateUnit>,
     ) -> ApiResult<UnitResponse> {
         policy::authorize(&auth.0, Action::ManageUnits)?;
         let body = body.0;
@@ -166,14 +166,14 @@ impl UnitsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
-        body: Json<UpdateUnit>,
+        body: Checked<UpdateUnit>,
     ) -> ApiResult<UnitResponse> {
         policy::authorize(&auth.0, Action::ManageUnits)?;
         let body = body.0;
         let changes = UnitChanges {
             name: text::opt(body.name),
             kind: body.kind.map(Into::into),
-            parent_id: super::patch(body.parent_id),
+            parent_id: body.parent_id.into_change(),
         };
         let unit =
             services::units::update(&state.db, &auth.0, id.0, changes, state.clock.now()).await?;

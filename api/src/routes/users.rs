@@ -7,15 +7,13 @@ use poem_openapi::{
     ApiRequest, ApiResponse, Object, OpenApi,
     param::{Path, Query},
     payload::{Binary, Json},
-    types::MaybeUndefined,
 };
 
 use super::{
     ApiTags,
     enums::{self, Role},
     paging::{Page, PageParam, PerPageParam, page_req},
-    patch,
-    text::{self, Text},
+    text::{self, Clearable, Text},
 };
 use domain::{
     policy::{self, Action},
@@ -26,7 +24,7 @@ use domain::{
     state::AppState,
 };
 
-use crate::{auth::BearerAuth, error::ApiResult, middleware::Charset};
+use crate::{auth::BearerAuth, error::ApiResult, middleware::Charset, validate::Checked};
 
 pub struct UsersApi;
 
@@ -108,11 +106,11 @@ pub struct UpdateUser {
     #[oai(validator(max_items = 4))]
     pub roles: Option<Vec<Role>>,
     /// `null` detaches the account from its unit.
-    pub unit_id: MaybeUndefined<i64>,
+    pub unit_id: Clearable<i64>,
     pub is_leader: Option<bool>,
     /// `null` clears it.
     #[oai(validator(max_length = 64))]
-    pub employee_no: MaybeUndefined<Text>,
+    pub employee_no: Clearable<Text>,
     pub active: Option<bool>,
 }
 
@@ -191,7 +189,7 @@ impl UsersApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        body: Json<CreateUser>,
+        body: Checked<CreateUser>,
     ) -> ApiResult<UserResponse> {
         policy::authorize(&auth.0, Action::ManageAccounts)?;
         let b = body.0;
@@ -229,7 +227,7 @@ impl UsersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
-        body: Json<UpdateUser>,
+        body: Checked<UpdateUser>,
     ) -> ApiResult<UserResponse> {
         policy::authorize(&auth.0, Action::ManageAccounts)?;
         let b = body.0;
@@ -237,9 +235,9 @@ impl UsersApi {
             password: text::opt(b.password),
             name: text::opt(b.name),
             roles: b.roles.map(enums::all),
-            unit_id: patch(b.unit_id),
+            unit_id: b.unit_id.into_change(),
             is_leader: b.is_leader,
-            employee_no: patch(b.employee_no).map(text::opt),
+            employee_no: b.employee_no.into_change().map(text::opt),
             active: b.active,
         };
         let user =
