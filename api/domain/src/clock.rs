@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 
 /// The server's idea of "now". The system clock in production; tests can pin and move
 /// it to check deadlines and windows without sleeping.
@@ -23,10 +23,13 @@ impl Clock {
         }
     }
 
+    /// Now, to the millisecond: what is stored and served carries no more precision
+    /// than every client can parse back (Python's `fromisoformat` before 3.11 takes 3 or
+    /// 6 fractional digits, not 9).
     pub fn now(&self) -> DateTime<Utc> {
         match &self.pinned {
             Some(at) => *at.lock().expect("clock lock"),
-            None => Utc::now(),
+            None => Utc::now().trunc_subsecs(3),
         }
     }
 
@@ -52,6 +55,17 @@ mod tests {
         let later = start + chrono::Duration::minutes(5);
         clock.set(later);
         assert_eq!(clock.now(), later);
+    }
+
+    #[test]
+    fn the_system_clock_reads_to_the_millisecond() {
+        for _ in 0..100 {
+            let now = Clock::system().now();
+            assert_eq!(now.timestamp_subsec_nanos() % 1_000_000, 0);
+            let text = now.to_rfc3339();
+            let fraction = text.split_once('.').map(|(_, rest)| &rest[..rest.len() - 6]);
+            assert!(fraction.is_none_or(|f| f.len() == 3), "{text}");
+        }
     }
 
     #[test]
