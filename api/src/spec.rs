@@ -99,6 +99,7 @@ fn build_spec() -> String {
     mark_optional_fields_nullable(&mut value);
     use_standard_formats(&mut value);
     declare_public_operations(&mut value);
+    keep_statuses_each_operation_returns(&mut value);
     let mut out = serde_json::to_string_pretty(&value).expect("JSON serialises");
     out.push('\n');
     out
@@ -269,5 +270,73 @@ fn declare_public_operations(spec: &mut Value) {
         .filter_map(Value::as_object_mut)
     {
         operation.entry("security").or_insert_with(|| json!([]));
+    }
+}
+
+/// Operations open to every signed-in role whose handler checks no ownership: they never
+/// answer 403.
+const NEVER_FORBIDDEN: &[&str] = &[
+    "getMe",
+    "changeMyPassword",
+    "listUnits",
+    "getUnit",
+    "listCourses",
+    "getCourse",
+    "listCampaigns",
+    "getCampaign",
+];
+
+/// Operations whose path parameter names no record (a year): they never answer 404.
+const NO_RECORD_IN_PATH: &[&str] = &["getAnnualReport", "exportAnnualReport"];
+
+/// Every operation's responses share one error enum; each operation keeps only the
+/// statuses it can answer with, read from its shape:
+/// - 201 only on a POST that creates (`create…`, the study upload, starting an attempt),
+///   and 200 not on a POST that only creates;
+/// - 400, 413 and 415 only with a request body; 422 with a body or parameters;
+/// - 401 where a token is needed, and on login and refresh (bad credentials);
+/// - 403 where a role or ownership is checked; 404 with a path parameter;
+/// - 409 on writes (but login, refresh, logout and a password change); 429 on login;
+/// - 500 everywhere.
+fn keep_statuses_each_operation_returns(spec: &mut Value) {
+    let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, ops) in paths.iter_mut() {
+        let has_path_param = path.contains('{');
+        for (method, op) in ops.as_object_mut().into_iter().flatten() {
+            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+            let has_body = op.get("requestBody").is_some();
+            let has_params = op["parameters"].as_array().is_some_and(|p| !p.is_empty());
+            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            let is_auth = matches!(id.as_str(), "login" | "refreshTokens");
+            let creates = method == "post"
+                && (id.starts_with("create") || id == "logStudySession" || id == "startAttempt");
+            let only_creates = id.starts_with("create");
+            let writes = method != "get"
+                && !matches!(
+                    id.as_str(),
+                    "login" | "refreshTokens" | "logout" | "changeMyPassword"
+                );
+            let keep = |status: &str| match status {
+                "200" => !only_creates,
+                "201" => creates,
+                "400" | "413" | "415" => has_body,
+                "401" => secured || is_auth,
+                "403" => secured && !NEVER_FORBIDDEN.contains(&id.as_str()),
+                "404" => has_path_param && !NO_RECORD_IN_PATH.contains(&id.as_str()),
+                "409" => writes,
+                "422" => has_body || has_params || has_path_param,
+                "429" => id == "login",
+                _ => true,
+            };
+            if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                // An operation with a single success status keeps it.
+                let successes = responses.keys().filter(|s| s.starts_with('2')).count();
+                responses.retain(|status, _| {
+                    (successes == 1 && status.starts_with('2')) || keep(status)
+                });
+            }
+        }
     }
 }

@@ -63,7 +63,9 @@ mod tests {
             let now = Clock::system().now();
             assert_eq!(now.timestamp_subsec_nanos() % 1_000_000, 0);
             let text = now.to_rfc3339();
-            let fraction = text.split_once('.').map(|(_, rest)| &rest[..rest.len() - 6]);
+            let fraction = text
+                .split_once('.')
+                .map(|(_, rest)| &rest[..rest.len() - 6]);
             assert!(fraction.is_none_or(|f| f.len() == 3), "{text}");
         }
     }
