@@ -110,8 +110,7 @@ fn build_spec() -> String {
 /// - poem-openapi documents a referenced field as `allOf: [$ref, {description}]`, which
 ///   generators cannot take for an enum; it becomes `{$ref, description}`.
 /// - An optional field is sent (and accepted) as `null`, so it is `nullable`, always next
-///   to a `type`: an optional enum is inlined with `null` among its values, an optional
-///   object is `{type: object, nullable, allOf: [$ref]}`.
+///   to a `type`; an optional reference is `anyOf: [$ref, {type, nullable, enum: [null]}]`.
 fn mark_optional_fields_nullable(spec: &mut Value) {
     let patch_bodies = patch_bodies(spec);
     let Some(schemas) = spec
@@ -215,18 +214,17 @@ fn make_nullable(prop: &mut Value, enums: &std::collections::HashMap<String, Val
         }
         return;
     };
-    let mut replaced = match enums.get(&reference) {
-        Some(en) => {
-            let mut inline = en.clone();
-            if let Some(values) = inline.get_mut("enum").and_then(Value::as_array_mut) {
-                values.push(Value::Null);
-            }
-            inline["nullable"] = Value::Bool(true);
-            inline.as_object_mut().map(|o| o.remove("title"));
-            inline
-        }
-        None => json!({"type": "object", "nullable": true, "allOf": [{"$ref": reference}]}),
+    // `anyOf: [$ref, null]`, the null written as 3.0 can say it beside a type: generators
+    // read it as `Venue | None` (Python) and `Venue | null` (TypeScript).
+    let null_type = if enums.contains_key(&reference) {
+        "string"
+    } else {
+        "object"
     };
+    let mut replaced = json!({"anyOf": [
+        {"$ref": reference},
+        {"type": null_type, "nullable": true, "enum": [null]},
+    ]});
     if let Some(desc) = description {
         replaced["description"] = desc;
     }

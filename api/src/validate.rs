@@ -62,6 +62,24 @@ impl Checker<'_> {
             }
             return;
         }
+        if let Some(branches) = schema["anyOf"].as_array() {
+            // Valid when one branch takes it; otherwise the first branch's complaints.
+            let mut first = None;
+            for branch in branches {
+                let mut errors = Vec::new();
+                Checker {
+                    schemas: self.schemas,
+                    errors: &mut errors,
+                }
+                .check(branch, value, field, name);
+                if errors.is_empty() {
+                    return;
+                }
+                first.get_or_insert(errors);
+            }
+            self.errors.extend(first.unwrap_or_default());
+            return;
+        }
         if value.is_null() {
             let allowed = schema.get("nullable") == Some(&Value::Bool(true))
                 || schema["enum"]
