@@ -162,3 +162,62 @@ async fn fuzzing_regressions() {
         json!({"$ref": "#/components/schemas/UnitKind"})
     );
 }
+
+#[tokio::test]
+async fn unreadable_parameters_are_named_in_plain_words() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    for (path, field, message) in [
+        (
+            "/api/v1/units?per_page=abc",
+            "per_page",
+            "must be a whole number",
+        ),
+        (
+            "/api/v1/units?per_page=900",
+            "per_page",
+            "must be between 1 and 500",
+        ),
+        ("/api/v1/units/abc", "path", "must be a whole number"),
+        (
+            "/api/v1/activities?kind=party",
+            "kind",
+            "is not one of the allowed values",
+        ),
+        (
+            "/api/v1/campaigns/1/targets/export",
+            "format",
+            "is required",
+        ),
+    ] {
+        let reply = app.get(path, &admin).await;
+        assert_eq!(reply.status, 422, "{path}");
+        assert_eq!(reply.body["code"], "invalid_field");
+        assert_eq!(
+            reply.body["errors"],
+            json!([{"field": field, "message": message}]),
+            "{path}"
+        );
+        assert!(
+            !reply.body["detail"].as_str().unwrap().contains("parse"),
+            "{path}"
+        );
+    }
+    // A body that is not JSON at all is unreadable (400), in plain words.
+    let reply = app
+        .call_raw(
+            "POST",
+            "/api/v1/units",
+            Some(&admin),
+            "application/json",
+            b"{name".to_vec(),
+        )
+        .await;
+    assert_eq!(reply.status, 400);
+    assert!(
+        reply.body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("the body is not JSON")
+    );
+}

@@ -421,6 +421,22 @@ async fn a_batch_of_500_with_bad_items_stores_exactly_the_good_ones() {
     assert_eq!(status(10), 422);
     assert_eq!(status(20), 422);
     assert_eq!(status(30), 422);
+    // The unreadable item says what is wrong with which field, in plain words.
+    let fields: Vec<(&str, &str)> = results[30]["error"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        fields,
+        vec![
+            ("course_id", "is required"),
+            ("started_at", "is required"),
+            ("ended_at", "is required"),
+            ("id", "must be a UUID"),
+        ]
+    );
     assert_eq!(results[30]["id"], "not-a-uuid");
     assert_eq!(status(40), 409);
     assert_eq!(results[40]["error"]["code"], "overlap");

@@ -5,7 +5,7 @@
 use poem::{Endpoint, IntoResponse, Request, Response, http::StatusCode};
 
 use crate::{
-    error::{BEARER_CHALLENGE, Problem},
+    error::{BEARER_CHALLENGE, FieldError, Problem},
     spec::allowed_methods,
 };
 
@@ -22,6 +22,39 @@ fn problem_response(problem: Problem, retry_after: Option<&str>) -> Response {
         builder = builder.header("Retry-After", value);
     }
     builder.body(body)
+}
+
+/// A parameter poem-openapi could not read (`failed to parse parameter `per_page`: failed
+/// to parse "PerPage": invalid digit…`), in plain words and named.
+fn parameter_error(message: &str) -> Option<FieldError> {
+    let (field, rest) = if let Some(rest) = message.strip_prefix("failed to parse parameter `") {
+        rest.split_once('`')?
+    } else if let Some(rest) = message.strip_prefix("failed to parse path `") {
+        ("path", rest.split_once('`')?.1)
+    } else {
+        return None;
+    };
+    let reason = rest
+        .split(" (occurred while parsing")
+        .next()
+        .unwrap_or(rest);
+    let reason = reason.rsplit(": ").next().unwrap_or(reason).trim();
+    let plain = if reason.contains("invalid digit") || reason.contains("number too large") {
+        "must be a whole number".to_owned()
+    } else if reason.contains("valid enumeration value") {
+        "is not one of the allowed values".to_owned()
+    } else if reason.contains("expects an input value") || reason.is_empty() {
+        "is required".to_owned()
+    } else if reason.contains("provided string was not `true` or `false`") {
+        "must be true or false".to_owned()
+    } else {
+        reason.trim_end_matches('.').to_owned()
+    };
+    Some(FieldError {
+        field: field.to_owned(),
+        message: plain,
+        line: None,
+    })
 }
 
 /// The code and detail for an error status that poem produced on its own.
@@ -104,7 +137,14 @@ pub async fn problem_middleware<E: Endpoint>(next: E, req: Request) -> poem::Res
         .map(str::to_string);
     let message = response.into_body().into_string().await.unwrap_or_default();
     let (status, code, detail) = describe(status, &message);
-    let mut response = problem_response(Problem::new(status, code, detail), retry_after.as_deref());
+    let mut problem = Problem::new(status, code, detail);
+    if status == StatusCode::UNPROCESSABLE_ENTITY
+        && let Some(error) = parameter_error(&message)
+    {
+        problem.detail = format!("{}: {}", error.field, error.message);
+        problem.errors = Some(vec![error]);
+    }
+    let mut response = problem_response(problem, retry_after.as_deref());
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             poem::http::header::WWW_AUTHENTICATE,

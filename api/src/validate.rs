@@ -31,6 +31,20 @@ const LENIENT_LISTS: &[(&str, &str)] = &[
 static SPEC: LazyLock<Value> =
     LazyLock::new(|| serde_json::from_str(&spec::spec_json()).expect("the spec is JSON"));
 
+/// Every way `value` breaks the schema of `T` (an item read on its own, `text::Lenient`).
+pub fn check_as<T: Type>(value: &Value) -> Vec<FieldError> {
+    check(&schema_of::<T>(), value)
+}
+
+fn schema_of<T: Type>() -> Value {
+    match T::schema_ref() {
+        MetaSchemaRef::Reference(name) => {
+            serde_json::json!({ "$ref": format!("#/components/schemas/{name}") })
+        }
+        MetaSchemaRef::Inline(schema) => serde_json::to_value(&*schema).unwrap_or_default(),
+    }
+}
+
 /// Every way `value` breaks `schema`, each with the field's path (`courses[0].course_id`).
 pub fn check(schema: &Value, value: &Value) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -274,13 +288,7 @@ impl<T: Type + ParseFromJSON> ParsePayload for Checked<T> {
                     .into_response(),
             )
         })?;
-        let schema = match T::schema_ref() {
-            MetaSchemaRef::Reference(name) => {
-                serde_json::json!({ "$ref": format!("#/components/schemas/{name}") })
-            }
-            MetaSchemaRef::Inline(schema) => serde_json::to_value(&*schema).unwrap_or_default(),
-        };
-        let errors = check(&schema, &value);
+        let errors = check_as::<T>(&value);
         if !errors.is_empty() {
             return Err(poem::Error::from_response(
                 ApiError::from(AppError::invalid_many(errors)).into_response(),

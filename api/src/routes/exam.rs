@@ -466,9 +466,14 @@ impl ExamApi {
                 .map(|(i, item)| {
                     (
                         i as u64 + 1,
-                        item.parsed
-                            .map(QuestionInput::from)
-                            .map_err(|m| vec![domain::error::FieldError::new("question", m)]),
+                        item.parsed.map(QuestionInput::from).map_err(|m| {
+                            match crate::validate::check_as::<CreateQuestion>(&item.raw) {
+                                errors if errors.is_empty() => {
+                                    vec![domain::error::FieldError::new("question", m)]
+                                }
+                                errors => errors,
+                            }
+                        }),
                     )
                 })
                 .collect(),

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{
     ApiTags,
     paging::{Page, PageParam, PerPageParam, page_req},
-    text::Lenient,
+    text::{Lenient, item_error},
 };
 use domain::{
     policy::{self, Action},
@@ -211,7 +211,7 @@ impl StudyApi {
             .map(|i| {
                 i.parsed
                     .map(input_of)
-                    .map_err(|m| AppError::invalid("sessions", m))
+                    .map_err(|m| item_error::<CreateStudySession>(&i.raw, m))
             })
             .collect();
         let outcomes = services::study::log_batch(

@@ -197,3 +197,12 @@ impl<T> Clearable<T> {
         }
     }
 }
+
+/// Why an item read on its own (`Lenient`) was refused: each field named in plain words
+/// when the item breaks its schema, else the parser's `reason`.
+pub fn item_error<T: Type>(raw: &Value, reason: String) -> domain::error::AppError {
+    match crate::validate::check_as::<T>(raw) {
+        errors if errors.is_empty() => domain::error::AppError::invalid("item", reason),
+        errors => domain::error::AppError::invalid_many(errors),
+    }
+}
