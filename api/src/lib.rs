@@ -3,6 +3,7 @@
 //! spec and the middleware; `start(config)` connects, migrates and bootstraps.
 
 pub mod auth;
+pub mod console;
 pub mod error;
 pub mod middleware;
 pub mod routes;
@@ -21,7 +22,7 @@ use domain::{
     state::AppState,
 };
 use poem::{
-    Endpoint, EndpointExt, Route, Server,
+    Endpoint, EndpointExt, IntoEndpoint, Route, Server,
     listener::TcpListener,
     middleware::{CatchPanic, Tracing},
 };
@@ -36,10 +37,13 @@ pub fn app(state: AppState) -> impl Endpoint {
             .body(spec_json())
     });
     let max_body = state.config.max_body_bytes;
+    let console = || console::Console.with(poem::middleware::Compression::new());
     Route::new()
         .nest("/docs", docs)
         .at("/openapi.json", spec)
-        .nest("/", service)
+        .at("/assets/*path", console())
+        .at("/vendor/*path", console())
+        .nest("/", console::PageAtRoot(service.into_endpoint()))
         .around(move |ep, req| middleware::limit_body(ep, req, max_body))
         .around(middleware::media_type_parameters)
         .with(CatchPanic::new())

@@ -1,0 +1,168 @@
+// The console talks only to the public /api/v1 operations, with the tokens of the signed-in
+// person kept in this tab's session storage and refreshed before they run out.
+
+const KEY = "xuefa.session";
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.code = problem.code || "error";
+    this.errors = problem.errors || [];
+    this.retryAfter = problem.retryAfter;
+  }
+}
+
+export function session() {
+  try {
+    return JSON.parse(sessionStorage.getItem(KEY) || "null");
+  } catch {
+    return null;
+  }
+}
+
+function store(pair, me) {
+  const s = {
+    access: pair.access_token,
+    refresh: pair.refresh_token,
+    expires: Date.now() + pair.expires_in * 1000,
+    me: me || (session() || {}).me,
+  };
+  sessionStorage.setItem(KEY, JSON.stringify(s));
+  return s;
+}
+
+let onSignedOut = () => {};
+export function whenSignedOut(f) {
+  onSignedOut = f;
+}
+
+export function signOut() {
+  const s = session();
+  sessionStorage.removeItem(KEY);
+  if (s) {
+    fetch("/api/v1/auth/logout", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${s.access}` },
+      body: JSON.stringify({ refresh_token: s.refresh }),
+    }).catch(() => {});
+  }
+  onSignedOut();
+}
+
+async function problemOf(response) {
+  let body = {};
+  try {
+    body = await response.json();
+  } catch {
+    body = { detail: response.statusText };
+  }
+  const retry = response.headers.get("Retry-After");
+  if (retry) body.retryAfter = Number(retry);
+  return new ApiError(response.status, body);
+}
+
+export async function signIn(username, password) {
+  const response = await fetch("/api/v1/auth/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!response.ok) throw await problemOf(response);
+  const pair = await response.json();
+  store(pair, null);
+  const me = await call("GET", "/me");
+  return store(pair, me);
+}
+
+let refreshing = null;
+async function freshToken() {
+  const s = session();
+  if (!s) return null;
+  // Refresh a minute before the access token runs out; one refresh at a time.
+  if (Date.now() < s.expires - 60_000) return s.access;
+  if (!refreshing) {
+    refreshing = fetch("/api/v1/auth/refresh", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ refresh_token: s.refresh }),
+    })
+      .then(async (r) => (r.ok ? store(await r.json()).access : null))
+      .finally(() => {
+        refreshing = null;
+      });
+  }
+  return refreshing;
+}
+
+/** Sends a request; JSON in, JSON out. A 401 signs the person out. */
+export async function call(method, path, body, options = {}) {
+  const token = await freshToken();
+  const headers = { ...(options.headers || {}) };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let payload = body;
+  if (body !== undefined && !(body instanceof Blob) && typeof body !== "string") {
+    headers["Content-Type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  const response = await fetch(`/api/v1${path}`, { method, headers, body: payload });
+  if (response.status === 401 && token) {
+    signOut();
+  }
+  if (!response.ok) throw await problemOf(response);
+  if (options.raw) return response;
+  if (response.status === 204) return null;
+  return response.json();
+}
+
+export const get = (path) => call("GET", path);
+export const post = (path, body) => call("POST", path, body);
+export const patch = (path, body) => call("PATCH", path, body);
+export const put = (path, body) => call("PUT", path, body);
+export const del = (path) => call("DELETE", path);
+
+/** The file's name from Content-Disposition (RFC 5987 `filename*`, in Chinese). */
+function filenameOf(response, fallback) {
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (star) return decodeURIComponent(star[1]);
+  const plain = /filename="([^"]+)"/.exec(disposition);
+  return plain ? plain[1] : fallback;
+}
+
+/** Downloads an export operation's file, under its Chinese name. */
+export async function download(path) {
+  const response = await call("GET", path, undefined, { raw: true });
+  const blob = await response.blob();
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = filenameOf(response, "download");
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+/** An export's text (the narrative). */
+export async function text(path) {
+  const response = await call("GET", path, undefined, { raw: true });
+  return response.text();
+}
+
+/** Uploads a CSV file as the operation reads it. */
+export function upload(path, file) {
+  return call("POST", path, file, { headers: { "Content-Type": "text/csv" } });
+}
+
+/** Every item of a list operation (pages of 500). */
+export async function all(path) {
+  const sep = path.includes("?") ? "&" : "?";
+  let page = 1;
+  const items = [];
+  for (;;) {
+    const got = await get(`${path}${sep}page=${page}&per_page=500`);
+    items.push(...got.items);
+    if (items.length >= got.total || got.items.length === 0) return items;
+    page += 1;
+  }
+}

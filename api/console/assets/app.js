@@ -1,0 +1,109 @@
+// The console: sign-in, the shell with each role's pages, and hash routing (#/hr/targets…).
+import { html, render, useEffect, useState, ErrorBanner, ROLE } from "./ui.js";
+import { session, signIn, signOut, whenSignedOut } from "./api.js";
+import { HrTargets, HrRoster, HrCampaign, HrQuestions } from "./hr.js";
+import { Activities, ActivityStats, AnnualSummary } from "./judicial.js";
+import { CadreHome } from "./cadre.js";
+import { Users, AuditLog } from "./admin.js";
+
+const PAGES = [
+  { path: "/hr/targets", title: "四率统计", roles: ["hr", "admin"], view: HrTargets },
+  { path: "/hr/roster", title: "花名册", roles: ["hr", "admin"], view: HrRoster },
+  { path: "/hr/campaign", title: "学法活动", roles: ["hr", "admin"], view: HrCampaign },
+  { path: "/hr/questions", title: "题库", roles: ["hr", "admin"], view: HrQuestions },
+  { path: "/judicial/activities", title: "普法活动", roles: ["judicial", "admin", "hr"], view: Activities },
+  { path: "/judicial/stats", title: "活动统计", roles: ["judicial", "admin", "hr"], view: ActivityStats },
+  { path: "/judicial/annual", title: "年度总结", roles: ["judicial", "admin", "hr"], view: AnnualSummary },
+  { path: "/me", title: "我的学习", roles: ["cadre"], view: CadreHome },
+  { path: "/admin/users", title: "账号", roles: ["admin", "hr"], view: Users },
+  { path: "/admin/audit", title: "审计日志", roles: ["admin"], view: AuditLog },
+];
+
+/** Where each person starts: HR on the rates, the judicial office on its activities, a
+ *  cadre on their own progress. */
+function landing(roles) {
+  if (roles.includes("hr") || roles.includes("admin")) return "/hr/targets";
+  if (roles.includes("judicial")) return "/judicial/activities";
+  return "/me";
+}
+
+function route() {
+  return location.hash.replace(/^#/, "") || "";
+}
+
+function Login({ onIn }) {
+  const [form, setForm] = useState({ username: "", password: "" });
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onIn(await signIn(form.username.trim(), form.password));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<main class="login">
+    <form onSubmit=${submit} id="login-form">
+      <h1>学法</h1>
+      <p class="muted">学法用法与普法工作平台</p>
+      <label class="field"><span>用户名</span>
+        <input name="username" autocomplete="username" value=${form.username}
+          onInput=${(e) => setForm({ ...form, username: e.target.value })} required />
+      </label>
+      <label class="field"><span>密码</span>
+        <input name="password" type="password" autocomplete="current-password" value=${form.password}
+          onInput=${(e) => setForm({ ...form, password: e.target.value })} required />
+      </label>
+      <${ErrorBanner} error=${error} />
+      <button type="submit" disabled=${busy}>${busy ? "正在登录…" : "登录"}</button>
+    </form>
+  </main>`;
+}
+
+function App() {
+  const [me, setMe] = useState(() => (session() || {}).me || null);
+  const [path, setPath] = useState(route());
+  useEffect(() => {
+    const onHash = () => setPath(route());
+    addEventListener("hashchange", onHash);
+    whenSignedOut(() => setMe(null));
+    return () => removeEventListener("hashchange", onHash);
+  }, []);
+  if (!me) {
+    return html`<${Login} onIn=${(s) => {
+      setMe(s.me);
+      location.hash = landing(s.me.roles);
+    }} />`;
+  }
+  const pages = PAGES.filter((p) => p.roles.some((r) => me.roles.includes(r)));
+  const [base, ...rest] = path.split("?");
+  const page = pages.find((p) => p.path === base);
+  if (!page) {
+    location.hash = landing(me.roles);
+    return null;
+  }
+  const query = new URLSearchParams(rest.join("?"));
+  const View = page.view;
+  return html`<div class="shell">
+    <header>
+      <strong class="brand">学法</strong>
+      <nav>
+        ${pages.map(
+          (p) => html`<a href=${`#${p.path}`} class=${p === page ? "active" : ""}>${p.title}</a>`,
+        )}
+      </nav>
+      <span class="who">${me.name}（${me.roles.map((r) => ROLE[r]).join("、")}）</span>
+      <button class="link" onClick=${signOut}>退出</button>
+    </header>
+    <main><${View} me=${me} query=${query} /></main>
+  </div>`;
+}
+
+const root = document.getElementById("app");
+root.textContent = "";
+render(html`<${App} />`, root);

@@ -1,0 +1,171 @@
+// 干部 (on a phone): my campaigns and progress, a study timer that keeps working offline,
+// and the exam.
+import { html, useState, useEffect, useLoad, ErrorBanner, dateTime, describe } from "./ui.js";
+import { get, post, put, all } from "./api.js";
+
+const QUEUE = "xuefa.unsent-sessions";
+
+/** A UUID for a session, made here so that resending it is safe (crypto.randomUUID needs
+ *  a secure context; an intranet over plain HTTP is not one). */
+function uuid() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const unsent = () => JSON.parse(localStorage.getItem(QUEUE) || "[]");
+const keep = (list) => localStorage.setItem(QUEUE, JSON.stringify(list));
+
+/** Sends every unsent session in one batch. Sent (201), already there (200) and refused
+ *  for good (409, 422) leave the queue; nothing is lost if the network fails. */
+async function flush() {
+  const queue = unsent();
+  if (queue.length === 0 || !navigator.onLine) return { sent: 0, refused: [] };
+  const { results } = await post("/study-sessions/batch", { sessions: queue.slice(0, 500) });
+  const done = new Set();
+  const refused = [];
+  results.forEach((r, i) => {
+    if ([200, 201, 403, 409, 422].includes(r.status)) done.add(queue[i].id);
+    if (r.status >= 400) refused.push(r.error ? r.error.detail : String(r.status));
+  });
+  keep(unsent().filter((s) => !done.has(s.id)));
+  return { sent: done.size - refused.length, refused };
+}
+
+function Progress({ campaign, tick }) {
+  const [full] = useLoad(() => get(`/campaigns/${campaign.id}`), [campaign.id]);
+  const [progress, error] = useLoad(() => get(`/campaigns/${campaign.id}/progress/me`), [campaign.id, tick]);
+  if (error) return html`<${ErrorBanner} error=${error} />`;
+  if (!progress || !full) return null;
+  const titles = Object.fromEntries(full.courses.map((c) => [c.course_id, c.title]));
+  return html`<div class="progress" id="progress">
+    <p class="big"><strong id="credited">${progress.credited_minutes}</strong> / ${progress.required_minutes} 分钟
+      ${progress.study_complete ? html`<span class="badge met">学习已完成</span>` : html`<span class="badge unmet">学习未完成</span>`}</p>
+    <ul class="courses">${progress.courses.map((c) => html`<li>
+      <span>${titles[c.course_id]}${c.compulsory ? "（必修）" : ""}</span>
+      <progress max=${c.minutes} value=${c.credited_minutes}></progress>
+      <span>${c.credited_minutes}/${c.minutes}</span></li>`)}</ul>
+    <p>考试：已考 ${progress.attempts_used} 次，还可考 ${progress.attempts_left} 次${progress.best_score != null ? `，最高分 ${progress.best_score}` : ""}${progress.passed ? "（已合格）" : ""}</p>
+  </div>`;
+}
+
+function Study({ campaign, onStored }) {
+  const [full] = useLoad(() => get(`/campaigns/${campaign.id}`), [campaign.id]);
+  const [course, setCourse] = useState("");
+  const [started, setStarted] = useState(null);
+  const [now, setNow] = useState(Date.now());
+  const [status, setStatus] = useState("");
+  const [pending, setPending] = useState(unsent().length);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    const online = () => send();
+    addEventListener("online", online);
+    send();
+    return () => { clearInterval(timer); removeEventListener("online", online); };
+  }, []);
+  const send = async () => {
+    try {
+      const { sent, refused } = await flush();
+      if (sent > 0) { setStatus(`已上传 ${sent} 段学习记录。`); onStored(); }
+      if (refused.length > 0) setStatus(`有 ${refused.length} 段记录未被接受：${refused.join("；")}`);
+    } catch (e) {
+      setStatus(`暂未上传（${describe(e)}），联网后会自动补传。`);
+    }
+    setPending(unsent().length);
+  };
+  const stop = async () => {
+    const session = {
+      id: uuid(), campaign_id: campaign.id, course_id: Number(course),
+      started_at: new Date(started).toISOString(), ended_at: new Date().toISOString(),
+    };
+    keep([...unsent(), session]);
+    setStarted(null);
+    setPending(unsent().length);
+    if (navigator.onLine) await send();
+    else setStatus("当前离线，记录已保存在本机，联网后自动上传。");
+  };
+  const seconds = started ? Math.floor((now - started) / 1000) : 0;
+  return html`<div class="study" id="study">
+    <select id="course" value=${course} onChange=${(e) => setCourse(e.target.value)} disabled=${started !== null}>
+      <option value="">选择课程…</option>
+      ${(full ? full.courses : []).map((c) => html`<option value=${c.course_id}>${c.title}</option>`)}
+    </select>
+    ${started === null
+      ? html`<button id="start-study" disabled=${!course} onClick=${() => setStarted(Date.now())}>开始学习</button>`
+      : html`<button id="stop-study" onClick=${stop}>结束学习（${Math.floor(seconds / 60)} 分 ${seconds % 60} 秒）</button>`}
+    <p class="muted" id="study-status">${status}${pending > 0 ? `（待上传 ${pending} 段）` : ""}</p>
+  </div>`;
+}
+
+function Exam({ campaign, onDone }) {
+  const [attempt, setAttempt] = useState(null);
+  const [answers, setAnswers] = useState({});
+  const [result, setResult] = useState(null);
+  const [error, setError] = useState(null);
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const start = async () => {
+    setError(null);
+    try {
+      const a = await post(`/campaigns/${campaign.id}/attempts`);
+      setAttempt(a);
+      setAnswers(Object.fromEntries(a.questions.map((q) => [q.id, q.choices || []])));
+    } catch (e) {
+      setError(e);
+    }
+  };
+  const choose = (q, i) => {
+    const current = answers[q.id] || [];
+    const next = q.kind === "multiple" ? (current.includes(i) ? current.filter((x) => x !== i) : [...current, i].sort()) : [i];
+    setAnswers({ ...answers, [q.id]: next });
+    // Saved as chosen: a crash or a lost connection loses at most this click.
+    put(`/attempts/${attempt.id}/answers`, { answers: [{ question_id: q.id, choices: next }] }).catch(setError);
+  };
+  const submit = async () => {
+    try {
+      const sheet = Object.entries(answers).map(([id, choices]) => ({ question_id: Number(id), choices }));
+      setResult(await post(`/attempts/${attempt.id}/submit`, { answers: sheet }));
+      onDone();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  if (result) {
+    return html`<div class="result" id="exam-result"><p class="big">得分 <strong id="score">${result.score}</strong></p>
+      <p>${result.passed ? "合格" : "不合格"}，答对 ${result.correct} / ${result.total} 题。</p></div>`;
+  }
+  if (!attempt) {
+    return html`<div><button id="start-exam" onClick=${start}>开始考试</button><${ErrorBanner} error=${error} /></div>`;
+  }
+  const left = Math.max(0, Math.floor((new Date(attempt.deadline).getTime() - now) / 1000));
+  return html`<div class="exam" id="exam">
+    <p class="countdown">剩余时间 <strong id="countdown">${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}</strong>（截止 ${dateTime(attempt.deadline)}）</p>
+    <ol>${attempt.questions.map((q) => html`<li class="question" data-question=${q.id}>
+      <p>${q.stem}（${q.points} 分）</p>
+      ${q.options.map((o, i) => html`<label class="option"><input type=${q.kind === "multiple" ? "checkbox" : "radio"} name=${`q${q.id}`}
+        checked=${(answers[q.id] || []).includes(i)} onChange=${() => choose(q, i)} /> ${o}</label>`)}
+    </li>`)}</ol>
+    <${ErrorBanner} error=${error} />
+    <button id="submit-exam" onClick=${submit}>交卷</button>
+  </div>`;
+}
+
+export function CadreHome() {
+  const [campaigns, error] = useLoad(() => all("/campaigns"), []);
+  const [tick, setTick] = useState(0);
+  if (error) return html`<${ErrorBanner} error=${error} />`;
+  if (!campaigns) return html`<p class="loading">正在加载…</p>`;
+  if (campaigns.length === 0) return html`<p>您还没有参加的学法活动。</p>`;
+  return html`<section class="cadre">${campaigns.map((c) => html`<article class="card" key=${c.id}>
+    <h2>${c.title}</h2>
+    <p class="muted">学习 ${c.study_starts_on} 至 ${c.study_ends_on}；考试 ${dateTime(c.exam_opens_at)} 至 ${dateTime(c.exam_closes_at)}</p>
+    <${Progress} campaign=${c} tick=${tick} />
+    <h3>学习</h3><${Study} campaign=${c} onStored=${() => setTick(tick + 1)} />
+    <h3>考试</h3><${Exam} campaign=${c} onDone=${() => setTick(tick + 1)} />
+  </article>`)}</section>`;
+}

@@ -1,0 +1,310 @@
+// 组织人事: the four rates and who is missing, the roster, the campaign, the question bank.
+import {
+  html, useState, useEffect, useLoad, ErrorBanner, Field, BarChart, fieldErrors,
+  percent, day, TARGET, MISSING, QUESTION_KIND, UNIT_KIND, Options,
+} from "./ui.js";
+import { get, post, patch, all, download, upload } from "./api.js";
+
+/** The campaigns, newest first, and the one chosen (?campaign=, else the latest). */
+function useCampaign(query) {
+  const [campaigns, error] = useLoad(() => all("/campaigns"), []);
+  const list = (campaigns || []).slice().sort((a, b) => b.year - a.year || b.id - a.id);
+  const chosen = Number(query.get("campaign")) || (list[0] && list[0].id);
+  return [list, chosen, error];
+}
+
+function go(path, params) {
+  const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== "" && v !== null && v !== undefined));
+  location.hash = `${path}?${q}`;
+}
+
+function CampaignPicker({ list, chosen, path, extra }) {
+  return html`<label class="inline">学法活动
+    <select id="campaign" value=${chosen} onChange=${(e) => go(path, { ...extra, campaign: e.target.value })}>
+      ${list.map((c) => html`<option value=${c.id}>${c.title}</option>`)}
+    </select>
+  </label>`;
+}
+
+export function HrTargets({ query }) {
+  const [list, campaign, listError] = useCampaign(query);
+  const unit = query.get("unit") || "";
+  const [target, setTarget] = useState("study");
+  const [report, error] = useLoad(
+    () => (campaign ? get(`/campaigns/${campaign}/targets${unit ? `?unit_id=${unit}` : ""}`) : Promise.resolve(null)),
+    [campaign, unit],
+  );
+  const [units] = useLoad(() => all("/units"), []);
+  if (listError || error) return html`<${ErrorBanner} error=${listError || error} />`;
+  if (!campaign) return html`<p>还没有学法活动。请先在“学法活动”中创建。</p>`;
+  if (!report) return html`<p class="loading">正在统计…</p>`;
+  const byId = Object.fromEntries((units || []).map((u) => [u.id, u]));
+  const children = report.by_unit.filter((u) => {
+    const parent = byId[u.unit_id] && byId[u.unit_id].parent_id;
+    return unit ? String(parent) === unit : parent === null || parent === undefined;
+  });
+  const trail = [];
+  for (let u = byId[unit]; u; u = byId[u.parent_id]) trail.unshift(u);
+  const exportQuery = unit ? `&unit_id=${unit}` : "";
+  return html`<section class="targets">
+    <div class="toolbar">
+      <${CampaignPicker} list=${list} chosen=${campaign} path="/hr/targets" extra=${{}} />
+      <nav class="trail">
+        <a href=${`#/hr/targets?campaign=${campaign}`}>全部单位</a>
+        ${trail.map((u) => html` › <a href=${`#/hr/targets?campaign=${campaign}&unit=${u.id}`}>${u.name}</a>`)}
+      </nav>
+      <button onClick=${() => download(`/campaigns/${campaign}/targets/export?format=xlsx${exportQuery}`)} id="targets-xlsx">下载 Excel</button>
+      <button class="secondary" onClick=${() => download(`/campaigns/${campaign}/targets/export?format=csv${exportQuery}`)}>下载 CSV</button>
+    </div>
+    <div class="figures">
+      <div class="figure"><span class="label">应参加人数</span><strong id="roster">${report.roster}</strong></div>
+      ${Object.entries(TARGET).map(
+        ([key, label]) => html`<div class="figure" data-target=${key}>
+          <span class="label">${label}</span>
+          <strong class="rate">${percent(report[key].rate)}</strong>
+          <span class="count">${report[key].count} 人</span>
+        </div>`,
+      )}
+      <div class=${report.all_met ? "figure met" : "figure unmet"}>
+        <span class="label">四个100%</span><strong id="all-met">${report.all_met ? "已实现" : "未实现"}</strong>
+      </div>
+    </div>
+    <h2>各单位${TARGET[target]}</h2>
+    <div class="tabs">
+      ${Object.entries(TARGET).map(
+        ([key, label]) => html`<button class=${key === target ? "tab active" : "tab"} onClick=${() => setTarget(key)}>${label}</button>`,
+      )}
+    </div>
+    <${BarChart} label="各单位比率" max=${1}
+      rows=${children.map((u) => ({ label: u.name, value: u[target].rate || 0, text: percent(u[target].rate) }))} />
+    <table class="units" id="by-unit">
+      <thead><tr><th>单位</th><th>应参加</th>${Object.values(TARGET).map((t) => html`<th>${t}</th>`)}<th>四个100%</th></tr></thead>
+      <tbody>
+        ${children.map(
+          (u) => html`<tr data-unit=${u.unit_id}>
+            <td><a href=${`#/hr/targets?campaign=${campaign}&unit=${u.unit_id}`}>${u.name}</a></td>
+            <td>${u.roster}</td>
+            ${Object.keys(TARGET).map((k) => html`<td data-target=${k}>${percent(u[k].rate)}（${u[k].count}）</td>`)}
+            <td>${u.all_met ? "是" : "否"}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+    <${Missing} campaign=${campaign} unit=${unit} target=${target} />
+  </section>`;
+}
+
+function Missing({ campaign, unit, target }) {
+  const q = `target=${target}${unit ? `&unit_id=${unit}` : ""}`;
+  const [page, error] = useLoad(() => get(`/campaigns/${campaign}/targets/missing?${q}&per_page=200`), [campaign, q]);
+  return html`<section class="missing">
+    <div class="toolbar">
+      <h2>${MISSING[target]}名单${page ? `（${page.total} 人）` : ""}</h2>
+      <button onClick=${() => download(`/campaigns/${campaign}/targets/missing/export?${q}&format=xlsx`)}>下载 Excel</button>
+      <button class="secondary" onClick=${() => download(`/campaigns/${campaign}/targets/missing/export?${q}&format=csv`)}>下载 CSV</button>
+    </div>
+    <${ErrorBanner} error=${error} />
+    ${page && html`<table><thead><tr><th>姓名</th><th>工号</th><th>单位</th><th>差分钟</th><th>未完成必修课</th><th>已考/剩余</th><th>最高分</th></tr></thead>
+      <tbody>${page.items.map(
+        (m) => html`<tr><td>${m.name}${m.is_leader ? "（领导干部）" : ""}</td><td>${m.employee_no || ""}</td>
+          <td>${m.unit_name || ""}</td><td>${m.minutes_short}</td><td>${m.compulsory_unfinished.join("、")}</td>
+          <td>${m.attempts_used}/${m.attempts_left}</td><td>${m.best_score ?? "—"}</td></tr>`,
+      )}</tbody></table>`}
+  </section>`;
+}
+
+export function HrRoster({ query }) {
+  const [list, campaign] = useCampaign(query);
+  const [file, setFile] = useState(null);
+  const [result, setResult] = useState(null);
+  const [error, setError] = useState(null);
+  const [units] = useLoad(() => all("/units"), []);
+  const [enrolUnit, setEnrolUnit] = useState("");
+  const [roster, rosterError, reload] = useLoad(
+    () => (campaign ? get(`/campaigns/${campaign}/enrollments?per_page=200`) : Promise.resolve(null)),
+    [campaign],
+  );
+  const act = async (work) => {
+    setError(null);
+    setResult(null);
+    try {
+      setResult(await work());
+      reload();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  const importFile = (e) => {
+    e.preventDefault();
+    if (file) act(() => upload("/users/import?default_password=Xuefa-2026-init", file).then((r) => `导入完成：新建 ${r.created} 人，更新 ${r.updated} 人。`));
+  };
+  const exempt = (m) => {
+    const reason = m.exempt ? null : prompt(`为 ${m.name} 设置免考，请填写原因：`);
+    if (!m.exempt && !reason) return;
+    act(() => patch(`/campaigns/${campaign}/enrollments/${m.user_id}`, { exempt: !m.exempt, exempt_reason: reason }).then(() => (m.exempt ? `已取消 ${m.name} 的免考。` : `已为 ${m.name} 设置免考。`)));
+  };
+  return html`<section>
+    <h2>导入花名册</h2>
+    <form class="toolbar" onSubmit=${importFile} id="import-form">
+      <input type="file" accept=".csv,text/csv" id="roster-file" onChange=${(e) => setFile(e.target.files[0])} />
+      <button type="submit" disabled=${!file}>导入</button>
+      <span class="muted">CSV（UTF-8 或 GBK），列：姓名、工号、单位、角色、领导干部、密码；新账号初始密码 Xuefa-2026-init。</span>
+    </form>
+    <${ErrorBanner} error=${error} />
+    ${result && html`<p class="ok" role="status">${result}</p>`}
+    ${campaign && html`<div>
+      <h2>报名与免考</h2>
+      <div class="toolbar">
+        <${CampaignPicker} list=${list} chosen=${campaign} path="/hr/roster" extra=${{}} />
+        <select value=${enrolUnit} onChange=${(e) => setEnrolUnit(e.target.value)}>
+          <option value="">选择单位…</option>
+          ${(units || []).map((u) => html`<option value=${u.id}>${u.name}</option>`)}
+        </select>
+        <button disabled=${!enrolUnit} onClick=${() => act(() => post(`/campaigns/${campaign}/enrollments`, { unit_ids: [Number(enrolUnit)] }).then((r) => `新报名 ${r.enrolled} 人。`))}>报名该单位及下级单位的干部</button>
+      </div>
+      <${ErrorBanner} error=${rosterError} />
+      ${roster && html`<table><thead><tr><th>姓名</th><th>工号</th><th>已学分钟</th><th>学习完成</th><th>免考</th><th></th></tr></thead>
+        <tbody>${roster.items.map(
+          (m) => html`<tr><td>${m.name}</td><td>${m.employee_no || ""}</td><td>${m.credited_minutes}</td>
+            <td>${m.study_complete ? "是" : "否"}</td><td>${m.exempt ? `是（${m.exempt_reason}）` : "否"}</td>
+            <td><button class="link" onClick=${() => exempt(m)}>${m.exempt ? "取消免考" : "免考"}</button></td></tr>`,
+        )}</tbody></table>
+        <p class="muted">共 ${roster.total} 人${roster.total > roster.items.length ? "，显示前 200 人" : ""}。</p>`}
+    </div>`}
+  </section>`;
+}
+
+const EMPTY_CAMPAIGN = {
+  year: new Date().getFullYear(), title: "", study_starts_on: "", study_ends_on: "", required_minutes: 240,
+  exam_opens_at: "", exam_closes_at: "", duration_minutes: 60, question_count: 50, pass_score: 60,
+  max_attempts: 3, exam_requires_study: true, courses: [],
+};
+
+/** `2026-11-01T09:00` (Beijing) ↔ RFC 3339. */
+const toLocal = (t) => (t ? new Date(new Date(t).getTime() + 8 * 3600_000).toISOString().slice(0, 16) : "");
+const fromLocal = (t) => (t ? `${t}:00+08:00` : "");
+
+export function HrCampaign({ query }) {
+  const [list, chosen] = useCampaign(query);
+  const editing = query.get("new") ? null : chosen;
+  const [courses] = useLoad(() => all("/courses"), []);
+  const [form, setForm] = useState(EMPTY_CAMPAIGN);
+  const [error, setError] = useState(null);
+  const [saved, setSaved] = useState(null);
+  useEffect(() => {
+    if (!editing) return setForm(EMPTY_CAMPAIGN);
+    get(`/campaigns/${editing}`).then((c) => setForm({ ...c, courses: c.courses.map(({ course_id, compulsory }) => ({ course_id, compulsory })) }), setError);
+  }, [editing]);
+  const set = (k) => (e) => setForm({ ...form, [k]: e.target.type === "number" ? Number(e.target.value) : e.target.type === "checkbox" ? e.target.checked : e.target.value });
+  const toggleCourse = (id, state) => {
+    const rest = form.courses.filter((c) => c.course_id !== id);
+    setForm({ ...form, courses: state === "" ? rest : [...rest, { course_id: id, compulsory: state === "compulsory" }] });
+  };
+  const save = async (e) => {
+    e.preventDefault();
+    setError(null);
+    const { id, created_at, updated_at, ...body } = form;
+    try {
+      const c = editing ? await patch(`/campaigns/${editing}`, body) : await post("/campaigns", body);
+      setSaved(`已保存“${c.title}”。`);
+      go("/hr/campaign", { campaign: c.id });
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const errors = fieldErrors(error);
+  return html`<section>
+    <div class="toolbar">
+      ${list.length > 0 && html`<${CampaignPicker} list=${list} chosen=${editing || ""} path="/hr/campaign" extra=${{}} />`}
+      <a href="#/hr/campaign?new=1" class="button secondary">新建学法活动</a>
+    </div>
+    <form class="grid" onSubmit=${save} id="campaign-form">
+      <${Field} label="年度" name="year" errors=${errors}><input type="number" value=${form.year} onInput=${set("year")} /></${Field}>
+      <${Field} label="标题" name="title" errors=${errors}><input value=${form.title} onInput=${set("title")} placeholder="2026年度领导干部网上学法用法考试" /></${Field}>
+      <${Field} label="学习开始日期" name="study_starts_on" errors=${errors}><input type="date" value=${form.study_starts_on} onInput=${set("study_starts_on")} /></${Field}>
+      <${Field} label="学习结束日期" name="study_ends_on" errors=${errors}><input type="date" value=${form.study_ends_on} onInput=${set("study_ends_on")} /></${Field}>
+      <${Field} label="应学分钟" name="required_minutes" errors=${errors}><input type="number" value=${form.required_minutes} onInput=${set("required_minutes")} /></${Field}>
+      <${Field} label="考试开始（北京时间）" name="exam_opens_at" errors=${errors}><input type="datetime-local" value=${toLocal(form.exam_opens_at)} onInput=${(e) => setForm({ ...form, exam_opens_at: fromLocal(e.target.value) })} /></${Field}>
+      <${Field} label="考试结束（北京时间）" name="exam_closes_at" errors=${errors}><input type="datetime-local" value=${toLocal(form.exam_closes_at)} onInput=${(e) => setForm({ ...form, exam_closes_at: fromLocal(e.target.value) })} /></${Field}>
+      <${Field} label="考试时长（分钟）" name="duration_minutes" errors=${errors}><input type="number" value=${form.duration_minutes} onInput=${set("duration_minutes")} /></${Field}>
+      <${Field} label="每卷题数" name="question_count" errors=${errors}><input type="number" value=${form.question_count} onInput=${set("question_count")} /></${Field}>
+      <${Field} label="合格分" name="pass_score" errors=${errors}><input type="number" value=${form.pass_score} onInput=${set("pass_score")} /></${Field}>
+      <${Field} label="考试次数" name="max_attempts" errors=${errors}><input type="number" value=${form.max_attempts} onInput=${set("max_attempts")} /></${Field}>
+      <label class="field check"><input type="checkbox" checked=${form.exam_requires_study} onChange=${set("exam_requires_study")} /><span>学习完成后方可考试</span></label>
+      <fieldset class="wide"><legend>课程</legend>
+        ${(courses || []).map((c) => {
+          const on = form.courses.find((x) => x.course_id === c.id);
+          return html`<label class="inline">${c.title}（${c.minutes} 分钟）
+            <select value=${on ? (on.compulsory ? "compulsory" : "elective") : ""} onChange=${(e) => toggleCourse(c.id, e.target.value)}>
+              <option value="">不选</option><option value="compulsory">必修</option><option value="elective">选修</option>
+            </select></label>`;
+        })}
+        ${errors.courses && html`<em class="field-error">${errors.courses}</em>`}
+      </fieldset>
+      <${ErrorBanner} error=${error} />
+      ${saved && html`<p class="ok">${saved}</p>`}
+      <button type="submit">保存</button>
+    </form>
+  </section>`;
+}
+
+const EMPTY_QUESTION = { kind: "single", stem: "", options: ["", "", "", ""], answer: [0], points: 1, law_ref: "" };
+
+export function HrQuestions({ query }) {
+  const [list, campaign] = useCampaign(query);
+  const [bank, bankError, reload] = useLoad(
+    () => (campaign ? all(`/campaigns/${campaign}/questions`) : Promise.resolve([])),
+    [campaign],
+  );
+  const [form, setForm] = useState(EMPTY_QUESTION);
+  const [error, setError] = useState(null);
+  const [done, setDone] = useState(null);
+  const [file, setFile] = useState(null);
+  const run = async (work) => {
+    setError(null);
+    setDone(null);
+    try {
+      setDone(await work());
+      reload();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  const add = (e) => {
+    e.preventDefault();
+    const options = form.kind === "judge" ? ["正确", "错误"] : form.options.filter((o) => o.trim());
+    run(() => post(`/campaigns/${campaign}/questions`, { ...form, options }).then(() => {
+      setForm(EMPTY_QUESTION);
+      return "已添加。";
+    }));
+  };
+  const errors = fieldErrors(error);
+  const letters = "ABCDEFGHIJ";
+  return html`<section>
+    <div class="toolbar"><${CampaignPicker} list=${list} chosen=${campaign} path="/hr/questions" extra=${{}} /></div>
+    <form class="toolbar" onSubmit=${(e) => { e.preventDefault(); if (file) run(() => upload(`/campaigns/${campaign}/questions/import`, file).then((r) => `已导入 ${r.imported} 题。`)); }}>
+      <input type="file" accept=".csv,text/csv" onChange=${(e) => setFile(e.target.files[0])} />
+      <button type="submit" disabled=${!file}>导入题库 CSV</button>
+    </form>
+    <form class="grid" onSubmit=${add}>
+      <${Field} label="题型" name="kind" errors=${errors}><select value=${form.kind} onChange=${(e) => setForm({ ...form, kind: e.target.value, answer: [0] })}><${Options} map=${QUESTION_KIND} /></select></${Field}>
+      <${Field} label="题干" name="stem" errors=${errors}><input value=${form.stem} onInput=${(e) => setForm({ ...form, stem: e.target.value })} /></${Field}>
+      ${form.kind !== "judge" && form.options.map((o, i) => html`<label class="field"><span>选项${letters[i]}
+          <input type=${form.kind === "single" ? "radio" : "checkbox"} name="answer" checked=${form.answer.includes(i)}
+            onChange=${() => setForm({ ...form, answer: form.kind === "single" ? [i] : form.answer.includes(i) ? form.answer.filter((a) => a !== i) : [...form.answer, i].sort() })} /> 正确</span>
+          <input value=${o} onInput=${(e) => setForm({ ...form, options: form.options.map((x, j) => (j === i ? e.target.value : x)) })} /></label>`)}
+      ${form.kind === "judge" && html`<${Field} label="答案" name="answer" errors=${errors}><select onChange=${(e) => setForm({ ...form, answer: [Number(e.target.value)] })}><option value="0">正确</option><option value="1">错误</option></select></${Field}>`}
+      <${Field} label="分值" name="points" errors=${errors}><input type="number" value=${form.points} onInput=${(e) => setForm({ ...form, points: Number(e.target.value) })} /></${Field}>
+      <${Field} label="法律依据" name="law_ref" errors=${errors}><input value=${form.law_ref} onInput=${(e) => setForm({ ...form, law_ref: e.target.value })} /></${Field}>
+      <button type="submit" disabled=${!campaign}>添加试题</button>
+    </form>
+    <${ErrorBanner} error=${error || bankError} />
+    ${done && html`<p class="ok">${done}</p>`}
+    <table><thead><tr><th>题型</th><th>题干</th><th>选项</th><th>答案</th><th>分值</th><th>法律依据</th></tr></thead>
+      <tbody>${(bank || []).map((q) => html`<tr><td>${QUESTION_KIND[q.kind]}</td><td>${q.stem}</td>
+        <td>${q.options.map((o, i) => `${letters[i]}. ${o}`).join("　")}</td><td>${q.answer.map((a) => letters[a]).join("")}</td>
+        <td>${q.points}</td><td>${q.law_ref}</td></tr>`)}</tbody></table>
+  </section>`;
+}
+
+export { UNIT_KIND, day };

@@ -1,0 +1,150 @@
+// 司法所: activities (list, filters, the form), their statistics, the annual summary.
+import {
+  html, useState, useLoad, ErrorBanner, Field, BarChart, fieldErrors, percent,
+  KIND, VENUE, THEME, AUDIENCE, LEVEL, TARGET, Options,
+} from "./ui.js";
+import { get, post, patch, del, all, download, text } from "./api.js";
+
+const thisYear = () => new Date().getFullYear();
+
+function filterQuery(f) {
+  return new URLSearchParams(Object.entries(f).filter(([, v]) => v !== "")).toString();
+}
+
+const EMPTY = {
+  kind: "publicity", title: "", held_on: "", organizer_unit_id: "", venue: "", themes: [],
+  audience: "public", attendance: 0, materials: 0, notes: "",
+};
+
+function ActivityForm({ units, editing, onDone }) {
+  const [form, setForm] = useState(editing ? { ...editing, venue: editing.venue || "" } : EMPTY);
+  const [error, setError] = useState(null);
+  const set = (k, number) => (e) => setForm({ ...form, [k]: number ? Number(e.target.value) : e.target.value });
+  const toggleTheme = (t) => setForm({ ...form, themes: form.themes.includes(t) ? form.themes.filter((x) => x !== t) : [...form.themes, t] });
+  const save = async (e) => {
+    e.preventDefault();
+    setError(null);
+    const body = {
+      kind: form.kind, title: form.title, held_on: form.held_on,
+      organizer_unit_id: Number(form.organizer_unit_id) || 0, venue: form.venue || null,
+      themes: form.themes, audience: form.audience, attendance: form.attendance,
+      materials: form.kind === "publicity" ? form.materials : 0, notes: form.notes,
+    };
+    try {
+      if (editing) await patch(`/activities/${editing.id}`, body);
+      else await post("/activities", body);
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const errors = fieldErrors(error);
+  return html`<form class="grid" onSubmit=${save} id="activity-form">
+    <${Field} label="类别" name="kind" errors=${errors}><select name="kind" value=${form.kind} onChange=${set("kind")}><${Options} map=${KIND} /></select></${Field}>
+    <${Field} label="活动名称" name="title" errors=${errors}><input name="title" value=${form.title} onInput=${set("title")} /></${Field}>
+    <${Field} label="日期" name="held_on" errors=${errors}><input name="held_on" type="date" value=${form.held_on} onInput=${set("held_on")} /></${Field}>
+    <${Field} label="组织单位" name="organizer_unit_id" errors=${errors}>
+      <select name="organizer_unit_id" value=${form.organizer_unit_id} onChange=${set("organizer_unit_id")}>
+        <option value="">选择单位…</option>${units.map((u) => html`<option value=${u.id}>${u.name}</option>`)}
+      </select></${Field}>
+    <${Field} label="法律“六进”" name="venue" errors=${errors}><select name="venue" value=${form.venue} onChange=${set("venue")}><${Options} map=${VENUE} empty="无" /></select></${Field}>
+    <${Field} label="对象" name="audience" errors=${errors}><select name="audience" value=${form.audience} onChange=${set("audience")}><${Options} map=${AUDIENCE} /></select></${Field}>
+    <${Field} label="人次" name="attendance" errors=${errors}><input name="attendance" type="number" min="0" value=${form.attendance} onInput=${set("attendance", true)} /></${Field}>
+    ${form.kind === "publicity" && html`<${Field} label="宣传品份数" name="materials" errors=${errors}><input name="materials" type="number" min="0" value=${form.materials} onInput=${set("materials", true)} /></${Field}>`}
+    <fieldset class="wide"><legend>主题</legend>
+      ${Object.entries(THEME).map(([k, v]) => html`<label class="inline"><input type="checkbox" name="themes" value=${k} checked=${form.themes.includes(k)} onChange=${() => toggleTheme(k)} />${v}</label>`)}
+    </fieldset>
+    <${Field} label="备注" name="notes" errors=${errors}><input name="notes" value=${form.notes} onInput=${set("notes")} /></${Field}>
+    <${ErrorBanner} error=${error} />
+    <div class="wide"><button type="submit">保存</button> <button type="button" class="secondary" onClick=${onDone}>取消</button></div>
+  </form>`;
+}
+
+export function Activities({ me }) {
+  const [filters, setFilters] = useState({ year: String(thisYear()), kind: "", venue: "", theme: "", organizer_unit_id: "" });
+  const [editing, setEditing] = useState(undefined);
+  const [units] = useLoad(() => all("/units"), []);
+  const [page, error, reload] = useLoad(() => get(`/activities?${filterQuery(filters)}&per_page=200`), [filterQuery(filters)]);
+  const writer = me.roles.includes("judicial") || me.roles.includes("admin");
+  const set = (k) => (e) => setFilters({ ...filters, [k]: e.target.value });
+  const names = Object.fromEntries((units || []).map((u) => [u.id, u.name]));
+  const remove = async (a) => {
+    if (!confirm(`删除“${a.title}”？`)) return;
+    await del(`/activities/${a.id}`);
+    reload();
+  };
+  return html`<section>
+    <div class="toolbar filters">
+      <label class="inline">年度<input type="number" value=${filters.year} onInput=${set("year")} /></label>
+      <label class="inline">类别<select value=${filters.kind} onChange=${set("kind")}><${Options} map=${KIND} empty="全部" /></select></label>
+      <label class="inline">六进<select value=${filters.venue} onChange=${set("venue")}><${Options} map=${VENUE} empty="全部" /></select></label>
+      <label class="inline">主题<select value=${filters.theme} onChange=${set("theme")}><${Options} map=${THEME} empty="全部" /></select></label>
+      <label class="inline">组织单位（含下级）<select value=${filters.organizer_unit_id} onChange=${set("organizer_unit_id")}>
+        <option value="">全部</option>${(units || []).map((u) => html`<option value=${u.id}>${u.name}</option>`)}</select></label>
+      ${writer && html`<button id="new-activity" onClick=${() => setEditing(null)}>记录活动</button>`}
+    </div>
+    ${editing !== undefined && units && html`<${ActivityForm} units=${units} editing=${editing} onDone=${() => { setEditing(undefined); reload(); }} />`}
+    <${ErrorBanner} error=${error} />
+    ${page && html`<p class="muted">共 ${page.total} 次活动。</p>
+      <table id="activities"><thead><tr><th>日期</th><th>类别</th><th>名称</th><th>组织单位</th><th>六进</th><th>主题</th><th>对象</th><th>人次</th><th>宣传品</th><th></th></tr></thead>
+      <tbody>${page.items.map((a) => html`<tr>
+        <td>${a.held_on}</td><td>${KIND[a.kind]}</td><td>${a.title}</td><td>${names[a.organizer_unit_id] || ""}</td>
+        <td>${a.venue ? VENUE[a.venue] : "—"}</td><td>${a.themes.map((t) => THEME[t]).join("、")}</td><td>${AUDIENCE[a.audience]}</td>
+        <td>${a.attendance}</td><td>${a.materials}</td>
+        <td>${writer && html`<button class="link" onClick=${() => setEditing(a)}>修改</button> <button class="link" onClick=${() => remove(a)}>删除</button>`}</td>
+      </tr>`)}</tbody></table>`}
+  </section>`;
+}
+
+const GROUPS = { month: "按月份", venue: "按“六进”", organizer_level: "按组织层级", theme: "按主题" };
+const KEY_NAMES = { venue: { ...VENUE, none: "未进" }, organizer_level: LEVEL, theme: THEME, audience: AUDIENCE, kind: KIND };
+
+function Stats({ year, groupBy }) {
+  const [stats, error] = useLoad(() => get(`/activities/stats?year=${year}&group_by=${groupBy}`), [year, groupBy]);
+  if (error) return html`<${ErrorBanner} error=${error} />`;
+  if (!stats) return null;
+  const names = KEY_NAMES[groupBy] || {};
+  return html`<div class="stat" data-group=${groupBy}>
+    <h3>${GROUPS[groupBy]}（共 <span class="total-events">${stats.total.events}</span> 次，${stats.total.attendance} 人次）</h3>
+    <${BarChart} label=${GROUPS[groupBy]} rows=${stats.groups.map((g) => ({ label: names[g.key] || g.key, value: g.events }))} />
+  </div>`;
+}
+
+export function ActivityStats() {
+  const [year, setYear] = useState(thisYear());
+  return html`<section>
+    <div class="toolbar"><label class="inline">年度<input type="number" value=${year} onInput=${(e) => setYear(Number(e.target.value))} /></label></div>
+    <div class="stats">${Object.keys(GROUPS).map((g) => html`<${Stats} year=${year} groupBy=${g} key=${g} />`)}</div>
+  </section>`;
+}
+
+export function AnnualSummary() {
+  const [year, setYear] = useState(thisYear());
+  const [report, error] = useLoad(() => get(`/reports/annual/${year}`), [year]);
+  const [narrative, narrativeError] = useLoad(() => text(`/reports/annual/${year}/export?format=text`), [year]);
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    await navigator.clipboard.writeText(narrative);
+    setCopied(true);
+  };
+  return html`<section class="annual">
+    <div class="toolbar">
+      <label class="inline">年度<input type="number" value=${year} onInput=${(e) => setYear(Number(e.target.value))} /></label>
+      <button onClick=${() => download(`/reports/annual/${year}/export?format=xlsx`)}>下载 Excel</button>
+      <button class="secondary" onClick=${() => download(`/reports/annual/${year}/export?format=csv`)}>下载 CSV</button>
+    </div>
+    <${ErrorBanner} error=${error || narrativeError} />
+    <h2>工作总结文字</h2>
+    <pre id="narrative" class="narrative">${narrative || "正在生成…"}</pre>
+    <button onClick=${copy} disabled=${!narrative}>${copied ? "已复制" : "复制文字"}</button>
+    ${report && html`<h2>数据</h2>
+      <div class="figures">
+        <div class="figure"><span class="label">普法宣传活动</span><strong>${report.publicity.events}</strong><span class="count">街道 ${report.publicity.street_events}，村居社区 ${report.publicity.community_events}</span></div>
+        <div class="figure"><span class="label">服务群众</span><strong>${report.publicity.attendance}</strong><span class="count">人次</span></div>
+        <div class="figure"><span class="label">宣传品</span><strong>${report.publicity.materials}</strong><span class="count">份</span></div>
+        <div class="figure"><span class="label">法治培训</span><strong>${report.training.events}</strong><span class="count">${report.training.attendance} 人次</span></div>
+        <div class=${report.six_into.full_coverage ? "figure met" : "figure unmet"}><span class="label">法律“六进”</span><strong>${report.six_into.full_coverage ? "全覆盖" : "未全覆盖"}</strong></div>
+      </div>
+      ${report.campaigns.map((c) => html`<p>${c.title}：应参加 ${c.roster} 人，${Object.entries(TARGET).map(([k, v]) => `${v} ${percent(c[k].rate)}`).join("，")}。</p>`)}`}
+  </section>`;
+}
