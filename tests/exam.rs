@@ -278,13 +278,28 @@ async fn bank_import_as_json_and_csv_all_or_nothing() {
     ]});
     let reply = app.post(&path, &hr, bad).await;
     assert_eq!(reply.status, 422, "{}", reply.body);
-    let lines: Vec<u64> = reply.body["errors"]
+    let errors: Vec<(u64, &str, &str)> = reply.body["errors"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["line"].as_u64().unwrap())
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap(),
+                e["field"].as_str().unwrap(),
+                e["message"].as_str().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(lines, vec![2, 3]);
+    assert_eq!(errors[0].0, 2, "the second question's answer");
+    // The unreadable third is named field by field, in plain words.
+    assert_eq!(
+        errors[1..].to_vec(),
+        vec![
+            (3, "options", "is required"),
+            (3, "answer", "is required"),
+            (3, "stem", "must be a string"),
+        ]
+    );
     assert_eq!(
         app.get(&list, &hr).await.expect(200)["total"],
         0,
