@@ -100,7 +100,14 @@ pub fn test_config(database_url: String) -> Config {
 }
 
 impl TestApp {
+    /// A fresh app whose clock is pinned at [`test_now`].
     pub async fn new() -> Self {
+        Self::with_clock(Clock::pinned(test_now())).await
+    }
+
+    /// A fresh app with the given clock (the browser tests use the system's: a browser's
+    /// uploads carry real times).
+    pub async fn with_clock(clock: Clock) -> Self {
         let pg_base = std::env::var("XUEFA_TEST_DATABASE_URL")
             .ok()
             .filter(|u| !u.is_empty());
@@ -138,7 +145,6 @@ impl TestApp {
                 (url, None, Some(dir))
             }
         };
-        let clock = Clock::pinned(test_now());
         let (state, _) = api::start_with_clock(test_config(url), clock)
             .await
             .expect("the app starts");

@@ -1,0 +1,304 @@
+//! A small W3C WebDriver client for the console tests: Debian's `chromium` driven by its
+//! `chromedriver`, headless, on this machine only. Without them the tests say what to
+//! install and stop — unless `XUEFA_REQUIRE_BROWSER=1` (set by `.ci/run`), which makes a
+//! missing browser a failure.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use serde_json::{Value, json};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// `None` (with a message) when the browser is not installed and not required.
+pub fn available() -> Option<()> {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return Some(());
+    }
+    let help = "the console's browser tests need Debian's chromium, chromium-driver and \
+                fonts-noto-cjk: apt-get install -y chromium chromium-driver fonts-noto-cjk";
+    if std::env::var("XUEFA_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+        panic!("{help}");
+    }
+    eprintln!("skipping: {help}");
+    None
+}
+
+/// One headless Chromium session.
+pub struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+    pub downloads: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let url = format!("{}/session/{}", self.base, self.session);
+        // Best effort: the driver is killed right after.
+        let _ = blocking_delete(&url);
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// A DELETE without an async runtime (for `Drop`): ends the WebDriver session.
+fn blocking_delete(url: &str) -> std::io::Result<()> {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap_or(url);
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut stream = std::net::TcpStream::connect(host)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(
+        stream,
+        "DELETE /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    )?;
+    let mut sink = Vec::new();
+    let _ = stream.read_to_end(&mut sink);
+    Ok(())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium `width` pixels wide.
+    pub async fn start(width: u32, height: u32) -> Browser {
+        let port = free_port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while http.get(format!("{base}/status")).send().await.is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not answer");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let downloads = tempfile::tempdir().unwrap();
+        let profile = tempfile::tempdir().unwrap().keep();
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    format!("--user-data-dir={}", profile.display()),
+                    format!("--window-size={width},{height}"),
+                ],
+                "prefs": {
+                    "download.default_directory": downloads.path().display().to_string(),
+                    "download.prompt_for_download": false,
+                },
+            },
+        }}});
+        let reply: Value = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .expect("a WebDriver session")
+            .json()
+            .await
+            .unwrap();
+        let session = reply["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {reply}"))
+            .to_owned();
+        Browser {
+            driver,
+            base,
+            session,
+            http,
+            downloads,
+        }
+    }
+
+    async fn command(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let request = match method {
+            "GET" => self.http.get(url),
+            _ => self.http.post(url).json(&body),
+        };
+        let reply: Value = request.send().await.unwrap().json().await.unwrap();
+        reply["value"].clone()
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.command("POST", "/url", json!({ "url": url })).await;
+    }
+
+    /// Runs `script` in the page (its `arguments` are `args`) and returns its value.
+    pub async fn script(&self, script: &str, args: Value) -> Value {
+        self.command(
+            "POST",
+            "/execute/sync",
+            json!({"script": script, "args": args}),
+        )
+        .await
+    }
+
+    /// Waits (10 s at most) until `script` returns something truthy, and returns it.
+    pub async fn until(&self, what: &str, script: &str, args: Value) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let value = self.script(script, args.clone()).await;
+            let truthy = !matches!(value, Value::Null | Value::Bool(false))
+                && value != json!("")
+                && value.get("error").is_none();
+            if truthy {
+                return value;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited 10 s for {what}; last {value}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The text of the first element matching `css`, once there.
+    pub async fn text(&self, css: &str) -> String {
+        self.until(
+            css,
+            "const e = document.querySelector(arguments[0]); return e && e.innerText;",
+            json!([css]),
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
+    async fn element(&self, css: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = self
+                .command(
+                    "POST",
+                    "/element",
+                    json!({"using": "css selector", "value": css}),
+                )
+                .await;
+            if let Some(id) = found
+                .as_object()
+                .and_then(|o| o.values().next())
+                .and_then(Value::as_str)
+            {
+                return id.to_owned();
+            }
+            assert!(Instant::now() < deadline, "no element {css}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn click(&self, css: &str) {
+        let id = self.element(css).await;
+        self.command("POST", &format!("/element/{id}/click"), json!({}))
+            .await;
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let id = self.element(css).await;
+        self.command("POST", &format!("/element/{id}/clear"), json!({}))
+            .await;
+        self.command(
+            "POST",
+            &format!("/element/{id}/value"),
+            json!({ "text": text }),
+        )
+        .await;
+    }
+
+    /// Chooses the `<option>` of a `<select>` whose value is `value`.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.element(css).await;
+        self.script(
+            "const s = document.querySelector(arguments[0]); s.value = arguments[1];
+             s.dispatchEvent(new Event('change', {bubbles: true}));",
+            json!([css, value]),
+        )
+        .await;
+    }
+
+    pub async fn sign_in(&self, origin: &str, username: &str, password: &str) {
+        self.goto(origin).await;
+        self.type_into("input[name=username]", username).await;
+        self.type_into("input[name=password]", password).await;
+        self.click("#login-form button[type=submit]").await;
+        self.until(
+            "signed in",
+            "return document.querySelector('header .who');",
+            json!([]),
+        )
+        .await;
+    }
+
+    /// Cuts or restores the network as DevTools' offline emulation does.
+    pub async fn offline(&self, offline: bool) {
+        self.command(
+            "POST",
+            "/chromium/network_conditions",
+            json!({"network_conditions": {
+                "offline": offline, "latency": 0,
+                "download_throughput": 1_000_000, "upload_throughput": 1_000_000,
+            }}),
+        )
+        .await;
+    }
+
+    pub async fn screenshot(&self, to: &Path) {
+        let png = self.command("GET", "/screenshot", json!({})).await;
+        let bytes = base64_decode(png.as_str().expect("a screenshot"));
+        std::fs::write(to, bytes).expect("the screenshot is written");
+    }
+
+    /// Waits for a download named `name` and returns its bytes.
+    pub async fn downloaded(&self, name: &str) -> Vec<u8> {
+        let path: PathBuf = self.downloads.path().join(name);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !path.exists() {
+            let seen: Vec<_> = std::fs::read_dir(self.downloads.path())
+                .unwrap()
+                .filter_map(|e| e.ok().map(|e| e.file_name()))
+                .collect();
+            assert!(
+                Instant::now() < deadline,
+                "no download {name}; have {seen:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        std::fs::read(path).unwrap()
+    }
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut buffer, mut bits) = (0u32, 0);
+    for c in text.bytes().filter(|c| *c != b'=') {
+        let value = ALPHABET.iter().position(|a| *a == c).expect("base64") as u32;
+        buffer = (buffer << 6) | value;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    out
+}

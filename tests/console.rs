@@ -1,0 +1,440 @@
+//! The console in a real headless Chromium against the real server, loaded with the demo
+//! street: what each person sees equals what the API says, and what they do is stored.
+//! With `XUEFA_SCREENSHOTS=1` the HR dashboard and the cadre's phone view are written to
+//! `docs/screenshots/` (the README shows them).
+
+use std::time::Duration;
+
+use demo::{DEMO_PASSWORD, DemoOptions, DemoReport, load};
+use domain::clock::Clock;
+use entity::{enrollment, study_session, user};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use crate::{
+    browser::{self, Browser},
+    common::TestApp,
+};
+
+struct Console {
+    app: TestApp,
+    origin: String,
+    demo: DemoReport,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The demo street on the system clock, served on a port of its own.
+async fn console() -> Option<Console> {
+    browser::available()?;
+    let app = TestApp::with_clock(Clock::system()).await;
+    let options = DemoOptions {
+        cadres: 30,
+        sessions_per_cadre: 6,
+        activities: 20,
+        questions_per_attempt: 10,
+        ..Default::default()
+    };
+    let demo = load(
+        app.db(),
+        &options,
+        app.state.clock.now(),
+        app.state.config.tz,
+    )
+    .await
+    .expect("the demo loads");
+    let port = free_port();
+    let endpoint = api::app(app.state.clone());
+    tokio::spawn(
+        poem::Server::new(poem::listener::TcpListener::bind(format!(
+            "127.0.0.1:{port}"
+        )))
+        .run(endpoint),
+    );
+    let origin = format!("http://127.0.0.1:{port}");
+    for _ in 0..50 {
+        if reqwest::get(format!("{origin}/healthz")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Some(Console { app, origin, demo })
+}
+
+fn percent(rate: &Value) -> String {
+    format!("{:.2}%", rate.as_f64().unwrap() * 100.0)
+}
+
+fn screenshot_to(name: &str) -> Option<std::path::PathBuf> {
+    std::env::var("XUEFA_SCREENSHOTS")
+        .ok()
+        .filter(|v| v == "1")?;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir.join(name))
+}
+
+#[tokio::test]
+async fn hr_sees_the_apis_rates_per_unit_and_downloads_the_xlsx() {
+    let Some(c) = console().await else { return };
+    let b = Browser::start(1280, 1100).await;
+    b.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;
+    let token = c.app.token("hr", DEMO_PASSWORD).await;
+    let id = c.demo.campaign_id;
+    let api = c
+        .app
+        .get(&format!("/api/v1/campaigns/{id}/targets"), &token)
+        .await
+        .expect(200);
+    assert_eq!(b.text("#roster").await, api["roster"].to_string());
+    for t in ["participation", "study", "exam", "pass"] {
+        let figure = format!(".figure[data-target={t}]");
+        assert_eq!(
+            b.text(&format!("{figure} .rate")).await,
+            percent(&api[t]["rate"]),
+            "{t}"
+        );
+        assert_eq!(
+            b.text(&format!("{figure} .count")).await,
+            format!("{} 人", api[t]["count"]),
+            "{t}"
+        );
+    }
+    // The street's row, then drill down to its units: each as the API counts it.
+    let street = api["by_unit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"].as_str().unwrap().ends_with("新立街道"))
+        .unwrap()
+        .clone();
+    let row = |u: &Value, t: &str| format!("tr[data-unit='{}'] td[data-target={t}]", u["unit_id"]);
+    assert_eq!(
+        b.text(&row(&street, "study")).await,
+        format!(
+            "{}（{}）",
+            percent(&street["study"]["rate"]),
+            street["study"]["count"]
+        )
+    );
+    if let Some(path) = screenshot_to("hr-dashboard.png") {
+        b.screenshot(&path).await;
+    }
+    b.click(&format!("tr[data-unit='{}'] a", street["unit_id"]))
+        .await;
+    let branch = c
+        .app
+        .get(
+            &format!(
+                "/api/v1/campaigns/{id}/targets?unit_id={}",
+                street["unit_id"]
+            ),
+            &token,
+        )
+        .await
+        .expect(200);
+    let community = branch["by_unit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"].as_str().unwrap().ends_with("社区") && u["roster"].as_u64() > Some(0))
+        .unwrap()
+        .clone();
+    assert_eq!(
+        b.text(&row(&community, "pass")).await,
+        format!(
+            "{}（{}）",
+            percent(&community["pass"]["rate"]),
+            community["pass"]["count"]
+        )
+    );
+    // The Excel file, under its Chinese name.
+    b.click("#targets-xlsx").await;
+    let name = format!("四个100%统计-活动{id}.xlsx");
+    let xlsx = b.downloaded(&name).await;
+    assert!(xlsx.starts_with(b"PK"), "an XLSX is a zip file");
+}
+
+#[tokio::test]
+async fn hr_imports_a_roster_with_a_bad_line_and_sees_that_lines_error() {
+    let Some(c) = console().await else { return };
+    let b = Browser::start(1280, 1000).await;
+    b.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;
+    b.goto(&format!("{}/#/hr/roster", c.origin)).await;
+    let before = user::Entity::find().count(c.app.db()).await.unwrap();
+    let file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::fs::write(
+        file.path(),
+        "姓名,工号,密码\n张三,900001,password-123\n李四,900002,short\n",
+    )
+    .unwrap();
+    b.type_into("#roster-file", &file.path().display().to_string())
+        .await;
+    b.click("#import-form button[type=submit]").await;
+    let errors = b.text(".line-errors").await;
+    assert!(errors.contains("第 3 行"), "{errors}");
+    assert!(errors.contains("密码"), "{errors}");
+    assert_eq!(
+        user::Entity::find().count(c.app.db()).await.unwrap(),
+        before,
+        "nothing stored"
+    );
+}
+
+#[tokio::test]
+async fn the_judicial_office_records_an_activity_and_sees_the_stats_change() {
+    let Some(c) = console().await else { return };
+    let b = Browser::start(1280, 1000).await;
+    b.sign_in(&c.origin, "sifa", DEMO_PASSWORD).await;
+    b.goto(&format!("{}/#/judicial/stats", c.origin)).await;
+    let total = |text: String| text.trim().parse::<u64>().unwrap();
+    let before = total(b.text(".stat[data-group=month] .total-events").await);
+    b.goto(&format!("{}/#/judicial/activities", c.origin)).await;
+    b.click("#new-activity").await;
+    b.type_into("#activity-form input[name=title]", "宪法进社区宣传")
+        .await;
+    let today = c
+        .app
+        .state
+        .clock
+        .now()
+        .with_timezone(&c.app.state.config.tz)
+        .date_naive()
+        .to_string();
+    b.script(
+        "const e = document.querySelector('#activity-form input[name=held_on]');
+         e.value = arguments[0]; e.dispatchEvent(new Event('input', {bubbles: true}));",
+        json!([today]),
+    )
+    .await;
+    let street = c
+        .app
+        .get(
+            "/api/v1/units?kind=street",
+            &c.app.token("sifa", DEMO_PASSWORD).await,
+        )
+        .await
+        .expect(200);
+    b.select(
+        "#activity-form select[name=organizer_unit_id]",
+        &street["items"][0]["id"].to_string(),
+    )
+    .await;
+    b.select("#activity-form select[name=venue]", "community")
+        .await;
+    b.type_into("#activity-form input[name=attendance]", "120")
+        .await;
+    b.click("#activity-form button[type=submit]").await;
+    b.until(
+        "the new activity in the list",
+        "return document.querySelector('#activities') && document.querySelector('#activities').innerText.includes('宪法进社区宣传');",
+        json!([]),
+    )
+    .await;
+    b.goto(&format!("{}/#/judicial/stats", c.origin)).await;
+    b.until(
+        "the month total to move",
+        "const e = document.querySelector('.stat[data-group=month] .total-events'); return e && Number(e.innerText) === arguments[0];",
+        json!([before + 1]),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_annual_summary_page_shows_the_narrative() {
+    let Some(c) = console().await else { return };
+    let b = Browser::start(1280, 1000).await;
+    b.sign_in(&c.origin, "sifa", DEMO_PASSWORD).await;
+    b.goto(&format!("{}/#/judicial/annual", c.origin)).await;
+    let token = c.app.token("sifa", DEMO_PASSWORD).await;
+    let expected = String::from_utf8(
+        c.app
+            .bytes(
+                &format!("/api/v1/reports/annual/{}/export?format=text", c.demo.year),
+                &token,
+            )
+            .await,
+    )
+    .unwrap();
+    let shown = b
+        .until(
+            "the narrative",
+            "const e = document.querySelector('#narrative'); return e && e.innerText.includes('普法宣传') && e.innerText;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(shown.as_str().unwrap().trim(), expected.trim());
+}
+
+#[tokio::test]
+async fn a_cadre_on_a_phone_studies_offline_and_the_session_is_stored_once() {
+    let Some(c) = console().await else { return };
+    let b = Browser::start(375, 812).await;
+    b.sign_in(&c.origin, "gb00004", DEMO_PASSWORD).await;
+    let cadre = user::Entity::find()
+        .filter(user::Column::Username.eq("gb00004"))
+        .one(c.app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = || async {
+        study_session::Entity::find()
+            .filter(study_session::Column::UserId.eq(cadre.id))
+            .count(c.app.db())
+            .await
+            .unwrap()
+    };
+    let before = stored().await;
+    let campaign = c
+        .app
+        .get(
+            &format!("/api/v1/campaigns/{}", c.demo.campaign_id),
+            &c.app.token("gb00004", DEMO_PASSWORD).await,
+        )
+        .await
+        .expect(200);
+    b.text("#progress").await;
+    if let Some(path) = screenshot_to("cadre-phone.png") {
+        b.screenshot(&path).await;
+    }
+    b.select("#course", &campaign["courses"][0]["course_id"].to_string())
+        .await;
+    b.offline(true).await;
+    b.click("#start-study").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    b.click("#stop-study").await;
+    let status = b.text("#study-status").await;
+    assert!(status.contains("离线"), "{status}");
+    let queued = "return JSON.parse(localStorage.getItem('xuefa.unsent-sessions') || '[]').length;";
+    assert_eq!(b.script(queued, json!([])).await, json!(1));
+    assert_eq!(
+        stored().await,
+        before,
+        "nothing reached the server while offline"
+    );
+    b.offline(false).await;
+    b.script("window.dispatchEvent(new Event('online'));", json!([]))
+        .await;
+    b.until(
+        "the queue to empty",
+        "return JSON.parse(localStorage.getItem('xuefa.unsent-sessions') || '[]').length === 0;",
+        json!([]),
+    )
+    .await;
+    assert_eq!(stored().await, before + 1, "stored once");
+    // Coming back (the page reloads and sends what is queued again): still once.
+    b.goto(&format!("{}/#/me", c.origin)).await;
+    b.text("#progress").await;
+    b.script("window.dispatchEvent(new Event('online'));", json!([]))
+        .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(stored().await, before + 1, "never twice");
+}
+
+#[tokio::test]
+async fn a_cadre_takes_the_exam_and_sees_the_score() {
+    let Some(c) = console().await else { return };
+    // A cadre who finished studying and has not sat the exam yet.
+    let ready = enrollment::Entity::find()
+        .filter(enrollment::Column::StudyComplete.eq(true))
+        .filter(enrollment::Column::AttemptsUsed.eq(0))
+        .filter(enrollment::Column::Exempt.eq(false))
+        .one(c.app.db())
+        .await
+        .unwrap()
+        .expect("a cadre ready for the exam");
+    let cadre = user::Entity::find_by_id(ready.user_id)
+        .one(c.app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let b = Browser::start(375, 812).await;
+    b.sign_in(&c.origin, &cadre.username, DEMO_PASSWORD).await;
+    b.click("#start-exam").await;
+    b.text(".question").await;
+    // Answer every question with its first option, as the cadre taps them.
+    b.script(
+        "document.querySelectorAll('.question').forEach(q => q.querySelector('input').click());",
+        json!([]),
+    )
+    .await;
+    b.click("#submit-exam").await;
+    let score = b.text("#score").await;
+    let token = c.app.token("hr", DEMO_PASSWORD).await;
+    let attempts = c
+        .app
+        .get(
+            &format!(
+                "/api/v1/campaigns/{}/attempts?user_id={}",
+                c.demo.campaign_id, cadre.id
+            ),
+            &token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(attempts["total"], 1);
+    assert_eq!(
+        score.parse::<f64>().unwrap(),
+        attempts["items"][0]["score"].as_f64().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn the_pages_load_nothing_from_another_host_and_carry_the_policy() {
+    let Some(c) = console().await else { return };
+    let b = Browser::start(1280, 1000).await;
+    b.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;
+    let mut seen = Vec::new();
+    for page in [
+        "/hr/targets",
+        "/hr/roster",
+        "/hr/campaign",
+        "/hr/questions",
+        "/judicial/activities",
+        "/judicial/stats",
+        "/judicial/annual",
+        "/me",
+        "/admin/users",
+    ] {
+        b.goto(&format!("{}/#{page}", c.origin)).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let urls = b
+            .script(
+                "return performance.getEntriesByType('resource').map(e => e.name)
+                   .concat([...document.querySelectorAll('[src],[href]')].map(e => e.src || e.href));",
+                json!([]),
+            )
+            .await;
+        for url in urls.as_array().unwrap() {
+            let url = url.as_str().unwrap();
+            assert!(
+                url.starts_with(&c.origin) || url.starts_with("blob:") || url.starts_with("data:"),
+                "{page} loads {url}"
+            );
+            seen.push(url.to_owned());
+        }
+    }
+    assert!(
+        seen.iter()
+            .any(|u| u.ends_with("/vendor/htm-preact-standalone.module.js"))
+    );
+    // Every file the console serves carries the policy and the other headers.
+    // The page is served at `/`; everything else at its own path.
+    for file in api::console::files().map(|f| if f == "index.html" { String::new() } else { f }) {
+        let reply = c.app.call("GET", &format!("/{file}"), None, None).await;
+        assert_eq!(reply.status, 200, "/{file}");
+        assert_eq!(
+            reply.headers["content-security-policy"],
+            api::console::CONTENT_SECURITY_POLICY,
+            "/{file}"
+        );
+        assert_eq!(reply.headers["x-content-type-options"], "nosniff");
+        assert!(reply.headers["etag"].to_str().unwrap().starts_with('"'));
+    }
+}
