@@ -90,6 +90,11 @@ impl Browser {
         }
         let downloads = tempfile::tempdir().unwrap();
         let profile = tempfile::tempdir().unwrap().keep();
+        // A window narrower than 500 px is a phone: Chrome's device emulation gives the
+        // page exactly that viewport (a headless window cannot be narrower than 500).
+        let mobile = (width < 500).then(|| {
+            json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": true}})
+        });
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -107,6 +112,10 @@ impl Browser {
                 },
             },
         }}});
+        let mut caps = caps;
+        if let Some(mobile) = mobile {
+            caps["capabilities"]["alwaysMatch"]["goog:chromeOptions"]["mobileEmulation"] = mobile;
+        }
         let reply: Value = http
             .post(format!("{base}/session"))
             .json(&caps)
