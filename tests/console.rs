@@ -356,6 +356,8 @@ async fn a_cadre_takes_the_exam_and_sees_the_score() {
         .unwrap();
     let b = Browser::start(375, 812).await;
     b.sign_in(&c.origin, &cadre.username, DEMO_PASSWORD).await;
+    // The progress above the button loads first; then the button stays where it is.
+    b.text("#progress").await;
     b.click("#start-exam").await;
     b.text(".question").await;
     // Answer every question with its first option, as the cadre taps them.

@@ -173,10 +173,12 @@ impl Browser {
             if truthy {
                 return value;
             }
-            assert!(
-                Instant::now() < deadline,
-                "waited 10 s for {what}; last {value}"
-            );
+            if Instant::now() >= deadline {
+                let page = self
+                    .script("return document.body.innerText;", json!([]))
+                    .await;
+                panic!("waited 10 s for {what}; last {value}; the page says: {page}");
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
