@@ -22,14 +22,6 @@ struct Console {
     demo: DemoReport,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The demo street on the system clock, served on a port of its own.
 async fn console() -> Option<Console> {
     browser::available()?;
@@ -49,21 +41,7 @@ async fn console() -> Option<Console> {
     )
     .await
     .expect("the demo loads");
-    let port = free_port();
-    let endpoint = api::app(app.state.clone());
-    tokio::spawn(
-        poem::Server::new(poem::listener::TcpListener::bind(format!(
-            "127.0.0.1:{port}"
-        )))
-        .run(endpoint),
-    );
-    let origin = format!("http://127.0.0.1:{port}");
-    for _ in 0..50 {
-        if reqwest::get(format!("{origin}/healthz")).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let origin = crate::common::serve(&app).await;
     Some(Console { app, origin, demo })
 }
 

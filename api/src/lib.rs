@@ -48,6 +48,8 @@ pub fn app(state: AppState) -> impl Endpoint {
         .around(middleware::media_type_parameters)
         .with(CatchPanic::new())
         .around(middleware::problem_middleware)
+        // Outside the problem rewrite, so that refusals carry it too.
+        .around(middleware::no_store)
         .with(Tracing)
         .data(state)
 }

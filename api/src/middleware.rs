@@ -232,3 +232,16 @@ pub async fn media_type_parameters<E: Endpoint>(
     }
     next.call(req).await.map(IntoResponse::into_response)
 }
+
+/// API answers are personal and current: no cache keeps them (`Cache-Control: no-store`).
+pub async fn no_store<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let api = req.uri().path().starts_with("/api/");
+    let mut response = next.call(req).await.map(IntoResponse::into_response)?;
+    if api {
+        response.headers_mut().insert(
+            poem::http::header::CACHE_CONTROL,
+            poem::http::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(response)
+}

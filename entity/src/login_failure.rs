@@ -1,4 +1,5 @@
-//! One failed login, kept for the per-username throttle (shared by every instance).
+//! One failed login, kept for the throttle per username and client address (shared by
+//! every instance).
 
 use sea_orm::entity::prelude::*;
 
@@ -9,6 +10,8 @@ pub struct Model {
     pub id: i64,
     pub username: String,
     pub failed_at: DateTimeUtc,
+    /// The client's address (`""` when unknown).
+    pub client_addr: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ mod m20261125_000001_create_accounts;
 mod m20261125_000002_create_study;
 mod m20261125_000003_create_exam;
 mod m20261125_000004_create_activities;
+mod m20261126_000001_add_login_failure_address;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_create_study::Migration),
             Box::new(m20261125_000003_create_exam::Migration),
             Box::new(m20261125_000004_create_activities::Migration),
+            Box::new(m20261126_000001_add_login_failure_address::Migration),
         ]
     }
 }

@@ -108,6 +108,11 @@ impl TestApp {
     /// A fresh app with the given clock (the browser tests use the system's: a browser's
     /// uploads carry real times).
     pub async fn with_clock(clock: Clock) -> Self {
+        Self::with_config(clock, |_| {}).await
+    }
+
+    /// A fresh app with the given clock and the test configuration changed by `configure`.
+    pub async fn with_config(clock: Clock, configure: impl FnOnce(&mut Config)) -> Self {
         let pg_base = std::env::var("XUEFA_TEST_DATABASE_URL")
             .ok()
             .filter(|u| !u.is_empty());
@@ -145,7 +150,9 @@ impl TestApp {
                 (url, None, Some(dir))
             }
         };
-        let (state, _) = api::start_with_clock(test_config(url), clock)
+        let mut config = test_config(url);
+        configure(&mut config);
+        let (state, _) = api::start_with_clock(config, clock)
             .await
             .expect("the app starts");
         let endpoint = api::app(state.clone()).map_to_response().boxed();
@@ -439,4 +446,29 @@ impl TestApp {
     pub fn database_url(&self) -> String {
         self.state.config.database_url.clone()
     }
+}
+
+/// Serves `app` on a port of its own (for a browser, or for clients at other addresses)
+/// and returns its origin, `http://127.0.0.1:PORT`.
+pub async fn serve(app: &TestApp) -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = api::app(app.state.clone());
+    tokio::spawn(
+        poem::Server::new(poem::listener::TcpListener::bind(format!(
+            "127.0.0.1:{port}"
+        )))
+        .run(endpoint),
+    );
+    let origin = format!("http://127.0.0.1:{port}");
+    for _ in 0..50 {
+        if reqwest::get(format!("{origin}/healthz")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    origin
 }

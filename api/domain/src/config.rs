@@ -20,6 +20,9 @@ pub struct Config {
     /// `XUEFA_TZ`: the office's time zone as a UTC offset (`+08:00`); calendar dates (study
     /// windows, report years) are read in it.
     pub tz: chrono::FixedOffset,
+    /// `XUEFA_TRUSTED_PROXIES`: reverse proxies (addresses or CIDRs) whose
+    /// `X-Forwarded-For` names the client; from anyone else the header is ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl fmt::Debug for Config {
@@ -36,6 +39,7 @@ impl fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("db_pool", &self.db_pool)
             .field("tz", &self.tz)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -67,6 +71,7 @@ impl Default for Config {
             max_body_bytes: 16 * 1024 * 1024,
             db_pool: 8,
             tz: chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset"),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -118,6 +123,13 @@ impl Config {
                     message: format!("expected a UTC offset such as +08:00, got {v:?}"),
                 })?,
             },
+            trusted_proxies: crate::net::parse_trusted(
+                &get("XUEFA_TRUSTED_PROXIES").unwrap_or_default(),
+            )
+            .map_err(|message| ConfigError {
+                variable: "XUEFA_TRUSTED_PROXIES",
+                message,
+            })?,
         })
     }
 }

@@ -67,6 +67,17 @@ pub fn percent(rate: Option<f64>) -> String {
         .unwrap_or_default()
 }
 
+/// A text cell that Excel or WPS would read as a formula (it starts with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return) is written with a leading `'`, so it shows as text and never
+/// runs (CSV injection, as OWASP advises). Numbers are written as numbers, untouched.
+pub fn inert(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
 /// The sheets one after another in one CSV, separated by a blank line and a title line
 /// when there are several.
 pub fn csv(sheets: &[Sheet]) -> Vec<u8> {
@@ -87,7 +98,7 @@ pub fn csv(sheets: &[Sheet]) -> Vec<u8> {
                 let cells: Vec<String> = row
                     .iter()
                     .map(|c| match c {
-                        Cell::Text(s) => s.clone(),
+                        Cell::Text(s) => inert(s),
                         Cell::Int(n) => n.to_string(),
                         Cell::Num(x) => format!("{x}"),
                         Cell::Rate(r) => percent(*r),
@@ -131,4 +142,36 @@ pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
         }
     }
     book.save_to_buffer().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_written_as_text() {
+        for (raw, written) in [
+            (
+                "=HYPERLINK(\"http://x\",\"点我\")",
+                "'=HYPERLINK(\"http://x\",\"点我\")",
+            ),
+            ("+1", "'+1"),
+            ("-1+2", "'-1+2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tcmd", "'\tcmd"),
+            ("\rcmd", "'\rcmd"),
+            ("张伟", "张伟"),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(inert(raw), written);
+        }
+    }
+
+    #[test]
+    fn every_csv_text_cell_goes_through_the_helper_and_numbers_do_not() {
+        let mut sheet = Sheet::new("s", &["name", "n"]);
+        sheet.rows.push(vec![Cell::from("=1+1"), Cell::Int(-5)]);
+        let text = String::from_utf8(csv(&[sheet])).unwrap();
+        assert!(text.contains("'=1+1,-5"), "{text}");
+    }
 }

@@ -1,6 +1,6 @@
 //! `/auth/*` and `/me`: tokens and the caller's own account.
 
-use poem::web::Data;
+use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
 use super::{ApiTags, text::Text, users::UserView};
@@ -90,19 +90,31 @@ pub enum Me {
 impl AuthApi {
     /// Log in with username and password.
     ///
-    /// After 5 failed attempts for one username within 15 minutes, further attempts are
-    /// refused with 429 and `Retry-After` until the window has passed.
+    /// After 5 failed attempts for one username from one client address within 15
+    /// minutes, further attempts from that address are refused with 429 and `Retry-After`
+    /// until the window has passed (the same username still signs in from elsewhere);
+    /// after more than 50 from all addresses together, everywhere.
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
     async fn login(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         body: Checked<LoginRequest>,
     ) -> ApiResult<TokensIssued> {
+        let peer = match req.remote_addr().0 {
+            poem::Addr::SocketAddr(addr) => Some(addr.ip()),
+            _ => None,
+        };
+        let client = domain::net::client_address(
+            peer,
+            req.header("x-forwarded-for"),
+            &state.config.trusted_proxies,
+        );
         let pair = services::auth::login(
             &state.db,
             &state.jwt,
-            &body.username,
-            &body.password,
+            (&body.username, &body.password),
+            &client,
             state.clock.now(),
         )
         .await?;

@@ -18,8 +18,12 @@ use crate::{
 
 /// Refresh tokens live 30 days.
 pub const REFRESH_TTL_DAYS: i64 = 30;
-/// Failed logins allowed per username within [`THROTTLE_WINDOW_MINUTES`].
+/// Failed logins allowed per username *and client address* within
+/// [`THROTTLE_WINDOW_MINUTES`]: a colleague typing wrong passwords at someone's username
+/// from their own machine locks out that machine, not the person.
 pub const MAX_FAILURES: u64 = 5;
+/// Failed logins allowed per username from all addresses together (a spread-out guess).
+pub const MAX_FAILURES_EVERYWHERE: u64 = 50;
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
 pub const MIN_PASSWORD_LEN: usize = 8;
 pub const MAX_PASSWORD_LEN: usize = 128;
@@ -57,10 +61,12 @@ pub fn check_password_rules(field: &str, password: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Seconds to wait when `username` has used up its failed attempts, else `None`.
+/// Seconds to wait when `username` has used up its failed attempts from `client`, or
+/// from everywhere together, else `None`.
 async fn throttled_for(
     db: &impl ConnectionTrait,
     username: &str,
+    client: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Option<u64>> {
     let window_start = now - Duration::minutes(THROTTLE_WINDOW_MINUTES);
@@ -70,25 +76,29 @@ async fn throttled_for(
         .order_by_desc(login_failure::Column::FailedAt)
         .all(db)
         .await?;
-    if (recent.len() as u64) < MAX_FAILURES {
-        return Ok(None);
-    }
-    // The wait ends when the window no longer holds MAX_FAILURES failures.
-    let pivot = recent[MAX_FAILURES as usize - 1].failed_at;
-    let until = pivot + Duration::minutes(THROTTLE_WINDOW_MINUTES);
-    Ok(Some((until - now).num_seconds().max(1) as u64))
+    let from_client: Vec<_> = recent.iter().filter(|f| f.client_addr == client).collect();
+    // The wait ends when the window no longer holds that many failures.
+    let wait = |pivot: DateTime<Utc>| {
+        let until = pivot + Duration::minutes(THROTTLE_WINDOW_MINUTES);
+        (until - now).num_seconds().max(1) as u64
+    };
+    let here = (from_client.len() as u64 >= MAX_FAILURES)
+        .then(|| wait(from_client[MAX_FAILURES as usize - 1].failed_at));
+    let everywhere = (recent.len() as u64 > MAX_FAILURES_EVERYWHERE)
+        .then(|| wait(recent[MAX_FAILURES_EVERYWHERE as usize].failed_at));
+    Ok(here.max(everywhere))
 }
 
 /// Checks the credentials and starts a new token family.
 pub async fn login(
     db: &DatabaseConnection,
     jwt: &JwtKeys,
-    username: &str,
-    password: &str,
+    (username, password): (&str, &str),
+    client: &str,
     now: DateTime<Utc>,
 ) -> AppResult<TokenPair> {
     let username = username.trim();
-    if let Some(retry_after) = throttled_for(db, username, now).await? {
+    if let Some(retry_after) = throttled_for(db, username, client, now).await? {
         return Err(AppError::Throttled { retry_after });
     }
     let found = user::Entity::find()
@@ -106,6 +116,7 @@ pub async fn login(
             let txn = db.begin().await?;
             login_failure::ActiveModel {
                 username: Set(username.to_owned()),
+                client_addr: Set(client.to_owned()),
                 failed_at: Set(now),
                 ..Default::default()
             }
@@ -115,6 +126,10 @@ pub async fn login(
                 None => "unknown username",
                 Some(u) if !u.active => "account disabled",
                 Some(_) => "wrong password",
+            };
+            let reason = match client {
+                "" => reason.to_owned(),
+                from => format!("{reason} from {from}"),
             };
             audit::record_as(
                 &txn,
@@ -130,8 +145,10 @@ pub async fn login(
             return Err(bad_credentials());
         }
     };
+    // A success clears this address's failures only: guesses from elsewhere still count.
     login_failure::Entity::delete_many()
         .filter(login_failure::Column::Username.eq(username))
+        .filter(login_failure::Column::ClientAddr.eq(client))
         .exec(db)
         .await?;
     issue_pair(db, jwt, &account, uuid::Uuid::new_v4().to_string(), now).await
