@@ -274,3 +274,95 @@ async fn a_formula_in_a_name_comes_out_of_every_csv_export_as_text() {
         );
     }
 }
+
+#[tokio::test]
+async fn every_export_and_list_of_people_is_in_the_audit_log_with_filters_and_rows() {
+    let app = TestApp::new().await;
+    let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
+    let campaign = app.make_campaign(&hr).await;
+    let mut cadres = Vec::new();
+    for n in 0..3 {
+        cadres.push(app.make_user(&format!("c{n}"), &[Role::Cadre], None).await);
+    }
+    app.enroll(&hr, campaign.id, &cadres).await;
+    let c = campaign.id;
+    app.bytes(
+        &format!("/api/v1/campaigns/{c}/targets/missing/export?target=study&format=csv"),
+        &hr,
+    )
+    .await;
+    app.bytes(
+        &format!("/api/v1/campaigns/{c}/attempts/export?format=xlsx"),
+        &hr,
+    )
+    .await;
+    app.bytes(
+        &format!("/api/v1/campaigns/{c}/targets/export?format=csv"),
+        &hr,
+    )
+    .await;
+    app.bytes("/api/v1/reports/annual/2026/export?format=text", &hr)
+        .await;
+    let listed = app.get("/api/v1/users?role=cadre", &hr).await.expect(200);
+    app.get(&format!("/api/v1/campaigns/{c}/enrollments"), &hr)
+        .await
+        .expect(200);
+    app.get(
+        &format!("/api/v1/campaigns/{c}/targets/missing?target=exam"),
+        &hr,
+    )
+    .await
+    .expect(200);
+
+    let admin = app.admin_token().await;
+    let entries = |action: &str| {
+        let app = &app;
+        let admin = admin.clone();
+        let action = action.to_owned();
+        async move {
+            app.get(&format!("/api/v1/audit-log?action={action}"), &admin)
+                .await
+                .expect(200)["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    (
+                        e["actor"].as_str().unwrap().to_owned(),
+                        e["entity"].as_str().unwrap().to_owned(),
+                        e["summary"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let exports = entries("export").await;
+    let by = |list: &[(String, String, String)], what: &str| {
+        list.iter()
+            .find(|(_, e, _)| e == what)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {what} in {list:?}"))
+    };
+    let missing = by(&exports, "missing");
+    assert_eq!(missing.0, "hr");
+    assert!(
+        missing.2.contains(&format!("campaign={c}")) && missing.2.contains("target=study"),
+        "{missing:?}"
+    );
+    assert!(missing.2.ends_with("; 3 rows"), "{missing:?}");
+    assert!(by(&exports, "attempts").2.ends_with("; 0 rows"));
+    by(&exports, "targets");
+    by(&exports, "annual_report");
+    let reads = entries("read_people").await;
+    let users = by(&reads, "users");
+    assert!(users.2.contains("role: Some(Cadre)"), "{users:?}");
+    assert!(
+        users.2.ends_with(&format!(
+            "; {} rows",
+            listed["items"].as_array().unwrap().len()
+        )),
+        "{users:?}"
+    );
+    assert!(by(&reads, "roster").2.ends_with("; 3 rows"));
+    assert!(by(&reads, "missing").2.contains("target=exam"));
+}

@@ -20,6 +20,7 @@ use super::{
 use domain::{
     export,
     policy::{self, Action},
+    services::audit::Disclosure,
     services::{
         self,
         activities::{ActivityFilter, ActivityFull, ActivityInput, Tally},
@@ -632,6 +633,16 @@ impl ActivitiesApi {
         policy::authorize(&auth.0, Action::ReadActivities)?;
         let summary =
             services::reports::annual_summary(&state.db, year.0, state.clock.now()).await?;
+        let described = format!("year={} format={:?}", year.0, format.0);
+        super::disclosed(
+            &state,
+            &auth.0,
+            Disclosure::Export,
+            "annual_report",
+            described,
+            summary.campaigns.len(),
+        )
+        .await?;
         let name = format!("{}年法治政府建设工作总结数据", year.0);
         let ascii = format!("annual-{}", year.0);
         Ok(match format.0 {

@@ -16,6 +16,7 @@ use super::{
 };
 use domain::{
     policy::{self, Action},
+    services::audit::Disclosure,
     services::{
         self,
         campaigns::{CampaignChanges, CampaignFull, CampaignInput, RosterFilter},
@@ -539,8 +540,18 @@ impl CampaignsApi {
             study_complete: study_complete.0,
             q: q.0,
         };
+        let described = format!("campaign={} {filter:?}", id.0);
         let found =
             services::campaigns::roster(&state.db, id.0, filter, page_req(page, per_page)).await?;
+        super::disclosed(
+            &state,
+            &auth.0,
+            Disclosure::ReadPeople,
+            "roster",
+            described,
+            found.items.len(),
+        )
+        .await?;
         Ok(Roster::Ok(Json(Page::of(found, RosterEntry::from))))
     }
 

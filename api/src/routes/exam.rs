@@ -19,6 +19,7 @@ use domain::{
     export::{Cell, Sheet},
     paging::PageReq,
     policy::{self, Action},
+    services::audit::Disclosure,
     services::{
         self,
         exam::{Answer, AttemptFilter, AttemptFull, AttemptRow, Started},
@@ -675,9 +676,19 @@ impl ExamApi {
             unit_id: unit_id.0,
             passed: passed.0,
         };
+        let described = format!("campaign={} {filter:?}", id.0);
         let found =
             services::exam::list_attempts(&state.db, id.0, filter, page_req(page, per_page))
                 .await?;
+        super::disclosed(
+            &state,
+            &auth.0,
+            Disclosure::ReadPeople,
+            "attempts",
+            described,
+            found.items.len(),
+        )
+        .await?;
         Ok(AttemptList::Ok(Json(Page::of(
             found,
             AttemptListItem::from,
@@ -708,7 +719,17 @@ impl ExamApi {
             unit_id: unit_id.0,
             passed: passed.0,
         };
+        let described = format!("campaign={} {filter:?} format={:?}", id.0, format.0);
         let all = services::exam::list_attempts(&state.db, id.0, filter, PageReq::all()).await?;
+        super::disclosed(
+            &state,
+            &auth.0,
+            Disclosure::Export,
+            "attempts",
+            described,
+            all.items.len(),
+        )
+        .await?;
         let rows = all.items.into_iter().map(AttemptListItem::from).collect();
         let name = format!("考试记录-活动{}", id.0);
         let sheets = [attempts_sheet(rows)];

@@ -14,6 +14,7 @@ use super::{
 };
 use domain::{
     policy::{self, Action},
+    services::audit::Disclosure,
     services::{
         self,
         study::{Logged, SessionFilter, SessionInput},
@@ -277,8 +278,21 @@ impl StudyApi {
             from: from.0,
             to: to.0,
         };
+        let others = policy::manages_people(&auth.0) && filter.user_id != Some(auth.0.id);
+        let described = format!("{filter:?}");
         let found =
             services::study::list(&state.db, &auth.0, filter, page_req(page, per_page)).await?;
+        if others {
+            super::disclosed(
+                &state,
+                &auth.0,
+                Disclosure::ReadPeople,
+                "study_sessions",
+                described,
+                found.items.len(),
+            )
+            .await?;
+        }
         Ok(SessionList::Ok(Json(Page::of(
             found,
             StudySessionView::from,

@@ -16,6 +16,7 @@ use domain::{
     export::{Cell, Sheet},
     paging::PageReq,
     policy::{self, Action},
+    services::audit::Disclosure,
     services::{
         self,
         targets::{Counts, Missing, Target, TargetsReport},
@@ -274,6 +275,20 @@ impl TargetsApi {
             services::targets::campaign_targets(&state.db, id.0, unit_id.0, state.clock.now())
                 .await?;
         let sheets = services::targets::report_sheets(&report, "合计");
+        let filter = super::filters(&[
+            ("campaign", Some(id.0.to_string())),
+            ("unit_id", unit_id.0.map(|u| u.to_string())),
+            ("format", Some(format!("{:?}", format.0).to_lowercase())),
+        ]);
+        super::disclosed(
+            &state,
+            &auth.0,
+            Disclosure::Export,
+            "targets",
+            filter,
+            report.by_unit.len() + 1,
+        )
+        .await?;
         let name = format!("四个100%统计-活动{}", id.0);
         Ok(Download::tables(
             format.0,
@@ -310,6 +325,20 @@ impl TargetsApi {
             state.clock.now(),
         )
         .await?;
+        let filter = super::filters(&[
+            ("campaign", Some(id.0.to_string())),
+            ("target", Some(format!("{:?}", target.0).to_lowercase())),
+            ("unit_id", unit_id.0.map(|u| u.to_string())),
+        ]);
+        super::disclosed(
+            &state,
+            &auth.0,
+            Disclosure::ReadPeople,
+            "missing",
+            filter,
+            found.items.len(),
+        )
+        .await?;
         Ok(MissingResponse::Ok(Json(MissingPage {
             target: target.0,
             items: found.items.into_iter().map(MissingMember::from).collect(),
@@ -342,6 +371,21 @@ impl TargetsApi {
             unit_id.0,
             PageReq::all(),
             state.clock.now(),
+        )
+        .await?;
+        let filter = super::filters(&[
+            ("campaign", Some(id.0.to_string())),
+            ("target", Some(format!("{:?}", target.0).to_lowercase())),
+            ("unit_id", unit_id.0.map(|u| u.to_string())),
+            ("format", Some(format!("{:?}", format.0).to_lowercase())),
+        ]);
+        super::disclosed(
+            &state,
+            &auth.0,
+            Disclosure::Export,
+            "missing",
+            filter,
+            found.items.len(),
         )
         .await?;
         let rows = found.items.into_iter().map(MissingMember::from).collect();

@@ -17,6 +17,7 @@ use super::{
 };
 use domain::{
     policy::{self, Action},
+    services::audit::Disclosure,
     services::{
         self,
         users::{NewUser, UserChanges, UserFilter},
@@ -179,7 +180,17 @@ impl UsersApi {
             is_leader: is_leader.0,
             q: q.0,
         };
+        let described = format!("{filter:?}");
         let found = services::users::list(&state.db, filter, page_req(page, per_page)).await?;
+        super::disclosed(
+            &state,
+            &auth.0,
+            Disclosure::ReadPeople,
+            "users",
+            described,
+            found.items.len(),
+        )
+        .await?;
         Ok(UserList::Ok(Json(Page::of(found, UserView::from))))
     }
 

@@ -52,6 +52,46 @@ pub async fn record_as(
     Ok(())
 }
 
+/// How personal information left the system (个人信息保护法: every bulk read and export
+/// is traceable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disclosure {
+    /// A file was downloaded (`action = "export"`).
+    Export,
+    /// A list of more than one person was read (`action = "read_people"`).
+    ReadPeople,
+}
+
+/// Records who exported or read a list of people: what, with which filters, how many rows.
+pub async fn disclosed(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    kind: Disclosure,
+    what: &str,
+    (filters, rows): (&str, u64),
+) -> AppResult<()> {
+    let action = match kind {
+        Disclosure::Export => "export",
+        Disclosure::ReadPeople => "read_people",
+    };
+    let filters = if filters.is_empty() {
+        "no filter"
+    } else {
+        filters
+    };
+    record(
+        db,
+        Some(actor),
+        at,
+        action,
+        what,
+        None,
+        format!("{filters}; {rows} rows"),
+    )
+    .await
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {
     pub actor_id: Option<i64>,
