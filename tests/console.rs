@@ -418,3 +418,108 @@ async fn the_pages_load_nothing_from_another_host_and_carry_the_policy() {
         assert!(reply.headers["etag"].to_str().unwrap().starts_with('"'));
     }
 }
+
+#[tokio::test]
+async fn stored_markup_is_shown_as_text_and_the_policy_blocks_inline_script() {
+    let Some(c) = console().await else { return };
+    let sifa = c.app.token("sifa", DEMO_PASSWORD).await;
+    let hr = c.app.token("hr", DEMO_PASSWORD).await;
+    let img = "<img src=x onerror=\"window.__xss = 'img'\">";
+    let script = "<script>window.__xss = 'script'</script>";
+    let street = c
+        .app
+        .get("/api/v1/units?kind=street", &sifa)
+        .await
+        .expect(200)["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let today = c
+        .app
+        .state
+        .clock
+        .now()
+        .with_timezone(&c.app.state.config.tz)
+        .date_naive()
+        .to_string();
+    for title in [img, script] {
+        c.app
+            .post(
+                "/api/v1/activities",
+                &sifa,
+                json!({"kind": "publicity", "title": title, "held_on": today, "organizer_unit_id": street, "audience": "public", "attendance": 1}),
+            )
+            .await
+            .expect(201);
+    }
+    c.app
+        .post(
+            &format!("/api/v1/campaigns/{}/questions", c.demo.campaign_id),
+            &hr,
+            json!({"kind": "judge", "stem": img, "options": ["正确", "错误"], "answer": [0]}),
+        )
+        .await
+        .expect(201);
+    for (who, page, shown) in [
+        ("sifa", "/judicial/activities", "#activities"),
+        ("hr", "/hr/questions", "table"),
+    ] {
+        let b = Browser::start(1280, 1000).await;
+        b.sign_in(&c.origin, who, DEMO_PASSWORD).await;
+        b.goto(&format!("{}/#{page}", c.origin)).await;
+        b.until(
+            "the stored markup, as text",
+            "const t = document.querySelector(arguments[0]); return t && t.innerText.includes(arguments[1]);",
+            json!([shown, img]),
+        )
+        .await;
+        assert_eq!(
+            b.script(
+                "return document.querySelectorAll('main img, main script').length;",
+                json!([])
+            )
+            .await,
+            json!(0),
+            "{page}: markup became elements"
+        );
+    }
+    let b = Browser::start(1280, 1000).await;
+    b.sign_in(&c.origin, "sifa", DEMO_PASSWORD).await;
+    b.goto(&format!("{}/#/judicial/activities", c.origin)).await;
+    b.until(
+        "both titles",
+        "const t = document.querySelector('#activities'); return t && t.innerText.includes(arguments[0]);",
+        json!([script]),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        b.script("return window.__xss === undefined;", json!([]))
+            .await,
+        json!(true)
+    );
+    // Even markup that does reach the page as an inline script does not run.
+    b.script(
+        "window.__violations = [];
+         document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective));
+         const s = document.createElement('script'); s.textContent = \"window.__xss = 'inline'\";
+         document.body.appendChild(s);",
+        json!([]),
+    )
+    .await;
+    let violations = b
+        .until(
+            "a CSP violation",
+            "return window.__violations.length > 0 && window.__violations;",
+            json!([]),
+        )
+        .await;
+    assert!(
+        violations.to_string().contains("script-src"),
+        "{violations}"
+    );
+    assert_eq!(
+        b.script("return window.__xss === undefined;", json!([]))
+            .await,
+        json!(true)
+    );
+}

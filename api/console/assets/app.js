@@ -11,7 +11,7 @@ const PAGES = [
   { path: "/hr/roster", title: "花名册", roles: ["hr", "admin"], view: HrRoster },
   { path: "/hr/campaign", title: "学法活动", roles: ["hr", "admin"], view: HrCampaign },
   { path: "/hr/questions", title: "题库", roles: ["hr", "admin"], view: HrQuestions },
-  { path: "/judicial/activities", title: "普法活动", roles: ["judicial", "admin", "hr"], view: Activities },
+  { path: "/judicial/activities", title: "普法活动", roles: ["judicial", "admin"], view: Activities },
   { path: "/judicial/stats", title: "活动统计", roles: ["judicial", "admin", "hr"], view: ActivityStats },
   { path: "/judicial/annual", title: "年度总结", roles: ["judicial", "admin", "hr"], view: AnnualSummary },
   { path: "/me", title: "我的学习", roles: ["cadre"], view: CadreHome },
