@@ -1035,3 +1035,139 @@ async fn hr_lists_and_exports_attempts() {
             .starts_with("text/csv")
     );
 }
+
+#[tokio::test]
+async fn questions_carry_tags_difficulty_and_a_pool_and_practice_is_never_drawn() {
+    let app = TestApp::new().await;
+    let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
+    let campaign = app.make_campaign(&hr).await;
+    let bank = format!("/api/v1/campaigns/{}/questions", campaign.id);
+    // Defaults: medium, exam, no tags.
+    let plain = app
+        .post(&bank, &hr, json!({"kind": "judge", "stem": "宪法是根本大法", "options": ["正确", "错误"], "answer": [0]}))
+        .await
+        .expect(201);
+    assert_eq!(
+        (
+            plain["difficulty"].clone(),
+            plain["pool"].clone(),
+            plain["tags"].clone()
+        ),
+        (json!(2), json!("exam"), json!([]))
+    );
+    let mut practice = Vec::new();
+    for n in 0..5 {
+        let q = app
+            .post(
+                &bank,
+                &hr,
+                json!({"kind": "judge", "stem": format!("练习{n}"), "options": ["正确", "错误"], "answer": [0],
+                       "tags": ["民法典", " 民法典 ", "宪法"], "difficulty": 1, "pool": "practice"}),
+            )
+            .await
+            .expect(201);
+        assert_eq!(q["tags"], json!(["民法典", "宪法"]), "trimmed, each once");
+        assert_eq!(
+            (q["difficulty"].clone(), q["pool"].clone()),
+            (json!(1), json!("practice"))
+        );
+        practice.push(q["id"].as_i64().unwrap());
+    }
+    app.post(&bank, &hr, json!({"kind": "judge", "stem": "x", "options": ["正确", "错误"], "answer": [0], "difficulty": 4}))
+        .await
+        .expect(422);
+    // CSV with the Chinese columns.
+    let csv = "题型,题干,选项A,选项B,答案,标签,难度,题库\n判断,民法典自2021年起施行,正确,错误,对,民法典;宪法,难,练习\n判断,国家宪法日是12月4日,正确,错误,对,宪法,1,考试\n";
+    let imported = app
+        .call_raw(
+            "POST",
+            &format!("{bank}/import"),
+            Some(&hr),
+            "text/csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await
+        .expect(201);
+    assert_eq!(imported["imported"], 2);
+    let all = app
+        .get(&format!("{bank}?per_page=100"), &hr)
+        .await
+        .expect(200);
+    let csv_one = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["stem"] == "民法典自2021年起施行")
+        .unwrap();
+    assert_eq!(
+        (
+            csv_one["tags"].clone(),
+            csv_one["difficulty"].clone(),
+            csv_one["pool"].clone()
+        ),
+        (json!(["民法典", "宪法"]), json!(3), json!("practice"))
+    );
+    let bad = "题型,题干,选项A,选项B,答案,难度,题库\n判断,a,正确,错误,对,很难,考试\n判断,b,正确,错误,对,2,随便\n";
+    let refused = app
+        .call_raw(
+            "POST",
+            &format!("{bank}/import"),
+            Some(&hr),
+            "text/csv",
+            bad.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let fields: Vec<(u64, String)> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap(),
+                e["field"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        vec![(2, "difficulty".to_owned()), (3, "pool".to_owned())]
+    );
+    // An exam draws only from the exam pool: here the two exam questions, never a practice one.
+    let (cadre, token) = app.login_as("cadre", &[Role::Cadre]).await;
+    app.enroll(&hr, campaign.id, &[cadre]).await;
+    app.patch(
+        &format!("/api/v1/campaigns/{}", campaign.id),
+        &hr,
+        json!({"exam_requires_study": false, "question_count": 50}),
+    )
+    .await
+    .expect(200);
+    app.state
+        .clock
+        .set("2026-11-10T10:00:00+08:00".parse().unwrap());
+    let token = {
+        let _ = token;
+        app.token("cadre", PASSWORD).await
+    };
+    let attempt = app
+        .call(
+            "POST",
+            &format!("/api/v1/campaigns/{}/attempts", campaign.id),
+            Some(&token),
+            None,
+        )
+        .await
+        .expect(201);
+    let stems: Vec<&str> = attempt["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["stem"].as_str().unwrap())
+        .collect();
+    assert_eq!(stems.len(), 2, "{stems:?}");
+    assert!(
+        stems.contains(&"宪法是根本大法") && stems.contains(&"国家宪法日是12月4日"),
+        "{stems:?}"
+    );
+}

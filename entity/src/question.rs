@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
-pub use crate::vocabulary::QuestionKind;
+pub use crate::vocabulary::{QuestionKind, QuestionPool};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "questions")]
@@ -21,6 +21,11 @@ pub struct Model {
     pub points: i32,
     pub law_ref: String,
     pub retired: bool,
+    /// JSON array of tags: the laws the question tests (宪法, 民法典…).
+    pub tags: String,
+    /// 1 easy, 2 medium, 3 hard.
+    pub difficulty: i32,
+    pub pool: QuestionPool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

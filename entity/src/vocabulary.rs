@@ -101,6 +101,17 @@ keyed_enum!(
 
 keyed_enum!(
     column
+    /// Which bank a question belongs to.
+    QuestionPool {
+        /// 考试题库: drawn into exam attempts, never shown in practice.
+        Exam => "exam",
+        /// 练习题库: practice only, never drawn into an exam.
+        Practice => "practice",
+    }
+);
+
+keyed_enum!(
+    column
     /// What an activity was.
     ActivityKind {
         /// 普法宣传活动

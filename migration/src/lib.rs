@@ -8,6 +8,7 @@ mod m20261125_000002_create_study;
 mod m20261125_000003_create_exam;
 mod m20261125_000004_create_activities;
 mod m20261126_000001_add_login_failure_address;
+mod m20261126_000002_add_question_tags_difficulty_pool;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_create_exam::Migration),
             Box::new(m20261125_000004_create_activities::Migration),
             Box::new(m20261126_000001_add_login_failure_address::Migration),
+            Box::new(m20261126_000002_add_question_tags_difficulty_pool::Migration),
         ]
     }
 }

@@ -248,7 +248,12 @@ export function HrCampaign({ query }) {
   </section>`;
 }
 
-const EMPTY_QUESTION = { kind: "single", stem: "", options: ["", "", "", ""], answer: [0], points: 1, law_ref: "" };
+const EMPTY_QUESTION = {
+  kind: "single", stem: "", options: ["", "", "", ""], answer: [0], points: 1, law_ref: "",
+  tags: "", difficulty: 2, pool: "exam",
+};
+const POOL = { exam: "考试题库", practice: "练习题库" };
+const DIFFICULTY = { 1: "易", 2: "中", 3: "难" };
 
 export function HrQuestions({ query }) {
   const [list, campaign] = useCampaign(query);
@@ -273,7 +278,8 @@ export function HrQuestions({ query }) {
   const add = (e) => {
     e.preventDefault();
     const options = form.kind === "judge" ? ["正确", "错误"] : form.options.filter((o) => o.trim());
-    run(() => post(`/campaigns/${campaign}/questions`, { ...form, options }).then(() => {
+    const tags = form.tags.split(/[;；,，、\s]+/).filter(Boolean);
+    run(() => post(`/campaigns/${campaign}/questions`, { ...form, options, tags }).then(() => {
       setForm(EMPTY_QUESTION);
       return "已添加。";
     }));
@@ -296,14 +302,17 @@ export function HrQuestions({ query }) {
       ${form.kind === "judge" && html`<${Field} label="答案" name="answer" errors=${errors}><select onChange=${(e) => setForm({ ...form, answer: [Number(e.target.value)] })}><option value="0">正确</option><option value="1">错误</option></select></${Field}>`}
       <${Field} label="分值" name="points" errors=${errors}><input type="number" value=${form.points} onInput=${(e) => setForm({ ...form, points: Number(e.target.value) })} /></${Field}>
       <${Field} label="法律依据" name="law_ref" errors=${errors}><input value=${form.law_ref} onInput=${(e) => setForm({ ...form, law_ref: e.target.value })} /></${Field}>
+      <${Field} label="标签（用分号分隔）" name="tags" errors=${errors}><input value=${form.tags} placeholder="宪法；民法典" onInput=${(e) => setForm({ ...form, tags: e.target.value })} /></${Field}>
+      <${Field} label="难度" name="difficulty" errors=${errors}><select value=${form.difficulty} onChange=${(e) => setForm({ ...form, difficulty: Number(e.target.value) })}><${Options} map=${DIFFICULTY} /></select></${Field}>
+      <${Field} label="题库" name="pool" errors=${errors}><select value=${form.pool} onChange=${(e) => setForm({ ...form, pool: e.target.value })}><${Options} map=${POOL} /></select></${Field}>
       <button type="submit" disabled=${!campaign}>添加试题</button>
     </form>
     <${ErrorBanner} error=${error || bankError} />
     ${done && html`<p class="ok">${done}</p>`}
-    <table><thead><tr><th>题型</th><th>题干</th><th>选项</th><th>答案</th><th>分值</th><th>法律依据</th></tr></thead>
+    <table><thead><tr><th>题型</th><th>题干</th><th>选项</th><th>答案</th><th>分值</th><th>法律依据</th><th>标签</th><th>难度</th><th>题库</th></tr></thead>
       <tbody>${(bank || []).map((q) => html`<tr><td>${QUESTION_KIND[q.kind]}</td><td>${q.stem}</td>
         <td>${q.options.map((o, i) => `${letters[i]}. ${o}`).join("　")}</td><td>${q.answer.map((a) => letters[a]).join("")}</td>
-        <td>${q.points}</td><td>${q.law_ref}</td></tr>`)}</tbody></table>
+        <td>${q.points}</td><td>${q.law_ref}</td><td>${q.tags.join("、")}</td><td>${DIFFICULTY[q.difficulty]}</td><td>${POOL[q.pool]}</td></tr>`)}</tbody></table>
   </section>`;
 }
 

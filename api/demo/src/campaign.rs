@@ -32,6 +32,13 @@ pub struct BankQuestion {
     pub points: i32,
 }
 
+/// The tag a question is filed under: the law it cites, without the article
+/// (民法典第十七条 → 民法典).
+fn tag_of(law: &str) -> String {
+    let end = law.find('第').unwrap_or(law.len());
+    law[..end].to_owned()
+}
+
 /// The six courses, the campaign (study all year, the exam open from 25 days ago for
 /// 55 days) and its bank.
 pub async fn campaign(g: &mut Gen<'_>, questions_per_attempt: u32) -> AppResult<Plan> {
@@ -124,6 +131,9 @@ async fn bank(g: &mut Gen<'_>, campaign_id: i64) -> AppResult<Vec<BankQuestion>>
             points: Set(points),
             law_ref: Set(law.into()),
             retired: Set(false),
+            tags: Set(serde_json::to_string(&[tag_of(law)]).expect("strings")),
+            difficulty: Set(2),
+            pool: Set(question::QuestionPool::Exam),
             created_at: Set(created),
             updated_at: Set(created),
         });

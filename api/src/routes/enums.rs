@@ -192,6 +192,19 @@ pub enum AttemptStatus {
     Expired,
 }
 
+/// Which bank a question belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::questions::QuestionPool",
+    rename_all = "lowercase"
+)]
+pub enum QuestionPool {
+    /// 考试题库: drawn into exam attempts, never shown in practice.
+    Exam,
+    /// 练习题库: practice only, never drawn into an exam.
+    Practice,
+}
+
 /// Converts a list of one vocabulary into the other.
 pub fn all<A: Into<B>, B>(values: Vec<A>) -> Vec<B> {
     values.into_iter().map(Into::into).collect()

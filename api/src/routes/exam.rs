@@ -10,7 +10,7 @@ use poem_openapi::{
 
 use super::{
     ApiTags,
-    enums::{AttemptStatus, QuestionKind},
+    enums::{AttemptStatus, QuestionKind, QuestionPool},
     files::{Download, TableFormat, Tables},
     paging::{Page, PageParam, PerPageParam, page_req},
     text::{Lenient, Text},
@@ -47,6 +47,11 @@ pub struct QuestionView {
     pub law_ref: String,
     /// Retired questions are no longer drawn; attempts that drew them still grade.
     pub retired: bool,
+    /// The laws the question tests (宪法, 民法典…).
+    pub tags: Vec<String>,
+    /// 1 easy, 2 medium, 3 hard.
+    pub difficulty: i32,
+    pub pool: QuestionPool,
 }
 
 impl From<Question> for QuestionView {
@@ -61,6 +66,9 @@ impl From<Question> for QuestionView {
             points: q.model.points,
             law_ref: q.model.law_ref,
             retired: q.model.retired,
+            tags: q.tags,
+            difficulty: q.model.difficulty,
+            pool: q.model.pool.into(),
         }
     }
 }
@@ -81,10 +89,27 @@ pub struct CreateQuestion {
     pub points: i32,
     #[oai(default, validator(max_length = 200))]
     pub law_ref: Text,
+    /// The laws the question tests, e.g. `["宪法"]`; at most 10.
+    #[oai(default, validator(max_items = 10))]
+    pub tags: Vec<Text>,
+    /// 1 easy, 2 medium (default), 3 hard.
+    #[oai(default = "two", validator(minimum(value = "1"), maximum(value = "3")))]
+    pub difficulty: i32,
+    /// `exam` (default) or `practice`.
+    #[oai(default = "exam_pool")]
+    pub pool: QuestionPool,
 }
 
 fn one() -> i32 {
     1
+}
+
+fn two() -> i32 {
+    2
+}
+
+fn exam_pool() -> QuestionPool {
+    QuestionPool::Exam
 }
 
 impl From<CreateQuestion> for QuestionInput {
@@ -96,6 +121,9 @@ impl From<CreateQuestion> for QuestionInput {
             answer: q.answer.into_iter().map(|a| a as usize).collect(),
             points: q.points,
             law_ref: q.law_ref.into(),
+            tags: q.tags.into_iter().map(String::from).collect(),
+            difficulty: q.difficulty,
+            pool: q.pool.into(),
         }
     }
 }
@@ -114,6 +142,11 @@ pub struct UpdateQuestion {
     pub points: Option<i32>,
     #[oai(validator(max_length = 200))]
     pub law_ref: Option<Text>,
+    #[oai(validator(max_items = 10))]
+    pub tags: Option<Vec<Text>>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "3")))]
+    pub difficulty: Option<i32>,
+    pub pool: Option<QuestionPool>,
 }
 
 /// A bank in JSON: each question is checked on its own and every bad one is reported.
@@ -526,6 +559,15 @@ impl ExamApi {
                 }
                 if let Some(law_ref) = b.law_ref {
                     input.law_ref = law_ref.into();
+                }
+                if let Some(tags) = b.tags {
+                    input.tags = tags.into_iter().map(String::from).collect();
+                }
+                if let Some(difficulty) = b.difficulty {
+                    input.difficulty = difficulty;
+                }
+                if let Some(pool) = b.pool {
+                    input.pool = pool.into();
                 }
             },
             state.clock.now(),

@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{attempt, attempt_question, campaign, enrollment, question, unit, user};
+use entity::{
+    attempt, attempt_question, campaign, enrollment, question, question::QuestionPool, unit, user,
+};
 use rand::seq::{IndexedRandom, SliceRandom};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -317,6 +319,8 @@ pub async fn start_attempt(
     let bank: Vec<question::Model> = question::Entity::find()
         .filter(question::Column::CampaignId.eq(campaign_id))
         .filter(question::Column::Retired.eq(false))
+        // A practice question is never drawn into an exam.
+        .filter(question::Column::Pool.eq(QuestionPool::Exam))
         .all(&txn)
         .await?;
     if bank.is_empty() {

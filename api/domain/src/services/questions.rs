@@ -15,7 +15,7 @@ use crate::{
     error::{AppError, AppResult, FieldError},
 };
 
-pub use entity::question::QuestionKind;
+pub use entity::question::{QuestionKind, QuestionPool};
 
 /// A question kind as an imported file may spell it: the key or its Chinese name.
 pub fn parse_kind(s: &str) -> Option<QuestionKind> {
@@ -41,6 +41,11 @@ pub struct QuestionInput {
     pub answer: Vec<usize>,
     pub points: i32,
     pub law_ref: String,
+    /// The laws the question tests (at most 10, each at most 30 characters).
+    pub tags: Vec<String>,
+    /// 1 easy, 2 medium, 3 hard.
+    pub difficulty: i32,
+    pub pool: QuestionPool,
 }
 
 /// One question read from an import, with its line (CSV) or item number (JSON): parsed,
@@ -54,6 +59,7 @@ pub struct Question {
     pub kind: QuestionKind,
     pub options: Vec<String>,
     pub answer: Vec<usize>,
+    pub tags: Vec<String>,
 }
 
 impl Question {
@@ -61,11 +67,13 @@ impl Question {
         let kind = model.kind;
         let options = serde_json::from_str(&model.options).unwrap_or_default();
         let answer = serde_json::from_str(&model.answer).unwrap_or_default();
+        let tags = serde_json::from_str(&model.tags).unwrap_or_default();
         Self {
             model,
             kind,
             options,
             answer,
+            tags,
         }
     }
 }
@@ -126,7 +134,34 @@ pub fn validate(input: &QuestionInput) -> Vec<FieldError> {
     if input.law_ref.chars().count() > 200 {
         bad("law_ref", "must be at most 200 characters".into());
     }
+    if input.tags.len() > 10 {
+        bad("tags", "at most 10 tags".into());
+    }
+    if input
+        .tags
+        .iter()
+        .any(|t| t.trim().is_empty() || t.chars().count() > 30)
+    {
+        bad("tags", "each tag has 1 to 30 characters".into());
+    }
+    if !(1..=3).contains(&input.difficulty) {
+        bad(
+            "difficulty",
+            "must be 1 (easy), 2 (medium) or 3 (hard)".into(),
+        );
+    }
     errors
+}
+
+/// Tags trimmed, each once, in the order given.
+fn clean_tags(tags: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for tag in tags.iter().map(|t| t.trim().to_owned()) {
+        if !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    out
 }
 
 fn active_model(
@@ -146,6 +181,9 @@ fn active_model(
         points: Set(input.points),
         law_ref: Set(input.law_ref.trim().to_owned()),
         retired: Set(false),
+        tags: Set(serde_json::to_string(&clean_tags(&input.tags)).expect("strings serialise")),
+        difficulty: Set(input.difficulty),
+        pool: Set(input.pool),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -226,6 +264,9 @@ pub async fn update(
             answer: current.answer.clone(),
             points: current.model.points,
             law_ref: current.model.law_ref.clone(),
+            tags: current.tags.clone(),
+            difficulty: current.model.difficulty,
+            pool: current.model.pool,
         };
         change(&mut input);
         let errors = validate(&input);
@@ -434,6 +475,11 @@ pub fn parse_csv(bytes: &[u8], charset: Option<&str>) -> AppResult<Vec<ParsedQue
     let answer_col = find(&["answer", "答案", "正确答案"]);
     let points_col = find(&["points", "score", "分值", "分数"]);
     let law_col = find(&["law_ref", "law", "法律依据", "依据"]);
+    let extra_cols = ExtraColumns {
+        tags: find(&["tags", "标签"]),
+        difficulty: find(&["difficulty", "难度"]),
+        pool: find(&["pool", "题库"]),
+    };
     let mut missing = Vec::new();
     for (col, name) in [
         (kind_col, "kind (题型)"),
@@ -508,20 +554,75 @@ pub fn parse_csv(bytes: &[u8], charset: Option<&str>) -> AppResult<Vec<ParsedQue
         if points.is_none() {
             errors.push(FieldError::new("points", "expected a whole number"));
         }
-        let item = match (kind, answer, points) {
-            (Some(kind), Some(answer), Some(points)) if errors.is_empty() => Ok(QuestionInput {
-                kind,
-                stem: get(stem_col).to_owned(),
-                options,
-                answer,
-                points,
-                law_ref: get(law_col).to_owned(),
-            }),
+        let extras = extra_cols.read(&get, &mut errors);
+        let item = match (kind, answer, points, extras) {
+            (Some(kind), Some(answer), Some(points), Some((tags, difficulty, pool)))
+                if errors.is_empty() =>
+            {
+                Ok(QuestionInput {
+                    kind,
+                    stem: get(stem_col).to_owned(),
+                    options,
+                    answer,
+                    points,
+                    law_ref: get(law_col).to_owned(),
+                    tags,
+                    difficulty,
+                    pool,
+                })
+            }
             _ => Err(errors),
         };
         items.push((line, item));
     }
     Ok(items)
+}
+
+/// The optional columns 标签 (tags, `;`-separated), 难度 (1–3, or 易/中/难) and 题库
+/// (exam/practice, or 考试/练习).
+struct ExtraColumns {
+    tags: Option<usize>,
+    difficulty: Option<usize>,
+    pool: Option<usize>,
+}
+
+impl ExtraColumns {
+    fn read<'r>(
+        &self,
+        get: &dyn Fn(Option<usize>) -> &'r str,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<(Vec<String>, i32, QuestionPool)> {
+        let tags = get(self.tags)
+            .split([';', '；', ',', '，', '、'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let difficulty = match get(self.difficulty).trim() {
+            "" | "2" | "中" | "中等" => Some(2),
+            "1" | "易" | "容易" | "简单" => Some(1),
+            "3" | "难" | "困难" => Some(3),
+            _ => None,
+        };
+        if difficulty.is_none() {
+            errors.push(FieldError::new(
+                "difficulty",
+                "expected 1, 2 or 3 (易/中/难)",
+            ));
+        }
+        let pool = match get(self.pool).trim() {
+            "" | "exam" | "考试" => Some(QuestionPool::Exam),
+            "practice" | "练习" => Some(QuestionPool::Practice),
+            _ => None,
+        };
+        if pool.is_none() {
+            errors.push(FieldError::new(
+                "pool",
+                "expected exam/practice (考试/练习)",
+            ));
+        }
+        Some((tags, difficulty?, pool?))
+    }
 }
 
 fn parse_answer(raw: &str, kind: Option<QuestionKind>) -> Option<Vec<usize>> {
