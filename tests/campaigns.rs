@@ -88,6 +88,7 @@ async fn campaign_settings_are_validated() {
         vec![
             "courses",
             "exam_closes_at",
+            "good_score",
             "max_attempts",
             "pass_score",
             "required_minutes",

@@ -429,7 +429,7 @@ async fn a_whole_attempt_graded_exactly() {
         .expect(200);
     assert_eq!(
         result,
-        json!({"score": 42.86, "passed": false, "correct": 2, "total": 3})
+        json!({"score": 42.86, "passed": false, "grade": "fail", "correct": 2, "total": 3})
     );
     // A retry of the submit returns the same grade and grades nothing again.
     assert_eq!(
@@ -1170,4 +1170,102 @@ async fn questions_carry_tags_difficulty_and_a_pool_and_practice_is_never_drawn(
         stems.contains(&"宪法是根本大法") && stems.contains(&"国家宪法日是12月4日"),
         "{stems:?}"
     );
+}
+
+#[tokio::test]
+async fn grades_show_on_results_attempts_progress_targets_and_the_summary() {
+    let app = TestApp::new().await;
+    let mut e = setup(&app).await;
+    let campaign = format!("/api/v1/campaigns/{}", e.campaign.id);
+    // The bands must rise: pass ≤ good ≤ excellent ≤ 100.
+    app.patch(&campaign, &e.hr, json!({"good_score": 50}))
+        .await
+        .expect(422);
+    app.patch(&campaign, &e.hr, json!({"excellent_score": 70}))
+        .await
+        .expect(422);
+    let c = app.get(&campaign, &e.hr).await.expect(200);
+    assert_eq!(
+        (c["good_score"].clone(), c["excellent_score"].clone()),
+        (json!(80), json!(90))
+    );
+    // Another enrolled cadre who never sits: not_sat.
+    let (idle, _) = app.login_as("idle", &[Role::Cadre]).await;
+    app.enroll(&e.hr, e.campaign.id, &[idle]).await;
+    set_clock(&app, &mut e, "2026-11-10T10:00:00+08:00").await;
+    let attempt = start(&app, &e).await;
+    let result = app
+        .post(
+            &format!("/api/v1/attempts/{}/submit", attempt["id"]),
+            &e.token,
+            answers(&attempt, right_choices),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        (result["score"].clone(), result["grade"].clone()),
+        (json!(100.0), json!("excellent"))
+    );
+    let view = app
+        .get(&format!("/api/v1/attempts/{}", attempt["id"]), &e.hr)
+        .await
+        .expect(200);
+    assert_eq!(view["grade"], "excellent");
+    let progress = app
+        .get(&format!("{campaign}/progress/me"), &e.token)
+        .await
+        .expect(200);
+    assert_eq!(progress["grade"], "excellent");
+    let listed = app
+        .get(&format!("{campaign}/attempts"), &e.hr)
+        .await
+        .expect(200);
+    assert_eq!(listed["items"][0]["grade"], "excellent");
+    let targets = app
+        .get(&format!("{campaign}/targets"), &e.hr)
+        .await
+        .expect(200);
+    assert_eq!(
+        targets["grades"],
+        json!({"excellent": 1, "good": 0, "pass": 0, "fail": 0, "not_sat": 1})
+    );
+    for unit in targets["by_unit"].as_array().unwrap() {
+        let g = &unit["grades"];
+        let sum: u64 = ["excellent", "good", "pass", "fail", "not_sat"]
+            .iter()
+            .map(|k| g[k].as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            sum,
+            unit["roster"].as_u64().unwrap(),
+            "every member in exactly one bucket"
+        );
+    }
+    // Raising the bands moves the same score down a grade, everywhere at once.
+    app.patch(
+        &campaign,
+        &e.hr,
+        json!({"pass_score": 100, "good_score": 100, "excellent_score": 100}),
+    )
+    .await
+    .expect(200);
+    let summary = app
+        .get("/api/v1/reports/annual/2026", &e.hr)
+        .await
+        .expect(200);
+    assert_eq!(
+        summary["campaigns"][0]["grades"]["excellent"], 1,
+        "100 is still 优秀 at 100"
+    );
+    let csv = String::from_utf8(
+        app.bytes(&format!("{campaign}/attempts/export?format=csv"), &e.hr)
+            .await,
+    )
+    .unwrap();
+    assert!(csv.contains("等级") && csv.contains("优秀"), "{csv}");
+    let missing = app
+        .get(&format!("{campaign}/targets/missing?target=exam"), &e.hr)
+        .await
+        .expect(200);
+    assert_eq!(missing["items"][0]["grade"], Value::Null, "idle never sat");
 }

@@ -17,6 +17,10 @@ pub struct Model {
     pub duration_minutes: i32,
     pub question_count: i32,
     pub pass_score: i32,
+    /// 优秀 from this score (whole points).
+    pub excellent_score: i32,
+    /// 良好 from this score (whole points).
+    pub good_score: i32,
     pub max_attempts: i32,
     pub exam_requires_study: bool,
     pub created_at: DateTimeUtc,

@@ -9,6 +9,7 @@ mod m20261125_000003_create_exam;
 mod m20261125_000004_create_activities;
 mod m20261126_000001_add_login_failure_address;
 mod m20261126_000002_add_question_tags_difficulty_pool;
+mod m20261126_000003_add_campaign_grade_bands;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_create_activities::Migration),
             Box::new(m20261126_000001_add_login_failure_address::Migration),
             Box::new(m20261126_000002_add_question_tags_difficulty_pool::Migration),
+            Box::new(m20261126_000003_add_campaign_grade_bands::Migration),
         ]
     }
 }

@@ -162,9 +162,9 @@ impl Browser {
         .await
     }
 
-    /// Waits (10 s at most) until `script` returns something truthy, and returns it.
+    /// Waits (30 s at most: CI runs every test at once on two cores) until `script` returns something truthy, and returns it.
     pub async fn until(&self, what: &str, script: &str, args: Value) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let value = self.script(script, args.clone()).await;
             let truthy = !matches!(value, Value::Null | Value::Bool(false))
@@ -177,7 +177,7 @@ impl Browser {
                 let page = self
                     .script("return document.body.innerText;", json!([]))
                     .await;
-                panic!("waited 10 s for {what}; last {value}; the page says: {page}");
+                panic!("waited 30 s for {what}; last {value}; the page says: {page}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

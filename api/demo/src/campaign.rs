@@ -66,6 +66,8 @@ pub async fn campaign(g: &mut Gen<'_>, questions_per_attempt: u32) -> AppResult<
         duration_minutes: Set(60),
         question_count: Set(plan.question_count),
         pass_score: Set(plan.pass_score),
+        good_score: Set(80),
+        excellent_score: Set(90),
         max_attempts: Set(3),
         exam_requires_study: Set(true),
         created_at: Set(g.now),

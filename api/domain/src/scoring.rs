@@ -24,6 +24,63 @@ pub fn passes(score_centi: i32, pass_score: i32) -> bool {
     score_centi >= pass_mark_centi(pass_score)
 }
 
+entity::keyed_enum!(
+    /// A finished score's grade (成绩等级).
+    Grade {
+        /// 优秀: at least the excellent score.
+        Excellent => "excellent",
+        /// 良好: at least the good score.
+        Good => "good",
+        /// 合格: at least the pass score.
+        Pass => "pass",
+        /// 不合格
+        Fail => "fail",
+    }
+);
+
+impl Grade {
+    /// The name a report or a file shows.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Grade::Excellent => "优秀",
+            Grade::Good => "良好",
+            Grade::Pass => "合格",
+            Grade::Fail => "不合格",
+        }
+    }
+}
+
+/// A campaign's grade bands in whole points: pass ≤ good ≤ excellent ≤ 100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bands {
+    pub pass: i32,
+    pub good: i32,
+    pub excellent: i32,
+}
+
+impl From<&entity::campaign::Model> for Bands {
+    fn from(c: &entity::campaign::Model) -> Self {
+        Bands {
+            pass: c.pass_score,
+            good: c.good_score,
+            excellent: c.excellent_score,
+        }
+    }
+}
+
+/// The grade of a score in hundredths: the first band it reaches.
+pub fn grade(score_centi: i32, bands: Bands) -> Grade {
+    if score_centi >= pass_mark_centi(bands.excellent) {
+        Grade::Excellent
+    } else if score_centi >= pass_mark_centi(bands.good) {
+        Grade::Good
+    } else if passes(score_centi, bands.pass) {
+        Grade::Pass
+    } else {
+        Grade::Fail
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +106,31 @@ mod tests {
         assert!(passes(0, 0));
         assert!(passes(10_000, 100));
         assert!(!passes(9999, 100));
+    }
+
+    #[test]
+    fn grades_at_the_exact_thresholds() {
+        let bands = Bands {
+            pass: 60,
+            good: 80,
+            excellent: 90,
+        };
+        assert_eq!(grade(9000, bands), Grade::Excellent);
+        assert_eq!(grade(8999, bands), Grade::Good);
+        assert_eq!(grade(8000, bands), Grade::Good);
+        assert_eq!(grade(7999, bands), Grade::Pass);
+        assert_eq!(grade(6000, bands), Grade::Pass);
+        assert_eq!(grade(5999, bands), Grade::Fail);
+        assert_eq!(grade(10_000, bands), Grade::Excellent);
+        assert_eq!(grade(0, bands), Grade::Fail);
+        // Bands that coincide: the higher grade wins.
+        let flat = Bands {
+            pass: 80,
+            good: 80,
+            excellent: 80,
+        };
+        assert_eq!(grade(8000, flat), Grade::Excellent);
+        assert_eq!(grade(7999, flat), Grade::Fail);
+        assert_eq!(Grade::Good.chinese(), "良好");
     }
 }

@@ -186,6 +186,8 @@ pub struct CampaignTargetsSummary {
     pub exam: Rate,
     pub pass: Rate,
     pub all_met: bool,
+    /// 成绩等级 over the roster.
+    pub grades: super::targets::GradesView,
 }
 
 /// Events and attendance of one audience.
@@ -270,6 +272,7 @@ impl From<&AnnualSummary> for AnnualReport {
                     exam: rate(&c.counts, Target::Exam),
                     pass: rate(&c.counts, Target::Pass),
                     all_met: c.counts.all_met(),
+                    grades: c.counts.grades.into(),
                 })
                 .collect(),
             training: TrainingSummary {

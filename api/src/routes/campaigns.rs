@@ -72,8 +72,12 @@ pub struct CampaignView {
     pub duration_minutes: i32,
     /// Questions drawn per attempt.
     pub question_count: i32,
-    /// Score (0–100) needed to pass.
+    /// Score (0–100) needed to pass (合格).
     pub pass_score: i32,
+    /// 良好 from this score.
+    pub good_score: i32,
+    /// 优秀 from this score.
+    pub excellent_score: i32,
     /// Finished attempts allowed; the best counts.
     pub max_attempts: i32,
     /// Whether a cadre must complete study before starting the exam.
@@ -107,6 +111,8 @@ impl From<CampaignFull> for CampaignView {
             duration_minutes: c.duration_minutes,
             question_count: c.question_count,
             pass_score: c.pass_score,
+            good_score: c.good_score,
+            excellent_score: c.excellent_score,
             max_attempts: c.max_attempts,
             exam_requires_study: c.exam_requires_study,
             created_at: c.created_at,
@@ -153,6 +159,12 @@ pub struct CreateCampaign {
     /// 0 to 100; default 60.
     #[oai(default = "default_pass_score")]
     pub pass_score: i32,
+    /// 良好 from this score: pass_score to 100; default 80.
+    #[oai(default = "default_good_score")]
+    pub good_score: i32,
+    /// 优秀 from this score: good_score to 100; default 90.
+    #[oai(default = "default_excellent_score")]
+    pub excellent_score: i32,
     /// 1 to 100; default 3.
     #[oai(default = "default_max_attempts")]
     pub max_attempts: i32,
@@ -169,6 +181,12 @@ fn default_question_count() -> i32 {
 }
 fn default_pass_score() -> i32 {
     60
+}
+fn default_good_score() -> i32 {
+    80
+}
+fn default_excellent_score() -> i32 {
+    90
 }
 fn default_max_attempts() -> i32 {
     3
@@ -194,6 +212,8 @@ pub struct UpdateCampaign {
     pub duration_minutes: Option<i32>,
     pub question_count: Option<i32>,
     pub pass_score: Option<i32>,
+    pub good_score: Option<i32>,
+    pub excellent_score: Option<i32>,
     pub max_attempts: Option<i32>,
     pub exam_requires_study: Option<bool>,
 }
@@ -288,6 +308,8 @@ pub struct ProgressView {
     pub best_score: Option<f64>,
     /// Best score ≥ the campaign's pass score.
     pub passed: bool,
+    /// The best finished attempt's grade (优秀/良好/合格/不合格).
+    pub grade: Option<super::enums::Grade>,
 }
 
 impl From<ProgressReport> for ProgressView {
@@ -312,6 +334,7 @@ impl From<ProgressReport> for ProgressView {
             attempts_left: p.attempts_left,
             best_score: p.best_score,
             passed: p.passed,
+            grade: p.grade.map(Into::into),
         }
     }
 }
@@ -429,6 +452,8 @@ impl CampaignsApi {
             duration_minutes: b.duration_minutes,
             question_count: b.question_count,
             pass_score: b.pass_score,
+            good_score: b.good_score,
+            excellent_score: b.excellent_score,
             max_attempts: b.max_attempts,
             exam_requires_study: b.exam_requires_study,
         };
@@ -477,6 +502,8 @@ impl CampaignsApi {
             duration_minutes: b.duration_minutes,
             question_count: b.question_count,
             pass_score: b.pass_score,
+            good_score: b.good_score,
+            excellent_score: b.excellent_score,
             max_attempts: b.max_attempts,
             exam_requires_study: b.exam_requires_study,
         };

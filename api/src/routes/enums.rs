@@ -205,6 +205,20 @@ pub enum QuestionPool {
     Practice,
 }
 
+/// A finished score's grade (成绩等级).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(remote = "domain::scoring::Grade", rename_all = "lowercase")]
+pub enum Grade {
+    /// 优秀: at least the campaign's excellent score.
+    Excellent,
+    /// 良好: at least the good score.
+    Good,
+    /// 合格: at least the pass score.
+    Pass,
+    /// 不合格
+    Fail,
+}
+
 /// Converts a list of one vocabulary into the other.
 pub fn all<A: Into<B>, B>(values: Vec<A>) -> Vec<B> {
     values.into_iter().map(Into::into).collect()

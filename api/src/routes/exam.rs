@@ -10,7 +10,7 @@ use poem_openapi::{
 
 use super::{
     ApiTags,
-    enums::{AttemptStatus, QuestionKind, QuestionPool},
+    enums::{AttemptStatus, Grade, QuestionKind, QuestionPool},
     files::{Download, TableFormat, Tables},
     paging::{Page, PageParam, PerPageParam, page_req},
     text::{Lenient, Text},
@@ -225,6 +225,8 @@ pub struct AttemptView {
     /// 0–100 with 2 decimals, once finished.
     pub score: Option<f64>,
     pub passed: Option<bool>,
+    /// The grade of a finished attempt.
+    pub grade: Option<Grade>,
     /// Questions answered right, once finished.
     pub correct: Option<i32>,
     /// Questions drawn.
@@ -248,6 +250,7 @@ fn attempt_view(full: AttemptFull, reveal: bool) -> AttemptView {
         finished_at: full.attempt.finished_at,
         score: full.score(),
         passed: full.passed(),
+        grade: full.grade().map(Into::into),
         correct: finished.then_some(full.attempt.correct_count),
         total: full.attempt.question_total,
         questions: full
@@ -274,6 +277,8 @@ pub struct SubmitResult {
     pub score: f64,
     /// Score ≥ the campaign's pass score.
     pub passed: bool,
+    /// 优秀 / 良好 / 合格 / 不合格 by the campaign's bands.
+    pub grade: Grade,
     /// Questions answered right.
     pub correct: i32,
     /// Questions drawn.
@@ -294,6 +299,8 @@ pub struct AttemptListItem {
     pub finished_at: Option<DateTime<Utc>>,
     pub score: Option<f64>,
     pub passed: Option<bool>,
+    /// The grade of a finished attempt.
+    pub grade: Option<Grade>,
 }
 
 impl From<AttemptRow> for AttemptListItem {
@@ -310,6 +317,7 @@ impl From<AttemptRow> for AttemptListItem {
             finished_at: r.attempt.finished_at,
             score: r.attempt.score_centi.map(domain::scoring::centi_to_score),
             passed: r.passed,
+            grade: r.grade.map(Into::into),
         }
     }
 }
@@ -399,6 +407,7 @@ fn attempts_sheet(rows: Vec<AttemptListItem>) -> Sheet {
             "交卷时间",
             "得分",
             "是否合格",
+            "等级",
         ],
     );
     sheet.rows = rows
@@ -423,6 +432,11 @@ fn attempts_sheet(rows: Vec<AttemptListItem>) -> Sheet {
                 Cell::from(r.finished_at.map(|t| t.to_rfc3339()).unwrap_or_default()),
                 Cell::from(r.score.map(|s| format!("{s:.2}")).unwrap_or_default()),
                 Cell::from(passed),
+                Cell::from(
+                    r.grade
+                        .map(|g| domain::scoring::Grade::from(g).chinese())
+                        .unwrap_or_default(),
+                ),
             ]
         })
         .collect();
@@ -688,6 +702,7 @@ impl ExamApi {
         Ok(Submitted::Ok(Json(SubmitResult {
             score: g.score,
             passed: g.passed,
+            grade: g.grade.into(),
             correct: g.correct,
             total: g.total,
         })))

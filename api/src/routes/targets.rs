@@ -45,6 +45,33 @@ pub fn rate(c: &Counts, t: Target) -> Rate {
     }
 }
 
+/// The roster by its members' best finished attempt: each member in exactly one bucket.
+#[derive(Debug, Object)]
+pub struct GradesView {
+    /// 优秀
+    pub excellent: u64,
+    /// 良好
+    pub good: u64,
+    /// 合格
+    pub pass: u64,
+    /// 不合格
+    pub fail: u64,
+    /// No finished attempt (未参考).
+    pub not_sat: u64,
+}
+
+impl From<services::targets::Grades> for GradesView {
+    fn from(g: services::targets::Grades) -> Self {
+        Self {
+            excellent: g.excellent,
+            good: g.good,
+            pass: g.pass,
+            fail: g.fail,
+            not_sat: g.not_sat,
+        }
+    }
+}
+
 /// The figures of one unit, its sub-units included.
 #[derive(Debug, Object)]
 pub struct UnitTargets {
@@ -62,6 +89,8 @@ pub struct UnitTargets {
     pub pass: Rate,
     /// All four rates are 1.
     pub all_met: bool,
+    /// 成绩等级 over the unit's roster.
+    pub grades: GradesView,
 }
 
 /// The four 100% targets (四个100%).
@@ -78,6 +107,8 @@ pub struct TargetsView {
     /// 合格率: best finished score ≥ the pass score (over the whole roster).
     pub pass: Rate,
     pub all_met: bool,
+    /// 成绩等级 over the roster.
+    pub grades: GradesView,
     /// Every unit in scope (depth first), each rolled up over its sub-units.
     pub by_unit: Vec<UnitTargets>,
 }
@@ -92,6 +123,7 @@ impl From<TargetsReport> for TargetsView {
             exam: rate(&c, Target::Exam),
             pass: rate(&c, Target::Pass),
             all_met: c.all_met(),
+            grades: c.grades.into(),
             by_unit: r
                 .by_unit
                 .into_iter()
@@ -104,6 +136,7 @@ impl From<TargetsReport> for TargetsView {
                     exam: rate(&u.counts, Target::Exam),
                     pass: rate(&u.counts, Target::Pass),
                     all_met: u.counts.all_met(),
+                    grades: u.counts.grades.into(),
                 })
                 .collect(),
         }
@@ -131,6 +164,8 @@ pub struct MissingMember {
     pub attempts_used: i32,
     pub attempts_left: i32,
     pub best_score: Option<f64>,
+    /// The best finished attempt's grade.
+    pub grade: Option<enums::Grade>,
 }
 
 impl From<Missing> for MissingMember {
@@ -153,6 +188,7 @@ impl From<Missing> for MissingMember {
             attempts_used: m.enrollment.attempts_used,
             attempts_left: m.attempts_left,
             best_score: m.best_score,
+            grade: m.grade.map(Into::into),
         }
     }
 }
@@ -206,6 +242,7 @@ fn missing_sheet(target: Target, rows: Vec<MissingMember>) -> Sheet {
             "已考次数",
             "剩余次数",
             "最高分",
+            "等级",
         ],
     );
     sheet.rows = rows
@@ -226,6 +263,11 @@ fn missing_sheet(target: Target, rows: Vec<MissingMember>) -> Sheet {
                 m.best_score
                     .map(Cell::Num)
                     .unwrap_or_else(|| Cell::from("")),
+                Cell::from(
+                    m.grade
+                        .map(|g| domain::scoring::Grade::from(g).chinese())
+                        .unwrap_or_default(),
+                ),
             ]
         })
         .collect();

@@ -31,6 +31,9 @@ pub struct CampaignInput {
     pub duration_minutes: i32,
     pub question_count: i32,
     pub pass_score: i32,
+    /// 良好 and 优秀 from these scores: pass ≤ good ≤ excellent ≤ 100.
+    pub good_score: i32,
+    pub excellent_score: i32,
     pub max_attempts: i32,
     pub exam_requires_study: bool,
 }
@@ -49,6 +52,8 @@ pub struct CampaignChanges {
     pub duration_minutes: Option<i32>,
     pub question_count: Option<i32>,
     pub pass_score: Option<i32>,
+    pub good_score: Option<i32>,
+    pub excellent_score: Option<i32>,
     pub max_attempts: Option<i32>,
     pub exam_requires_study: Option<bool>,
 }
@@ -89,6 +94,12 @@ fn validate(input: &CampaignInput) -> Vec<FieldError> {
     }
     if !(0..=100).contains(&input.pass_score) {
         bad("pass_score", "must be between 0 and 100");
+    }
+    if !(input.pass_score..=100).contains(&input.good_score) {
+        bad("good_score", "must be between pass_score and 100");
+    }
+    if !(input.good_score..=100).contains(&input.excellent_score) {
+        bad("excellent_score", "must be between good_score and 100");
     }
     if !(1..=100).contains(&input.max_attempts) {
         bad("max_attempts", "must be between 1 and 100");
@@ -207,6 +218,8 @@ pub async fn create(
             duration_minutes: Set(input.duration_minutes),
             question_count: Set(input.question_count),
             pass_score: Set(input.pass_score),
+            good_score: Set(input.good_score),
+            excellent_score: Set(input.excellent_score),
             max_attempts: Set(input.max_attempts),
             exam_requires_study: Set(input.exam_requires_study),
             created_at: Set(now),
@@ -261,6 +274,8 @@ pub async fn update(
             duration_minutes: changes.duration_minutes.unwrap_or(c.duration_minutes),
             question_count: changes.question_count.unwrap_or(c.question_count),
             pass_score: changes.pass_score.unwrap_or(c.pass_score),
+            good_score: changes.good_score.unwrap_or(c.good_score),
+            excellent_score: changes.excellent_score.unwrap_or(c.excellent_score),
             max_attempts: changes.max_attempts.unwrap_or(c.max_attempts),
             exam_requires_study: changes.exam_requires_study.unwrap_or(c.exam_requires_study),
         };
@@ -289,6 +304,8 @@ pub async fn update(
         active.duration_minutes.set_ne(merged.duration_minutes);
         active.question_count.set_ne(merged.question_count);
         active.pass_score.set_ne(merged.pass_score);
+        active.good_score.set_ne(merged.good_score);
+        active.excellent_score.set_ne(merged.excellent_score);
         active.max_attempts.set_ne(merged.max_attempts);
         active
             .exam_requires_study

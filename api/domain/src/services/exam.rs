@@ -88,6 +88,13 @@ impl AttemptFull {
         self.attempt.score_centi.map(scoring::centi_to_score)
     }
 
+    /// The grade of a finished attempt.
+    pub fn grade(&self) -> Option<scoring::Grade> {
+        self.attempt
+            .score_centi
+            .map(|s| scoring::grade(s, (&self.campaign).into()))
+    }
+
     pub fn passed(&self) -> Option<bool> {
         self.attempt
             .score_centi
@@ -108,6 +115,7 @@ pub enum Started {
 pub struct Graded {
     pub score: f64,
     pub passed: bool,
+    pub grade: scoring::Grade,
     pub correct: i32,
     pub total: i32,
 }
@@ -529,6 +537,7 @@ fn graded(full: &AttemptFull) -> Graded {
     Graded {
         score: full.score().unwrap_or(0.0),
         passed: full.passed().unwrap_or(false),
+        grade: full.grade().unwrap_or(scoring::Grade::Fail),
         correct: full.attempt.correct_count,
         total: full.attempt.question_total,
     }
@@ -653,6 +662,8 @@ pub struct AttemptRow {
     pub user: user::Model,
     pub unit_name: Option<String>,
     pub passed: Option<bool>,
+    /// The grade of a finished attempt.
+    pub grade: Option<scoring::Grade>,
 }
 
 /// A campaign's attempts, newest first.
@@ -706,6 +717,7 @@ pub async fn list_attempts(
             let user = users.get(&a.user_id)?.clone();
             Some(AttemptRow {
                 passed: a.score_centi.map(|s| s >= pass_mark),
+                grade: a.score_centi.map(|s| scoring::grade(s, (&campaign).into())),
                 unit_name: user.unit_id.and_then(|id| unit_names.get(&id).cloned()),
                 user,
                 attempt: a,

@@ -558,6 +558,8 @@ pub struct ProgressReport {
     pub attempts_left: i32,
     pub best_score: Option<f64>,
     pub passed: bool,
+    /// The best finished attempt's grade.
+    pub grade: Option<crate::scoring::Grade>,
 }
 
 /// Progress of `user_id` on a campaign, read from the running totals (overdue exam
@@ -578,8 +580,11 @@ pub async fn progress_of(
     let credit = progress::credit_of(db, &campaign, &enrollment).await?;
     let (attempts_used, attempts_left, best_score, passed) =
         super::exam::exam_figures(db, &campaign, &enrollment, now).await?;
+    let grade =
+        best_score.map(|b| crate::scoring::grade((b * 100.0).round() as i32, (&campaign).into()));
     Ok(ProgressReport {
         credit,
+        grade,
         required_minutes: campaign.required_minutes,
         attempts_used,
         attempts_left,

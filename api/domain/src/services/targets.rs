@@ -34,6 +34,21 @@ pub enum Target {
     Pass,
 }
 
+/// The roster by its members' best finished attempt: each member in exactly one bucket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Grades {
+    /// 优秀
+    pub excellent: u64,
+    /// 良好
+    pub good: u64,
+    /// 合格
+    pub pass: u64,
+    /// 不合格
+    pub fail: u64,
+    /// No finished attempt (未参考).
+    pub not_sat: u64,
+}
+
 /// Counts over a roster.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -42,6 +57,7 @@ pub struct Counts {
     pub study: u64,
     pub exam: u64,
     pub pass: u64,
+    pub grades: Grades,
 }
 
 impl Counts {
@@ -51,6 +67,11 @@ impl Counts {
         self.study += other.study;
         self.exam += other.exam;
         self.pass += other.pass;
+        self.grades.excellent += other.grades.excellent;
+        self.grades.good += other.grades.good;
+        self.grades.pass += other.grades.pass;
+        self.grades.fail += other.grades.fail;
+        self.grades.not_sat += other.grades.not_sat;
     }
 
     pub fn count(&self, target: Target) -> u64 {
@@ -125,25 +146,41 @@ const PARTICIPATED: &str = "(e.session_count > 0 OR EXISTS (SELECT 1 FROM attemp
 async fn counts_by_own_unit(
     db: &impl ConnectionTrait,
     campaign_id: i64,
-    pass_centi: i32,
+    bands: scoring::Bands,
 ) -> AppResult<HashMap<Option<i64>, Counts>> {
     let sql = format!(
         "SELECT u.unit_id AS unit_id, COUNT(*) AS roster, \
          SUM(CASE WHEN {PARTICIPATED} THEN 1 ELSE 0 END) AS participation, \
          SUM(CASE WHEN e.study_complete THEN 1 ELSE 0 END) AS study, \
          SUM(CASE WHEN e.attempts_used > 0 THEN 1 ELSE 0 END) AS exam, \
-         SUM(CASE WHEN e.best_score_centi >= ? THEN 1 ELSE 0 END) AS pass \
+         SUM(CASE WHEN e.best_score_centi >= ? THEN 1 ELSE 0 END) AS pass, \
+         SUM(CASE WHEN e.best_score_centi >= ? THEN 1 ELSE 0 END) AS excellent, \
+         SUM(CASE WHEN e.best_score_centi >= ? AND e.best_score_centi < ? THEN 1 ELSE 0 END) AS good, \
+         SUM(CASE WHEN e.best_score_centi >= ? AND e.best_score_centi < ? THEN 1 ELSE 0 END) AS pass_band, \
+         SUM(CASE WHEN e.best_score_centi < ? THEN 1 ELSE 0 END) AS fail, \
+         SUM(CASE WHEN e.best_score_centi IS NULL THEN 1 ELSE 0 END) AS not_sat \
          FROM enrollments e JOIN users u ON u.id = e.user_id \
          WHERE e.campaign_id = ? AND e.exempt = ? \
          GROUP BY u.unit_id"
     );
     let backend = db.get_database_backend();
     let rows = db
-        .query_all_raw(statement(
-            backend,
-            &sql,
-            vec![pass_centi.into(), campaign_id.into(), false.into()],
-        ))
+        .query_all_raw(statement(backend, &sql, {
+            let mark = scoring::pass_mark_centi;
+            let (pass, good, excellent) =
+                (mark(bands.pass), mark(bands.good), mark(bands.excellent));
+            vec![
+                pass.into(),
+                excellent.into(),
+                good.into(),
+                excellent.into(),
+                pass.into(),
+                good.into(),
+                pass.into(),
+                campaign_id.into(),
+                false.into(),
+            ]
+        }))
         .await?;
     let mut out = HashMap::new();
     for row in rows {
@@ -157,6 +194,13 @@ async fn counts_by_own_unit(
             study: get("study")?,
             exam: get("exam")?,
             pass: get("pass")?,
+            grades: Grades {
+                excellent: get("excellent")?,
+                good: get("good")?,
+                pass: get("pass_band")?,
+                fail: get("fail")?,
+                not_sat: get("not_sat")?,
+            },
         };
         let unit_id: Option<i64> = row.try_get("", "unit_id")?;
         out.insert(unit_id, counts);
@@ -174,12 +218,7 @@ pub async fn campaign_targets(
 ) -> AppResult<TargetsReport> {
     let campaign = campaigns::get(db, campaign_id).await?.campaign;
     exam::expire_due(db, now).await?;
-    let own = counts_by_own_unit(
-        db,
-        campaign_id,
-        scoring::pass_mark_centi(campaign.pass_score),
-    )
-    .await?;
+    let own = counts_by_own_unit(db, campaign_id, (&campaign).into()).await?;
     let all_units = unit::Entity::find()
         .order_by_asc(unit::Column::Id)
         .all(db)
@@ -259,6 +298,8 @@ pub struct Missing {
     pub compulsory_unfinished: Vec<String>,
     pub attempts_left: i32,
     pub best_score: Option<f64>,
+    /// The best finished attempt's grade.
+    pub grade: Option<scoring::Grade>,
 }
 
 impl Missing {
@@ -358,6 +399,9 @@ pub async fn missing(
                 compulsory_unfinished: unfinished,
                 attempts_left: (campaign.max_attempts - e.attempts_used).max(0),
                 best_score: e.best_score_centi.map(scoring::centi_to_score),
+                grade: e
+                    .best_score_centi
+                    .map(|s| scoring::grade(s, (&campaign).into())),
                 user: u,
                 enrollment: e,
             }
@@ -434,6 +478,7 @@ mod tests {
             study: s,
             exam: e,
             pass,
+            grades: Grades::default(),
         }
     }
 
