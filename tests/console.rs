@@ -84,6 +84,14 @@ async fn hr_sees_the_apis_rates_per_unit_and_downloads_the_xlsx() {
             "{t}"
         );
     }
+    // The grade distribution (优秀/良好/合格/不合格/未参考), each as the API counts it.
+    for g in ["excellent", "good", "pass", "fail", "not_sat"] {
+        assert_eq!(
+            b.text(&format!(".figure[data-grade={g}] strong")).await,
+            api["grades"][g].to_string(),
+            "{g}"
+        );
+    }
     // The street's row, then drill down to its units: each as the API counts it.
     let street = api["by_unit"]
         .as_array()
@@ -363,6 +371,14 @@ async fn a_cadre_takes_the_exam_and_sees_the_score() {
         score.parse::<f64>().unwrap(),
         attempts["items"][0]["score"].as_f64().unwrap()
     );
+    let grade = b.text("#grade").await;
+    let label = match attempts["items"][0]["grade"].as_str().unwrap() {
+        "excellent" => "优秀",
+        "good" => "良好",
+        "pass" => "合格",
+        _ => "不合格",
+    };
+    assert_eq!(grade, label);
 }
 
 #[tokio::test]

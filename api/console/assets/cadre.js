@@ -1,6 +1,6 @@
 // 干部 (on a phone): my campaigns and progress, a study timer that keeps working offline,
 // and the exam.
-import { html, useState, useEffect, useLoad, ErrorBanner, dateTime, describe } from "./ui.js";
+import { html, useState, useEffect, useLoad, ErrorBanner, dateTime, describe, GRADE } from "./ui.js";
 import { get, post, put, all } from "./api.js";
 
 const QUEUE = "xuefa.unsent-sessions";
@@ -47,7 +47,7 @@ function Progress({ campaign, tick }) {
       <span>${titles[c.course_id]}${c.compulsory ? "（必修）" : ""}</span>
       <progress max=${c.minutes} value=${c.credited_minutes}></progress>
       <span>${c.credited_minutes}/${c.minutes}</span></li>`)}</ul>
-    <p>考试：已考 ${progress.attempts_used} 次，还可考 ${progress.attempts_left} 次${progress.best_score != null ? `，最高分 ${progress.best_score}` : ""}${progress.passed ? "（已合格）" : ""}</p>
+    <p>考试：已考 ${progress.attempts_used} 次，还可考 ${progress.attempts_left} 次${progress.best_score != null ? `，最高分 ${progress.best_score}` : ""}${progress.grade ? `（${GRADE[progress.grade]}）` : ""}</p>
   </div>`;
 }
 
@@ -137,7 +137,7 @@ function Exam({ campaign, onDone }) {
   };
   if (result) {
     return html`<div class="result" id="exam-result"><p class="big">得分 <strong id="score">${result.score}</strong></p>
-      <p>${result.passed ? "合格" : "不合格"}，答对 ${result.correct} / ${result.total} 题。</p></div>`;
+      <p><span id="grade">${GRADE[result.grade]}</span>，答对 ${result.correct} / ${result.total} 题。</p></div>`;
   }
   if (!attempt) {
     return html`<div><button id="start-exam" onClick=${start}>开始考试</button><${ErrorBanner} error=${error} /></div>`;

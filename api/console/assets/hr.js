@@ -1,7 +1,7 @@
 // 组织人事: the four rates and who is missing, the roster, the campaign, the question bank.
 import {
   html, useState, useEffect, useLoad, ErrorBanner, Field, BarChart, fieldErrors,
-  percent, day, TARGET, MISSING, QUESTION_KIND, UNIT_KIND, Options,
+  percent, day, TARGET, MISSING, GRADE, QUESTION_KIND, UNIT_KIND, Options,
 } from "./ui.js";
 import { get, post, patch, all, download, upload } from "./api.js";
 
@@ -69,6 +69,12 @@ export function HrTargets({ query }) {
         <span class="label">四个100%</span><strong id="all-met">${report.all_met ? "已实现" : "未实现"}</strong>
       </div>
     </div>
+    <div class="figures" id="grades">
+      ${Object.entries(GRADE).map(
+        ([key, label]) => html`<div class="figure" data-grade=${key}><span class="label">${label}</span><strong>${report.grades[key]}</strong><span class="count">人</span></div>`,
+      )}
+      <div class="figure" data-grade="not_sat"><span class="label">未参考</span><strong>${report.grades.not_sat}</strong><span class="count">人</span></div>
+    </div>
     <h2>各单位${TARGET[target]}</h2>
     <div class="tabs">
       ${Object.entries(TARGET).map(
@@ -104,11 +110,11 @@ function Missing({ campaign, unit, target }) {
       <button class="secondary" onClick=${() => download(`/campaigns/${campaign}/targets/missing/export?${q}&format=csv`)}>下载 CSV</button>
     </div>
     <${ErrorBanner} error=${error} />
-    ${page && html`<table><thead><tr><th>姓名</th><th>工号</th><th>单位</th><th>差分钟</th><th>未完成必修课</th><th>已考/剩余</th><th>最高分</th></tr></thead>
+    ${page && html`<table><thead><tr><th>姓名</th><th>工号</th><th>单位</th><th>差分钟</th><th>未完成必修课</th><th>已考/剩余</th><th>最高分</th><th>等级</th></tr></thead>
       <tbody>${page.items.map(
         (m) => html`<tr><td>${m.name}${m.is_leader ? "（领导干部）" : ""}</td><td>${m.employee_no || ""}</td>
           <td>${m.unit_name || ""}</td><td>${m.minutes_short}</td><td>${m.compulsory_unfinished.join("、")}</td>
-          <td>${m.attempts_used}/${m.attempts_left}</td><td>${m.best_score ?? "—"}</td></tr>`,
+          <td>${m.attempts_used}/${m.attempts_left}</td><td>${m.best_score ?? "—"}</td><td>${m.grade ? GRADE[m.grade] : "—"}</td></tr>`,
       )}</tbody></table>`}
   </section>`;
 }
@@ -176,7 +182,7 @@ export function HrRoster({ query }) {
 
 const EMPTY_CAMPAIGN = {
   year: new Date().getFullYear(), title: "", study_starts_on: "", study_ends_on: "", required_minutes: 240,
-  exam_opens_at: "", exam_closes_at: "", duration_minutes: 60, question_count: 50, pass_score: 60,
+  exam_opens_at: "", exam_closes_at: "", duration_minutes: 60, question_count: 50, pass_score: 60, good_score: 80, excellent_score: 90,
   max_attempts: 3, exam_requires_study: true, courses: [],
 };
 
@@ -229,6 +235,8 @@ export function HrCampaign({ query }) {
       <${Field} label="考试时长（分钟）" name="duration_minutes" errors=${errors}><input type="number" value=${form.duration_minutes} onInput=${set("duration_minutes")} /></${Field}>
       <${Field} label="每卷题数" name="question_count" errors=${errors}><input type="number" value=${form.question_count} onInput=${set("question_count")} /></${Field}>
       <${Field} label="合格分" name="pass_score" errors=${errors}><input type="number" value=${form.pass_score} onInput=${set("pass_score")} /></${Field}>
+      <${Field} label="良好分" name="good_score" errors=${errors}><input type="number" value=${form.good_score} onInput=${set("good_score")} /></${Field}>
+      <${Field} label="优秀分" name="excellent_score" errors=${errors}><input type="number" value=${form.excellent_score} onInput=${set("excellent_score")} /></${Field}>
       <${Field} label="考试次数" name="max_attempts" errors=${errors}><input type="number" value=${form.max_attempts} onInput=${set("max_attempts")} /></${Field}>
       <label class="field check"><input type="checkbox" checked=${form.exam_requires_study} onChange=${set("exam_requires_study")} /><span>学习完成后方可考试</span></label>
       <fieldset class="wide"><legend>课程</legend>

@@ -34,6 +34,7 @@ export const AUDIENCE = {
   mediators: "人民调解员", legal_workers: "法律工作者",
 };
 export const LEVEL = { street: "街道", community: "村居社区", other: "其他" };
+export const GRADE = { excellent: "优秀", good: "良好", pass: "合格", fail: "不合格" };
 export const QUESTION_KIND = { single: "单选", multiple: "多选", judge: "判断" };
 const FIELD = {
   username: "用户名", password: "密码", name: "名称", title: "标题", held_on: "日期",
