@@ -539,3 +539,48 @@ async fn stored_markup_is_shown_as_text_and_the_policy_blocks_inline_script() {
         json!(true)
     );
 }
+
+#[tokio::test]
+async fn a_cadre_who_passed_sees_the_certificate_and_anyone_can_verify_it() {
+    let Some(c) = console().await else { return };
+    let passed = enrollment::Entity::find()
+        .filter(enrollment::Column::BestScoreCenti.gte(9000))
+        .filter(enrollment::Column::Exempt.eq(false))
+        .one(c.app.db())
+        .await
+        .unwrap()
+        .expect("a cadre who passed");
+    let cadre = user::Entity::find_by_id(passed.user_id)
+        .one(c.app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let b = Browser::start(375, 812).await;
+    b.sign_in(&c.origin, &cadre.username, DEMO_PASSWORD).await;
+    let code = b.text("#certificate-code").await;
+    let token = c.app.token(&cadre.username, DEMO_PASSWORD).await;
+    let api = c
+        .app
+        .get(
+            &format!("/api/v1/campaigns/{}/certificate/me", c.demo.campaign_id),
+            &token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(code, api["code"].as_str().unwrap());
+    // Someone who never signed in checks the code: the name is partly hidden.
+    let public = Browser::start(375, 812).await;
+    public.goto(&format!("{}/#/verify/{code}", c.origin)).await;
+    let shown = public.text("#verify-result").await;
+    let first = cadre.name.chars().next().unwrap();
+    assert!(shown.contains(&code), "{shown}");
+    assert!(shown.contains(&format!("{first}*")), "{shown}");
+    assert!(!shown.contains(&cadre.name), "{shown}");
+    if let Some(path) = screenshot_to("certificate-verify.png") {
+        public.screenshot(&path).await;
+    }
+    public
+        .goto(&format!("{}/#/verify/NOTACERTIFICATE0000", c.origin))
+        .await;
+    assert!(public.text("#verify-result").await.contains("未找到"));
+}

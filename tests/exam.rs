@@ -1269,3 +1269,89 @@ async fn grades_show_on_results_attempts_progress_targets_and_the_summary() {
         .expect(200);
     assert_eq!(missing["items"][0]["grade"], Value::Null, "idle never sat");
 }
+
+#[tokio::test]
+async fn a_certificate_verifies_with_the_name_masked_and_a_wrong_code_is_404() {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let app = TestApp::new().await;
+    let e = setup(&app).await;
+    entity::user::ActiveModel {
+        id: Set(e.cadre),
+        name: Set("张三明".into()),
+        ..Default::default()
+    }
+    .update(app.db())
+    .await
+    .unwrap();
+    let mine = format!("/api/v1/campaigns/{}/certificate/me", e.campaign.id);
+    // Not passed yet (not even sat): no certificate.
+    app.get(&mine, &e.token).await.expect(404);
+    // A fail gives none either.
+    let failed = start(&app, &e).await;
+    app.post(
+        &format!("/api/v1/attempts/{}/submit", failed["id"]),
+        &e.token,
+        json!({}),
+    )
+    .await
+    .expect(200);
+    app.get(&mine, &e.token).await.expect(404);
+    let passed = start(&app, &e).await;
+    app.post(
+        &format!("/api/v1/attempts/{}/submit", passed["id"]),
+        &e.token,
+        answers(&passed, right_choices),
+    )
+    .await
+    .expect(200);
+    let cert = app.get(&mine, &e.token).await.expect(200);
+    let code = cert["code"].as_str().unwrap().to_owned();
+    assert!(code.len() >= 16, "{code}");
+    assert_eq!(cert["name"], "张三明");
+    assert_eq!(
+        (
+            cert["score"].clone(),
+            cert["grade"].clone(),
+            cert["year"].clone()
+        ),
+        (json!(100.0), json!("excellent"), json!(2026))
+    );
+    // Asking again returns the same certificate, not a new code.
+    assert_eq!(app.get(&mine, &e.token).await.expect(200), cert);
+    // Anyone can verify it, without signing in; the name is partly hidden.
+    let public = app
+        .call("GET", &format!("/api/v1/certificates/{code}"), None, None)
+        .await
+        .expect(200);
+    assert_eq!(public["name"], "张*明");
+    assert_eq!(public["code"], cert["code"]);
+    assert_eq!(public["passed_at"], cert["passed_at"]);
+    // Typed in lower case with a dash, it still verifies.
+    let typed = format!("{}-{}", &code[..10], &code[10..]).to_lowercase();
+    app.call("GET", &format!("/api/v1/certificates/{typed}"), None, None)
+        .await
+        .expect(200);
+    // One character off, or made up: 404 in the one error shape.
+    let last = code.chars().last().unwrap();
+    let off = format!(
+        "{}{}",
+        &code[..code.len() - 1],
+        if last == '0' { '1' } else { '0' }
+    );
+    let wrong = app
+        .call("GET", &format!("/api/v1/certificates/{off}"), None, None)
+        .await
+        .expect(404);
+    assert_eq!(wrong["code"], "not_found");
+    app.call(
+        "GET",
+        "/api/v1/certificates/AAAAAAAAAAAAAAAAAAAA",
+        None,
+        None,
+    )
+    .await
+    .expect(404);
+    // Someone who is not on the roster has none.
+    let (_, stranger) = app.login_as("stranger", &[Role::Cadre]).await;
+    app.get(&mine, &stranger).await.expect(404);
+}

@@ -282,6 +282,7 @@ const NEVER_FORBIDDEN: &[&str] = &[
     "getCourse",
     "listCampaigns",
     "getCampaign",
+    "getMyCertificate",
 ];
 
 /// Operations whose path parameter names no record (a year): they never answer 404.

@@ -8,6 +8,7 @@ pub mod attempt_question;
 pub mod audit_log;
 pub mod campaign;
 pub mod campaign_course;
+pub mod certificate;
 pub mod course;
 pub mod course_progress;
 pub mod enrollment;

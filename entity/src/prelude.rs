@@ -6,6 +6,7 @@ pub use super::attempt_question::Entity as AttemptQuestion;
 pub use super::audit_log::Entity as AuditLog;
 pub use super::campaign::Entity as Campaign;
 pub use super::campaign_course::Entity as CampaignCourse;
+pub use super::certificate::Entity as Certificate;
 pub use super::course::Entity as Course;
 pub use super::course_progress::Entity as CourseProgress;
 pub use super::enrollment::Entity as Enrollment;

@@ -10,6 +10,7 @@ mod m20261125_000004_create_activities;
 mod m20261126_000001_add_login_failure_address;
 mod m20261126_000002_add_question_tags_difficulty_pool;
 mod m20261126_000003_add_campaign_grade_bands;
+mod m20261126_000004_create_certificates;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_add_login_failure_address::Migration),
             Box::new(m20261126_000002_add_question_tags_difficulty_pool::Migration),
             Box::new(m20261126_000003_add_campaign_grade_bands::Migration),
+            Box::new(m20261126_000004_create_certificates::Migration),
         ]
     }
 }

@@ -1,6 +1,6 @@
 // The console: sign-in, the shell with each role's pages, and hash routing (#/hr/targets…).
-import { html, render, useEffect, useState, ErrorBanner, ROLE } from "./ui.js";
-import { session, signIn, signOut, whenSignedOut } from "./api.js";
+import { html, render, useEffect, useState, useLoad, ErrorBanner, ROLE, GRADE, dateTime } from "./ui.js";
+import { session, signIn, signOut, whenSignedOut, get } from "./api.js";
 import { HrTargets, HrRoster, HrCampaign, HrQuestions } from "./hr.js";
 import { Activities, ActivityStats, AnnualSummary } from "./judicial.js";
 import { CadreHome } from "./cadre.js";
@@ -65,6 +65,23 @@ function Login({ onIn }) {
   </main>`;
 }
 
+/** 证书查验: anyone with a code, signed in or not, sees what the certificate says. */
+function Verify({ code }) {
+  const [cert, error] = useLoad(() => get(`/certificates/${encodeURIComponent(code)}`), [code]);
+  return html`<main class="verify"><section class="card">
+    <h1>学法用法考试合格证书查验</h1>
+    ${error && html`<p class="error" id="verify-result">未找到编号为 ${code} 的证书。</p>`}
+    ${cert && html`<dl id="verify-result">
+      <dt>证书编号</dt><dd>${cert.code}</dd>
+      <dt>姓名</dt><dd>${cert.name}</dd>
+      <dt>单位</dt><dd>${cert.unit || "—"}</dd>
+      <dt>活动</dt><dd>${cert.campaign}</dd>
+      <dt>成绩</dt><dd>${cert.score} 分（${GRADE[cert.grade]}）</dd>
+      <dt>合格时间</dt><dd>${dateTime(cert.passed_at)}</dd>
+    </dl>`}
+  </section></main>`;
+}
+
 function App() {
   const [me, setMe] = useState(() => (session() || {}).me || null);
   const [path, setPath] = useState(route());
@@ -74,6 +91,9 @@ function App() {
     whenSignedOut(() => setMe(null));
     return () => removeEventListener("hashchange", onHash);
   }, []);
+  if (path.startsWith("/verify/")) {
+    return html`<${Verify} code=${decodeURIComponent(path.slice("/verify/".length))} />`;
+  }
   if (!me) {
     return html`<${Login} onIn=${(s) => {
       setMe(s.me);

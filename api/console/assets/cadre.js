@@ -48,6 +48,19 @@ function Progress({ campaign, tick }) {
       <progress max=${c.minutes} value=${c.credited_minutes}></progress>
       <span>${c.credited_minutes}/${c.minutes}</span></li>`)}</ul>
     <p>考试：已考 ${progress.attempts_used} 次，还可考 ${progress.attempts_left} 次${progress.best_score != null ? `，最高分 ${progress.best_score}` : ""}${progress.grade ? `（${GRADE[progress.grade]}）` : ""}</p>
+    ${progress.passed && html`<${Certificate} campaign=${campaign} tick=${tick} />`}
+  </div>`;
+}
+
+/** 合格证书: shown once the cadre has passed, with the code anyone can check. */
+function Certificate({ campaign, tick }) {
+  const [cert, error] = useLoad(() => get(`/campaigns/${campaign.id}/certificate/me`), [campaign.id, tick]);
+  if (error) return html`<${ErrorBanner} error=${error} />`;
+  if (!cert) return null;
+  return html`<div class="certificate" id="certificate">
+    <h3>合格证书</h3>
+    <p>${cert.name}${cert.unit ? `（${cert.unit}）` : ""}参加${cert.campaign}，成绩 ${cert.score} 分，等级<strong>${GRADE[cert.grade]}</strong>，${dateTime(cert.passed_at)} 合格。</p>
+    <p>证书编号 <code id="certificate-code">${cert.code}</code>　<a href=${`#/verify/${cert.code}`}>查验</a></p>
   </div>`;
 }
 

@@ -285,6 +285,47 @@ pub struct SubmitResult {
     pub total: i32,
 }
 
+/// A certificate (合格证书). On the public verification the name is partly hidden (张*明).
+#[derive(Debug, Object)]
+pub struct CertificateView {
+    /// Random, 20 characters (Crockford base32): check it at `GET /certificates/{code}`.
+    pub code: String,
+    pub name: String,
+    /// The holder's unit.
+    pub unit: Option<String>,
+    /// The campaign's title.
+    pub campaign: String,
+    pub year: i32,
+    /// The best finished score, 0–100, 2 decimals.
+    pub score: f64,
+    /// The best score's grade.
+    pub grade: Grade,
+    /// When the first passing attempt finished.
+    pub passed_at: DateTime<Utc>,
+}
+
+impl From<services::certificates::Certificate> for CertificateView {
+    fn from(c: services::certificates::Certificate) -> Self {
+        Self {
+            code: c.code,
+            name: c.name,
+            unit: c.unit,
+            campaign: c.campaign,
+            year: c.year,
+            score: c.score,
+            grade: c.grade.into(),
+            passed_at: c.passed_at,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum CertificateResponse {
+    /// The certificate.
+    #[oai(status = 200)]
+    Ok(Json<CertificateView>),
+}
+
 /// An attempt in HR's list.
 #[derive(Debug, Object)]
 pub struct AttemptListItem {
@@ -632,6 +673,40 @@ impl ExamApi {
                 Started::Resumed(full) => AttemptStarted::Resumed(Json(attempt_view(full, false))),
             },
         )
+    }
+
+    /// The caller's certificate (合格证书) for a campaign, issued the first time they ask
+    /// after passing. 404 when they are not on the roster or have not passed.
+    #[oai(
+        path = "/campaigns/:id/certificate/me",
+        method = "get",
+        operation_id = "getMyCertificate"
+    )]
+    async fn my_certificate(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<CertificateResponse> {
+        // Only ever the caller's own: nothing for the policy to decide.
+        let c = services::certificates::mine(&state.db, id.0, auth.0.id, state.clock.now()).await?;
+        Ok(CertificateResponse::Ok(Json(c.into())))
+    }
+
+    /// Verify a certificate by its code; no sign-in needed. The holder's name is partly
+    /// hidden. An unknown code is 404, and costs the same lookup as a right one.
+    #[oai(
+        path = "/certificates/:code",
+        method = "get",
+        operation_id = "verifyCertificate"
+    )]
+    async fn verify_certificate(
+        &self,
+        state: Data<&AppState>,
+        code: Path<String>,
+    ) -> ApiResult<CertificateResponse> {
+        let c = services::certificates::verify(&state.db, &code.0).await?;
+        Ok(CertificateResponse::Ok(Json(c.into())))
     }
 
     /// One attempt (its owner; admin, hr). A cadre sees the right answers only once the

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod campaigns;
+pub mod certificates;
 pub mod courses;
 pub mod exam;
 pub mod progress;
