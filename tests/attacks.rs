@@ -219,6 +219,12 @@ fn campaign_and_record_writes(w: &World, campaign_course: i64) -> Vec<WriteCase>
             None,
             &["cadre"],
         ),
+        (
+            "POST",
+            format!("/api/v1/campaigns/{}/practice", id("campaign")),
+            Some(json!({})),
+            &["cadre"],
+        ),
     ]
 }
 
@@ -231,6 +237,7 @@ const OWN_ACCOUNT_OPERATIONS: &[&str] = &[
     // Owner-only, tried with another cadre's ids below.
     "PUT /api/v1/attempts/{id}/answers",
     "POST /api/v1/attempts/{id}/submit",
+    "POST /api/v1/practice/{id}/answers",
 ];
 
 fn template(path: &str) -> String {
@@ -307,8 +314,8 @@ async fn every_write_endpoint_refuses_the_roles_it_is_not_for() {
         }
     }
     assert_eq!(
-        refused, 47,
-        "19 operations refused to two roles, 3 cadre operations to three"
+        refused, 50,
+        "19 operations refused to two roles, 4 cadre operations to three"
     );
 }
 
@@ -426,6 +433,14 @@ async fn another_cadres_ids_get_nothing() {
         .await
         .expect(201);
     let attempt_id = attempt["id"].as_i64().unwrap();
+    let practice = app
+        .post(
+            &format!("/api/v1/campaigns/{campaign}/practice"),
+            victim_token,
+            json!({}),
+        )
+        .await
+        .expect(201);
     let pair = app.login("cadre", PASSWORD).await.expect(200);
 
     let before = app.fingerprint().await;
@@ -449,6 +464,13 @@ async fn another_cadres_ids_get_nothing() {
             format!("/api/v1/campaigns/{campaign}/progress/{victim}"),
             None,
             403,
+        ),
+        // Someone else's practice set is not there at all.
+        (
+            "POST",
+            format!("/api/v1/practice/{}/answers", practice["id"]),
+            Some(json!({"question_id": 1, "choices": [0]})),
+            404,
         ),
         (
             "GET",

@@ -582,5 +582,74 @@ async fn a_cadre_who_passed_sees_the_certificate_and_anyone_can_verify_it() {
     public
         .goto(&format!("{}/#/verify/NOTACERTIFICATE0000", c.origin))
         .await;
-    assert!(public.text("#verify-result").await.contains("未找到"));
+    public
+        .until(
+            "the page to say the code is unknown",
+            "const r = document.querySelector('#verify-result'); return r && r.innerText.includes('未找到');",
+            json!([]),
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn a_cadre_practises_on_the_phone_and_the_wrong_answer_lands_in_the_mistake_book() {
+    let Some(c) = console().await else { return };
+    let enrolled = enrollment::Entity::find()
+        .filter(enrollment::Column::Exempt.eq(false))
+        .filter(enrollment::Column::AttemptsUsed.eq(0))
+        .one(c.app.db())
+        .await
+        .unwrap()
+        .expect("an enrolled cadre");
+    let cadre = user::Entity::find_by_id(enrolled.user_id)
+        .one(c.app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let b = Browser::start(375, 812).await;
+    b.sign_in(&c.origin, &cadre.username, DEMO_PASSWORD).await;
+    assert!(b.text("#mistakes").await.contains("暂无错题"));
+    b.click("#start-practice").await;
+    b.text("#practice .question").await;
+    // Every demo practice question states a wrong fact: 正确 is the wrong answer.
+    b.script(
+        "const q = document.querySelector('#practice .question'); q.querySelector('input').click();",
+        json!([]),
+    )
+    .await;
+    b.click("#practice .question .check").await;
+    let verdict = b.text("#practice .question .verdict").await;
+    assert!(verdict.contains("回答错误"), "{verdict}");
+    assert!(verdict.contains("错误"), "{verdict}");
+    let book = b
+        .until(
+            "the mistake book to list it",
+            "const m = document.querySelector('#mistakes li'); return m && m.innerText;",
+            json!([]),
+        )
+        .await;
+    assert!(book.as_str().unwrap().contains("练习"), "{book}");
+    if let Some(path) = screenshot_to("cadre-practice.png") {
+        b.script(
+            "document.querySelector('#practice').scrollIntoView();",
+            json!([]),
+        )
+        .await;
+        b.screenshot(&path).await;
+    }
+    let token = c.app.token(&cadre.username, DEMO_PASSWORD).await;
+    let api = c
+        .app
+        .get(
+            &format!("/api/v1/campaigns/{}/mistakes/me", c.demo.campaign_id),
+            &token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(api["total"], 1);
+    assert!(
+        book.as_str()
+            .unwrap()
+            .contains(api["items"][0]["stem"].as_str().unwrap())
+    );
 }

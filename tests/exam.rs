@@ -796,6 +796,26 @@ async fn no_answer_reaches_a_cadre_while_the_window_is_open() {
     assert_eq!(bank.status, 403);
     seen.push(("bank".into(), bank.body));
     seen.push(("attempt list".into(), app.get(&p, &e.token).await.body));
+    let campaign = format!("/api/v1/campaigns/{}", e.campaign.id);
+    seen.push((
+        "practice".into(),
+        app.post(&format!("{campaign}/practice"), &e.token, json!({}))
+            .await
+            .expect(201),
+    ));
+    // The failed attempt's wrong answers wait until the window has closed.
+    let book = app
+        .get(&format!("{campaign}/mistakes/me"), &e.token)
+        .await
+        .expect(200);
+    assert_eq!(book["total"], 0, "{book}");
+    seen.push(("mistakes".into(), book));
+    seen.push((
+        "certificate".into(),
+        app.get(&format!("{campaign}/certificate/me"), &e.token)
+            .await
+            .body,
+    ));
     for (what, body) in &seen {
         let mut found = Vec::new();
         keys(body, &mut found);
@@ -1354,4 +1374,172 @@ async fn a_certificate_verifies_with_the_name_masked_and_a_wrong_code_is_404() {
     // Someone who is not on the roster has none.
     let (_, stranger) = app.login_as("stranger", &[Role::Cadre]).await;
     app.get(&mine, &stranger).await.expect(404);
+}
+
+#[tokio::test]
+async fn practice_draws_only_its_pool_answers_at_once_and_the_mistake_book_hides_exam_answers_until_close()
+ {
+    let app = TestApp::new().await;
+    let mut e = setup(&app).await;
+    let campaign = format!("/api/v1/campaigns/{}", e.campaign.id);
+    let mut practice_ids = Vec::new();
+    for n in 0..3 {
+        let q = app
+            .post(
+                &format!("{campaign}/questions"),
+                &e.hr,
+                json!({"kind": "judge", "stem": format!("练习{n}"), "options": ["正确", "错误"], "answer": [0],
+                       "law_ref": "民法典第一条", "pool": "practice"}),
+            )
+            .await
+            .expect(201);
+        practice_ids.push(q["id"].clone());
+    }
+    let targets_before = app
+        .get(&format!("{campaign}/targets"), &e.hr)
+        .await
+        .expect(200);
+    // Bad counts are refused; the default asks for 10 and gets the 3 there are.
+    for bad in [json!({"count": 0}), json!({"count": 51})] {
+        app.post(&format!("{campaign}/practice"), &e.token, bad)
+            .await
+            .expect(422);
+    }
+    let set = app
+        .post(&format!("{campaign}/practice"), &e.token, json!({}))
+        .await
+        .expect(201);
+    let questions = set["questions"].as_array().unwrap();
+    assert_eq!(questions.len(), 3);
+    for q in questions {
+        assert!(
+            practice_ids.contains(&q["id"]),
+            "only practice-pool questions"
+        );
+        assert!(q.get("answer").is_none(), "no answer before answering");
+    }
+    let answers = format!("/api/v1/practice/{}/answers", set["id"]);
+    let (first, second) = (questions[0]["id"].clone(), questions[1]["id"].clone());
+    let wrong = app
+        .post(
+            &answers,
+            &e.token,
+            json!({"question_id": first, "choices": [1]}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        wrong,
+        json!({"correct": false, "answer": [0], "law_ref": "民法典第一条"})
+    );
+    // A resend, even with other choices, keeps the first verdict.
+    app.post(
+        &answers,
+        &e.token,
+        json!({"question_id": first, "choices": [0]}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        app.post(
+            &answers,
+            &e.token,
+            json!({"question_id": second, "choices": [0]})
+        )
+        .await
+        .expect(200)["correct"],
+        true
+    );
+    // Not in this set, an option that is not there, someone else's set.
+    app.post(
+        &answers,
+        &e.token,
+        json!({"question_id": 999_999, "choices": [0]}),
+    )
+    .await
+    .expect(422);
+    app.post(
+        &answers,
+        &e.token,
+        json!({"question_id": second, "choices": [5]}),
+    )
+    .await
+    .expect(422);
+    let (outsider, outsider_token) = app.login_as("outsider", &[Role::Cadre]).await;
+    app.post(
+        &answers,
+        &outsider_token,
+        json!({"question_id": first, "choices": [0]}),
+    )
+    .await
+    .expect(404);
+    app.post(&format!("{campaign}/practice"), &outsider_token, json!({}))
+        .await
+        .expect(403);
+    let _ = outsider;
+    assert_eq!(
+        app.get(&format!("{campaign}/targets"), &e.hr)
+            .await
+            .expect(200),
+        targets_before,
+        "practice counts for no target"
+    );
+
+    // A failed exam: its wrong answers stay out of the book while the window is open.
+    set_clock(&app, &mut e, "2026-11-10T10:05:00+08:00").await;
+    let attempt = start(&app, &e).await;
+    app.post(
+        &format!("/api/v1/attempts/{}/submit", attempt["id"]),
+        &e.token,
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let book = app
+        .get(&format!("{campaign}/mistakes/me"), &e.token)
+        .await
+        .expect(200);
+    assert_eq!(book["total"], 1);
+    assert_eq!(book["items"][0]["question_id"], first);
+    assert_eq!(book["items"][0]["source"], "practice");
+    assert_eq!(book["items"][0]["choices"], json!([1]));
+    set_clock(&app, &mut e, "2026-11-30T23:59:59+08:00").await;
+    let book = app
+        .get(&format!("{campaign}/mistakes/me"), &e.token)
+        .await
+        .expect(200);
+    assert!(
+        book["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["source"] == "practice"),
+        "no exam answer before the last window closes: {book}"
+    );
+    // The window has closed: the exam's wrong answers join, newest first, with answers.
+    set_clock(&app, &mut e, "2026-12-01T00:00:00+08:00").await;
+    let book = app
+        .get(&format!("{campaign}/mistakes/me?per_page=500"), &e.token)
+        .await
+        .expect(200);
+    let items = book["items"].as_array().unwrap();
+    let exam: Vec<_> = items.iter().filter(|m| m["source"] == "exam").collect();
+    assert_eq!(
+        exam.len() as u64,
+        attempt["questions"].as_array().unwrap().len() as u64
+    );
+    assert_eq!(
+        items[0]["source"], "exam",
+        "the exam came after the practice"
+    );
+    assert!(
+        exam.iter()
+            .all(|m| !m["answer"].as_array().unwrap().is_empty())
+    );
+    // Practice is over with the last window.
+    let closed = app
+        .post(&format!("{campaign}/practice"), &e.token, json!({}))
+        .await
+        .expect(409);
+    assert_eq!(closed["code"], "practice_closed");
 }

@@ -18,6 +18,7 @@ pub fn api() -> impl OpenApi {
         routes::campaigns::CampaignsApi,
         routes::study::StudyApi,
         routes::exam::ExamApi,
+        routes::practice::PracticeApi,
         routes::targets::TargetsApi,
         routes::activities::ActivitiesApi,
         routes::audit::AuditApi,
@@ -310,7 +311,10 @@ fn keep_statuses_each_operation_returns(spec: &mut Value) {
             let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
             let is_auth = matches!(id.as_str(), "login" | "refreshTokens");
             let creates = method == "post"
-                && (id.starts_with("create") || id == "logStudySession" || id == "startAttempt");
+                && (id.starts_with("create")
+                    || id == "logStudySession"
+                    || id == "startAttempt"
+                    || id == "startPractice");
             let only_creates = id.starts_with("create");
             let writes = method != "get"
                 && !matches!(

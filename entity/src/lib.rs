@@ -13,6 +13,8 @@ pub mod course;
 pub mod course_progress;
 pub mod enrollment;
 pub mod login_failure;
+pub mod practice_question;
+pub mod practice_set;
 pub mod prelude;
 pub mod question;
 pub mod refresh_token;

@@ -11,6 +11,8 @@ pub use super::course::Entity as Course;
 pub use super::course_progress::Entity as CourseProgress;
 pub use super::enrollment::Entity as Enrollment;
 pub use super::login_failure::Entity as LoginFailure;
+pub use super::practice_question::Entity as PracticeQuestion;
+pub use super::practice_set::Entity as PracticeSet;
 pub use super::question::Entity as Question;
 pub use super::refresh_token::Entity as RefreshToken;
 pub use super::setting::Entity as Setting;

@@ -11,6 +11,7 @@ mod m20261126_000001_add_login_failure_address;
 mod m20261126_000002_add_question_tags_difficulty_pool;
 mod m20261126_000003_add_campaign_grade_bands;
 mod m20261126_000004_create_certificates;
+mod m20261126_000005_create_practice;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_add_question_tags_difficulty_pool::Migration),
             Box::new(m20261126_000003_add_campaign_grade_bands::Migration),
             Box::new(m20261126_000004_create_certificates::Migration),
+            Box::new(m20261126_000005_create_practice::Migration),
         ]
     }
 }

@@ -168,6 +168,68 @@ function Exam({ campaign, onDone }) {
   </div>`;
 }
 
+/** 模拟练习: practice-pool questions, each marked right or wrong as soon as it is answered. */
+function Practice({ campaign, onAnswered }) {
+  const [set, setSet] = useState(null);
+  const [chosen, setChosen] = useState({});
+  const [verdicts, setVerdicts] = useState({});
+  const [error, setError] = useState(null);
+  const start = async () => {
+    setError(null);
+    try {
+      setSet(await post(`/campaigns/${campaign.id}/practice`, {}));
+      setChosen({});
+      setVerdicts({});
+    } catch (e) {
+      setError(e);
+    }
+  };
+  const choose = (q, i) => {
+    const current = chosen[q.id] || [];
+    setChosen({ ...chosen, [q.id]: q.kind === "multiple" ? (current.includes(i) ? current.filter((x) => x !== i) : [...current, i].sort()) : [i] });
+  };
+  const check = async (q) => {
+    try {
+      const v = await post(`/practice/${set.id}/answers`, { question_id: q.id, choices: chosen[q.id] || [] });
+      setVerdicts({ ...verdicts, [q.id]: v });
+      onAnswered();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  if (!set) {
+    return html`<div><button class="secondary" id="start-practice" onClick=${start}>开始练习</button><${ErrorBanner} error=${error} /></div>`;
+  }
+  if (set.questions.length === 0) return html`<p class="muted" id="practice">练习题库暂无题目。</p>`;
+  return html`<div class="practice" id="practice">
+    <ol>${set.questions.map((q) => {
+      const v = verdicts[q.id];
+      return html`<li class="question" data-question=${q.id}>
+        <p>${q.stem}</p>
+        ${q.options.map((o, i) => html`<label class="option"><input type=${q.kind === "multiple" ? "checkbox" : "radio"} name=${`p${q.id}`}
+          disabled=${!!v} checked=${(chosen[q.id] || []).includes(i)} onChange=${() => choose(q, i)} /> ${o}</label>`)}
+        ${v
+          ? html`<p class=${v.correct ? "verdict right" : "verdict wrong"}>${v.correct ? "回答正确" : `回答错误，正确答案：${v.answer.map((i) => q.options[i]).join("、")}`}${v.law_ref ? `（${v.law_ref}）` : ""}</p>`
+          : html`<button class="secondary check" disabled=${!(chosen[q.id] || []).length} onClick=${() => check(q)}>确定</button>`}
+      </li>`;
+    })}</ol>
+    <${ErrorBanner} error=${error} />
+    <button class="secondary" onClick=${start}>再练一组</button>
+  </div>`;
+}
+
+/** 错题本: practice questions answered wrong, and exam ones once every window has closed. */
+function Mistakes({ campaign, tick }) {
+  const [page, error] = useLoad(() => get(`/campaigns/${campaign.id}/mistakes/me?per_page=100`), [campaign.id, tick]);
+  if (error) return html`<${ErrorBanner} error=${error} />`;
+  if (!page) return null;
+  if (page.total === 0) return html`<p class="muted" id="mistakes">暂无错题。</p>`;
+  return html`<ol class="mistakes" id="mistakes">${page.items.map((m) => html`<li data-question=${m.question_id}>
+    <p>${m.stem}<span class="muted">（${m.source === "exam" ? "考试" : "练习"}）</span></p>
+    <p class="muted">我的答案：${m.choices.map((i) => m.options[i]).join("、") || "未作答"}；正确答案：${m.answer.map((i) => m.options[i]).join("、")}${m.law_ref ? `（${m.law_ref}）` : ""}</p>
+  </li>`)}</ol>`;
+}
+
 export function CadreHome() {
   const [campaigns, error] = useLoad(() => all("/campaigns"), []);
   const [tick, setTick] = useState(0);
@@ -180,5 +242,7 @@ export function CadreHome() {
     <${Progress} campaign=${c} tick=${tick} />
     <h3>学习</h3><${Study} campaign=${c} onStored=${() => setTick(tick + 1)} />
     <h3>考试</h3><${Exam} campaign=${c} onDone=${() => setTick(tick + 1)} />
+    <h3>模拟练习</h3><${Practice} campaign=${c} onAnswered=${() => setTick(tick + 1)} />
+    <h3>错题本</h3><${Mistakes} campaign=${c} tick=${tick} />
   </article>`)}</section>`;
 }

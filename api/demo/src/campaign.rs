@@ -122,7 +122,8 @@ async fn bank(g: &mut Gen<'_>, campaign_id: i64) -> AppResult<Vec<BankQuestion>>
                    options: Vec<String>,
                    answer: Vec<usize>,
                    points: i32,
-                   law: &str| {
+                   law: &str,
+                   pool: question::QuestionPool| {
         rows.push(question::ActiveModel {
             id: Set(next),
             campaign_id: Set(campaign_id),
@@ -135,16 +136,19 @@ async fn bank(g: &mut Gen<'_>, campaign_id: i64) -> AppResult<Vec<BankQuestion>>
             retired: Set(false),
             tags: Set(serde_json::to_string(&[tag_of(law)]).expect("strings")),
             difficulty: Set(2),
-            pool: Set(question::QuestionPool::Exam),
+            pool: Set(pool),
             created_at: Set(created),
             updated_at: Set(created),
         });
-        bank.push(BankQuestion {
-            id: next,
-            options: options.len(),
-            answer,
-            points,
-        });
+        // The demo's attempts draw from the exam pool only.
+        if pool == question::QuestionPool::Exam {
+            bank.push(BankQuestion {
+                id: next,
+                options: options.len(),
+                answer,
+                points,
+            });
+        }
         next += 1;
     };
     let judge = || vec!["正确".to_owned(), "错误".to_owned()];
@@ -160,7 +164,16 @@ async fn bank(g: &mut Gen<'_>, campaign_id: i64) -> AppResult<Vec<BankQuestion>>
                 .position(|o| o == right)
                 .expect("the right option"),
         ];
-        add(QuestionKind::Single, stem.into(), options, answer, 2, law);
+        let exam = question::QuestionPool::Exam;
+        add(
+            QuestionKind::Single,
+            stem.into(),
+            options,
+            answer,
+            2,
+            law,
+            exam,
+        );
         let statement = stem.trim_end_matches('？');
         add(
             QuestionKind::Judge,
@@ -169,6 +182,7 @@ async fn bank(g: &mut Gen<'_>, campaign_id: i64) -> AppResult<Vec<BankQuestion>>
             vec![0],
             1,
             law,
+            exam,
         );
         add(
             QuestionKind::Judge,
@@ -177,6 +191,17 @@ async fn bank(g: &mut Gen<'_>, campaign_id: i64) -> AppResult<Vec<BankQuestion>>
             vec![1],
             1,
             law,
+            exam,
+        );
+        // The practice pool (模拟练习) asks the same fact from the other side.
+        add(
+            QuestionKind::Judge,
+            format!("练习：{statement}——{}。", wrong[1]),
+            judge(),
+            vec![1],
+            1,
+            law,
+            question::QuestionPool::Practice,
         );
     }
     for (stem, right, wrong, law) in MULTIPLES {
@@ -191,7 +216,15 @@ async fn bank(g: &mut Gen<'_>, campaign_id: i64) -> AppResult<Vec<BankQuestion>>
             .map(|r| options.iter().position(|o| o == r).expect("a right option"))
             .collect();
         answer.sort_unstable();
-        add(QuestionKind::Multiple, stem.into(), options, answer, 4, law);
+        add(
+            QuestionKind::Multiple,
+            stem.into(),
+            options,
+            answer,
+            4,
+            law,
+            question::QuestionPool::Exam,
+        );
     }
     bulk(g.txn, rows, 11).await?;
     Ok(bank)

@@ -14,6 +14,7 @@ pub mod exam;
 pub mod files;
 pub mod health;
 pub mod paging;
+pub mod practice;
 pub mod study;
 pub mod targets;
 pub mod text;
