@@ -324,25 +324,42 @@ pub async fn start_attempt(
         txn.commit().await?;
         return Err(err);
     }
-    let bank: Vec<question::Model> = question::Entity::find()
+    // Only the ids of the bank are read; the drawn questions are loaded afterwards.
+    let bank: Vec<i64> = question::Entity::find()
+        .select_only()
+        .column(question::Column::Id)
         .filter(question::Column::CampaignId.eq(campaign_id))
         .filter(question::Column::Retired.eq(false))
         // A practice question is never drawn into an exam.
         .filter(question::Column::Pool.eq(QuestionPool::Exam))
+        .into_tuple()
         .all(&txn)
         .await?;
     if bank.is_empty() {
         txn.commit().await?;
         return Err(state_conflict("no_questions", "the question bank is empty"));
     }
+    let picked_ids: Vec<i64> = {
+        let count = (campaign.question_count.max(1) as usize).min(bank.len());
+        let mut picked: Vec<i64> = bank
+            .choose_multiple(&mut rand::rng(), count)
+            .copied()
+            .collect();
+        picked.shuffle(&mut rand::rng());
+        picked
+    };
+    let mut rows: HashMap<i64, question::Model> = question::Entity::find()
+        .filter(question::Column::Id.is_in(picked_ids.clone()))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
     let draws: Vec<(Question, Vec<usize>)> = {
         let mut rng = rand::rng();
-        let count = (campaign.question_count.max(1) as usize).min(bank.len());
-        let mut picked: Vec<question::Model> =
-            bank.choose_multiple(&mut rng, count).cloned().collect();
-        picked.shuffle(&mut rng);
-        picked
-            .into_iter()
+        picked_ids
+            .iter()
+            .filter_map(|id| rows.remove(id))
             .map(|m| {
                 let q = Question::decode(m);
                 let mut order: Vec<usize> = (0..q.options.len()).collect();
