@@ -1376,25 +1376,30 @@ async fn a_certificate_verifies_with_the_name_masked_and_a_wrong_code_is_404() {
     app.get(&mine, &stranger).await.expect(404);
 }
 
-#[tokio::test]
-async fn practice_draws_only_its_pool_answers_at_once_and_the_mistake_book_hides_exam_answers_until_close()
- {
-    let app = TestApp::new().await;
-    let mut e = setup(&app).await;
-    let campaign = format!("/api/v1/campaigns/{}", e.campaign.id);
-    let mut practice_ids = Vec::new();
-    for n in 0..3 {
+/// Adds `n` practice-pool judge questions (正确 is right) and returns their ids.
+async fn practice_bank(app: &TestApp, e: &Exam, n: usize) -> Vec<Value> {
+    let mut ids = Vec::new();
+    for i in 0..n {
         let q = app
             .post(
-                &format!("{campaign}/questions"),
+                &format!("/api/v1/campaigns/{}/questions", e.campaign.id),
                 &e.hr,
-                json!({"kind": "judge", "stem": format!("练习{n}"), "options": ["正确", "错误"], "answer": [0],
+                json!({"kind": "judge", "stem": format!("练习{i}"), "options": ["正确", "错误"], "answer": [0],
                        "law_ref": "民法典第一条", "pool": "practice"}),
             )
             .await
             .expect(201);
-        practice_ids.push(q["id"].clone());
+        ids.push(q["id"].clone());
     }
+    ids
+}
+
+#[tokio::test]
+async fn practice_draws_only_its_pool_and_answers_at_once_and_counts_for_no_target() {
+    let app = TestApp::new().await;
+    let e = setup(&app).await;
+    let campaign = format!("/api/v1/campaigns/{}", e.campaign.id);
+    let practice_ids = practice_bank(&app, &e, 3).await;
     let targets_before = app
         .get(&format!("{campaign}/targets"), &e.hr)
         .await
@@ -1484,7 +1489,26 @@ async fn practice_draws_only_its_pool_answers_at_once_and_the_mistake_book_hides
         targets_before,
         "practice counts for no target"
     );
+}
 
+#[tokio::test]
+async fn the_mistake_book_hides_exam_answers_until_the_last_window_closes() {
+    let app = TestApp::new().await;
+    let mut e = setup(&app).await;
+    let campaign = format!("/api/v1/campaigns/{}", e.campaign.id);
+    practice_bank(&app, &e, 1).await;
+    let set = app
+        .post(&format!("{campaign}/practice"), &e.token, json!({}))
+        .await
+        .expect(201);
+    let first = set["questions"][0]["id"].clone();
+    app.post(
+        &format!("/api/v1/practice/{}/answers", set["id"]),
+        &e.token,
+        json!({"question_id": first, "choices": [1]}),
+    )
+    .await
+    .expect(200);
     // A failed exam: its wrong answers stay out of the book while the window is open.
     set_clock(&app, &mut e, "2026-11-10T10:05:00+08:00").await;
     let attempt = start(&app, &e).await;
