@@ -8,7 +8,7 @@ use std::time::Duration;
 use demo::{DEMO_PASSWORD, DemoOptions, DemoReport, load};
 use domain::clock::Clock;
 use entity::{enrollment, study_session, user};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::{
@@ -20,6 +20,22 @@ struct Console {
     app: TestApp,
     origin: String,
     demo: DemoReport,
+}
+
+/// A demo cadre on the roster (not exempt) whose enrolment also meets `condition`.
+async fn roster_cadre(c: &Console, condition: Condition, what: &str) -> user::Model {
+    let enrolled = enrollment::Entity::find()
+        .filter(enrollment::Column::Exempt.eq(false))
+        .filter(condition)
+        .one(c.app.db())
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{what}"));
+    user::Entity::find_by_id(enrolled.user_id)
+        .one(c.app.db())
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 /// The demo street on the system clock, served on a port of its own.
@@ -327,19 +343,14 @@ async fn a_cadre_on_a_phone_studies_offline_and_the_session_is_stored_once() {
 async fn a_cadre_takes_the_exam_and_sees_the_score() {
     let Some(c) = console().await else { return };
     // A cadre who finished studying and has not sat the exam yet.
-    let ready = enrollment::Entity::find()
-        .filter(enrollment::Column::StudyComplete.eq(true))
-        .filter(enrollment::Column::AttemptsUsed.eq(0))
-        .filter(enrollment::Column::Exempt.eq(false))
-        .one(c.app.db())
-        .await
-        .unwrap()
-        .expect("a cadre ready for the exam");
-    let cadre = user::Entity::find_by_id(ready.user_id)
-        .one(c.app.db())
-        .await
-        .unwrap()
-        .unwrap();
+    let cadre = roster_cadre(
+        &c,
+        Condition::all()
+            .add(enrollment::Column::StudyComplete.eq(true))
+            .add(enrollment::Column::AttemptsUsed.eq(0)),
+        "a cadre ready for the exam",
+    )
+    .await;
     let b = Browser::start(375, 812).await;
     b.sign_in(&c.origin, &cadre.username, DEMO_PASSWORD).await;
     // The progress above the button loads first; then the button stays where it is.
@@ -543,18 +554,12 @@ async fn stored_markup_is_shown_as_text_and_the_policy_blocks_inline_script() {
 #[tokio::test]
 async fn a_cadre_who_passed_sees_the_certificate_and_anyone_can_verify_it() {
     let Some(c) = console().await else { return };
-    let passed = enrollment::Entity::find()
-        .filter(enrollment::Column::BestScoreCenti.gte(9000))
-        .filter(enrollment::Column::Exempt.eq(false))
-        .one(c.app.db())
-        .await
-        .unwrap()
-        .expect("a cadre who passed");
-    let cadre = user::Entity::find_by_id(passed.user_id)
-        .one(c.app.db())
-        .await
-        .unwrap()
-        .unwrap();
+    let cadre = roster_cadre(
+        &c,
+        Condition::all().add(enrollment::Column::BestScoreCenti.gte(9000)),
+        "a cadre who passed",
+    )
+    .await;
     let b = Browser::start(375, 812).await;
     b.sign_in(&c.origin, &cadre.username, DEMO_PASSWORD).await;
     let code = b.text("#certificate-code").await;
@@ -594,18 +599,12 @@ async fn a_cadre_who_passed_sees_the_certificate_and_anyone_can_verify_it() {
 #[tokio::test]
 async fn a_cadre_practises_on_the_phone_and_the_wrong_answer_lands_in_the_mistake_book() {
     let Some(c) = console().await else { return };
-    let enrolled = enrollment::Entity::find()
-        .filter(enrollment::Column::Exempt.eq(false))
-        .filter(enrollment::Column::AttemptsUsed.eq(0))
-        .one(c.app.db())
-        .await
-        .unwrap()
-        .expect("an enrolled cadre");
-    let cadre = user::Entity::find_by_id(enrolled.user_id)
-        .one(c.app.db())
-        .await
-        .unwrap()
-        .unwrap();
+    let cadre = roster_cadre(
+        &c,
+        Condition::all().add(enrollment::Column::AttemptsUsed.eq(0)),
+        "an enrolled cadre",
+    )
+    .await;
     let b = Browser::start(375, 812).await;
     b.sign_in(&c.origin, &cadre.username, DEMO_PASSWORD).await;
     assert!(b.text("#mistakes").await.contains("暂无错题"));

@@ -160,11 +160,16 @@ async fn write_courses(
     Ok(())
 }
 
-pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<CampaignFull> {
-    let campaign = campaign::Entity::find_by_id(id)
+/// The campaign row alone (no courses); 404 when there is none.
+pub async fn find(db: &impl ConnectionTrait, id: i64) -> AppResult<campaign::Model> {
+    campaign::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| AppError::not_found("campaign"))?;
+        .ok_or_else(|| AppError::not_found("campaign"))
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<CampaignFull> {
+    let campaign = find(db, id).await?;
     let links = campaign_course::Entity::find()
         .filter(campaign_course::Column::CampaignId.eq(id))
         .order_by_asc(campaign_course::Column::CourseId)
@@ -377,6 +382,17 @@ pub async fn find_enrollment(
         .filter(enrollment::Column::UserId.eq(user_id))
         .one(db)
         .await?)
+}
+
+/// The caller's enrolment; 403 when they are not on the campaign.
+pub async fn enrolled(
+    db: &impl ConnectionTrait,
+    campaign_id: i64,
+    user_id: i64,
+) -> AppResult<enrollment::Model> {
+    find_enrollment(db, campaign_id, user_id)
+        .await?
+        .ok_or_else(|| AppError::forbidden("you are not enrolled in this campaign"))
 }
 
 /// Enrols the given accounts, and every active account holding the `cadre` role in the

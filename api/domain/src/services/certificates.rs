@@ -59,16 +59,15 @@ pub async fn mine(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<Certificate> {
-    let campaign = campaign::Entity::find_by_id(campaign_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("campaign"))?;
+    let campaign = campaigns::find(db, campaign_id).await?;
     let enrollment = campaigns::find_enrollment(db, campaign_id, user_id)
         .await?
         .filter(|e| !e.exempt)
         .ok_or_else(|| AppError::not_found("enrolment"))?;
-    let (_, _, _, passed) = exam::exam_figures(db, &campaign, &enrollment, now).await?;
-    if !passed {
+    if !exam::exam_figures(db, &campaign, &enrollment, now)
+        .await?
+        .passed
+    {
         return Err(AppError::NotFound(
             "no certificate: the exam has not been passed".into(),
         ));

@@ -132,10 +132,7 @@ fn state_conflict(code: &'static str, detail: &str) -> AppError {
 }
 
 async fn load_full(db: &impl ConnectionTrait, attempt: attempt::Model) -> AppResult<AttemptFull> {
-    let campaign = campaign::Entity::find_by_id(attempt.campaign_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("campaign"))?;
+    let campaign = campaigns::find(db, attempt.campaign_id).await?;
     let rows = attempt_question::Entity::find()
         .filter(attempt_question::Column::AttemptId.eq(attempt.id))
         .order_by_asc(attempt_question::Column::Position)
@@ -282,13 +279,8 @@ pub async fn start_attempt(
 ) -> AppResult<Started> {
     let txn = begin_write(db).await?;
     lock_cadre(&txn, actor.id).await?;
-    let campaign = campaigns::get(&txn, campaign_id).await?.campaign;
-    if campaigns::find_enrollment(&txn, campaign_id, actor.id)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::forbidden("you are not enrolled in this campaign"));
-    }
+    let campaign = campaigns::find(&txn, campaign_id).await?;
+    campaigns::enrolled(&txn, campaign_id, actor.id).await?;
     let running = settle(&txn, campaign_id, actor.id, now).await?;
     if let Some(open) = running {
         let full = load_full(&txn, open).await?;
@@ -296,9 +288,7 @@ pub async fn start_attempt(
         return Ok(Started::Resumed(full));
     }
     // Expiry above may have used up an attempt: read the enrolment after it.
-    let enrollment = campaigns::find_enrollment(&txn, campaign_id, actor.id)
-        .await?
-        .ok_or_else(|| AppError::forbidden("you are not enrolled in this campaign"))?;
+    let enrollment = campaigns::enrolled(&txn, campaign_id, actor.id).await?;
     let refusal = if now < campaign.exam_opens_at {
         Some(state_conflict(
             "exam_not_open",
@@ -623,13 +613,25 @@ pub async fn expire_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResul
     Ok(expired)
 }
 
-/// The exam part of a cadre's progress: (attempts used, attempts left, best score, passed).
+/// The exam part of a cadre's progress.
+#[derive(Debug, Clone, Copy)]
+pub struct ExamFigures {
+    pub attempts_used: i32,
+    pub attempts_left: i32,
+    /// Best finished score in hundredths.
+    pub best_centi: Option<i32>,
+    pub passed: bool,
+    /// The best score's grade.
+    pub grade: Option<scoring::Grade>,
+}
+
+/// The exam part of a cadre's progress, after expiring their overdue attempts.
 pub async fn exam_figures(
     db: &DatabaseConnection,
     campaign: &campaign::Model,
     enrollment: &enrollment::Model,
     now: DateTime<Utc>,
-) -> AppResult<(i32, i32, Option<f64>, bool)> {
+) -> AppResult<ExamFigures> {
     let user_id = enrollment.user_id;
     let has_overdue = attempt::Entity::find()
         .filter(attempt::Column::CampaignId.eq(campaign.id))
@@ -655,12 +657,13 @@ pub async fn exam_figures(
     };
     let used = enrollment.attempts_used;
     let best = enrollment.best_score_centi;
-    Ok((
-        used,
-        (campaign.max_attempts - used).max(0),
-        best.map(scoring::centi_to_score),
-        best.is_some_and(|b| scoring::passes(b, campaign.pass_score)),
-    ))
+    Ok(ExamFigures {
+        attempts_used: used,
+        attempts_left: (campaign.max_attempts - used).max(0),
+        best_centi: best,
+        passed: best.is_some_and(|b| scoring::passes(b, campaign.pass_score)),
+        grade: best.map(|b| scoring::grade(b, campaign.into())),
+    })
 }
 
 #[derive(Debug, Clone, Default)]

@@ -92,13 +92,8 @@ pub async fn start(
             format!("must be between 1 and {MAX_COUNT}"),
         ));
     }
-    let campaign = campaigns::get(db, campaign_id).await?.campaign;
-    if campaigns::find_enrollment(db, campaign_id, actor.id)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::forbidden("you are not enrolled in this campaign"));
-    }
+    let campaign = campaigns::find(db, campaign_id).await?;
+    campaigns::enrolled(db, campaign_id, actor.id).await?;
     if !practice_open(&campaign, now, tz) {
         return Err(AppError::conflict(
             "practice_closed",
@@ -239,13 +234,8 @@ pub async fn mistakes(
     now: DateTime<Utc>,
     page: PageReq,
 ) -> AppResult<Page<Mistake>> {
-    let campaign = campaigns::get(db, campaign_id).await?.campaign;
-    if campaigns::find_enrollment(db, campaign_id, actor.id)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::forbidden("you are not enrolled in this campaign"));
-    }
+    let campaign = campaigns::find(db, campaign_id).await?;
+    campaigns::enrolled(db, campaign_id, actor.id).await?;
     // (question id, chosen, source, when)
     let mut wrong: Vec<(i64, Option<String>, Source, DateTime<Utc>)> = Vec::new();
     let sets: Vec<i64> = practice_set::Entity::find()

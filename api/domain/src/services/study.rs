@@ -570,26 +570,20 @@ pub async fn progress_of(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<ProgressReport> {
-    let campaign = campaign::Entity::find_by_id(campaign_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("campaign"))?;
+    let campaign = campaigns::find(db, campaign_id).await?;
     let enrollment = campaigns::find_enrollment(db, campaign_id, user_id)
         .await?
         .ok_or_else(|| AppError::not_found("enrolment"))?;
     let credit = progress::credit_of(db, &campaign, &enrollment).await?;
-    let (attempts_used, attempts_left, best_score, passed) =
-        super::exam::exam_figures(db, &campaign, &enrollment, now).await?;
-    let grade =
-        best_score.map(|b| crate::scoring::grade((b * 100.0).round() as i32, (&campaign).into()));
+    let exam = super::exam::exam_figures(db, &campaign, &enrollment, now).await?;
     Ok(ProgressReport {
         credit,
-        grade,
+        grade: exam.grade,
         required_minutes: campaign.required_minutes,
-        attempts_used,
-        attempts_left,
-        best_score,
-        passed,
+        attempts_used: exam.attempts_used,
+        attempts_left: exam.attempts_left,
+        best_score: exam.best_centi.map(crate::scoring::centi_to_score),
+        passed: exam.passed,
     })
 }
 
