@@ -17,6 +17,7 @@ mod exam;
 mod exports;
 mod import;
 mod openapi;
+mod papers;
 mod security;
 mod study;
 mod targets;

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-pub use crate::vocabulary::AttemptStatus;
+pub use crate::vocabulary::{AttemptKind, AttemptStatus};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "attempts")]
@@ -14,8 +14,12 @@ pub struct Model {
     pub enrollment_id: i64,
     /// open / submitted / expired
     pub status: AttemptStatus,
+    /// main / makeup (补考)
+    pub kind: AttemptKind,
+    /// The paper drawn (组卷), when the campaign has papers for this cadre.
+    pub paper_key: Option<String>,
     pub started_at: DateTimeUtc,
-    /// min(started_at + duration, exam_closes_at), set by the server.
+    /// min(started_at + duration, the window's close), set by the server.
     pub deadline: DateTimeUtc,
     /// When it was submitted, or its deadline when it expired.
     pub finished_at: Option<DateTimeUtc>,

@@ -15,6 +15,9 @@ pub struct Model {
     pub option_order: String,
     /// JSON array of chosen original indices; `None` when unanswered.
     pub choices: Option<String>,
+    /// What the question is worth in this attempt (its paper rule's points); `None` on
+    /// rows from before papers, which use the question's own points.
+    pub points: Option<i32>,
     /// Set when the attempt is graded.
     pub correct: Option<bool>,
 }

@@ -22,6 +22,13 @@ pub struct Model {
     /// 良好 from this score (whole points).
     pub good_score: i32,
     pub max_attempts: i32,
+    /// The papers (组卷) as a JSON array; `[]` draws `question_count` at random.
+    pub papers: String,
+    /// 补考 window: both set or neither; opens at or after `exam_closes_at`.
+    pub makeup_opens_at: Option<DateTimeUtc>,
+    pub makeup_closes_at: Option<DateTimeUtc>,
+    /// Make-up attempts allowed to each member who has not passed.
+    pub makeup_attempts: i32,
     pub exam_requires_study: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -19,10 +19,14 @@ pub struct Model {
     /// Study sessions stored for this enrolment.
     pub session_count: i32,
     pub enrolled_at: DateTimeUtc,
-    /// Finished (submitted or expired) exam attempts.
+    /// Finished (submitted or expired) main exam attempts.
     pub attempts_used: i32,
-    /// Best finished score in hundredths (8550 = 85.50).
+    /// Best finished score in hundredths (8550 = 85.50), main and make-up alike.
     pub best_score_centi: Option<i32>,
+    /// Finished make-up (补考) attempts.
+    pub makeup_attempts_used: i32,
+    /// Best finished main-exam score in hundredths.
+    pub best_main_centi: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -88,6 +88,29 @@ keyed_enum!(
 
 keyed_enum!(
     column
+    /// Which window an exam attempt belongs to.
+    AttemptKind {
+        /// The main exam window (`exam_opens_at`–`exam_closes_at`).
+        Main => "main",
+        /// 补考: the make-up window, for those who have not passed.
+        Makeup => "makeup",
+    }
+);
+
+keyed_enum!(
+    /// Whom a paper (组卷) is for.
+    PaperAudience {
+        /// Cadres with `is_leader` (领导干部).
+        Leaders => "leaders",
+        /// Everyone else.
+        Others => "others",
+        /// Every cadre.
+        All => "all",
+    }
+);
+
+keyed_enum!(
+    column
     /// The kind of a question.
     QuestionKind {
         /// 单选: exactly one right option.

@@ -12,6 +12,7 @@ mod m20261126_000002_add_question_tags_difficulty_pool;
 mod m20261126_000003_add_campaign_grade_bands;
 mod m20261126_000004_create_certificates;
 mod m20261126_000005_create_practice;
+mod m20261126_000006_add_papers_and_makeup;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_add_campaign_grade_bands::Migration),
             Box::new(m20261126_000004_create_certificates::Migration),
             Box::new(m20261126_000005_create_practice::Migration),
+            Box::new(m20261126_000006_add_papers_and_makeup::Migration),
         ]
     }
 }

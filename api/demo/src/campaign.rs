@@ -70,6 +70,11 @@ pub async fn campaign(g: &mut Gen<'_>, questions_per_attempt: u32) -> AppResult<
         excellent_score: Set(90),
         max_attempts: Set(3),
         exam_requires_study: Set(true),
+        papers: Set("[]".to_owned()),
+        // 补考 a week after the exam closes, for a week.
+        makeup_opens_at: Set(Some(g.now + Duration::days(37))),
+        makeup_closes_at: Set(Some(g.now + Duration::days(44))),
+        makeup_attempts: Set(1),
         created_at: Set(g.now),
         updated_at: Set(g.now),
     }

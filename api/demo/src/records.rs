@@ -8,7 +8,10 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::{
     error::AppResult,
     scoring::{self, score_centi},
-    services::{exam::AttemptStatus, progress::credit},
+    services::{
+        exam::{AttemptKind, AttemptStatus},
+        progress::credit,
+    },
 };
 use entity::{attempt, attempt_question, course_progress, enrollment, study_session};
 use rand::{Rng, seq::IndexedRandom};
@@ -95,6 +98,8 @@ pub async fn study_and_exams(
             enrolled_at: Set(local(g.tz, new_year(g.year), 9, 0)),
             attempts_used: Set(sat.used),
             best_score_centi: Set(sat.best),
+            makeup_attempts_used: Set(0),
+            best_main_centi: Set(sat.best),
         });
         if batch.sessions.len() >= 60_000 || n + 1 == cadres.len() {
             sessions += batch.sessions.len();
@@ -263,6 +268,7 @@ fn attempt(
             position: Set(position as i32),
             question_id: Set(q.id),
             option_order: Set(serde_json::to_string(&order).expect("numbers")),
+            points: Set(Some(q.points)),
             choices: Set(Some(serde_json::to_string(&choices).expect("numbers"))),
             correct: Set(Some(right)),
         });
@@ -275,6 +281,8 @@ fn attempt(
         user_id: Set(m.cadre),
         enrollment_id: Set(m.enrollment),
         status: Set(AttemptStatus::Submitted),
+        kind: Set(AttemptKind::Main),
+        paper_key: Set(None),
         started_at: Set(started),
         deadline: Set(started + Duration::minutes(60)),
         finished_at: Set(Some(finished)),

@@ -188,6 +188,8 @@ pub struct CampaignTargetsSummary {
     pub all_met: bool,
     /// 成绩等级 over the roster.
     pub grades: super::targets::GradesView,
+    /// Roster members who passed only through a make-up (补考) attempt.
+    pub passed_in_makeup: u64,
 }
 
 /// Events and attendance of one audience.
@@ -273,6 +275,7 @@ impl From<&AnnualSummary> for AnnualReport {
                     pass: rate(&c.counts, Target::Pass),
                     all_met: c.counts.all_met(),
                     grades: c.counts.grades.into(),
+                    passed_in_makeup: c.counts.passed_in_makeup,
                 })
                 .collect(),
             training: TrainingSummary {

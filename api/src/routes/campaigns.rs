@@ -12,7 +12,7 @@ use poem_openapi::{
 use super::{
     ApiTags,
     paging::{Page, PageParam, PerPageParam, page_req},
-    text::{self, Text},
+    text::{self, Clearable, Text},
 };
 use domain::{
     policy::{self, Action},
@@ -82,6 +82,13 @@ pub struct CampaignView {
     pub max_attempts: i32,
     /// Whether a cadre must complete study before starting the exam.
     pub exam_requires_study: bool,
+    /// 组卷 by rank. Empty: each attempt draws `question_count` at random.
+    pub papers: Vec<Paper>,
+    /// 补考 window (both or neither), at or after `exam_closes_at`.
+    pub makeup_opens_at: Option<DateTime<Utc>>,
+    pub makeup_closes_at: Option<DateTime<Utc>>,
+    /// Make-up attempts allowed to each member who has not passed.
+    pub makeup_attempts: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -89,6 +96,13 @@ pub struct CampaignView {
 impl From<CampaignFull> for CampaignView {
     fn from(full: CampaignFull) -> Self {
         let c = full.campaign;
+        // A stored value that does not read shows as no papers here; starting an
+        // attempt refuses it loudly (see `papers::of`).
+        let papers = services::papers::of(&c)
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect();
         Self {
             id: c.id,
             year: c.year,
@@ -115,10 +129,87 @@ impl From<CampaignFull> for CampaignView {
             excellent_score: c.excellent_score,
             max_attempts: c.max_attempts,
             exam_requires_study: c.exam_requires_study,
+            papers,
+            makeup_opens_at: c.makeup_opens_at,
+            makeup_closes_at: c.makeup_closes_at,
+            makeup_attempts: c.makeup_attempts,
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
     }
+}
+
+/// One rule of a paper: `count` exam-pool questions of `kind` (with any of `tags` and of
+/// `difficulty`, when given), each worth `points`.
+#[derive(Debug, Object)]
+pub struct PaperRule {
+    pub kind: super::enums::QuestionKind,
+    /// 1 to 500.
+    pub count: i32,
+    /// Points each question of this rule is worth in the attempt: 1 to 100.
+    pub points: i32,
+    /// Any of these (the laws tested); empty: any question.
+    #[oai(default, validator(max_items = 10))]
+    pub tags: Vec<String>,
+    /// 1 easy, 2 medium, 3 hard; absent: any.
+    pub difficulty: Option<i32>,
+}
+
+/// A paper (组卷) and whom it is for. At most one paper may apply to a cadre.
+#[derive(Debug, Object)]
+pub struct Paper {
+    /// 1 to 30 letters, digits, `-` or `_`; unique in the campaign.
+    #[oai(validator(max_length = 30))]
+    pub key: String,
+    #[oai(validator(max_length = 100))]
+    pub name: Text,
+    /// `leaders` (领导干部), `others` or `all`.
+    #[oai(rename = "for")]
+    pub audience: super::enums::PaperAudience,
+    #[oai(validator(max_items = 20))]
+    pub rules: Vec<PaperRule>,
+}
+
+impl From<services::papers::Paper> for Paper {
+    fn from(p: services::papers::Paper) -> Self {
+        Self {
+            key: p.key,
+            name: Text(p.name),
+            audience: p.audience.into(),
+            rules: p
+                .rules
+                .into_iter()
+                .map(|r| PaperRule {
+                    kind: r.kind.into(),
+                    count: r.count,
+                    points: r.points,
+                    tags: r.tags,
+                    difficulty: r.difficulty,
+                })
+                .collect(),
+        }
+    }
+}
+
+fn papers_of(list: Vec<Paper>) -> Vec<services::papers::Paper> {
+    list.into_iter()
+        .map(|p| services::papers::Paper {
+            key: p.key,
+            name: p.name.into(),
+            audience: p.audience.into(),
+            rules: p
+                .rules
+                .into_iter()
+                .map(|r| services::papers::Rule {
+                    kind: r.kind.into(),
+                    count: r.count,
+                    points: r.points,
+                    tags: r.tags,
+                    difficulty: r.difficulty,
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// A campaign in a list (without its courses).
@@ -171,6 +262,16 @@ pub struct CreateCampaign {
     /// Default true.
     #[oai(default = "default_true")]
     pub exam_requires_study: bool,
+    /// 组卷 by rank; default none (`question_count` at random).
+    #[oai(default, validator(max_items = 10))]
+    pub papers: Vec<Paper>,
+    /// 补考 opens: at or after `exam_closes_at`; with `makeup_closes_at`.
+    pub makeup_opens_at: Option<DateTime<Utc>>,
+    /// 补考 closes: after `makeup_opens_at`.
+    pub makeup_closes_at: Option<DateTime<Utc>>,
+    /// 1 to 10; default 1.
+    #[oai(default = "default_makeup_attempts")]
+    pub makeup_attempts: i32,
 }
 
 fn default_duration() -> i32 {
@@ -190,6 +291,9 @@ fn default_excellent_score() -> i32 {
 }
 fn default_max_attempts() -> i32 {
     3
+}
+fn default_makeup_attempts() -> i32 {
+    1
 }
 fn default_true() -> bool {
     true
@@ -216,6 +320,13 @@ pub struct UpdateCampaign {
     pub excellent_score: Option<i32>,
     pub max_attempts: Option<i32>,
     pub exam_requires_study: Option<bool>,
+    /// Replaces every paper; `[]` removes them.
+    #[oai(validator(max_items = 10))]
+    pub papers: Option<Vec<Paper>>,
+    /// `null` (with `makeup_closes_at: null`) removes the make-up window.
+    pub makeup_opens_at: Clearable<DateTime<Utc>>,
+    pub makeup_closes_at: Clearable<DateTime<Utc>>,
+    pub makeup_attempts: Option<i32>,
 }
 
 /// Whom to enrol: accounts, and/or every active cadre of units and their sub-units.
@@ -310,6 +421,8 @@ pub struct ProgressView {
     pub passed: bool,
     /// The best finished attempt's grade (优秀/良好/合格/不合格).
     pub grade: Option<super::enums::Grade>,
+    /// 补考 attempts still open to this member (0 without a make-up window or once passed).
+    pub makeup_attempts_left: i32,
 }
 
 impl From<ProgressReport> for ProgressView {
@@ -335,6 +448,7 @@ impl From<ProgressReport> for ProgressView {
             best_score: p.best_score,
             passed: p.passed,
             grade: p.grade.map(Into::into),
+            makeup_attempts_left: p.makeup_attempts_left,
         }
     }
 }
@@ -456,6 +570,10 @@ impl CampaignsApi {
             excellent_score: b.excellent_score,
             max_attempts: b.max_attempts,
             exam_requires_study: b.exam_requires_study,
+            papers: papers_of(b.papers),
+            makeup_opens_at: b.makeup_opens_at,
+            makeup_closes_at: b.makeup_closes_at,
+            makeup_attempts: b.makeup_attempts,
         };
         let campaign =
             services::campaigns::create(&state.db, &auth.0, input, state.clock.now()).await?;
@@ -506,6 +624,10 @@ impl CampaignsApi {
             excellent_score: b.excellent_score,
             max_attempts: b.max_attempts,
             exam_requires_study: b.exam_requires_study,
+            papers: b.papers.map(papers_of),
+            makeup_opens_at: b.makeup_opens_at.into_change(),
+            makeup_closes_at: b.makeup_closes_at.into_change(),
+            makeup_attempts: b.makeup_attempts,
         };
         let campaign =
             services::campaigns::update(&state.db, &auth.0, id.0, changes, state.clock.now())

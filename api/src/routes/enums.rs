@@ -192,6 +192,34 @@ pub enum AttemptStatus {
     Expired,
 }
 
+/// Which window an attempt belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::exam::AttemptKind",
+    rename_all = "lowercase"
+)]
+pub enum AttemptKind {
+    /// The main exam window.
+    Main,
+    /// 补考: the make-up window.
+    Makeup,
+}
+
+/// Whom a paper (组卷) is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::papers::PaperAudience",
+    rename_all = "lowercase"
+)]
+pub enum PaperAudience {
+    /// 领导干部: cadres with `is_leader`.
+    Leaders,
+    /// Everyone else.
+    Others,
+    /// Every cadre.
+    All,
+}
+
 /// Which bank a question belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(

@@ -10,7 +10,7 @@ use poem_openapi::{
 
 use super::{
     ApiTags,
-    enums::{AttemptStatus, Grade, QuestionKind, QuestionPool},
+    enums::{AttemptKind, AttemptStatus, Grade, QuestionKind, QuestionPool},
     files::{Download, TableFormat, Tables},
     paging::{Page, PageParam, PerPageParam, page_req},
     text::{Lenient, Text},
@@ -198,11 +198,12 @@ pub struct AttemptQuestionView {
     pub stem: String,
     /// In the order this attempt shows them.
     pub options: Vec<String>,
+    /// What it is worth in this attempt (its paper rule's points, else its own).
     pub points: i32,
     /// The saved choices, as positions in `options`.
     pub choices: Vec<u32>,
     /// The right options (positions in `options`): only once the attempt is finished
-    /// and the exam window has closed.
+    /// and every exam window of the campaign (main and make-up) has closed.
     #[oai(skip_serializing_if_is_none)]
     pub answer: Option<Vec<u32>>,
     /// Whether the saved choices were right: same condition as `answer`.
@@ -217,9 +218,14 @@ pub struct AttemptView {
     pub campaign_id: i64,
     pub user_id: i64,
     pub status: AttemptStatus,
+    /// `main`, or `makeup` (补考).
+    pub kind: AttemptKind,
+    /// The paper drawn (组卷), when one applies to the cadre.
+    pub paper_key: Option<String>,
     pub started_at: DateTime<Utc>,
-    /// Set by the server: min(started_at + duration, exam_closes_at). Submissions are
-    /// accepted until 30 seconds after it.
+    /// Set by the server: min(started_at + duration, the close of its window:
+    /// `exam_closes_at`, or `makeup_closes_at` for a make-up). Submissions are accepted
+    /// until 30 seconds after it.
     pub deadline: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     /// 0–100 with 2 decimals, once finished.
@@ -245,6 +251,8 @@ fn attempt_view(full: AttemptFull, reveal: bool) -> AttemptView {
         campaign_id: full.attempt.campaign_id,
         user_id: full.attempt.user_id,
         status: full.attempt.status.into(),
+        kind: full.attempt.kind.into(),
+        paper_key: full.attempt.paper_key.clone(),
         started_at: full.attempt.started_at,
         deadline: full.attempt.deadline,
         finished_at: full.attempt.finished_at,
@@ -261,7 +269,7 @@ fn attempt_view(full: AttemptFull, reveal: bool) -> AttemptView {
                 kind: q.question.kind.into(),
                 stem: q.question.model.stem.clone(),
                 options: q.shown_options(),
-                points: q.question.model.points,
+                points: q.points,
                 choices: u32s(q.shown_choices()),
                 answer: reveal.then(|| u32s(q.shown_answer())),
                 correct: if reveal { q.correct } else { None },
@@ -336,6 +344,9 @@ pub struct AttemptListItem {
     pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
     pub status: AttemptStatus,
+    /// `main`, or `makeup` (补考).
+    pub kind: AttemptKind,
+    pub paper_key: Option<String>,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     pub score: Option<f64>,
@@ -354,6 +365,8 @@ impl From<AttemptRow> for AttemptListItem {
             unit_id: r.user.unit_id,
             unit_name: r.unit_name,
             status: r.attempt.status.into(),
+            kind: r.attempt.kind.into(),
+            paper_key: r.attempt.paper_key,
             started_at: r.attempt.started_at,
             finished_at: r.attempt.finished_at,
             score: r.attempt.score_centi.map(domain::scoring::centi_to_score),
@@ -444,6 +457,8 @@ fn attempts_sheet(rows: Vec<AttemptListItem>) -> Sheet {
             "用户名",
             "单位",
             "状态",
+            "类别",
+            "试卷",
             "开始时间",
             "交卷时间",
             "得分",
@@ -469,6 +484,11 @@ fn attempts_sheet(rows: Vec<AttemptListItem>) -> Sheet {
                 Cell::from(r.username),
                 Cell::from(r.unit_name.unwrap_or_default()),
                 Cell::from(status),
+                Cell::from(match r.kind {
+                    AttemptKind::Main => "正考",
+                    AttemptKind::Makeup => "补考",
+                }),
+                Cell::from(r.paper_key.unwrap_or_default()),
                 Cell::from(r.started_at.to_rfc3339()),
                 Cell::from(r.finished_at.map(|t| t.to_rfc3339()).unwrap_or_default()),
                 Cell::from(r.score.map(|s| format!("{s:.2}")).unwrap_or_default()),
@@ -484,8 +504,65 @@ fn attempts_sheet(rows: Vec<AttemptListItem>) -> Sheet {
     sheet
 }
 
+/// How one paper rule stands against the question bank.
+#[derive(Debug, Object)]
+pub struct PaperRuleCheck {
+    /// The paper's key.
+    pub paper: String,
+    /// The rule's index in the paper's `rules` (from 0).
+    pub rule: u32,
+    pub kind: QuestionKind,
+    pub tags: Vec<String>,
+    pub difficulty: Option<i32>,
+    /// Questions the rule draws.
+    pub needed: i32,
+    /// Live exam-pool questions it may draw from, counting the rule on its own (rules
+    /// that share questions take them in turn at start).
+    pub available: i32,
+}
+
+#[derive(ApiResponse)]
+pub enum PaperCheck {
+    /// Every rule of every paper, in order; none for a campaign without papers.
+    #[oai(status = 200)]
+    Ok(Json<Vec<PaperRuleCheck>>),
+}
+
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Exam")]
 impl ExamApi {
+    /// Check the papers (组卷) against the bank (admin, hr): what each rule needs and
+    /// what the bank has. A rule with `available < needed` makes starting that paper
+    /// fail with 409 `not_enough_questions`.
+    #[oai(
+        path = "/campaigns/:id/papers/check",
+        method = "get",
+        operation_id = "checkPapers"
+    )]
+    async fn check_papers(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<PaperCheck> {
+        policy::authorize(&auth.0, Action::ManageQuestions)?;
+        let campaign = services::campaigns::find(&state.db, id.0).await?;
+        let rules = services::papers::check(&state.db, &campaign).await?;
+        Ok(PaperCheck::Ok(Json(
+            rules
+                .into_iter()
+                .map(|r| PaperRuleCheck {
+                    paper: r.paper,
+                    rule: r.rule as u32,
+                    kind: r.kind.into(),
+                    tags: r.tags,
+                    difficulty: r.difficulty,
+                    needed: r.needed,
+                    available: r.available,
+                })
+                .collect(),
+        )))
+    }
+
     /// The question bank, with answers (admin, hr).
     #[oai(
         path = "/campaigns/:id/questions",
@@ -650,10 +727,14 @@ impl ExamApi {
 
     /// Start an exam attempt (cadre, enrolled).
     ///
-    /// Draws `question_count` questions at random, shuffled, options shuffled, without
-    /// answers. If an attempt is still open it is returned instead (200). Refusals (409,
-    /// with `code`): `exam_not_open`, `exam_closed`, `study_incomplete`,
-    /// `no_attempts_left`, `no_questions`; 403 when not enrolled.
+    /// In the main window a `main` attempt; in the make-up window (补考) a `makeup` one,
+    /// for members who have not passed. Draws the cadre's paper (组卷: rule by rule, each
+    /// question worth its rule's points), or `question_count` questions at random when no
+    /// paper applies; shuffled, options shuffled, without answers. If an attempt is still
+    /// open it is returned instead (200). Refusals (409, with `code`): `exam_not_open`,
+    /// `makeup_not_open`, `exam_closed`, `study_incomplete`, `no_attempts_left`,
+    /// `already_passed` (make-up), `no_questions`, `not_enough_questions` (a paper rule
+    /// the bank cannot fill: see `papers/check`); 403 when not enrolled.
     #[oai(
         path = "/campaigns/:id/attempts",
         method = "post",

@@ -91,6 +91,8 @@ pub struct UnitTargets {
     pub all_met: bool,
     /// 成绩等级 over the unit's roster.
     pub grades: GradesView,
+    /// Passed only through a make-up (补考) attempt.
+    pub passed_in_makeup: u64,
 }
 
 /// The four 100% targets (四个100%).
@@ -109,6 +111,9 @@ pub struct TargetsView {
     pub all_met: bool,
     /// 成绩等级 over the roster.
     pub grades: GradesView,
+    /// Roster members who passed only through a make-up (补考) attempt (they count in
+    /// `pass` too).
+    pub passed_in_makeup: u64,
     /// Every unit in scope (depth first), each rolled up over its sub-units.
     pub by_unit: Vec<UnitTargets>,
 }
@@ -124,6 +129,7 @@ impl From<TargetsReport> for TargetsView {
             pass: rate(&c, Target::Pass),
             all_met: c.all_met(),
             grades: c.grades.into(),
+            passed_in_makeup: c.passed_in_makeup,
             by_unit: r
                 .by_unit
                 .into_iter()
@@ -137,6 +143,7 @@ impl From<TargetsReport> for TargetsView {
                     pass: rate(&u.counts, Target::Pass),
                     all_met: u.counts.all_met(),
                     grades: u.counts.grades.into(),
+                    passed_in_makeup: u.counts.passed_in_makeup,
                 })
                 .collect(),
         }

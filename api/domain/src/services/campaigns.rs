@@ -9,7 +9,11 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use super::{Page, PageReq, audit, fetch_page, progress, units, write};
+use super::{
+    Page, PageReq, audit, fetch_page,
+    papers::{self, Paper},
+    progress, units, write,
+};
 use crate::{
     auth::{Actor, Role},
     error::{AppError, AppResult, FieldError},
@@ -36,6 +40,12 @@ pub struct CampaignInput {
     pub excellent_score: i32,
     pub max_attempts: i32,
     pub exam_requires_study: bool,
+    /// 组卷 by rank; empty: `question_count` at random.
+    pub papers: Vec<Paper>,
+    /// 补考: both or neither, opening at or after `exam_closes_at`.
+    pub makeup_opens_at: Option<DateTime<Utc>>,
+    pub makeup_closes_at: Option<DateTime<Utc>>,
+    pub makeup_attempts: i32,
 }
 
 /// Changes to a campaign; `None` keeps the stored value. `courses` replaces the list.
@@ -56,6 +66,11 @@ pub struct CampaignChanges {
     pub excellent_score: Option<i32>,
     pub max_attempts: Option<i32>,
     pub exam_requires_study: Option<bool>,
+    pub papers: Option<Vec<Paper>>,
+    /// `Some(None)` clears the make-up window.
+    pub makeup_opens_at: Option<Option<DateTime<Utc>>>,
+    pub makeup_closes_at: Option<Option<DateTime<Utc>>>,
+    pub makeup_attempts: Option<i32>,
 }
 
 /// A campaign with its courses.
@@ -108,7 +123,31 @@ fn validate(input: &CampaignInput) -> Vec<FieldError> {
     if input.courses.iter().any(|(id, _)| !seen.insert(*id)) {
         bad("courses", "a course is listed twice");
     }
+    match (input.makeup_opens_at, input.makeup_closes_at) {
+        (None, None) => {}
+        (Some(opens), Some(closes)) => {
+            if opens < input.exam_closes_at {
+                bad("makeup_opens_at", "must not be before exam_closes_at");
+            }
+            if closes <= opens {
+                bad("makeup_closes_at", "must be after makeup_opens_at");
+            }
+        }
+        (None, Some(_)) => bad("makeup_opens_at", "a make-up window needs both ends"),
+        (Some(_), None) => bad("makeup_closes_at", "a make-up window needs both ends"),
+    }
+    if !(1..=10).contains(&input.makeup_attempts) {
+        bad("makeup_attempts", "must be between 1 and 10");
+    }
+    errors.extend(papers::validate(&input.papers));
     errors
+}
+
+/// The last moment any exam window of the campaign (main or make-up) is open: exam
+/// answers stay hidden from cadres until then.
+pub fn last_window_close(c: &campaign::Model) -> DateTime<Utc> {
+    c.makeup_closes_at
+        .map_or(c.exam_closes_at, |m| m.max(c.exam_closes_at))
 }
 
 async fn check_courses(db: &impl ConnectionTrait, courses: &[(i64, bool)]) -> AppResult<()> {
@@ -206,6 +245,10 @@ pub async fn create(
     input: CampaignInput,
     now: DateTime<Utc>,
 ) -> AppResult<CampaignFull> {
+    let input = CampaignInput {
+        papers: papers::clean(input.papers),
+        ..input
+    };
     write(db, async |db| {
         let errors = validate(&input);
         if !errors.is_empty() {
@@ -227,6 +270,10 @@ pub async fn create(
             excellent_score: Set(input.excellent_score),
             max_attempts: Set(input.max_attempts),
             exam_requires_study: Set(input.exam_requires_study),
+            papers: Set(papers::encode(&input.papers)),
+            makeup_opens_at: Set(input.makeup_opens_at),
+            makeup_closes_at: Set(input.makeup_closes_at),
+            makeup_attempts: Set(input.makeup_attempts),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -283,6 +330,13 @@ pub async fn update(
             excellent_score: changes.excellent_score.unwrap_or(c.excellent_score),
             max_attempts: changes.max_attempts.unwrap_or(c.max_attempts),
             exam_requires_study: changes.exam_requires_study.unwrap_or(c.exam_requires_study),
+            papers: match changes.papers.clone() {
+                Some(p) => papers::clean(p),
+                None => papers::of(c)?,
+            },
+            makeup_opens_at: changes.makeup_opens_at.unwrap_or(c.makeup_opens_at),
+            makeup_closes_at: changes.makeup_closes_at.unwrap_or(c.makeup_closes_at),
+            makeup_attempts: changes.makeup_attempts.unwrap_or(c.makeup_attempts),
         };
         let errors = validate(&merged);
         if !errors.is_empty() {
@@ -315,6 +369,10 @@ pub async fn update(
         active
             .exam_requires_study
             .set_ne(merged.exam_requires_study);
+        active.papers.set_ne(papers::encode(&merged.papers));
+        active.makeup_opens_at.set_ne(merged.makeup_opens_at);
+        active.makeup_closes_at.set_ne(merged.makeup_closes_at);
+        active.makeup_attempts.set_ne(merged.makeup_attempts);
         if !active.is_changed() && !courses_changed {
             return Ok(current);
         }
@@ -501,6 +559,8 @@ pub async fn enroll(
                 enrolled_at: Set(now),
                 attempts_used: Set(0),
                 best_score_centi: Set(None),
+                makeup_attempts_used: Set(0),
+                best_main_centi: Set(None),
                 ..Default::default()
             }))
             .on_conflict_do_nothing_on([enrollment::Column::CampaignId, enrollment::Column::UserId])

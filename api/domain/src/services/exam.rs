@@ -5,17 +5,15 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{
-    attempt, attempt_question, campaign, enrollment, question, question::QuestionPool, unit, user,
-};
-use rand::seq::{IndexedRandom, SliceRandom};
+use entity::{attempt, attempt_question, campaign, enrollment, question, unit, user};
+use rand::seq::SliceRandom;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 
 use super::{
-    Page, PageReq, begin_write, campaigns, lock_cadre,
+    Page, PageReq, begin_write, campaigns, lock_cadre, papers,
     questions::{Question, QuestionKind},
     units,
 };
@@ -28,7 +26,7 @@ use crate::{
 /// A submission this late after the deadline is still accepted (network delays).
 pub const GRACE_SECS: i64 = 30;
 
-pub use entity::attempt::AttemptStatus;
+pub use entity::attempt::{AttemptKind, AttemptStatus};
 const OPEN: AttemptStatus = AttemptStatus::Open;
 
 /// A question as one attempt shows it.
@@ -36,6 +34,8 @@ const OPEN: AttemptStatus = AttemptStatus::Open;
 pub struct Drawn {
     pub position: i32,
     pub question: Question,
+    /// What the question is worth in this attempt.
+    pub points: i32,
     /// Shown option `i` is original option `option_order[i]`.
     pub option_order: Vec<usize>,
     /// Chosen original indices; `None` when unanswered.
@@ -154,6 +154,7 @@ async fn load_full(db: &impl ConnectionTrait, attempt: attempt::Model) -> AppRes
             .ok_or_else(|| AppError::Internal("a drawn question is missing".into()))?;
         questions.push(Drawn {
             position: row.position,
+            points: row.points.unwrap_or(question.model.points),
             question,
             option_order: serde_json::from_str(&row.option_order).unwrap_or_default(),
             choices: row
@@ -186,9 +187,9 @@ async fn finish(
             c.sort_unstable();
             c == q.question.answer
         });
-        total += q.question.model.points as i64;
+        total += q.points as i64;
         if right {
-            earned += q.question.model.points as i64;
+            earned += q.points as i64;
             correct += 1;
         }
         marks.push((q.position, right));
@@ -220,11 +221,18 @@ async fn finish(
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("enrolment"))?;
-    let best = enrollment.best_score_centi.map_or(centi, |b| b.max(centi));
-    let used = enrollment.attempts_used + 1;
-    let mut active: enrollment::ActiveModel = enrollment.into();
-    active.attempts_used = Set(used);
-    active.best_score_centi = Set(Some(best));
+    let better = |best: Option<i32>| Some(best.map_or(centi, |b| b.max(centi)));
+    let mut active: enrollment::ActiveModel = enrollment.clone().into();
+    active.best_score_centi = Set(better(enrollment.best_score_centi));
+    match full.attempt.kind {
+        AttemptKind::Main => {
+            active.attempts_used = Set(enrollment.attempts_used + 1);
+            active.best_main_centi = Set(better(enrollment.best_main_centi));
+        }
+        AttemptKind::Makeup => {
+            active.makeup_attempts_used = Set(enrollment.makeup_attempts_used + 1);
+        }
+    }
     active.update(db).await?;
     Ok(true)
 }
@@ -270,7 +278,66 @@ async fn settle(
     Ok(running)
 }
 
-/// Starts an attempt, or returns the one still open.
+/// Which window is open at `now`: the main exam, or the make-up (补考); otherwise why not.
+fn window(c: &campaign::Model, now: DateTime<Utc>) -> AppResult<AttemptKind> {
+    if now < c.exam_opens_at {
+        return Err(state_conflict(
+            "exam_not_open",
+            "the exam has not opened yet",
+        ));
+    }
+    if now < c.exam_closes_at {
+        return Ok(AttemptKind::Main);
+    }
+    match (c.makeup_opens_at, c.makeup_closes_at) {
+        (Some(opens), _) if now < opens => Err(state_conflict(
+            "makeup_not_open",
+            &format!(
+                "the exam has closed; the make-up opens at {}",
+                opens.to_rfc3339()
+            ),
+        )),
+        (Some(_), Some(closes)) if now < closes => Ok(AttemptKind::Makeup),
+        _ => Err(state_conflict("exam_closed", "the exam has closed")),
+    }
+}
+
+/// The end of the window an attempt of `kind` belongs to.
+pub fn window_close(c: &campaign::Model, kind: AttemptKind) -> DateTime<Utc> {
+    match kind {
+        AttemptKind::Main => c.exam_closes_at,
+        AttemptKind::Makeup => c.makeup_closes_at.unwrap_or(c.exam_closes_at),
+    }
+}
+
+/// Why this member may not start an attempt of `kind` now, if they may not.
+fn refusal(c: &campaign::Model, e: &enrollment::Model, kind: AttemptKind) -> Option<AppError> {
+    if c.exam_requires_study && !e.study_complete {
+        return Some(state_conflict(
+            "study_incomplete",
+            "finish the required study before the exam",
+        ));
+    }
+    let no_attempts = || state_conflict("no_attempts_left", "every allowed attempt has been used");
+    match kind {
+        AttemptKind::Main => (e.attempts_used >= c.max_attempts).then(no_attempts),
+        AttemptKind::Makeup => {
+            if e.best_score_centi
+                .is_some_and(|b| scoring::passes(b, c.pass_score))
+            {
+                Some(state_conflict(
+                    "already_passed",
+                    "the make-up is for those who have not passed",
+                ))
+            } else {
+                (e.makeup_attempts_used >= c.makeup_attempts).then(no_attempts)
+            }
+        }
+    }
+}
+
+/// Starts an attempt in whichever window is open (main or make-up), or returns the one
+/// still open.
 pub async fn start_attempt(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -289,85 +356,38 @@ pub async fn start_attempt(
     }
     // Expiry above may have used up an attempt: read the enrolment after it.
     let enrollment = campaigns::enrolled(&txn, campaign_id, actor.id).await?;
-    let refusal = if now < campaign.exam_opens_at {
-        Some(state_conflict(
-            "exam_not_open",
-            "the exam has not opened yet",
-        ))
-    } else if now >= campaign.exam_closes_at {
-        Some(state_conflict("exam_closed", "the exam has closed"))
-    } else if campaign.exam_requires_study && !enrollment.study_complete {
-        Some(state_conflict(
-            "study_incomplete",
-            "finish the required study before the exam",
-        ))
-    } else if enrollment.attempts_used >= campaign.max_attempts {
-        Some(state_conflict(
-            "no_attempts_left",
-            "every allowed attempt has been used",
-        ))
-    } else {
-        None
-    };
-    if let Some(err) = refusal {
-        // Keep any expiry done above.
-        txn.commit().await?;
-        return Err(err);
+    let drawn = async {
+        let kind = window(&campaign, now)?;
+        if let Some(err) = refusal(&campaign, &enrollment, kind) {
+            return Err(err);
+        }
+        let is_leader = user::Entity::find_by_id(actor.id)
+            .one(&txn)
+            .await?
+            .is_some_and(|u| u.is_leader);
+        let all = papers::of(&campaign)?;
+        let paper = papers::for_cadre(&all, is_leader).cloned();
+        let picks = papers::draw(&txn, &campaign, paper.as_ref()).await?;
+        Ok((kind, paper, picks))
     }
-    // Only the ids of the bank are read; the drawn questions are loaded afterwards.
-    let bank: Vec<i64> = question::Entity::find()
-        .select_only()
-        .column(question::Column::Id)
-        .filter(question::Column::CampaignId.eq(campaign_id))
-        .filter(question::Column::Retired.eq(false))
-        // A practice question is never drawn into an exam.
-        .filter(question::Column::Pool.eq(QuestionPool::Exam))
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    if bank.is_empty() {
-        txn.commit().await?;
-        return Err(state_conflict("no_questions", "the question bank is empty"));
-    }
-    let picked_ids: Vec<i64> = {
-        let count = (campaign.question_count.max(1) as usize).min(bank.len());
-        let mut picked: Vec<i64> = bank
-            .choose_multiple(&mut rand::rng(), count)
-            .copied()
-            .collect();
-        picked.shuffle(&mut rand::rng());
-        picked
+    .await;
+    let (kind, paper, picks) = match drawn {
+        Ok(d) => d,
+        Err(err) => {
+            // Keep any expiry done above.
+            txn.commit().await?;
+            return Err(err);
+        }
     };
-    let mut rows: HashMap<i64, question::Model> = question::Entity::find()
-        .filter(question::Column::Id.is_in(picked_ids.clone()))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
-    let draws: Vec<(Question, Vec<usize>)> = {
-        let mut rng = rand::rng();
-        picked_ids
-            .iter()
-            .filter_map(|id| rows.remove(id))
-            .map(|m| {
-                let q = Question::decode(m);
-                let mut order: Vec<usize> = (0..q.options.len()).collect();
-                // 正确/错误 read best in their usual order.
-                if q.kind != QuestionKind::Judge {
-                    order.shuffle(&mut rng);
-                }
-                (q, order)
-            })
-            .collect()
-    };
-    let deadline =
-        (now + Duration::minutes(campaign.duration_minutes as i64)).min(campaign.exam_closes_at);
+    let deadline = (now + Duration::minutes(campaign.duration_minutes as i64))
+        .min(window_close(&campaign, kind));
     let attempt = attempt::ActiveModel {
         campaign_id: Set(campaign_id),
         user_id: Set(actor.id),
         enrollment_id: Set(enrollment.id),
         status: Set(OPEN),
+        kind: Set(kind),
+        paper_key: Set(paper.map(|p| p.key)),
         started_at: Set(now),
         deadline: Set(deadline),
         finished_at: Set(None),
@@ -375,26 +395,68 @@ pub async fn start_attempt(
         points_earned: Set(0),
         points_total: Set(0),
         correct_count: Set(0),
-        question_total: Set(draws.len() as i32),
+        question_total: Set(picks.len() as i32),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    attempt_question::Entity::insert_many(draws.iter().enumerate().map(|(i, (q, order))| {
-        attempt_question::ActiveModel {
-            attempt_id: Set(attempt.id),
-            position: Set(i as i32),
-            question_id: Set(q.model.id),
-            option_order: Set(serde_json::to_string(order).expect("numbers serialise")),
-            choices: Set(None),
-            correct: Set(None),
-        }
-    }))
-    .exec(&txn)
-    .await?;
+    insert_drawn(&txn, attempt.id, &picks).await?;
     let full = load_full(&txn, attempt).await?;
     txn.commit().await?;
     Ok(Started::New(full))
+}
+
+/// Loads the picked questions (only those), shuffles each one's options and stores the
+/// attempt's rows with the points each is worth.
+async fn insert_drawn(
+    db: &impl ConnectionTrait,
+    attempt_id: i64,
+    picks: &[papers::Pick],
+) -> AppResult<()> {
+    let ids: Vec<i64> = picks.iter().map(|(id, _)| *id).collect();
+    let rows: HashMap<i64, question::Model> = question::Entity::find()
+        .filter(question::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let drawn = order_options(attempt_id, picks, &rows);
+    for chunk in drawn.chunks(500) {
+        attempt_question::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The attempt's rows: each picked question with its options in a shuffled order.
+fn order_options(
+    attempt_id: i64,
+    picks: &[papers::Pick],
+    rows: &HashMap<i64, question::Model>,
+) -> Vec<attempt_question::ActiveModel> {
+    let mut drawn = Vec::with_capacity(picks.len());
+    let mut rng = rand::rng();
+    for (id, points) in picks {
+        let Some(m) = rows.get(id) else { continue };
+        let n = serde_json::from_str::<Vec<String>>(&m.options).map_or(0, |o| o.len());
+        let mut order: Vec<usize> = (0..n).collect();
+        // 正确/错误 read best in their usual order.
+        if m.kind != QuestionKind::Judge {
+            order.shuffle(&mut rng);
+        }
+        drawn.push(attempt_question::ActiveModel {
+            attempt_id: Set(attempt_id),
+            position: Set(drawn.len() as i32),
+            question_id: Set(m.id),
+            option_order: Set(serde_json::to_string(&order).expect("numbers serialise")),
+            points: Set(Some(points.unwrap_or(m.points))),
+            choices: Set(None),
+            correct: Set(None),
+        });
+    }
+    drawn
 }
 
 async fn owned(
@@ -582,7 +644,8 @@ pub async fn view_attempt(
     } else {
         load_full(db, attempt).await?
     };
-    let reveal = manager || (full.attempt.status != OPEN && now >= full.campaign.exam_closes_at);
+    let reveal = manager
+        || (full.attempt.status != OPEN && now >= campaigns::last_window_close(&full.campaign));
     Ok((full, reveal))
 }
 
@@ -623,6 +686,9 @@ pub struct ExamFigures {
     pub passed: bool,
     /// The best score's grade.
     pub grade: Option<scoring::Grade>,
+    /// Make-up attempts this member may still take (0 without a make-up window, or once
+    /// passed).
+    pub makeup_attempts_left: i32,
 }
 
 /// The exam part of a cadre's progress, after expiring their overdue attempts.
@@ -657,12 +723,19 @@ pub async fn exam_figures(
     };
     let used = enrollment.attempts_used;
     let best = enrollment.best_score_centi;
+    let passed = best.is_some_and(|b| scoring::passes(b, campaign.pass_score));
+    let makeup_attempts_left = if campaign.makeup_closes_at.is_some() && !passed {
+        (campaign.makeup_attempts - enrollment.makeup_attempts_used).max(0)
+    } else {
+        0
+    };
     Ok(ExamFigures {
         attempts_used: used,
         attempts_left: (campaign.max_attempts - used).max(0),
         best_centi: best,
-        passed: best.is_some_and(|b| scoring::passes(b, campaign.pass_score)),
+        passed,
         grade: best.map(|b| scoring::grade(b, campaign.into())),
+        makeup_attempts_left,
     })
 }
 

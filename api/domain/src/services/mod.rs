@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod certificates;
 pub mod courses;
 pub mod exam;
+pub mod papers;
 pub mod practice;
 pub mod progress;
 pub mod questions;

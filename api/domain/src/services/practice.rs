@@ -59,11 +59,6 @@ pub struct Mistake {
     pub answered_at: DateTime<Utc>,
 }
 
-/// The last moment any exam window of the campaign is open.
-pub fn last_window_close(c: &campaign::Model) -> DateTime<Utc> {
-    c.exam_closes_at
-}
-
 /// Practice is open from the first study day (in the office's time zone) until the last
 /// exam window closes.
 fn practice_open(c: &campaign::Model, now: DateTime<Utc>, tz: chrono::FixedOffset) -> bool {
@@ -73,7 +68,7 @@ fn practice_open(c: &campaign::Model, now: DateTime<Utc>, tz: chrono::FixedOffse
         .and_local_timezone(tz)
         .single()
         .map(|t| t.with_timezone(&Utc));
-    opens.is_some_and(|o| now >= o) && now < last_window_close(c)
+    opens.is_some_and(|o| now >= o) && now < campaigns::last_window_close(c)
 }
 
 /// Draws `count` practice-pool questions (all of them when the pool has fewer).
@@ -256,7 +251,7 @@ pub async fn mistakes(
         wrong.push((row.question_id, row.choices, Source::Practice, at));
     }
     // Exam answers stay hidden until no exam window of the campaign is open any more.
-    if now >= last_window_close(&campaign) {
+    if now >= campaigns::last_window_close(&campaign) {
         let attempts: HashMap<i64, DateTime<Utc>> = attempt::Entity::find()
             .filter(attempt::Column::CampaignId.eq(campaign_id))
             .filter(attempt::Column::UserId.eq(actor.id))

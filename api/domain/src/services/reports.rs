@@ -300,13 +300,18 @@ fn exam_paragraphs(s: &AnnualSummary, out: &mut Vec<String>) {
             part("考试率", Target::Exam),
             part("合格率", Target::Pass),
         ];
+        let makeup = if n.passed_in_makeup > 0 {
+            format!("（其中补考合格{}人）", n.passed_in_makeup)
+        } else {
+            String::new()
+        };
         let verdict = if n.all_met() {
             "实现“四个100%”目标"
         } else {
             "尚未实现“四个100%”目标"
         };
         out.push(format!(
-            "“{}”应参加{}人，{}，{}。",
+            "“{}”应参加{}人，{}{makeup}，{}。",
             c.title,
             n.roster,
             rates.join("，"),

@@ -560,6 +560,8 @@ pub struct ProgressReport {
     pub passed: bool,
     /// The best finished attempt's grade.
     pub grade: Option<crate::scoring::Grade>,
+    /// 补考 attempts still open to the member.
+    pub makeup_attempts_left: i32,
 }
 
 /// Progress of `user_id` on a campaign, read from the running totals (overdue exam
@@ -584,6 +586,7 @@ pub async fn progress_of(
         attempts_left: exam.attempts_left,
         best_score: exam.best_centi.map(crate::scoring::centi_to_score),
         passed: exam.passed,
+        makeup_attempts_left: exam.makeup_attempts_left,
     })
 }
 

@@ -57,6 +57,8 @@ pub struct Counts {
     pub study: u64,
     pub exam: u64,
     pub pass: u64,
+    /// Passed only through a make-up (补考) attempt.
+    pub passed_in_makeup: u64,
     pub grades: Grades,
 }
 
@@ -67,6 +69,7 @@ impl Counts {
         self.study += other.study;
         self.exam += other.exam;
         self.pass += other.pass;
+        self.passed_in_makeup += other.passed_in_makeup;
         self.grades.excellent += other.grades.excellent;
         self.grades.good += other.grades.good;
         self.grades.pass += other.grades.pass;
@@ -152,8 +155,10 @@ async fn counts_by_own_unit(
         "SELECT u.unit_id AS unit_id, COUNT(*) AS roster, \
          SUM(CASE WHEN {PARTICIPATED} THEN 1 ELSE 0 END) AS participation, \
          SUM(CASE WHEN e.study_complete THEN 1 ELSE 0 END) AS study, \
-         SUM(CASE WHEN e.attempts_used > 0 THEN 1 ELSE 0 END) AS exam, \
+         SUM(CASE WHEN e.attempts_used + e.makeup_attempts_used > 0 THEN 1 ELSE 0 END) AS exam, \
          SUM(CASE WHEN e.best_score_centi >= ? THEN 1 ELSE 0 END) AS pass, \
+         SUM(CASE WHEN e.best_score_centi >= ? AND (e.best_main_centi IS NULL OR e.best_main_centi < ?) \
+             THEN 1 ELSE 0 END) AS passed_in_makeup, \
          SUM(CASE WHEN e.best_score_centi >= ? THEN 1 ELSE 0 END) AS excellent, \
          SUM(CASE WHEN e.best_score_centi >= ? AND e.best_score_centi < ? THEN 1 ELSE 0 END) AS good, \
          SUM(CASE WHEN e.best_score_centi >= ? AND e.best_score_centi < ? THEN 1 ELSE 0 END) AS pass_band, \
@@ -170,6 +175,8 @@ async fn counts_by_own_unit(
             let (pass, good, excellent) =
                 (mark(bands.pass), mark(bands.good), mark(bands.excellent));
             vec![
+                pass.into(),
+                pass.into(),
                 pass.into(),
                 excellent.into(),
                 good.into(),
@@ -194,6 +201,7 @@ async fn counts_by_own_unit(
             study: get("study")?,
             exam: get("exam")?,
             pass: get("pass")?,
+            passed_in_makeup: get("passed_in_makeup")?,
             grades: Grades {
                 excellent: get("excellent")?,
                 good: get("good")?,
@@ -335,7 +343,9 @@ pub async fn missing(
             "NOT EXISTS (SELECT 1 FROM attempts a WHERE a.campaign_id = enrollments.campaign_id AND a.user_id = enrollments.user_id)",
         )),
         Target::Study => query.filter(enrollment::Column::StudyComplete.eq(false)),
-        Target::Exam => query.filter(enrollment::Column::AttemptsUsed.eq(0)),
+        Target::Exam => query
+            .filter(enrollment::Column::AttemptsUsed.eq(0))
+            .filter(enrollment::Column::MakeupAttemptsUsed.eq(0)),
         Target::Pass => query.filter(
             sea_orm::Condition::any()
                 .add(enrollment::Column::BestScoreCenti.is_null())
@@ -436,6 +446,12 @@ pub fn targets_sheet(
             "合格人数",
             "合格率",
             "四个100%",
+            "优秀",
+            "良好",
+            "合格",
+            "不合格",
+            "未参考",
+            "补考合格",
         ],
     );
     for (name, c) in rows {
@@ -450,6 +466,17 @@ pub fn targets_sheet(
             row.push(Cell::Rate(c.rate(t)));
         }
         row.push(Cell::from(if c.all_met() { "是" } else { "否" }));
+        let g = c.grades;
+        for n in [
+            g.excellent,
+            g.good,
+            g.pass,
+            g.fail,
+            g.not_sat,
+            c.passed_in_makeup,
+        ] {
+            row.push(Cell::from(n));
+        }
         out.rows.push(row);
     }
     out
@@ -478,6 +505,7 @@ mod tests {
             study: s,
             exam: e,
             pass,
+            passed_in_makeup: 0,
             grades: Grades::default(),
         }
     }
