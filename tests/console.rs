@@ -652,3 +652,69 @@ async fn a_cadre_practises_on_the_phone_and_the_wrong_answer_lands_in_the_mistak
             .contains(api["items"][0]["stem"].as_str().unwrap())
     );
 }
+
+#[tokio::test]
+async fn hr_composes_a_paper_sees_the_bank_fall_short_and_an_overlap_refused() {
+    let Some(c) = console().await else { return };
+    let b = Browser::start(1280, 1400).await;
+    b.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;
+    let id = c.demo.campaign_id;
+    b.goto(&format!("{}/#/hr/campaign?campaign={id}", c.origin))
+        .await;
+    b.until(
+        "the campaign to load into the form",
+        "const t = document.querySelector('#campaign-form input:not([type])'); return t && t.value.length > 0;",
+        json!([]),
+    )
+    .await;
+    // A leaders' paper of 400 single-choice questions: more than the demo bank holds.
+    b.click("#add-paper").await;
+    b.type_into("[data-paper='0'] [data-rule='0'] input[name=count]", "400")
+        .await;
+    b.click("#campaign-form button[type=submit]").await;
+    let short = b.text("#paper-check tr.short").await;
+    let token = c.app.token("hr", DEMO_PASSWORD).await;
+    let check = c
+        .app
+        .get(&format!("/api/v1/campaigns/{id}/papers/check"), &token)
+        .await
+        .expect(200);
+    assert_eq!(check[0]["needed"], 400);
+    assert!(
+        short.contains("400") && short.contains(&check[0]["available"].to_string()),
+        "{short} vs {check}"
+    );
+    assert!(b.text("#paper-check p.bad").await.contains("1 条规则"));
+    let stored = c
+        .app
+        .get(&format!("/api/v1/campaigns/{id}"), &token)
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            stored["papers"][0]["for"].clone(),
+            stored["papers"][0]["rules"][0]["count"].clone()
+        ),
+        (json!("leaders"), json!(400))
+    );
+    if let Some(path) = screenshot_to("hr-papers.png") {
+        b.script(
+            "document.querySelector('#papers').scrollIntoView();",
+            json!([]),
+        )
+        .await;
+        b.screenshot(&path).await;
+    }
+    // A second paper also for leaders overlaps: refused, shown, and nothing changes.
+    b.click("#add-paper").await;
+    b.select("[data-paper='1'] select", "leaders").await;
+    b.click("#campaign-form button[type=submit]").await;
+    let error = b.text("[data-field=papers]").await;
+    assert!(error.contains("overlap"), "{error}");
+    let after = c
+        .app
+        .get(&format!("/api/v1/campaigns/{id}"), &token)
+        .await
+        .expect(200);
+    assert_eq!(after["papers"].as_array().unwrap().len(), 1);
+}

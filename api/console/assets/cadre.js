@@ -48,6 +48,7 @@ function Progress({ campaign, tick }) {
       <progress max=${c.minutes} value=${c.credited_minutes}></progress>
       <span>${c.credited_minutes}/${c.minutes}</span></li>`)}</ul>
     <p>考试：已考 ${progress.attempts_used} 次，还可考 ${progress.attempts_left} 次${progress.best_score != null ? `，最高分 ${progress.best_score}` : ""}${progress.grade ? `（${GRADE[progress.grade]}）` : ""}</p>
+    ${full.makeup_opens_at && progress.makeup_attempts_left > 0 && html`<p id="makeup">补考：${dateTime(full.makeup_opens_at)} 至 ${dateTime(full.makeup_closes_at)}，可考 ${progress.makeup_attempts_left} 次。</p>`}
     ${progress.passed && html`<${Certificate} campaign=${campaign} tick=${tick} />`}
   </div>`;
 }
@@ -157,6 +158,7 @@ function Exam({ campaign, onDone }) {
   }
   const left = Math.max(0, Math.floor((new Date(attempt.deadline).getTime() - now) / 1000));
   return html`<div class="exam" id="exam">
+    ${attempt.kind === "makeup" && html`<p class="badge unmet" id="makeup-attempt">补考</p>`}
     <p class="countdown">剩余时间 <strong id="countdown">${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}</strong>（截止 ${dateTime(attempt.deadline)}）</p>
     <ol>${attempt.questions.map((q) => html`<li class="question" data-question=${q.id}>
       <p>${q.stem}（${q.points} 分）</p>

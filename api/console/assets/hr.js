@@ -4,6 +4,7 @@ import {
   percent, day, TARGET, MISSING, GRADE, QUESTION_KIND, UNIT_KIND, Options,
 } from "./ui.js";
 import { get, post, patch, all, download, upload } from "./api.js";
+import { PapersEditor, PaperCheck, papersForForm, papersForApi } from "./papers.js";
 
 /** The campaigns, newest first, and the one chosen (?campaign=, else the latest). */
 function useCampaign(query) {
@@ -74,6 +75,7 @@ export function HrTargets({ query }) {
         ([key, label]) => html`<div class="figure" data-grade=${key}><span class="label">${label}</span><strong>${report.grades[key]}</strong><span class="count">人</span></div>`,
       )}
       <div class="figure" data-grade="not_sat"><span class="label">未参考</span><strong>${report.grades.not_sat}</strong><span class="count">人</span></div>
+      <div class="figure" id="passed-in-makeup"><span class="label">补考合格</span><strong>${report.passed_in_makeup}</strong><span class="count">人</span></div>
     </div>
     <h2>各单位${TARGET[target]}</h2>
     <div class="tabs">
@@ -184,11 +186,14 @@ const EMPTY_CAMPAIGN = {
   year: new Date().getFullYear(), title: "", study_starts_on: "", study_ends_on: "", required_minutes: 240,
   exam_opens_at: "", exam_closes_at: "", duration_minutes: 60, question_count: 50, pass_score: 60, good_score: 80, excellent_score: 90,
   max_attempts: 3, exam_requires_study: true, courses: [],
+  papers: [], makeup_opens_at: null, makeup_closes_at: null, makeup_attempts: 1,
 };
 
 /** `2026-11-01T09:00` (Beijing) ↔ RFC 3339. */
 const toLocal = (t) => (t ? new Date(new Date(t).getTime() + 8 * 3600_000).toISOString().slice(0, 16) : "");
 const fromLocal = (t) => (t ? `${t}:00+08:00` : "");
+/** An optional time: cleared to null, not "". */
+const fromLocalOrNull = (t) => fromLocal(t) || null;
 
 export function HrCampaign({ query }) {
   const [list, chosen] = useCampaign(query);
@@ -197,10 +202,13 @@ export function HrCampaign({ query }) {
   const [form, setForm] = useState(EMPTY_CAMPAIGN);
   const [error, setError] = useState(null);
   const [saved, setSaved] = useState(null);
+  const [tick, setTick] = useState(0);
   useEffect(() => {
     if (!editing) return setForm(EMPTY_CAMPAIGN);
-    get(`/campaigns/${editing}`).then((c) => setForm({ ...c, courses: c.courses.map(({ course_id, compulsory }) => ({ course_id, compulsory })) }), setError);
-  }, [editing]);
+    get(`/campaigns/${editing}`).then((c) => setForm({
+      ...c, courses: c.courses.map(({ course_id, compulsory }) => ({ course_id, compulsory })), papers: papersForForm(c.papers),
+    }), setError);
+  }, [editing, tick]);
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.type === "number" ? Number(e.target.value) : e.target.type === "checkbox" ? e.target.checked : e.target.value });
   const toggleCourse = (id, state) => {
     const rest = form.courses.filter((c) => c.course_id !== id);
@@ -209,10 +217,12 @@ export function HrCampaign({ query }) {
   const save = async (e) => {
     e.preventDefault();
     setError(null);
-    const { id, created_at, updated_at, ...body } = form;
+    const { id, created_at, updated_at, ...rest } = form;
+    const body = { ...rest, papers: papersForApi(form.papers) };
     try {
       const c = editing ? await patch(`/campaigns/${editing}`, body) : await post("/campaigns", body);
       setSaved(`已保存“${c.title}”。`);
+      setTick(tick + 1);
       go("/hr/campaign", { campaign: c.id });
     } catch (err) {
       setError(err);
@@ -239,6 +249,10 @@ export function HrCampaign({ query }) {
       <${Field} label="优秀分" name="excellent_score" errors=${errors}><input type="number" value=${form.excellent_score} onInput=${set("excellent_score")} /></${Field}>
       <${Field} label="考试次数" name="max_attempts" errors=${errors}><input type="number" value=${form.max_attempts} onInput=${set("max_attempts")} /></${Field}>
       <label class="field check"><input type="checkbox" checked=${form.exam_requires_study} onChange=${set("exam_requires_study")} /><span>学习完成后方可考试</span></label>
+      <${Field} label="补考开始（北京时间，可不设）" name="makeup_opens_at" errors=${errors}><input type="datetime-local" id="makeup-opens" value=${toLocal(form.makeup_opens_at)} onInput=${(e) => setForm({ ...form, makeup_opens_at: fromLocalOrNull(e.target.value) })} /></${Field}>
+      <${Field} label="补考结束（北京时间）" name="makeup_closes_at" errors=${errors}><input type="datetime-local" id="makeup-closes" value=${toLocal(form.makeup_closes_at)} onInput=${(e) => setForm({ ...form, makeup_closes_at: fromLocalOrNull(e.target.value) })} /></${Field}>
+      <${Field} label="补考次数" name="makeup_attempts" errors=${errors}><input type="number" value=${form.makeup_attempts} onInput=${set("makeup_attempts")} /></${Field}>
+      <${PapersEditor} papers=${form.papers} onChange=${(papers) => setForm({ ...form, papers })} error=${errors.papers} />
       <fieldset class="wide"><legend>课程</legend>
         ${(courses || []).map((c) => {
           const on = form.courses.find((x) => x.course_id === c.id);
@@ -253,6 +267,7 @@ export function HrCampaign({ query }) {
       ${saved && html`<p class="ok">${saved}</p>`}
       <button type="submit">保存</button>
     </form>
+    ${editing && html`<${PaperCheck} campaign=${editing} tick=${tick} />`}
   </section>`;
 }
 
