@@ -47,9 +47,9 @@ pub async fn activities(
         id += 1;
     }
     let made = rows.activities.len();
-    bulk(g.txn, rows.activities, 14).await?;
-    bulk(g.txn, rows.themes, 2).await?;
-    bulk(g.txn, rows.attendees, 2).await?;
+    bulk(g.txn, rows.activities).await?;
+    bulk(g.txn, rows.themes).await?;
+    bulk(g.txn, rows.attendees).await?;
     Ok(made)
 }
 

@@ -85,7 +85,7 @@ pub async fn campaign(g: &mut Gen<'_>, questions_per_attempt: u32) -> AppResult<
         course_id: Set(c.course_id),
         compulsory: Set(c.compulsory),
     });
-    bulk(g.txn, links, 3).await?;
+    bulk(g.txn, links).await?;
     let bank = bank(g, campaign_id).await?;
     Ok(Plan { bank, ..plan })
 }
@@ -111,7 +111,7 @@ async fn courses(g: &mut Gen<'_>) -> AppResult<Vec<CampaignCourse>> {
         });
         course_id += 1;
     }
-    bulk(g.txn, rows, 7).await?;
+    bulk(g.txn, rows).await?;
     Ok(courses)
 }
 
@@ -231,6 +231,6 @@ async fn bank(g: &mut Gen<'_>, campaign_id: i64) -> AppResult<Vec<BankQuestion>>
             question::QuestionPool::Exam,
         );
     }
-    bulk(g.txn, rows, 11).await?;
+    bulk(g.txn, rows).await?;
     Ok(bank)
 }

@@ -54,7 +54,7 @@ pub async fn units(g: &mut Gen<'_>) -> AppResult<Org> {
     let communities = children(&COMMUNITIES, UnitKind::Community);
     let villages = children(&VILLAGES, UnitKind::Village);
     let count = rows.len();
-    bulk(g.txn, rows, 6).await?;
+    bulk(g.txn, rows).await?;
     Ok(Org {
         street_name,
         street_id,
@@ -153,7 +153,7 @@ pub async fn accounts(
         );
         made.push((id, unit));
     }
-    bulk(g.txn, rows, 12).await?;
+    bulk(g.txn, rows).await?;
     Ok(People {
         hr,
         judicial,

@@ -36,11 +36,11 @@ struct Batch {
 
 impl Batch {
     async fn flush(&mut self, g: &Gen<'_>) -> AppResult<()> {
-        bulk(g.txn, std::mem::take(&mut self.enrollments), 11).await?;
-        bulk(g.txn, std::mem::take(&mut self.sessions), 9).await?;
-        bulk(g.txn, std::mem::take(&mut self.progress), 3).await?;
-        bulk(g.txn, std::mem::take(&mut self.attempts), 13).await?;
-        bulk(g.txn, std::mem::take(&mut self.answers), 6).await
+        bulk(g.txn, std::mem::take(&mut self.enrollments)).await?;
+        bulk(g.txn, std::mem::take(&mut self.sessions)).await?;
+        bulk(g.txn, std::mem::take(&mut self.progress)).await?;
+        bulk(g.txn, std::mem::take(&mut self.attempts)).await?;
+        bulk(g.txn, std::mem::take(&mut self.answers)).await
     }
 }
 

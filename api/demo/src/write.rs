@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use domain::error::AppResult;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QuerySelect,
+    ActiveModelTrait, ConnectionTrait, DatabaseBackend, EntityTrait, Iterable, QuerySelect,
     sea_query::{Expr, Func},
 };
 
@@ -22,12 +22,14 @@ pub async fn next_id<E: EntityTrait>(
     Ok(max.flatten().unwrap_or(0) + 1)
 }
 
-/// Writes rows in chunks (the databases cap the bound values per statement).
-pub async fn bulk<A, I>(db: &impl ConnectionTrait, rows: I, columns: usize) -> AppResult<()>
+/// Writes rows in chunks (the databases cap the bound values per statement; the chunk
+/// size follows the table's column count, so a new column cannot overflow it).
+pub async fn bulk<A, I>(db: &impl ConnectionTrait, rows: I) -> AppResult<()>
 where
     A: ActiveModelTrait + Send,
     I: IntoIterator<Item = A>,
 {
+    let columns = <<A::Entity as EntityTrait>::Column as Iterable>::iter().count();
     let per = (30_000 / columns.max(1)).max(1);
     let mut chunk = Vec::with_capacity(per);
     for row in rows {

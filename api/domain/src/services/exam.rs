@@ -9,7 +9,8 @@ use entity::{attempt, attempt_question, campaign, enrollment, question, unit, us
 use rand::seq::SliceRandom;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    sea_query::{CaseStatement, Expr},
 };
 
 use super::{
@@ -133,25 +134,18 @@ fn state_conflict(code: &'static str, detail: &str) -> AppError {
 
 async fn load_full(db: &impl ConnectionTrait, attempt: attempt::Model) -> AppResult<AttemptFull> {
     let campaign = campaigns::find(db, attempt.campaign_id).await?;
+    // One query: each drawn row with its question.
     let rows = attempt_question::Entity::find()
+        .find_also_related(question::Entity)
         .filter(attempt_question::Column::AttemptId.eq(attempt.id))
         .order_by_asc(attempt_question::Column::Position)
         .all(db)
         .await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.question_id).collect();
-    let bank: HashMap<i64, Question> = question::Entity::find()
-        .filter(question::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|q| (q.id, Question::decode(q)))
-        .collect();
     let mut questions = Vec::with_capacity(rows.len());
-    for row in rows {
-        let question = bank
-            .get(&row.question_id)
-            .cloned()
-            .ok_or_else(|| AppError::Internal("a drawn question is missing".into()))?;
+    for (row, question) in rows {
+        let question = Question::decode(
+            question.ok_or_else(|| AppError::Internal("a drawn question is missing".into()))?,
+        );
         questions.push(Drawn {
             position: row.position,
             points: row.points.unwrap_or(question.model.points),
@@ -171,17 +165,18 @@ async fn load_full(db: &impl ConnectionTrait, attempt: attempt::Model) -> AppRes
     })
 }
 
-/// Grades and finishes an open attempt. Returns `false` when it was already finished
-/// (someone else got there first), in which case nothing is changed.
+/// Grades and finishes an open attempt, and writes the outcome into `full` as well.
+/// Returns `false` when it was already finished (someone else got there first), in which
+/// case nothing is changed.
 async fn finish(
     db: &impl ConnectionTrait,
-    full: &AttemptFull,
+    full: &mut AttemptFull,
     status: AttemptStatus,
     at: DateTime<Utc>,
 ) -> AppResult<bool> {
     let (mut earned, mut total, mut correct) = (0i64, 0i64, 0i32);
-    let mut marks = Vec::with_capacity(full.questions.len());
-    for q in &full.questions {
+    let (mut right_at, mut wrong_at) = (Vec::new(), Vec::new());
+    for q in &mut full.questions {
         let right = q.choices.as_ref().is_some_and(|c| {
             let mut c = c.clone();
             c.sort_unstable();
@@ -191,8 +186,11 @@ async fn finish(
         if right {
             earned += q.points as i64;
             correct += 1;
+            right_at.push(q.position);
+        } else {
+            wrong_at.push(q.position);
         }
-        marks.push((q.position, right));
+        q.correct = Some(right);
     }
     let centi = scoring::score_centi(earned, total);
     let done = attempt::Entity::update_many()
@@ -209,13 +207,16 @@ async fn finish(
     if done.rows_affected != 1 {
         return Ok(false);
     }
-    for (position, right) in marks {
-        attempt_question::Entity::update_many()
-            .col_expr(attempt_question::Column::Correct, Expr::value(right))
-            .filter(attempt_question::Column::AttemptId.eq(full.attempt.id))
-            .filter(attempt_question::Column::Position.eq(position))
-            .exec(db)
-            .await?;
+    // Two statements mark every question, however many there are.
+    for (mark, positions) in [(true, right_at), (false, wrong_at)] {
+        if !positions.is_empty() {
+            attempt_question::Entity::update_many()
+                .col_expr(attempt_question::Column::Correct, Expr::value(mark))
+                .filter(attempt_question::Column::AttemptId.eq(full.attempt.id))
+                .filter(attempt_question::Column::Position.is_in(positions))
+                .exec(db)
+                .await?;
+        }
     }
     let enrollment = enrollment::Entity::find_by_id(full.attempt.enrollment_id)
         .one(db)
@@ -234,6 +235,13 @@ async fn finish(
         }
     }
     active.update(db).await?;
+    let a = &mut full.attempt;
+    a.status = status;
+    a.finished_at = Some(at);
+    a.score_centi = Some(centi);
+    a.points_earned = earned as i32;
+    a.points_total = total as i32;
+    a.correct_count = correct;
     Ok(true)
 }
 
@@ -243,14 +251,17 @@ fn overdue(attempt: &attempt::Model, now: DateTime<Utc>) -> bool {
 
 /// Finishes `attempt` as expired, at its deadline, with the answers saved so far.
 async fn expire(db: &impl ConnectionTrait, attempt: attempt::Model) -> AppResult<AttemptFull> {
-    let full = load_full(db, attempt).await?;
+    let mut full = load_full(db, attempt).await?;
     let deadline = full.attempt.deadline;
-    finish(db, &full, AttemptStatus::Expired, deadline).await?;
-    let refreshed = attempt::Entity::find_by_id(full.attempt.id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("attempt"))?;
-    load_full(db, refreshed).await
+    if !finish(db, &mut full, AttemptStatus::Expired, deadline).await? {
+        // Finished meanwhile: show it as stored.
+        let stored = attempt::Entity::find_by_id(full.attempt.id)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::not_found("attempt"))?;
+        return load_full(db, stored).await;
+    }
+    Ok(full)
 }
 
 /// Expires the cadre's overdue open attempts on a campaign. Returns the open attempt that
@@ -347,7 +358,8 @@ pub async fn start_attempt(
     let txn = begin_write(db).await?;
     lock_cadre(&txn, actor.id).await?;
     let campaign = campaigns::find(&txn, campaign_id).await?;
-    campaigns::enrolled(&txn, campaign_id, actor.id).await?;
+    // Someone not enrolled has no attempts: settling finds none, and the enrolment
+    // read below answers 403.
     let running = settle(&txn, campaign_id, actor.id, now).await?;
     if let Some(open) = running {
         let full = load_full(&txn, open).await?;
@@ -361,12 +373,16 @@ pub async fn start_attempt(
         if let Some(err) = refusal(&campaign, &enrollment, kind) {
             return Err(err);
         }
-        let is_leader = user::Entity::find_by_id(actor.id)
-            .one(&txn)
-            .await?
-            .is_some_and(|u| u.is_leader);
         let all = papers::of(&campaign)?;
-        let paper = papers::for_cadre(&all, is_leader).cloned();
+        let paper = if all.is_empty() {
+            None
+        } else {
+            let is_leader = user::Entity::find_by_id(actor.id)
+                .one(&txn)
+                .await?
+                .is_some_and(|u| u.is_leader);
+            papers::for_cadre(&all, is_leader).cloned()
+        };
         let picks = papers::draw(&txn, &campaign, paper.as_ref()).await?;
         Ok((kind, paper, picks))
     }
@@ -400,60 +416,70 @@ pub async fn start_attempt(
     }
     .insert(&txn)
     .await?;
-    insert_drawn(&txn, attempt.id, &picks).await?;
-    let full = load_full(&txn, attempt).await?;
+    let questions = insert_drawn(&txn, attempt.id, &picks).await?;
     txn.commit().await?;
-    Ok(Started::New(full))
+    Ok(Started::New(AttemptFull {
+        attempt,
+        campaign,
+        questions,
+    }))
 }
 
 /// Loads the picked questions (only those), shuffles each one's options and stores the
-/// attempt's rows with the points each is worth.
+/// attempt's rows with the points each is worth; returns them as the attempt shows them.
 async fn insert_drawn(
     db: &impl ConnectionTrait,
     attempt_id: i64,
     picks: &[papers::Pick],
-) -> AppResult<()> {
+) -> AppResult<Vec<Drawn>> {
     let ids: Vec<i64> = picks.iter().map(|(id, _)| *id).collect();
-    let rows: HashMap<i64, question::Model> = question::Entity::find()
+    let mut rows: HashMap<i64, question::Model> = question::Entity::find()
         .filter(question::Column::Id.is_in(ids))
         .all(db)
         .await?
         .into_iter()
         .map(|m| (m.id, m))
         .collect();
-    let drawn = order_options(attempt_id, picks, &rows);
-    for chunk in drawn.chunks(500) {
+    let drawn = order_options(picks, &mut rows);
+    let stored: Vec<attempt_question::ActiveModel> = drawn
+        .iter()
+        .map(|d| attempt_question::ActiveModel {
+            attempt_id: Set(attempt_id),
+            position: Set(d.position),
+            question_id: Set(d.question.model.id),
+            option_order: Set(serde_json::to_string(&d.option_order).expect("numbers serialise")),
+            points: Set(Some(d.points)),
+            choices: Set(None),
+            correct: Set(None),
+        })
+        .collect();
+    for chunk in stored.chunks(500) {
         attempt_question::Entity::insert_many(chunk.to_vec())
             .exec(db)
             .await?;
     }
-    Ok(())
+    Ok(drawn)
 }
 
-/// The attempt's rows: each picked question with its options in a shuffled order.
-fn order_options(
-    attempt_id: i64,
-    picks: &[papers::Pick],
-    rows: &HashMap<i64, question::Model>,
-) -> Vec<attempt_question::ActiveModel> {
+/// Each picked question with its options in a shuffled order and the points it is worth.
+fn order_options(picks: &[papers::Pick], rows: &mut HashMap<i64, question::Model>) -> Vec<Drawn> {
     let mut drawn = Vec::with_capacity(picks.len());
     let mut rng = rand::rng();
     for (id, points) in picks {
-        let Some(m) = rows.get(id) else { continue };
-        let n = serde_json::from_str::<Vec<String>>(&m.options).map_or(0, |o| o.len());
-        let mut order: Vec<usize> = (0..n).collect();
+        let Some(m) = rows.remove(id) else { continue };
+        let question = Question::decode(m);
+        let mut order: Vec<usize> = (0..question.options.len()).collect();
         // 正确/错误 read best in their usual order.
-        if m.kind != QuestionKind::Judge {
+        if question.kind != QuestionKind::Judge {
             order.shuffle(&mut rng);
         }
-        drawn.push(attempt_question::ActiveModel {
-            attempt_id: Set(attempt_id),
-            position: Set(drawn.len() as i32),
-            question_id: Set(m.id),
-            option_order: Set(serde_json::to_string(&order).expect("numbers serialise")),
-            points: Set(Some(points.unwrap_or(m.points))),
-            choices: Set(None),
-            correct: Set(None),
+        drawn.push(Drawn {
+            position: drawn.len() as i32,
+            points: points.unwrap_or(question.model.points),
+            question,
+            option_order: order,
+            choices: None,
+            correct: None,
         });
     }
     drawn
@@ -472,8 +498,12 @@ async fn owned(
     Ok(attempt)
 }
 
-/// Writes answers into an open attempt (each replaces the saved one for its question).
-async fn apply(db: &impl ConnectionTrait, full: &AttemptFull, answers: &[Answer]) -> AppResult<()> {
+/// One answer to store: the question's position and the chosen original options.
+type Write = (i32, Vec<usize>);
+
+/// Checks answers against the attempt's questions (positions in the options as shown)
+/// and turns them into original option indices.
+fn check_answers(full: &AttemptFull, answers: &[Answer]) -> AppResult<Vec<Write>> {
     let mut errors = Vec::new();
     let mut writes = Vec::new();
     for (i, a) in answers.iter().enumerate() {
@@ -511,18 +541,46 @@ async fn apply(db: &impl ConnectionTrait, full: &AttemptFull, answers: &[Answer]
     if !errors.is_empty() {
         return Err(AppError::invalid_many(errors));
     }
+    Ok(writes)
+}
+
+/// Writes checked answers into an open attempt (each replaces the saved one for its
+/// question), and into `full`.
+async fn write_answers(
+    db: &impl ConnectionTrait,
+    full: &mut AttemptFull,
+    writes: Vec<Write>,
+) -> AppResult<()> {
+    if writes.is_empty() {
+        return Ok(());
+    }
+    // One statement for the whole batch: CASE position WHEN … THEN choices.
+    let mut choices = CaseStatement::new();
+    let mut positions = Vec::with_capacity(writes.len());
+    for (position, original) in &writes {
+        let value = (!original.is_empty())
+            .then(|| serde_json::to_string(original).expect("numbers serialise"));
+        choices = choices.case(
+            attempt_question::Column::Position.eq(*position),
+            Expr::value(value),
+        );
+        positions.push(*position);
+    }
+    attempt_question::Entity::update_many()
+        .col_expr(
+            attempt_question::Column::Choices,
+            choices
+                .finally(Expr::col(attempt_question::Column::Choices))
+                .into(),
+        )
+        .filter(attempt_question::Column::AttemptId.eq(full.attempt.id))
+        .filter(attempt_question::Column::Position.is_in(positions))
+        .exec(db)
+        .await?;
     for (position, original) in writes {
-        let value = if original.is_empty() {
-            None
-        } else {
-            Some(serde_json::to_string(&original).expect("numbers serialise"))
-        };
-        attempt_question::Entity::update_many()
-            .col_expr(attempt_question::Column::Choices, Expr::value(value))
-            .filter(attempt_question::Column::AttemptId.eq(full.attempt.id))
-            .filter(attempt_question::Column::Position.eq(position))
-            .exec(db)
-            .await?;
+        if let Some(q) = full.questions.iter_mut().find(|q| q.position == position) {
+            q.choices = (!original.is_empty()).then_some(original);
+        }
     }
     Ok(())
 }
@@ -534,7 +592,31 @@ fn deadline_passed() -> AppError {
     )
 }
 
-/// Saves answers as the cadre goes.
+fn attempt_finished() -> AppError {
+    state_conflict("attempt_finished", "this attempt is already finished")
+}
+
+/// Finishes an overdue attempt under the cadre's lock and says why the request failed.
+async fn expire_overdue(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    attempt_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<AppError> {
+    let txn = begin_write(db).await?;
+    lock_cadre(&txn, actor.id).await?;
+    let attempt = owned(&txn, actor, attempt_id).await?;
+    if overdue(&attempt, now) {
+        expire(&txn, attempt).await?;
+    }
+    txn.commit().await?;
+    Ok(deadline_passed())
+}
+
+/// Saves answers as the cadre goes. The attempt and its questions are read and the
+/// answers checked before taking the write turn (readers run beside the writer); under
+/// it only the attempt's status is read again, since the questions of an attempt never
+/// change.
 pub async fn save_answers(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -542,30 +624,31 @@ pub async fn save_answers(
     answers: &[Answer],
     now: DateTime<Utc>,
 ) -> AppResult<AttemptFull> {
-    let txn = begin_write(db).await?;
-    lock_cadre(&txn, actor.id).await?;
-    let attempt = owned(&txn, actor, attempt_id).await?;
+    let attempt = owned(db, actor, attempt_id).await?;
     if attempt.status != OPEN {
-        return Err(state_conflict(
-            "attempt_finished",
-            "this attempt is already finished",
-        ));
+        return Err(attempt_finished());
     }
     if overdue(&attempt, now) {
-        expire(&txn, attempt).await?;
-        txn.commit().await?;
-        return Err(deadline_passed());
+        return Err(expire_overdue(db, actor, attempt_id, now).await?);
     }
-    let full = load_full(&txn, attempt).await?;
-    apply(&txn, &full, answers).await?;
-    let full = load_full(&txn, full.attempt).await?;
+    let mut full = load_full(db, attempt).await?;
+    let writes = check_answers(&full, answers)?;
+    let txn = begin_write(db).await?;
+    lock_cadre(&txn, actor.id).await?;
+    let fresh = owned(&txn, actor, attempt_id).await?;
+    if fresh.status != OPEN {
+        return Err(attempt_finished());
+    }
+    full.attempt = fresh;
+    write_answers(&txn, &mut full, writes).await?;
     txn.commit().await?;
     Ok(full)
 }
 
 /// Submits: saves the given answers and grades on the server. Submitting an attempt that
 /// was already submitted returns its result again (a retry); past the deadline and its
-/// grace the submission is refused and the attempt finished with what was saved.
+/// grace the submission is refused and the attempt finished with what was saved. Read
+/// and checked before the write turn, as [`save_answers`].
 pub async fn submit(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -573,31 +656,38 @@ pub async fn submit(
     answers: &[Answer],
     now: DateTime<Utc>,
 ) -> AppResult<Graded> {
+    let attempt = owned(db, actor, attempt_id).await?;
+    match attempt.status {
+        AttemptStatus::Submitted => return Ok(graded(&load_full(db, attempt).await?)),
+        AttemptStatus::Expired => return Err(deadline_passed()),
+        AttemptStatus::Open if overdue(&attempt, now) => {
+            return Err(expire_overdue(db, actor, attempt_id, now).await?);
+        }
+        AttemptStatus::Open => {}
+    }
+    let mut full = load_full(db, attempt).await?;
+    let writes = check_answers(&full, answers)?;
     let txn = begin_write(db).await?;
     lock_cadre(&txn, actor.id).await?;
-    let attempt = owned(&txn, actor, attempt_id).await?;
-    match attempt.status {
+    let fresh = owned(&txn, actor, attempt_id).await?;
+    match fresh.status {
+        // A retry that crossed the first submission.
         AttemptStatus::Submitted => {
-            let full = load_full(&txn, attempt).await?;
-            return Ok(graded(&full));
+            let done = load_full(&txn, fresh).await?;
+            txn.commit().await?;
+            return Ok(graded(&done));
         }
         AttemptStatus::Expired => return Err(deadline_passed()),
         AttemptStatus::Open => {}
     }
-    if overdue(&attempt, now) {
-        expire(&txn, attempt).await?;
-        txn.commit().await?;
-        return Err(deadline_passed());
+    full.attempt = fresh;
+    write_answers(&txn, &mut full, writes).await?;
+    // Under the cadre's lock the attempt is still open, so this finishes it; should it
+    // not, the stored outcome is what counts.
+    if !finish(&txn, &mut full, AttemptStatus::Submitted, now).await? {
+        let stored = owned(&txn, actor, attempt_id).await?;
+        full = load_full(&txn, stored).await?;
     }
-    let full = load_full(&txn, attempt).await?;
-    apply(&txn, &full, answers).await?;
-    let full = load_full(&txn, full.attempt).await?;
-    finish(&txn, &full, AttemptStatus::Submitted, now).await?;
-    let done = attempt::Entity::find_by_id(attempt_id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("attempt"))?;
-    let full = load_full(&txn, done).await?;
     txn.commit().await?;
     Ok(graded(&full))
 }

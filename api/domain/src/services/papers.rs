@@ -8,8 +8,10 @@
 use std::collections::HashSet;
 
 use entity::{campaign, question, question::QuestionPool};
-use rand::seq::{IndexedRandom, SliceRandom};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, sea_query::Expr,
+};
 use serde::{Deserialize, Serialize};
 
 pub use entity::vocabulary::PaperAudience;
@@ -238,46 +240,93 @@ pub fn for_cadre(papers: &[Paper], is_leader: bool) -> Option<&Paper> {
     papers.iter().find(|p| p.applies_to(is_leader))
 }
 
-/// The ids of the campaign's live exam-pool questions of `kind` and `difficulty` (when
-/// given) that carry any of `tags` (when given). Only ids and tags are read, never the
-/// questions themselves; tags are matched here, not with `LIKE`, so SQLite and PostgreSQL
-/// agree on case.
-async fn candidates(
-    db: &impl ConnectionTrait,
-    campaign_id: i64,
+/// Which live exam-pool questions a rule may draw: of `kind` and `difficulty` (when
+/// given), carrying any of `tags` (when given).
+#[derive(Debug, Clone, Copy, Default)]
+struct Filter<'a> {
     kind: Option<QuestionKind>,
     difficulty: Option<i32>,
-    tags: &[String],
-) -> AppResult<Vec<i64>> {
+    tags: &'a [String],
+}
+
+impl<'a> From<&'a Rule> for Filter<'a> {
+    fn from(r: &'a Rule) -> Self {
+        Self {
+            kind: Some(r.kind),
+            difficulty: r.difficulty,
+            tags: &r.tags,
+        }
+    }
+}
+
+/// The campaign's questions matching `filter`, as a query. Tags are stored as a JSON array
+/// of strings, so a tag is matched as its JSON-quoted form, exactly and case-sensitively
+/// on both engines (`instr` on SQLite, `strpos` on PostgreSQL; not `LIKE`, whose case
+/// rules differ between them).
+fn matching(
+    backend: DatabaseBackend,
+    campaign_id: i64,
+    filter: Filter<'_>,
+) -> Select<question::Entity> {
     let mut query = question::Entity::find()
-        .select_only()
-        .column(question::Column::Id)
         .filter(question::Column::CampaignId.eq(campaign_id))
         .filter(question::Column::Retired.eq(false))
         // A practice question is never drawn into an exam.
         .filter(question::Column::Pool.eq(QuestionPool::Exam));
-    if let Some(kind) = kind {
+    if let Some(kind) = filter.kind {
         query = query.filter(question::Column::Kind.eq(kind));
     }
-    if let Some(difficulty) = difficulty {
+    if let Some(difficulty) = filter.difficulty {
         query = query.filter(question::Column::Difficulty.eq(difficulty));
     }
-    if tags.is_empty() {
-        return Ok(query.into_tuple().all(db).await?);
+    if !filter.tags.is_empty() {
+        let contains = match backend {
+            DatabaseBackend::Postgres => "strpos(tags, $1) > 0",
+            _ => "instr(tags, ?) > 0",
+        };
+        let mut any = Condition::any();
+        for tag in filter.tags {
+            let quoted = serde_json::to_string(tag).expect("strings serialise");
+            any = any.add(Expr::cust_with_values(contains, [quoted]));
+        }
+        query = query.filter(any);
     }
-    let rows: Vec<(i64, String)> = query
-        .column(question::Column::Tags)
+    query
+}
+
+/// How many questions match.
+async fn available(
+    db: &impl ConnectionTrait,
+    campaign_id: i64,
+    filter: Filter<'_>,
+) -> AppResult<u64> {
+    Ok(matching(db.get_database_backend(), campaign_id, filter)
+        .count(db)
+        .await?)
+}
+
+/// `count` matching questions at random, none of `taken`: the database orders the
+/// matches at random and returns only the ids drawn, so a start reads `count` ids, not
+/// the bank.
+async fn pick(
+    db: &impl ConnectionTrait,
+    campaign_id: i64,
+    filter: Filter<'_>,
+    count: u64,
+    taken: &[i64],
+) -> AppResult<Vec<i64>> {
+    let mut query = matching(db.get_database_backend(), campaign_id, filter);
+    if !taken.is_empty() {
+        query = query.filter(question::Column::Id.is_not_in(taken.to_vec()));
+    }
+    Ok(query
+        .select_only()
+        .column(question::Column::Id)
+        .order_by(Expr::cust("RANDOM()"), Order::Asc)
+        .limit(count)
         .into_tuple()
         .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter(|(_, stored)| {
-            let have: Vec<String> = serde_json::from_str(stored).unwrap_or_default();
-            have.iter().any(|t| tags.contains(t))
-        })
-        .map(|(id, _)| id)
-        .collect())
+        .await?)
 }
 
 /// How one rule stands against the bank.
@@ -302,7 +351,7 @@ pub async fn check(
     let mut out = Vec::new();
     for paper in of(campaign)? {
         for (i, r) in paper.rules.iter().enumerate() {
-            let found = candidates(db, campaign.id, Some(r.kind), r.difficulty, &r.tags).await?;
+            let found = available(db, campaign.id, r.into()).await?;
             out.push(RuleCheck {
                 paper: paper.key.clone(),
                 rule: i,
@@ -310,7 +359,7 @@ pub async fn check(
                 tags: r.tags.clone(),
                 difficulty: r.difficulty,
                 needed: r.count,
-                available: found.len() as i32,
+                available: found.min(i32::MAX as u64) as i32,
             });
         }
     }
@@ -328,51 +377,42 @@ pub async fn draw(
     paper: Option<&Paper>,
 ) -> AppResult<Vec<Pick>> {
     let Some(paper) = paper else {
-        let bank = candidates(db, campaign.id, None, None, &[]).await?;
-        if bank.is_empty() {
+        let count = campaign.question_count.max(1) as u64;
+        let picked = pick(db, campaign.id, Filter::default(), count, &[]).await?;
+        if picked.is_empty() {
             return Err(AppError::conflict(
                 "no_questions",
                 "the question bank is empty",
             ));
         }
-        let count = (campaign.question_count.max(1) as usize).min(bank.len());
-        return Ok(choose(&bank, count)
-            .into_iter()
-            .map(|id| (id, None))
-            .collect());
+        return Ok(picked.into_iter().map(|id| (id, None)).collect());
     };
-    let mut taken: HashSet<i64> = HashSet::new();
+    let mut taken: Vec<i64> = Vec::new();
     let mut picks = Vec::new();
     for (i, r) in paper.rules.iter().enumerate() {
-        let pool: Vec<i64> = candidates(db, campaign.id, Some(r.kind), r.difficulty, &r.tags)
-            .await?
-            .into_iter()
-            .filter(|id| !taken.contains(id))
-            .collect();
-        let needed = r.count.max(0) as usize;
-        if pool.len() < needed {
+        let needed = r.count.max(0) as u64;
+        let chosen = pick(db, campaign.id, r.into(), needed, &taken).await?;
+        if (chosen.len() as u64) < needed {
+            let left = available(db, campaign.id, r.into()).await?;
             return Err(AppError::conflict(
                 "not_enough_questions",
-                format!(
-                    "paper {} rule {} needs {needed} {} questions; the bank has {}",
-                    paper.key,
-                    i,
-                    r.kind.key(),
-                    pool.len()
-                ),
+                if left >= needed {
+                    format!(
+                        "paper {} rule {i} needs {needed} {} questions; the bank has {left}, but earlier rules of the paper took some of them",
+                        paper.key,
+                        r.kind.key(),
+                    )
+                } else {
+                    format!(
+                        "paper {} rule {i} needs {needed} {} questions; the bank has {left}",
+                        paper.key,
+                        r.kind.key(),
+                    )
+                },
             ));
         }
-        let chosen = choose(&pool, needed);
         taken.extend(chosen.iter().copied());
         picks.extend(chosen.into_iter().map(|id| (id, Some(r.points))));
     }
     Ok(picks)
-}
-
-/// `count` of `ids` at random, in random order.
-fn choose(ids: &[i64], count: usize) -> Vec<i64> {
-    let mut rng = rand::rng();
-    let mut chosen: Vec<i64> = ids.choose_multiple(&mut rng, count).copied().collect();
-    chosen.shuffle(&mut rng);
-    chosen
 }
