@@ -153,6 +153,7 @@ async def sign_in(host, port, n):
 
 async def storm(host, port, campaign, tokens, spread, think):
     timings = {"start": [], "save": [], "submit": []}
+    when = {"start": [], "save": [], "submit": []}
     failures = []
     double_taps = []
     # Every cadre in flight at once: the arrivals, not a client-side queue, set the pace.
@@ -163,6 +164,7 @@ async def storm(host, port, campaign, tokens, spread, think):
         t = time.perf_counter()
         status, body = await conn.request(*args)
         timings[kind].append((time.perf_counter() - t) * 1000)
+        when[kind].append((t - begin, (time.perf_counter() - t) * 1000))
         return status, body
 
     async def cadre(i, token):
@@ -203,6 +205,13 @@ async def storm(host, port, campaign, tokens, spread, think):
             c.close()
 
     await asyncio.gather(*(cadre(i, t) for i, t in enumerate(tokens)))
+    # Where in the storm the slow ones were: the worst start and save of each 5 s.
+    for kind in ("start", "save"):
+        worst = {}
+        for at, ms in when[kind]:
+            worst[int(at // 5)] = max(worst.get(int(at // 5), 0), ms)
+        print(f"worst {kind} by 5 s of the storm: " + ", ".join(
+            f"{5 * k}s {v:.0f}" for k, v in sorted(worst.items())))
     return timings, failures, double_taps, time.perf_counter() - begin
 
 

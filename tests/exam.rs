@@ -1567,3 +1567,51 @@ async fn the_mistake_book_hides_exam_answers_until_the_last_window_closes() {
         .expect(409);
     assert_eq!(closed["code"], "practice_closed");
 }
+
+#[tokio::test]
+async fn saves_at_once_are_all_stored_and_a_save_after_submitting_is_refused() {
+    let app = TestApp::new().await;
+    let e = setup(&app).await;
+    let attempt = start(&app, &e).await;
+    let id = attempt["id"].as_i64().unwrap();
+    let save = format!("/api/v1/attempts/{id}/answers");
+    // One save per question, all at once: the answer writer commits them in groups.
+    let saves = attempt["questions"].as_array().unwrap().iter().map(|q| {
+        let body = json!({"answers": [{"question_id": q["id"], "choices": right_choices(q)}]});
+        app.call("PUT", &save, Some(&e.token), Some(body))
+    });
+    for reply in futures::future::join_all(saves).await {
+        reply.expect(200);
+    }
+    let seen = app
+        .get(&format!("/api/v1/attempts/{id}"), &e.token)
+        .await
+        .expect(200);
+    for q in seen["questions"].as_array().unwrap() {
+        assert_eq!(
+            q["choices"].as_array().unwrap().len(),
+            right_choices(q).len(),
+            "{q}"
+        );
+    }
+    // Graded on what the saves stored: an empty submission keeps them.
+    let result = app
+        .post(
+            &format!("/api/v1/attempts/{id}/submit"),
+            &e.token,
+            json!({"answers": []}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(result["score"], json!(100.0));
+    let refused = app
+        .call(
+            "PUT",
+            &save,
+            Some(&e.token),
+            Some(answers(&attempt, wrong_choice)),
+        )
+        .await
+        .expect(409);
+    assert_eq!(refused["code"], "attempt_finished");
+}

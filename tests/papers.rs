@@ -153,12 +153,13 @@ fn leaders_paper(judges: i32) -> Value {
     )
 }
 
-/// The others' paper: 3 single at 4 points, 1 multiple at 8.
+/// The others' paper: 3 single (宪法 or 民法典: any of the six) at 4 points, 1 multiple
+/// at 8.
 fn others_paper() -> Value {
     paper(
         "others",
         "others",
-        json!([{"kind": "single", "count": 3, "points": 4},
+        json!([{"kind": "single", "count": 3, "points": 4, "tags": ["宪法", "民法典"]},
                {"kind": "multiple", "count": 1, "points": 8}]),
     )
 }

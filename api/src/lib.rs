@@ -18,7 +18,7 @@ use domain::{
     auth::JwtKeys,
     clock::Clock,
     config::Config,
-    services::{self, study::SessionWriter},
+    services::{self, answer_writer::AnswerWriter, study::SessionWriter},
     state::AppState,
 };
 use poem::{
@@ -81,6 +81,7 @@ pub async fn start_with_clock(
         jwt: Arc::new(JwtKeys::new(secret.as_bytes())),
         sessions: (db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite)
             .then(|| SessionWriter::start(db.clone())),
+        answers: AnswerWriter::start(db.clone()),
         db,
         config: Arc::new(config),
         clock,

@@ -97,8 +97,7 @@ impl ConnectionTrait for WriteTxn {
 /// left to itself, a writer that finds the lock taken sleeps in SQLite's busy handler (up
 /// to 100 ms between tries) and a later writer may overtake an earlier one. Here this
 /// process's writers wait their turn in order on an async mutex and each takes the lock
-/// the moment it is free: under the exam-start rush the worst wait fell from 3.3–5.4 s to
-/// 1.4 s (BENCHMARKS.md).
+/// the moment it is free (measured with the exam-start storm, BENCHMARKS.md).
 fn sqlite_turn(db: &DatabaseConnection) -> Option<Arc<Mutex<()>>> {
     static TURNS: LazyLock<std::sync::Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>> =
         LazyLock::new(Default::default);

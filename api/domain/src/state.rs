@@ -1,11 +1,16 @@
 //! What every request's work shares: the database, the token keys, the configuration,
-//! the clock, and the study-upload writer.
+//! the clock, and the group-commit writers of study uploads and answer saves.
 
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::{auth::JwtKeys, clock::Clock, config::Config, services::study::SessionWriter};
+use crate::{
+    auth::JwtKeys,
+    clock::Clock,
+    config::Config,
+    services::{answer_writer::AnswerWriter, study::SessionWriter},
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,4 +21,6 @@ pub struct AppState {
     /// Group commit of single study-session uploads (SQLite; PostgreSQL commits each
     /// upload in its own transaction under the cadre's row lock).
     pub sessions: Option<SessionWriter>,
+    /// Group commit of exam answer saves (both engines).
+    pub answers: AnswerWriter,
 }

@@ -822,6 +822,7 @@ impl ExamApi {
         policy::authorize(&auth.0, Action::SitExam)?;
         let full = services::exam::save_answers(
             &state.db,
+            &state.answers,
             &auth.0,
             id.0,
             &answers_of(body.0),

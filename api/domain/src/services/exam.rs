@@ -14,7 +14,9 @@ use sea_orm::{
 };
 
 use super::{
-    Page, PageReq, begin_write, campaigns, lock_cadre, papers,
+    Page, PageReq,
+    answer_writer::AnswerWriter,
+    begin_write, campaigns, lock_cadre, papers,
     questions::{Question, QuestionKind},
     units,
 };
@@ -347,19 +349,64 @@ fn refusal(c: &campaign::Model, e: &enrollment::Model, kind: AttemptKind) -> Opt
     }
 }
 
+/// A cadre's paper and questions, drawn before the write turn.
+struct Draw {
+    paper: Option<papers::Paper>,
+    questions: Vec<Drawn>,
+}
+
+/// Draws the cadre's paper (or `question_count` at random) and loads the drawn questions
+/// (only those), with each one's options shuffled.
+async fn draw(
+    db: &impl ConnectionTrait,
+    campaign: &campaign::Model,
+    user_id: i64,
+) -> AppResult<Draw> {
+    let all = papers::of(campaign)?;
+    let paper = if all.is_empty() {
+        None
+    } else {
+        let is_leader = user::Entity::find_by_id(user_id)
+            .one(db)
+            .await?
+            .is_some_and(|u| u.is_leader);
+        papers::for_cadre(&all, is_leader).cloned()
+    };
+    let picks = papers::draw(db, campaign, paper.as_ref()).await?;
+    let ids: Vec<i64> = picks.iter().map(|(id, _)| *id).collect();
+    let mut rows: HashMap<i64, question::Model> = question::Entity::find()
+        .filter(question::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    Ok(Draw {
+        paper,
+        questions: order_options(&picks, &mut rows),
+    })
+}
+
 /// Starts an attempt in whichever window is open (main or make-up), or returns the one
-/// still open.
+/// still open. The paper is drawn and its questions read beside the writers; under the
+/// write turn and the cadre's lock only the checks that may have changed are made again
+/// (an open attempt, the attempts used) before the attempt is stored.
 pub async fn start_attempt(
     db: &DatabaseConnection,
     actor: &Actor,
     campaign_id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<Started> {
+    let campaign = campaigns::find(db, campaign_id).await?;
+    campaigns::enrolled(db, campaign_id, actor.id).await?;
+    // Drawn only when a window is open; a draw that fails is reported after the checks
+    // below, which come first.
+    let drawn = match window(&campaign, now) {
+        Ok(_) => Some(draw(db, &campaign, actor.id).await),
+        Err(_) => None,
+    };
     let txn = begin_write(db).await?;
     lock_cadre(&txn, actor.id).await?;
-    let campaign = campaigns::find(&txn, campaign_id).await?;
-    // Someone not enrolled has no attempts: settling finds none, and the enrolment
-    // read below answers 403.
     let running = settle(&txn, campaign_id, actor.id, now).await?;
     if let Some(open) = running {
         let full = load_full(&txn, open).await?;
@@ -368,27 +415,17 @@ pub async fn start_attempt(
     }
     // Expiry above may have used up an attempt: read the enrolment after it.
     let enrollment = campaigns::enrolled(&txn, campaign_id, actor.id).await?;
-    let drawn = async {
-        let kind = window(&campaign, now)?;
+    let checked = window(&campaign, now).and_then(|kind| {
         if let Some(err) = refusal(&campaign, &enrollment, kind) {
             return Err(err);
         }
-        let all = papers::of(&campaign)?;
-        let paper = if all.is_empty() {
-            None
-        } else {
-            let is_leader = user::Entity::find_by_id(actor.id)
-                .one(&txn)
-                .await?
-                .is_some_and(|u| u.is_leader);
-            papers::for_cadre(&all, is_leader).cloned()
-        };
-        let picks = papers::draw(&txn, &campaign, paper.as_ref()).await?;
-        Ok((kind, paper, picks))
-    }
-    .await;
-    let (kind, paper, picks) = match drawn {
-        Ok(d) => d,
+        match drawn {
+            Some(d) => d.map(|d| (kind, d)),
+            None => Err(AppError::Internal("no draw for an open window".into())),
+        }
+    });
+    let (kind, Draw { paper, questions }) = match checked {
+        Ok(ok) => ok,
         Err(err) => {
             // Keep any expiry done above.
             txn.commit().await?;
@@ -411,12 +448,12 @@ pub async fn start_attempt(
         points_earned: Set(0),
         points_total: Set(0),
         correct_count: Set(0),
-        question_total: Set(picks.len() as i32),
+        question_total: Set(questions.len() as i32),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    let questions = insert_drawn(&txn, attempt.id, &picks).await?;
+    store_drawn(&txn, attempt.id, &questions).await?;
     txn.commit().await?;
     Ok(Started::New(AttemptFull {
         attempt,
@@ -425,22 +462,8 @@ pub async fn start_attempt(
     }))
 }
 
-/// Loads the picked questions (only those), shuffles each one's options and stores the
-/// attempt's rows with the points each is worth; returns them as the attempt shows them.
-async fn insert_drawn(
-    db: &impl ConnectionTrait,
-    attempt_id: i64,
-    picks: &[papers::Pick],
-) -> AppResult<Vec<Drawn>> {
-    let ids: Vec<i64> = picks.iter().map(|(id, _)| *id).collect();
-    let mut rows: HashMap<i64, question::Model> = question::Entity::find()
-        .filter(question::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
-    let drawn = order_options(picks, &mut rows);
+/// Stores an attempt's drawn questions with the order of their options and their points.
+async fn store_drawn(db: &impl ConnectionTrait, attempt_id: i64, drawn: &[Drawn]) -> AppResult<()> {
     let stored: Vec<attempt_question::ActiveModel> = drawn
         .iter()
         .map(|d| attempt_question::ActiveModel {
@@ -458,7 +481,7 @@ async fn insert_drawn(
             .exec(db)
             .await?;
     }
-    Ok(drawn)
+    Ok(())
 }
 
 /// Each picked question with its options in a shuffled order and the points it is worth.
@@ -499,7 +522,7 @@ async fn owned(
 }
 
 /// One answer to store: the question's position and the chosen original options.
-type Write = (i32, Vec<usize>);
+pub(crate) type Write = (i32, Vec<usize>);
 
 /// Checks answers against the attempt's questions (positions in the options as shown)
 /// and turns them into original option indices.
@@ -544,20 +567,19 @@ fn check_answers(full: &AttemptFull, answers: &[Answer]) -> AppResult<Vec<Write>
     Ok(writes)
 }
 
-/// Writes checked answers into an open attempt (each replaces the saved one for its
-/// question), and into `full`.
-async fn write_answers(
+/// Writes checked answers into an attempt's rows (each replaces the saved one for its
+/// question): one statement for the whole batch, `CASE position WHEN … THEN choices`.
+pub(crate) async fn write_choices(
     db: &impl ConnectionTrait,
-    full: &mut AttemptFull,
-    writes: Vec<Write>,
+    attempt_id: i64,
+    writes: &[Write],
 ) -> AppResult<()> {
     if writes.is_empty() {
         return Ok(());
     }
-    // One statement for the whole batch: CASE position WHEN … THEN choices.
     let mut choices = CaseStatement::new();
     let mut positions = Vec::with_capacity(writes.len());
-    for (position, original) in &writes {
+    for (position, original) in writes {
         let value = (!original.is_empty())
             .then(|| serde_json::to_string(original).expect("numbers serialise"));
         choices = choices.case(
@@ -573,16 +595,20 @@ async fn write_answers(
                 .finally(Expr::col(attempt_question::Column::Choices))
                 .into(),
         )
-        .filter(attempt_question::Column::AttemptId.eq(full.attempt.id))
+        .filter(attempt_question::Column::AttemptId.eq(attempt_id))
         .filter(attempt_question::Column::Position.is_in(positions))
         .exec(db)
         .await?;
+    Ok(())
+}
+
+/// The written answers, as `full` shows them.
+fn show_choices(full: &mut AttemptFull, writes: Vec<Write>) {
     for (position, original) in writes {
         if let Some(q) = full.questions.iter_mut().find(|q| q.position == position) {
             q.choices = (!original.is_empty()).then_some(original);
         }
     }
-    Ok(())
 }
 
 fn deadline_passed() -> AppError {
@@ -592,7 +618,7 @@ fn deadline_passed() -> AppError {
     )
 }
 
-fn attempt_finished() -> AppError {
+pub(crate) fn attempt_finished() -> AppError {
     state_conflict("attempt_finished", "this attempt is already finished")
 }
 
@@ -614,11 +640,12 @@ async fn expire_overdue(
 }
 
 /// Saves answers as the cadre goes. The attempt and its questions are read and the
-/// answers checked before taking the write turn (readers run beside the writer); under
-/// it only the attempt's status is read again, since the questions of an attempt never
-/// change.
+/// answers checked here, beside the writers; the write itself goes to the answer writer
+/// (group commit: under the write turn it reads only the attempt's status again, since
+/// the questions of an attempt never change).
 pub async fn save_answers(
     db: &DatabaseConnection,
+    writer: &AnswerWriter,
     actor: &Actor,
     attempt_id: i64,
     answers: &[Answer],
@@ -633,15 +660,8 @@ pub async fn save_answers(
     }
     let mut full = load_full(db, attempt).await?;
     let writes = check_answers(&full, answers)?;
-    let txn = begin_write(db).await?;
-    lock_cadre(&txn, actor.id).await?;
-    let fresh = owned(&txn, actor, attempt_id).await?;
-    if fresh.status != OPEN {
-        return Err(attempt_finished());
-    }
-    full.attempt = fresh;
-    write_answers(&txn, &mut full, writes).await?;
-    txn.commit().await?;
+    writer.save(actor.id, attempt_id, writes.clone()).await?;
+    show_choices(&mut full, writes);
     Ok(full)
 }
 
@@ -681,7 +701,8 @@ pub async fn submit(
         AttemptStatus::Open => {}
     }
     full.attempt = fresh;
-    write_answers(&txn, &mut full, writes).await?;
+    write_choices(&txn, attempt_id, &writes).await?;
+    show_choices(&mut full, writes);
     // Under the cadre's lock the attempt is still open, so this finishes it; should it
     // not, the stored outcome is what counts.
     if !finish(&txn, &mut full, AttemptStatus::Submitted, now).await? {

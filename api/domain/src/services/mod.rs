@@ -1,6 +1,7 @@
 //! The rules, free of HTTP: async functions over a connection or transaction.
 
 pub mod activities;
+pub mod answer_writer;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
