@@ -6,7 +6,10 @@ use std::collections::HashMap;
 use domain::auth::Role;
 use serde_json::{Value, json};
 
-use crate::common::{Campaign, PASSWORD, TestApp, session};
+use crate::{
+    common::{Campaign, PASSWORD, TestApp, session},
+    exam::answers,
+};
 
 /// A cadre on the campaign who has completed study (sessions on the tests' day, before the
 /// clock moves to the exam), optionally a leading cadre (领导干部).
@@ -118,14 +121,49 @@ fn wrong(q: &Value) -> Vec<u32> {
     vec![(0..n).find(|i| !r.contains(i)).unwrap()]
 }
 
-fn answers(attempt: &Value, choose: impl Fn(&Value) -> Vec<u32>) -> Value {
-    let list: Vec<Value> = attempt["questions"]
+/// For each question of `attempt` as its owner sees it now: is the right answer shown?
+async fn answers_shown(app: &TestApp, attempt: &Value, token: &str) -> Vec<bool> {
+    let seen = app
+        .get(&format!("/api/v1/attempts/{}", attempt["id"]), token)
+        .await
+        .expect(200);
+    seen["questions"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|q| json!({"question_id": q["id"], "choices": choose(q)}))
-        .collect();
-    json!({"answers": list})
+        .map(|q| q.get("answer").is_some())
+        .collect()
+}
+
+const EXAM_DAY: &str = "2026-11-10T10:00:00+08:00";
+
+/// Starts (or resumes) an attempt as the holder of `token`.
+async fn start_as(app: &TestApp, campaign: i64, token: &str) -> crate::common::Reply {
+    app.call(
+        "POST",
+        &format!("/api/v1/campaigns/{campaign}/attempts"),
+        Some(token),
+        None,
+    )
+    .await
+}
+
+/// Submits `attempt` right on the questions of `kind` and wrong on the others.
+async fn submit_right_on(app: &TestApp, token: &str, attempt: &Value, kind: &str) -> Value {
+    let choose = |q: &Value| {
+        if q["kind"] == kind {
+            right(q)
+        } else {
+            wrong(q)
+        }
+    };
+    app.post(
+        &format!("/api/v1/attempts/{}/submit", attempt["id"]),
+        token,
+        answers(attempt, choose),
+    )
+    .await
+    .expect(200)
 }
 
 fn paper(key: &str, audience: &str, rules: Value) -> Value {
@@ -253,18 +291,9 @@ async fn papers_that_overlap_or_that_the_bank_cannot_fill_are_refused_and_named(
             (json!("others"), json!(1), json!(1), json!(2)),
         ]
     );
-    let tokens = at(
-        &app,
-        "2026-11-10T10:00:00+08:00",
-        &["hr", "leader", "staff"],
-    )
-    .await;
-    let start = |who: &str| {
-        let token = tokens[who].clone();
-        let path = format!("{url}/attempts");
-        let app = &app;
-        async move { app.call("POST", &path, Some(&token), None).await }
-    };
+    // 10 November, the exam open: everyone signs in again.
+    let tokens = at(&app, EXAM_DAY, &["hr", "leader", "staff"]).await;
+    let start = |who: &str| start_as(&app, campaign.id, &tokens[who]);
     let refused = start("leader").await.expect(409);
     assert_eq!(refused["code"], "not_enough_questions");
     assert!(
@@ -286,18 +315,9 @@ async fn leaders_and_others_get_their_own_papers_with_exact_counts_and_points() 
     app.patch(&url, &hr, json!({"papers": [leaders, others]}))
         .await
         .expect(200);
-    let tokens = at(
-        &app,
-        "2026-11-10T10:00:00+08:00",
-        &["hr", "leader", "staff"],
-    )
-    .await;
-    let start = |who: &str| {
-        let token = tokens[who].clone();
-        let path = format!("{url}/attempts");
-        let app = &app;
-        async move { app.call("POST", &path, Some(&token), None).await }
-    };
+    // 10 November, the exam open: everyone signs in again.
+    let tokens = at(&app, EXAM_DAY, &["hr", "leader", "staff"]).await;
+    let start = |who: &str| start_as(&app, campaign.id, &tokens[who]);
     // The leader's paper: 2 single tagged 宪法 at 5 points, 2 hard judge at 10.
     let attempt = start("leader").await.expect(201);
     assert_eq!(
@@ -323,21 +343,7 @@ async fn leaders_and_others_get_their_own_papers_with_exact_counts_and_points() 
         ]
     );
     // Right on the singles only: 10 of 30 points.
-    let singles_right = |q: &Value| {
-        if q["kind"] == "single" {
-            right(q)
-        } else {
-            wrong(q)
-        }
-    };
-    let result = app
-        .post(
-            &format!("/api/v1/attempts/{}/submit", attempt["id"]),
-            &tokens["leader"],
-            answers(&attempt, singles_right),
-        )
-        .await
-        .expect(200);
+    let result = submit_right_on(&app, &tokens["leader"], &attempt, "single").await;
     assert_eq!(
         (result["score"].clone(), result["correct"].clone()),
         (json!(33.33), json!(2))
@@ -366,21 +372,7 @@ async fn leaders_and_others_get_their_own_papers_with_exact_counts_and_points() 
             ("single".into(), 4)
         ]
     );
-    let multiple_only = |q: &Value| {
-        if q["kind"] == "multiple" {
-            right(q)
-        } else {
-            wrong(q)
-        }
-    };
-    let result = app
-        .post(
-            &format!("/api/v1/attempts/{}/submit", attempt["id"]),
-            &tokens["staff"],
-            answers(&attempt, multiple_only),
-        )
-        .await
-        .expect(200);
+    let result = submit_right_on(&app, &tokens["staff"], &attempt, "multiple").await;
     assert_eq!(result["score"], json!(40.0), "8 of 20 points");
     let listed = app
         .get(&format!("{url}/attempts"), &tokens["hr"])
@@ -503,9 +495,7 @@ async fn the_make_up_window_counts_for_exam_and_pass_and_closes_on_time() {
     let t = at(&app, "2026-11-10T10:00:00+08:00", &everyone).await;
     let (first_main, _) = sit(&app, campaign.id, &t["failer"], wrong).await;
     sit(&app, campaign.id, &t["failer"], wrong).await;
-    app.call("POST", &format!("{url}/attempts"), Some(&t["failer"]), None)
-        .await
-        .expect(409);
+    start_as(&app, campaign.id, &t["failer"]).await.expect(409);
     let (_, passed) = sit(&app, campaign.id, &t["passer"], right).await;
     assert_eq!(passed["passed"], true);
     let progress = app
@@ -526,43 +516,23 @@ async fn the_make_up_window_counts_for_exam_and_pass_and_closes_on_time() {
     assert_eq!(progress["makeup_attempts_left"], 0, "nothing to make up");
     // Between the windows: refused before the make-up opens.
     let t = at(&app, "2026-12-03T10:00:00+08:00", &everyone).await;
-    let refused = app
-        .call("POST", &format!("{url}/attempts"), Some(&t["failer"]), None)
-        .await
-        .expect(409);
+    let refused = start_as(&app, campaign.id, &t["failer"]).await.expect(409);
     assert_eq!(refused["code"], "makeup_not_open");
     // In the make-up window.
     let t = at(&app, "2026-12-06T10:00:00+08:00", &everyone).await;
-    let refused = app
-        .call("POST", &format!("{url}/attempts"), Some(&t["passer"]), None)
-        .await
-        .expect(409);
+    let refused = start_as(&app, campaign.id, &t["passer"]).await.expect(409);
     assert_eq!(refused["code"], "already_passed");
     // The failed main attempt's answers stay hidden while the make-up is open.
-    let seen = app
-        .get(
-            &format!("/api/v1/attempts/{}", first_main["id"]),
-            &t["failer"],
-        )
-        .await
-        .expect(200);
-    assert!(
-        seen["questions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|q| q.get("answer").is_none()),
-        "{seen}"
+    assert_eq!(
+        answers_shown(&app, &first_main, &t["failer"]).await,
+        vec![false; 10]
     );
     let (makeup, result) = sit(&app, campaign.id, &t["failer"], wrong).await;
     assert_eq!(
         (makeup["kind"].clone(), result["passed"].clone()),
         (json!("makeup"), json!(false))
     );
-    let refused = app
-        .call("POST", &format!("{url}/attempts"), Some(&t["failer"]), None)
-        .await
-        .expect(409);
+    let refused = start_as(&app, campaign.id, &t["failer"]).await.expect(409);
     assert_eq!(refused["code"], "no_attempts_left");
     app.patch(&url, &t["hr"], json!({"makeup_attempts": 2}))
         .await
@@ -572,10 +542,7 @@ async fn the_make_up_window_counts_for_exam_and_pass_and_closes_on_time() {
     // absent never sat the main exam and may still make it up; the deadline is capped at
     // the make-up's close, and the sweep expires it there.
     let t = at(&app, "2026-12-09T23:30:00+08:00", &everyone).await;
-    let late = app
-        .call("POST", &format!("{url}/attempts"), Some(&t["absent"]), None)
-        .await
-        .expect(201);
+    let late = start_as(&app, campaign.id, &t["absent"]).await.expect(201);
     assert_eq!(
         late["deadline"]
             .as_str()
@@ -601,25 +568,13 @@ async fn the_make_up_window_counts_for_exam_and_pass_and_closes_on_time() {
         (json!("expired"), json!("makeup"))
     );
     assert_eq!(
-        app.call("POST", &format!("{url}/attempts"), Some(&t["absent"]), None)
-            .await
-            .expect(409)["code"],
+        start_as(&app, campaign.id, &t["absent"]).await.expect(409)["code"],
         "exam_closed"
     );
     // Every window has closed: the failed main attempt now shows its answers.
-    let seen = app
-        .get(
-            &format!("/api/v1/attempts/{}", first_main["id"]),
-            &t["failer"],
-        )
-        .await
-        .expect(200);
-    assert!(
-        seen["questions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|q| q.get("answer").is_some())
+    assert_eq!(
+        answers_shown(&app, &first_main, &t["failer"]).await,
+        vec![true; 10]
     );
     // Targets: all three sat, two passed, one of them only in the make-up.
     let targets = app

@@ -9,6 +9,7 @@ pub mod campaigns;
 pub mod certificates;
 pub mod courses;
 pub mod exam;
+pub mod group_commit;
 pub mod papers;
 pub mod practice;
 pub mod progress;

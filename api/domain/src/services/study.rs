@@ -12,7 +12,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Page, PageReq, begin_write, campaigns, fetch_page, lock_cadre, progress, units};
+use super::{
+    Page, PageReq, begin_write, campaigns, fetch_page,
+    group_commit::{GroupCommit, GroupWriter},
+    lock_cadre, progress, units,
+};
 use crate::{
     auth::Actor,
     error::{AppError, AppResult, FieldError},
@@ -591,52 +595,39 @@ pub async fn progress_of(
 }
 
 /// One upload waiting for the group commit.
-struct Job {
+pub struct Job {
     actor: Actor,
     input: SessionInput,
     now: DateTime<Utc>,
     tz: FixedOffset,
-    reply: tokio::sync::oneshot::Sender<AppResult<Logged>>,
 }
 
-/// Group commit for single uploads on SQLite: one writer task takes every upload queued
-/// while the previous commit was on disk and commits them together. Each upload keeps its
-/// own rules inside the shared transaction (a savepoint each, so a refused one never rolls
-/// back its neighbours), and nobody is answered before the commit that holds their
-/// session is durable. One fsync then serves many uploads instead of one.
+/// Group commit for single uploads on SQLite (see `services::group_commit`): each upload keeps
+/// its own rules inside the shared transaction (a savepoint each, so a refused one never
+/// rolls back its neighbours). One fsync then serves many uploads instead of one.
+pub struct Uploads;
+
+impl GroupCommit for Uploads {
+    type Job = Job;
+    type Outcome = Logged;
+    const LIMIT: usize = 512;
+    const NAME: &'static str = "session";
+
+    fn commit(
+        db: &DatabaseConnection,
+        jobs: &[Job],
+    ) -> impl Future<Output = AppResult<Vec<AppResult<Logged>>>> + Send {
+        commit_group(db, jobs)
+    }
+}
+
+/// The study-upload writer.
 #[derive(Clone)]
-pub struct SessionWriter {
-    queue: tokio::sync::mpsc::Sender<Job>,
-}
-
-/// The most uploads one commit carries.
-const GROUP_LIMIT: usize = 512;
+pub struct SessionWriter(GroupWriter<Uploads>);
 
 impl SessionWriter {
     pub fn start(db: DatabaseConnection) -> Self {
-        let (queue, mut jobs) = tokio::sync::mpsc::channel::<Job>(8192);
-        tokio::spawn(async move {
-            let mut group = Vec::with_capacity(GROUP_LIMIT);
-            while let Some(first) = jobs.recv().await {
-                group.push(first);
-                while group.len() < GROUP_LIMIT {
-                    match jobs.try_recv() {
-                        Ok(job) => group.push(job),
-                        Err(_) => break,
-                    }
-                }
-                let outcomes = commit_group(&db, &group).await;
-                for (i, job) in group.drain(..).enumerate() {
-                    let outcome = match &outcomes {
-                        Ok(each) => each[i].clone(),
-                        Err(e) => Err(e.clone()),
-                    };
-                    // The client may have gone; its session is stored all the same.
-                    let _ = job.reply.send(outcome);
-                }
-            }
-        });
-        Self { queue }
+        Self(GroupWriter::start(db))
     }
 
     /// Queues one upload and waits for its commit.
@@ -647,21 +638,14 @@ impl SessionWriter {
         now: DateTime<Utc>,
         tz: FixedOffset,
     ) -> AppResult<Logged> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        let job = Job {
-            actor: actor.clone(),
-            input: normalise(input),
-            now,
-            tz,
-            reply,
-        };
-        self.queue
-            .send(job)
+        self.0
+            .submit(Job {
+                actor: actor.clone(),
+                input: normalise(input),
+                now,
+                tz,
+            })
             .await
-            .map_err(|_| AppError::Internal("the session writer stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| AppError::Internal("the session writer stopped".into()))?
     }
 }
 

@@ -1,0 +1,88 @@
+//! Group commit: one writer task takes every job that queued while the previous group was
+//! committing and commits them together, so one transaction (one fsync, and on SQLite one
+//! turn of the single writer) serves many requests. Each job keeps its own outcome (a job
+//! refused by the rules never fails its neighbours), and nobody is answered before the
+//! commit that holds their write is durable. Study uploads and answer saves use it.
+
+use std::future::Future;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::{AppError, AppResult};
+
+/// What a writer commits: its jobs, and how one group of them is written.
+pub trait GroupCommit: Send + Sync + 'static {
+    type Job: Send + Sync + 'static;
+    type Outcome: Clone + Send + 'static;
+    /// The most jobs one commit carries.
+    const LIMIT: usize;
+    const NAME: &'static str;
+
+    /// Writes `jobs` in one transaction: an outcome per job, in order, or an error that
+    /// fails them all (nothing of the group is stored then).
+    fn commit(
+        db: &DatabaseConnection,
+        jobs: &[Self::Job],
+    ) -> impl Future<Output = AppResult<Vec<AppResult<Self::Outcome>>>> + Send;
+}
+
+type Queued<G> = (
+    <G as GroupCommit>::Job,
+    oneshot::Sender<AppResult<<G as GroupCommit>::Outcome>>,
+);
+
+/// The queue of a group-commit writer and the task that drains it.
+pub struct GroupWriter<G: GroupCommit> {
+    queue: mpsc::Sender<Queued<G>>,
+}
+
+impl<G: GroupCommit> Clone for GroupWriter<G> {
+    fn clone(&self) -> Self {
+        Self {
+            queue: self.queue.clone(),
+        }
+    }
+}
+
+impl<G: GroupCommit> GroupWriter<G> {
+    pub fn start(db: DatabaseConnection) -> Self {
+        let (queue, mut jobs) = mpsc::channel::<Queued<G>>(8192);
+        tokio::spawn(async move {
+            let mut group: Vec<G::Job> = Vec::with_capacity(G::LIMIT);
+            let mut replies = Vec::with_capacity(G::LIMIT);
+            while let Some((job, reply)) = jobs.recv().await {
+                group.push(job);
+                replies.push(reply);
+                while group.len() < G::LIMIT {
+                    match jobs.try_recv() {
+                        Ok((job, reply)) => {
+                            group.push(job);
+                            replies.push(reply);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                let outcomes = G::commit(&db, &group).await;
+                for (i, reply) in replies.drain(..).enumerate() {
+                    let outcome = match &outcomes {
+                        Ok(each) => each[i].clone(),
+                        Err(e) => Err(e.clone()),
+                    };
+                    // The client may have gone; its write is stored all the same.
+                    let _ = reply.send(outcome);
+                }
+                group.clear();
+            }
+        });
+        Self { queue }
+    }
+
+    /// Queues one job and waits for the commit that holds it.
+    pub async fn submit(&self, job: G::Job) -> AppResult<G::Outcome> {
+        let stopped = || AppError::Internal(format!("the {} writer stopped", G::NAME));
+        let (reply, answer) = oneshot::channel();
+        self.queue.send((job, reply)).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
