@@ -28,6 +28,16 @@ impl PageReq {
     }
 
     /// The rows to skip, kept within what the databases accept (a signed 64-bit value).
+    /// `items` as this page of `total`.
+    pub fn of<T>(&self, items: Vec<T>, total: u64) -> Page<T> {
+        Page {
+            items,
+            total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+
     pub fn offset(&self) -> u64 {
         (self.page - 1)
             .saturating_mul(self.per_page)
@@ -61,12 +71,7 @@ where
         .limit(page.per_page)
         .all(db)
         .await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }
 
 #[cfg(test)]

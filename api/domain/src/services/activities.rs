@@ -494,12 +494,7 @@ pub async fn list(
         .limit(page.per_page)
         .all(db)
         .await?;
-    Ok(Page {
-        items: complete(db, models).await?,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(complete(db, models).await?, total))
 }
 
 /// Every matching activity (for statistics and the annual summary).

@@ -632,12 +632,7 @@ pub async fn roster(
         .into_iter()
         .filter_map(|(e, u)| u.map(|u| (e, u)))
         .collect();
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }
 
 /// Exempts a roster member (免考, with a reason) or lifts the exemption.

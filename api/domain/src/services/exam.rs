@@ -399,11 +399,19 @@ pub async fn start_attempt(
 ) -> AppResult<Started> {
     let campaign = campaigns::find(db, campaign_id).await?;
     campaigns::enrolled(db, campaign_id, actor.id).await?;
-    // Drawn only when a window is open; a draw that fails is reported after the checks
-    // below, which come first.
+    // Drawn ahead, beside the writers, when a window is open and no attempt is running
+    // (an app reopening its exam resumes without drawing); a draw that fails is reported
+    // after the checks below, which come first.
+    let running_now = attempt::Entity::find()
+        .filter(attempt::Column::CampaignId.eq(campaign_id))
+        .filter(attempt::Column::UserId.eq(actor.id))
+        .filter(attempt::Column::Status.eq(OPEN))
+        .count(db)
+        .await?
+        > 0;
     let drawn = match window(&campaign, now) {
-        Ok(_) => Some(draw(db, &campaign, actor.id).await),
-        Err(_) => None,
+        Ok(_) if !running_now => Some(draw(db, &campaign, actor.id).await),
+        _ => None,
     };
     let txn = begin_write(db).await?;
     lock_cadre(&txn, actor.id).await?;
@@ -415,15 +423,18 @@ pub async fn start_attempt(
     }
     // Expiry above may have used up an attempt: read the enrolment after it.
     let enrollment = campaigns::enrolled(&txn, campaign_id, actor.id).await?;
-    let checked = window(&campaign, now).and_then(|kind| {
-        if let Some(err) = refusal(&campaign, &enrollment, kind) {
-            return Err(err);
-        }
-        match drawn {
-            Some(d) => d.map(|d| (kind, d)),
-            None => Err(AppError::Internal("no draw for an open window".into())),
-        }
-    });
+    let checked = match window(&campaign, now) {
+        Ok(kind) => match refusal(&campaign, &enrollment, kind) {
+            Some(err) => Err(err),
+            // The attempt that was running ended meanwhile: draw now.
+            None => match drawn {
+                Some(d) => d,
+                None => draw(&txn, &campaign, actor.id).await,
+            }
+            .map(|d| (kind, d)),
+        },
+        Err(err) => Err(err),
+    };
     let (kind, Draw { paper, questions }) = match checked {
         Ok(ok) => ok,
         Err(err) => {
@@ -928,10 +939,5 @@ pub async fn list_attempts(
             })
         })
         .collect();
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use entity::vocabulary::PaperAudience;
 
-use super::questions::QuestionKind;
+use super::questions::{self, QuestionKind};
 use crate::error::{AppError, AppResult, FieldError};
 
 /// One rule of a paper: `count` questions of `kind`, with any of `tags` (none: any) and of
@@ -141,14 +141,9 @@ pub fn clean(papers: Vec<Paper>) -> Vec<Paper> {
             rules: p
                 .rules
                 .into_iter()
-                .map(|r| {
-                    let mut tags: Vec<String> = Vec::new();
-                    for tag in r.tags.iter().map(|t| t.trim().to_owned()) {
-                        if !tags.contains(&tag) {
-                            tags.push(tag);
-                        }
-                    }
-                    Rule { tags, ..r }
+                .map(|r| Rule {
+                    tags: questions::clean_tags(&r.tags),
+                    ..r
                 })
                 .collect(),
             ..p

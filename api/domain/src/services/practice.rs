@@ -306,10 +306,5 @@ pub async fn mistakes(
             })
         })
         .collect();
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }

@@ -154,7 +154,7 @@ pub fn validate(input: &QuestionInput) -> Vec<FieldError> {
 }
 
 /// Tags trimmed, each once, in the order given.
-fn clean_tags(tags: &[String]) -> Vec<String> {
+pub(crate) fn clean_tags(tags: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for tag in tags.iter().map(|t| t.trim().to_owned()) {
         if !out.contains(&tag) {
@@ -363,12 +363,7 @@ pub async fn list(
         .into_iter()
         .map(Question::decode)
         .collect();
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }
 
 /// Stores a whole bank at once, or nothing: `items` come with the line (CSV) or item

@@ -417,12 +417,7 @@ pub async fn missing(
             }
         })
         .collect();
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(page.of(items, total))
 }
 
 /// One sheet of the four targets: a row per `(name, counts)` with each count and rate
