@@ -26,7 +26,8 @@ enum Command {
     /// Bring the database schema up to date and exit.
     Migrate,
     /// Load a demo street (units, cadres, a campaign with courses and questions, study
-    /// and exam records, a year of activities). Larger numbers make the benchmark data set.
+    /// and exam records, a year of activities and of the judicial office's ledgers).
+    /// Larger numbers make the benchmark data set.
     Demo {
         /// Load even though the database already holds data (adds another street).
         #[arg(long)]
@@ -133,13 +134,14 @@ async fn main() {
             match demo::load(&state.db, &options, state.clock.now(), state.config.tz).await {
                 Ok(r) => {
                     println!(
-                        "loaded {}: {} units, {} cadres, {} study sessions, {} exam attempts, {} activities in {:.1}s",
+                        "loaded {}: {} units, {} cadres, {} study sessions, {} exam attempts, {} activities, {} ledger records in {:.1}s",
                         r.street,
                         r.units,
                         r.cadres,
                         r.sessions,
                         r.attempts,
                         r.activities,
+                        r.ledger_records,
                         started.elapsed().as_secs_f64()
                     );
                     println!("campaign {} ({}); sign in as:", r.campaign_id, r.year);

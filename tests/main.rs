@@ -16,6 +16,7 @@ mod errors;
 mod exam;
 mod exports;
 mod import;
+mod ledgers;
 mod openapi;
 mod papers;
 mod security;

@@ -21,6 +21,14 @@ pub fn api() -> impl OpenApi {
         routes::practice::PracticeApi,
         routes::targets::TargetsApi,
         routes::activities::ActivitiesApi,
+        // A tuple holds at most 16 APIs; the ledgers go in one of their own.
+        (
+            routes::ledgers::MediationCasesApi,
+            routes::ledgers::LegalServicesApi,
+            routes::ledgers::ScreeningsApi,
+            routes::ledgers::PetitionsApi,
+            routes::ledgers::InspectionsApi,
+        ),
         routes::audit::AuditApi,
     )
 }

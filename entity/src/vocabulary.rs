@@ -246,3 +246,136 @@ impl Audience {
         }
     }
 }
+
+keyed_enum!(
+    column
+    /// What a mediated dispute was about.
+    MediationCategory {
+        /// 婚姻家庭
+        Family => "family",
+        /// 邻里
+        Neighbour => "neighbour",
+        /// 物业
+        Property => "property",
+        /// 劳动
+        Labour => "labour",
+        /// 合同
+        Contract => "contract",
+        /// 土地
+        Land => "land",
+        /// 其他
+        Other => "other",
+    }
+);
+
+keyed_enum!(
+    column
+    /// How a mediation ended.
+    MediationResult {
+        /// 调解成功
+        Settled => "settled",
+        /// 调解不成功
+        Unsettled => "unsettled",
+        /// 调解中
+        Pending => "pending",
+    }
+);
+
+keyed_enum!(
+    column
+    /// A kind of public legal service.
+    LegalServiceKind {
+        /// 律师值班 (count = shifts)
+        LawyerDuty => "lawyer_duty",
+        /// 法律咨询 (count = consultations)
+        Consultation => "consultation",
+        /// 法律援助 (count = cases)
+        LegalAid => "legal_aid",
+    }
+);
+
+keyed_enum!(
+    column
+    /// What a consultation was about.
+    LegalTopic {
+        /// 婚姻家庭
+        MarriageFamily => "marriage_family",
+        /// 遗产继承
+        Inheritance => "inheritance",
+        /// 合同履行
+        Contract => "contract",
+        /// 劳动争议
+        Labour => "labour",
+        /// 其他
+        Other => "other",
+    }
+);
+
+keyed_enum!(
+    column
+    /// The field of an enforcement inspection.
+    InspectionField {
+        /// 安全生产
+        Safety => "safety",
+        /// 城市管理
+        City => "city",
+        /// 其他
+        Other => "other",
+    }
+);
+
+impl MediationCategory {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            MediationCategory::Family => "婚姻家庭",
+            MediationCategory::Neighbour => "邻里",
+            MediationCategory::Property => "物业",
+            MediationCategory::Labour => "劳动",
+            MediationCategory::Contract => "合同",
+            MediationCategory::Land => "土地",
+            MediationCategory::Other => "其他",
+        }
+    }
+}
+
+impl MediationResult {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            MediationResult::Settled => "调解成功",
+            MediationResult::Unsettled => "调解不成功",
+            MediationResult::Pending => "调解中",
+        }
+    }
+}
+
+impl LegalServiceKind {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            LegalServiceKind::LawyerDuty => "律师值班",
+            LegalServiceKind::Consultation => "法律咨询",
+            LegalServiceKind::LegalAid => "法律援助",
+        }
+    }
+}
+
+impl LegalTopic {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            LegalTopic::MarriageFamily => "婚姻家庭",
+            LegalTopic::Inheritance => "遗产继承",
+            LegalTopic::Contract => "合同履行",
+            LegalTopic::Labour => "劳动争议",
+            LegalTopic::Other => "其他",
+        }
+    }
+}
+
+impl InspectionField {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            InspectionField::Safety => "安全生产",
+            InspectionField::City => "城市管理",
+            InspectionField::Other => "其他",
+        }
+    }
+}

@@ -13,6 +13,7 @@ mod m20261126_000003_add_campaign_grade_bands;
 mod m20261126_000004_create_certificates;
 mod m20261126_000005_create_practice;
 mod m20261126_000006_add_papers_and_makeup;
+mod m20261127_000001_create_ledgers;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_create_certificates::Migration),
             Box::new(m20261126_000005_create_practice::Migration),
             Box::new(m20261126_000006_add_papers_and_makeup::Migration),
+            Box::new(m20261127_000001_create_ledgers::Migration),
         ]
     }
 }

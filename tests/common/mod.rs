@@ -439,6 +439,23 @@ impl TestApp {
                 .all(db)
                 .await
                 .unwrap(),
+            mediation_case::Entity::find()
+                .into_json()
+                .all(db)
+                .await
+                .unwrap(),
+            legal_service::Entity::find()
+                .into_json()
+                .all(db)
+                .await
+                .unwrap(),
+            screening::Entity::find().into_json().all(db).await.unwrap(),
+            petition::Entity::find().into_json().all(db).await.unwrap(),
+            inspection::Entity::find()
+                .into_json()
+                .all(db)
+                .await
+                .unwrap(),
         ]
     }
 

@@ -6,11 +6,13 @@
 //!
 //! The builders run in a fixed order from one seeded generator: the street's units and
 //! accounts ([`org`]), the campaign and its bank ([`campaign`]), each cadre's study and
-//! exam ([`records`]), the year's activities ([`activities`]).
+//! exam ([`records`]), the year's activities ([`activities`]) and the judicial office's
+//! other ledgers, this year and the year before ([`ledgers`]).
 
 mod activities;
 mod campaign;
 mod data;
+mod ledgers;
 mod org;
 mod records;
 mod write;
@@ -63,6 +65,8 @@ pub struct DemoReport {
     pub sessions: usize,
     pub attempts: usize,
     pub activities: usize,
+    /// Mediation, legal-service, screening, petition and inspection records.
+    pub ledger_records: usize,
     pub campaign_id: i64,
     pub year: i32,
     /// `(username, password, what for)`.
@@ -128,6 +132,7 @@ pub async fn load(
         records::study_and_exams(&mut g, &plan, &people.cadres, options.sessions_per_cadre).await?;
     let activity_count =
         activities::activities(&mut g, &org, &people.cadres, options.activities).await?;
+    let ledger_records = ledgers::ledgers(&mut g, &org).await?;
     write::resync_sequences(&txn).await?;
     audit::record_as(
         &txn,
@@ -137,7 +142,7 @@ pub async fn load(
         "demo",
         None,
         format!(
-            "{}: {} cadres, {} sessions, {activity_count} activities",
+            "{}: {} cadres, {} sessions, {activity_count} activities, {ledger_records} ledger records",
             org.street_name,
             people.cadres.len(),
             made.sessions
@@ -152,7 +157,7 @@ pub async fn load(
             sign_in(people.hr, "HR (组织人事): roster, campaign, targets"),
             sign_in(
                 people.judicial,
-                "judicial office (司法所): activities, annual summary",
+                "judicial office (司法所): activities, mediation and the other ledgers, annual summary",
             ),
             sign_in(format!("{tag}gb00004"), "a cadre: study progress, exam"),
         ],
@@ -162,6 +167,7 @@ pub async fn load(
         sessions: made.sessions,
         attempts: made.attempts,
         activities: activity_count,
+        ledger_records,
         campaign_id: plan.campaign_id,
         year,
     })

@@ -11,6 +11,9 @@ pub enum Cell {
     Num(f64),
     /// A fraction shown as a percentage; `None` is an empty cell.
     Rate(Option<f64>),
+    /// Yuan, held as cents and written as text with two decimals (`0.30`), so that no
+    /// binary float ever touches it.
+    Money(i64),
 }
 
 impl From<&str> for Cell {
@@ -102,6 +105,7 @@ pub fn csv(sheets: &[Sheet]) -> Vec<u8> {
                         Cell::Int(n) => n.to_string(),
                         Cell::Num(x) => format!("{x}"),
                         Cell::Rate(r) => percent(*r),
+                        Cell::Money(cents) => crate::money::yuan(*cents),
                     })
                     .collect();
                 let _ = w.write_record(&cells);
@@ -117,6 +121,7 @@ pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
     let mut book = Workbook::new();
     let header = Format::new().set_bold();
     let rate = Format::new().set_num_format("0.00%");
+    let money = Format::new().set_align(rust_xlsxwriter::FormatAlign::Right);
     for sheet in sheets {
         let ws = book.add_worksheet();
         ws.set_name(&sheet.name).map_err(|e| e.to_string())?;
@@ -136,6 +141,9 @@ pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
                     Cell::Num(x) => ws.write_number(r, c, *x),
                     Cell::Rate(Some(x)) => ws.write_number_with_format(r, c, *x, &rate),
                     Cell::Rate(None) => ws.write_string(r, c, ""),
+                    Cell::Money(cents) => {
+                        ws.write_string_with_format(r, c, crate::money::yuan(*cents), &money)
+                    }
                 }
                 .map_err(|e| e.to_string())?;
             }

@@ -37,6 +37,11 @@ pub enum Action {
     RecordActivities,
     /// List activities, their statistics and the annual summary.
     ReadActivities,
+    /// Keep the judicial office's other ledgers (mediation, legal services, screenings,
+    /// petitions, inspections): record, change, delete, import.
+    RecordLedgers,
+    /// Read those ledgers.
+    ReadLedgers,
     /// The audit log.
     ReadAuditLog,
 }
@@ -57,6 +62,8 @@ impl Action {
             Action::LogStudy | Action::SitExam => &[Cadre],
             Action::RecordActivities => &[Admin, Judicial],
             Action::ReadActivities => &[Admin, Judicial, Hr],
+            Action::RecordLedgers => &[Admin, Judicial],
+            Action::ReadLedgers => &[Admin, Judicial, Hr],
             Action::ReadAuditLog => &[Admin],
         }
     }
@@ -161,6 +168,7 @@ mod tests {
                     ReadAttempts,
                     ReadTargets,
                     ReadActivities,
+                    ReadLedgers,
                 ],
             ),
             (
@@ -170,6 +178,8 @@ mod tests {
                     ReadCatalogue,
                     RecordActivities,
                     ReadActivities,
+                    RecordLedgers,
+                    ReadLedgers,
                 ],
             ),
         ];
@@ -187,6 +197,8 @@ mod tests {
             SitExam,
             RecordActivities,
             ReadActivities,
+            RecordLedgers,
+            ReadLedgers,
             ReadAuditLog,
         ];
         for (role, allowed) in table {

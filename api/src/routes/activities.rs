@@ -13,6 +13,10 @@ use super::{
     ApiTags,
     enums::{self, ActivityKind, Audience, GroupBy, OrganizerLevel, Theme, Venue},
     files::{self, Download, Summary, SummaryFormat},
+    ledgers::{
+        InspectionsSummary, LedgerYear, LegalServicesSummary, MediationSummary, PetitionsSummary,
+        ScreeningsSummary,
+    },
     paging::{Page, PageParam, PerPageParam, page_req},
     targets::{Rate, rate},
     text::{Clearable, Text},
@@ -256,11 +260,30 @@ pub struct AnnualReport {
     pub publicity: PublicitySummary,
     pub themes: Vec<ThemeTally>,
     pub six_into: SixInto,
+    /// 人民调解.
+    pub mediation: MediationSummary,
+    /// 公共法律服务.
+    pub legal_services: LegalServicesSummary,
+    /// 矛盾纠纷排查.
+    pub screenings: ScreeningsSummary,
+    /// 信访.
+    pub petitions: PetitionsSummary,
+    /// 行政执法检查.
+    pub inspections: InspectionsSummary,
+    /// The same ledger figures for the year before.
+    pub previous: LedgerYear,
 }
 
 impl From<&AnnualSummary> for AnnualReport {
     fn from(s: &AnnualSummary) -> Self {
+        let ledgers = LedgerYear::from(&s.ledgers);
         Self {
+            mediation: ledgers.mediation,
+            legal_services: ledgers.legal_services,
+            screenings: ledgers.screenings,
+            petitions: ledgers.petitions,
+            inspections: ledgers.inspections,
+            previous: LedgerYear::from(&s.previous),
             year: s.year,
             campaigns: s
                 .campaigns

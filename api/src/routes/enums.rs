@@ -251,3 +251,104 @@ pub enum Grade {
 pub fn all<A: Into<B>, B>(values: Vec<A>) -> Vec<B> {
     values.into_iter().map(Into::into).collect()
 }
+
+/// A record's level, from its unit's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(remote = "domain::services::ledgers::Level", rename_all = "snake_case")]
+pub enum Level {
+    /// 街道: a street or department unit.
+    Street,
+    /// 社区: a community.
+    Community,
+    /// 村居: a village.
+    Village,
+    /// Any other unit.
+    Other,
+}
+
+/// What a mediated dispute was about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::ledgers::MediationCategory",
+    rename_all = "snake_case"
+)]
+pub enum MediationCategory {
+    /// 婚姻家庭
+    Family,
+    /// 邻里
+    Neighbour,
+    /// 物业
+    Property,
+    /// 劳动
+    Labour,
+    /// 合同
+    Contract,
+    /// 土地
+    Land,
+    /// 其他
+    Other,
+}
+
+/// How a mediation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::ledgers::MediationResult",
+    rename_all = "snake_case"
+)]
+pub enum MediationResult {
+    /// 调解成功
+    Settled,
+    /// 调解不成功
+    Unsettled,
+    /// 调解中
+    Pending,
+}
+
+/// A kind of public legal service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::ledgers::LegalServiceKind",
+    rename_all = "snake_case"
+)]
+pub enum LegalServiceKind {
+    /// 律师值班 (`count` = shifts)
+    LawyerDuty,
+    /// 法律咨询 (`count` = consultations)
+    Consultation,
+    /// 法律援助 (`count` = cases)
+    LegalAid,
+}
+
+/// What a consultation was about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::ledgers::LegalTopic",
+    rename_all = "snake_case"
+)]
+pub enum LegalTopic {
+    /// 婚姻家庭
+    MarriageFamily,
+    /// 遗产继承
+    Inheritance,
+    /// 合同履行
+    Contract,
+    /// 劳动争议
+    Labour,
+    /// 其他
+    Other,
+}
+
+/// The field of an enforcement inspection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::ledgers::InspectionField",
+    rename_all = "snake_case"
+)]
+pub enum InspectionField {
+    /// 安全生产
+    Safety,
+    /// 城市管理
+    City,
+    /// 其他
+    Other,
+}

@@ -13,6 +13,8 @@ pub mod enums;
 pub mod exam;
 pub mod files;
 pub mod health;
+pub mod ledgers;
+pub mod money;
 pub mod paging;
 pub mod practice;
 pub mod study;
@@ -44,6 +46,9 @@ pub enum ApiTags {
     Targets,
     /// Law-publicity events, trainings, statistics and the annual summary.
     Activities,
+    /// The judicial office's other ledgers: mediation, legal services, dispute screenings,
+    /// petitions, enforcement inspections.
+    Ledgers,
     /// Who changed what (admins only).
     Audit,
     /// Liveness and readiness.

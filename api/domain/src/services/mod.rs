@@ -10,6 +10,7 @@ pub mod certificates;
 pub mod courses;
 pub mod exam;
 pub mod group_commit;
+pub mod ledgers;
 pub mod papers;
 pub mod practice;
 pub mod progress;

@@ -8,6 +8,7 @@ use super::{
     activities::{
         self, ActivityFilter, ActivityKind, Audience, OrganizerLevel, Tally, Theme, Venue,
     },
+    ledgers::{self, figures::LedgerFigures},
     targets::{self, Counts, Target},
 };
 use crate::{
@@ -35,6 +36,9 @@ pub struct AnnualSummary {
     pub publicity_community: u64,
     pub themes: Vec<(Theme, Tally)>,
     pub venues: Vec<(Venue, Tally)>,
+    /// The judicial office's other ledgers, this year and the year before.
+    pub ledgers: LedgerFigures,
+    pub previous: LedgerFigures,
 }
 
 impl AnnualSummary {
@@ -132,6 +136,8 @@ pub async fn annual_summary(
         publicity_community: community,
         themes,
         venues,
+        ledgers: ledgers::figures::of(db, year).await?,
+        previous: ledgers::figures::of(db, year - 1).await?,
     })
 }
 
@@ -155,6 +161,7 @@ pub fn narrative(s: &AnnualSummary) -> String {
     training_paragraph(s, &mut out);
     themes_paragraph(s, &mut out);
     six_into_paragraph(s, &mut out);
+    ledgers::report::paragraphs(&s.ledgers, &s.previous, &mut out);
     exam_paragraphs(s, &mut out);
     out.join("\n")
 }
@@ -385,5 +392,7 @@ pub fn sheets(s: &AnnualSummary) -> Vec<Sheet> {
         Cell::from(""),
         (if s.full_coverage() { "是" } else { "否" }).into(),
     ]);
-    vec![exam, publicity, training, themes, venues]
+    let mut sheets = vec![exam, publicity, training, themes, venues];
+    sheets.extend(ledgers::report::sheets(&s.ledgers, &s.previous));
+    sheets
 }

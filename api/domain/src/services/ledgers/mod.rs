@@ -1,0 +1,442 @@
+//! The judicial office's other tallies (the rest of the 工作总结): mediation cases,
+//! public legal services, dispute screenings, petitions and enforcement inspections.
+//!
+//! Each is a [`Ledger`]: a table of dated records kept by a unit. Create, change, soft
+//! delete, list and the CSV import are written once here, over the trait; each ledger
+//! says only its own fields' rules (`kinds.rs`) and how a CSV line reads (`import.rs`).
+
+pub mod figures;
+pub mod import;
+mod kinds;
+pub mod report;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use entity::unit;
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, FromQueryResult, IntoActiveModel, ModelTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+pub use entity::vocabulary::{
+    InspectionField, LegalServiceKind, LegalTopic, MediationCategory, MediationResult, UnitKind,
+};
+pub use kinds::{Inspections, LegalServices, MediationCases, Petitions, Screenings};
+
+use super::{Page, PageReq, audit, units, write};
+use crate::{
+    auth::Actor,
+    error::{AppError, AppResult, FieldError},
+};
+
+entity::keyed_enum!(
+    /// A record's level, from its unit's kind.
+    Level {
+        /// 街道: a street or department unit.
+        Street => "street",
+        /// 社区: a community.
+        Community => "community",
+        /// 村居: a village.
+        Village => "village",
+        /// Any other unit.
+        Other => "other",
+    }
+);
+
+impl Level {
+    /// street/department → `street`, community → `community`, village → `village`, any
+    /// other unit → `other`.
+    pub fn of_unit_kind(kind: UnitKind) -> Self {
+        match kind {
+            UnitKind::Street | UnitKind::Department => Level::Street,
+            UnitKind::Community => Level::Community,
+            UnitKind::Village => Level::Village,
+            _ => Level::Other,
+        }
+    }
+
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Level::Street => "街道",
+            Level::Community => "社区",
+            Level::Village => "村居",
+            Level::Other => "其他单位",
+        }
+    }
+}
+
+/// One kind of record. The associated consts name its columns, so that the code below
+/// serves all five tables.
+pub trait Ledger: Send + Sync + 'static {
+    type Entity: EntityTrait<Model = Self::Model, ActiveModel = Self::Active, Column = Self::Column>;
+    type Model: ModelTrait<Entity = Self::Entity>
+        + FromQueryResult
+        + IntoActiveModel<Self::Active>
+        + Clone
+        + Send
+        + Sync;
+    type Active: ActiveModelTrait<Entity = Self::Entity>
+        + ActiveModelBehavior
+        + From<Self::Model>
+        + Send;
+    type Column: ColumnTrait;
+
+    /// The noun in errors and the audit log (`mediation_case`).
+    const NAME: &'static str;
+    /// The API names of the unit and date fields (`committee_unit_id`, `received_on`).
+    const UNIT_FIELD: &'static str;
+    const DATE_FIELD: &'static str;
+    const ID: Self::Column;
+    const UNIT: Self::Column;
+    const DATE: Self::Column;
+    const CREATED_BY: Self::Column;
+    const CREATED_AT: Self::Column;
+    const UPDATED_AT: Self::Column;
+    const DELETED_AT: Self::Column;
+
+    fn id(m: &Self::Model) -> i64;
+    fn unit_id(m: &Self::Model) -> i64;
+    fn date(m: &Self::Model) -> NaiveDate;
+    /// The ledger's own rules beyond the unit and the date: every broken one.
+    fn check(m: &Self::Model, today: NaiveDate) -> Vec<FieldError>;
+    /// One line for the audit log.
+    fn describe(m: &Self::Model) -> String;
+}
+
+/// A stored record with its level.
+#[derive(Debug, Clone)]
+pub struct Record<M> {
+    pub model: M,
+    pub level: Level,
+}
+
+/// A date, or a timestamp read as a date in the office's time zone; `field` names it in
+/// the error.
+pub fn parse_date(field: &str, raw: &str, tz: FixedOffset) -> AppResult<NaiveDate> {
+    let raw = raw.trim();
+    for format in ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"] {
+        if let Ok(date) = NaiveDate::parse_from_str(raw, format) {
+            return Ok(date);
+        }
+    }
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&tz).date_naive())
+        .map_err(|_| {
+            AppError::invalid(
+                field,
+                "expected a real date (YYYY-MM-DD) or an RFC 3339 timestamp",
+            )
+        })
+}
+
+/// A date that happened: from 2000 on and not after `today`.
+pub fn check_past(errors: &mut Vec<FieldError>, field: &str, date: NaiveDate, today: NaiveDate) {
+    if date.year() < 2000 {
+        errors.push(FieldError::new(field, "must be in 2000 or later"));
+    } else if date > today {
+        errors.push(FieldError::new(
+            field,
+            format!("must not be in the future (today is {today})"),
+        ));
+    }
+}
+
+/// The most a count may be: beyond it a typing slip is more likely than the figure.
+pub const MAX_COUNT: i32 = 10_000_000;
+
+/// A count at least `min` and plausible.
+pub fn check_count(errors: &mut Vec<FieldError>, field: &str, value: i32, min: i32) {
+    if value < min {
+        errors.push(FieldError::new(field, format!("must be at least {min}")));
+    } else if value > MAX_COUNT {
+        errors.push(FieldError::new(field, "is implausibly large"));
+    }
+}
+
+/// Every rule a record must meet before it is stored.
+async fn validate<L: Ledger>(
+    db: &impl ConnectionTrait,
+    model: &L::Model,
+    today: NaiveDate,
+) -> AppResult<()> {
+    let mut errors = common_errors::<L>(model, today);
+    if unit::Entity::find_by_id(L::unit_id(model))
+        .one(db)
+        .await?
+        .is_none()
+    {
+        errors.push(FieldError::new(L::UNIT_FIELD, "no such unit"));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::invalid_many(errors))
+    }
+}
+
+/// The rules that need no database: the date and the ledger's own.
+fn common_errors<L: Ledger>(model: &L::Model, today: NaiveDate) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    check_past(&mut errors, L::DATE_FIELD, L::date(model), today);
+    errors.extend(L::check(model, today));
+    errors
+}
+
+/// The stamps every new row gets, whatever the caller filled in.
+fn stamped<L: Ledger>(model: L::Model, actor: &Actor, now: DateTime<Utc>) -> L::Active {
+    let mut active: L::Active = model.into();
+    active = active.reset_all();
+    active.not_set(L::ID);
+    active.set(L::CREATED_BY, Some(actor.id).into());
+    active.set(L::CREATED_AT, now.into());
+    active.set(L::UPDATED_AT, now.into());
+    active.set(L::DELETED_AT, Option::<DateTime<Utc>>::None.into());
+    active
+}
+
+pub async fn create<L: Ledger>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    model: L::Model,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<Record<L::Model>> {
+    write(db, async |db| {
+        validate::<L>(db, &model, today).await?;
+        let stored = stamped::<L>(model, actor, now).insert(db).await?;
+        let id = L::id(&stored);
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            "create",
+            L::NAME,
+            Some(id.to_string()),
+            L::describe(&stored),
+        )
+        .await?;
+        get::<L>(db, id).await
+    })
+    .await
+}
+
+/// Changes a record: `change` edits a copy of it, which is checked like a new one.
+pub async fn update<L: Ledger>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    change: impl FnOnce(&mut L::Model),
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<Record<L::Model>> {
+    write(db, async |db| {
+        let current = get::<L>(db, id).await?.model;
+        let mut changed = current.clone();
+        change(&mut changed);
+        validate::<L>(db, &changed, today).await?;
+        let mut active: L::Active = changed.into();
+        active = active.reset_all();
+        for keep in [L::CREATED_BY, L::CREATED_AT, L::DELETED_AT] {
+            active.not_set(keep);
+        }
+        active.set(L::UPDATED_AT, now.into());
+        let stored = active.update(db).await?;
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            "update",
+            L::NAME,
+            Some(id.to_string()),
+            L::describe(&stored),
+        )
+        .await?;
+        get::<L>(db, id).await
+    })
+    .await
+}
+
+/// Soft delete: the row stays for the audit trail, and counts nowhere.
+pub async fn delete<L: Ledger>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    write(db, async |db| {
+        let current = get::<L>(db, id).await?.model;
+        let described = L::describe(&current);
+        let mut active: L::Active = current.into();
+        active.set(L::DELETED_AT, Some(now).into());
+        active.set(L::UPDATED_AT, now.into());
+        active.update(db).await?;
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            "delete",
+            L::NAME,
+            Some(id.to_string()),
+            described,
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn get<L: Ledger>(db: &impl ConnectionTrait, id: i64) -> AppResult<Record<L::Model>> {
+    let model = L::Entity::find()
+        .filter(L::ID.eq(id))
+        .filter(L::DELETED_AT.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(L::NAME))?;
+    let levels = levels(db).await?;
+    Ok(leveled::<L>(&levels, model))
+}
+
+/// The level of every unit, read once.
+pub(crate) async fn levels(db: &impl ConnectionTrait) -> AppResult<HashMap<i64, Level>> {
+    Ok(unit::Entity::find()
+        .select_only()
+        .column(unit::Column::Id)
+        .column(unit::Column::Kind)
+        .into_tuple::<(i64, UnitKind)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, kind)| (id, Level::of_unit_kind(kind)))
+        .collect())
+}
+
+fn leveled<L: Ledger>(levels: &HashMap<i64, Level>, model: L::Model) -> Record<L::Model> {
+    let level = levels
+        .get(&L::unit_id(&model))
+        .copied()
+        .unwrap_or(Level::Other);
+    Record { model, level }
+}
+
+/// Which records to look at.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter {
+    /// Calendar year of the record's date.
+    pub year: Option<i32>,
+    /// The unit and its sub-units.
+    pub unit_id: Option<i64>,
+}
+
+async fn query<L: Ledger>(
+    db: &impl ConnectionTrait,
+    filter: Filter,
+) -> AppResult<sea_orm::Select<L::Entity>> {
+    let mut q = L::Entity::find().filter(L::DELETED_AT.is_null());
+    if let Some(year) = filter.year {
+        let (first, next) = year_bounds(year)?;
+        q = q.filter(L::DATE.gte(first)).filter(L::DATE.lt(next));
+    }
+    if let Some(root) = filter.unit_id {
+        if unit::Entity::find_by_id(root).one(db).await?.is_none() {
+            return Err(AppError::invalid("unit_id", "no such unit"));
+        }
+        q = q.filter(L::UNIT.is_in(units::subtree_ids(db, root).await?));
+    }
+    Ok(q)
+}
+
+/// The first day of `year` and of the year after.
+fn year_bounds(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
+    let day = |y| {
+        NaiveDate::from_ymd_opt(y, 1, 1)
+            .ok_or_else(|| AppError::invalid("year", "not a valid year"))
+    };
+    Ok((day(year)?, day(year + 1)?))
+}
+
+/// Records by date, newest first.
+pub async fn list<L: Ledger>(
+    db: &impl ConnectionTrait,
+    filter: Filter,
+    page: PageReq,
+) -> AppResult<Page<Record<L::Model>>> {
+    if filter.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+        return Err(AppError::invalid("year", "must be between 2000 and 2100"));
+    }
+    let q = query::<L>(db, filter).await?;
+    let total = q.clone().count(db).await?;
+    let models = q
+        .order_by_desc(L::DATE)
+        .order_by_desc(L::ID)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    let levels = levels(db).await?;
+    Ok(page.of(
+        models
+            .into_iter()
+            .map(|m| leveled::<L>(&levels, m))
+            .collect(),
+        total,
+    ))
+}
+
+/// Every record of a year that is not deleted, with its level.
+pub async fn of_year<L: Ledger>(
+    db: &impl ConnectionTrait,
+    year: i32,
+    levels: &HashMap<i64, Level>,
+) -> AppResult<Vec<Record<L::Model>>> {
+    let filter = Filter {
+        year: Some(year),
+        unit_id: None,
+    };
+    let models = query::<L>(db, filter)
+        .await?
+        .order_by_asc(L::ID)
+        .all(db)
+        .await?;
+    Ok(models
+        .into_iter()
+        .map(|m| leveled::<L>(levels, m))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_level_follows_the_unit_kind() {
+        assert_eq!(Level::of_unit_kind(UnitKind::Department), Level::Street);
+        assert_eq!(Level::of_unit_kind(UnitKind::Community), Level::Community);
+        assert_eq!(Level::of_unit_kind(UnitKind::Village), Level::Village);
+        assert_eq!(Level::of_unit_kind(UnitKind::Enterprise), Level::Other);
+    }
+
+    #[test]
+    fn dates_are_real_days_in_the_office_time_zone() {
+        let beijing = FixedOffset::east_opt(8 * 3600).unwrap();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            parse_date("d", "2026/3/5", beijing).unwrap(),
+            day(2026, 3, 5)
+        );
+        assert_eq!(
+            parse_date("d", "2026年3月5日", beijing).unwrap(),
+            day(2026, 3, 5)
+        );
+        assert_eq!(
+            parse_date("d", "2026-12-31T16:10:00Z", beijing).unwrap(),
+            day(2027, 1, 1)
+        );
+        assert!(parse_date("d", "2026-02-30", beijing).is_err());
+        let mut errors = Vec::new();
+        check_past(&mut errors, "d", day(2026, 6, 16), day(2026, 6, 15));
+        check_past(&mut errors, "d", day(2026, 6, 15), day(2026, 6, 15));
+        assert_eq!(errors.len(), 1);
+    }
+}
