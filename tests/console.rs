@@ -718,3 +718,134 @@ async fn hr_composes_a_paper_sees_the_bank_fall_short_and_an_overlap_refused() {
         .expect(200);
     assert_eq!(after["papers"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_judicial_office_keeps_its_ledgers_and_sees_them_in_the_summary() {
+    let Some(c) = console().await else { return };
+    let token = c.app.token("sifa", DEMO_PASSWORD).await;
+    let b = Browser::start(1280, 1000).await;
+    b.sign_in(&c.origin, "sifa", DEMO_PASSWORD).await;
+    b.goto(&format!(
+        "{}/#/judicial/ledgers?kind=mediation-cases",
+        c.origin
+    ))
+    .await;
+    b.click("#new-record").await;
+    let community = c
+        .app
+        .get("/api/v1/units?kind=community", &token)
+        .await
+        .expect(200)["items"][0]["id"]
+        .to_string();
+    b.select("#ledger-form select[name=committee_unit_id]", &community)
+        .await;
+    let today = c
+        .app
+        .state
+        .clock
+        .now()
+        .with_timezone(&c.app.state.config.tz)
+        .date_naive()
+        .to_string();
+    b.script(
+        "const e = document.querySelector('#ledger-form input[name=received_on]');
+         e.value = arguments[0]; e.dispatchEvent(new Event('input', {bubbles: true}));",
+        json!([today]),
+    )
+    .await;
+    b.select("#ledger-form select[name=category]", "property")
+        .await;
+    b.type_into("#ledger-form input[name=amount]", "0.10").await;
+    b.type_into("#ledger-form input[name=notes]", "物业费纠纷（控制台）")
+        .await;
+    b.click("#ledger-form button[type=submit]").await;
+    b.until(
+        "the new case in the list",
+        "const t = document.querySelector('#ledger'); return t && t.innerText.includes('物业费纠纷（控制台）');",
+        json!([]),
+    )
+    .await;
+    // Stored to the fen, and shown as stored.
+    let raw = String::from_utf8(
+        c.app
+            .bytes("/api/v1/mediation-cases?per_page=1", &token)
+            .await,
+    )
+    .unwrap();
+    assert!(raw.contains(r#""amount":0.10"#), "{raw}");
+    let shown = b
+        .text("#ledger tbody tr:first-child td[data-field=amount]")
+        .await;
+    assert_eq!(shown.trim(), "0.10");
+    if let Some(path) = screenshot_to("judicial-ledgers.png") {
+        b.screenshot(&path).await;
+    }
+
+    // An import with two bad lines shows both, and stores nothing.
+    b.goto(&format!("{}/#/judicial/ledgers?kind=inspections", c.origin))
+        .await;
+    let total = || async {
+        c.app.get("/api/v1/inspections", &token).await.expect(200)["total"]
+            .as_u64()
+            .unwrap()
+    };
+    let before = total().await;
+    let file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::fs::write(
+        file.path(),
+        format!(
+            "单位,日期,领域,检查家次,发现隐患,整改隐患\n{street},{today},安全生产,10,2,1\n{street},{today},安全生产,10,1,2\n{street},2099-01-01,城市管理,3,0,0\n",
+            street = c.demo.street
+        ),
+    )
+    .unwrap();
+    b.type_into("#ledger-file", &file.path().display().to_string())
+        .await;
+    b.click("#ledger-import button[type=submit]").await;
+    let errors = b.text(".line-errors").await;
+    assert!(
+        errors.contains("第 3 行") && errors.contains("整改隐患"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("第 4 行") && errors.contains("日期"),
+        "{errors}"
+    );
+    assert_eq!(total().await, before, "nothing stored");
+
+    // The annual page states the API's figures, beside the year before's.
+    b.goto(&format!("{}/#/judicial/annual", c.origin)).await;
+    let report = c
+        .app
+        .get(&format!("/api/v1/reports/annual/{}", c.demo.year), &token)
+        .await
+        .expect(200);
+    let cases = b.text("#mediation-cases strong").await;
+    assert_eq!(cases.trim(), report["mediation"]["cases"].to_string());
+    let inspected = b.text("#inspections").await;
+    assert!(
+        inspected.contains(&format!(
+            "上年 {}",
+            report["previous"]["inspections"]["entities_checked"]
+        )),
+        "{inspected}"
+    );
+    if let Some(path) = screenshot_to("judicial-annual.png") {
+        b.script("document.querySelector('#ledger-figures').scrollIntoView()", json!([])).await;
+        b.screenshot(&path).await;
+    }
+
+    // On a phone the page still works: the tabs wrap and the table scrolls.
+    let phone = Browser::start(375, 812).await;
+    phone.sign_in(&c.origin, "sifa", DEMO_PASSWORD).await;
+    phone
+        .goto(&format!(
+            "{}/#/judicial/ledgers?kind=legal-services",
+            c.origin
+        ))
+        .await;
+    phone.text("#ledger").await;
+    if let Some(path) = screenshot_to("judicial-ledgers-phone.png") {
+        phone.screenshot(&path).await;
+    }
+}

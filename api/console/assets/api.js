@@ -95,6 +95,24 @@ async function freshToken() {
   return refreshing;
 }
 
+/** The fields that hold money (yuan with two decimals). They travel as the digits typed
+ *  and shown, never through a JavaScript number: `JSON.rawJSON` writes the typed text into
+ *  the request, and the response keeps each amount's source text. */
+const MONEY = new Set(["amount", "fines"]);
+
+/** A typed amount for a request body: its own digits when it is a plain decimal, else
+ *  the text as it is (which the server refuses, naming the field). */
+export function money(text) {
+  const t = String(text ?? "").trim();
+  if (/^\d+(\.\d+)?$/.test(t) && typeof JSON.rawJSON === "function") return JSON.rawJSON(t);
+  return /^\d+(\.\d+)?$/.test(t) ? Number(t) : t;
+}
+
+function parseJson(text) {
+  return JSON.parse(text, (key, value, context) =>
+    MONEY.has(key) && typeof value === "number" && context && context.source ? context.source : value);
+}
+
 /** Sends a request; JSON in, JSON out. A 401 signs the person out. */
 export async function call(method, path, body, options = {}) {
   const token = await freshToken();
@@ -112,7 +130,7 @@ export async function call(method, path, body, options = {}) {
   if (!response.ok) throw await problemOf(response);
   if (options.raw) return response;
   if (response.status === 204) return null;
-  return response.json();
+  return parseJson(await response.text());
 }
 
 export const get = (path) => call("GET", path);

@@ -3,6 +3,7 @@ import { html, render, useEffect, useState, useLoad, ErrorBanner, ROLE, GRADE, d
 import { session, signIn, signOut, whenSignedOut, get } from "./api.js";
 import { HrTargets, HrRoster, HrCampaign, HrQuestions } from "./hr.js";
 import { Activities, ActivityStats, AnnualSummary } from "./judicial.js";
+import { Ledgers } from "./ledgers.js";
 import { CadreHome } from "./cadre.js";
 import { Users, AuditLog } from "./admin.js";
 
@@ -12,6 +13,7 @@ const PAGES = [
   { path: "/hr/campaign", title: "学法活动", roles: ["hr", "admin"], view: HrCampaign },
   { path: "/hr/questions", title: "题库", roles: ["hr", "admin"], view: HrQuestions },
   { path: "/judicial/activities", title: "普法活动", roles: ["judicial", "admin"], view: Activities },
+  { path: "/judicial/ledgers", title: "工作台账", roles: ["judicial", "admin", "hr"], view: Ledgers },
   { path: "/judicial/stats", title: "活动统计", roles: ["judicial", "admin", "hr"], view: ActivityStats },
   { path: "/judicial/annual", title: "年度总结", roles: ["judicial", "admin", "hr"], view: AnnualSummary },
   { path: "/me", title: "我的学习", roles: ["cadre"], view: CadreHome },

@@ -1,7 +1,7 @@
 // 司法所: activities (list, filters, the form), their statistics, the annual summary.
 import {
   html, useState, useLoad, ErrorBanner, Field, BarChart, fieldErrors, percent,
-  KIND, VENUE, THEME, AUDIENCE, LEVEL, TARGET, Options,
+  KIND, VENUE, THEME, AUDIENCE, LEVEL, TARGET, Options, RECORD_LEVEL,
 } from "./ui.js";
 import { get, post, patch, del, all, download, text } from "./api.js";
 
@@ -145,6 +145,32 @@ export function AnnualSummary() {
         <div class="figure"><span class="label">法治培训</span><strong>${report.training.events}</strong><span class="count">${report.training.attendance} 人次</span></div>
         <div class=${report.six_into.full_coverage ? "figure met" : "figure unmet"}><span class="label">法律“六进”</span><strong>${report.six_into.full_coverage ? "全覆盖" : "未全覆盖"}</strong></div>
       </div>
+      <h2>人民调解、法律服务、排查、信访与执法</h2>
+      <${LedgerFigures} now=${report} before=${report.previous} />
       ${report.campaigns.map((c) => html`<p>${c.title}：应参加 ${c.roster} 人，${Object.entries(TARGET).map(([k, v]) => `${v} ${percent(c[k].rate)}`).join("，")}。</p>`)}`}
   </section>`;
+}
+
+/** One figure with last year's beside it. */
+function Figure({ id, label, value, before, unit, extra }) {
+  return html`<div class="figure" id=${id}><span class="label">${label}</span><strong>${value}</strong>
+    <span class="count">${unit}${before !== undefined ? `（上年 ${before}）` : ""}${extra ? `，${extra}` : ""}</span></div>`;
+}
+
+/** The ledgers' headline figures of the year, each beside the year before's. */
+function LedgerFigures({ now, before }) {
+  const m = now.mediation;
+  const levels = m.by_level.filter((l) => l.cases > 0).map((l) => `${RECORD_LEVEL[l.key]} ${l.cases}`).join("，");
+  return html`<div class="figures" id="ledger-figures">
+    <${Figure} id="mediation-cases" label="调解纠纷" value=${m.cases} before=${before.mediation.cases} unit="起" />
+    <${Figure} id="mediation-amount" label="调解金额" value=${m.amount} unit="元" />
+    <div class="figure"><span class="label">各级调委会</span><span class="count">${levels || "—"}</span></div>
+    <${Figure} id="lawyer-duty" label="律师值班" value=${now.legal_services.lawyer_duty.count} before=${before.legal_services.lawyer_duty.count} unit="次" />
+    <${Figure} id="consultations" label="法律咨询" value=${now.legal_services.consultation.count} before=${before.legal_services.consultation.count} unit="次" />
+    <${Figure} id="legal-aid" label="法律援助" value=${now.legal_services.legal_aid.count} before=${before.legal_services.legal_aid.count} unit="件" />
+    <${Figure} id="screened" label="排查矛盾纠纷" value=${now.screenings.issues_found} before=${before.screenings.issues_found} unit="件" extra=${`化解 ${now.screenings.issues_resolved} 件`} />
+    <${Figure} id="petitions" label="信访案件" value=${now.petitions.cases} before=${before.petitions.cases} unit="件" extra=${`来访 ${now.petitions.visitors} 人次`} />
+    <${Figure} id="inspections" label="执法检查" value=${now.inspections.entities_checked} before=${before.inspections.entities_checked} unit="家次" />
+    <${Figure} id="fines" label="罚款" value=${now.inspections.fines} unit="元" extra=${`处罚 ${now.inspections.penalties} 家`} />
+  </div>`;
 }

@@ -42,7 +42,20 @@ const FIELD = {
   venue: "六进", themes: "主题", audience: "对象", notes: "备注", exempt_reason: "免考原因",
   year: "年度", required_minutes: "应学分钟", pass_score: "合格分", stem: "题干",
   options: "选项", answer: "答案", points: "分值", file: "文件",
+  committee_unit_id: "调委会", unit_id: "单位", received_on: "日期", closed_on: "结案日期",
+  category: "纠纷类型", result: "调解结果", amount: "涉及金额", count: "数量", topic: "咨询事项",
+  issues_found: "排查纠纷", issues_resolved: "化解", cases: "案件", visitors: "来访人次",
+  field: "领域", entities_checked: "检查家次", hazards_found: "发现隐患", hazards_fixed: "整改隐患",
+  penalties: "处罚单位", fines: "罚款",
 };
+export const RECORD_LEVEL = { street: "街道", community: "社区", village: "村居", other: "其他" };
+export const MEDIATION_CATEGORY = {
+  family: "婚姻家庭", neighbour: "邻里", property: "物业", labour: "劳动", contract: "合同", land: "土地", other: "其他",
+};
+export const MEDIATION_RESULT = { settled: "调解成功", unsettled: "调解不成功", pending: "调解中" };
+export const LEGAL_SERVICE = { lawyer_duty: "律师值班", consultation: "法律咨询", legal_aid: "法律援助" };
+export const LEGAL_TOPIC = { marriage_family: "婚姻家庭", inheritance: "遗产继承", contract: "合同履行", labour: "劳动争议", other: "其他" };
+export const INSPECTION_FIELD = { safety: "安全生产", city: "城市管理", other: "其他" };
 
 /** A rate in [0, 1] as the 工作总结 writes it: 94.92%. */
 export function percent(rate) {
