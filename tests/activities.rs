@@ -7,7 +7,7 @@ use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use domain::auth::Role;
 use serde_json::{Value, json};
 
-use crate::common::TestApp;
+use crate::common::{StreetUnits, TestApp};
 
 struct Setup {
     judicial: String,
@@ -19,19 +19,13 @@ struct Setup {
 async fn setup(app: &TestApp) -> Setup {
     let admin = app.admin_token().await;
     let (_, judicial) = app.login_as("sifa", &[Role::Judicial]).await;
-    let street = app.make_unit(&admin, "新立街道", "street", None).await;
-    let dept = app
-        .make_unit(&admin, "综治办", "department", Some(street))
-        .await;
-    let community = app
-        .make_unit(&admin, "东丽湖社区", "community", Some(street))
-        .await;
-    let village = app
-        .make_unit(&admin, "赤土村", "village", Some(street))
-        .await;
-    let school = app
-        .make_unit(&admin, "新立小学", "school", Some(street))
-        .await;
+    let StreetUnits {
+        street,
+        dept,
+        community,
+        village,
+        school,
+    } = app.make_street(&admin).await;
     let cadres = vec![
         app.make_user("c1", &[Role::Cadre], Some(community)).await,
         app.make_user("c2", &[Role::Cadre], Some(community)).await,

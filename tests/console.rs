@@ -22,6 +22,20 @@ struct Console {
     demo: DemoReport,
 }
 
+impl Console {
+    /// Today in the office's time zone, as a date input holds it.
+    fn today(&self) -> String {
+        let tz = self.app.state.config.tz;
+        self.app
+            .state
+            .clock
+            .now()
+            .with_timezone(&tz)
+            .date_naive()
+            .to_string()
+    }
+}
+
 /// A demo cadre on the roster (not exempt) whose enrolment also meets `condition`.
 async fn roster_cadre(c: &Console, condition: Condition, what: &str) -> user::Model {
     let enrolled = enrollment::Entity::find()
@@ -201,20 +215,8 @@ async fn the_judicial_office_records_an_activity_and_sees_the_stats_change() {
     b.click("#new-activity").await;
     b.type_into("#activity-form input[name=title]", "宪法进社区宣传")
         .await;
-    let today = c
-        .app
-        .state
-        .clock
-        .now()
-        .with_timezone(&c.app.state.config.tz)
-        .date_naive()
-        .to_string();
-    b.script(
-        "const e = document.querySelector('#activity-form input[name=held_on]');
-         e.value = arguments[0]; e.dispatchEvent(new Event('input', {bubbles: true}));",
-        json!([today]),
-    )
-    .await;
+    let today = c.today();
+    b.fill("#activity-form input[name=held_on]", &today).await;
     let street = c
         .app
         .get(
@@ -460,14 +462,7 @@ async fn stored_markup_is_shown_as_text_and_the_policy_blocks_inline_script() {
         .expect(200)["items"][0]["id"]
         .as_i64()
         .unwrap();
-    let today = c
-        .app
-        .state
-        .clock
-        .now()
-        .with_timezone(&c.app.state.config.tz)
-        .date_naive()
-        .to_string();
+    let today = c.today();
     for title in [img, script] {
         c.app
             .post(
@@ -739,20 +734,8 @@ async fn the_judicial_office_keeps_its_ledgers_and_sees_them_in_the_summary() {
         .to_string();
     b.select("#ledger-form select[name=committee_unit_id]", &community)
         .await;
-    let today = c
-        .app
-        .state
-        .clock
-        .now()
-        .with_timezone(&c.app.state.config.tz)
-        .date_naive()
-        .to_string();
-    b.script(
-        "const e = document.querySelector('#ledger-form input[name=received_on]');
-         e.value = arguments[0]; e.dispatchEvent(new Event('input', {bubbles: true}));",
-        json!([today]),
-    )
-    .await;
+    let today = c.today();
+    b.fill("#ledger-form input[name=received_on]", &today).await;
     b.select("#ledger-form select[name=category]", "property")
         .await;
     b.type_into("#ledger-form input[name=amount]", "0.10").await;
@@ -831,7 +814,11 @@ async fn the_judicial_office_keeps_its_ledgers_and_sees_them_in_the_summary() {
         "{inspected}"
     );
     if let Some(path) = screenshot_to("judicial-annual.png") {
-        b.script("document.querySelector('#ledger-figures').scrollIntoView()", json!([])).await;
+        b.script(
+            "document.querySelector('#ledger-figures').scrollIntoView()",
+            json!([]),
+        )
+        .await;
         b.screenshot(&path).await;
     }
 

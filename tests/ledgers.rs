@@ -9,7 +9,7 @@ use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use domain::auth::Role;
 use serde_json::{Value, json};
 
-use crate::common::TestApp;
+use crate::common::{StreetUnits, TestApp};
 
 /// A street with a department, a community, a village and a school; the judicial
 /// office's token; the clock in January 2027 so that all of 2026 has happened.
@@ -26,19 +26,13 @@ async fn office(app: &TestApp) -> Office {
     app.state.clock.set("2027-01-10T04:00:00Z".parse().unwrap());
     let admin = app.admin_token().await;
     let (_, judicial) = app.login_as("sifa", &[Role::Judicial]).await;
-    let street = app.make_unit(&admin, "新立街道", "street", None).await;
-    let dept = app
-        .make_unit(&admin, "综治办", "department", Some(street))
-        .await;
-    let community = app
-        .make_unit(&admin, "东丽湖社区", "community", Some(street))
-        .await;
-    let village = app
-        .make_unit(&admin, "赤土村", "village", Some(street))
-        .await;
-    let school = app
-        .make_unit(&admin, "新立小学", "school", Some(street))
-        .await;
+    let StreetUnits {
+        street,
+        dept,
+        community,
+        village,
+        school,
+    } = app.make_street(&admin).await;
     Office {
         judicial,
         street,

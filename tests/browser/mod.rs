@@ -236,6 +236,18 @@ impl Browser {
         .await;
     }
 
+    /// Sets an input's value as a date picker does (one `input` event), where typing
+    /// would depend on the browser's locale.
+    pub async fn fill(&self, css: &str, value: &str) {
+        self.element(css).await;
+        self.script(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1];
+             e.dispatchEvent(new Event('input', {bubbles: true}));",
+            json!([css, value]),
+        )
+        .await;
+    }
+
     /// Chooses the `<option>` of a `<select>` whose value is `value`.
     pub async fn select(&self, css: &str, value: &str) {
         self.element(css).await;

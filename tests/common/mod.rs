@@ -310,6 +310,29 @@ impl TestApp {
             .expect(201);
         body["id"].as_i64().unwrap()
     }
+
+    /// 新立街道 with one unit of each kind a level is counted from: the street, a
+    /// department, a community, a village and a school.
+    pub async fn make_street(&self, token: &str) -> StreetUnits {
+        let street = self.make_unit(token, "新立街道", "street", None).await;
+        let under = |name, kind| self.make_unit(token, name, kind, Some(street));
+        StreetUnits {
+            street,
+            dept: under("综治办", "department").await,
+            community: under("东丽湖社区", "community").await,
+            village: under("赤土村", "village").await,
+            school: under("新立小学", "school").await,
+        }
+    }
+}
+
+/// The units [`TestApp::make_street`] makes.
+pub struct StreetUnits {
+    pub street: i64,
+    pub dept: i64,
+    pub community: i64,
+    pub village: i64,
+    pub school: i64,
 }
 
 /// A campaign with courses, as the study and exam tests use it.

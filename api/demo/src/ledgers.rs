@@ -4,8 +4,8 @@
 //! visitors, 1,892 inspections), dated so far this year; and the year before at about
 //! 85 %, so that the summary can state the change.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use domain::error::AppResult;
+use chrono::{Duration, NaiveDate};
+use domain::{error::AppResult, services::ledgers::unstored};
 use entity::{
     inspection, legal_service, mediation_case, petition, screening,
     vocabulary::{
@@ -33,18 +33,6 @@ impl Span {
     fn n(&self, full_year: u32) -> u32 {
         ((full_year as f64) * self.scale).round() as u32
     }
-}
-
-/// The stamps of a generated row.
-fn meta(
-    now: DateTime<Utc>,
-) -> (
-    Option<i64>,
-    DateTime<Utc>,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-) {
-    (None, now, now, None)
 }
 
 /// This year so far and the whole year before. Returns how many records were made.
@@ -93,7 +81,7 @@ async fn mediation(g: &mut Gen<'_>, org: &Org, span: &Span) -> AppResult<usize> 
         MediationCategory::Land,
         MediationCategory::Other,
     ];
-    let (created_by, created_at, updated_at, deleted_at) = meta(g.now);
+    let (created_by, created_at, updated_at, deleted_at) = unstored(g.now);
     let mut rows = Vec::new();
     for (level, count) in [(0, span.n(117)), (1, span.n(410)), (2, span.n(49))] {
         for _ in 0..count {
@@ -139,7 +127,7 @@ async fn mediation(g: &mut Gen<'_>, org: &Org, span: &Span) -> AppResult<usize> 
 }
 
 async fn legal_services(g: &mut Gen<'_>, org: &Org, span: &Span) -> AppResult<usize> {
-    let (created_by, created_at, updated_at, deleted_at) = meta(g.now);
+    let (created_by, created_at, updated_at, deleted_at) = unstored(g.now);
     let mut rows = Vec::new();
     let mut add = |g: &mut Gen<'_>, kind, unit, count, topic| {
         rows.push(legal_service::ActiveModel {
@@ -178,7 +166,7 @@ async fn legal_services(g: &mut Gen<'_>, org: &Org, span: &Span) -> AppResult<us
 }
 
 async fn screenings_and_petitions(g: &mut Gen<'_>, org: &Org, span: &Span) -> AppResult<usize> {
-    let (created_by, created_at, updated_at, deleted_at) = meta(g.now);
+    let (created_by, created_at, updated_at, deleted_at) = unstored(g.now);
     let mut screenings = Vec::new();
     for _ in 0..span.n(24) {
         let found = g.rng.random_range(6..=16);
@@ -223,7 +211,7 @@ async fn screenings_and_petitions(g: &mut Gen<'_>, org: &Org, span: &Span) -> Ap
 }
 
 async fn inspections(g: &mut Gen<'_>, org: &Org, span: &Span) -> AppResult<usize> {
-    let (created_by, created_at, updated_at, deleted_at) = meta(g.now);
+    let (created_by, created_at, updated_at, deleted_at) = unstored(g.now);
     let mut rows = Vec::new();
     for i in 0..span.n(150) {
         let field = match i % 20 {

@@ -1,6 +1,43 @@
 //! The text of an uploaded file (a roster or a question bank exported from Excel).
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
+
+/// A CSV upload as Excel writes it: decoded (see [`decode_text`]), its header line, and
+/// every line that is not blank with its number (the header is line 1). A line the CSV
+/// reader cannot read is an error at that line.
+pub struct CsvFile {
+    pub headers: csv::StringRecord,
+    pub lines: Vec<Result<(u64, csv::StringRecord), FieldError>>,
+}
+
+/// Reads a CSV upload: cells trimmed, lines of different lengths allowed.
+pub fn read_csv(bytes: &[u8], charset: Option<&str>) -> AppResult<CsvFile> {
+    let text = decode_text(bytes, charset)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| AppError::BadRequest(format!("cannot read the header line: {e}")))?
+        .clone();
+    let lines = reader
+        .records()
+        .filter_map(|record| match record {
+            Ok(r) if r.iter().all(|f| f.trim().is_empty()) => None,
+            Ok(r) => Some(Ok((r.position().map(|p| p.line()).unwrap_or(0), r))),
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                Some(Err(FieldError::at_line(
+                    line,
+                    "",
+                    format!("unreadable line: {e}"),
+                )))
+            }
+        })
+        .collect();
+    Ok(CsvFile { headers, lines })
+}
 
 /// Decodes an upload. With a `charset` named by the client (`text/csv; charset=gbk`), in
 /// that charset, strictly; without one, UTF-8 (a BOM is dropped) or, when the bytes are not

@@ -385,15 +385,7 @@ async fn complete(
             attendees.entry(a.activity_id).or_default().push(a.user_id);
         }
     }
-    let unit_kinds: HashMap<i64, UnitKind> = unit::Entity::find()
-        .select_only()
-        .column(unit::Column::Id)
-        .column(unit::Column::Kind)
-        .into_tuple::<(i64, UnitKind)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let unit_kinds = units::kinds(db).await?;
     Ok(models
         .into_iter()
         .map(|model| {

@@ -437,15 +437,8 @@ pub async fn import(
 /// `stem`/题干, `options`/选项 (separated by `|`) or `A`..`J`/选项A..选项J, `answer`/答案
 /// (letters such as `AC`, or 对/错 for judge questions), `points`/分值, `law_ref`/法律依据.
 pub fn parse_csv(bytes: &[u8], charset: Option<&str>) -> AppResult<Vec<ParsedQuestion>> {
-    let text = crate::upload::decode_text(bytes, charset)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| AppError::BadRequest(format!("cannot read the header line: {e}")))?
-        .clone();
+    let file = crate::upload::read_csv(bytes, charset)?;
+    let headers = &file.headers;
     let find = |names: &[&str]| {
         headers.iter().position(|h| {
             let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
@@ -489,22 +482,17 @@ pub fn parse_csv(bytes: &[u8], charset: Option<&str>) -> AppResult<Vec<ParsedQue
         return Err(AppError::invalid_many(missing));
     }
     let mut items = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
+    for line in &file.lines {
+        let (line, record) = match line {
+            Ok((line, record)) => (*line, record),
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
                 items.push((
-                    line,
-                    Err(vec![FieldError::new("", format!("unreadable line: {e}"))]),
+                    e.line.unwrap_or(0),
+                    Err(vec![FieldError::new("", e.message.clone())]),
                 ));
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        if record.iter().all(|f| f.is_empty()) {
-            continue;
-        }
         let get = |c: Option<usize>| c.and_then(|i| record.get(i)).unwrap_or("").trim();
         let mut errors = Vec::new();
         let kind = parse_kind(get(kind_col));

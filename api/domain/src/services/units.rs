@@ -225,6 +225,19 @@ pub async fn list(
 
 /// Parent → children map of the whole tree. A city has thousands of units, not millions,
 /// so one query and a walk in memory beats a recursive query per call.
+/// Every unit's kind, read once (levels of records and activities come from it).
+pub async fn kinds(db: &impl ConnectionTrait) -> AppResult<HashMap<i64, UnitKind>> {
+    Ok(unit::Entity::find()
+        .select_only()
+        .column(unit::Column::Id)
+        .column(unit::Column::Kind)
+        .into_tuple::<(i64, UnitKind)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 pub async fn tree(db: &impl ConnectionTrait) -> AppResult<HashMap<Option<i64>, Vec<i64>>> {
     let rows: Vec<(i64, Option<i64>)> = unit::Entity::find()
         .select_only()

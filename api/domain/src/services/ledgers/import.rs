@@ -11,7 +11,7 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
 
 use super::{
     Inspections, Ledger, LegalServices, MediationCases, Petitions, Screenings, common_errors,
-    parse_date, stamped,
+    parse_date, stamped, unstored,
 };
 use crate::{
     auth::Actor,
@@ -220,12 +220,8 @@ impl UnitLookup {
 
 /// Which column holds which field; a missing required column is refused before any line.
 fn read_header<L: Importable>(
-    reader: &mut csv::Reader<&[u8]>,
+    headers: &csv::StringRecord,
 ) -> AppResult<HashMap<&'static str, usize>> {
-    let headers = reader
-        .headers()
-        .map_err(|e| AppError::BadRequest(format!("cannot read the header line: {e}")))?
-        .clone();
     let mut columns = HashMap::new();
     let mut errors = Vec::new();
     for (index, header) in headers.iter().enumerate() {
@@ -270,34 +266,21 @@ pub async fn import<L: Importable>(
     (tz, today): (FixedOffset, NaiveDate),
     now: DateTime<Utc>,
 ) -> AppResult<u64> {
-    let text = crate::upload::decode_text(bytes, charset)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let columns = read_header::<L>(&mut reader)?;
+    let file = crate::upload::read_csv(bytes, charset)?;
+    let columns = read_header::<L>(&file.headers)?;
     let units = UnitLookup::load(db).await?;
     let mut models = Vec::new();
     let mut errors = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
+    for line in &file.lines {
+        let (line, record) = match line {
+            Ok((line, record)) => (*line, record),
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                errors.push(FieldError::at_line(
-                    line,
-                    "",
-                    format!("unreadable line: {e}"),
-                ));
+                errors.push(e.clone());
                 continue;
             }
         };
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
         let mut row = Row {
-            record: &record,
+            record,
             columns: &columns,
             units: &units,
             tz,
@@ -350,17 +333,6 @@ pub async fn import<L: Importable>(
     Ok(created)
 }
 
-fn meta(
-    now: DateTime<Utc>,
-) -> (
-    Option<i64>,
-    DateTime<Utc>,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-) {
-    (None, now, now, None)
-}
-
 impl Importable for MediationCases {
     const COLUMNS: &'static [Column] = &[
         column(
@@ -381,7 +353,7 @@ impl Importable for MediationCases {
     ];
 
     fn from_row(row: &mut Row<'_>) -> mediation_case::Model {
-        let (created_by, created_at, updated_at, deleted_at) = meta(row.now);
+        let (created_by, created_at, updated_at, deleted_at) = unstored(row.now);
         mediation_case::Model {
             id: 0,
             committee_unit_id: row.unit("committee_unit_id"),
@@ -420,7 +392,7 @@ impl Importable for LegalServices {
     ];
 
     fn from_row(row: &mut Row<'_>) -> legal_service::Model {
-        let (created_by, created_at, updated_at, deleted_at) = meta(row.now);
+        let (created_by, created_at, updated_at, deleted_at) = unstored(row.now);
         legal_service::Model {
             id: 0,
             kind: row
@@ -453,7 +425,7 @@ impl Importable for Screenings {
     ];
 
     fn from_row(row: &mut Row<'_>) -> screening::Model {
-        let (created_by, created_at, updated_at, deleted_at) = meta(row.now);
+        let (created_by, created_at, updated_at, deleted_at) = unstored(row.now);
         screening::Model {
             id: 0,
             unit_id: row.unit("unit_id"),
@@ -479,7 +451,7 @@ impl Importable for Petitions {
     ];
 
     fn from_row(row: &mut Row<'_>) -> petition::Model {
-        let (created_by, created_at, updated_at, deleted_at) = meta(row.now);
+        let (created_by, created_at, updated_at, deleted_at) = unstored(row.now);
         petition::Model {
             id: 0,
             unit_id: row.unit("unit_id"),
@@ -517,7 +489,7 @@ impl Importable for Inspections {
     ];
 
     fn from_row(row: &mut Row<'_>) -> inspection::Model {
-        let (created_by, created_at, updated_at, deleted_at) = meta(row.now);
+        let (created_by, created_at, updated_at, deleted_at) = unstored(row.now);
         inspection::Model {
             id: 0,
             unit_id: row.unit("unit_id"),

@@ -184,6 +184,19 @@ fn common_errors<L: Ledger>(model: &L::Model, today: NaiveDate) -> Vec<FieldErro
     errors
 }
 
+/// `created_by`, `created_at`, `updated_at`, `deleted_at` of a record not stored yet (the
+/// store sets them again; a builder needs something to fill the fields with).
+pub type Stamps = (
+    Option<i64>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+
+pub fn unstored(now: DateTime<Utc>) -> Stamps {
+    (None, now, now, None)
+}
+
 /// The stamps every new row gets, whatever the caller filled in.
 fn stamped<L: Ledger>(model: L::Model, actor: &Actor, now: DateTime<Utc>) -> L::Active {
     let mut active: L::Active = model.into();
@@ -206,20 +219,31 @@ pub async fn create<L: Ledger>(
     write(db, async |db| {
         validate::<L>(db, &model, today).await?;
         let stored = stamped::<L>(model, actor, now).insert(db).await?;
-        let id = L::id(&stored);
-        audit::record(
-            db,
-            Some(actor),
-            now,
-            "create",
-            L::NAME,
-            Some(id.to_string()),
-            L::describe(&stored),
-        )
-        .await?;
-        get::<L>(db, id).await
+        audited::<L>(db, actor, now, "create", &stored).await
     })
     .await
+}
+
+/// Writes the audit entry of a stored record and reads it back with its level.
+async fn audited<L: Ledger>(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    action: &str,
+    stored: &L::Model,
+) -> AppResult<Record<L::Model>> {
+    let id = L::id(stored);
+    audit::record(
+        db,
+        Some(actor),
+        now,
+        action,
+        L::NAME,
+        Some(id.to_string()),
+        L::describe(stored),
+    )
+    .await?;
+    get::<L>(db, id).await
 }
 
 /// Changes a record: `change` edits a copy of it, which is checked like a new one.
@@ -243,17 +267,7 @@ pub async fn update<L: Ledger>(
         }
         active.set(L::UPDATED_AT, now.into());
         let stored = active.update(db).await?;
-        audit::record(
-            db,
-            Some(actor),
-            now,
-            "update",
-            L::NAME,
-            Some(id.to_string()),
-            L::describe(&stored),
-        )
-        .await?;
-        get::<L>(db, id).await
+        audited::<L>(db, actor, now, "update", &stored).await
     })
     .await
 }
@@ -300,12 +314,7 @@ pub async fn get<L: Ledger>(db: &impl ConnectionTrait, id: i64) -> AppResult<Rec
 
 /// The level of every unit, read once.
 pub(crate) async fn levels(db: &impl ConnectionTrait) -> AppResult<HashMap<i64, Level>> {
-    Ok(unit::Entity::find()
-        .select_only()
-        .column(unit::Column::Id)
-        .column(unit::Column::Kind)
-        .into_tuple::<(i64, UnitKind)>()
-        .all(db)
+    Ok(units::kinds(db)
         .await?
         .into_iter()
         .map(|(id, kind)| (id, Level::of_unit_kind(kind)))

@@ -119,14 +119,10 @@ pub async fn import_roster(
     default_password: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<ImportOutcome> {
-    let text = crate::upload::decode_text(bytes, charset)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let columns = read_header(&mut reader, default_password)?;
+    let file = crate::upload::read_csv(bytes, charset)?;
+    let columns = read_header(&file.headers, default_password)?;
     let units = UnitLookup::load(db).await?;
-    let (mut rows, mut errors) = parse_rows(&mut reader, &columns, &units);
+    let (mut rows, mut errors) = parse_rows(&file.lines, &columns, &units);
     if rows.is_empty() && errors.is_empty() {
         return Err(AppError::invalid("file", "the file holds no accounts"));
     }
@@ -163,13 +159,9 @@ pub async fn import_roster(
 /// Reads the header line: which column holds what. A file without a name column, or
 /// without a username or employee-number column, is refused before any line is read.
 fn read_header(
-    reader: &mut csv::Reader<&[u8]>,
+    headers: &csv::StringRecord,
     default_password: Option<&str>,
 ) -> AppResult<HashMap<Column, usize>> {
-    let headers = reader
-        .headers()
-        .map_err(|e| AppError::BadRequest(format!("cannot read the header line: {e}")))?
-        .clone();
     let mut columns: HashMap<Column, usize> = HashMap::new();
     let mut errors = Vec::new();
     for (index, header) in headers.iter().enumerate() {
@@ -229,34 +221,25 @@ impl UnitLookup {
 /// Every line of the file, checked on its own and against the lines before it (the same
 /// account twice). Lines with errors are kept too, so that matching can report more.
 fn parse_rows(
-    reader: &mut csv::Reader<&[u8]>,
+    lines: &[Result<(u64, csv::StringRecord), FieldError>],
     columns: &HashMap<Column, usize>,
     units: &UnitLookup,
 ) -> (Vec<Row>, Vec<FieldError>) {
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut seen_keys: HashMap<String, u64> = HashMap::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
+    for line in lines {
+        let (line, record) = match line {
+            Ok((line, record)) => (*line, record),
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                errors.push(FieldError::at_line(
-                    line,
-                    "",
-                    format!("unreadable line: {e}"),
-                ));
+                errors.push(e.clone());
                 continue;
             }
         };
-        if record.iter().all(|f| f.is_empty()) {
-            continue;
-        }
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
         let mut line_errors = Vec::new();
         let row = {
             let mut err = |c: &str, m: String| line_errors.push(FieldError::at_line(line, c, m));
-            let row = parse_row(&record, line, columns, units, &mut err);
+            let row = parse_row(record, line, columns, units, &mut err);
             check_repeated(&row, &mut seen_keys, &mut err);
             row
         };
