@@ -17,6 +17,7 @@ mod exam;
 mod exports;
 mod import;
 mod ledgers;
+mod notices;
 mod openapi;
 mod papers;
 mod security;

@@ -100,7 +100,8 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
 }
 
 /// Finishes exam attempts whose time ran out even if the cadre never comes back (each at
-/// its deadline). Every instance may run it: finishing is conditional, so one wins.
+/// its deadline), and sends the day's automatic reminders. Every instance may run it:
+/// finishing is conditional and each reminder has a unique key, so one wins.
 async fn expiry_sweep(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(30));
     loop {
@@ -109,6 +110,11 @@ async fn expiry_sweep(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "expired overdue exam attempts"),
             Err(e) => tracing::warn!(error = %e, "exam expiry sweep failed"),
+        }
+        match services::notices::remind_due(&state.db, state.config.tz, state.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(notices = n, "sent automatic reminders"),
+            Err(e) => tracing::warn!(error = %e, "automatic reminders failed"),
         }
     }
 }

@@ -28,6 +28,7 @@ pub fn api() -> impl OpenApi {
             routes::ledgers::ScreeningsApi,
             routes::ledgers::PetitionsApi,
             routes::ledgers::InspectionsApi,
+            routes::notices::NoticesApi,
         ),
         routes::audit::AuditApi,
     )
@@ -292,6 +293,8 @@ const NEVER_FORBIDDEN: &[&str] = &[
     "listCampaigns",
     "getCampaign",
     "getMyCertificate",
+    "listMyNotices",
+    "markNoticeRead",
 ];
 
 /// Operations whose path parameter names no record (a year): they never answer 404.

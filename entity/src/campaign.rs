@@ -29,6 +29,9 @@ pub struct Model {
     pub makeup_closes_at: Option<DateTimeUtc>,
     /// Make-up attempts allowed to each member who has not passed.
     pub makeup_attempts: i32,
+    /// Days before `study_ends_on` and `exam_closes_at` on which those missing get an
+    /// automatic reminder, as a JSON array (`[7, 1]`).
+    pub remind_before_days: String,
     pub exam_requires_study: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -14,6 +14,7 @@ mod m20261126_000004_create_certificates;
 mod m20261126_000005_create_practice;
 mod m20261126_000006_add_papers_and_makeup;
 mod m20261127_000001_create_ledgers;
+mod m20261127_000002_create_notices_and_archives;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_create_practice::Migration),
             Box::new(m20261126_000006_add_papers_and_makeup::Migration),
             Box::new(m20261127_000001_create_ledgers::Migration),
+            Box::new(m20261127_000002_create_notices_and_archives::Migration),
         ]
     }
 }

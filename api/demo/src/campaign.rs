@@ -75,6 +75,7 @@ pub async fn campaign(g: &mut Gen<'_>, questions_per_attempt: u32) -> AppResult<
         makeup_opens_at: Set(Some(g.now + Duration::days(37))),
         makeup_closes_at: Set(Some(g.now + Duration::days(44))),
         makeup_attempts: Set(1),
+        remind_before_days: Set("[7, 1]".into()),
         created_at: Set(g.now),
         updated_at: Set(g.now),
     }

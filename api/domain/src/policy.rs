@@ -29,6 +29,8 @@ pub enum Action {
     ReadAttempts,
     /// The four rates and the missing lists.
     ReadTargets,
+    /// Remind those missing a target.
+    RemindMembers,
     /// Upload one's own study sessions.
     LogStudy,
     /// Start, answer and submit one's own exam attempts.
@@ -58,7 +60,8 @@ impl Action {
             | Action::ManageCampaigns
             | Action::ManageQuestions
             | Action::ReadAttempts
-            | Action::ReadTargets => MANAGERS,
+            | Action::ReadTargets
+            | Action::RemindMembers => MANAGERS,
             Action::LogStudy | Action::SitExam => &[Cadre],
             Action::RecordActivities => &[Admin, Judicial],
             Action::ReadActivities => &[Admin, Judicial, Hr],
@@ -167,6 +170,7 @@ mod tests {
                     ManageQuestions,
                     ReadAttempts,
                     ReadTargets,
+                    RemindMembers,
                     ReadActivities,
                     ReadLedgers,
                 ],
@@ -193,6 +197,7 @@ mod tests {
             ManageQuestions,
             ReadAttempts,
             ReadTargets,
+            RemindMembers,
             LogStudy,
             SitExam,
             RecordActivities,

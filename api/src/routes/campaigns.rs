@@ -89,6 +89,9 @@ pub struct CampaignView {
     pub makeup_closes_at: Option<DateTime<Utc>>,
     /// Make-up attempts allowed to each member who has not passed.
     pub makeup_attempts: i32,
+    /// Days before `study_ends_on` and `exam_closes_at` on which those missing `study`
+    /// (resp. `exam`) get an automatic reminder, largest first.
+    pub remind_before_days: Vec<i32>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -103,6 +106,7 @@ impl From<CampaignFull> for CampaignView {
             .into_iter()
             .map(Into::into)
             .collect();
+        let remind_before_days = services::campaigns::remind_before_days(&c);
         Self {
             id: c.id,
             year: c.year,
@@ -133,6 +137,7 @@ impl From<CampaignFull> for CampaignView {
             makeup_opens_at: c.makeup_opens_at,
             makeup_closes_at: c.makeup_closes_at,
             makeup_attempts: c.makeup_attempts,
+            remind_before_days,
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
@@ -272,6 +277,10 @@ pub struct CreateCampaign {
     /// 1 to 10; default 1.
     #[oai(default = "default_makeup_attempts")]
     pub makeup_attempts: i32,
+    /// Automatic reminders this many days before each deadline (each 1–60, at most 10);
+    /// none by default.
+    #[oai(default, validator(max_items = 10))]
+    pub remind_before_days: Vec<i32>,
 }
 
 fn default_duration() -> i32 {
@@ -327,6 +336,9 @@ pub struct UpdateCampaign {
     pub makeup_opens_at: Clearable<DateTime<Utc>>,
     pub makeup_closes_at: Clearable<DateTime<Utc>>,
     pub makeup_attempts: Option<i32>,
+    /// Replaces the list; `[]` stops automatic reminders.
+    #[oai(validator(max_items = 10))]
+    pub remind_before_days: Option<Vec<i32>>,
 }
 
 /// Whom to enrol: accounts, and/or every active cadre of units and their sub-units.
@@ -574,6 +586,7 @@ impl CampaignsApi {
             makeup_opens_at: b.makeup_opens_at,
             makeup_closes_at: b.makeup_closes_at,
             makeup_attempts: b.makeup_attempts,
+            remind_before_days: b.remind_before_days,
         };
         let campaign =
             services::campaigns::create(&state.db, &auth.0, input, state.clock.now()).await?;
@@ -628,6 +641,7 @@ impl CampaignsApi {
             makeup_opens_at: b.makeup_opens_at.into_change(),
             makeup_closes_at: b.makeup_closes_at.into_change(),
             makeup_attempts: b.makeup_attempts,
+            remind_before_days: b.remind_before_days,
         };
         let campaign =
             services::campaigns::update(&state.db, &auth.0, id.0, changes, state.clock.now())

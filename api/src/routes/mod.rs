@@ -15,6 +15,7 @@ pub mod files;
 pub mod health;
 pub mod ledgers;
 pub mod money;
+pub mod notices;
 pub mod paging;
 pub mod practice;
 pub mod study;

@@ -46,6 +46,8 @@ pub struct CampaignInput {
     pub makeup_opens_at: Option<DateTime<Utc>>,
     pub makeup_closes_at: Option<DateTime<Utc>>,
     pub makeup_attempts: i32,
+    /// Days before each deadline on which those missing are reminded automatically.
+    pub remind_before_days: Vec<i32>,
 }
 
 /// Changes to a campaign; `None` keeps the stored value. `courses` replaces the list.
@@ -71,6 +73,7 @@ pub struct CampaignChanges {
     pub makeup_opens_at: Option<Option<DateTime<Utc>>>,
     pub makeup_closes_at: Option<Option<DateTime<Utc>>>,
     pub makeup_attempts: Option<i32>,
+    pub remind_before_days: Option<Vec<i32>>,
 }
 
 /// A campaign with its courses.
@@ -139,8 +142,33 @@ fn validate(input: &CampaignInput) -> Vec<FieldError> {
     if !(1..=10).contains(&input.makeup_attempts) {
         bad("makeup_attempts", "must be between 1 and 10");
     }
+    let mut days = HashSet::new();
+    if input.remind_before_days.len() > 10 {
+        bad("remind_before_days", "at most 10 days");
+    } else if input
+        .remind_before_days
+        .iter()
+        .any(|d| !(1..=60).contains(d) || !days.insert(*d))
+    {
+        bad(
+            "remind_before_days",
+            "each day between 1 and 60, none twice",
+        );
+    }
     errors.extend(papers::validate(&input.papers));
     errors
+}
+
+/// The reminder days as stored: a JSON array, largest first.
+fn encode_days(days: &[i32]) -> String {
+    let mut days = days.to_vec();
+    days.sort_unstable_by(|a, b| b.cmp(a));
+    serde_json::to_string(&days).unwrap_or_else(|_| "[]".into())
+}
+
+/// A campaign's automatic reminder days (none when the stored text is not an array).
+pub fn remind_before_days(c: &campaign::Model) -> Vec<i32> {
+    serde_json::from_str(&c.remind_before_days).unwrap_or_default()
 }
 
 /// The last moment any exam window of the campaign (main or make-up) is open: exam
@@ -274,6 +302,7 @@ pub async fn create(
             makeup_opens_at: Set(input.makeup_opens_at),
             makeup_closes_at: Set(input.makeup_closes_at),
             makeup_attempts: Set(input.makeup_attempts),
+            remind_before_days: Set(encode_days(&input.remind_before_days)),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -337,6 +366,10 @@ pub async fn update(
             makeup_opens_at: changes.makeup_opens_at.unwrap_or(c.makeup_opens_at),
             makeup_closes_at: changes.makeup_closes_at.unwrap_or(c.makeup_closes_at),
             makeup_attempts: changes.makeup_attempts.unwrap_or(c.makeup_attempts),
+            remind_before_days: changes
+                .remind_before_days
+                .clone()
+                .unwrap_or_else(|| remind_before_days(c)),
         };
         let errors = validate(&merged);
         if !errors.is_empty() {
@@ -373,6 +406,9 @@ pub async fn update(
         active.makeup_opens_at.set_ne(merged.makeup_opens_at);
         active.makeup_closes_at.set_ne(merged.makeup_closes_at);
         active.makeup_attempts.set_ne(merged.makeup_attempts);
+        active
+            .remind_before_days
+            .set_ne(encode_days(&merged.remind_before_days));
         if !active.is_changed() && !courses_changed {
             return Ok(current);
         }

@@ -11,6 +11,7 @@ pub mod courses;
 pub mod exam;
 pub mod group_commit;
 pub mod ledgers;
+pub mod notices;
 pub mod papers;
 pub mod practice;
 pub mod progress;
