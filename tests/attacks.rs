@@ -245,6 +245,12 @@ fn campaign_and_record_writes(w: &World, campaign_course: i64) -> Vec<WriteCase>
         ),
         (
             "POST",
+            "/api/v1/reports/annual/2026/archive".into(),
+            None,
+            JUDICIAL,
+        ),
+        (
+            "POST",
             "/api/v1/activities".into(),
             Some(
                 json!({"kind": "publicity", "title": "t2", "held_on": "2026-05-02", "organizer_unit_id": id("unit"), "audience": "public", "attendance": 5}),
@@ -342,7 +348,7 @@ async fn every_write_endpoint_refuses_the_roles_it_is_not_for() {
             let key = format!(
                 "{} {}",
                 method.to_uppercase(),
-                path.replace("{user_id}", "{id}")
+                path.replace("{user_id}", "{id}").replace("{year}", "{id}")
             );
             assert!(
                 covered.contains(&key)
@@ -378,8 +384,8 @@ async fn every_write_endpoint_refuses_the_roles_it_is_not_for() {
         }
     }
     assert_eq!(
-        refused, 92,
-        "40 operations refused to two roles, 4 cadre operations to three"
+        refused, 94,
+        "41 operations refused to two roles, 4 cadre operations to three"
     );
 }
 

@@ -4,6 +4,7 @@
 mod common;
 
 mod activities;
+mod archives;
 mod attacks;
 mod audit;
 mod auth;

@@ -29,6 +29,7 @@ pub fn api() -> impl OpenApi {
             routes::ledgers::PetitionsApi,
             routes::ledgers::InspectionsApi,
             routes::notices::NoticesApi,
+            routes::archives::ArchivesApi,
         ),
         routes::audit::AuditApi,
     )

@@ -44,6 +44,8 @@ pub enum Action {
     RecordLedgers,
     /// Read those ledgers.
     ReadLedgers,
+    /// Freeze the year's annual summary (存档).
+    ArchiveYear,
     /// The audit log.
     ReadAuditLog,
 }
@@ -65,7 +67,7 @@ impl Action {
             Action::LogStudy | Action::SitExam => &[Cadre],
             Action::RecordActivities => &[Admin, Judicial],
             Action::ReadActivities => &[Admin, Judicial, Hr],
-            Action::RecordLedgers => &[Admin, Judicial],
+            Action::RecordLedgers | Action::ArchiveYear => &[Admin, Judicial],
             Action::ReadLedgers => &[Admin, Judicial, Hr],
             Action::ReadAuditLog => &[Admin],
         }
@@ -184,6 +186,7 @@ mod tests {
                     ReadActivities,
                     RecordLedgers,
                     ReadLedgers,
+                    ArchiveYear,
                 ],
             ),
         ];
@@ -204,6 +207,7 @@ mod tests {
             ReadActivities,
             RecordLedgers,
             ReadLedgers,
+            ArchiveYear,
             ReadAuditLog,
         ];
         for (role, allowed) in table {

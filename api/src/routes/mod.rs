@@ -5,6 +5,7 @@
 #![allow(clippy::too_many_arguments)]
 
 pub mod activities;
+pub mod archives;
 pub mod audit;
 pub mod auth;
 pub mod campaigns;

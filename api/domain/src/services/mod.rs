@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod answer_writer;
+pub mod archives;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;

@@ -1,0 +1,177 @@
+//! The year-end archive (存档): the annual summary frozen as it was filed. The archive
+//! keeps the JSON byte for byte as it is served, so anyone can recompute its SHA-256 from
+//! what they downloaded, and the narrative, CSV and XLSX as they were. Later edits move the
+//! live report, never an archive; [`diff`] names the figures that have moved since.
+
+use chrono::{DateTime, Utc};
+use entity::report_archive;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::{Page, PageReq, audit, write};
+use crate::{
+    auth::Actor,
+    error::{AppError, AppResult},
+};
+
+/// What an archive holds, made by the caller from the live report at the moment of
+/// freezing.
+pub struct Frozen {
+    /// The archive's JSON as it will be served.
+    pub body: String,
+    pub narrative: String,
+    pub csv: Vec<u8>,
+    pub xlsx: Vec<u8>,
+}
+
+/// Hex SHA-256 of the bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub async fn freeze(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    year: i32,
+    frozen: Frozen,
+    now: DateTime<Utc>,
+) -> AppResult<report_archive::Model> {
+    write(db, async |txn| {
+        let stored = report_archive::ActiveModel {
+            year: Set(year),
+            created_at: Set(now),
+            created_by: Set(Some(actor.id)),
+            sha256: Set(sha256_hex(frozen.body.as_bytes())),
+            body: Set(frozen.body),
+            narrative: Set(frozen.narrative),
+            csv: Set(frozen.csv),
+            xlsx: Set(frozen.xlsx),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        audit::record(
+            txn,
+            Some(actor),
+            now,
+            "archive",
+            "annual_report",
+            Some(stored.id.to_string()),
+            format!("{year} sha256={}", stored.sha256),
+        )
+        .await?;
+        Ok(stored)
+    })
+    .await
+}
+
+/// The archives of a year, newest first (their files left out).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    year: i32,
+    page: PageReq,
+) -> AppResult<Page<(i64, i32, DateTime<Utc>, Option<i64>, String)>> {
+    let q = report_archive::Entity::find().filter(report_archive::Column::Year.eq(year));
+    let total = q.clone().count(db).await?;
+    let items = q
+        .select_only()
+        .columns([
+            report_archive::Column::Id,
+            report_archive::Column::Year,
+            report_archive::Column::CreatedAt,
+            report_archive::Column::CreatedBy,
+            report_archive::Column::Sha256,
+        ])
+        .order_by_desc(report_archive::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(page.of(items, total))
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<report_archive::Model> {
+    report_archive::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("archive"))
+}
+
+/// One figure that differs: its path (`summary.mediation.cases`,
+/// `targets[0].by_unit[2].pass.count`) and its value in each (absent: `None`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub path: String,
+    pub archived: Option<Value>,
+    pub live: Option<Value>,
+}
+
+/// Every leaf that differs between the archived and the live JSON, in document order.
+pub fn diff(archived: &Value, live: &Value) -> Vec<Change> {
+    let mut out = Vec::new();
+    walk(String::new(), Some(archived), Some(live), &mut out);
+    out
+}
+
+fn walk(path: String, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<Change>) {
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match (a, b) {
+        (Some(Value::Object(x)), Some(Value::Object(y))) => {
+            for (k, v) in x {
+                walk(join(k), Some(v), y.get(k), out);
+            }
+            for (k, v) in y.iter().filter(|(k, _)| !x.contains_key(*k)) {
+                walk(join(k), None, Some(v), out);
+            }
+        }
+        (Some(Value::Array(x)), Some(Value::Array(y))) => {
+            for i in 0..x.len().max(y.len()) {
+                walk(format!("{path}[{i}]"), x.get(i), y.get(i), out);
+            }
+        }
+        (a, b) if a == b => {}
+        (a, b) => out.push(Change {
+            path,
+            archived: a.cloned(),
+            live: b.cloned(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_diff_names_each_changed_leaf() {
+        let a =
+            json!({"m": {"cases": 5, "amount": 1.5}, "list": [{"n": 1}, {"n": 2}], "same": "x"});
+        let b = json!({"m": {"cases": 6, "amount": 1.5}, "list": [{"n": 1}, {"n": 3}, {"n": 4}], "same": "x", "new": 1});
+        let paths: Vec<String> = diff(&a, &b).into_iter().map(|c| c.path).collect();
+        assert_eq!(
+            paths,
+            ["list[1].n", "list[2]", "m.cases", "new"],
+            "keys in order"
+        );
+        assert!(diff(&a, &a).is_empty());
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,311 @@
+//! The year-end archive: `POST /reports/annual/{year}/archive`, the list, each archive as
+//! it was served (and as files), and what has changed since.
+
+use chrono::{DateTime, Utc};
+use entity::campaign;
+use poem::{IntoResponse, Response, web::Data};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+    registry::{MetaMediaType, MetaResponse, MetaResponses, Registry},
+    types::{ToJSON, Type},
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::{
+    ApiTags,
+    activities::AnnualReport,
+    files::{self, Download, Summary, SummaryFormat},
+    paging::{Page, PageParam, PerPageParam, page_req},
+    targets::TargetsView,
+};
+use domain::{
+    auth::Actor,
+    export,
+    policy::{self, Action},
+    services::{self, archives::Frozen},
+    state::AppState,
+};
+
+use crate::{auth::BearerAuth, error::ApiResult, error::AppError};
+
+pub struct ArchivesApi;
+
+/// One campaign's four targets, with every unit, as they stood.
+#[derive(Debug, Object)]
+pub struct CampaignTargetsArchive {
+    pub campaign_id: i64,
+    pub title: String,
+    pub targets: TargetsView,
+}
+
+/// An archive's content: the annual summary and each of the year's campaigns' targets
+/// (with `by_unit`) as they stood when it was frozen. Served byte for byte as stored; its
+/// SHA-256 is the archive's `sha256`.
+#[derive(Debug, Object)]
+pub struct ArchivedReport {
+    pub year: i32,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<i64>,
+    pub summary: AnnualReport,
+    pub targets: Vec<CampaignTargetsArchive>,
+}
+
+/// An archive's record.
+#[derive(Debug, Object)]
+pub struct ArchiveInfo {
+    pub id: i64,
+    pub year: i32,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<i64>,
+    /// Hex SHA-256 of `GET /reports/archives/{id}`'s body.
+    pub sha256: String,
+}
+
+/// A figure that has moved since the archive.
+#[derive(Debug, Object)]
+pub struct ArchiveChange {
+    /// Where in the archive's JSON: `summary.mediation.cases`, `targets[0].pass.count`.
+    pub path: String,
+    /// The value in the archive (absent: it was not there).
+    pub archived: Option<serde_json::Value>,
+    /// The value now (absent: it is gone).
+    pub live: Option<serde_json::Value>,
+}
+
+#[derive(ApiResponse)]
+pub enum ArchiveCreated {
+    /// Frozen.
+    #[oai(status = 201)]
+    Created(Json<ArchiveInfo>),
+}
+
+#[derive(ApiResponse)]
+pub enum ArchiveList {
+    /// The year's archives, newest first.
+    #[oai(status = 200)]
+    Ok(Json<Page<ArchiveInfo>>),
+}
+
+#[derive(ApiResponse)]
+pub enum ArchiveDiff {
+    /// Every figure that differs, in the archive's order; empty when nothing moved.
+    #[oai(status = 200)]
+    Ok(Json<Vec<ArchiveChange>>),
+}
+
+/// An archive's JSON exactly as stored, typed as [`ArchivedReport`].
+pub struct StoredJson(String);
+
+impl IntoResponse for StoredJson {
+    fn into_response(self) -> Response {
+        Response::builder()
+            .content_type("application/json; charset=utf-8")
+            .body(self.0)
+    }
+}
+
+impl ApiResponse for StoredJson {
+    fn meta() -> MetaResponses {
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "The archive as it was frozen, byte for byte (its SHA-256 is the \
+                              archive's `sha256`).",
+                status: Some(200),
+                status_range: None,
+                content: vec![MetaMediaType {
+                    content_type: "application/json; charset=utf-8",
+                    schema: ArchivedReport::schema_ref(),
+                }],
+                headers: vec![],
+            }],
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        ArchivedReport::register(registry);
+    }
+}
+
+/// The live report of `year` in the archive's shape.
+async fn live_report(
+    state: &AppState,
+    year: i32,
+    created: (DateTime<Utc>, Option<i64>),
+) -> ApiResult<(ArchivedReport, domain::services::reports::AnnualSummary)> {
+    let now = state.clock.now();
+    let summary = services::reports::annual_summary(&state.db, year, now).await?;
+    let mut targets = Vec::new();
+    for c in campaign::Entity::find()
+        .filter(campaign::Column::Year.eq(year))
+        .order_by_asc(campaign::Column::Id)
+        .all(&state.db)
+        .await?
+    {
+        let report = services::targets::campaign_targets(&state.db, c.id, None, now).await?;
+        targets.push(CampaignTargetsArchive {
+            campaign_id: c.id,
+            title: c.title,
+            targets: report.into(),
+        });
+    }
+    let report = ArchivedReport {
+        year,
+        created_at: created.0,
+        created_by: created.1,
+        summary: (&summary).into(),
+        targets,
+    };
+    Ok((report, summary))
+}
+
+fn json_text(report: &ArchivedReport) -> Result<String, AppError> {
+    serde_json::to_string(&report.to_json()).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+async fn freeze(state: &AppState, actor: &Actor, year: i32) -> ApiResult<ArchiveInfo> {
+    let now = state.clock.now();
+    let (report, summary) = live_report(state, year, (now, Some(actor.id))).await?;
+    let sheets = services::reports::sheets(&summary);
+    let frozen = Frozen {
+        body: json_text(&report)?,
+        narrative: services::reports::narrative(&summary),
+        csv: export::csv(&sheets),
+        xlsx: files::xlsx(&sheets)?,
+    };
+    let a = services::archives::freeze(&state.db, actor, year, frozen, now).await?;
+    Ok(ArchiveInfo {
+        id: a.id,
+        year: a.year,
+        created_at: a.created_at,
+        created_by: a.created_by,
+        sha256: a.sha256,
+    })
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Activities")]
+impl ArchivesApi {
+    /// Freeze the year's annual summary and its campaigns' targets (admin, judicial).
+    /// Later edits move the live report, never the archive.
+    #[oai(
+        path = "/reports/annual/:year/archive",
+        method = "post",
+        operation_id = "createArchive"
+    )]
+    async fn create_archive(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        year: Path<i32>,
+    ) -> ApiResult<ArchiveCreated> {
+        policy::authorize(&auth.0, Action::ArchiveYear)?;
+        Ok(ArchiveCreated::Created(Json(
+            freeze(&state, &auth.0, year.0).await?,
+        )))
+    }
+
+    /// The year's archives, newest first (admin, judicial, hr).
+    #[oai(
+        path = "/reports/annual/:year/archives",
+        method = "get",
+        operation_id = "listArchives"
+    )]
+    async fn list_archives(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        year: Path<i32>,
+        page: PageParam,
+        per_page: PerPageParam,
+    ) -> ApiResult<ArchiveList> {
+        policy::authorize(&auth.0, Action::ReadActivities)?;
+        let found = services::archives::list(&state.db, year.0, page_req(page, per_page)).await?;
+        Ok(ArchiveList::Ok(Json(Page::of(
+            found,
+            |(id, year, created_at, created_by, sha256)| ArchiveInfo {
+                id,
+                year,
+                created_at,
+                created_by,
+                sha256,
+            },
+        ))))
+    }
+
+    /// An archive, byte for byte as frozen (admin, judicial, hr).
+    #[oai(
+        path = "/reports/archives/:id",
+        method = "get",
+        operation_id = "getArchive"
+    )]
+    async fn get_archive(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<StoredJson> {
+        policy::authorize(&auth.0, Action::ReadActivities)?;
+        Ok(StoredJson(
+            services::archives::get(&state.db, id.0).await?.body,
+        ))
+    }
+
+    /// An archive as a file (admin, judicial, hr): the narrative, CSV or XLSX as they were
+    /// when it was frozen.
+    #[oai(
+        path = "/reports/archives/:id/export",
+        method = "get",
+        operation_id = "exportArchive"
+    )]
+    async fn export_archive(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        format: Query<SummaryFormat>,
+    ) -> ApiResult<Download<Summary>> {
+        policy::authorize(&auth.0, Action::ReadActivities)?;
+        let a = services::archives::get(&state.db, id.0).await?;
+        let name = format!("{}年法治政府建设工作总结数据（存档{}）", a.year, a.id);
+        let ascii = format!("annual-{}-archive-{}", a.year, a.id);
+        Ok(match format.0 {
+            SummaryFormat::Text => {
+                Download::new(a.narrative.into_bytes(), files::TEXT, &name, &ascii)
+            }
+            SummaryFormat::Csv => Download::new(a.csv, files::CSV, &name, &ascii),
+            SummaryFormat::Xlsx => Download::new(a.xlsx, files::XLSX, &name, &ascii),
+        })
+    }
+
+    /// The figures that differ between an archive and the live report now (admin,
+    /// judicial, hr): `[{path, archived, live}]`.
+    #[oai(
+        path = "/reports/archives/:id/diff",
+        method = "get",
+        operation_id = "diffArchive"
+    )]
+    async fn diff_archive(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<ArchiveDiff> {
+        policy::authorize(&auth.0, Action::ReadActivities)?;
+        let a = services::archives::get(&state.db, id.0).await?;
+        let archived: serde_json::Value = serde_json::from_str(&a.body)
+            .map_err(|e| AppError::Internal(format!("archive {} does not read: {e}", a.id)))?;
+        let (live, _) = live_report(&state, a.year, (a.created_at, a.created_by)).await?;
+        let live = live.to_json().unwrap_or_default();
+        Ok(ArchiveDiff::Ok(Json(
+            services::archives::diff(&archived, &live)
+                .into_iter()
+                .map(|c| ArchiveChange {
+                    path: c.path,
+                    archived: c.archived,
+                    live: c.live,
+                })
+                .collect(),
+        )))
+    }
+}
