@@ -16,12 +16,12 @@ use serde_json::{Value, json};
 
 use crate::common::{TEST_SECRET, TestApp};
 
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -29,10 +29,16 @@ fn free_port() -> u16 {
         .port()
 }
 
-#[allow(clippy::zombie_processes)] // the caller kills and waits for it
 async fn start(database_url: &str, port: u16) -> Server {
+    start_with(database_url, port, &[]).await
+}
+
+/// The real binary serving `database_url` on `port`, with more environment variables.
+#[allow(clippy::zombie_processes)] // the caller kills and waits for it
+pub(crate) async fn start_with(database_url: &str, port: u16, env: &[(&str, &str)]) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_xuefa"))
         .arg("serve")
+        .envs(env.iter().copied())
         .env("DATABASE_URL", database_url)
         .env("XUEFA_BIND", format!("127.0.0.1:{port}"))
         .env("XUEFA_JWT_SECRET", TEST_SECRET)
@@ -76,7 +82,12 @@ async fn call(
     Some((status, resp.json().await.unwrap_or(Value::Null)))
 }
 
-async fn login(client: &reqwest::Client, base: &str, username: &str, password: &str) -> String {
+pub(crate) async fn login(
+    client: &reqwest::Client,
+    base: &str,
+    username: &str,
+    password: &str,
+) -> String {
     let resp = client
         .post(format!("{base}/api/v1/auth/login"))
         .json(&json!({"username": username, "password": password}))

@@ -12,6 +12,7 @@ mod browser;
 mod campaigns;
 mod console;
 mod crash;
+mod deliveries;
 mod demo;
 mod errors;
 mod exam;

@@ -235,8 +235,8 @@ async fn automatic_reminders_fire_on_their_days_once_with_two_instances() {
         let (a, b) = (app.state.db.clone(), other.db.clone());
         async move {
             let (x, y) = tokio::join!(
-                notices::remind_due(&a, tz, now),
-                notices::remind_due(&b, tz, now)
+                notices::remind_due(&a, (tz, now, false)),
+                notices::remind_due(&b, (tz, now, false))
             );
             x.unwrap() + y.unwrap()
         }

@@ -68,6 +68,7 @@ pub async fn start_with_clock(
     config: Config,
     clock: Clock,
 ) -> Result<(AppState, Option<String>), Box<dyn std::error::Error>> {
+    services::outbox::install_tls_provider();
     let db = domain::db::connect(&config.database_url, config.db_pool).await?;
     domain::db::migrate(&db).await?;
     let secret = services::bootstrap::jwt_secret(&db, config.jwt_secret.as_deref())
@@ -93,6 +94,9 @@ pub async fn start_with_clock(
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     let bind = state.config.bind.clone();
     tokio::spawn(expiry_sweep(state.clone()));
+    if let Some(hook) = state.config.notify.clone() {
+        tokio::spawn(delivery_worker(state.clone(), hook));
+    }
     tracing::info!(%bind, "xuefa listening; API docs at /docs");
     Server::new(TcpListener::bind(bind))
         .run_with_graceful_shutdown(app(state), shutdown_signal(), Some(Duration::from_secs(30)))
@@ -111,10 +115,45 @@ async fn expiry_sweep(state: AppState) {
             Ok(n) => tracing::info!(expired = n, "expired overdue exam attempts"),
             Err(e) => tracing::warn!(error = %e, "exam expiry sweep failed"),
         }
-        match services::notices::remind_due(&state.db, state.config.tz, state.clock.now()).await {
+        let deliver = state.config.notify.is_some();
+        match services::notices::remind_due(
+            &state.db,
+            (state.config.tz, state.clock.now(), deliver),
+        )
+        .await
+        {
             Ok(0) => {}
             Ok(n) => tracing::info!(notices = n, "sent automatic reminders"),
             Err(e) => tracing::warn!(error = %e, "automatic reminders failed"),
+        }
+    }
+}
+
+/// Delivers notices from the outbox to the gateway, about once a second, and prunes what
+/// was delivered long ago once an hour. Every instance may run it (see `services::outbox`).
+pub async fn delivery_worker(state: AppState, hook: domain::config::Webhook) {
+    let http = services::outbox::client(&hook);
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut rounds: u64 = 0;
+    loop {
+        tick.tick().await;
+        match services::outbox::deliver_due(&state.db, &http, &hook, state.clock.now()).await {
+            Ok(r) if r.delivered + r.retrying > 0 => {
+                tracing::info!(
+                    delivered = r.delivered,
+                    retrying = r.retrying,
+                    "notice deliveries"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "notice delivery failed"),
+        }
+        rounds += 1;
+        if rounds.is_multiple_of(3600)
+            && let Err(e) = services::outbox::prune(&state.db, state.clock.now()).await
+        {
+            tracing::warn!(error = %e, "pruning the outbox failed");
         }
     }
 }

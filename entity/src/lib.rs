@@ -11,6 +11,7 @@ pub mod campaign_course;
 pub mod certificate;
 pub mod course;
 pub mod course_progress;
+pub mod delivery;
 pub mod enrollment;
 pub mod inspection;
 pub mod legal_service;

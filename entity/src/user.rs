@@ -18,6 +18,8 @@ pub struct Model {
     pub is_leader: bool,
     #[sea_orm(unique)]
     pub employee_no: Option<String>,
+    /// A mainland mobile number (11 digits, from 1), for SMS notices; admin and HR see it.
+    pub phone: Option<String>,
     pub active: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

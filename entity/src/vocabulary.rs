@@ -379,3 +379,16 @@ impl InspectionField {
         }
     }
 }
+
+keyed_enum!(
+    column
+    /// How delivering a notice to the gateway has gone.
+    DeliveryStatus {
+        /// Not delivered yet; tried again at `next_attempt_at`.
+        Pending => "pending",
+        /// The gateway answered 2xx.
+        Delivered => "delivered",
+        /// Still not delivered 24 hours after the notice: given up.
+        Failed => "failed",
+    }
+);

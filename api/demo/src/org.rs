@@ -100,6 +100,8 @@ pub async fn accounts(
             unit_id: Set(Some(unit)),
             is_leader: Set(leader),
             employee_no: Set(employee_no),
+            // A made-up mobile number from the 139 range, one per account.
+            phone: Set(Some(format!("139{:08}", 10_000_000 + id))),
             active: Set(true),
             created_at: Set(created),
             updated_at: Set(created),

@@ -23,6 +23,20 @@ pub struct Config {
     /// `XUEFA_TRUSTED_PROXIES`: reverse proxies (addresses or CIDRs) whose
     /// `X-Forwarded-For` names the client; from anyone else the header is ignored.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `XUEFA_NOTIFY_WEBHOOK` and `XUEFA_NOTIFY_SECRET`: where every notice is also
+    /// POSTed (an SMS/WeCom/DingTalk gateway), signed with the secret; none when unset.
+    pub notify: Option<Webhook>,
+}
+
+/// The gateway notices are delivered to.
+#[derive(Clone)]
+pub struct Webhook {
+    /// `http://` or `https://`.
+    pub url: String,
+    /// Signs each body (HMAC-SHA256).
+    pub secret: String,
+    /// `XUEFA_NOTIFY_TIMEOUT_SECS` (default 10): how long one delivery may take.
+    pub timeout: std::time::Duration,
 }
 
 impl fmt::Debug for Config {
@@ -40,6 +54,10 @@ impl fmt::Debug for Config {
             .field("db_pool", &self.db_pool)
             .field("tz", &self.tz)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field(
+                "notify",
+                &self.notify.as_ref().map(|w| (&w.url, "***", w.timeout)),
+            )
             .finish()
     }
 }
@@ -72,6 +90,7 @@ impl Default for Config {
             db_pool: 8,
             tz: chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset"),
             trusted_proxies: Vec::new(),
+            notify: None,
         }
     }
 }
@@ -108,7 +127,30 @@ impl Config {
                 message: "must be at least 32 characters".into(),
             });
         }
+        let notify = match non_empty("XUEFA_NOTIFY_WEBHOOK") {
+            None => None,
+            Some(url) => {
+                let url = url.trim().to_owned();
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(ConfigError {
+                        variable: "XUEFA_NOTIFY_WEBHOOK",
+                        message: "expected an http:// or https:// URL".into(),
+                    });
+                }
+                let secret = non_empty("XUEFA_NOTIFY_SECRET").ok_or(ConfigError {
+                    variable: "XUEFA_NOTIFY_SECRET",
+                    message: "a webhook needs a secret to sign its bodies".into(),
+                })?;
+                let seconds = number("XUEFA_NOTIFY_TIMEOUT_SECS", 10)?.clamp(1, 120);
+                Some(Webhook {
+                    url,
+                    secret,
+                    timeout: std::time::Duration::from_secs(seconds),
+                })
+            }
+        };
         Ok(Self {
+            notify,
             bind: non_empty("XUEFA_BIND").unwrap_or(defaults.bind),
             database_url,
             jwt_secret,

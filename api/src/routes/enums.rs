@@ -352,3 +352,18 @@ pub enum InspectionField {
     /// 其他
     Other,
 }
+
+/// How delivering a notice to the gateway has gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::outbox::DeliveryStatus",
+    rename_all = "snake_case"
+)]
+pub enum DeliveryStatus {
+    /// Not delivered yet; tried again at `next_attempt_at`.
+    Pending,
+    /// The gateway answered 2xx.
+    Delivered,
+    /// Still not delivered 24 hours after the notice: given up.
+    Failed,
+}

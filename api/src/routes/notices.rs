@@ -10,7 +10,7 @@ use poem_openapi::{
 
 use super::{
     ApiTags, enums,
-    paging::{PageParam, PerPageParam, page_req},
+    paging::{Page, PageParam, PerPageParam, page_req},
     text::Text,
 };
 use domain::{
@@ -93,6 +93,30 @@ pub struct NoticePage {
     pub unread: u64,
 }
 
+/// One notice's delivery to the gateway.
+#[derive(Debug, Object)]
+pub struct DeliveryView {
+    pub id: i64,
+    pub notice_id: i64,
+    /// Whom the notice is for.
+    pub user_id: Option<i64>,
+    pub title: Option<String>,
+    pub status: enums::DeliveryStatus,
+    pub attempts: i32,
+    /// When it is tried next (while `pending`).
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+#[derive(ApiResponse)]
+pub enum DeliveriesResponse {
+    /// The delivery log, newest first.
+    #[oai(status = 200)]
+    Ok(Json<Page<DeliveryView>>),
+}
+
 #[derive(ApiResponse)]
 pub enum RemindersResponse {
     /// The notices were stored.
@@ -137,7 +161,11 @@ impl NoticesApi {
             &auth.0,
             (id.0, b.target.into(), b.unit_id),
             b.message.map(String::from),
-            (state.config.tz, state.clock.now()),
+            (
+                state.config.tz,
+                state.clock.now(),
+                state.config.notify.is_some(),
+            ),
         )
         .await?;
         Ok(RemindersResponse::Ok(Json(RemindersSent {
@@ -185,5 +213,43 @@ impl NoticesApi {
         policy::authorize(&auth.0, Action::UseOwnAccount)?;
         let n = services::notices::mark_read(&state.db, auth.0.id, id.0, state.clock.now()).await?;
         Ok(NoticeResponse::Ok(Json(n.into())))
+    }
+
+    /// The delivery log of notices to the gateway (admin): each notice's status
+    /// (`pending`, `delivered`, `failed`), tries and last error, newest first.
+    #[oai(
+        path = "/notices/deliveries",
+        method = "get",
+        operation_id = "listDeliveries"
+    )]
+    async fn deliveries(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        status: Query<Option<enums::DeliveryStatus>>,
+        page: PageParam,
+        per_page: PerPageParam,
+    ) -> ApiResult<DeliveriesResponse> {
+        policy::authorize(&auth.0, Action::ReadAuditLog)?;
+        let found = services::outbox::list(
+            &state.db,
+            status.0.map(Into::into),
+            page_req(page, per_page),
+        )
+        .await?;
+        Ok(DeliveriesResponse::Ok(Json(Page::of(found, |(d, n)| {
+            DeliveryView {
+                id: d.id,
+                notice_id: d.notice_id,
+                user_id: n.as_ref().map(|n| n.user_id),
+                title: n.map(|n| n.title),
+                status: d.status.into(),
+                attempts: d.attempts,
+                next_attempt_at: d.next_attempt_at,
+                last_error: d.last_error,
+                created_at: d.created_at,
+                delivered_at: d.delivered_at,
+            }
+        }))))
     }
 }

@@ -13,6 +13,7 @@ pub mod exam;
 pub mod group_commit;
 pub mod ledgers;
 pub mod notices;
+pub mod outbox;
 pub mod papers;
 pub mod practice;
 pub mod progress;

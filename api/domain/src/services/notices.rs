@@ -15,7 +15,7 @@ use sea_orm::{
 };
 
 use super::{
-    Page, PageReq, audit, campaigns, lock_named,
+    Page, PageReq, audit, campaigns, lock_named, outbox,
     targets::{self, Missing, Target},
     write,
 };
@@ -99,7 +99,7 @@ pub async fn remind(
     actor: &Actor,
     (campaign_id, target, unit_id): (i64, Target, Option<i64>),
     message: Option<String>,
-    (tz, now): (FixedOffset, DateTime<Utc>),
+    (tz, now, deliver): (FixedOffset, DateTime<Utc>, bool),
 ) -> AppResult<Reminded> {
     let message = message
         .map(|m| m.trim().to_owned())
@@ -146,6 +146,9 @@ pub async fn remind(
                 .exec_without_returning(txn)
                 .await?;
         }
+        if deliver {
+            outbox::enqueue(txn, now).await?;
+        }
         audit::record(
             txn,
             Some(actor),
@@ -183,11 +186,11 @@ pub fn due_today(c: &campaign::Model, today: NaiveDate, tz: FixedOffset) -> Vec<
 }
 
 /// Sends today's automatic reminders: once per member, target and day, whichever
-/// instance gets there first (the unique `dedupe_key`). Returns how many were stored now.
+/// instance gets there first (the unique `dedupe_key`); with `deliver`, each goes to the
+/// outbox in the same transaction. Returns how many were stored now.
 pub async fn remind_due(
     db: &DatabaseConnection,
-    tz: FixedOffset,
-    now: DateTime<Utc>,
+    (tz, now, deliver): (FixedOffset, DateTime<Utc>, bool),
 ) -> AppResult<u64> {
     let today = now.with_timezone(&tz).date_naive();
     let open = campaign::Entity::find()
@@ -220,14 +223,18 @@ pub async fn remind_due(
                 .collect();
             for chunk in rows.chunks(1000) {
                 let inserted = write(db, async |txn| {
-                    Ok(notice::Entity::insert_many(chunk.to_vec())
+                    let inserted = notice::Entity::insert_many(chunk.to_vec())
                         .on_conflict(
                             OnConflict::column(notice::Column::DedupeKey)
                                 .do_nothing()
                                 .to_owned(),
                         )
                         .exec_without_returning(txn)
-                        .await?)
+                        .await?;
+                    if deliver && inserted > 0 {
+                        outbox::enqueue(txn, now).await?;
+                    }
+                    Ok(inserted)
                 })
                 .await?;
                 stored += inserted;
