@@ -198,6 +198,7 @@ async fn main() {
                 unit_id,
                 is_leader: leader,
                 employee_no,
+                phone: None,
                 active: true,
             };
             match domain::services::users::create(&state.db, &system, new, state.clock.now()).await

@@ -119,6 +119,14 @@ async fn every_notice_arrives_signed_though_the_gateway_fails_for_a_while() {
     let app =
         TestApp::with_config(Clock::pinned(test_now()), |c| c.notify = Some(configured)).await;
     let (hr, campaign) = roster(&app, 3).await;
+    let c0 = app.get("/api/v1/users?q=c0", &hr).await.expect(200)["items"][0]["id"].clone();
+    app.patch(
+        &format!("/api/v1/users/{c0}"),
+        &hr,
+        json!({"phone": "13900000000"}),
+    )
+    .await
+    .expect(200);
     gw.failing.store(4, Ordering::SeqCst);
     app.post(
         &format!("/api/v1/campaigns/{campaign}/reminders"),
@@ -152,6 +160,12 @@ async fn every_notice_arrives_signed_though_the_gateway_fails_for_a_while() {
                 .starts_with('c')
         );
         assert!(notice["title"].as_str().unwrap().contains("学法提醒"));
+        if notice["user"]["username"] == "c0" {
+            assert_eq!(
+                notice["user"]["phone"], "13900000000",
+                "the gateway gets the phone"
+            );
+        }
     }
 
     // The admin's delivery log; HR may not read it.

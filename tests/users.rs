@@ -247,3 +247,68 @@ async fn list_users_filters_by_unit_subtree_role_and_text() {
         .expect(422);
     app.get("/api/v1/users?page=0", &admin).await.expect(422);
 }
+
+#[tokio::test]
+async fn a_phone_is_a_mainland_mobile_number_from_the_form_or_the_roster() {
+    let app = TestApp::new().await;
+    let (_, hr) = app.login_as("hr", &[domain::auth::Role::Hr]).await;
+    let made = app
+        .post(
+            "/api/v1/users",
+            &hr,
+            json!({"username": "zhang", "password": "password-123", "name": "张伟", "roles": ["cadre"], "phone": "+86 139-1234-5678"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(made["phone"], "13912345678");
+    let id = made["id"].as_i64().unwrap();
+    let bad = app
+        .patch(
+            &format!("/api/v1/users/{id}"),
+            &hr,
+            json!({"phone": "010-12345678"}),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.body["errors"][0]["field"], "phone");
+    let cleared = app
+        .patch(&format!("/api/v1/users/{id}"), &hr, json!({"phone": null}))
+        .await
+        .expect(200);
+    assert_eq!(cleared["phone"], serde_json::Value::Null);
+
+    // The roster's 手机号 column; a bad number is that line's error and nothing is stored.
+    let import = |csv: &'static str| {
+        let (app, hr) = (&app, &hr);
+        async move {
+            app.call_raw(
+                "POST",
+                "/api/v1/users/import?default_password=password-123",
+                Some(hr),
+                "text/csv",
+                csv.as_bytes().to_vec(),
+            )
+            .await
+        }
+    };
+    let reply = import("姓名,工号,手机号\n李四,9001,13800001111\n王五,9002,1380000\n").await;
+    assert_eq!(reply.status, 422);
+    assert_eq!(
+        (
+            reply.body["errors"][0]["line"].clone(),
+            reply.body["errors"][0]["field"].clone()
+        ),
+        (json!(3), json!("phone"))
+    );
+    import("姓名,工号,手机号\n李四,9001,13800001111\n")
+        .await
+        .expect(200);
+    let listed = app.get("/api/v1/users?q=9001", &hr).await.expect(200);
+    assert_eq!(listed["items"][0]["phone"], "13800001111");
+    // One's own profile shows one's own number (as with the employee number).
+    let me = app
+        .get("/api/v1/me", &app.token("9001", "password-123").await)
+        .await
+        .expect(200);
+    assert_eq!(me["phone"], "13800001111");
+}

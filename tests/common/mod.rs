@@ -279,6 +279,7 @@ impl TestApp {
             unit_id,
             is_leader: false,
             employee_no: None,
+            phone: None,
             active: true,
         };
         services::users::create(self.db(), &system, new, self.state.clock.now())

@@ -42,6 +42,8 @@ pub struct UserView {
     pub is_leader: bool,
     /// 工号.
     pub employee_no: Option<String>,
+    /// 手机号: a mainland mobile number, for SMS notices.
+    pub phone: Option<String>,
     /// A disabled account can neither log in nor refresh its tokens.
     pub active: bool,
     pub created_at: DateTime<Utc>,
@@ -58,6 +60,7 @@ impl From<user::Model> for UserView {
             unit_id: m.unit_id,
             is_leader: m.is_leader,
             employee_no: m.employee_no,
+            phone: m.phone,
             active: m.active,
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -84,6 +87,9 @@ pub struct CreateUser {
     pub is_leader: bool,
     #[oai(validator(max_length = 64))]
     pub employee_no: Option<Text>,
+    /// 手机号: 11 digits starting 13–19 (`+86`, spaces and dashes are dropped).
+    #[oai(validator(max_length = 20))]
+    pub phone: Option<Text>,
     #[oai(default = "default_true")]
     pub active: bool,
 }
@@ -112,6 +118,9 @@ pub struct UpdateUser {
     /// `null` clears it.
     #[oai(validator(max_length = 64))]
     pub employee_no: Clearable<Text>,
+    /// `null` clears it.
+    #[oai(validator(max_length = 20))]
+    pub phone: Clearable<Text>,
     pub active: Option<bool>,
 }
 
@@ -212,6 +221,7 @@ impl UsersApi {
             unit_id: b.unit_id,
             is_leader: b.is_leader,
             employee_no: text::opt(b.employee_no),
+            phone: text::opt(b.phone),
             active: b.active,
         };
         let user = services::users::create(&state.db, &auth.0, new, state.clock.now()).await?;
@@ -249,6 +259,7 @@ impl UsersApi {
             unit_id: b.unit_id.into_change(),
             is_leader: b.is_leader,
             employee_no: b.employee_no.into_change().map(text::opt),
+            phone: b.phone.into_change().map(text::opt),
             active: b.active,
         };
         let user =

@@ -25,6 +25,7 @@ pub struct NewUser {
     pub unit_id: Option<i64>,
     pub is_leader: bool,
     pub employee_no: Option<String>,
+    pub phone: Option<String>,
     pub active: bool,
 }
 
@@ -38,6 +39,8 @@ pub struct UserChanges {
     pub is_leader: Option<bool>,
     /// `Some(None)` clears the employee number.
     pub employee_no: Option<Option<String>>,
+    /// `Some(None)` clears the phone number.
+    pub phone: Option<Option<String>>,
     pub active: Option<bool>,
 }
 
@@ -90,6 +93,32 @@ pub fn clean_employee_no(field: &str, no: Option<&str>) -> Result<Option<String>
     }
 }
 
+/// A mainland mobile number: 11 digits from 1 (second digit 3–9), written with or
+/// without `+86`/`86`, spaces or dashes; stored as the 11 digits.
+pub fn clean_phone(field: &str, phone: Option<&str>) -> Result<Option<String>, FieldError> {
+    let Some(raw) = phone.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let digits = digits
+        .strip_prefix("+86")
+        .or_else(|| digits.strip_prefix("86").filter(|d| d.len() == 11))
+        .unwrap_or(&digits);
+    let mut chars = digits.chars();
+    let valid = digits.len() == 11
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && chars.next() == Some('1')
+        && chars.next().is_some_and(|c| ('3'..='9').contains(&c));
+    if valid {
+        Ok(Some(digits.to_owned()))
+    } else {
+        Err(FieldError::new(
+            field,
+            "must be a mainland mobile number (11 digits starting 13–19)",
+        ))
+    }
+}
+
 async fn check_unit(db: &impl ConnectionTrait, unit_id: Option<i64>) -> AppResult<()> {
     if let Some(id) = unit_id
         && unit::Entity::find_by_id(id).one(db).await?.is_none()
@@ -124,6 +153,7 @@ pub async fn create(
         &mut errors,
         clean_employee_no("employee_no", new.employee_no.as_deref()),
     );
+    let phone = collect(&mut errors, clean_phone("phone", new.phone.as_deref()));
     if let Err(AppError::Invalid { errors: more, .. }) =
         check_password_rules("password", &new.password)
     {
@@ -166,6 +196,7 @@ pub async fn create(
         unit_id: Set(new.unit_id),
         is_leader: Set(new.is_leader),
         employee_no: Set(employee_no),
+        phone: Set(phone.flatten()),
         active: Set(new.active),
         created_at: Set(now),
         updated_at: Set(now),
@@ -209,6 +240,10 @@ pub async fn update(
         .employee_no
         .as_ref()
         .map(|no| collect(&mut errors, clean_employee_no("employee_no", no.as_deref())));
+    let phone = changes
+        .phone
+        .as_ref()
+        .map(|p| collect(&mut errors, clean_phone("phone", p.as_deref())));
     if let Some(password) = &changes.password
         && let Err(AppError::Invalid { errors: more, .. }) =
             check_password_rules("password", password)
@@ -270,6 +305,10 @@ pub async fn update(
         }
         summary.push(format!("employee_no → {}", no.as_deref().unwrap_or("")));
         active.employee_no = Set(no);
+    }
+    if let Some(Some(phone)) = phone {
+        summary.push("phone changed".into());
+        active.phone = Set(phone);
     }
     if let Some(unit_id) = changes.unit_id {
         summary.push(format!("unit → {unit_id:?}"));
@@ -360,4 +399,27 @@ pub async fn list(
         );
     }
     fetch_page(db, query.order_by_asc(user::Column::Id), page).await
+}
+
+#[cfg(test)]
+mod phone_tests {
+    use super::clean_phone;
+
+    #[test]
+    fn mainland_mobile_numbers_are_kept_as_eleven_digits() {
+        let ok = |s| clean_phone("phone", Some(s)).unwrap().unwrap();
+        assert_eq!(ok("13912345678"), "13912345678");
+        assert_eq!(ok("+86 139-1234-5678"), "13912345678");
+        assert_eq!(ok("8613912345678"), "13912345678");
+        assert_eq!(clean_phone("phone", Some(" ")).unwrap(), None);
+        for bad in [
+            "1391234567",
+            "12912345678",
+            "23912345678",
+            "1391234567x",
+            "010-12345678",
+        ] {
+            assert!(clean_phone("phone", Some(bad)).is_err(), "{bad}");
+        }
+    }
 }

@@ -11,7 +11,7 @@ use sea_orm::{
     Set,
 };
 
-use super::{clean_employee_no, clean_name, clean_username};
+use super::{clean_employee_no, clean_name, clean_phone, clean_username};
 use crate::{
     auth::{Actor, Role, hash_password},
     error::{AppError, AppResult, FieldError},
@@ -30,6 +30,7 @@ enum Column {
     Username,
     Name,
     EmployeeNo,
+    Phone,
     Unit,
     UnitId,
     Roles,
@@ -49,6 +50,7 @@ const HEADERS: &[(Column, &[&str])] = &[
         Column::EmployeeNo,
         &["employee_no", "工号", "职工编号", "人员编号"],
     ),
+    (Column::Phone, &["phone", "手机", "手机号", "手机号码"]),
     (Column::Unit, &["unit", "单位", "所在单位", "部门"]),
     (Column::UnitId, &["unit_id", "单位编号"]),
     (Column::Roles, &["roles", "role", "角色"]),
@@ -97,6 +99,8 @@ struct Row {
     username: String,
     name: String,
     employee_no: Option<String>,
+    /// `None` when the file has no phone column or the cell is empty (keep what is stored).
+    phone: Option<String>,
     /// `None` when the file has no unit column (keep what is stored).
     unit_id: Option<Option<i64>>,
     roles: Option<Vec<Role>>,
@@ -265,6 +269,10 @@ fn parse_row(
     .map_err(|e| err(&e.field, e.message))
     .ok()
     .flatten();
+    let phone = clean_phone(field_name(Column::Phone), Some(get(Column::Phone)))
+        .map_err(|e| err(&e.field, e.message))
+        .ok()
+        .flatten();
     let username_raw = match get(Column::Username) {
         "" => employee_no.clone().unwrap_or_default(),
         u => u.to_owned(),
@@ -318,6 +326,7 @@ fn parse_row(
         username,
         name,
         employee_no,
+        phone,
         unit_id,
         roles,
         is_leader,
@@ -577,6 +586,9 @@ async fn update_account(
     if row.employee_no.is_some() {
         active.employee_no.set_ne(row.employee_no);
     }
+    if row.phone.is_some() {
+        active.phone.set_ne(row.phone);
+    }
     if let Some(unit_id) = row.unit_id {
         active.unit_id.set_ne(unit_id);
     }
@@ -631,6 +643,7 @@ async fn insert_account(
         unit_id: Set(row.unit_id.flatten()),
         is_leader: Set(row.is_leader.unwrap_or(false)),
         employee_no: Set(row.employee_no),
+        phone: Set(row.phone),
         active: Set(row.active.unwrap_or(true)),
         created_at: Set(now),
         updated_at: Set(now),
