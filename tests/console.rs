@@ -836,3 +836,101 @@ async fn the_judicial_office_keeps_its_ledgers_and_sees_them_in_the_summary() {
         phone.screenshot(&path).await;
     }
 }
+
+#[tokio::test]
+async fn hr_reminds_the_missing_the_cadre_reads_it_and_the_archive_shows_what_moved() {
+    let Some(c) = console().await else { return };
+    let id = c.demo.campaign_id;
+    let hr_token = c.app.token("hr", DEMO_PASSWORD).await;
+    let missing = c
+        .app
+        .get(
+            &format!("/api/v1/campaigns/{id}/targets/missing?target=study&per_page=500"),
+            &hr_token,
+        )
+        .await
+        .expect(200);
+    let total = missing["total"].as_u64().unwrap();
+    assert!(total > 0, "the demo has cadres behind on study");
+    let b = Browser::start(1280, 1000).await;
+    b.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;
+    b.goto(&format!("{}/#/hr/targets?campaign={id}", c.origin))
+        .await;
+    b.click("#send-reminders").await;
+    let sent = b.text("#reminders-sent").await;
+    assert!(sent.contains(&format!("已向 {total} 人发送提醒")), "{sent}");
+    b.click("#send-reminders").await;
+    b.until(
+        "the second reminder skipped",
+        "const e = document.querySelector('#reminders-sent'); return e && e.innerText.includes('本次跳过') && e.innerText;",
+        json!([]),
+    )
+    .await;
+
+    // One of them reads it on a phone.
+    let username = missing["items"][0]["username"].as_str().unwrap().to_owned();
+    let phone = Browser::start(375, 812).await;
+    phone.sign_in(&c.origin, &username, DEMO_PASSWORD).await;
+    let badge = phone.text("#unread").await;
+    assert!(badge.contains("1 条未读"), "{badge}");
+    if let Some(path) = screenshot_to("cadre-notices.png") {
+        phone.screenshot(&path).await;
+    }
+    phone.click("#notices li.unread button").await;
+    phone
+        .until(
+            "the notice read",
+            "return document.querySelector('#notices') && !document.querySelector('#unread');",
+            json!([]),
+        )
+        .await;
+    let token = c.app.token(&username, DEMO_PASSWORD).await;
+    assert_eq!(
+        c.app.get("/api/v1/me/notices", &token).await.expect(200)["unread"],
+        0
+    );
+
+    // The judicial office archives the year, a record is added, and the diff says so.
+    let j = Browser::start(1280, 1000).await;
+    j.sign_in(&c.origin, "sifa", DEMO_PASSWORD).await;
+    j.goto(&format!("{}/#/judicial/annual", c.origin)).await;
+    j.until(
+        "the page loaded",
+        "const e = document.querySelector('#narrative'); return e && e.innerText.includes('普法宣传') && !!document.querySelector('#archive-year');",
+        json!([]),
+    )
+    .await;
+    j.click("#archive-year").await;
+    j.until(
+        "the archive listed",
+        "return document.querySelectorAll('#archives tbody tr').length === 1;",
+        json!([]),
+    )
+    .await;
+    let sifa = c.app.token("sifa", DEMO_PASSWORD).await;
+    let street = c
+        .app
+        .get("/api/v1/units?kind=street", &sifa)
+        .await
+        .expect(200)["items"][0]["id"]
+        .clone();
+    c.app
+        .post(
+            "/api/v1/petitions",
+            &sifa,
+            json!({"unit_id": street, "received_on": c.today(), "cases": 1, "visitors": 2}),
+        )
+        .await
+        .expect(201);
+    j.click("#archives tbody tr button").await;
+    let diff = j.text("#archive-diff").await;
+    assert!(diff.contains("summary.petitions.cases"), "{diff}");
+    if let Some(path) = screenshot_to("judicial-archive.png") {
+        j.script(
+            "document.querySelector('#archives').scrollIntoView()",
+            json!([]),
+        )
+        .await;
+        j.screenshot(&path).await;
+    }
+}

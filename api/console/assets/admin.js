@@ -1,4 +1,4 @@
-// 系统管理员: accounts and the audit log.
+// 系统管理员: accounts, the audit log and the notices' delivery log.
 import { html, useState, useLoad, ErrorBanner, ROLE, Options, dateTime } from "./ui.js";
 import { get } from "./api.js";
 
@@ -29,5 +29,21 @@ export function AuditLog() {
     ${page && html`<table id="audit"><thead><tr><th>时间</th><th>操作人</th><th>操作</th><th>对象</th><th>说明</th></tr></thead>
       <tbody>${page.items.map((e) => html`<tr><td>${dateTime(e.at)}</td><td>${e.actor}</td><td>${e.action}</td>
         <td>${e.entity}${e.entity_id ? ` #${e.entity_id}` : ""}</td><td>${e.summary}</td></tr>`)}</tbody></table>`}
+  </section>`;
+}
+
+const DELIVERY = { pending: "待投递", delivered: "已投递", failed: "已放弃" };
+
+/** How notices have gone to the SMS/WeCom/DingTalk gateway. */
+export function Deliveries() {
+  const [status, setStatus] = useState("");
+  const [page, error] = useLoad(() => get(`/notices/deliveries?per_page=200${status ? `&status=${status}` : ""}`), [status]);
+  return html`<section>
+    <div class="toolbar"><label class="inline">状态<select value=${status} onChange=${(e) => setStatus(e.target.value)}><${Options} map=${DELIVERY} empty="全部" /></select></label></div>
+    <${ErrorBanner} error=${error} />
+    ${page && html`<p class="muted">共 ${page.total} 条。未配置网关（XUEFA_NOTIFY_WEBHOOK）时通知只在应用内显示，此处为空。</p>
+      <table id="deliveries"><thead><tr><th>时间</th><th>通知</th><th>状态</th><th>次数</th><th>下次尝试</th><th>最近错误</th></tr></thead>
+      <tbody>${page.items.map((d) => html`<tr><td>${dateTime(d.created_at)}</td><td>${d.title || ""}</td><td>${DELIVERY[d.status]}</td>
+        <td>${d.attempts}</td><td>${d.status === "pending" ? dateTime(d.next_attempt_at) : "—"}</td><td>${d.last_error || ""}</td></tr>`)}</tbody></table>`}
   </section>`;
 }

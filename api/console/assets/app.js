@@ -5,7 +5,7 @@ import { HrTargets, HrRoster, HrCampaign, HrQuestions } from "./hr.js";
 import { Activities, ActivityStats, AnnualSummary } from "./judicial.js";
 import { Ledgers } from "./ledgers.js";
 import { CadreHome } from "./cadre.js";
-import { Users, AuditLog } from "./admin.js";
+import { Users, AuditLog, Deliveries } from "./admin.js";
 
 const PAGES = [
   { path: "/hr/targets", title: "四率统计", roles: ["hr", "admin"], view: HrTargets },
@@ -19,6 +19,7 @@ const PAGES = [
   { path: "/me", title: "我的学习", roles: ["cadre"], view: CadreHome },
   { path: "/admin/users", title: "账号", roles: ["admin", "hr"], view: Users },
   { path: "/admin/audit", title: "审计日志", roles: ["admin"], view: AuditLog },
+  { path: "/admin/deliveries", title: "通知投递", roles: ["admin"], view: Deliveries },
 ];
 
 /** Where each person starts: HR on the rates, the judicial office on its activities, a

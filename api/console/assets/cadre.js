@@ -232,13 +232,32 @@ function Mistakes({ campaign, tick }) {
   </li>`)}</ol>`;
 }
 
+/** My notices (reminders from HR and the automatic ones), unread first to the eye. */
+function Notices() {
+  const [page, error, reload] = useLoad(() => get("/me/notices?per_page=20"), []);
+  if (error) return html`<${ErrorBanner} error=${error} />`;
+  if (!page || page.total === 0) return null;
+  const read = async (n) => {
+    await post(`/me/notices/${n.id}/read`, {});
+    reload();
+  };
+  return html`<article class="card notices" id="notices">
+    <h2>通知${page.unread > 0 ? html` <span class="badge unmet" id="unread">${page.unread} 条未读</span>` : ""}</h2>
+    <ul>${page.items.map((n) => html`<li class=${n.read_at ? "read" : "unread"} key=${n.id}>
+      <strong>${n.title}</strong> <span class="muted">${dateTime(n.created_at)}</span>
+      <p>${n.body}</p>
+      ${!n.read_at && html`<button class="link" onClick=${() => read(n)}>标为已读</button>`}
+    </li>`)}</ul>
+  </article>`;
+}
+
 export function CadreHome() {
   const [campaigns, error] = useLoad(() => all("/campaigns"), []);
   const [tick, setTick] = useState(0);
   if (error) return html`<${ErrorBanner} error=${error} />`;
   if (!campaigns) return html`<p class="loading">正在加载…</p>`;
-  if (campaigns.length === 0) return html`<p>您还没有参加的学法活动。</p>`;
-  return html`<section class="cadre">${campaigns.map((c) => html`<article class="card" key=${c.id}>
+  if (campaigns.length === 0) return html`<${Notices} /><p>您还没有参加的学法活动。</p>`;
+  return html`<section class="cadre"><${Notices} />${campaigns.map((c) => html`<article class="card" key=${c.id}>
     <h2>${c.title}</h2>
     <p class="muted">学习 ${c.study_starts_on} 至 ${c.study_ends_on}；考试 ${dateTime(c.exam_opens_at)} 至 ${dateTime(c.exam_closes_at)}</p>
     <${Progress} campaign=${c} tick=${tick} />

@@ -105,13 +105,27 @@ export function HrTargets({ query }) {
 function Missing({ campaign, unit, target }) {
   const q = `target=${target}${unit ? `&unit_id=${unit}` : ""}`;
   const [page, error] = useLoad(() => get(`/campaigns/${campaign}/targets/missing?${q}&per_page=200`), [campaign, q]);
+  const [sent, setSent] = useState(null);
+  const [sendError, setSendError] = useState(null);
+  const remind = async () => {
+    setSent(null);
+    setSendError(null);
+    try {
+      const r = await post(`/campaigns/${campaign}/reminders`, { target, unit_id: unit ? Number(unit) : null });
+      setSent(`已向 ${r.notified} 人发送提醒${r.skipped ? `，${r.skipped} 人 24 小时内已提醒过，本次跳过` : ""}。`);
+    } catch (err) {
+      setSendError(err);
+    }
+  };
   return html`<section class="missing">
     <div class="toolbar">
       <h2>${MISSING[target]}名单${page ? `（${page.total} 人）` : ""}</h2>
+      <button id="send-reminders" disabled=${!page || page.total === 0} onClick=${remind}>一键提醒</button>
       <button onClick=${() => download(`/campaigns/${campaign}/targets/missing/export?${q}&format=xlsx`)}>下载 Excel</button>
       <button class="secondary" onClick=${() => download(`/campaigns/${campaign}/targets/missing/export?${q}&format=csv`)}>下载 CSV</button>
     </div>
-    <${ErrorBanner} error=${error} />
+    ${sent && html`<p class="ok" role="status" id="reminders-sent">${sent}</p>`}
+    <${ErrorBanner} error=${error || sendError} />
     ${page && html`<table><thead><tr><th>姓名</th><th>工号</th><th>单位</th><th>差分钟</th><th>未完成必修课</th><th>已考/剩余</th><th>最高分</th><th>等级</th></tr></thead>
       <tbody>${page.items.map(
         (m) => html`<tr><td>${m.name}${m.is_leader ? "（领导干部）" : ""}</td><td>${m.employee_no || ""}</td>
@@ -186,8 +200,12 @@ const EMPTY_CAMPAIGN = {
   year: new Date().getFullYear(), title: "", study_starts_on: "", study_ends_on: "", required_minutes: 240,
   exam_opens_at: "", exam_closes_at: "", duration_minutes: 60, question_count: 50, pass_score: 60, good_score: 80, excellent_score: 90,
   max_attempts: 3, exam_requires_study: true, courses: [],
-  papers: [], makeup_opens_at: null, makeup_closes_at: null, makeup_attempts: 1,
+  papers: [], makeup_opens_at: null, makeup_closes_at: null, makeup_attempts: 1, remind_before_days: [7, 1],
 };
+
+/** `7、1` ↔ [7, 1]: the days before each deadline for automatic reminders. */
+const daysText = (days) => (days || []).join("、");
+const daysList = (text) => text.split(/[,，、\s]+/).filter(Boolean).map(Number);
 
 /** `2026-11-01T09:00` (Beijing) ↔ RFC 3339. */
 const toLocal = (t) => (t ? new Date(new Date(t).getTime() + 8 * 3600_000).toISOString().slice(0, 16) : "");
@@ -252,6 +270,7 @@ export function HrCampaign({ query }) {
       <${Field} label="补考开始（北京时间，可不设）" name="makeup_opens_at" errors=${errors}><input type="datetime-local" id="makeup-opens" value=${toLocal(form.makeup_opens_at)} onInput=${(e) => setForm({ ...form, makeup_opens_at: fromLocalOrNull(e.target.value) })} /></${Field}>
       <${Field} label="补考结束（北京时间）" name="makeup_closes_at" errors=${errors}><input type="datetime-local" id="makeup-closes" value=${toLocal(form.makeup_closes_at)} onInput=${(e) => setForm({ ...form, makeup_closes_at: fromLocalOrNull(e.target.value) })} /></${Field}>
       <${Field} label="补考次数" name="makeup_attempts" errors=${errors}><input type="number" value=${form.makeup_attempts} onInput=${set("makeup_attempts")} /></${Field}>
+      <${Field} label="截止前几天自动提醒（如 7、1）" name="remind_before_days" errors=${errors}><input name="remind_before_days" value=${daysText(form.remind_before_days)} onChange=${(e) => setForm({ ...form, remind_before_days: daysList(e.target.value) })} /></${Field}>
       <${PapersEditor} papers=${form.papers} onChange=${(papers) => setForm({ ...form, papers })} error=${errors.papers} />
       <fieldset class="wide"><legend>课程</legend>
         ${(courses || []).map((c) => {

@@ -1,7 +1,7 @@
 // 司法所: activities (list, filters, the form), their statistics, the annual summary.
 import {
   html, useState, useLoad, ErrorBanner, Field, BarChart, fieldErrors, percent,
-  KIND, VENUE, THEME, AUDIENCE, LEVEL, TARGET, Options, RECORD_LEVEL,
+  KIND, VENUE, THEME, AUDIENCE, LEVEL, TARGET, Options, RECORD_LEVEL, dateTime,
 } from "./ui.js";
 import { get, post, patch, del, all, download, text } from "./api.js";
 
@@ -118,7 +118,7 @@ export function ActivityStats() {
   </section>`;
 }
 
-export function AnnualSummary() {
+export function AnnualSummary({ me }) {
   const [year, setYear] = useState(thisYear());
   const [report, error] = useLoad(() => get(`/reports/annual/${year}`), [year]);
   const [narrative, narrativeError] = useLoad(() => text(`/reports/annual/${year}/export?format=text`), [year]);
@@ -147,6 +147,7 @@ export function AnnualSummary() {
       </div>
       <h2>人民调解、法律服务、排查、信访与执法</h2>
       <${LedgerFigures} now=${report} before=${report.previous} />
+      <${Archives} year=${year} me=${me} />
       ${report.campaigns.map((c) => html`<p>${c.title}：应参加 ${c.roster} 人，${Object.entries(TARGET).map(([k, v]) => `${v} ${percent(c[k].rate)}`).join("，")}。</p>`)}`}
   </section>`;
 }
@@ -173,4 +174,66 @@ function LedgerFigures({ now, before }) {
     <${Figure} id="inspections" label="执法检查" value=${now.inspections.entities_checked} before=${before.inspections.entities_checked} unit="家次" />
     <${Figure} id="fines" label="罚款" value=${now.inspections.fines} unit="元" extra=${`处罚 ${now.inspections.penalties} 家`} />
   </div>`;
+}
+
+/** The year's archives (存档): freeze the figures as filed, and see what has moved since. */
+function Archives({ year, me }) {
+  const [list, error, reload] = useLoad(() => get(`/reports/annual/${year}/archives`), [year]);
+  const [diff, setDiff] = useState(null);
+  const [failure, setFailure] = useState(null);
+  const writer = me.roles.includes("judicial") || me.roles.includes("admin");
+  const freeze = async () => {
+    setFailure(null);
+    try {
+      await post(`/reports/annual/${year}/archive`, {});
+      reload();
+    } catch (err) {
+      setFailure(err);
+    }
+  };
+  const compare = async (a) => {
+    setFailure(null);
+    try {
+      setDiff({ archive: a, changes: await get(`/reports/archives/${a.id}/diff`) });
+    } catch (err) {
+      setFailure(err);
+    }
+  };
+  const shown = (v) => (v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
+  return html`<section class="archives" id="archives">
+    <h2>存档</h2>
+    <p class="muted">工作总结报出后存档：存档的数字不再随记录修改而变化，可随时与现在的数字比较。</p>
+    ${writer && html`<button id="archive-year" onClick=${freeze}>存档 ${year} 年数据</button>`}
+    <${ErrorBanner} error=${error || failure} />
+    ${list && list.items.length > 0 && html`<table><thead><tr><th>存档时间</th><th>SHA-256</th><th></th></tr></thead>
+      <tbody>${list.items.map((a) => html`<tr key=${a.id}><td>${dateTime(a.created_at)}</td><td><code>${a.sha256}</code></td>
+        <td><button class="link" onClick=${() => compare(a)}>与现在比较</button>${" "}
+          <button class="link" onClick=${() => download(`/reports/archives/${a.id}/export?format=xlsx`)}>下载 Excel</button>${" "}
+          <button class="link" onClick=${() => download(`/reports/archives/${a.id}/export?format=text`)}>下载文字</button></td></tr>`)}</tbody></table>`}
+    ${diff && html`<div id="archive-diff">
+      <h3>${dateTime(diff.archive.created_at)} 存档以来的变化</h3>
+      ${diff.changes.length === 0 ? html`<p class="ok">没有变化。</p>` : html`<table><thead><tr><th>数据项</th><th>存档时</th><th>现在</th></tr></thead>
+        <tbody>${diff.changes.map((c) => html`<tr><td>${pathLabel(c.path)}<br /><code>${c.path}</code></td><td>${shown(c.archived)}</td><td>${shown(c.live)}</td></tr>`)}</tbody></table>`}
+    </div>`}
+  </section>`;
+}
+
+/** The Chinese words of an archive path's parts (`summary.petitions.cases` → 信访 案件数). */
+const PATH_WORDS = {
+  summary: "", targets: "四率", campaigns: "学法活动", publicity: "普法宣传", training: "法治培训", themes: "主题",
+  six_into: "法律六进", mediation: "人民调解", legal_services: "公共法律服务", screenings: "矛盾纠纷排查",
+  petitions: "信访", inspections: "行政执法检查", lawyer_duty: "律师值班", consultation: "法律咨询", legal_aid: "法律援助",
+  by_level: "按层级", by_category: "按类型", by_topic: "按事项", by_field: "按领域", by_unit: "按单位", by_audience: "按对象",
+  cases: "案件数", amount: "金额", settled: "调解成功", count: "数量", events: "次数", attendance: "人次",
+  materials: "宣传品", visitors: "来访人次", issues_found: "排查出纠纷", issues_resolved: "化解", entities_checked: "检查家次",
+  hazards_found: "发现隐患", hazards_fixed: "整改隐患", penalties: "处罚", fines: "罚款", participation: "参与率",
+  study: "学习率", exam: "考试率", pass: "合格率", rate: "比率", roster: "应参加人数",
+};
+
+function pathLabel(path) {
+  return path.split(".").map((part) => {
+    const [key, index] = part.split("[");
+    const word = PATH_WORDS[key] ?? key;
+    return index ? `${word}第${Number(index.replace("]", "")) + 1}项` : word;
+  }).filter(Boolean).join(" ");
 }
