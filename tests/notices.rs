@@ -284,3 +284,64 @@ async fn automatic_reminders_fire_on_their_days_once_with_two_instances() {
     set_days(json!([])).await;
     assert_eq!(sweep_both(beijing("2026-12-29T10:00:00+08:00")).await, 0);
 }
+
+#[tokio::test]
+async fn two_server_processes_on_one_database_send_each_automatic_reminder_once() {
+    let app = TestApp::new().await;
+    let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
+    // The processes run on the real clock: study ends a week from today.
+    let now = Clock::system().now();
+    let today = now.with_timezone(&app.state.config.tz).date_naive();
+    let course = app.make_course(&hr, "宪法", 60).await;
+    let campaign = app
+        .post(
+            "/api/v1/campaigns",
+            &hr,
+            json!({
+                "year": 2026, "title": "提醒", "study_starts_on": (today - chrono::Duration::days(30)).to_string(),
+                "study_ends_on": (today + chrono::Duration::days(7)).to_string(), "required_minutes": 60,
+                "courses": [{"course_id": course, "compulsory": true}],
+                "exam_opens_at": (now + chrono::Duration::days(20)).to_rfc3339(),
+                "exam_closes_at": (now + chrono::Duration::days(40)).to_rfc3339(),
+                "remind_before_days": [7]
+            }),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let mut cadres = Vec::new();
+    for i in 0..12 {
+        cadres.push(app.make_user(&format!("p{i}"), &[Role::Cadre], None).await);
+    }
+    app.enroll(&hr, campaign, &cadres).await;
+
+    // Both sweep as soon as they start, and again every 30 s.
+    let url = app.database_url();
+    let (a, b) = tokio::join!(
+        crate::crash::start_with(&url, crate::crash::free_port(), &[]),
+        crate::crash::start_with(&url, crate::crash::free_port(), &[])
+    );
+    let count = || async {
+        notice::Entity::find()
+            .filter(notice::Column::CampaignId.eq(campaign))
+            .count(app.db())
+            .await
+            .unwrap()
+    };
+    for _ in 0..100 {
+        if count().await >= 12 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    for mut server in [a, b] {
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+    }
+    assert_eq!(count().await, 12, "each missing member reminded once");
+    for id in cadres {
+        assert_eq!(notices_of(&app, id).await, 1);
+    }
+}
