@@ -853,9 +853,21 @@ async fn hr_reminds_the_missing_the_cadre_reads_it_and_the_archive_shows_what_mo
     let total = missing["total"].as_u64().unwrap();
     assert!(total > 0, "the demo has cadres behind on study");
     let b = Browser::start(1280, 1000).await;
+    // The page settles (the list loads again as the address gains ?campaign=) before the
+    // click: the same enabled button for a second.
     b.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;
     b.goto(&format!("{}/#/hr/targets?campaign={id}", c.origin))
         .await;
+    b.until(
+        "the missing list settled",
+        "const e = document.querySelector('#send-reminders');
+         if (!e || e.disabled) { window.__seen = null; return false; }
+         if (window.__seen === e && Date.now() - window.__since > 1000) return true;
+         if (window.__seen !== e) { window.__seen = e; window.__since = Date.now(); }
+         return false;",
+        json!([]),
+    )
+    .await;
     b.click("#send-reminders").await;
     let sent = b.text("#reminders-sent").await;
     assert!(sent.contains(&format!("已向 {total} 人发送提醒")), "{sent}");
