@@ -68,10 +68,10 @@ pub struct ArchiveInfo {
 pub struct ArchiveChange {
     /// Where in the archive's JSON: `summary.mediation.cases`, `targets[0].pass.count`.
     pub path: String,
-    /// The value in the archive (absent: it was not there).
-    pub archived: Option<serde_json::Value>,
-    /// The value now (absent: it is gone).
-    pub live: Option<serde_json::Value>,
+    /// The value in the archive (any JSON value; `null` when it was not there).
+    pub archived: serde_json::Value,
+    /// The value now (any JSON value; `null` when it is gone).
+    pub live: serde_json::Value,
 }
 
 #[derive(ApiResponse)]
@@ -302,8 +302,8 @@ impl ArchivesApi {
                 .into_iter()
                 .map(|c| ArchiveChange {
                     path: c.path,
-                    archived: c.archived,
-                    live: c.live,
+                    archived: c.archived.unwrap_or_default(),
+                    live: c.live.unwrap_or_default(),
                 })
                 .collect(),
         )))
