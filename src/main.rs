@@ -25,6 +25,12 @@ enum Command {
     Openapi,
     /// Bring the database schema up to date and exit.
     Migrate,
+    /// Write a consistent copy of the SQLite database to FILE while it serves (for
+    /// PostgreSQL, use pg_dump). FILE must not exist.
+    Backup {
+        /// Where the copy goes.
+        file: std::path::PathBuf,
+    },
     /// Load a demo street (units, cadres, a campaign with courses and questions, study
     /// and exam records, a year of activities and of the judicial office's ledgers).
     /// Larger numbers make the benchmark data set.
@@ -98,6 +104,20 @@ async fn main() {
                 .unwrap_or_else(|e| fail(e));
             domain::db::migrate(&db).await.unwrap_or_else(|e| fail(e));
             println!("database is up to date");
+        }
+        Command::Backup { file } => {
+            let db = domain::db::connect(&config.database_url, 1)
+                .await
+                .unwrap_or_else(|e| fail(e));
+            let started = std::time::Instant::now();
+            let bytes = domain::db::backup(&db, &file)
+                .await
+                .unwrap_or_else(|e| fail(e));
+            println!(
+                "backed up to {} ({bytes} bytes) in {:.1}s",
+                file.display(),
+                started.elapsed().as_secs_f64()
+            );
         }
         Command::Serve => {
             let (state, generated) = api::start(config).await.unwrap_or_else(|e| fail(e));

@@ -8,6 +8,7 @@ mod archives;
 mod attacks;
 mod audit;
 mod auth;
+mod backup;
 mod browser;
 mod campaigns;
 mod console;

@@ -164,6 +164,29 @@ pub async fn lock_named(db: &impl sea_orm::ConnectionTrait, key: i64) -> Result<
     Ok(())
 }
 
+/// Writes a consistent copy of a running SQLite database to `path` with `VACUUM INTO`: one
+/// read transaction, so the copy holds exactly what was committed when it began, while
+/// writers go on. The file must not exist. PostgreSQL is backed up with `pg_dump`.
+/// Returns the copy's size in bytes.
+pub async fn backup(db: &DatabaseConnection, path: &std::path::Path) -> Result<u64, String> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Err("this database is PostgreSQL: back it up with pg_dump \
+             (e.g. pg_dump --format=custom --file=xuefa.dump \"$DATABASE_URL\")"
+            .into());
+    }
+    if path.exists() {
+        return Err(format!(
+            "{} already exists; name a new file",
+            path.display()
+        ));
+    }
+    let target = path.to_str().ok_or("the file name is not valid UTF-8")?;
+    db.execute_unprepared(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0))
+}
+
 /// [`lock_named`] key of the roster import.
 pub const ROSTER_IMPORT_LOCK: i64 = 0x7875_6566_6101;
 
