@@ -2,7 +2,6 @@
 //! it was served (and as files), and what has changed since.
 
 use chrono::{DateTime, Utc};
-use entity::campaign;
 use poem::{IntoResponse, Response, web::Data};
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
@@ -11,7 +10,6 @@ use poem_openapi::{
     registry::{MetaMediaType, MetaResponse, MetaResponses, Registry},
     types::{ToJSON, Type},
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{
     ApiTags,
@@ -24,7 +22,7 @@ use domain::{
     auth::Actor,
     export,
     policy::{self, Action},
-    services::{self, archives::Frozen},
+    services::{self, archives::Frozen, targets::TargetsReport},
     state::AppState,
 };
 
@@ -134,22 +132,21 @@ async fn live_report(
     year: i32,
     created: (DateTime<Utc>, Option<i64>),
 ) -> ApiResult<(ArchivedReport, domain::services::reports::AnnualSummary)> {
-    let now = state.clock.now();
-    let summary = services::reports::annual_summary(&state.db, year, now).await?;
-    let mut targets = Vec::new();
-    for c in campaign::Entity::find()
-        .filter(campaign::Column::Year.eq(year))
-        .order_by_asc(campaign::Column::Id)
-        .all(&state.db)
-        .await?
-    {
-        let report = services::targets::campaign_targets(&state.db, c.id, None, now).await?;
-        targets.push(CampaignTargetsArchive {
-            campaign_id: c.id,
-            title: c.title,
-            targets: report.into(),
-        });
-    }
+    let summary = services::reports::annual_summary(&state.db, year, state.clock.now()).await?;
+    // The summary has already counted each campaign with every unit: keep that.
+    let targets = summary
+        .campaigns
+        .iter()
+        .map(|c| CampaignTargetsArchive {
+            campaign_id: c.campaign_id,
+            title: c.title.clone(),
+            targets: TargetsReport {
+                counts: c.counts,
+                by_unit: c.by_unit.clone(),
+            }
+            .into(),
+        })
+        .collect();
     let report = ArchivedReport {
         year,
         created_at: created.0,

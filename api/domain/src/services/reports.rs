@@ -22,6 +22,8 @@ pub struct CampaignFigures {
     pub campaign_id: i64,
     pub title: String,
     pub counts: Counts,
+    /// Every unit's figures (the archive keeps them).
+    pub by_unit: Vec<targets::UnitCounts>,
 }
 
 /// Everything the year-end report states.
@@ -77,6 +79,7 @@ pub async fn annual_summary(
             campaign_id: c.id,
             title: c.title,
             counts: report.counts,
+            by_unit: report.by_unit,
         });
     }
     let all = activities::all(
