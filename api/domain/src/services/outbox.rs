@@ -79,13 +79,8 @@ pub fn signed_body(n: &notice::Model, u: &user::Model, secret: &str) -> (Vec<u8>
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
         .expect("HMAC takes a key of any length");
     mac.update(&bytes);
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    (bytes, format!("sha256={hex}"))
+    let signature = hex::encode(mac.finalize().into_bytes());
+    (bytes, format!("sha256={signature}"))
 }
 
 /// reqwest is built without a TLS provider of its own: the process uses ring, as sqlx
