@@ -60,16 +60,11 @@ pub struct NoticeView {
 
 impl From<entity::notice::Model> for NoticeView {
     fn from(n: entity::notice::Model) -> Self {
-        let target = n.target.as_deref().and_then(|k| {
-            [
-                enums::Target::Participation,
-                enums::Target::Study,
-                enums::Target::Exam,
-                enums::Target::Pass,
-            ]
-            .into_iter()
-            .find(|t| services::notices::target_key((*t).into()) == k)
-        });
+        let target = n
+            .target
+            .as_deref()
+            .and_then(services::targets::Target::parse)
+            .map(Into::into);
         Self {
             id: n.id,
             title: n.title,

@@ -376,7 +376,7 @@ impl TargetsApi {
         .await?;
         let filter = super::filters(&[
             ("campaign", Some(id.0.to_string())),
-            ("target", Some(format!("{:?}", target.0).to_lowercase())),
+            ("target", Some(Target::from(target.0).key().to_owned())),
             ("unit_id", unit_id.0.map(|u| u.to_string())),
         ]);
         super::disclosed(
@@ -424,7 +424,7 @@ impl TargetsApi {
         .await?;
         let filter = super::filters(&[
             ("campaign", Some(id.0.to_string())),
-            ("target", Some(format!("{:?}", target.0).to_lowercase())),
+            ("target", Some(Target::from(target.0).key().to_owned())),
             ("unit_id", unit_id.0.map(|u| u.to_string())),
             ("format", Some(format!("{:?}", format.0).to_lowercase())),
         ]);

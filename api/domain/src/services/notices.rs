@@ -30,16 +30,6 @@ const REMINDER_LOCK: i64 = 0x7875_6566_6102;
 /// How long a manual reminder keeps a member from being reminded of the same target again.
 pub const QUIET: Duration = Duration::hours(24);
 
-/// The target's key as notices store it.
-pub fn target_key(target: Target) -> &'static str {
-    match target {
-        Target::Participation => "participation",
-        Target::Study => "study",
-        Target::Exam => "exam",
-        Target::Pass => "pass",
-    }
-}
-
 /// What a manual reminder did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reminded {
@@ -81,7 +71,7 @@ fn new_notice(
     notice::ActiveModel {
         user_id: Set(user_id),
         campaign_id: Set(Some(c.id)),
-        target: Set(Some(target_key(target).to_owned())),
+        target: Set(Some(target.key().to_owned())),
         title: Set(format!("学法提醒：{}", c.title)),
         body: Set(body),
         created_at: Set(now),
@@ -118,7 +108,7 @@ pub async fn remind(
             .select_only()
             .column(notice::Column::UserId)
             .filter(notice::Column::CampaignId.eq(campaign_id))
-            .filter(notice::Column::Target.eq(target_key(target)))
+            .filter(notice::Column::Target.eq(target.key()))
             .filter(notice::Column::CreatedAt.gt(now - QUIET))
             .into_tuple::<i64>()
             .all(txn)
@@ -158,7 +148,7 @@ pub async fn remind(
             Some(campaign_id.to_string()),
             format!(
                 "target={} notified={} skipped={}",
-                target_key(target),
+                target.key(),
                 outcome.notified,
                 outcome.skipped
             ),
@@ -210,7 +200,7 @@ pub async fn remind_due(
                 .items
                 .iter()
                 .map(|m| {
-                    let key = format!("auto:{}:{}:{}:{today}", c.id, target_key(target), m.user.id);
+                    let key = format!("auto:{}:{}:{}:{today}", c.id, target.key(), m.user.id);
                     new_notice(
                         m.user.id,
                         &c,

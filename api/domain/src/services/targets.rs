@@ -21,18 +21,19 @@ use crate::{
     scoring,
 };
 
-/// One of the four targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    /// 参与率: at least one study session or exam attempt.
-    Participation,
-    /// 学习率: study complete.
-    Study,
-    /// 考试率: at least one finished attempt.
-    Exam,
-    /// 合格率: best finished score ≥ the pass score.
-    Pass,
-}
+entity::keyed_enum!(
+    /// One of the four targets.
+    Target {
+        /// 参与率: at least one study session or exam attempt.
+        Participation => "participation",
+        /// 学习率: study complete.
+        Study => "study",
+        /// 考试率: at least one finished attempt.
+        Exam => "exam",
+        /// 合格率: best finished score ≥ the pass score.
+        Pass => "pass",
+    }
+);
 
 /// The roster by its members' best finished attempt: each member in exactly one bucket.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
