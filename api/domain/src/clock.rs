@@ -3,7 +3,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, SubsecRound, Utc};
+
+use crate::error::{AppError, AppResult};
 
 /// The server's idea of "now". The system clock in production; tests can pin and move
 /// it to check deadlines and windows without sleeping.
@@ -41,8 +43,46 @@ impl Clock {
     }
 }
 
+/// A calendar day as a client writes it: `YYYY-MM-DD` (a real day), or a timestamp with
+/// offset, read as a day in the office's time zone `tz`. `field` names it in the error.
+pub fn parse_day(field: &str, raw: &str, tz: FixedOffset) -> AppResult<NaiveDate> {
+    let raw = raw.trim();
+    if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        return Ok(date);
+    }
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&tz).date_naive())
+        .map_err(|_| {
+            AppError::invalid(
+                field,
+                "expected a date (YYYY-MM-DD) or an RFC 3339 timestamp",
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_timestamp_is_a_day_in_the_office_time_zone() {
+        let beijing = FixedOffset::east_opt(8 * 3600).unwrap();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            parse_day("held_on", "2026-12-04", beijing).unwrap(),
+            day(2026, 12, 4)
+        );
+        // 23:30 on 31 December in Beijing stays in that year…
+        assert_eq!(
+            parse_day("held_on", "2026-12-31T23:30:00+08:00", beijing).unwrap(),
+            day(2026, 12, 31)
+        );
+        // …and 00:10 on 1 January is the next, though UTC still says 31 December.
+        assert_eq!(
+            parse_day("held_on", "2026-12-31T16:10:00Z", beijing).unwrap(),
+            day(2027, 1, 1)
+        );
+        assert!(parse_day("held_on", "31/12/2026", beijing).is_err());
+    }
+
     use super::*;
 
     #[test]

@@ -464,7 +464,7 @@ impl ActivitiesApi {
         let input = ActivityInput {
             kind: b.kind.into(),
             title: b.title.into(),
-            held_on: services::activities::held_on(&b.held_on, state.config.tz)?,
+            held_on: domain::clock::parse_day("held_on", &b.held_on, state.config.tz)?,
             organizer_unit_id: b.organizer_unit_id,
             venue: b.venue.map(Into::into),
             themes: enums::all(b.themes),
@@ -559,7 +559,7 @@ impl ActivitiesApi {
         policy::authorize(&auth.0, Action::RecordActivities)?;
         let b = body.0;
         let date = match &b.held_on {
-            Some(raw) => Some(services::activities::held_on(raw, state.config.tz)?),
+            Some(raw) => Some(domain::clock::parse_day("held_on", raw, state.config.tz)?),
             None => None,
         };
         let activity = services::activities::update(

@@ -60,7 +60,7 @@ pub trait Resource {
 type Model<R> = <<R as Resource>::L as Ledger>::Model;
 
 fn date(field: &str, raw: &Text, tz: FixedOffset) -> Result<NaiveDate, AppError> {
-    ledgers::parse_date(field, raw, tz)
+    domain::clock::parse_day(field, raw, tz)
 }
 
 fn date_opt(

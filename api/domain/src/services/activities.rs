@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::{activity, activity_attendee, activity_theme, unit, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -52,22 +52,6 @@ impl OrganizerLevel {
             _ => OrganizerLevel::Other,
         }
     }
-}
-
-/// A date, or a timestamp read as a date in the office's time zone.
-pub fn held_on(raw: &str, tz: FixedOffset) -> Result<NaiveDate, AppError> {
-    let raw = raw.trim();
-    if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        return Ok(date);
-    }
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&tz).date_naive())
-        .map_err(|_| {
-            AppError::invalid(
-                "held_on",
-                "expected a date (YYYY-MM-DD) or an RFC 3339 timestamp",
-            )
-        })
 }
 
 /// An activity as the judicial office records it.
@@ -593,24 +577,6 @@ pub fn stats(activities: &[ActivityFull], group_by: GroupBy, year: Option<i32>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_timestamp_is_a_day_in_the_office_time_zone() {
-        let beijing = FixedOffset::east_opt(8 * 3600).unwrap();
-        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        assert_eq!(held_on("2026-12-04", beijing).unwrap(), day(2026, 12, 4));
-        // 23:30 on 31 December in Beijing stays in that year…
-        assert_eq!(
-            held_on("2026-12-31T23:30:00+08:00", beijing).unwrap(),
-            day(2026, 12, 31)
-        );
-        // …and 00:10 on 1 January is the next, though UTC still says 31 December.
-        assert_eq!(
-            held_on("2026-12-31T16:10:00Z", beijing).unwrap(),
-            day(2027, 1, 1)
-        );
-        assert!(held_on("31/12/2026", beijing).is_err());
-    }
 
     #[test]
     fn the_organiser_level_follows_the_unit_kind() {

@@ -11,10 +11,11 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
 
 use super::{
     Inspections, Ledger, LegalServices, MediationCases, Petitions, Screenings, common_errors,
-    parse_date, stamped, unstored,
+    stamped, unstored,
 };
 use crate::{
     auth::Actor,
+    clock::parse_day,
     error::{AppError, AppResult, FieldError},
     money,
     services::{audit, begin_write},
@@ -89,8 +90,16 @@ impl Row<'_> {
         self.parse_date(field, &raw)
     }
 
+    /// A day as the API reads it, or as Excel writes it (`2026/3/5`, `2026.3.5`,
+    /// `2026年3月5日`).
     fn parse_date(&mut self, field: &str, raw: &str) -> Option<NaiveDate> {
-        match parse_date(field, raw, self.tz) {
+        let excel = ["%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
+            .iter()
+            .find_map(|f| NaiveDate::parse_from_str(raw.trim(), f).ok());
+        match excel
+            .map(Ok)
+            .unwrap_or_else(|| parse_day(field, raw, self.tz))
+        {
             Ok(d) => Some(d),
             Err(_) => {
                 self.fail(field, format!("{raw:?} is not a date (YYYY-MM-DD)"));
