@@ -74,7 +74,11 @@ function LedgerForm({ kind, ledger, units, editing, onDone }) {
     ? Object.fromEntries(ledger.fields.map((f) => [f.name, formValue(f, editing[f.name])]))
     : blank(ledger));
   const [error, setError] = useState(null);
-  const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
+  // Functional updates: two quick changes (a unit chosen, then a date) must not undo each other.
+  const set = (k) => (e) => {
+    const value = e.target.value;
+    setForm((f) => ({ ...f, [k]: value }));
+  };
   const save = async (e) => {
     e.preventDefault();
     setError(null);
