@@ -257,6 +257,102 @@ async fn known_answers_at_every_level() {
         .expect(403);
 }
 
+/// The attempt `expired` left open is overdue: reports count it as finished (graded on
+/// the answers it saved) but write nothing, so they answer while another connection holds
+/// the write lock; the sweep writes it down later and the figures stay the same.
+#[tokio::test]
+async fn reports_count_overdue_attempts_without_writing() {
+    use entity::attempt;
+    use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let open_attempt = || async {
+        attempt::Entity::find()
+            .filter(attempt::Column::UserId.eq(w.ids["expired"]))
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(open_attempt().await.status, attempt::AttemptStatus::Open);
+
+    // Another connection takes the write lock (SQLite) or locks the exam tables against
+    // writes (PostgreSQL; plain reads still go through) and keeps it for the reports.
+    let mut options = sea_orm::ConnectOptions::new(app.database_url());
+    options.max_connections(1).min_connections(1);
+    let other = sea_orm::Database::connect(options).await.unwrap();
+    match other.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => {
+            other.execute_unprepared("BEGIN IMMEDIATE").await.unwrap();
+        }
+        _ => {
+            other.execute_unprepared("BEGIN").await.unwrap();
+            other
+                .execute_unprepared("LOCK TABLE attempts, enrollments IN EXCLUSIVE MODE")
+                .await
+                .unwrap();
+        }
+    }
+    let path = format!("/api/v1/campaigns/{}/targets", w.campaign.id);
+    let reports = async {
+        let t = app.get(&path, &w.hr).await.expect(200);
+        let year = app
+            .get("/api/v1/reports/annual/2026", &w.hr)
+            .await
+            .expect(200);
+        (t, year)
+    };
+    let (t, year) = tokio::time::timeout(std::time::Duration::from_secs(4), reports)
+        .await
+        .expect("the reports answer while writes are locked out");
+    other.execute_unprepared("ROLLBACK").await.unwrap();
+    // The missing lists read the same way (they write only their disclosure audit entry,
+    // so they are asked once the lock is gone).
+    let pass = app
+        .get(&format!("{path}/missing?target=pass"), &w.hr)
+        .await
+        .expect(200);
+    let exam = app
+        .get(&format!("{path}/missing?target=exam"), &w.hr)
+        .await
+        .expect(200);
+    assert_eq!(
+        figures(&t),
+        [7, 5, 3, 3, 2],
+        "the overdue attempt counts, and passes"
+    );
+    let listed = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["username"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(!listed(&pass).contains(&"expired".to_owned()));
+    assert!(!listed(&exam).contains(&"expired".to_owned()));
+    assert_eq!(year["campaigns"][0]["pass"]["count"], 2);
+    assert_eq!(
+        open_attempt().await.status,
+        attempt::AttemptStatus::Open,
+        "no report wrote it down"
+    );
+
+    // The sweep does, and the figures do not move.
+    let now = app.state.clock.now();
+    assert_eq!(
+        domain::services::exam::expire_due(app.db(), now)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(open_attempt().await.status, attempt::AttemptStatus::Expired);
+    assert_eq!(
+        figures(&app.get(&path, &w.hr).await.expect(200)),
+        [7, 5, 3, 3, 2]
+    );
+}
+
 #[tokio::test]
 async fn missing_lists_name_exactly_who_and_what() {
     let app = TestApp::new().await;

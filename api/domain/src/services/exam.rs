@@ -134,6 +134,24 @@ fn state_conflict(code: &'static str, detail: &str) -> AppError {
     AppError::conflict(code, detail)
 }
 
+/// One drawn question of an attempt, as stored.
+fn drawn(row: attempt_question::Model, question: Option<question::Model>) -> AppResult<Drawn> {
+    let question = Question::decode(
+        question.ok_or_else(|| AppError::Internal("a drawn question is missing".into()))?,
+    );
+    Ok(Drawn {
+        position: row.position,
+        points: row.points.unwrap_or(question.model.points),
+        question,
+        option_order: serde_json::from_str(&row.option_order).unwrap_or_default(),
+        choices: row
+            .choices
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok()),
+        correct: row.correct,
+    })
+}
+
 async fn load_full(db: &impl ConnectionTrait, attempt: attempt::Model) -> AppResult<AttemptFull> {
     let campaign = campaigns::find(db, attempt.campaign_id).await?;
     // One query: each drawn row with its question.
@@ -143,28 +161,54 @@ async fn load_full(db: &impl ConnectionTrait, attempt: attempt::Model) -> AppRes
         .order_by_asc(attempt_question::Column::Position)
         .all(db)
         .await?;
-    let mut questions = Vec::with_capacity(rows.len());
-    for (row, question) in rows {
-        let question = Question::decode(
-            question.ok_or_else(|| AppError::Internal("a drawn question is missing".into()))?,
-        );
-        questions.push(Drawn {
-            position: row.position,
-            points: row.points.unwrap_or(question.model.points),
-            question,
-            option_order: serde_json::from_str(&row.option_order).unwrap_or_default(),
-            choices: row
-                .choices
-                .as_deref()
-                .and_then(|c| serde_json::from_str(c).ok()),
-            correct: row.correct,
-        });
-    }
+    let questions = rows
+        .into_iter()
+        .map(|(row, question)| drawn(row, question))
+        .collect::<AppResult<Vec<_>>>()?;
     Ok(AttemptFull {
         attempt,
         campaign,
         questions,
     })
+}
+
+/// Whether the saved choices are exactly the answer.
+fn is_right(q: &Drawn) -> bool {
+    q.choices.as_ref().is_some_and(|c| {
+        let mut c = c.clone();
+        c.sort_unstable();
+        c == q.question.answer
+    })
+}
+
+/// An attempt's points and which positions were answered right, from the saved choices.
+struct Grading {
+    earned: i64,
+    total: i64,
+    correct: i32,
+    right_at: Vec<i32>,
+    wrong_at: Vec<i32>,
+}
+
+fn grade(questions: &[Drawn]) -> Grading {
+    let mut g = Grading {
+        earned: 0,
+        total: 0,
+        correct: 0,
+        right_at: Vec::new(),
+        wrong_at: Vec::new(),
+    };
+    for q in questions {
+        g.total += q.points as i64;
+        if is_right(q) {
+            g.earned += q.points as i64;
+            g.correct += 1;
+            g.right_at.push(q.position);
+        } else {
+            g.wrong_at.push(q.position);
+        }
+    }
+    g
 }
 
 /// Grades and finishes an open attempt, and writes the outcome into `full` as well.
@@ -176,23 +220,15 @@ async fn finish(
     status: AttemptStatus,
     at: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let (mut earned, mut total, mut correct) = (0i64, 0i64, 0i32);
-    let (mut right_at, mut wrong_at) = (Vec::new(), Vec::new());
+    let Grading {
+        earned,
+        total,
+        correct,
+        right_at,
+        wrong_at,
+    } = grade(&full.questions);
     for q in &mut full.questions {
-        let right = q.choices.as_ref().is_some_and(|c| {
-            let mut c = c.clone();
-            c.sort_unstable();
-            c == q.question.answer
-        });
-        total += q.points as i64;
-        if right {
-            earned += q.points as i64;
-            correct += 1;
-            right_at.push(q.position);
-        } else {
-            wrong_at.push(q.position);
-        }
-        q.correct = Some(right);
+        q.correct = Some(is_right(q));
     }
     let centi = scoring::score_centi(earned, total);
     let done = attempt::Entity::update_many()
@@ -796,6 +832,57 @@ pub async fn expire_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResul
         txn.commit().await?;
     }
     Ok(expired)
+}
+
+/// An open attempt past its deadline (and grace) that nobody has finished yet, as it will
+/// count once finished: graded on the answers saved by its deadline.
+#[derive(Debug, Clone, Copy)]
+pub struct Overdue {
+    pub enrollment_id: i64,
+    pub kind: AttemptKind,
+    pub score_centi: i32,
+}
+
+/// The campaign's overdue open attempts as they will count once finished. Reads only:
+/// reports count them this way, and writing them down stays with the sweep and with the
+/// attempt's own requests (so a report never waits for, or holds, the write lock).
+pub async fn overdue_outcomes(
+    db: &impl ConnectionTrait,
+    campaign_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Overdue>> {
+    let due = attempt::Entity::find()
+        .filter(attempt::Column::CampaignId.eq(campaign_id))
+        .filter(attempt::Column::Status.eq(OPEN))
+        .filter(attempt::Column::Deadline.lt(now - Duration::seconds(GRACE_SECS)))
+        .all(db)
+        .await?;
+    let mut drawn_of: HashMap<i64, Vec<Drawn>> = HashMap::new();
+    let ids: Vec<i64> = due.iter().map(|a| a.id).collect();
+    for chunk in ids.chunks(500) {
+        for (row, question) in attempt_question::Entity::find()
+            .find_also_related(question::Entity)
+            .filter(attempt_question::Column::AttemptId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            drawn_of
+                .entry(row.attempt_id)
+                .or_default()
+                .push(drawn(row, question)?);
+        }
+    }
+    Ok(due
+        .into_iter()
+        .map(|a| {
+            let g = grade(drawn_of.get(&a.id).map_or(&[][..], Vec::as_slice));
+            Overdue {
+                enrollment_id: a.enrollment_id,
+                kind: a.kind,
+                score_centi: scoring::score_centi(g.earned, g.total),
+            }
+        })
+        .collect())
 }
 
 /// The exam part of a cadre's progress.

@@ -146,12 +146,86 @@ pub fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Sta
 const PARTICIPATED: &str = "(e.session_count > 0 OR EXISTS (SELECT 1 FROM attempts a \
      WHERE a.campaign_id = e.campaign_id AND a.user_id = e.user_id))";
 
+/// What a member's overdue open attempts add to their enrolment once finished (see
+/// `exam::overdue_outcomes`): reports count them so without writing anything.
+#[derive(Debug, Clone, Copy, Default)]
+struct Pending {
+    main: i32,
+    makeup: i32,
+    best: Option<i32>,
+    best_main: Option<i32>,
+}
+
+impl Pending {
+    fn by_enrollment(overdue: Vec<exam::Overdue>) -> HashMap<i64, Pending> {
+        let mut out: HashMap<i64, Pending> = HashMap::new();
+        for o in overdue {
+            let p = out.entry(o.enrollment_id).or_default();
+            p.best = p.best.max(Some(o.score_centi));
+            match o.kind {
+                exam::AttemptKind::Main => {
+                    p.main += 1;
+                    p.best_main = p.best_main.max(Some(o.score_centi));
+                }
+                exam::AttemptKind::Makeup => p.makeup += 1,
+            }
+        }
+        out
+    }
+
+    /// The enrolment as it will stand once these attempts are finished.
+    fn apply(&self, e: &mut enrollment::Model) {
+        e.attempts_used += self.main;
+        e.makeup_attempts_used += self.makeup;
+        e.best_score_centi = e.best_score_centi.max(self.best);
+        e.best_main_centi = e.best_main_centi.max(self.best_main);
+    }
+}
+
+/// The enrolments as the counts read them: the table itself, or — while attempts are
+/// overdue — the table with what finishing them will add (`Pending::apply` in SQL).
+fn enrollments_as_of(pending: &HashMap<i64, Pending>) -> (String, Vec<Value>) {
+    if pending.is_empty() {
+        return ("enrollments".into(), Vec::new());
+    }
+    let rows = vec!["(?, ?, ?, ?, ?)"; pending.len()].join(", ");
+    let mut values = Vec::with_capacity(pending.len() * 5);
+    for (id, p) in pending {
+        values.extend([
+            Value::BigInt(Some(*id)),
+            Value::BigInt(Some(p.main.into())),
+            Value::BigInt(Some(p.makeup.into())),
+            Value::BigInt(p.best.map(Into::into)),
+            Value::BigInt(p.best_main.map(Into::into)),
+        ]);
+    }
+    let larger = |column: &str, pending: &str| {
+        format!(
+            "CASE WHEN l.{pending} IS NOT NULL AND (e0.{column} IS NULL OR l.{pending} > e0.{column}) \
+             THEN l.{pending} ELSE e0.{column} END AS {column}"
+        )
+    };
+    let sql = format!(
+        "(SELECT e0.id, e0.campaign_id, e0.user_id, e0.exempt, e0.session_count, e0.study_complete, \
+         e0.attempts_used + COALESCE(l.main, 0) AS attempts_used, \
+         e0.makeup_attempts_used + COALESCE(l.makeup, 0) AS makeup_attempts_used, {}, {} \
+         FROM enrollments e0 LEFT JOIN (SELECT column1 AS enrollment_id, column2 AS main, \
+         column3 AS makeup, column4 AS best, column5 AS best_main FROM (VALUES {rows}) v) l \
+         ON l.enrollment_id = e0.id)",
+        larger("best_score_centi", "best"),
+        larger("best_main_centi", "best_main"),
+    );
+    (sql, values)
+}
+
 /// Counts per unit of the roster members' own unit (`None`: members without a unit).
 async fn counts_by_own_unit(
     db: &impl ConnectionTrait,
     campaign_id: i64,
     bands: scoring::Bands,
+    pending: &HashMap<i64, Pending>,
 ) -> AppResult<HashMap<Option<i64>, Counts>> {
+    let (enrollments, overdue) = enrollments_as_of(pending);
     let sql = format!(
         "SELECT u.unit_id AS unit_id, COUNT(*) AS roster, \
          SUM(CASE WHEN {PARTICIPATED} THEN 1 ELSE 0 END) AS participation, \
@@ -165,7 +239,7 @@ async fn counts_by_own_unit(
          SUM(CASE WHEN e.best_score_centi >= ? AND e.best_score_centi < ? THEN 1 ELSE 0 END) AS pass_band, \
          SUM(CASE WHEN e.best_score_centi < ? THEN 1 ELSE 0 END) AS fail, \
          SUM(CASE WHEN e.best_score_centi IS NULL THEN 1 ELSE 0 END) AS not_sat \
-         FROM enrollments e JOIN users u ON u.id = e.user_id \
+         FROM {enrollments} e JOIN users u ON u.id = e.user_id \
          WHERE e.campaign_id = ? AND e.exempt = ? \
          GROUP BY u.unit_id"
     );
@@ -175,7 +249,9 @@ async fn counts_by_own_unit(
             let mark = scoring::pass_mark_centi;
             let (pass, good, excellent) =
                 (mark(bands.pass), mark(bands.good), mark(bands.excellent));
-            vec![
+            // In the order of the placeholders: the select list, the enrolments' source,
+            // the filter.
+            let mut values: Vec<Value> = vec![
                 pass.into(),
                 pass.into(),
                 pass.into(),
@@ -185,9 +261,10 @@ async fn counts_by_own_unit(
                 pass.into(),
                 good.into(),
                 pass.into(),
-                campaign_id.into(),
-                false.into(),
-            ]
+            ];
+            values.extend(overdue);
+            values.extend([campaign_id.into(), false.into()]);
+            values
         }))
         .await?;
     let mut out = HashMap::new();
@@ -218,7 +295,8 @@ async fn counts_by_own_unit(
 }
 
 /// The four targets of a campaign; with `unit_id`, of that unit and its sub-units only.
-/// Overdue attempts are expired first, so the figures are as of `now`.
+/// Overdue attempts count as finished (graded on the answers saved by their deadline), so
+/// the figures are as of `now`; nothing is written.
 pub async fn campaign_targets(
     db: &DatabaseConnection,
     campaign_id: i64,
@@ -226,8 +304,8 @@ pub async fn campaign_targets(
     now: DateTime<Utc>,
 ) -> AppResult<TargetsReport> {
     let campaign = campaigns::get(db, campaign_id).await?.campaign;
-    exam::expire_due(db, now).await?;
-    let own = counts_by_own_unit(db, campaign_id, (&campaign).into()).await?;
+    let pending = Pending::by_enrollment(exam::overdue_outcomes(db, campaign_id, now).await?);
+    let own = counts_by_own_unit(db, campaign_id, (&campaign).into(), &pending).await?;
     let all_units = unit::Entity::find()
         .order_by_asc(unit::Column::Id)
         .all(db)
@@ -328,7 +406,19 @@ pub async fn missing(
     now: DateTime<Utc>,
 ) -> AppResult<Page<Missing>> {
     let campaign = campaigns::get(db, campaign_id).await?.campaign;
-    exam::expire_due(db, now).await?;
+    let pass_mark = scoring::pass_mark_centi(campaign.pass_score);
+    // Overdue attempts count as finished (see `campaign_targets`): whoever they make
+    // count is not missing, and the rest are shown as they will stand.
+    let pending = Pending::by_enrollment(exam::overdue_outcomes(db, campaign_id, now).await?);
+    let now_counting: Vec<i64> = pending
+        .iter()
+        .filter(|(_, p)| match target {
+            Target::Exam => true,
+            Target::Pass => p.best.is_some_and(|b| b >= pass_mark),
+            Target::Participation | Target::Study => false,
+        })
+        .map(|(id, _)| *id)
+        .collect();
     let mut query = enrollment::Entity::find()
         .find_also_related(user::Entity)
         .filter(enrollment::Column::CampaignId.eq(campaign_id))
@@ -350,9 +440,12 @@ pub async fn missing(
         Target::Pass => query.filter(
             sea_orm::Condition::any()
                 .add(enrollment::Column::BestScoreCenti.is_null())
-                .add(enrollment::Column::BestScoreCenti.lt(scoring::pass_mark_centi(campaign.pass_score))),
+                .add(enrollment::Column::BestScoreCenti.lt(pass_mark)),
         ),
     };
+    for chunk in now_counting.chunks(1000) {
+        query = query.filter(enrollment::Column::Id.is_not_in(chunk.iter().copied()));
+    }
     let total = query.clone().count(db).await?;
     let rows: Vec<(enrollment::Model, user::Model)> = query
         .order_by_asc(enrollment::Column::Id)
@@ -361,7 +454,12 @@ pub async fn missing(
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|(e, u)| u.map(|u| (e, u)))
+        .filter_map(|(mut e, u)| {
+            if let Some(p) = pending.get(&e.id) {
+                p.apply(&mut e);
+            }
+            u.map(|u| (e, u))
+        })
         .collect();
 
     // What the page's members lack, read for the page at once.
