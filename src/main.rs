@@ -89,13 +89,17 @@ async fn main() {
         print!("{}", api::spec_json());
         return;
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
-        )
-        .init();
     let config = Config::from_env().unwrap_or_else(|e| fail(e));
+    let logs = tracing_subscriber::fmt().with_env_filter(
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+    );
+    if config.log_json {
+        // One object a line, with the request's span (request_id, method, path) in it.
+        logs.json().with_current_span(true).init();
+    } else {
+        logs.init();
+    }
     match cli.command {
         Command::Openapi => unreachable!(),
         Command::Migrate => {

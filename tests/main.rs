@@ -22,6 +22,7 @@ mod import;
 mod ledgers;
 mod notices;
 mod openapi;
+mod operations;
 mod papers;
 mod security;
 mod study;

@@ -38,6 +38,10 @@ pub struct Problem {
     /// The invalid fields, when there are any.
     #[oai(skip_serializing_if_is_none)]
     pub errors: Option<Vec<FieldError>>,
+    /// This occurrence: `urn:xuefa:request:{id}`, the request's `X-Request-Id`, which
+    /// is also in the server's log lines for it.
+    #[oai(skip_serializing_if_is_none)]
+    pub instance: Option<String>,
 }
 
 impl Problem {
@@ -49,6 +53,7 @@ impl Problem {
             code: code.to_string(),
             detail: detail.into(),
             errors: None,
+            instance: None,
         }
     }
 }
@@ -92,6 +97,10 @@ pub enum ApiError {
     /// The server failed; nothing about the cause is shown.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
+    /// The database does not answer (`database_unavailable`); retry after `Retry-After`
+    /// seconds.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    ServiceUnavailable(Json<Problem>, #[oai(header = "Retry-After")] u64),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -109,6 +118,7 @@ impl ApiError {
             | ApiError::UnsupportedMediaType(p)
             | ApiError::Unprocessable(p)
             | ApiError::TooManyRequests(p, _)
+            | ApiError::ServiceUnavailable(p, _)
             | ApiError::Internal(p) => p.0,
         }
     }
@@ -167,6 +177,14 @@ impl From<AppError> for ApiError {
                     detail,
                 )))
             }
+            AppError::Unavailable { retry_after } => ApiError::ServiceUnavailable(
+                Json(Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    format!("the database does not answer; try again in {retry_after} seconds"),
+                )),
+                retry_after,
+            ),
             AppError::Internal(_) => ApiError::Internal(Json(Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

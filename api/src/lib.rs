@@ -6,6 +6,7 @@ pub mod auth;
 pub mod console;
 pub mod error;
 pub mod middleware;
+pub mod observe;
 pub mod routes;
 pub mod spec;
 pub mod validate;
@@ -22,9 +23,8 @@ use domain::{
     state::AppState,
 };
 use poem::{
-    Endpoint, EndpointExt, IntoEndpoint, Route, Server,
-    listener::TcpListener,
-    middleware::{CatchPanic, Tracing},
+    Endpoint, EndpointExt, IntoEndpoint, Route, Server, listener::TcpListener,
+    middleware::CatchPanic,
 };
 
 /// The whole HTTP application.
@@ -41,16 +41,18 @@ pub fn app(state: AppState) -> impl Endpoint {
     Route::new()
         .nest("/docs", docs)
         .at("/openapi.json", spec)
+        .at("/metrics", poem::get(observe::metrics))
         .at("/assets/*path", console())
         .at("/vendor/*path", console())
         .nest("/", console::PageAtRoot(service.into_endpoint()))
+        .around(observe::route_pattern)
         .around(move |ep, req| middleware::limit_body(ep, req, max_body))
         .around(middleware::media_type_parameters)
         .with(CatchPanic::new())
         .around(middleware::problem_middleware)
         // Outside the problem rewrite, so that refusals carry it too.
         .around(middleware::no_store)
-        .with(Tracing)
+        .around(observe::observe)
         .data(state)
 }
 
@@ -80,8 +82,7 @@ pub async fn start_with_clock(
             .map_err(|e| e.to_string())?;
     let state = AppState {
         jwt: Arc::new(JwtKeys::new(secret.as_bytes())),
-        sessions: (db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite)
-            .then(|| SessionWriter::start(db.clone())),
+        sessions: SessionWriter::start(db.clone()),
         answers: AnswerWriter::start(db.clone()),
         db,
         config: Arc::new(config),

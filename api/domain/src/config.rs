@@ -26,6 +26,11 @@ pub struct Config {
     /// `XUEFA_NOTIFY_WEBHOOK` and `XUEFA_NOTIFY_SECRET`: where every notice is also
     /// POSTed (an SMS/WeCom/DingTalk gateway), signed with the secret; none when unset.
     pub notify: Option<Webhook>,
+    /// `XUEFA_METRICS_TOKEN`: the bearer token `GET /metrics` asks of clients that are not
+    /// on loopback; without it, only loopback clients read the metrics.
+    pub metrics_token: Option<String>,
+    /// `XUEFA_LOG_FORMAT`: `text` (default) or `json` (one JSON object a line).
+    pub log_json: bool,
 }
 
 /// The gateway notices are delivered to.
@@ -58,6 +63,8 @@ impl fmt::Debug for Config {
                 "notify",
                 &self.notify.as_ref().map(|w| (&w.url, "***", w.timeout)),
             )
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("log_json", &self.log_json)
             .finish()
     }
 }
@@ -91,6 +98,8 @@ impl Default for Config {
             tz: chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset"),
             trusted_proxies: Vec::new(),
             notify: None,
+            metrics_token: None,
+            log_json: false,
         }
     }
 }
@@ -151,6 +160,17 @@ impl Config {
         };
         Ok(Self {
             notify,
+            metrics_token: non_empty("XUEFA_METRICS_TOKEN").map(|t| t.trim().to_owned()),
+            log_json: match non_empty("XUEFA_LOG_FORMAT").as_deref().map(str::trim) {
+                None | Some("text") => false,
+                Some("json") => true,
+                Some(other) => {
+                    return Err(ConfigError {
+                        variable: "XUEFA_LOG_FORMAT",
+                        message: format!("expected text or json, got {other:?}"),
+                    });
+                }
+            },
             bind: non_empty("XUEFA_BIND").unwrap_or(defaults.bind),
             database_url,
             jwt_secret,

@@ -18,19 +18,21 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 /// Opens a pool. SQLite gets WAL (readers run while one writer commits), foreign keys,
 /// a busy timeout, `synchronous=FULL` (an acknowledged write survives a power cut) and a
 /// 16 MiB page cache per connection (uploads insert into random-UUID keys; see
-/// BENCHMARKS.md).
+/// BENCHMARKS.md). A request waits at most 2 s for a connection (a database that is down
+/// answers `database_unavailable` then, not after a long hang) and, on SQLite, 5 s for
+/// another process's write lock.
 pub async fn connect(url: &str, pool: u32) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(pool.max(1))
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(2))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(Duration::from_secs(5))
                 .pragma("cache_size", "-16384")
         });
     Database::connect(options).await
@@ -135,17 +137,30 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
 /// exclusive), so that one cadre's sessions and attempts are checked and stored one at
 /// a time.
 pub async fn lock_cadre(db: &impl sea_orm::ConnectionTrait, user_id: i64) -> Result<(), DbErr> {
-    use sea_orm::{EntityTrait, QuerySelect};
+    lock_cadres(db, &[user_id]).await
+}
+
+/// [`lock_cadre`] for several cadres in one statement, taken in id order (so two
+/// transactions locking overlapping sets never wait on each other in a circle).
+pub async fn lock_cadres(
+    db: &impl sea_orm::ConnectionTrait,
+    user_ids: &[i64],
+) -> Result<(), DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
     if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
         return Ok(());
     }
-    entity::user::Entity::find_by_id(user_id)
-        .select_only()
-        .column(entity::user::Column::Id)
-        .lock_exclusive()
-        .into_tuple::<i64>()
-        .one(db)
-        .await?;
+    for chunk in user_ids.chunks(1000) {
+        entity::user::Entity::find()
+            .select_only()
+            .column(entity::user::Column::Id)
+            .filter(entity::user::Column::Id.is_in(chunk.iter().copied()))
+            .order_by_asc(entity::user::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<i64>()
+            .all(db)
+            .await?;
+    }
     Ok(())
 }
 

@@ -54,8 +54,45 @@ pub enum AppError {
     BadRequest(String),
     /// The body's media type or charset is not one the operation reads.
     UnsupportedMediaType(String),
+    /// The database does not answer (down, unreachable, or busy past the wait); the
+    /// client may retry after this many seconds.
+    Unavailable { retry_after: u64 },
     /// The database failed; the cause is logged, not shown.
     Internal(String),
+}
+
+/// Seconds a client is asked to wait when the database does not answer.
+pub const UNAVAILABLE_RETRY_AFTER: u64 = 5;
+
+/// Whether `err` says the database could not be reached or did not answer in time, as
+/// opposed to refusing a statement: no connection within the pool's wait, a connection
+/// lost or refused, the server shutting down or starting, or SQLite busy past its timeout.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx::Error as Sqlx};
+    let sqlx = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        _ => return false,
+    };
+    match sqlx.as_ref() {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::Protocol(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed => true,
+        Sqlx::Database(db) => db.code().is_some_and(|code| {
+            // PostgreSQL: class 08 (connection exception), 57P01-57P03 (shutting down,
+            // cannot connect now); SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), with
+            // their extended codes.
+            code.starts_with("08")
+                || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+                || code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
+        }),
+        _ => false,
+    }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -114,6 +151,12 @@ impl From<DbErr> for AppError {
             ),
             _ => match err {
                 DbErr::RecordNotFound(what) => AppError::NotFound(what),
+                other if is_unavailable(&other) => {
+                    tracing::warn!(error = %other, "the database is unavailable");
+                    AppError::Unavailable {
+                        retry_after: UNAVAILABLE_RETRY_AFTER,
+                    }
+                }
                 other => {
                     tracing::error!(error = %other, "database error");
                     AppError::Internal(other.to_string())

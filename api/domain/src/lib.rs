@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod export;
+pub mod metrics;
 pub mod money;
 pub mod net;
 pub mod paging;

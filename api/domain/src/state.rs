@@ -18,9 +18,8 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub config: Arc<Config>,
     pub clock: Clock,
-    /// Group commit of single study-session uploads (SQLite; PostgreSQL commits each
-    /// upload in its own transaction under the cadre's row lock).
-    pub sessions: Option<SessionWriter>,
+    /// Group commit of single study-session uploads (both engines).
+    pub sessions: SessionWriter,
     /// Group commit of exam answer saves (both engines).
     pub answers: AnswerWriter,
 }

@@ -159,28 +159,15 @@ impl StudyApi {
         body: Checked<CreateStudySession>,
     ) -> ApiResult<SessionLogged> {
         policy::authorize(&auth.0, Action::LogStudy)?;
-        let logged = match &state.sessions {
-            Some(writer) => {
-                writer
-                    .log(
-                        &auth.0,
-                        input_of(body.0),
-                        state.clock.now(),
-                        state.config.tz,
-                    )
-                    .await?
-            }
-            None => {
-                services::study::log_session(
-                    &state.db,
-                    &auth.0,
-                    input_of(body.0),
-                    state.clock.now(),
-                    state.config.tz,
-                )
-                .await?
-            }
-        };
+        let logged = state
+            .sessions
+            .log(
+                &auth.0,
+                input_of(body.0),
+                state.clock.now(),
+                state.config.tz,
+            )
+            .await?;
         Ok(match logged {
             Logged::Created(s) => SessionLogged::Created(Json(s.into())),
             Logged::Replayed(s) => SessionLogged::Replayed(Json(s.into())),

@@ -63,6 +63,7 @@ impl<G: GroupCommit> GroupWriter<G> {
                         Err(_) => break,
                     }
                 }
+                crate::metrics::observe_group(G::NAME, group.len());
                 let outcomes = G::commit(&db, &group).await;
                 for (i, reply) in replies.drain(..).enumerate() {
                     let outcome = match &outcomes {

@@ -25,6 +25,6 @@ pub mod units;
 pub mod users;
 
 pub(crate) use crate::{
-    db::{ROSTER_IMPORT_LOCK, begin_write, lock_cadre, lock_named, write},
+    db::{ROSTER_IMPORT_LOCK, begin_write, lock_cadre, lock_cadres, lock_named, write},
     paging::{Page, PageReq, fetch_page},
 };

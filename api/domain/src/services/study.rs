@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::{
     Page, PageReq, begin_write, campaigns, fetch_page,
     group_commit::{GroupCommit, GroupWriter},
-    lock_cadre, progress, units,
+    lock_cadres, progress, units,
 };
 use crate::{
     auth::Actor,
@@ -134,9 +134,7 @@ pub async fn log_group(
     let mut users: Vec<i64> = items.iter().map(|(a, _)| a.id).collect();
     users.sort_unstable();
     users.dedup();
-    for user in &users {
-        lock_cadre(db, *user).await?;
-    }
+    lock_cadres(db, &users).await?;
 
     let Loaded {
         stored,
@@ -310,6 +308,13 @@ async fn stored_overlaps(
             condition = condition.add(
                 sea_orm::Condition::all()
                     .add(study_session::Column::UserId.eq(actor.id))
+                    // A session lasts at most MAX_SESSION_HOURS, so one that started
+                    // earlier has ended before this one starts: the index range is the
+                    // last few hours, however long the cadre's history.
+                    .add(
+                        study_session::Column::StartedAt
+                            .gt(input.started_at - Duration::hours(MAX_SESSION_HOURS)),
+                    )
                     .add(study_session::Column::StartedAt.lt(input.ended_at))
                     .add(study_session::Column::EndedAt.gt(input.started_at)),
             );
@@ -452,25 +457,6 @@ fn normalise(mut input: SessionInput) -> SessionInput {
     input
 }
 
-/// Logs one session in its own transaction.
-pub async fn log_session(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    input: SessionInput,
-    now: DateTime<Utc>,
-    tz: FixedOffset,
-) -> AppResult<Logged> {
-    let txn = begin_write(db).await?;
-    let item = GroupItem {
-        actor: actor.clone(),
-        input: Ok(input),
-        now,
-    };
-    let mut outcome = log_group(&txn, vec![item], tz).await?;
-    txn.commit().await?;
-    outcome.remove(0)
-}
-
 /// Logs up to [`MAX_BATCH`] sessions in one transaction; each is answered on its own and a
 /// refused one never takes its neighbours with it.
 pub async fn log_batch(
@@ -602,9 +588,11 @@ pub struct Job {
     tz: FixedOffset,
 }
 
-/// Group commit for single uploads on SQLite (see `services::group_commit`): each upload keeps
-/// its own rules inside the shared transaction (a savepoint each, so a refused one never
-/// rolls back its neighbours). One fsync then serves many uploads instead of one.
+/// Group commit for single uploads, on SQLite and PostgreSQL alike (see
+/// `services::group_commit`): each upload keeps its own rules inside the shared
+/// transaction and a refused one never touches its neighbours. One commit (one fsync,
+/// one WAL flush) then serves many uploads instead of one. Several instances on one
+/// PostgreSQL each run a writer; the cadres' row locks keep one cadre's uploads in order.
 pub struct Uploads;
 
 impl GroupCommit for Uploads {

@@ -1,0 +1,129 @@
+//! The process's metrics, served as Prometheus text at `GET /metrics`: requests by route
+//! template, method and status; latency by route; the group-commit writers' group sizes;
+//! the database pool; and the process itself (memory, CPU, open files).
+
+use std::sync::LazyLock;
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+use sea_orm::DatabaseConnection;
+
+struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    groups: HistogramVec,
+    pool: IntGaugeVec,
+}
+
+static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+    let registry = Registry::new();
+    let requests = IntCounterVec::new(
+        Opts::new(
+            "xuefa_http_requests_total",
+            "HTTP requests answered, by route template, method and status.",
+        ),
+        &["route", "method", "status"],
+    )
+    .expect("valid metric");
+    let latency = HistogramVec::new(
+        HistogramOpts::new(
+            "xuefa_http_request_duration_seconds",
+            "Time from a request's arrival to its response, by route template.",
+        )
+        .buckets(vec![
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+        ]),
+        &["route"],
+    )
+    .expect("valid metric");
+    let groups = HistogramVec::new(
+        HistogramOpts::new(
+            "xuefa_group_commit_size",
+            "Jobs committed together by a group-commit writer (study uploads, answer saves).",
+        )
+        .buckets(vec![
+            1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0,
+        ]),
+        &["writer"],
+    )
+    .expect("valid metric");
+    let pool = IntGaugeVec::new(
+        Opts::new(
+            "xuefa_db_pool_connections",
+            "Database pool connections, by state (open, idle, max).",
+        ),
+        &["state"],
+    )
+    .expect("valid metric");
+    for collector in [
+        Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+        Box::new(latency.clone()),
+        Box::new(groups.clone()),
+        Box::new(pool.clone()),
+        Box::new(prometheus::process_collector::ProcessCollector::for_self()),
+    ] {
+        registry
+            .register(collector)
+            .expect("each metric registered once");
+    }
+    Metrics {
+        registry,
+        requests,
+        latency,
+        groups,
+        pool,
+    }
+});
+
+/// Counts one answered request. `route` is the matched template (`/api/v1/campaigns/:id`),
+/// never the raw path, so the number of series stays bounded.
+pub fn observe_request(route: &str, method: &str, status: u16, seconds: f64) {
+    let m = &*METRICS;
+    m.requests
+        .with_label_values(&[route, method, &status.to_string()])
+        .inc();
+    m.latency.with_label_values(&[route]).observe(seconds);
+}
+
+/// Records the size of one group a group-commit writer committed.
+pub fn observe_group(writer: &str, size: usize) {
+    METRICS
+        .groups
+        .with_label_values(&[writer])
+        .observe(size as f64);
+}
+
+/// Everything, in Prometheus's text exposition format.
+pub fn render(db: &DatabaseConnection, max_connections: u32) -> String {
+    let m = &*METRICS;
+    let (open, idle) = pool_use(db);
+    m.pool.with_label_values(&["open"]).set(open);
+    m.pool.with_label_values(&["idle"]).set(idle);
+    m.pool
+        .with_label_values(&["max"])
+        .set(max_connections as i64);
+    let mut out = Vec::new();
+    TextEncoder::new()
+        .encode(&m.registry.gather(), &mut out)
+        .expect("text encoding into memory does not fail");
+    String::from_utf8(out).expect("the text format is UTF-8")
+}
+
+/// The pool's open and idle connections.
+fn pool_use(db: &DatabaseConnection) -> (i64, i64) {
+    match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (pool.size() as i64, pool.num_idle() as i64)
+        }
+        _ => {
+            let pool = db.get_sqlite_connection_pool();
+            (pool.size() as i64, pool.num_idle() as i64)
+        }
+    }
+}
+
+/// The content type of [`render`]'s output.
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Study uploads as history grows, with reports running, and with two instances (see
+# BENCHMARKS.md, "Uploads and history"). 64 cadres share 64 connections, every request a
+# new valid session, on a fresh database per binary:
+#
+#   A  10 s rush, no stored history                       -> the rate with none
+#   -  fill rushes (not measured) until every cadre has 500+ sessions
+#   B  10 s rush, 500+ stored sessions a cadre            -> B / A, the cost of history
+#   C  10 s rush while 2 connections read GET /campaigns/1/targets -> report p99, C / D
+#   D  10 s rush without the reports
+#   E  (PostgreSQL) 10 s rush through two server instances on one database, 32 connections
+#      each -> the sum against D
+#
+# Each rush uploads into its own days (three days apart), later than every rush before
+# it, so the stored history always lies before the new sessions, where the overlap check
+# looks.
+#
+#   bench/uploads.sh
+#   BENCH_BACKENDS=sqlite bench/uploads.sh
+#   BENCH_BASELINE_BIN=/path/to/older/xuefa bench/uploads.sh   # before/after in one run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
+
+BACKENDS="${BENCH_BACKENDS:-sqlite postgres}"
+DURATION="${BENCH_DURATION:-10s}"
+PORT="${BENCH_PORT:-18192}"
+WORK="$(mktemp -d)"
+PASSWORD="xuefa-demo-2026"
+export XUEFA_ADMIN_PASSWORD="bench-admin-password"
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+cargo build --release --quiet --bin xuefa
+RUNS=()
+[ -n "${BENCH_BASELINE_BIN:-}" ] && RUNS+=("baseline=$BENCH_BASELINE_BIN")
+RUNS+=("this tree=target/release/xuefa")
+DAY=86400
+NOW=$(date +%s)
+
+start_server() { # bin url port
+    DATABASE_URL="$2" XUEFA_BIND="127.0.0.1:$3" RUST_LOG=warn "$1" serve >>"$WORK/server-$3.log" 2>&1 &
+    echo $! >"$WORK/pid-$3"
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$3/readyz" >/dev/null && return; sleep 0.1; done
+    echo "server did not start" >&2; cat "$WORK/server-$3.log" >&2; exit 1
+}
+
+stop_server() { # port
+    kill "$(cat "$WORK/pid-$1")"; wait "$(cat "$WORK/pid-$1")" 2>/dev/null || true
+}
+
+token() { # port username password
+    curl -sf -X POST "http://127.0.0.1:$1/api/v1/auth/login" -H 'content-type: application/json' \
+        -d "{\"username\":\"$2\",\"password\":\"$3\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+
+# Prints "label req/s p50 p99 non-2xx"; leaves the rate in $RATE and the 2xx count in $OK.
+summarise() { # label wrk-output
+    python3 - "$1" "$2" "$WORK/last" <<'PY'
+import re, sys
+name, path, last = sys.argv[1:4]
+text = open(path).read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+total = int(re.search(r"(\d+) requests in", text).group(1))
+def pct(p):
+    m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)\b", text)
+    v, u = float(m.group(1)), m.group(2)
+    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
+bad = int(re.search(r"Non-2xx or 3xx responses: (\d+)", text).group(1)) if "Non-2xx" in text else 0
+print(f"{name:<52} {rps:>8.0f} req/s  p50 {pct(50):>7.2f} ms  p99 {pct(99):>7.2f} ms  non-2xx {bad}")
+open(last, "w").write(f"{rps:.0f} {total - bad}\n")
+PY
+    read -r RATE OK <"$WORK/last"
+}
+
+rush() { # port tokens base-epoch output [duration]
+    wrk -t2 -c"$(wc -l <"$2")" -d"${5:-$DURATION}" --latency -s bench/sessions.lua "http://127.0.0.1:$1" -- \
+        "$2" 1 "$COURSE" "$3" 2 >"$4"
+}
+
+for backend in $BACKENDS; do
+    for run in "${RUNS[@]}"; do
+        label="${run%%=*}"; bin="${run#*=}"
+        echo "=================== uploads, $backend, $label ==================="
+        case "$backend" in
+            sqlite) url="sqlite://$WORK/uploads.db?mode=rwc"; rm -f "$WORK"/uploads.db* ;;
+            postgres)
+                psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS xuefa_uploads" -c "CREATE DATABASE xuefa_uploads" >/dev/null
+                url="postgres://postgres@127.0.0.1:5432/xuefa_uploads" ;;
+        esac
+        DATABASE_URL="$url" "$bin" demo --cadres 64 --sessions-per-cadre 0 --activities 0 --questions-per-attempt 20 | grep "^loaded"
+        start_server "$bin" "$url" "$PORT"
+        : >"$WORK/tokens"
+        for n in $(seq 1 64); do token "$PORT" "$(printf 'gb%05d' "$n")" "$PASSWORD" >>"$WORK/tokens"; done
+        HR=$(token "$PORT" hr "$PASSWORD")
+        COURSE=$(curl -sf "http://127.0.0.1:$PORT/api/v1/campaigns/1" -H "Authorization: Bearer $HR" | python3 -c 'import json,sys; print(json.load(sys.stdin)["courses"][0]["course_id"])')
+
+        rush "$PORT" "$WORK/tokens" $((NOW - 26 * DAY)) "$WORK/a.txt"
+        summarise "A  POST /study-sessions, no history" "$WORK/a.txt"; none=$RATE; stored=$OK
+        base=$((NOW - 23 * DAY))
+        while [ "$stored" -lt $((64 * 500)) ]; do
+            rush "$PORT" "$WORK/tokens" "$base" "$WORK/fill.txt"
+            summarise "   (filling history)" "$WORK/fill.txt" >/dev/null; stored=$((stored + OK))
+            base=$((base + 3 * DAY))
+        done
+        echo "   stored sessions now: $stored ($((stored / 64)) a cadre)"
+        rush "$PORT" "$WORK/tokens" $((NOW - 14 * DAY)) "$WORK/b.txt"
+        summarise "B  POST /study-sessions, $((stored / 64))+ stored a cadre" "$WORK/b.txt"; history=$RATE
+        echo "   B / A = $(python3 -c "print(f'{$history / $none:.2f}')")"
+
+        wrk -t1 -c2 -d"$DURATION" --latency -H "Authorization: Bearer $HR" \
+            "http://127.0.0.1:$PORT/api/v1/campaigns/1/targets" >"$WORK/targets.txt" &
+        reports=$!
+        rush "$PORT" "$WORK/tokens" $((NOW - 11 * DAY)) "$WORK/c.txt"
+        wait "$reports"
+        summarise "C  POST /study-sessions, reports running" "$WORK/c.txt"; with_reports=$RATE
+        summarise "   GET /campaigns/1/targets during C (2 conn)" "$WORK/targets.txt"
+        rush "$PORT" "$WORK/tokens" $((NOW - 8 * DAY)) "$WORK/d.txt"
+        summarise "D  POST /study-sessions, no reports" "$WORK/d.txt"; alone=$RATE
+        echo "   C / D = $(python3 -c "print(f'{$with_reports / $alone:.2f}')")"
+
+        if [ "$backend" = postgres ]; then
+            start_server "$bin" "$url" $((PORT + 1))
+            head -n 32 "$WORK/tokens" >"$WORK/tokens-1"
+            tail -n 32 "$WORK/tokens" >"$WORK/tokens-2"
+            rush "$PORT" "$WORK/tokens-1" $((NOW - 5 * DAY)) "$WORK/e1.txt" &
+            first=$!
+            rush $((PORT + 1)) "$WORK/tokens-2" $((NOW - 5 * DAY)) "$WORK/e2.txt"
+            wait "$first"
+            summarise "E  instance 1 of 2 (32 conn)" "$WORK/e1.txt"; one=$RATE
+            summarise "E  instance 2 of 2 (32 conn)" "$WORK/e2.txt"; two=$RATE
+            echo "   E two instances together: $((one + two)) req/s; / D = $(python3 -c "print(f'{($one + $two) / $alone:.2f}')")"
+            stop_server $((PORT + 1))
+        fi
+        stop_server "$PORT"
+    done
+    [ "$backend" = postgres ] && psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS xuefa_uploads" >/dev/null
+done
