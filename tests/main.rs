@@ -19,6 +19,7 @@ mod errors;
 mod exam;
 mod exports;
 mod import;
+mod instances;
 mod ledgers;
 mod notices;
 mod openapi;
