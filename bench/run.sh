@@ -5,6 +5,8 @@
 #   bench/run.sh                 # both backends, 10k and 100k roster (2M sessions)
 #   BENCH_BACKENDS=sqlite bench/run.sh
 #   BENCH_10M=1 bench/run.sh     # also 100k roster with 10M sessions (slow to generate)
+#   BENCH_1M=1 bench/run.sh      # also a 1,000,000-cadre roster with 20M sessions
+#   BENCH_ONLY_1M=1 BENCH_1M=1 bench/run.sh   # only that (skips the 10k/100k sets)
 #
 # Needs wrk (apt-get install wrk) and, for PostgreSQL, a server on 127.0.0.1:5432 where
 # user postgres may create databases. Every load stays on loopback and ends by itself.
@@ -80,6 +82,7 @@ report_latency() { # label url_db
 
 for backend in $BACKENDS; do
     echo "=================== $backend ==================="
+    if [ "${BENCH_ONLY_1M:-0}" != 1 ]; then
     # 10k roster: the request benchmarks run here.
     url=$(db_url "$backend" xuefa_bench_10k)
     started=$(date +%s.%N)
@@ -126,10 +129,22 @@ for backend in $BACKENDS; do
         stop_server
         echo "peak RSS: $((PEAK_RSS_KB / 1024)) MB"
     fi
+    fi
+    if [ "${BENCH_1M:-0}" = 1 ]; then
+        # A province: 1,000,000 cadres with 20 sessions each (the generator shows its
+        # progress on stderr and reports its time on the "loaded" line).
+        url=$(db_url "$backend" xuefa_bench_1m)
+        DATABASE_URL="$url" "$BIN" demo --cadres 1000000 --sessions-per-cadre 20 --activities 1000 --questions-per-attempt 20 | grep "^loaded"
+        start_server "$url"
+        report_latency "1M roster, 20M sessions" "$url"
+        stop_server
+        echo "peak RSS: $((PEAK_RSS_KB / 1024)) MB"
+    fi
     [ "$backend" = postgres ] && psql -q -h 127.0.0.1 -U postgres -d postgres \
-        -c "DROP DATABASE IF EXISTS xuefa_bench_10k" -c "DROP DATABASE IF EXISTS xuefa_bench_100k" -c "DROP DATABASE IF EXISTS xuefa_bench_10m" >/dev/null
+        -c "DROP DATABASE IF EXISTS xuefa_bench_10k" -c "DROP DATABASE IF EXISTS xuefa_bench_100k" \
+        -c "DROP DATABASE IF EXISTS xuefa_bench_10m" -c "DROP DATABASE IF EXISTS xuefa_bench_1m" >/dev/null
     rm -f "$WORK"/*.db*
 done
 
 # The exam-start storm: 2,000 cadres starting within 10 s (its own data set).
-BENCH_BACKENDS="$BACKENDS" bench/storm.sh
+[ "${BENCH_ONLY_1M:-0}" = 1 ] || BENCH_BACKENDS="$BACKENDS" bench/storm.sh

@@ -1,7 +1,8 @@
 -- POST /api/v1/study-sessions: every request a new, valid session. Each wrk thread
 -- uploads for its own cadres, one-minute sessions in two-minute slots, so no two
 -- requests overlap and every upload is accepted (any non-2xx shows in wrk's summary).
--- args: tokens_file campaign_id course_id base_epoch threads
+-- args: tokens_file campaign_id course_id base_epoch threads [seed]
+-- (two wrk processes at once need different seeds, or they send the same session ids)
 local threads = {}
 
 function setup(thread)
@@ -18,7 +19,7 @@ function init(args)
     if (i - 1) % nthreads == id then table.insert(mine, all[i]) end
   end
   counter = 0
-  math.randomseed(os.time() * 1000 + id)
+  math.randomseed(os.time() * 1000 + id + (tonumber(args[6]) or 0) * 7919)
 end
 
 local function uuid()

@@ -153,6 +153,8 @@ async fn main() {
                 questions_per_attempt,
                 seed,
                 force,
+                // Small demos finish before a progress line would help.
+                progress: cadres >= 10_000,
             };
             let started = std::time::Instant::now();
             match demo::load(&state.db, &options, state.clock.now(), state.config.tz).await {

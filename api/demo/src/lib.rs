@@ -14,6 +14,7 @@ mod campaign;
 mod data;
 mod ledgers;
 mod org;
+mod progress;
 mod records;
 mod write;
 
@@ -41,6 +42,8 @@ pub struct DemoOptions {
     pub seed: u64,
     /// Run even if the database already holds data.
     pub force: bool,
+    /// Show what it is doing on stderr (a bar on a terminal, plain lines in a log).
+    pub progress: bool,
 }
 
 impl Default for DemoOptions {
@@ -52,6 +55,7 @@ impl Default for DemoOptions {
             questions_per_attempt: 50,
             seed: 2026,
             force: false,
+            progress: false,
         }
     }
 }
@@ -85,6 +89,7 @@ pub(crate) struct Gen<'t> {
     year: i32,
     /// Prefixes names and usernames when the database already holds a demo street.
     tag: String,
+    progress: progress::Progress,
 }
 
 /// Loads the demo. Refuses a database that already holds data unless `force`.
@@ -124,14 +129,17 @@ pub async fn load(
         } else {
             format!("s{}-", streets + 1)
         },
+        progress: progress::Progress::new(options.progress),
     };
     let org = org::units(&mut g).await?;
     let people = org::accounts(&mut g, &org, options.cadres, &password_hash).await?;
     let plan = campaign::campaign(&mut g, options.questions_per_attempt).await?;
     let made =
         records::study_and_exams(&mut g, &plan, &people.cadres, options.sessions_per_cadre).await?;
+    g.progress.phase("activities", 1);
     let activity_count =
         activities::activities(&mut g, &org, &people.cadres, options.activities).await?;
+    g.progress.phase("ledgers", 1);
     let ledger_records = ledgers::ledgers(&mut g, &org).await?;
     write::resync_sequences(&txn).await?;
     audit::record_as(
@@ -149,6 +157,8 @@ pub async fn load(
         ),
     )
     .await?;
+    g.progress.phase("committing", 1);
+    g.progress.finish();
     let (tag, year) = (g.tag, g.year);
     txn.commit().await?;
     let sign_in = |username: String, what: &str| (username, DEMO_PASSWORD.into(), what.into());

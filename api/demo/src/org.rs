@@ -133,7 +133,9 @@ pub async fn accounts(
         .copied()
         .collect();
     let mut made = Vec::with_capacity(cadres as usize);
+    g.progress.phase("making accounts", cadres as u64);
     for i in 0..cadres {
+        g.progress.advance(1);
         let unit = if i < 3 {
             org.street_id
         } else {
@@ -155,6 +157,7 @@ pub async fn accounts(
         );
         made.push((id, unit));
     }
+    g.progress.phase("writing accounts", 1);
     bulk(g.txn, rows).await?;
     Ok(People {
         hr,

@@ -63,6 +63,9 @@ pub async fn study_and_exams(
     let first_attempt_id = attempt_id;
     let mut batch = Batch::default();
     let mut sessions = 0;
+    let mut flushed = 0;
+    g.progress
+        .phase("study sessions and exams", cadres.len() as u64);
     for (n, (cadre, _unit)) in cadres.iter().enumerate() {
         let eid = enrollment_id;
         enrollment_id += 1;
@@ -104,6 +107,8 @@ pub async fn study_and_exams(
         if batch.sessions.len() >= 60_000 || n + 1 == cadres.len() {
             sessions += batch.sessions.len();
             batch.flush(g).await?;
+            g.progress.advance((n + 1 - flushed) as u64);
+            flushed = n + 1;
         }
     }
     if cadres.len() > 10 {

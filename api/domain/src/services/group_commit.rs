@@ -64,7 +64,25 @@ impl<G: GroupCommit> GroupWriter<G> {
                     }
                 }
                 crate::metrics::observe_group(G::NAME, group.len());
-                let outcomes = G::commit(&db, &group).await;
+                let outcomes = match G::commit(&db, &group).await {
+                    // A group that failed as a whole (a deadlock with another instance,
+                    // a constraint one job broke) must not fail its neighbours: each job
+                    // is committed again on its own. Not when the database is away —
+                    // every retry would wait out the pool again.
+                    Err(e) if group.len() > 1 && !matches!(e, AppError::Unavailable { .. }) => {
+                        tracing::warn!(error = %e, jobs = group.len(), writer = G::NAME,
+                            "a group commit failed; committing its jobs one by one");
+                        let mut each = Vec::with_capacity(group.len());
+                        for job in &group {
+                            each.push(match G::commit(&db, std::slice::from_ref(job)).await {
+                                Ok(mut one) => one.remove(0),
+                                Err(e) => Err(e),
+                            });
+                        }
+                        Ok(each)
+                    }
+                    other => other,
+                };
                 for (i, reply) in replies.drain(..).enumerate() {
                     let outcome = match &outcomes {
                         Ok(each) => each[i].clone(),
