@@ -10,6 +10,7 @@
 #      own history, not of the table having grown)
 #   C  10 s rush while 2 connections read GET /campaigns/1/targets -> report p99, C / D
 #   D  10 s rush without the reports
+#   C2 10 s rush while the targets are read ten times a second (an office's pace) -> C2 / D
 #   E  (PostgreSQL) 10 s rush through two server instances on one database, 32 connections
 #      each -> the sum against D
 #
@@ -74,6 +75,26 @@ PY
     read -r RATE OK <"$WORK/last"
 }
 
+# GET url ten times a second for the rush's duration; prints count, p50, p99 and failures.
+paced_reports() { # url token
+    python3 - "$1" "$2" "${DURATION%s}" <<'PY'
+import sys, time, urllib.request
+url, token, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+times, failed, start = [], 0, time.monotonic()
+while time.monotonic() - start < seconds:
+    t0 = time.monotonic()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})) as r:
+            r.read()
+    except Exception:
+        failed += 1
+    times.append((time.monotonic() - t0) * 1000)
+    time.sleep(max(0.0, 0.1 - (time.monotonic() - t0)))
+times.sort()
+print(f"{len(times)} requests, p50 {times[len(times) // 2]:.1f} ms, p99 {times[int(len(times) * 0.99)]:.1f} ms, failed {failed}")
+PY
+}
+
 rush() { # port tokens base-epoch output
     wrk -t2 -c"$(wc -l <"$2")" -d"$DURATION" --latency -s bench/sessions.lua "http://127.0.0.1:$1" -- \
         "$2" 1 "$COURSE" "$3" 2 "$1" >"$4"
@@ -120,6 +141,14 @@ for backend in $BACKENDS; do
         rush "$PORT" "$WORK/tokens" $((NOW - 8 * DAY)) "$WORK/d.txt"
         summarise "D  POST /study-sessions, no reports" "$WORK/d.txt"; alone=$RATE
         echo "   C / D = $(python3 -c "print(f'{$with_reports / $alone:.2f}')")"
+        # C2: the reports at an office's pace instead of flat out: ten a second.
+        paced_reports "http://127.0.0.1:$PORT/api/v1/campaigns/1/targets" "$HR" >"$WORK/paced.txt" &
+        reports=$!
+        rush "$PORT" "$WORK/tokens" $((NOW - 7 * DAY)) "$WORK/c2.txt"
+        wait "$reports"
+        summarise "C2 POST /study-sessions, 10 reports a second" "$WORK/c2.txt"
+        echo "   GET /campaigns/1/targets during C2: $(cat "$WORK/paced.txt")"
+        echo "   C2 / D = $(python3 -c "print(f'{$RATE / $alone:.2f}')")"
 
         if [ "$backend" = postgres ]; then
             start_server "$bin" "$url" $((PORT + 1))

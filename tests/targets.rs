@@ -189,6 +189,16 @@ async fn sit_exams(app: &TestApp, campaign_id: i64) {
     .expect(200);
 }
 
+/// The usernames of a missing list's page, in order.
+fn usernames(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["username"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 fn figures(v: &Value) -> [i64; 5] {
     [
         v["roster"].as_i64().unwrap(),
@@ -321,16 +331,8 @@ async fn reports_count_overdue_attempts_without_writing() {
         [7, 5, 3, 3, 2],
         "the overdue attempt counts, and passes"
     );
-    let listed = |v: &Value| -> Vec<String> {
-        v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["username"].as_str().unwrap().to_owned())
-            .collect()
-    };
-    assert!(!listed(&pass).contains(&"expired".to_owned()));
-    assert!(!listed(&exam).contains(&"expired".to_owned()));
+    assert!(!usernames(&pass).contains(&"expired".to_owned()));
+    assert!(!usernames(&exam).contains(&"expired".to_owned()));
     assert_eq!(year["campaigns"][0]["pass"]["count"], 2);
     assert_eq!(
         open_attempt().await.status,
@@ -358,14 +360,6 @@ async fn missing_lists_name_exactly_who_and_what() {
     let app = TestApp::new().await;
     let w = world(&app).await;
     let path = format!("/api/v1/campaigns/{}/targets/missing", w.campaign.id);
-    let names = |v: &Value| -> Vec<String> {
-        v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["username"].as_str().unwrap().to_owned())
-            .collect()
-    };
     let get = |target: &str| {
         let url = format!("{path}?target={target}");
         let hr = w.hr.clone();
@@ -373,20 +367,20 @@ async fn missing_lists_name_exactly_who_and_what() {
         async move { app.get(&url, &hr).await }
     };
     assert_eq!(
-        names(&get("participation").await.expect(200)),
+        usernames(&get("participation").await.expect(200)),
         ["idle", "disabled"]
     );
     assert_eq!(
-        names(&get("study").await.expect(200)),
+        usernames(&get("study").await.expect(200)),
         ["idle", "partial", "overstudied", "disabled"]
     );
     assert_eq!(
-        names(&get("exam").await.expect(200)),
+        usernames(&get("exam").await.expect(200)),
         ["idle", "partial", "overstudied", "disabled"]
     );
     let pass = get("pass").await.expect(200);
     assert_eq!(
-        names(&pass),
+        usernames(&pass),
         ["idle", "partial", "overstudied", "failed", "disabled"]
     );
     assert_eq!(pass["total"], 5);
@@ -416,12 +410,12 @@ async fn missing_lists_name_exactly_who_and_what() {
         .get(&format!("{path}?target=study&unit_id={}", w.g1), &w.hr)
         .await
         .expect(200);
-    assert_eq!(names(&branch), ["idle", "partial"]);
+    assert_eq!(usernames(&branch), ["idle", "partial"]);
     let paged = app
         .get(&format!("{path}?target=study&per_page=2&page=2"), &w.hr)
         .await
         .expect(200);
-    assert_eq!(names(&paged), ["overstudied", "disabled"]);
+    assert_eq!(usernames(&paged), ["overstudied", "disabled"]);
     assert_eq!(paged["total"], 4);
     app.get(&format!("{path}?target=everything"), &w.hr)
         .await

@@ -14,6 +14,20 @@ use crate::error::{ApiError, AppError};
 #[oai(ty = "bearer", bearer_format = "JWT", checker = "check_bearer")]
 pub struct BearerAuth(pub Actor);
 
+/// The client's address as the login throttle and `/metrics` see it: the peer's, or —
+/// only when the peer is a trusted proxy — the last untrusted `X-Forwarded-For` entry.
+pub fn client_address(req: &Request, state: &AppState) -> String {
+    let peer = match req.remote_addr().0 {
+        poem::Addr::SocketAddr(addr) => Some(addr.ip()),
+        _ => None,
+    };
+    domain::net::client_address(
+        peer,
+        req.header("x-forwarded-for"),
+        &state.config.trusted_proxies,
+    )
+}
+
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Actor> {
     let state = req
         .data::<AppState>()

@@ -123,15 +123,7 @@ async fn with_instance(response: Response, id: &str) -> Response {
 /// bearer token, and never when no token is set.
 #[poem::handler]
 pub async fn metrics(req: &Request, state: Data<&AppState>) -> Response {
-    let peer = match req.remote_addr().0 {
-        poem::Addr::SocketAddr(addr) => Some(addr.ip()),
-        _ => None,
-    };
-    let client = domain::net::client_address(
-        peer,
-        req.header("x-forwarded-for"),
-        &state.config.trusted_proxies,
-    );
+    let client = crate::auth::client_address(req, state.0);
     let local = client.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
     let bearer = req
         .header("authorization")

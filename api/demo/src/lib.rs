@@ -27,8 +27,8 @@ use domain::{
 use entity::{unit, user};
 use rand::{SeedableRng, rngs::StdRng};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, TransactionTrait,
 };
 
 /// How much to generate.
@@ -161,6 +161,12 @@ pub async fn load(
     g.progress.finish();
     let (tag, year) = (g.tag, g.year);
     txn.commit().await?;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        // Fold the whole load into the file now, so the next open does not have to
+        // recover a write-ahead log as large as the data.
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await?;
+    }
     let sign_in = |username: String, what: &str| (username, DEMO_PASSWORD.into(), what.into());
     Ok(DemoReport {
         accounts: vec![

@@ -21,7 +21,27 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 /// BENCHMARKS.md). A request waits at most 2 s for a connection (a database that is down
 /// answers `database_unavailable` then, not after a long hang) and, on SQLite, 5 s for
 /// another process's write lock.
+///
+/// On SQLite the file is first opened once with no such limit: a database left with a
+/// large write-ahead log (a city-sized demo, a crash mid-import) is recovered on that first
+/// open, which can take minutes, and must not fail the start as "pool timed out".
 pub async fn connect(url: &str, pool: u32) -> Result<DatabaseConnection, DbErr> {
+    if url.starts_with("sqlite:") {
+        let mut first = ConnectOptions::new(url.to_owned());
+        first
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(3600))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .busy_timeout(Duration::from_secs(5))
+            });
+        let opened = Database::connect(first).await?;
+        opened
+            .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
+            .await?;
+        opened.close().await?;
+    }
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(pool.max(1))

@@ -101,15 +101,7 @@ impl AuthApi {
         req: &Request,
         body: Checked<LoginRequest>,
     ) -> ApiResult<TokensIssued> {
-        let peer = match req.remote_addr().0 {
-            poem::Addr::SocketAddr(addr) => Some(addr.ip()),
-            _ => None,
-        };
-        let client = domain::net::client_address(
-            peer,
-            req.header("x-forwarded-for"),
-            &state.config.trusted_proxies,
-        );
+        let client = crate::auth::client_address(req, state.0);
         let pair = services::auth::login(
             &state.db,
             &state.jwt,

@@ -105,3 +105,67 @@ impl<G: GroupCommit> GroupWriter<G> {
         answer.await.map_err(|_| stopped())?
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Doubles each job; a group holding 13 fails as a whole (as a deadlock would), and
+    /// 13 alone is refused.
+    struct Picky;
+
+    impl GroupCommit for Picky {
+        type Job = i32;
+        type Outcome = i32;
+        const LIMIT: usize = 64;
+        const NAME: &'static str = "picky";
+
+        fn commit(
+            _db: &DatabaseConnection,
+            jobs: &[i32],
+        ) -> impl Future<Output = AppResult<Vec<AppResult<i32>>>> + Send {
+            let jobs = jobs.to_vec();
+            async move {
+                if jobs == [0] {
+                    // The first group takes a while, so the others queue up behind it.
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                if jobs.len() > 1 && jobs.contains(&13) {
+                    return Err(AppError::Internal("deadlock detected".into()));
+                }
+                Ok(jobs
+                    .iter()
+                    .map(|j| match j {
+                        13 => Err(AppError::conflict("unlucky", "13")),
+                        j => Ok(j * 2),
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_group_that_fails_as_a_whole_is_committed_job_by_job() {
+        let writer = GroupWriter::<Picky>::start(DatabaseConnection::default());
+        let first = tokio::spawn({
+            let w = writer.clone();
+            async move { w.submit(0).await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let rest: Vec<_> = (1..20)
+            .map(|i| {
+                let w = writer.clone();
+                tokio::spawn(async move { (i, w.submit(i).await) })
+            })
+            .collect();
+        assert_eq!(first.await.unwrap().unwrap(), 0);
+        for job in rest {
+            let (i, outcome) = job.await.unwrap();
+            match (i, outcome) {
+                (13, Err(AppError::Conflict { code, .. })) => assert_eq!(code, "unlucky"),
+                (i, Ok(doubled)) => assert_eq!(doubled, i * 2),
+                (i, other) => panic!("job {i}: {other:?}"),
+            }
+        }
+    }
+}
