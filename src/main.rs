@@ -82,6 +82,20 @@ fn fail(message: impl std::fmt::Display) -> ! {
     std::process::exit(1);
 }
 
+/// Log lines as text, or with `XUEFA_LOG_FORMAT=json` one object a line with the request's
+/// span (`request_id`, method, path) in it.
+fn init_logging(config: &Config) {
+    let logs = tracing_subscriber::fmt().with_env_filter(
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+    );
+    if config.log_json {
+        logs.json().with_current_span(true).init();
+    } else {
+        logs.init();
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
@@ -90,16 +104,7 @@ async fn main() {
         return;
     }
     let config = Config::from_env().unwrap_or_else(|e| fail(e));
-    let logs = tracing_subscriber::fmt().with_env_filter(
-        tracing_subscriber::EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
-    );
-    if config.log_json {
-        // One object a line, with the request's span (request_id, method, path) in it.
-        logs.json().with_current_span(true).init();
-    } else {
-        logs.init();
-    }
+    init_logging(&config);
     match cli.command {
         Command::Openapi => unreachable!(),
         Command::Migrate => {

@@ -104,35 +104,38 @@ pub fn allowed_methods(path: &str) -> Option<String> {
     Some(methods.join(", "))
 }
 
-/// The spec's path template (`/api/v1/campaigns/{id}`) of a route as the router names it
-/// (poem-openapi registers `/api/v1/campaigns/:param0`); other routes as they are.
-pub fn route_template(pattern: &str) -> &str {
-    static TEMPLATES: std::sync::LazyLock<std::collections::HashMap<String, String>> =
-        std::sync::LazyLock::new(|| {
-            let spec: serde_json::Value = serde_json::from_str(&SPEC).expect("the spec is JSON");
-            let mut out = std::collections::HashMap::new();
-            for path in spec["paths"]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(p, _)| p)
-            {
-                let mut n = 0;
-                let routed: Vec<String> = path
-                    .split('/')
-                    .map(|s| {
-                        if s.starts_with('{') {
-                            n += 1;
-                            format!(":param{}", n - 1)
-                        } else {
-                            s.to_owned()
-                        }
-                    })
-                    .collect();
-                out.insert(routed.join("/"), path.clone());
+/// The spec's path templates by the router's name for them: poem-openapi registers
+/// `/api/v1/campaigns/{id}` as `/api/v1/campaigns/:param0`.
+static TEMPLATES: std::sync::LazyLock<std::collections::HashMap<String, String>> =
+    std::sync::LazyLock::new(|| {
+        let spec: serde_json::Value = serde_json::from_str(&SPEC).expect("the spec is JSON");
+        spec["paths"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(path, _)| (as_routed(path), path.clone()))
+            .collect()
+    });
+
+/// `/a/{x}/b/{y}` → `/a/:param0/b/:param1`.
+fn as_routed(path: &str) -> String {
+    let mut n = 0;
+    path.split('/')
+        .map(|s| {
+            if s.starts_with('{') {
+                n += 1;
+                format!(":param{}", n - 1)
+            } else {
+                s.to_owned()
             }
-            out
-        });
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The spec's path template (`/api/v1/campaigns/{id}`) of a route as the router names it;
+/// other routes as they are.
+pub fn route_template(pattern: &str) -> &str {
     TEMPLATES.get(pattern).map_or(pattern, String::as_str)
 }
 
