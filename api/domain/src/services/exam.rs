@@ -283,6 +283,14 @@ async fn finish(
     Ok(true)
 }
 
+/// Open attempts whose deadline and grace have passed at `now` (the query form of
+/// [`overdue`]).
+fn overdue_attempts(now: DateTime<Utc>) -> sea_orm::Select<attempt::Entity> {
+    attempt::Entity::find()
+        .filter(attempt::Column::Status.eq(OPEN))
+        .filter(attempt::Column::Deadline.lt(now - Duration::seconds(GRACE_SECS)))
+}
+
 fn overdue(attempt: &attempt::Model, now: DateTime<Utc>) -> bool {
     attempt.status == OPEN && now > attempt.deadline + Duration::seconds(GRACE_SECS)
 }
@@ -810,12 +818,10 @@ pub async fn view_attempt(
 /// Expires every open attempt whose deadline (plus grace) has passed, as of `now`; each
 /// is finished at its deadline. Returns how many were expired. Run periodically.
 pub async fn expire_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u64> {
-    let due: Vec<(i64, i64)> = attempt::Entity::find()
+    let due: Vec<(i64, i64)> = overdue_attempts(now)
         .select_only()
         .column(attempt::Column::Id)
         .column(attempt::Column::UserId)
-        .filter(attempt::Column::Status.eq(OPEN))
-        .filter(attempt::Column::Deadline.lt(now - Duration::seconds(GRACE_SECS)))
         .into_tuple()
         .all(db)
         .await?;
@@ -851,10 +857,8 @@ pub async fn overdue_outcomes(
     campaign_id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<Overdue>> {
-    let due = attempt::Entity::find()
+    let due = overdue_attempts(now)
         .filter(attempt::Column::CampaignId.eq(campaign_id))
-        .filter(attempt::Column::Status.eq(OPEN))
-        .filter(attempt::Column::Deadline.lt(now - Duration::seconds(GRACE_SECS)))
         .all(db)
         .await?;
     let mut drawn_of: HashMap<i64, Vec<Drawn>> = HashMap::new();
@@ -908,11 +912,9 @@ pub async fn exam_figures(
     now: DateTime<Utc>,
 ) -> AppResult<ExamFigures> {
     let user_id = enrollment.user_id;
-    let has_overdue = attempt::Entity::find()
+    let has_overdue = overdue_attempts(now)
         .filter(attempt::Column::CampaignId.eq(campaign.id))
         .filter(attempt::Column::UserId.eq(user_id))
-        .filter(attempt::Column::Status.eq(OPEN))
-        .filter(attempt::Column::Deadline.lt(now - Duration::seconds(GRACE_SECS)))
         .count(db)
         .await?
         > 0;

@@ -414,7 +414,9 @@ pub async fn missing(
         .iter()
         .filter(|(_, p)| match target {
             Target::Exam => true,
-            Target::Pass => p.best.is_some_and(|b| b >= pass_mark),
+            Target::Pass => p
+                .best
+                .is_some_and(|b| scoring::passes(b, campaign.pass_score)),
             Target::Participation | Target::Study => false,
         })
         .map(|(id, _)| *id)
