@@ -8,6 +8,8 @@
 #   BENCH_1M=1 bench/run.sh      # also a 1,000,000-cadre roster with 20M sessions
 #                                #   (BENCH_1M_SESSIONS=2 for a quicker 2M-session version)
 #   BENCH_ONLY_1M=1 BENCH_1M=1 bench/run.sh   # only that (skips the 10k/100k sets)
+#   BENCH_BASELINE_BIN=/path/to/older/xuefa ...  # the 1M set made and measured by the older
+#                                #   build first, then by this one (which migrates it)
 #
 # Needs wrk (apt-get install wrk) and, for PostgreSQL, a server on 127.0.0.1:5432 where
 # user postgres may create databases. Every load stays on loopback and ends by itself.
@@ -25,7 +27,7 @@ export XUEFA_ADMIN_PASSWORD="bench-admin-password"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 cargo build --release --quiet --bin xuefa
-BIN=target/release/xuefa
+BIN="${CARGO_TARGET_DIR:-target}/release/xuefa"
 
 db_url() { # backend name
     case "$1" in
@@ -83,6 +85,14 @@ report_latency() { # label url_db
     echo "$1: GET targets (by_unit) $(median_ms "$BASE/api/v1/campaigns/1/targets" "$hr") ms, annual summary $(median_ms "$BASE/api/v1/reports/annual/$year" "$hr") ms (median of 5, warm)"
 }
 
+# The targets (by unit) and the annual summary as JSON, for comparing two builds.
+figures() {
+    local hr; hr=$(token hr "$PASSWORD")
+    for path in "campaigns/1/targets" "reports/annual/$(date +%Y)"; do
+        curl -sf "$BASE/api/v1/$path" -H "Authorization: Bearer $hr"; echo
+    done
+}
+
 for backend in $BACKENDS; do
     echo "=================== $backend ==================="
     if [ "${BENCH_ONLY_1M:-0}" != 1 ]; then
@@ -137,9 +147,33 @@ for backend in $BACKENDS; do
         # A province: 1,000,000 cadres with 20 sessions each (the generator shows its
         # progress on stderr and reports its time on the "loaded" line).
         url=$(db_url "$backend" xuefa_bench_1m)
-        DATABASE_URL="$url" "$BIN" demo --cadres 1000000 --sessions-per-cadre "${BENCH_1M_SESSIONS:-20}" --activities 1000 --questions-per-attempt 20 | grep "^loaded"
-        start_server "$url"
-        report_latency "1M roster, ${BENCH_1M_SESSIONS:-20} sessions a cadre" "$url"
+        label="1M roster, ${BENCH_1M_SESSIONS:-20} sessions a cadre"
+        if [ -n "${BENCH_BASELINE_BIN:-}" ]; then
+            # Before and after in one run, on the same data: the older build makes the set
+            # and reads it, then this build's first start migrates it and reads it again.
+            DATABASE_URL="$url" "$BENCH_BASELINE_BIN" demo --cadres 1000000 --sessions-per-cadre "${BENCH_1M_SESSIONS:-20}" --activities 1000 --questions-per-attempt 20 | grep "^loaded"
+            CURRENT="$BIN"; BIN="$BENCH_BASELINE_BIN"
+            start_server "$url"
+            report_latency "baseline: $label" "$url"
+            figures > "$WORK/before.json"
+            stop_server
+            BIN="$CURRENT"
+            started=$(date +%s%N)
+            start_server "$url"
+            echo "first start of this build (migrations included): $(( ($(date +%s%N) - started) / 1000000 )) ms"
+            # Whatever this build changed in how the reports are computed, the figures it
+            # reads from the migrated data must be the older build's, to the unit.
+            figures > "$WORK/after.json"
+            if cmp -s "$WORK/before.json" "$WORK/after.json"; then
+                echo "targets and annual summary: the same figures as the baseline ($(wc -c < "$WORK/after.json") bytes)"
+            else
+                echo "FIGURES DIFFER from the baseline:" >&2; diff "$WORK/before.json" "$WORK/after.json" | head -20 >&2; exit 1
+            fi
+        else
+            DATABASE_URL="$url" "$BIN" demo --cadres 1000000 --sessions-per-cadre "${BENCH_1M_SESSIONS:-20}" --activities 1000 --questions-per-attempt 20 | grep "^loaded"
+            start_server "$url"
+        fi
+        report_latency "$label" "$url"
         stop_server
         echo "peak RSS: $((PEAK_RSS_KB / 1024)) MB"
     fi

@@ -704,6 +704,20 @@ async fn window_study_gate_and_enrolment_are_enforced() {
         (gate.status.as_u16(), gate.body["code"].as_str()),
         (409, Some("study_incomplete"))
     );
+    // A refused start is no participation (参与)…
+    let targets = format!("/api/v1/campaigns/{}/targets", e.campaign.id);
+    let participation = async || {
+        let t = app.get(&targets, &e.hr).await.expect(200);
+        let missing = app
+            .get(&format!("{targets}/missing?target=participation"), &e.hr)
+            .await
+            .expect(200);
+        (
+            t["participation"]["count"].as_i64(),
+            missing["total"].as_i64(),
+        )
+    };
+    assert_eq!(participation().await, (Some(1), Some(1)));
     // …and may once HR lifts the requirement.
     app.patch(
         &format!("/api/v1/campaigns/{}", e.campaign.id),
@@ -715,6 +729,8 @@ async fn window_study_gate_and_enrolment_are_enforced() {
     app.call("POST", &path, Some(&lazy_token), None)
         .await
         .expect(201);
+    // An attempt started without any study counts for participation.
+    assert_eq!(participation().await, (Some(2), Some(0)));
     let (_, stranger) = app.login_as("stranger", &[Role::Cadre]).await;
     app.call("POST", &path, Some(&stranger), None)
         .await

@@ -267,6 +267,121 @@ async fn known_answers_at_every_level() {
         .expect(403);
 }
 
+/// A cadre who moves to another unit (by the console's edit or by a roster import) is
+/// counted under the new unit in every campaign they are on, and nowhere else.
+#[tokio::test]
+async fn a_cadre_who_moves_is_counted_in_the_new_unit() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let path = format!("/api/v1/campaigns/{}/targets", w.campaign.id);
+    let by_unit = |t: Value| -> Vec<(i64, [i64; 5])> {
+        t["by_unit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| (u["unit_id"].as_i64().unwrap(), figures(u)))
+            .collect()
+    };
+    let admin = app.admin_token().await;
+    // `retook` (community C2, passed) moves to grid G1.
+    app.patch(
+        &format!("/api/v1/users/{}", w.ids["retook"]),
+        &admin,
+        json!({"unit_id": w.g1}),
+    )
+    .await
+    .expect(200);
+    let moved = vec![
+        (w.street, [7, 5, 3, 3, 2]),
+        (w.c1, [4, 3, 1, 1, 1]),
+        (w.g1, [3, 2, 1, 1, 1]),
+        (w.c2, [2, 1, 1, 1, 0]),
+    ];
+    assert_eq!(by_unit(app.get(&path, &w.hr).await.expect(200)), moved);
+    let c2 = app
+        .get(&format!("{path}?unit_id={}", w.c2), &w.hr)
+        .await
+        .expect(200);
+    assert_eq!(figures(&c2), [2, 1, 1, 1, 0]);
+
+    // A roster import moves them back; an import that leaves the unit alone moves nothing.
+    for (file, expected) in [
+        (
+            format!("username,name,unit_id\nretook,retook 同志,{}\n", w.c2),
+            1,
+        ),
+        ("username,name\nretook,retook 同志\n".to_owned(), 0),
+    ] {
+        let r = app
+            .call_raw(
+                "POST",
+                "/api/v1/users/import",
+                Some(&admin),
+                "text/csv",
+                file.into_bytes(),
+            )
+            .await
+            .expect(200);
+        assert_eq!(r["updated"], expected);
+    }
+    assert_eq!(
+        by_unit(app.get(&path, &w.hr).await.expect(200)),
+        vec![
+            (w.street, [7, 5, 3, 3, 2]),
+            (w.c1, [3, 2, 0, 0, 0]),
+            (w.g1, [2, 1, 0, 0, 0]),
+            (w.c2, [3, 2, 2, 2, 1])
+        ]
+    );
+}
+
+/// The migration that put each member's unit and participation (参与) on the enrolments
+/// fills them for the enrolments already there: undone and done again on a populated
+/// database, every figure is the same — with a cadre who took part only by starting an
+/// attempt.
+#[tokio::test]
+async fn the_report_columns_migration_fills_existing_enrolments() {
+    use migration::{Migrator, MigratorTrait};
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let (lazy, lazy_token) = app.login_as("lazy", &[Role::Cadre]).await;
+    app.patch(
+        &format!("/api/v1/users/{lazy}"),
+        &app.admin_token().await,
+        json!({"unit_id": w.c1}),
+    )
+    .await
+    .expect(200);
+    app.enroll(&w.hr, w.campaign.id, &[lazy]).await;
+    app.patch(
+        &format!("/api/v1/campaigns/{}", w.campaign.id),
+        &w.hr,
+        json!({"exam_requires_study": false}),
+    )
+    .await
+    .expect(200);
+    app.call(
+        "POST",
+        &format!("/api/v1/campaigns/{}/attempts", w.campaign.id),
+        Some(&lazy_token),
+        None,
+    )
+    .await
+    .expect(201);
+    let path = format!("/api/v1/campaigns/{}/targets", w.campaign.id);
+    let before = app.get(&path, &w.hr).await.expect(200);
+    assert_eq!(figures(&before), [8, 6, 3, 3, 2]);
+    assert_eq!(
+        figures(&before["by_unit"][1]),
+        [4, 3, 0, 0, 0],
+        "C1 has lazy"
+    );
+
+    Migrator::down(app.db(), Some(1)).await.unwrap();
+    Migrator::up(app.db(), None).await.unwrap();
+    assert_eq!(app.get(&path, &w.hr).await.expect(200), before);
+}
+
 /// The attempt `expired` left open is overdue: reports count it as finished (graded on
 /// the answers it saved) but write nothing, so they answer while another connection holds
 /// the write lock; the sweep writes it down later and the figures stay the same.

@@ -9,6 +9,10 @@ pub struct Model {
     pub id: i64,
     pub campaign_id: i64,
     pub user_id: i64,
+    /// The member's unit: a copy of `users.unit_id`, moved with the cadre
+    /// (`services::users::move_enrolments`), so the reports count by unit without joining
+    /// the accounts.
+    pub unit_id: Option<i64>,
     /// 免考: an exempt cadre leaves the roster.
     pub exempt: bool,
     pub exempt_reason: Option<String>,
@@ -18,6 +22,8 @@ pub struct Model {
     pub study_complete: bool,
     /// Study sessions stored for this enrolment.
     pub session_count: i32,
+    /// 参与: a study session stored or an exam attempt started. Set once, never cleared.
+    pub participated: bool,
     pub enrolled_at: DateTimeUtc,
     /// Finished (submitted or expired) main exam attempts.
     pub attempts_used: i32,

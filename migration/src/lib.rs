@@ -16,6 +16,7 @@ mod m20261126_000006_add_papers_and_makeup;
 mod m20261127_000001_create_ledgers;
 mod m20261127_000002_create_notices_and_archives;
 mod m20261127_000003_create_deliveries_and_phone;
+mod m20261128_000001_add_enrollment_report_columns;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_create_ledgers::Migration),
             Box::new(m20261127_000002_create_notices_and_archives::Migration),
             Box::new(m20261127_000003_create_deliveries_and_phone::Migration),
+            Box::new(m20261128_000001_add_enrollment_report_columns::Migration),
         ]
     }
 }

@@ -66,7 +66,7 @@ pub async fn study_and_exams(
     let mut flushed = 0;
     g.progress
         .phase("study sessions and exams", cadres.len() as u64);
-    for (n, (cadre, _unit)) in cadres.iter().enumerate() {
+    for (n, (cadre, unit)) in cadres.iter().enumerate() {
         let eid = enrollment_id;
         enrollment_id += 1;
         let member = Member {
@@ -93,11 +93,13 @@ pub async fn study_and_exams(
             id: Set(eid),
             campaign_id: Set(plan.campaign_id),
             user_id: Set(*cadre),
+            unit_id: Set(Some(*unit)),
             exempt: Set(false),
             exempt_reason: Set(None),
             credited_minutes: Set(earned.credited_minutes),
             study_complete: Set(earned.study_complete),
             session_count: Set(studied.count),
+            participated: Set(studied.count > 0 || sat.used > 0),
             enrolled_at: Set(local(g.tz, new_year(g.year), 9, 0)),
             attempts_used: Set(sat.used),
             best_score_centi: Set(sat.best),

@@ -1,6 +1,6 @@
 //! Campaigns (年度网上学法用法考试): settings, courses, the roster (enrolment, 免考).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{campaign, campaign_course, course, enrollment, user};
@@ -584,14 +584,25 @@ pub async fn enroll(
         let mut new: Vec<i64> = targets.difference(&already).copied().collect();
         new.sort_unstable();
         for chunk in new.chunks(1000) {
+            let units: HashMap<i64, Option<i64>> = user::Entity::find()
+                .select_only()
+                .columns([user::Column::Id, user::Column::UnitId])
+                .filter(user::Column::Id.is_in(chunk.iter().copied()))
+                .into_tuple()
+                .all(db)
+                .await?
+                .into_iter()
+                .collect();
             enrollment::Entity::insert_many(chunk.iter().map(|user_id| enrollment::ActiveModel {
                 campaign_id: Set(campaign_id),
                 user_id: Set(*user_id),
+                unit_id: Set(units.get(user_id).copied().flatten()),
                 exempt: Set(false),
                 exempt_reason: Set(None),
                 credited_minutes: Set(0),
                 study_complete: Set(false),
                 session_count: Set(0),
+                participated: Set(false),
                 enrolled_at: Set(now),
                 attempts_used: Set(0),
                 best_score_centi: Set(None),

@@ -508,6 +508,13 @@ pub async fn start_attempt(
     }
     .insert(&txn)
     .await?;
+    if !enrollment.participated {
+        enrollment::Entity::update_many()
+            .col_expr(enrollment::Column::Participated, Expr::value(true))
+            .filter(enrollment::Column::Id.eq(enrollment.id))
+            .exec(&txn)
+            .await?;
+    }
     store_drawn(&txn, attempt.id, &questions).await?;
     txn.commit().await?;
     Ok(Started::New(AttemptFull {

@@ -423,6 +423,7 @@ async fn store(
         .await?;
     let by_id: HashMap<i64, &enrollment::Model> = enrollments.values().map(|e| (e.id, e)).collect();
     let mut rows = Vec::with_capacity(touched.len());
+    let mut counted = Vec::new();
     for id in touched {
         let e = by_id[&id];
         let Some(Some((campaign, courses))) = campaigns.get(&e.campaign_id) else {
@@ -433,16 +434,48 @@ async fn store(
         row.credited_minutes = credit.credited_minutes;
         row.study_complete = credit.study_complete;
         row.session_count += added[&id];
+        row.participated = true;
+        if (row.study_complete, row.participated) != (e.study_complete, e.participated) {
+            counted.push(enrollment::ActiveModel::from(row.clone()));
+        }
         rows.push(enrollment::ActiveModel::from(row));
+    }
+    // Minutes and session counts change on every upload and are in no index; what the
+    // reports count (`idx_enrollments_report`) is written only for the few enrolments
+    // whose figures changed, so an ordinary upload never rewrites that index.
+    upsert_columns(
+        db,
+        rows,
+        &[
+            enrollment::Column::CreditedMinutes,
+            enrollment::Column::SessionCount,
+        ],
+    )
+    .await?;
+    upsert_columns(
+        db,
+        counted,
+        &[
+            enrollment::Column::StudyComplete,
+            enrollment::Column::Participated,
+        ],
+    )
+    .await
+}
+
+/// Writes these columns of existing enrolments, one statement for them all.
+async fn upsert_columns(
+    db: &impl ConnectionTrait,
+    rows: Vec<enrollment::ActiveModel>,
+    columns: &[enrollment::Column],
+) -> AppResult<()> {
+    if rows.is_empty() {
+        return Ok(());
     }
     enrollment::Entity::insert_many(rows)
         .on_conflict(
             OnConflict::column(enrollment::Column::Id)
-                .update_columns([
-                    enrollment::Column::CreditedMinutes,
-                    enrollment::Column::StudyComplete,
-                    enrollment::Column::SessionCount,
-                ])
+                .update_columns(columns.iter().copied())
                 .to_owned(),
         )
         .exec_without_returning(db)

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use entity::{course, course_progress, enrollment, unit, user};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement, Value, sea_query::Expr,
+    QueryFilter, QueryOrder, QuerySelect, Statement, Value,
 };
 
 use super::{Page, PageReq, campaigns, exam, progress, units};
@@ -142,10 +142,6 @@ pub fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Sta
     Statement::from_sql_and_values(backend, sql, values)
 }
 
-/// A cadre counts for participation with a study session or any exam attempt.
-const PARTICIPATED: &str = "(e.session_count > 0 OR EXISTS (SELECT 1 FROM attempts a \
-     WHERE a.campaign_id = e.campaign_id AND a.user_id = e.user_id))";
-
 /// What a member's overdue open attempts add to their enrolment once finished (see
 /// `exam::overdue_outcomes`): reports count them so without writing anything.
 #[derive(Debug, Clone, Copy, Default)]
@@ -206,7 +202,7 @@ fn enrollments_as_of(pending: &HashMap<i64, Pending>) -> (String, Vec<Value>) {
         )
     };
     let sql = format!(
-        "(SELECT e0.id, e0.campaign_id, e0.user_id, e0.exempt, e0.session_count, e0.study_complete, \
+        "(SELECT e0.campaign_id, e0.exempt, e0.unit_id, e0.participated, e0.study_complete, \
          e0.attempts_used + COALESCE(l.main, 0) AS attempts_used, \
          e0.makeup_attempts_used + COALESCE(l.makeup, 0) AS makeup_attempts_used, {}, {} \
          FROM enrollments e0 LEFT JOIN (SELECT column1 AS enrollment_id, column2 AS main, \
@@ -218,7 +214,8 @@ fn enrollments_as_of(pending: &HashMap<i64, Pending>) -> (String, Vec<Value>) {
     (sql, values)
 }
 
-/// Counts per unit of the roster members' own unit (`None`: members without a unit).
+/// Counts per unit of the roster members' own unit (`None`: members without a unit), read
+/// from the enrolments alone (`enrollments.unit_id`): no join with the accounts.
 async fn counts_by_own_unit(
     db: &impl ConnectionTrait,
     campaign_id: i64,
@@ -226,22 +223,24 @@ async fn counts_by_own_unit(
     pending: &HashMap<i64, Pending>,
 ) -> AppResult<HashMap<Option<i64>, Counts>> {
     let (enrollments, overdue) = enrollments_as_of(pending);
+    // `COUNT(*) FILTER` (both engines) over the columns of `idx_enrollments_report`: the
+    // GROUP BY reads that index alone, in unit order. Those without a finished score
+    // (`not_sat`) are the rest of the roster.
     let sql = format!(
-        "SELECT u.unit_id AS unit_id, COUNT(*) AS roster, \
-         SUM(CASE WHEN {PARTICIPATED} THEN 1 ELSE 0 END) AS participation, \
-         SUM(CASE WHEN e.study_complete THEN 1 ELSE 0 END) AS study, \
-         SUM(CASE WHEN e.attempts_used + e.makeup_attempts_used > 0 THEN 1 ELSE 0 END) AS exam, \
-         SUM(CASE WHEN e.best_score_centi >= ? THEN 1 ELSE 0 END) AS pass, \
-         SUM(CASE WHEN e.best_score_centi >= ? AND (e.best_main_centi IS NULL OR e.best_main_centi < ?) \
-             THEN 1 ELSE 0 END) AS passed_in_makeup, \
-         SUM(CASE WHEN e.best_score_centi >= ? THEN 1 ELSE 0 END) AS excellent, \
-         SUM(CASE WHEN e.best_score_centi >= ? AND e.best_score_centi < ? THEN 1 ELSE 0 END) AS good, \
-         SUM(CASE WHEN e.best_score_centi >= ? AND e.best_score_centi < ? THEN 1 ELSE 0 END) AS pass_band, \
-         SUM(CASE WHEN e.best_score_centi < ? THEN 1 ELSE 0 END) AS fail, \
-         SUM(CASE WHEN e.best_score_centi IS NULL THEN 1 ELSE 0 END) AS not_sat \
-         FROM {enrollments} e JOIN users u ON u.id = e.user_id \
+        "SELECT e.unit_id AS unit_id, COUNT(*) AS roster, \
+         COUNT(*) FILTER (WHERE e.participated) AS participation, \
+         COUNT(*) FILTER (WHERE e.study_complete) AS study, \
+         COUNT(*) FILTER (WHERE e.attempts_used + e.makeup_attempts_used > 0) AS exam, \
+         COUNT(*) FILTER (WHERE e.best_score_centi >= ?) AS pass, \
+         COUNT(*) FILTER (WHERE e.best_score_centi >= ? \
+             AND (e.best_main_centi IS NULL OR e.best_main_centi < ?)) AS passed_in_makeup, \
+         COUNT(*) FILTER (WHERE e.best_score_centi >= ?) AS excellent, \
+         COUNT(*) FILTER (WHERE e.best_score_centi >= ? AND e.best_score_centi < ?) AS good, \
+         COUNT(*) FILTER (WHERE e.best_score_centi >= ? AND e.best_score_centi < ?) AS pass_band, \
+         COUNT(*) FILTER (WHERE e.best_score_centi < ?) AS fail \
+         FROM {enrollments} e \
          WHERE e.campaign_id = ? AND e.exempt = ? \
-         GROUP BY u.unit_id"
+         GROUP BY e.unit_id"
     );
     let backend = db.get_database_backend();
     let rows = db
@@ -273,19 +272,26 @@ async fn counts_by_own_unit(
             let v: Option<i64> = row.try_get("", col)?;
             Ok(v.unwrap_or(0).max(0) as u64)
         };
+        let roster = get("roster")?;
+        let (excellent, good, pass, fail) = (
+            get("excellent")?,
+            get("good")?,
+            get("pass_band")?,
+            get("fail")?,
+        );
         let counts = Counts {
-            roster: get("roster")?,
+            roster,
             participation: get("participation")?,
             study: get("study")?,
             exam: get("exam")?,
             pass: get("pass")?,
             passed_in_makeup: get("passed_in_makeup")?,
             grades: Grades {
-                excellent: get("excellent")?,
-                good: get("good")?,
-                pass: get("pass_band")?,
-                fail: get("fail")?,
-                not_sat: get("not_sat")?,
+                excellent,
+                good,
+                pass,
+                fail,
+                not_sat: roster.saturating_sub(excellent + good + pass + fail),
             },
         };
         let unit_id: Option<i64> = row.try_get("", "unit_id")?;
@@ -429,12 +435,10 @@ pub async fn missing(
         if unit::Entity::find_by_id(root).one(db).await?.is_none() {
             return Err(AppError::invalid("unit_id", "no such unit"));
         }
-        query = query.filter(user::Column::UnitId.is_in(units::subtree_ids(db, root).await?));
+        query = query.filter(enrollment::Column::UnitId.is_in(units::subtree_ids(db, root).await?));
     }
     query = match target {
-        Target::Participation => query.filter(enrollment::Column::SessionCount.eq(0)).filter(Expr::cust(
-            "NOT EXISTS (SELECT 1 FROM attempts a WHERE a.campaign_id = enrollments.campaign_id AND a.user_id = enrollments.user_id)",
-        )),
+        Target::Participation => query.filter(enrollment::Column::Participated.eq(false)),
         Target::Study => query.filter(enrollment::Column::StudyComplete.eq(false)),
         Target::Exam => query
             .filter(enrollment::Column::AttemptsUsed.eq(0))

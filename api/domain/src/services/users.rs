@@ -1,10 +1,10 @@
 //! Accounts: create, change, list. Who may grant which role lives here.
 
 use chrono::{DateTime, Utc};
-use entity::{unit, user};
+use entity::{enrollment, unit, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, Set, sea_query::Expr,
 };
 
 use super::{Page, PageReq, audit, auth::check_password_rules, begin_write, fetch_page, units};
@@ -125,6 +125,22 @@ async fn check_unit(db: &impl ConnectionTrait, unit_id: Option<i64>) -> AppResul
     {
         return Err(AppError::invalid("unit_id", "no such unit"));
     }
+    Ok(())
+}
+
+/// Moves the cadre's enrolments (every campaign's, as the reports have always counted a
+/// member under their current unit) with the account: `enrollments.unit_id` is the copy
+/// the reports group by.
+pub(crate) async fn move_enrolments(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    unit_id: Option<i64>,
+) -> AppResult<()> {
+    enrollment::Entity::update_many()
+        .col_expr(enrollment::Column::UnitId, Expr::value(unit_id))
+        .filter(enrollment::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -339,6 +355,9 @@ pub async fn update(
     }
     active.updated_at = Set(now);
     let model = active.update(&txn).await?;
+    if model.unit_id != current.unit_id {
+        move_enrolments(&txn, id, model.unit_id).await?;
+    }
     if revoke {
         super::auth::revoke_user_tokens(&txn, id, now).await?;
     }

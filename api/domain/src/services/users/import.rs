@@ -580,6 +580,7 @@ async fn update_account(
 ) -> AppResult<bool> {
     let id = existing.id;
     let roles_before = existing.roles.clone();
+    let unit_before = existing.unit_id;
     let mut active: user::ActiveModel = existing.into();
     active.username.set_ne(row.username);
     active.name.set_ne(row.name);
@@ -610,6 +611,9 @@ async fn update_account(
     }
     active.updated_at = Set(now);
     let model = active.update(txn).await?;
+    if model.unit_id != unit_before {
+        super::move_enrolments(txn, id, model.unit_id).await?;
+    }
     if reset {
         crate::services::auth::revoke_user_tokens(txn, id, now).await?;
     }
