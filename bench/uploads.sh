@@ -144,7 +144,7 @@ for backend in $BACKENDS; do
         # C2: the reports at an office's pace instead of flat out: ten a second.
         paced_reports "http://127.0.0.1:$PORT/api/v1/campaigns/1/targets" "$HR" >"$WORK/paced.txt" &
         reports=$!
-        rush "$PORT" "$WORK/tokens" $((NOW - 7 * DAY)) "$WORK/c2.txt"
+        rush "$PORT" "$WORK/tokens" $((NOW - 5 * DAY)) "$WORK/c2.txt"
         wait "$reports"
         summarise "C2 POST /study-sessions, 10 reports a second" "$WORK/c2.txt"
         echo "   GET /campaigns/1/targets during C2: $(cat "$WORK/paced.txt")"
@@ -154,9 +154,9 @@ for backend in $BACKENDS; do
             start_server "$bin" "$url" $((PORT + 1))
             head -n 32 "$WORK/tokens" >"$WORK/tokens-1"
             tail -n 32 "$WORK/tokens" >"$WORK/tokens-2"
-            rush "$PORT" "$WORK/tokens-1" $((NOW - 5 * DAY)) "$WORK/e1.txt" &
+            rush "$PORT" "$WORK/tokens-1" $((NOW - 2 * DAY)) "$WORK/e1.txt" &
             first=$!
-            rush $((PORT + 1)) "$WORK/tokens-2" $((NOW - 5 * DAY)) "$WORK/e2.txt"
+            rush $((PORT + 1)) "$WORK/tokens-2" $((NOW - 2 * DAY)) "$WORK/e2.txt"
             wait "$first"
             summarise "E  instance 1 of 2 (32 conn)" "$WORK/e1.txt"; one=$RATE
             summarise "E  instance 2 of 2 (32 conn)" "$WORK/e2.txt"; two=$RATE

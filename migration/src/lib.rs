@@ -17,6 +17,7 @@ mod m20261127_000001_create_ledgers;
 mod m20261127_000002_create_notices_and_archives;
 mod m20261127_000003_create_deliveries_and_phone;
 mod m20261128_000001_add_enrollment_report_columns;
+mod m20261128_000002_add_session_overlap_index;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_create_notices_and_archives::Migration),
             Box::new(m20261127_000003_create_deliveries_and_phone::Migration),
             Box::new(m20261128_000001_add_enrollment_report_columns::Migration),
+            Box::new(m20261128_000002_add_session_overlap_index::Migration),
         ]
     }
 }

@@ -310,7 +310,8 @@ async fn stored_overlaps(
                     .add(study_session::Column::UserId.eq(actor.id))
                     // A session lasts at most MAX_SESSION_HOURS, so one that started
                     // earlier has ended before this one starts: the index range is the
-                    // last few hours, however long the cadre's history.
+                    // last few hours, however long the cadre's history, and the end is
+                    // read from the index too (`idx_study_sessions_user_start_end`).
                     .add(
                         study_session::Column::StartedAt
                             .gt(input.started_at - Duration::hours(MAX_SESSION_HOURS)),
