@@ -19,6 +19,9 @@ mod m20261127_000003_create_deliveries_and_phone;
 mod m20261128_000001_add_enrollment_report_columns;
 mod m20261128_000002_add_session_overlap_index;
 
+/// Tests undo and redo this one on a populated database to check how it fills the columns.
+pub use m20261128_000001_add_enrollment_report_columns::Migration as AddEnrollmentReportColumns;
+
 pub struct Migrator;
 
 #[async_trait::async_trait]
