@@ -237,6 +237,32 @@ pub async fn create(
     Ok(model)
 }
 
+/// What nobody may do to their own account: disable it, or (an admin) drop their admin role.
+fn own_account_errors(actor: &Actor, id: i64, changes: &UserChanges) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if id != actor.id {
+        return errors;
+    }
+    if changes.active == Some(false) {
+        errors.push(FieldError::new(
+            "active",
+            "you cannot disable your own account",
+        ));
+    }
+    if actor.is_admin()
+        && changes
+            .roles
+            .as_ref()
+            .is_some_and(|r| !r.contains(&Role::Admin))
+    {
+        errors.push(FieldError::new(
+            "roles",
+            "you cannot remove your own admin role",
+        ));
+    }
+    errors
+}
+
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -269,24 +295,7 @@ pub async fn update(
     if changes.roles.as_ref().is_some_and(|r| r.is_empty()) {
         errors.push(FieldError::new("roles", "at least one role is required"));
     }
-    if id == actor.id && changes.active == Some(false) {
-        errors.push(FieldError::new(
-            "active",
-            "you cannot disable your own account",
-        ));
-    }
-    if id == actor.id
-        && actor.is_admin()
-        && changes
-            .roles
-            .as_ref()
-            .is_some_and(|r| !r.contains(&Role::Admin))
-    {
-        errors.push(FieldError::new(
-            "roles",
-            "you cannot remove your own admin role",
-        ));
-    }
+    errors.extend(own_account_errors(actor, id, &changes));
     if !errors.is_empty() {
         return Err(AppError::invalid_many(errors));
     }
