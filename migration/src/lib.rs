@@ -18,6 +18,7 @@ mod m20261127_000002_create_notices_and_archives;
 mod m20261127_000003_create_deliveries_and_phone;
 mod m20261128_000001_add_enrollment_report_columns;
 mod m20261128_000002_add_session_overlap_index;
+mod m20261129_000001_add_session_campaign_start_index;
 
 /// Tests undo and redo this one on a populated database to check how it fills the columns.
 pub use m20261128_000001_add_enrollment_report_columns::Migration as AddEnrollmentReportColumns;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_create_deliveries_and_phone::Migration),
             Box::new(m20261128_000001_add_enrollment_report_columns::Migration),
             Box::new(m20261128_000002_add_session_overlap_index::Migration),
+            Box::new(m20261129_000001_add_session_campaign_start_index::Migration),
         ]
     }
 }
