@@ -358,3 +358,83 @@ async fn sqlite_busy_past_the_wait_is_a_503(app: TestApp) {
         .await
         .expect(201);
 }
+
+/// One job: a megabyte into `blobs`.
+struct Blobs;
+
+impl domain::services::group_commit::GroupCommit for Blobs {
+    type Job = ();
+    type Outcome = ();
+    const LIMIT: usize = 1;
+    const NAME: &'static str = "blobs";
+
+    fn commit(
+        db: &sea_orm::DatabaseConnection,
+        _jobs: &[()],
+    ) -> impl Future<Output = domain::error::AppResult<Vec<domain::error::AppResult<()>>>> + Send
+    {
+        let db = db.clone();
+        async move {
+            use sea_orm::ConnectionTrait;
+            db.execute_unprepared("INSERT INTO blobs VALUES (randomblob(1000000))")
+                .await?;
+            Ok(vec![Ok(())])
+        }
+    }
+}
+
+/// On SQLite a group-commit writer never copies the write-ahead log into the database
+/// file itself (that made every group behind a big commit wait): its second connection
+/// does, after its commits. The database file only grows when the log is checkpointed.
+#[tokio::test]
+async fn a_writer_leaves_checkpoints_to_its_checkpointer() {
+    use domain::{db::WriterDb, services::group_commit::GroupWriter};
+    use sea_orm::ConnectionTrait;
+
+    let app = TestApp::new().await;
+    if app.database_url().starts_with("postgres") {
+        let writer = WriterDb::open(&app.database_url(), app.db()).await.unwrap();
+        assert!(
+            writer.checkpoints.is_none(),
+            "PostgreSQL checkpoints itself"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("writer.db");
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let pool = domain::db::connect(&url, 2).await.unwrap();
+    pool.execute_unprepared("CREATE TABLE blobs (b BLOB NOT NULL)")
+        .await
+        .unwrap();
+    pool.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+        .await
+        .unwrap();
+    let empty = std::fs::metadata(&file).unwrap().len();
+    let writer = WriterDb::open(&url, &pool).await.unwrap();
+    assert!(writer.checkpoints.is_some());
+    // 6 MB, past the 1,000 pages at which a connection checkpoints by default.
+    for _ in 0..6 {
+        writer
+            .db
+            .execute_unprepared("INSERT INTO blobs VALUES (randomblob(1000000))")
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().len(),
+        empty,
+        "the writer's own commits left the log alone"
+    );
+    let blobs = GroupWriter::<Blobs>::start(writer);
+    blobs.submit(()).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while std::fs::metadata(&file).unwrap().len() < 7_000_000 {
+        assert!(
+            Instant::now() < deadline,
+            "the log was not checkpointed after a commit: the file has {} bytes",
+            std::fs::metadata(&file).unwrap().len()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
