@@ -6,6 +6,11 @@ use clap::{Parser, Subcommand};
 use domain::auth::Role;
 use domain::config::Config;
 
+/// mimalloc rather than glibc's malloc: the server allocates for every request on two
+/// threads and more (see BENCHMARKS.md, "Uploads and history").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "xuefa",
