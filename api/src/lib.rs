@@ -19,7 +19,6 @@ use domain::{
     auth::JwtKeys,
     clock::Clock,
     config::Config,
-    db::WriterDb,
     services::{self, answer_writer::AnswerWriter, study::SessionWriter},
     state::AppState,
 };
@@ -83,13 +82,34 @@ pub async fn start_with_clock(
             .map_err(|e| e.to_string())?;
     let state = AppState {
         jwt: Arc::new(JwtKeys::new(secret.as_bytes())),
-        sessions: SessionWriter::start(WriterDb::open(&config.database_url, &db).await?),
-        answers: AnswerWriter::start(WriterDb::open(&config.database_url, &db).await?),
+        sessions: SessionWriter::start(writer_connection(&config, &db).await?),
+        answers: AnswerWriter::start(writer_connection(&config, &db).await?),
         db,
         config: Arc::new(config),
         clock,
     };
     Ok((state, generated))
+}
+
+/// The connection a group-commit writer commits on. On SQLite each writer keeps one
+/// connection of its own: a connection's page cache is dropped whenever another connection
+/// has written, so a writer that took whichever pooled connection was free re-read its
+/// pages from the file on nearly every commit (a profile of the upload rush showed it).
+/// Writers still take turns with every other writer of the file (`db::begin_write`). On
+/// PostgreSQL, and for an in-memory SQLite database, the shared pool.
+async fn writer_connection(
+    config: &Config,
+    db: &sea_orm::DatabaseConnection,
+) -> Result<sea_orm::DatabaseConnection, sea_orm::DbErr> {
+    let url = &config.database_url;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite
+        && !url.contains(":memory:")
+        && !url.contains("mode=memory")
+    {
+        domain::db::connect(url, 1).await
+    } else {
+        Ok(db.clone())
+    }
 }
 
 /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to 30 s).

@@ -26,16 +26,6 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 /// large write-ahead log (a city-sized demo, a crash mid-import) is recovered on that first
 /// open, which can take minutes, and must not fail the start as "pool timed out".
 pub async fn connect(url: &str, pool: u32) -> Result<DatabaseConnection, DbErr> {
-    connect_with(url, pool, true).await
-}
-
-/// [`connect`], and whether the connections checkpoint the write-ahead log themselves
-/// when it passes 1,000 pages (SQLite's default) or leave it to someone else.
-async fn connect_with(
-    url: &str,
-    pool: u32,
-    auto_checkpoint: bool,
-) -> Result<DatabaseConnection, DbErr> {
     if url.starts_with("sqlite:") {
         let mut first = ConnectOptions::new(url.to_owned());
         first
@@ -58,77 +48,14 @@ async fn connect_with(
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(2))
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(move |opts| {
+        .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
                 .pragma("cache_size", "-16384")
-                .pragma(
-                    "wal_autocheckpoint",
-                    if auto_checkpoint { "1000" } else { "0" },
-                )
         });
     Database::connect(options).await
-}
-
-/// Where a group-commit writer commits, and who checkpoints after it.
-///
-/// On SQLite each writer keeps one connection of its own: a connection's page cache is
-/// dropped whenever another connection has written, so a writer that took whichever
-/// pooled connection was free re-read its pages from the file on nearly every commit (a
-/// profile of the upload rush showed it). That connection never checkpoints: a commit
-/// that crossed the 1,000-page mark used to copy the log into the database file and
-/// fsync it before anyone in the group was answered, and every group behind it waited.
-/// A second connection of the writer's checkpoints instead (`PRAGMA
-/// wal_checkpoint(PASSIVE)`, which never blocks the writer) after commits, at most ten
-/// times a second. Writers still take turns with every other writer of the file
-/// ([`begin_write`]). On PostgreSQL, and for an in-memory SQLite database, the shared
-/// pool and no checkpoints.
-pub struct WriterDb {
-    pub db: DatabaseConnection,
-    pub checkpoints: Option<DatabaseConnection>,
-}
-
-impl WriterDb {
-    /// The shared pool, no checkpoints of its own.
-    pub fn shared(db: DatabaseConnection) -> Self {
-        Self {
-            db,
-            checkpoints: None,
-        }
-    }
-
-    /// The writer's connections for `url`, whose pool is `db`.
-    pub async fn open(url: &str, db: &DatabaseConnection) -> Result<Self, DbErr> {
-        if db.get_database_backend() != DbBackend::Sqlite
-            || url.contains(":memory:")
-            || url.contains("mode=memory")
-        {
-            return Ok(Self::shared(db.clone()));
-        }
-        Ok(Self {
-            db: connect_with(url, 1, false).await?,
-            checkpoints: Some(connect(url, 1).await?),
-        })
-    }
-}
-
-/// Checkpoints the write-ahead log on `db` each time `commits` signals (a burst of
-/// signals makes one checkpoint), at most every 100 ms, until the writer is gone.
-pub async fn checkpoint_after_commits(
-    db: DatabaseConnection,
-    mut commits: tokio::sync::mpsc::Receiver<()>,
-) {
-    while commits.recv().await.is_some() {
-        if let Err(e) = db
-            .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
-            .await
-        {
-            tracing::warn!(error = %e, "checkpointing the write-ahead log failed");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 /// Brings the schema up to date (idempotent).

@@ -47,7 +47,7 @@ impl GroupCommit for Saves {
 pub struct AnswerWriter(GroupWriter<Saves>);
 
 impl AnswerWriter {
-    pub fn start(db: crate::db::WriterDb) -> Self {
+    pub fn start(db: DatabaseConnection) -> Self {
         Self(GroupWriter::start(db))
     }
 

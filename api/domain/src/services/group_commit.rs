@@ -9,10 +9,7 @@ use std::future::Future;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{
-    db::WriterDb,
-    error::{AppError, AppResult},
-};
+use crate::error::{AppError, AppResult};
 
 /// What a writer commits: its jobs, and how one group of them is written.
 pub trait GroupCommit: Send + Sync + 'static {
@@ -49,13 +46,8 @@ impl<G: GroupCommit> Clone for GroupWriter<G> {
 }
 
 impl<G: GroupCommit> GroupWriter<G> {
-    pub fn start(WriterDb { db, checkpoints }: WriterDb) -> Self {
+    pub fn start(db: DatabaseConnection) -> Self {
         let (queue, mut jobs) = mpsc::channel::<Queued<G>>(8192);
-        let committed = checkpoints.map(|ckpt| {
-            let (tx, rx) = mpsc::channel(1);
-            tokio::spawn(crate::db::checkpoint_after_commits(ckpt, rx));
-            tx
-        });
         tokio::spawn(async move {
             let mut group: Vec<G::Job> = Vec::with_capacity(G::LIMIT);
             let mut replies = Vec::with_capacity(G::LIMIT);
@@ -91,10 +83,6 @@ impl<G: GroupCommit> GroupWriter<G> {
                     }
                     other => other,
                 };
-                if let Some(signal) = &committed {
-                    // Full: a checkpoint is already due.
-                    let _ = signal.try_send(());
-                }
                 for (i, reply) in replies.drain(..).enumerate() {
                     let outcome = match &outcomes {
                         Ok(each) => each[i].clone(),
@@ -158,7 +146,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_group_that_fails_as_a_whole_is_committed_job_by_job() {
-        let writer = GroupWriter::<Picky>::start(WriterDb::shared(DatabaseConnection::default()));
+        let writer = GroupWriter::<Picky>::start(DatabaseConnection::default());
         let first = tokio::spawn({
             let w = writer.clone();
             async move { w.submit(0).await }

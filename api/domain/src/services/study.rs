@@ -648,7 +648,7 @@ impl GroupCommit for Uploads {
 pub struct SessionWriter(GroupWriter<Uploads>);
 
 impl SessionWriter {
-    pub fn start(db: crate::db::WriterDb) -> Self {
+    pub fn start(db: DatabaseConnection) -> Self {
         Self(GroupWriter::start(db))
     }
 
