@@ -26,6 +26,17 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 /// large write-ahead log (a city-sized demo, a crash mid-import) is recovered on that first
 /// open, which can take minutes, and must not fail the start as "pool timed out".
 pub async fn connect(url: &str, pool: u32) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, pool, true).await
+}
+
+/// The one connection of a group-commit writer on a SQLite file: as [`connect`], but not
+/// pinged each time the writer takes it (a local file's connection does not drop, and the
+/// ping was one more round trip to SQLite's thread in every group the writer commits).
+pub async fn connect_writer(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, 1, false).await
+}
+
+async fn connect_with(url: &str, pool: u32, ping: bool) -> Result<DatabaseConnection, DbErr> {
     if url.starts_with("sqlite:") {
         let mut first = ConnectOptions::new(url.to_owned());
         first
@@ -47,6 +58,7 @@ pub async fn connect(url: &str, pool: u32) -> Result<DatabaseConnection, DbErr> 
         .max_connections(pool.max(1))
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(2))
+        .test_before_acquire(ping)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
