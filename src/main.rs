@@ -7,7 +7,7 @@ use domain::auth::Role;
 use domain::config::Config;
 
 /// mimalloc rather than glibc's malloc: the server allocates for every request on two
-/// threads and more (see BENCHMARKS.md, "Uploads and history").
+/// threads and more (see BENCHMARKS.md, "fewer pages and fewer round trips a commit").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
