@@ -106,7 +106,7 @@ async fn writer_connection(
         && !url.contains(":memory:")
         && !url.contains("mode=memory")
     {
-        domain::db::connect_writer(url).await
+        domain::db::connect(url, 1).await
     } else {
         Ok(db.clone())
     }

@@ -25,18 +25,12 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 /// On SQLite the file is first opened once with no such limit: a database left with a
 /// large write-ahead log (a city-sized demo, a crash mid-import) is recovered on that first
 /// open, which can take minutes, and must not fail the start as "pool timed out".
+///
+/// Only PostgreSQL connections are pinged when taken from the pool (one that dropped while
+/// the server restarted is replaced instead of failing a request). A SQLite connection is
+/// a file this process opened and does not drop; its ping was one more round trip to
+/// SQLite's thread before every statement outside a transaction and every transaction.
 pub async fn connect(url: &str, pool: u32) -> Result<DatabaseConnection, DbErr> {
-    connect_with(url, pool, true).await
-}
-
-/// The one connection of a group-commit writer on a SQLite file: as [`connect`], but not
-/// pinged each time the writer takes it (a local file's connection does not drop, and the
-/// ping was one more round trip to SQLite's thread in every group the writer commits).
-pub async fn connect_writer(url: &str) -> Result<DatabaseConnection, DbErr> {
-    connect_with(url, 1, false).await
-}
-
-async fn connect_with(url: &str, pool: u32, ping: bool) -> Result<DatabaseConnection, DbErr> {
     if url.starts_with("sqlite:") {
         let mut first = ConnectOptions::new(url.to_owned());
         first
@@ -58,7 +52,7 @@ async fn connect_with(url: &str, pool: u32, ping: bool) -> Result<DatabaseConnec
         .max_connections(pool.max(1))
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(2))
-        .test_before_acquire(ping)
+        .test_before_acquire(!url.starts_with("sqlite:"))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
