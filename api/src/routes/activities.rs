@@ -639,6 +639,7 @@ impl ActivitiesApi {
         year: Path<i32>,
     ) -> ApiResult<AnnualResponse> {
         policy::authorize(&auth.0, Action::ReadActivities)?;
+        let _turn = services::reports::report_turn().await;
         let summary =
             services::reports::annual_summary(&state.db, year.0, state.clock.now()).await?;
         Ok(AnnualResponse::Ok(Json((&summary).into())))
@@ -660,6 +661,7 @@ impl ActivitiesApi {
         format: Query<SummaryFormat>,
     ) -> ApiResult<Download<Summary>> {
         policy::authorize(&auth.0, Action::ReadActivities)?;
+        let _turn = services::reports::report_turn().await;
         let summary =
             services::reports::annual_summary(&state.db, year.0, state.clock.now()).await?;
         let described = format!("year={} format={:?}", year.0, format.0);

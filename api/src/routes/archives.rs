@@ -132,6 +132,7 @@ async fn live_report(
     year: i32,
     created: (DateTime<Utc>, Option<i64>),
 ) -> ApiResult<(ArchivedReport, domain::services::reports::AnnualSummary)> {
+    let _turn = services::reports::report_turn().await;
     let summary = services::reports::annual_summary(&state.db, year, state.clock.now()).await?;
     // The summary has already counted each campaign with every unit: keep that.
     let targets = summary

@@ -298,6 +298,7 @@ impl TargetsApi {
         unit_id: Query<Option<i64>>,
     ) -> ApiResult<TargetsResponse> {
         policy::authorize(&auth.0, Action::ReadTargets)?;
+        let _turn = services::reports::report_turn().await;
         let report =
             services::targets::campaign_targets(&state.db, id.0, unit_id.0, state.clock.now())
                 .await?;
@@ -320,6 +321,7 @@ impl TargetsApi {
         unit_id: Query<Option<i64>>,
     ) -> ApiResult<Download<Tables>> {
         policy::authorize(&auth.0, Action::ReadTargets)?;
+        let _turn = services::reports::report_turn().await;
         let report =
             services::targets::campaign_targets(&state.db, id.0, unit_id.0, state.clock.now())
                 .await?;
@@ -365,6 +367,7 @@ impl TargetsApi {
         per_page: PerPageParam,
     ) -> ApiResult<MissingResponse> {
         policy::authorize(&auth.0, Action::ReadTargets)?;
+        let _turn = services::reports::report_turn().await;
         let found = services::targets::missing(
             &state.db,
             id.0,
@@ -413,6 +416,7 @@ impl TargetsApi {
         unit_id: Query<Option<i64>>,
     ) -> ApiResult<Download<Tables>> {
         policy::authorize(&auth.0, Action::ReadTargets)?;
+        let _turn = services::reports::report_turn().await;
         let found = services::targets::missing(
             &state.db,
             id.0,
