@@ -110,6 +110,18 @@ async fn metrics_parse_as_prometheus_text_and_count_requests() {
             .any(|(s, _)| s.contains("xuefa_group_commit_size")),
         "group sizes are declared"
     );
+    for writer in ["session", "answer"] {
+        for series in [
+            "xuefa_group_commit_size_count",
+            "xuefa_group_commit_seconds_count",
+        ] {
+            let name = format!(r#"{series}{{writer="{writer}"}}"#);
+            assert!(
+                after.iter().any(|(s, _)| *s == name),
+                "{name} is declared from the writer's start"
+            );
+        }
+    }
 
     // Not from loopback: only with the token, and only when one is set.
     let (_, hr) = app.login_as("hr", &[Role::Hr]).await;

@@ -1,5 +1,6 @@
 //! The process's metrics, served as Prometheus text at `GET /metrics`: requests by route
-//! template, method and status; latency by route; the group-commit writers' group sizes;
+//! template, method and status; latency by route; the group-commit writers' group sizes
+//! and commit times;
 //! the database pool; and the process itself (memory, CPU, open files).
 
 use std::sync::LazyLock;
@@ -14,6 +15,7 @@ struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     groups: HistogramVec,
+    group_seconds: HistogramVec,
     pool: IntGaugeVec,
 }
 
@@ -49,6 +51,18 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         &["writer"],
     )
     .expect("valid metric");
+    let group_seconds = HistogramVec::new(
+        HistogramOpts::new(
+            "xuefa_group_commit_seconds",
+            "Time a group-commit writer took to commit one group, from its first statement to \
+             the durable commit (and any job-by-job retry), by writer.",
+        )
+        .buckets(vec![
+            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+        ]),
+        &["writer"],
+    )
+    .expect("valid metric");
     let pool = IntGaugeVec::new(
         Opts::new(
             "xuefa_db_pool_connections",
@@ -61,6 +75,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
         Box::new(latency.clone()),
         Box::new(groups.clone()),
+        Box::new(group_seconds.clone()),
         Box::new(pool.clone()),
         Box::new(prometheus::process_collector::ProcessCollector::for_self()),
     ] {
@@ -73,6 +88,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         requests,
         latency,
         groups,
+        group_seconds,
         pool,
     }
 });
@@ -87,12 +103,31 @@ pub fn observe_request(route: &str, method: &str, status: u16, seconds: f64) {
     m.latency.with_label_values(&[route]).observe(seconds);
 }
 
-/// Records the size of one group a group-commit writer committed.
-pub fn observe_group(writer: &str, size: usize) {
-    METRICS
-        .groups
+/// Declares a writer's series at zero when it starts, so they are scraped (and rates
+/// computed) from the start rather than from its first group.
+pub fn declare_writer(writer: &str) {
+    let m = &*METRICS;
+    m.groups.with_label_values(&[writer]);
+    m.group_seconds.with_label_values(&[writer]);
+}
+
+/// Records one group a group-commit writer committed: its size and how long it took.
+/// A writer that is never idle and whose groups take long is the uploads' limit (see
+/// BENCHMARKS.md, "What limits each figure").
+pub fn observe_group(writer: &str, size: usize, seconds: f64) {
+    let m = &*METRICS;
+    m.groups.with_label_values(&[writer]).observe(size as f64);
+    m.group_seconds
         .with_label_values(&[writer])
-        .observe(size as f64);
+        .observe(seconds);
+}
+
+/// Groups committed so far by `writer` and their seconds in all (the `_count` and `_sum`
+/// of `xuefa_group_commit_seconds`).
+#[cfg(test)]
+pub fn groups_committed(writer: &str) -> (u64, f64) {
+    let h = METRICS.group_seconds.with_label_values(&[writer]);
+    (h.get_sample_count(), h.get_sample_sum())
 }
 
 /// Everything, in Prometheus's text exposition format.

@@ -48,6 +48,7 @@ impl<G: GroupCommit> Clone for GroupWriter<G> {
 impl<G: GroupCommit> GroupWriter<G> {
     pub fn start(db: DatabaseConnection) -> Self {
         let (queue, mut jobs) = mpsc::channel::<Queued<G>>(8192);
+        crate::metrics::declare_writer(G::NAME);
         tokio::spawn(async move {
             let mut group: Vec<G::Job> = Vec::with_capacity(G::LIMIT);
             let mut replies = Vec::with_capacity(G::LIMIT);
@@ -63,7 +64,7 @@ impl<G: GroupCommit> GroupWriter<G> {
                         Err(_) => break,
                     }
                 }
-                crate::metrics::observe_group(G::NAME, group.len());
+                let started = std::time::Instant::now();
                 let outcomes = match G::commit(&db, &group).await {
                     // A group that failed as a whole (a deadlock with another instance,
                     // a constraint one job broke) must not fail its neighbours: each job
@@ -83,6 +84,11 @@ impl<G: GroupCommit> GroupWriter<G> {
                     }
                     other => other,
                 };
+                crate::metrics::observe_group(
+                    G::NAME,
+                    group.len(),
+                    started.elapsed().as_secs_f64(),
+                );
                 for (i, reply) in replies.drain(..).enumerate() {
                     let outcome = match &outcomes {
                         Ok(each) => each[i].clone(),
@@ -146,6 +152,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_group_that_fails_as_a_whole_is_committed_job_by_job() {
+        let (groups_before, seconds_before) = crate::metrics::groups_committed("picky");
         let writer = GroupWriter::<Picky>::start(DatabaseConnection::default());
         let first = tokio::spawn({
             let w = writer.clone();
@@ -167,5 +174,15 @@ mod tests {
                 (i, other) => panic!("job {i}: {other:?}"),
             }
         }
+        // The first group alone, the other nineteen together: each commit timed.
+        let (groups, seconds) = crate::metrics::groups_committed("picky");
+        assert!(
+            groups - groups_before >= 2,
+            "{groups_before} -> {groups} groups"
+        );
+        assert!(
+            seconds - seconds_before >= 0.1,
+            "the first group took 100 ms"
+        );
     }
 }
