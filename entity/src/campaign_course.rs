@@ -13,20 +13,6 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::course::Entity",
-        from = "Column::CourseId",
-        to = "super::course::Column::Id",
-        on_delete = "Restrict"
-    )]
-    Course,
-}
-
-impl Related<super::course::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Course.def()
-    }
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

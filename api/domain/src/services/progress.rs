@@ -5,10 +5,7 @@
 use std::collections::HashMap;
 
 use entity::{campaign, campaign_course, course, course_progress, enrollment};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::error::AppResult;
 
@@ -70,30 +67,33 @@ pub fn credit(
     }
 }
 
-/// The courses of a campaign with their lengths, in course-id order (one query).
+/// The courses of a campaign with their lengths, in course-id order.
 pub async fn campaign_courses(
     db: &impl ConnectionTrait,
     campaign_id: i64,
 ) -> AppResult<Vec<CampaignCourse>> {
-    let rows: Vec<(i64, Option<i32>, bool)> = campaign_course::Entity::find()
-        .select_only()
-        .column(campaign_course::Column::CourseId)
-        .column(course::Column::Minutes)
-        .column(campaign_course::Column::Compulsory)
-        .left_join(course::Entity)
+    let links = campaign_course::Entity::find()
         .filter(campaign_course::Column::CampaignId.eq(campaign_id))
-        .order_by_asc(campaign_course::Column::CourseId)
-        .into_tuple()
         .all(db)
         .await?;
-    Ok(rows
+    let ids: Vec<i64> = links.iter().map(|l| l.course_id).collect();
+    let minutes: HashMap<i64, i32> = course::Entity::find()
+        .filter(course::Column::Id.is_in(ids))
+        .all(db)
+        .await?
         .into_iter()
-        .map(|(course_id, minutes, compulsory)| CampaignCourse {
-            course_id,
-            minutes: minutes.unwrap_or(0),
-            compulsory,
+        .map(|c| (c.id, c.minutes))
+        .collect();
+    let mut courses: Vec<CampaignCourse> = links
+        .into_iter()
+        .map(|l| CampaignCourse {
+            course_id: l.course_id,
+            minutes: minutes.get(&l.course_id).copied().unwrap_or(0),
+            compulsory: l.compulsory,
         })
-        .collect())
+        .collect();
+    courses.sort_by_key(|c| c.course_id);
+    Ok(courses)
 }
 
 async fn seconds_of(db: &impl ConnectionTrait, enrollment_id: i64) -> AppResult<HashMap<i64, i64>> {

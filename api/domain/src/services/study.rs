@@ -136,41 +136,36 @@ pub async fn log_group(
     users.dedup();
     lock_cadres(db, &users).await?;
 
-    let Enrolled {
+    let Loaded {
+        stored,
         campaigns,
         enrollments,
-        totals,
-    } = load_enrolled(db, &items, &users).await?;
-    // The rules that need no stored session; an item whose id is stored is answered
-    // by what is stored instead (a replay stays a replay after the window closes).
-    let prechecked: Vec<Option<AppResult<()>>> = items
-        .iter()
-        .zip(&nows)
-        .map(|((actor, item), now)| {
-            let input = item.as_ref().ok()?;
-            Some(precheck(input, actor, &campaigns, &enrollments, *now, tz))
-        })
-        .collect();
-    let Nearby { by_id, sessions } = load_sessions(db, &items, &prechecked).await?;
+    } = load_group(db, &items, &users).await?;
 
-    // First pass: replays of stored ids, and the rules checked above.
+    // First pass: every rule that needs no look at other sessions.
     let mut outcomes: Vec<Option<AppResult<Logged>>> = Vec::with_capacity(items.len());
-    for ((actor, item), checked) in items.iter().zip(prechecked) {
+    for ((actor, item), now) in items.iter().zip(&nows) {
+        let now = *now;
         let verdict = match item {
             Err(e) => Some(Err(e.clone())),
-            Ok(input) => match by_id.get(&input.id.to_string()) {
-                Some(&i) if same_content(&sessions[i], input, actor.id) => {
-                    Some(Ok(Logged::Replayed(sessions[i].clone())))
+            Ok(input) => match stored.get(&input.id.to_string()) {
+                Some(s) if same_content(s, input, actor.id) => {
+                    Some(Ok(Logged::Replayed(s.clone())))
                 }
                 Some(_) => Some(Err(AppError::conflict(
                     "id_conflict",
                     "another session with this id is already stored",
                 ))),
-                None => checked.and_then(|c| c.err()).map(Err),
+                None => precheck(input, actor, &campaigns, &enrollments, now, tz)
+                    .err()
+                    .map(Err),
             },
         };
         outcomes.push(verdict);
     }
+
+    // Overlaps with what is stored: one query for the whole group.
+    let existing = stored_overlaps(db, &items, &outcomes).await?;
 
     // Second pass, in order: overlaps with stored sessions and with earlier items.
     let mut accepted: Vec<study_session::Model> = Vec::new();
@@ -191,7 +186,7 @@ pub async fn log_group(
             });
             continue;
         }
-        let clash = sessions.iter().chain(accepted.iter()).find(|o| {
+        let clash = existing.iter().chain(accepted.iter()).find(|o| {
             o.user_id == actor.id && o.started_at < input.ended_at && o.ended_at > input.started_at
         });
         if let Some(other) = clash {
@@ -221,12 +216,7 @@ pub async fn log_group(
     }
 
     if !accepted.is_empty() {
-        let enrolled = Enrolled {
-            campaigns,
-            enrollments,
-            totals,
-        };
-        store(db, &accepted, enrolled).await?;
+        store(db, &accepted, &campaigns, &enrollments).await?;
     }
     Ok(outcomes
         .into_iter()
@@ -237,23 +227,35 @@ pub async fn log_group(
 /// An upload of a group: who sent it, and the session (or why it could not be read).
 type Upload = (Actor, Result<SessionInput, AppError>);
 
-/// The group's campaigns and the uploaders' enrolments in them, read once for the group.
-struct Enrolled {
+/// What checking a group needs, read once for the whole group.
+struct Loaded {
+    /// Sessions already stored under the group's ids.
+    stored: HashMap<String, study_session::Model>,
     /// The group's campaigns (`None`: no such campaign) with their courses.
     campaigns: HashMap<i64, Option<CampaignInfo>>,
     /// The uploaders' enrolments in those campaigns, by (campaign, user).
     enrollments: HashMap<(i64, i64), enrollment::Model>,
-    /// Their running totals: seconds by enrolment, then by course.
-    totals: HashMap<i64, HashMap<i64, i64>>,
 }
 
-/// Two statements a campaign (itself, its courses) and one for the enrolments with their
-/// running totals. Only uploads write the totals, and they hold the cadres' locks.
-async fn load_enrolled(
+async fn load_group(
     db: &impl ConnectionTrait,
     items: &[Upload],
     users: &[i64],
-) -> AppResult<Enrolled> {
+) -> AppResult<Loaded> {
+    let ids: Vec<String> = items
+        .iter()
+        .filter_map(|(_, i)| i.as_ref().ok().map(|i| i.id.to_string()))
+        .collect();
+    let mut stored: HashMap<String, study_session::Model> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for s in study_session::Entity::find()
+            .filter(study_session::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            stored.insert(s.id.clone(), s);
+        }
+    }
     let mut campaigns: HashMap<i64, Option<CampaignInfo>> = HashMap::new();
     for (_, item) in items {
         if let Ok(input) = item
@@ -273,63 +275,36 @@ async fn load_enrolled(
         }
     }
     let mut enrollments: HashMap<(i64, i64), enrollment::Model> = HashMap::new();
-    let mut totals: HashMap<i64, HashMap<i64, i64>> = HashMap::new();
     for chunk in users.chunks(500) {
-        for (e, p) in enrollment::Entity::find()
+        for e in enrollment::Entity::find()
             .filter(enrollment::Column::UserId.is_in(chunk.to_vec()))
             .filter(
                 enrollment::Column::CampaignId.is_in(campaigns.keys().copied().collect::<Vec<_>>()),
             )
-            .find_also_related(course_progress::Entity)
             .all(db)
             .await?
         {
-            if let Some(p) = p {
-                totals
-                    .entry(p.enrollment_id)
-                    .or_default()
-                    .insert(p.course_id, p.seconds);
-            }
             enrollments.insert((e.campaign_id, e.user_id), e);
         }
     }
-    Ok(Enrolled {
+    Ok(Loaded {
+        stored,
         campaigns,
         enrollments,
-        totals,
     })
 }
 
-/// Stored sessions a group is checked against.
-struct Nearby {
-    /// Index into `sessions` of each stored session under one of the group's ids.
-    by_id: HashMap<String, usize>,
-    /// Those, and the uploaders' stored sessions that may overlap an item still in play.
-    sessions: Vec<study_session::Model>,
-}
-
-/// One query for both: the group's ids, and for each item that passed the prechecks the
-/// cadre's sessions of the last few hours before it ends.
-async fn load_sessions(
+/// The stored sessions that overlap any item still undecided (one query).
+async fn stored_overlaps(
     db: &impl ConnectionTrait,
     items: &[Upload],
-    prechecked: &[Option<AppResult<()>>],
-) -> AppResult<Nearby> {
-    let ids: Vec<String> = items
-        .iter()
-        .filter_map(|(_, i)| i.as_ref().ok().map(|i| i.id.to_string()))
-        .collect();
-    if ids.is_empty() {
-        return Ok(Nearby {
-            by_id: HashMap::new(),
-            sessions: Vec::new(),
-        });
-    }
-    // A group holds at most `Uploads::LIMIT` (512) items: 5 parameters an item stays far
-    // below either engine's limit.
-    let mut condition = sea_orm::Condition::any().add(study_session::Column::Id.is_in(ids));
-    for ((actor, item), checked) in items.iter().zip(prechecked) {
-        if let (Ok(input), Some(Ok(()))) = (item, checked) {
+    outcomes: &[Option<AppResult<Logged>>],
+) -> AppResult<Vec<study_session::Model>> {
+    let mut condition = sea_orm::Condition::any();
+    let mut candidates = 0;
+    for ((actor, item), verdict) in items.iter().zip(outcomes) {
+        if let (Ok(input), None) = (item, verdict) {
+            candidates += 1;
             condition = condition.add(
                 sea_orm::Condition::all()
                     .add(study_session::Column::UserId.eq(actor.id))
@@ -346,21 +321,13 @@ async fn load_sessions(
             );
         }
     }
-    let sessions = study_session::Entity::find()
+    if candidates == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(study_session::Entity::find()
         .filter(condition)
         .all(db)
-        .await?;
-    let wanted: std::collections::HashSet<String> = items
-        .iter()
-        .filter_map(|(_, i)| i.as_ref().ok().map(|i| i.id.to_string()))
-        .collect();
-    let by_id = sessions
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| wanted.contains(&s.id))
-        .map(|(i, s)| (s.id.clone(), i))
-        .collect();
-    Ok(Nearby { by_id, sessions })
+        .await?)
 }
 
 /// The rules that need nothing but the item, its campaign and the enrolment.
@@ -396,13 +363,9 @@ fn precheck(
 async fn store(
     db: &impl ConnectionTrait,
     accepted: &[study_session::Model],
-    enrolled: Enrolled,
+    campaigns: &HashMap<i64, Option<CampaignInfo>>,
+    enrollments: &HashMap<(i64, i64), enrollment::Model>,
 ) -> AppResult<()> {
-    let Enrolled {
-        campaigns,
-        enrollments,
-        mut totals,
-    } = enrolled;
     for chunk in accepted.chunks(3000) {
         study_session::Entity::insert_many(
             chunk.iter().cloned().map(study_session::ActiveModel::from),
@@ -416,9 +379,18 @@ async fn store(
         ids.dedup();
         ids
     };
+    let mut totals: HashMap<i64, HashMap<i64, i64>> = HashMap::new();
+    for p in course_progress::Entity::find()
+        .filter(course_progress::Column::EnrollmentId.is_in(touched.clone()))
+        .all(db)
+        .await?
+    {
+        totals
+            .entry(p.enrollment_id)
+            .or_default()
+            .insert(p.course_id, p.seconds);
+    }
     let mut added: HashMap<i64, i32> = HashMap::new();
-    // Only the (enrolment, course) totals the group changed are written.
-    let mut changed: Vec<(i64, i64)> = Vec::new();
     for s in accepted {
         *totals
             .entry(s.enrollment_id)
@@ -426,16 +398,17 @@ async fn store(
             .entry(s.course_id)
             .or_default() += s.seconds as i64;
         *added.entry(s.enrollment_id).or_default() += 1;
-        changed.push((s.enrollment_id, s.course_id));
     }
-    changed.sort_unstable();
-    changed.dedup();
-    let progress_rows: Vec<course_progress::ActiveModel> = changed
+    let progress_rows: Vec<course_progress::ActiveModel> = totals
         .iter()
-        .map(|&(e, c)| course_progress::ActiveModel {
-            enrollment_id: Set(e),
-            course_id: Set(c),
-            seconds: Set(totals[&e][&c]),
+        .flat_map(|(e, courses)| {
+            courses
+                .iter()
+                .map(|(c, secs)| course_progress::ActiveModel {
+                    enrollment_id: Set(*e),
+                    course_id: Set(*c),
+                    seconds: Set(*secs),
+                })
         })
         .collect();
     course_progress::Entity::insert_many(progress_rows)
