@@ -21,10 +21,13 @@ use crate::{
 /// during the year-end upload rush a dashboard refreshed by several officers at once
 /// would otherwise take every core from the cadres' uploads. The others wait their turn
 /// (a few milliseconds each on an office's roster), holding no connection and no lock.
-static REPORT_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+static REPORT_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(report_slots()));
+
+fn report_slots() -> usize {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    tokio::sync::Semaphore::new((cores / 2).max(1))
-});
+    (cores / 2).max(1)
+}
 
 /// A turn to compute a whole-roster report, held until dropped. Take it once per request,
 /// in the handler: reports call each other, and a nested turn would wait forever.
@@ -425,9 +428,8 @@ mod tests {
 
     #[tokio::test]
     async fn reports_beyond_the_slots_wait_for_a_turn() {
-        let slots = (std::thread::available_parallelism().map_or(2, |n| n.get()) / 2).max(1);
         let mut held = Vec::new();
-        for _ in 0..slots {
+        for _ in 0..report_slots() {
             held.push(report_turn().await);
         }
         let waiting = tokio::spawn(report_turn());
