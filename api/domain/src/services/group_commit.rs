@@ -47,59 +47,21 @@ impl<G: GroupCommit> Clone for GroupWriter<G> {
 
 impl<G: GroupCommit> GroupWriter<G> {
     pub fn start(db: DatabaseConnection) -> Self {
-        let (queue, mut jobs) = mpsc::channel::<Queued<G>>(8192);
+        let (queue, jobs) = mpsc::channel::<Queued<G>>(8192);
         crate::metrics::declare_writer(G::NAME);
-        tokio::spawn(async move {
-            let mut group: Vec<G::Job> = Vec::with_capacity(G::LIMIT);
-            let mut replies = Vec::with_capacity(G::LIMIT);
-            while let Some((job, reply)) = jobs.recv().await {
-                group.push(job);
-                replies.push(reply);
-                while group.len() < G::LIMIT {
-                    match jobs.try_recv() {
-                        Ok((job, reply)) => {
-                            group.push(job);
-                            replies.push(reply);
-                        }
-                        Err(_) => break,
-                    }
-                }
-                let started = std::time::Instant::now();
-                let outcomes = match G::commit(&db, &group).await {
-                    // A group that failed as a whole (a deadlock with another instance,
-                    // a constraint one job broke) must not fail its neighbours: each job
-                    // is committed again on its own. Not when the database is away —
-                    // every retry would wait out the pool again.
-                    Err(e) if group.len() > 1 && !matches!(e, AppError::Unavailable { .. }) => {
-                        tracing::warn!(error = %e, jobs = group.len(), writer = G::NAME,
-                            "a group commit failed; committing its jobs one by one");
-                        let mut each = Vec::with_capacity(group.len());
-                        for job in &group {
-                            each.push(match G::commit(&db, std::slice::from_ref(job)).await {
-                                Ok(mut one) => one.remove(0),
-                                Err(e) => Err(e),
-                            });
-                        }
-                        Ok(each)
-                    }
-                    other => other,
-                };
-                crate::metrics::observe_group(
-                    G::NAME,
-                    group.len(),
-                    started.elapsed().as_secs_f64(),
-                );
-                for (i, reply) in replies.drain(..).enumerate() {
-                    let outcome = match &outcomes {
-                        Ok(each) => each[i].clone(),
-                        Err(e) => Err(e.clone()),
-                    };
-                    // The client may have gone; its write is stored all the same.
-                    let _ = reply.send(outcome);
-                }
-                group.clear();
-            }
-        });
+        // The writer runs on a thread and runtime of its own: each statement of a group
+        // is a round trip to the database (SQLite's own thread, or the socket), and an
+        // answer woken onto the request workers' runtime waited there behind the requests
+        // those workers were serving; here it resumes at once. Its queue is what paces
+        // the uploads, so its wait is everyone's.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the writer");
+        std::thread::Builder::new()
+            .name(format!("{}-writer", G::NAME))
+            .spawn(move || runtime.block_on(drain::<G>(db, jobs)))
+            .expect("a thread for the writer");
         Self { queue }
     }
 
@@ -109,6 +71,56 @@ impl<G: GroupCommit> GroupWriter<G> {
         let (reply, answer) = oneshot::channel();
         self.queue.send((job, reply)).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
+    }
+}
+
+/// Takes every job that queued while the previous group committed, commits them together
+/// and answers each, until every sender is gone.
+async fn drain<G: GroupCommit>(db: DatabaseConnection, mut jobs: mpsc::Receiver<Queued<G>>) {
+    let mut group: Vec<G::Job> = Vec::with_capacity(G::LIMIT);
+    let mut replies = Vec::with_capacity(G::LIMIT);
+    while let Some((job, reply)) = jobs.recv().await {
+        group.push(job);
+        replies.push(reply);
+        while group.len() < G::LIMIT {
+            match jobs.try_recv() {
+                Ok((job, reply)) => {
+                    group.push(job);
+                    replies.push(reply);
+                }
+                Err(_) => break,
+            }
+        }
+        let started = std::time::Instant::now();
+        let outcomes = match G::commit(&db, &group).await {
+            // A group that failed as a whole (a deadlock with another instance,
+            // a constraint one job broke) must not fail its neighbours: each job
+            // is committed again on its own. Not when the database is away —
+            // every retry would wait out the pool again.
+            Err(e) if group.len() > 1 && !matches!(e, AppError::Unavailable { .. }) => {
+                tracing::warn!(error = %e, jobs = group.len(), writer = G::NAME,
+                    "a group commit failed; committing its jobs one by one");
+                let mut each = Vec::with_capacity(group.len());
+                for job in &group {
+                    each.push(match G::commit(&db, std::slice::from_ref(job)).await {
+                        Ok(mut one) => one.remove(0),
+                        Err(e) => Err(e),
+                    });
+                }
+                Ok(each)
+            }
+            other => other,
+        };
+        crate::metrics::observe_group(G::NAME, group.len(), started.elapsed().as_secs_f64());
+        for (i, reply) in replies.drain(..).enumerate() {
+            let outcome = match &outcomes {
+                Ok(each) => each[i].clone(),
+                Err(e) => Err(e.clone()),
+            };
+            // The client may have gone; its write is stored all the same.
+            let _ = reply.send(outcome);
+        }
+        group.clear();
     }
 }
 
@@ -184,5 +196,32 @@ mod tests {
             seconds - seconds_before >= 0.1,
             "the first group took 100 ms"
         );
+    }
+
+    /// Answers with the name of the thread that committed it.
+    struct WhereAmI;
+
+    impl GroupCommit for WhereAmI {
+        type Job = ();
+        type Outcome = Option<String>;
+        const LIMIT: usize = 8;
+        const NAME: &'static str = "where";
+
+        fn commit(
+            _db: &DatabaseConnection,
+            jobs: &[()],
+        ) -> impl Future<Output = AppResult<Vec<AppResult<Option<String>>>>> + Send {
+            let here = std::thread::current().name().map(str::to_owned);
+            let n = jobs.len();
+            async move { Ok(vec![Ok(here); n]) }
+        }
+    }
+
+    #[tokio::test]
+    async fn the_writer_commits_on_a_thread_of_its_own() {
+        let writer = GroupWriter::<WhereAmI>::start(DatabaseConnection::default());
+        let on = writer.submit(()).await.unwrap();
+        assert_eq!(on.as_deref(), Some("where-writer"));
+        assert_ne!(on, std::thread::current().name().map(str::to_owned));
     }
 }
