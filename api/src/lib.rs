@@ -19,7 +19,7 @@ use domain::{
     auth::JwtKeys,
     clock::Clock,
     config::Config,
-    services::{self, answer_writer::AnswerWriter, study::SessionWriter},
+    services::{self, answer_writer::AnswerWriter, group_commit::WriterDb, study::SessionWriter},
     state::AppState,
 };
 use poem::{
@@ -82,8 +82,8 @@ pub async fn start_with_clock(
             .map_err(|e| e.to_string())?;
     let state = AppState {
         jwt: Arc::new(JwtKeys::new(secret.as_bytes())),
-        sessions: SessionWriter::start(writer_connection(&config, &db).await?),
-        answers: AnswerWriter::start(writer_connection(&config, &db).await?),
+        sessions: SessionWriter::start(writer_db(&config, &db)).await?,
+        answers: AnswerWriter::start(writer_db(&config, &db)).await?,
         db,
         config: Arc::new(config),
         clock,
@@ -91,24 +91,21 @@ pub async fn start_with_clock(
     Ok((state, generated))
 }
 
-/// The connection a group-commit writer commits on. On SQLite each writer keeps one
-/// connection of its own: a connection's page cache is dropped whenever another connection
-/// has written, so a writer that took whichever pooled connection was free re-read its
-/// pages from the file on nearly every commit (a profile of the upload rush showed it).
-/// Writers still take turns with every other writer of the file (`db::begin_write`). On
-/// PostgreSQL, and for an in-memory SQLite database, the shared pool.
-async fn writer_connection(
-    config: &Config,
-    db: &sea_orm::DatabaseConnection,
-) -> Result<sea_orm::DatabaseConnection, sea_orm::DbErr> {
+/// Where a group-commit writer commits: a connection of its own, opened on the writer's
+/// thread. On SQLite a connection's page cache is dropped whenever another connection has
+/// written, so a writer that took whichever pooled connection was free re-read its pages
+/// from the file on nearly every commit (a profile of the upload rush showed it); writers
+/// still take turns with every other writer of the file (`db::begin_write`). On
+/// PostgreSQL its socket is then watched by the writer's own runtime. An in-memory SQLite
+/// database is seen only through the pool that created it: the writers share that one.
+fn writer_db(config: &Config, db: &sea_orm::DatabaseConnection) -> WriterDb {
     let url = &config.database_url;
     if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite
-        && !url.contains(":memory:")
-        && !url.contains("mode=memory")
+        && (url.contains(":memory:") || url.contains("mode=memory"))
     {
-        domain::db::connect(url, 1).await
+        WriterDb::Shared(db.clone())
     } else {
-        Ok(db.clone())
+        WriterDb::Own(url.clone())
     }
 }
 

@@ -8,12 +8,12 @@
 use std::collections::HashMap;
 
 use entity::attempt;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{
     begin_write,
     exam::{AttemptStatus, Write, attempt_finished, write_choices},
-    group_commit::{GroupCommit, GroupWriter},
+    group_commit::{GroupCommit, GroupWriter, WriterDb},
     lock_cadre,
 };
 use crate::error::AppResult;
@@ -47,8 +47,8 @@ impl GroupCommit for Saves {
 pub struct AnswerWriter(GroupWriter<Saves>);
 
 impl AnswerWriter {
-    pub fn start(db: DatabaseConnection) -> Self {
-        Self(GroupWriter::start(db))
+    pub async fn start(db: WriterDb) -> Result<Self, DbErr> {
+        Ok(Self(GroupWriter::start(db).await?))
     }
 
     /// Queues checked answers for an attempt of `user_id` and waits for their commit.

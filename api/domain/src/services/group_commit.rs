@@ -6,7 +6,7 @@
 
 use std::future::Future;
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{AppError, AppResult};
@@ -45,24 +45,55 @@ impl<G: GroupCommit> Clone for GroupWriter<G> {
     }
 }
 
+/// Where a writer commits.
+pub enum WriterDb {
+    /// A pool of one connection that the writer opens at this URL, on its own thread: its
+    /// answers wake the writer there directly (a PostgreSQL socket is watched by the
+    /// runtime that opened it), and on SQLite its page cache is the writer's alone.
+    Own(String),
+    /// A connection the caller opened: an in-memory SQLite database, which only the pool
+    /// that created it can see.
+    Shared(DatabaseConnection),
+}
+
 impl<G: GroupCommit> GroupWriter<G> {
-    pub fn start(db: DatabaseConnection) -> Self {
+    /// Starts the writer on a thread and runtime of its own. Each statement of a group is
+    /// a round trip to the database (SQLite's own thread, or the socket); an answer woken
+    /// onto the request workers' runtime waited there behind the requests those workers
+    /// were serving, and the writer's wait is every upload's. Fails if its connection
+    /// cannot be opened.
+    pub async fn start(db: WriterDb) -> Result<Self, DbErr> {
         let (queue, jobs) = mpsc::channel::<Queued<G>>(8192);
+        let (ready, opened) = oneshot::channel();
         crate::metrics::declare_writer(G::NAME);
-        // The writer runs on a thread and runtime of its own: each statement of a group
-        // is a round trip to the database (SQLite's own thread, or the socket), and an
-        // answer woken onto the request workers' runtime waited there behind the requests
-        // those workers were serving; here it resumes at once. Its queue is what paces
-        // the uploads, so its wait is everyone's.
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .expect("a runtime for the writer");
+            .map_err(|e| DbErr::Custom(format!("a runtime for the {} writer: {e}", G::NAME)))?;
         std::thread::Builder::new()
             .name(format!("{}-writer", G::NAME))
-            .spawn(move || runtime.block_on(drain::<G>(db, jobs)))
-            .expect("a thread for the writer");
-        Self { queue }
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let db = match db {
+                        WriterDb::Own(url) => crate::db::connect(&url, 1).await,
+                        WriterDb::Shared(db) => Ok(db),
+                    };
+                    match db {
+                        Ok(db) => {
+                            let _ = ready.send(Ok(()));
+                            drain::<G>(db, jobs).await;
+                        }
+                        Err(e) => {
+                            let _ = ready.send(Err(e));
+                        }
+                    }
+                })
+            })
+            .map_err(|e| DbErr::Custom(format!("a thread for the {} writer: {e}", G::NAME)))?;
+        opened
+            .await
+            .map_err(|_| DbErr::Custom(format!("the {} writer did not start", G::NAME)))??;
+        Ok(Self { queue })
     }
 
     /// Queues one job and waits for the commit that holds it.
@@ -165,7 +196,9 @@ mod tests {
     #[tokio::test]
     async fn a_group_that_fails_as_a_whole_is_committed_job_by_job() {
         let (groups_before, seconds_before) = crate::metrics::groups_committed("picky");
-        let writer = GroupWriter::<Picky>::start(DatabaseConnection::default());
+        let writer = GroupWriter::<Picky>::start(WriterDb::Shared(DatabaseConnection::default()))
+            .await
+            .unwrap();
         let first = tokio::spawn({
             let w = writer.clone();
             async move { w.submit(0).await }
@@ -219,9 +252,24 @@ mod tests {
 
     #[tokio::test]
     async fn the_writer_commits_on_a_thread_of_its_own() {
-        let writer = GroupWriter::<WhereAmI>::start(DatabaseConnection::default());
+        let writer =
+            GroupWriter::<WhereAmI>::start(WriterDb::Shared(DatabaseConnection::default()))
+                .await
+                .unwrap();
         let on = writer.submit(()).await.unwrap();
         assert_eq!(on.as_deref(), Some("where-writer"));
         assert_ne!(on, std::thread::current().name().map(str::to_owned));
+    }
+
+    #[tokio::test]
+    async fn a_writer_whose_database_cannot_be_reached_does_not_start() {
+        let url = "postgres://postgres@127.0.0.1:1/nowhere".to_owned();
+        let started = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            GroupWriter::<WhereAmI>::start(WriterDb::Own(url)),
+        )
+        .await
+        .expect("the start gave up within the pool's timeout");
+        assert!(started.is_err());
     }
 }

@@ -7,14 +7,14 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, SubsecRound, Utc};
 use entity::{campaign, course_progress, enrollment, study_session};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    sea_query::OnConflict,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
 use super::{
     Page, PageReq, begin_write, campaigns, fetch_page,
-    group_commit::{GroupCommit, GroupWriter},
+    group_commit::{GroupCommit, GroupWriter, WriterDb},
     lock_cadres, progress, units,
 };
 use crate::{
@@ -648,8 +648,8 @@ impl GroupCommit for Uploads {
 pub struct SessionWriter(GroupWriter<Uploads>);
 
 impl SessionWriter {
-    pub fn start(db: DatabaseConnection) -> Self {
-        Self(GroupWriter::start(db))
+    pub async fn start(db: WriterDb) -> Result<Self, DbErr> {
+        Ok(Self(GroupWriter::start(db).await?))
     }
 
     /// Queues one upload and waits for its commit.
