@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Study uploads as history grows, with reports running, and with two instances (see
 # BENCHMARKS.md, "Uploads and history"). 64 cadres share 64 connections, every request a
-# new valid session, on a fresh database per binary with 128 cadres in two groups of 64:
+# new valid session, on a fresh database per binary with 64 cadres for each of 1 + BENCH_PAIRS
+# groups:
 #
 #   -  fill rushes (not measured) until each of the first group has 500+ sessions
-#   A  10 s rush by the second group, no stored history   -> the rate with none
+#   A  10 s rush by a fresh group, no stored history      -> the rate with none
 #   B  10 s rush by the first group, 500+ stored a cadre  -> B / A, the cost of history
 #      (A and B run back to back on the same table, so B / A is the cost of a cadre's
-#      own history, not of the table having grown)
+#      own history, not of the table having grown; they alternate BENCH_PAIRS times, 3
+#      by default, each A by a group of its own, and B / A is the ratio of their sums:
+#      one binary's rate moves by 10-15 % between rushes, so a single pair can read 0.84
+#      or 1.10 for the same code)
 #   C  10 s rush while 2 connections read GET /campaigns/1/targets -> report p99, C / D
 #   D  10 s rush without the reports
 #   C2 10 s rush while the targets are read ten times a second (an office's pace) -> C2 / D
@@ -27,6 +31,7 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2;
 
 BACKENDS="${BENCH_BACKENDS:-sqlite postgres}"
 DURATION="${BENCH_DURATION:-10s}"
+PAIRS="${BENCH_PAIRS:-3}"
 PORT="${BENCH_PORT:-18192}"
 WORK="$(mktemp -d)"
 PASSWORD="xuefa-demo-2026"
@@ -110,11 +115,16 @@ for backend in $BACKENDS; do
                 psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS xuefa_uploads" -c "CREATE DATABASE xuefa_uploads" >/dev/null
                 url="postgres://postgres@127.0.0.1:5432/xuefa_uploads" ;;
         esac
-        DATABASE_URL="$url" "$bin" demo --cadres 128 --sessions-per-cadre 0 --activities 0 --questions-per-attempt 20 | grep "^loaded"
+        DATABASE_URL="$url" "$bin" demo --cadres $((64 * (PAIRS + 1))) --sessions-per-cadre 0 --activities 0 --questions-per-attempt 20 | grep "^loaded"
         start_server "$bin" "$url" "$PORT"
-        : >"$WORK/tokens"; : >"$WORK/fresh"
+        : >"$WORK/tokens"
         for n in $(seq 1 64); do token "$PORT" "$(printf 'gb%05d' "$n")" "$PASSWORD" >>"$WORK/tokens"; done
-        for n in $(seq 65 128); do token "$PORT" "$(printf 'gb%05d' "$n")" "$PASSWORD" >>"$WORK/fresh"; done
+        for pair in $(seq 1 "$PAIRS"); do
+            : >"$WORK/fresh-$pair"
+            for n in $(seq $((64 * pair + 1)) $((64 * pair + 64))); do
+                token "$PORT" "$(printf 'gb%05d' "$n")" "$PASSWORD" >>"$WORK/fresh-$pair"
+            done
+        done
         HR=$(token "$PORT" hr "$PASSWORD")
         COURSE=$(curl -sf "http://127.0.0.1:$PORT/api/v1/campaigns/1" -H "Authorization: Bearer $HR" | python3 -c 'import json,sys; print(json.load(sys.stdin)["courses"][0]["course_id"])')
 
@@ -125,11 +135,17 @@ for backend in $BACKENDS; do
             base=$((base + 3 * DAY))
         done
         echo "   stored sessions now: $stored ($((stored / 64)) a cadre of the first group)"
-        rush "$PORT" "$WORK/fresh" $((NOW - 14 * DAY)) "$WORK/a.txt"
-        summarise "A  POST /study-sessions, no history" "$WORK/a.txt"; none=$RATE
-        rush "$PORT" "$WORK/tokens" $((NOW - 14 * DAY)) "$WORK/b.txt"
-        summarise "B  POST /study-sessions, $((stored / 64))+ stored a cadre" "$WORK/b.txt"; history=$RATE
-        echo "   B / A = $(python3 -c "print(f'{$history / $none:.2f}')")"
+        none=0; history=0
+        for pair in $(seq 1 "$PAIRS"); do
+            # The first group's B rushes take days after the history and before C's.
+            days=$((14 + 3 * (PAIRS - pair)))
+            rush "$PORT" "$WORK/fresh-$pair" $((NOW - days * DAY)) "$WORK/a.txt"
+            summarise "A$pair POST /study-sessions, no history" "$WORK/a.txt"; none=$((none + RATE))
+            rush "$PORT" "$WORK/tokens" $((NOW - days * DAY)) "$WORK/b.txt"
+            summarise "B$pair POST /study-sessions, $((stored / 64))+ stored a cadre" "$WORK/b.txt"
+            history=$((history + RATE)); stored=$((stored + OK))
+        done
+        echo "   B / A = $(python3 -c "print(f'{$history / $none:.2f}')") (sums of $PAIRS pairs: $history / $none)"
 
         wrk -t1 -c2 -d"$DURATION" --latency -H "Authorization: Bearer $HR" \
             "http://127.0.0.1:$PORT/api/v1/campaigns/1/targets" >"$WORK/targets.txt" &
