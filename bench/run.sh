@@ -2,7 +2,9 @@
 # The benchmark: builds the release server, generates the data sets with `xuefa demo`,
 # and measures on SQLite and then PostgreSQL (see BENCHMARKS.md).
 #
-#   bench/run.sh                 # both backends, 10k and 100k roster (2M sessions)
+#   bench/run.sh                 # both backends, 10k and 100k roster (2M sessions), then
+#                                #   the exam-start storm (bench/storm.sh) and the uploads
+#                                #   (bench/uploads.sh)
 #   BENCH_BACKENDS=sqlite bench/run.sh
 #   BENCH_10M=1 bench/run.sh     # also 100k roster with 10M sessions (slow to generate)
 #   BENCH_1M=1 bench/run.sh      # also a 1,000,000-cadre roster with 20M sessions
@@ -185,3 +187,6 @@ done
 
 # The exam-start storm: 2,000 cadres starting within 10 s (its own data set).
 [ "${BENCH_ONLY_1M:-0}" = 1 ] || BENCH_BACKENDS="$BACKENDS" bench/storm.sh
+
+# Uploads as history grows, with reports running, and two instances (issue 18's targets).
+[ "${BENCH_ONLY_1M:-0}" = 1 ] || BENCH_BACKENDS="$BACKENDS" bench/uploads.sh
