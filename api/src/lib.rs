@@ -82,31 +82,13 @@ pub async fn start_with_clock(
             .map_err(|e| e.to_string())?;
     let state = AppState {
         jwt: Arc::new(JwtKeys::new(secret.as_bytes())),
-        sessions: SessionWriter::start(writer_db(&config, &db)).await?,
-        answers: AnswerWriter::start(writer_db(&config, &db)).await?,
+        sessions: SessionWriter::start(WriterDb::for_database(&config.database_url, &db)).await?,
+        answers: AnswerWriter::start(WriterDb::for_database(&config.database_url, &db)).await?,
         db,
         config: Arc::new(config),
         clock,
     };
     Ok((state, generated))
-}
-
-/// Where a group-commit writer commits: a connection of its own, opened on the writer's
-/// thread. On SQLite a connection's page cache is dropped whenever another connection has
-/// written, so a writer that took whichever pooled connection was free re-read its pages
-/// from the file on nearly every commit (a profile of the upload rush showed it); writers
-/// still take turns with every other writer of the file (`db::begin_write`). On
-/// PostgreSQL its socket is then watched by the writer's own runtime. An in-memory SQLite
-/// database is seen only through the pool that created it: the writers share that one.
-fn writer_db(config: &Config, db: &sea_orm::DatabaseConnection) -> WriterDb {
-    let url = &config.database_url;
-    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite
-        && (url.contains(":memory:") || url.contains("mode=memory"))
-    {
-        WriterDb::Shared(db.clone())
-    } else {
-        WriterDb::Own(url.clone())
-    }
 }
 
 /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to 30 s).

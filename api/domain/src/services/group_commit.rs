@@ -6,7 +6,7 @@
 
 use std::future::Future;
 
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::{DatabaseConnection, DbBackend, DbErr};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{AppError, AppResult};
@@ -56,6 +56,31 @@ pub enum WriterDb {
     Shared(DatabaseConnection),
 }
 
+impl WriterDb {
+    /// A connection of its own for the writer of the database at `url`. On SQLite a
+    /// connection's page cache is dropped whenever another connection has written, so a
+    /// writer that took whichever pooled connection was free re-read its pages from the
+    /// file on nearly every commit (a profile of the upload rush showed it); writers still
+    /// take turns with every other writer of the file (`db::begin_write`). An in-memory
+    /// SQLite database is seen only through the pool that created it: `shared`.
+    pub fn for_database(url: &str, shared: &DatabaseConnection) -> Self {
+        if shared.get_database_backend() == DbBackend::Sqlite
+            && (url.contains(":memory:") || url.contains("mode=memory"))
+        {
+            Self::Shared(shared.clone())
+        } else {
+            Self::Own(url.to_owned())
+        }
+    }
+
+    async fn open(self) -> Result<DatabaseConnection, DbErr> {
+        match self {
+            Self::Own(url) => crate::db::connect(&url, 1).await,
+            Self::Shared(db) => Ok(db),
+        }
+    }
+}
+
 impl<G: GroupCommit> GroupWriter<G> {
     /// Starts the writer on a thread and runtime of its own. Each statement of a group is
     /// a round trip to the database (SQLite's own thread, or the socket); an answer woken
@@ -74,11 +99,7 @@ impl<G: GroupCommit> GroupWriter<G> {
             .name(format!("{}-writer", G::NAME))
             .spawn(move || {
                 runtime.block_on(async move {
-                    let db = match db {
-                        WriterDb::Own(url) => crate::db::connect(&url, 1).await,
-                        WriterDb::Shared(db) => Ok(db),
-                    };
-                    match db {
+                    match db.open().await {
                         Ok(db) => {
                             let _ = ready.send(Ok(()));
                             drain::<G>(db, jobs).await;
