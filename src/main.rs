@@ -109,6 +109,7 @@ async fn main() {
         return;
     }
     let config = Config::from_env().unwrap_or_else(|e| fail(e));
+    let http = api::config::HttpConfig::from_env().unwrap_or_else(|e| fail(e));
     init_logging(&config);
     match cli.command {
         Command::Openapi => unreachable!(),
@@ -140,7 +141,7 @@ async fn main() {
                     "created the first administrator: username `admin`, password `{password}` (shown once; change it)"
                 );
             }
-            api::serve(state).await.unwrap_or_else(|e| fail(e));
+            api::serve(state, http).await.unwrap_or_else(|e| fail(e));
         }
         Command::Demo {
             force,

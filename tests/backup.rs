@@ -114,7 +114,7 @@ async fn a_backup_during_uploads_holds_every_acknowledged_upload_and_restores() 
     let (state, _) = api::start_with_clock(test_config(restored_url), Clock::pinned(test_now()))
         .await
         .unwrap();
-    let client = poem::test::TestClient::new(api::app(state));
+    let client = poem::test::TestClient::new(api::app(state, Default::default()));
     let resp = client
         .get(format!(
             "/api/v1/study-sessions?campaign_id={}&per_page=500",

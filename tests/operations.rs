@@ -126,10 +126,10 @@ async fn metrics_parse_as_prometheus_text_and_count_requests() {
     // Not from loopback: only with the token, and only when one is set.
     let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
     app.get("/metrics", &hr).await.expect(403);
-    let with_token = TestApp::with_config(
+    let with_token = TestApp::with_http_config(
         domain::clock::Clock::pinned(crate::common::test_now()),
-        |c| {
-            c.metrics_token = Some("scrape-me-1234567890".into());
+        |h| {
+            h.metrics_token = Some("scrape-me-1234567890".into());
         },
     )
     .await;

@@ -91,8 +91,8 @@ async fn over_fifty_failures_from_everywhere_lock_the_username_everywhere() {
 
 #[tokio::test]
 async fn x_forwarded_for_names_the_client_only_from_a_trusted_proxy() {
-    let app = TestApp::with_config(Clock::pinned(test_now()), |c| {
-        c.trusted_proxies = domain::net::parse_trusted("127.0.0.1").unwrap();
+    let app = TestApp::with_http_config(Clock::pinned(test_now()), |h| {
+        h.trusted_proxies = api::net::parse_trusted("127.0.0.1").unwrap();
     })
     .await;
     app.make_user("li", &[Role::Cadre], None).await;

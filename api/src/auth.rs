@@ -7,7 +7,10 @@ use poem_openapi::{SecurityScheme, auth::Bearer};
 pub use domain::auth::Actor;
 use domain::state::AppState;
 
-use crate::error::{ApiError, AppError};
+use crate::{
+    config::HttpConfig,
+    error::{ApiError, AppError},
+};
 
 /// A bearer JWT from `POST /auth/login`.
 #[derive(SecurityScheme)]
@@ -16,16 +19,16 @@ pub struct BearerAuth(pub Actor);
 
 /// The client's address as the login throttle and `/metrics` see it: the peer's, or —
 /// only when the peer is a trusted proxy — the last untrusted `X-Forwarded-For` entry.
-pub fn client_address(req: &Request, state: &AppState) -> String {
+pub fn client_address(req: &Request) -> String {
     let peer = match req.remote_addr().0 {
         poem::Addr::SocketAddr(addr) => Some(addr.ip()),
         _ => None,
     };
-    domain::net::client_address(
-        peer,
-        req.header("x-forwarded-for"),
-        &state.config.trusted_proxies,
-    )
+    let trusted = req
+        .data::<HttpConfig>()
+        .map(|h| h.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    crate::net::client_address(peer, req.header("x-forwarded-for"), trusted)
 }
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Actor> {

@@ -3,23 +3,30 @@
 //! spec and the middleware; `start(config)` connects, migrates and bootstraps.
 
 pub mod auth;
+pub mod config;
 pub mod console;
+pub mod contract;
 pub mod error;
 pub mod middleware;
+pub mod net;
 pub mod observe;
 pub mod routes;
 pub mod spec;
 pub mod validate;
+pub mod views;
 
 pub use spec::{api, api_service, spec_json};
 
 use std::{sync::Arc, time::Duration};
 
+use config::HttpConfig;
 use domain::{
     auth::JwtKeys,
     clock::Clock,
     config::Config,
-    services::{self, answer_writer::AnswerWriter, group_commit::WriterDb, study::SessionWriter},
+    services::{
+        self, exam::answer_writer::AnswerWriter, group_commit::WriterDb, study::SessionWriter,
+    },
     state::AppState,
 };
 use poem::{
@@ -28,7 +35,9 @@ use poem::{
 };
 
 /// The whole HTTP application.
-pub fn app(state: AppState) -> impl Endpoint {
+pub fn app(state: AppState, http: HttpConfig) -> impl Endpoint {
+    spec::install();
+    observe::declare_http_metrics();
     let service = api_service();
     let docs = service.swagger_ui();
     let spec = poem::endpoint::make_sync(|_| {
@@ -36,7 +45,7 @@ pub fn app(state: AppState) -> impl Endpoint {
             .content_type("application/json; charset=utf-8")
             .body(spec_json())
     });
-    let max_body = state.config.max_body_bytes;
+    let max_body = http.max_body_bytes;
     let console = || console::Console.with(poem::middleware::Compression::new());
     Route::new()
         .nest("/docs", docs)
@@ -54,6 +63,7 @@ pub fn app(state: AppState) -> impl Endpoint {
         .around(middleware::no_store)
         .around(observe::observe)
         .data(state)
+        .data(http)
 }
 
 /// Connects, migrates, and prepares a fresh database (JWT secret, first admin).
@@ -92,15 +102,19 @@ pub async fn start_with_clock(
 }
 
 /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish (up to 30 s).
-pub async fn serve(state: AppState) -> std::io::Result<()> {
-    let bind = state.config.bind.clone();
+pub async fn serve(state: AppState, http: HttpConfig) -> std::io::Result<()> {
+    let bind = http.bind.clone();
     tokio::spawn(expiry_sweep(state.clone()));
     if let Some(hook) = state.config.notify.clone() {
         tokio::spawn(delivery_worker(state.clone(), hook));
     }
     tracing::info!(%bind, "xuefa listening; API docs at /docs");
     Server::new(TcpListener::bind(bind))
-        .run_with_graceful_shutdown(app(state), shutdown_signal(), Some(Duration::from_secs(30)))
+        .run_with_graceful_shutdown(
+            app(state, http),
+            shutdown_signal(),
+            Some(Duration::from_secs(30)),
+        )
         .await
 }
 

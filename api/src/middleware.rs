@@ -5,8 +5,8 @@
 use poem::{Endpoint, IntoResponse, Request, Response, http::StatusCode};
 
 use crate::{
+    contract::allowed_methods,
     error::{BEARER_CHALLENGE, FieldError, Problem},
-    spec::allowed_methods,
 };
 
 const PROBLEM_JSON: &str = "application/problem+json";

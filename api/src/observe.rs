@@ -4,11 +4,13 @@
 
 use std::{
     net::IpAddr,
-    sync::{Arc, Mutex},
+    sync::{Arc, LazyLock, Mutex},
     time::Instant,
 };
 
 use domain::state::AppState;
+
+use crate::config::HttpConfig;
 use poem::{
     Endpoint, IntoResponse, PathPattern, Request, Response,
     http::{HeaderValue, StatusCode},
@@ -62,8 +64,8 @@ pub async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Res
         .ok()
         .and_then(|r| r.clone())
         .unwrap_or_else(|| Arc::from("unmatched"));
-    let route = crate::spec::route_template(&route);
-    domain::metrics::observe_request(route, &method, status.as_u16(), seconds);
+    let route = crate::contract::route_template(&route);
+    observe_request(route, &method, status.as_u16(), seconds);
     span.in_scope(|| {
         let ms = (seconds * 1000.0 * 100.0).round() / 100.0;
         if status.is_server_error() {
@@ -122,13 +124,13 @@ async fn with_instance(response: Response, id: &str) -> Response {
 /// through `XUEFA_TRUSTED_PROXIES`); from elsewhere only with `XUEFA_METRICS_TOKEN` as a
 /// bearer token, and never when no token is set.
 #[poem::handler]
-pub async fn metrics(req: &Request, state: Data<&AppState>) -> Response {
-    let client = crate::auth::client_address(req, state.0);
+pub async fn metrics(req: &Request, state: Data<&AppState>, http: Data<&HttpConfig>) -> Response {
+    let client = crate::auth::client_address(req);
     let local = client.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
     let bearer = req
         .header("authorization")
         .and_then(|h| h.strip_prefix("Bearer "));
-    let token_ok = match (&state.config.metrics_token, bearer) {
+    let token_ok = match (&http.metrics_token, bearer) {
         // Digests compared, so the time taken says nothing about the token's characters.
         (Some(expected), Some(given)) => {
             domain::auth::sha256_hex(expected) == domain::auth::sha256_hex(given)
@@ -143,4 +145,56 @@ pub async fn metrics(req: &Request, state: Data<&AppState>) -> Response {
     Response::builder()
         .content_type(domain::metrics::CONTENT_TYPE)
         .body(domain::metrics::render(&state.db, state.config.db_pool))
+}
+
+/// The HTTP series of `/metrics`: requests by route template, method and status, and
+/// latency by route. Registered in the domain's registry when the app is made, so they are
+/// scraped from the first request on.
+struct HttpMetrics {
+    requests: prometheus::IntCounterVec,
+    latency: prometheus::HistogramVec,
+}
+
+static HTTP: LazyLock<HttpMetrics> = LazyLock::new(|| {
+    let requests = prometheus::IntCounterVec::new(
+        prometheus::Opts::new(
+            "xuefa_http_requests_total",
+            "HTTP requests answered, by route template, method and status.",
+        ),
+        &["route", "method", "status"],
+    )
+    .expect("valid metric");
+    let latency = prometheus::HistogramVec::new(
+        prometheus::HistogramOpts::new(
+            "xuefa_http_request_duration_seconds",
+            "Time from a request's arrival to its response, by route template.",
+        )
+        .buckets(vec![
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+        ]),
+        &["route"],
+    )
+    .expect("valid metric");
+    let registry = domain::metrics::registry();
+    registry
+        .register(Box::new(requests.clone()))
+        .expect("registered once");
+    registry
+        .register(Box::new(latency.clone()))
+        .expect("registered once");
+    HttpMetrics { requests, latency }
+});
+
+/// Registers the HTTP series (see [`HttpMetrics`]).
+pub fn declare_http_metrics() {
+    LazyLock::force(&HTTP);
+}
+
+/// Counts one answered request. `route` is the matched template (`/api/v1/campaigns/:id`),
+/// never the raw path, so the number of series stays bounded.
+fn observe_request(route: &str, method: &str, status: u16, seconds: f64) {
+    HTTP.requests
+        .with_label_values(&[route, method, &status.to_string()])
+        .inc();
+    HTTP.latency.with_label_values(&[route]).observe(seconds);
 }

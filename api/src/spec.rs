@@ -1,6 +1,7 @@
 //! The API's operations and the OpenAPI spec generated from them (served at
-//! `/openapi.json`, committed in `openapi/openapi.json`), and the route table the 405
-//! handler reads its `Allow` header from.
+//! `/openapi.json`, committed in `openapi/openapi.json`). What the serving modules read
+//! of the spec lives in the leaf module [`crate::contract`], so that they need not
+//! depend on the routes that depend on them.
 
 use poem_openapi::{LicenseObject, OpenApi, OpenApiService, ServerObject};
 use serde_json::{Value, json};
@@ -58,85 +59,9 @@ pub fn spec_json() -> String {
 
 static SPEC: std::sync::LazyLock<String> = std::sync::LazyLock::new(build_spec);
 
-/// Path templates of the spec (segments, `None` for a parameter) and their methods.
-/// Path segments (`None` for a parameter) and the methods served there.
-type RouteTable = Vec<(Vec<Option<String>>, Vec<String>)>;
-
-static ROUTES: std::sync::LazyLock<RouteTable> = std::sync::LazyLock::new(|| {
-    let spec: serde_json::Value = serde_json::from_str(&SPEC).expect("the spec is JSON");
-    let mut routes = Vec::new();
-    for (path, ops) in spec["paths"].as_object().into_iter().flatten() {
-        let segments = path
-            .trim_matches('/')
-            .split('/')
-            .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
-            .collect();
-        let methods = ops
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(m, _)| m.to_uppercase())
-            .collect();
-        routes.push((segments, methods));
-    }
-    routes
-});
-
-/// The methods the API serves on `path` (for the `Allow` header of a 405).
-pub fn allowed_methods(path: &str) -> Option<String> {
-    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let mut methods: Vec<String> = ROUTES
-        .iter()
-        .filter(|(segments, _)| {
-            segments.len() == parts.len()
-                && segments
-                    .iter()
-                    .zip(&parts)
-                    .all(|(s, p)| s.as_deref().is_none_or(|s| s == *p))
-        })
-        .flat_map(|(_, m)| m.iter().cloned())
-        .collect();
-    if methods.is_empty() {
-        return None;
-    }
-    methods.sort();
-    methods.dedup();
-    Some(methods.join(", "))
-}
-
-/// The spec's path templates by the router's name for them: poem-openapi registers
-/// `/api/v1/campaigns/{id}` as `/api/v1/campaigns/:param0`.
-static TEMPLATES: std::sync::LazyLock<std::collections::HashMap<String, String>> =
-    std::sync::LazyLock::new(|| {
-        let spec: serde_json::Value = serde_json::from_str(&SPEC).expect("the spec is JSON");
-        spec["paths"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(path, _)| (as_routed(path), path.clone()))
-            .collect()
-    });
-
-/// `/a/{x}/b/{y}` → `/a/:param0/b/:param1`.
-fn as_routed(path: &str) -> String {
-    let mut n = 0;
-    path.split('/')
-        .map(|s| {
-            if s.starts_with('{') {
-                n += 1;
-                format!(":param{}", n - 1)
-            } else {
-                s.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// The spec's path template (`/api/v1/campaigns/{id}`) of a route as the router names it;
-/// other routes as they are.
-pub fn route_template(pattern: &str) -> &str {
-    TEMPLATES.get(pattern).map_or(pattern, String::as_str)
+/// Hands the spec to the modules that read it while serving ([`crate::contract`]).
+pub fn install() {
+    crate::contract::install(&SPEC);
 }
 
 fn build_spec() -> String {

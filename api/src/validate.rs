@@ -4,8 +4,6 @@
 //! wrong type or outside its bounds — each is a 422 naming the field (`errors[]`), in
 //! plain words. poem-openapi's own parsing still runs after this, unchanged.
 
-use std::sync::LazyLock;
-
 use chrono::{DateTime, NaiveDate};
 use poem::{FromRequest, IntoResponse, Request, RequestBody};
 use poem_openapi::{
@@ -19,7 +17,7 @@ use serde_json::{Map, Value};
 
 use domain::error::{AppError, FieldError};
 
-use crate::{error::ApiError, spec};
+use crate::{contract::PARSED as SPEC, error::ApiError};
 
 /// Lists whose items are read one by one (`text::Lenient`): a malformed item is refused
 /// alone by the operation, so the list is checked only for being a list.
@@ -27,9 +25,6 @@ const LENIENT_LISTS: &[(&str, &str)] = &[
     ("StudySessionBatch", "sessions"),
     ("QuestionBank", "questions"),
 ];
-
-static SPEC: LazyLock<Value> =
-    LazyLock::new(|| serde_json::from_str(&spec::spec_json()).expect("the spec is JSON"));
 
 /// Every way `value` breaks the schema of `T` (an item read on its own, `text::Lenient`).
 pub fn check_as<T: Type>(value: &Value) -> Vec<FieldError> {

@@ -3,6 +3,7 @@
 
 use std::sync::Once;
 
+use api::config::HttpConfig;
 use domain::{
     auth::{Actor, Role},
     clock::Clock,
@@ -62,6 +63,8 @@ impl Drop for PgDatabase {
 
 pub struct TestApp {
     pub state: AppState,
+    /// The HTTP server's settings (defaults unless a test changes them).
+    pub http: HttpConfig,
     client: TestClient<BoxEndpoint<'static, poem::Response>>,
     _pg: Option<PgDatabase>,
     _dir: Option<tempfile::TempDir>,
@@ -93,7 +96,6 @@ pub fn test_config(database_url: String) -> Config {
         database_url,
         jwt_secret: Some(TEST_SECRET.into()),
         admin_password: Some("admin-password-1".into()),
-        max_body_bytes: 1024 * 1024,
         db_pool: 8,
         ..Config::default()
     }
@@ -113,6 +115,19 @@ impl TestApp {
 
     /// A fresh app with the given clock and the test configuration changed by `configure`.
     pub async fn with_config(clock: Clock, configure: impl FnOnce(&mut Config)) -> Self {
+        Self::with_configs(clock, configure, |_| {}).await
+    }
+
+    /// A fresh app whose HTTP server settings are changed by `configure`.
+    pub async fn with_http_config(clock: Clock, configure: impl FnOnce(&mut HttpConfig)) -> Self {
+        Self::with_configs(clock, |_| {}, configure).await
+    }
+
+    async fn with_configs(
+        clock: Clock,
+        configure: impl FnOnce(&mut Config),
+        configure_http: impl FnOnce(&mut HttpConfig),
+    ) -> Self {
         let pg_base = std::env::var("XUEFA_TEST_DATABASE_URL")
             .ok()
             .filter(|u| !u.is_empty());
@@ -155,9 +170,17 @@ impl TestApp {
         let (state, _) = api::start_with_clock(config, clock)
             .await
             .expect("the app starts");
-        let endpoint = api::app(state.clone()).map_to_response().boxed();
+        let mut http = HttpConfig {
+            max_body_bytes: 1024 * 1024,
+            ..HttpConfig::default()
+        };
+        configure_http(&mut http);
+        let endpoint = api::app(state.clone(), http.clone())
+            .map_to_response()
+            .boxed();
         Self {
             state,
+            http,
             client: TestClient::new(endpoint),
             _pg: pg,
             _dir: dir,
@@ -497,7 +520,7 @@ pub async fn serve(app: &TestApp) -> String {
         .local_addr()
         .unwrap()
         .port();
-    let endpoint = api::app(app.state.clone());
+    let endpoint = api::app(app.state.clone(), app.http.clone());
     tokio::spawn(
         poem::Server::new(poem::listener::TcpListener::bind(format!(
             "127.0.0.1:{port}"

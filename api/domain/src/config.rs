@@ -5,30 +5,20 @@ use std::fmt;
 /// Everything the server reads from its environment.
 #[derive(Clone)]
 pub struct Config {
-    /// `XUEFA_BIND`: where to listen.
-    pub bind: String,
     /// `DATABASE_URL`: `sqlite://…` (default) or `postgres://…`.
     pub database_url: String,
     /// `XUEFA_JWT_SECRET`: signs access tokens; when unset a random one is kept in the database.
     pub jwt_secret: Option<String>,
     /// `XUEFA_ADMIN_PASSWORD`: the password of the first `admin` on an empty database.
     pub admin_password: Option<String>,
-    /// `XUEFA_MAX_BODY_BYTES`: the largest request body accepted (413 above it).
-    pub max_body_bytes: usize,
     /// `XUEFA_DB_POOL`: connections in the pool.
     pub db_pool: u32,
     /// `XUEFA_TZ`: the office's time zone as a UTC offset (`+08:00`); calendar dates (study
     /// windows, report years) are read in it.
     pub tz: chrono::FixedOffset,
-    /// `XUEFA_TRUSTED_PROXIES`: reverse proxies (addresses or CIDRs) whose
-    /// `X-Forwarded-For` names the client; from anyone else the header is ignored.
-    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `XUEFA_NOTIFY_WEBHOOK` and `XUEFA_NOTIFY_SECRET`: where every notice is also
     /// POSTed (an SMS/WeCom/DingTalk gateway), signed with the secret; none when unset.
     pub notify: Option<Webhook>,
-    /// `XUEFA_METRICS_TOKEN`: the bearer token `GET /metrics` asks of clients that are not
-    /// on loopback; without it, only loopback clients read the metrics.
-    pub metrics_token: Option<String>,
     /// `XUEFA_LOG_FORMAT`: `text` (default) or `json` (one JSON object a line).
     pub log_json: bool,
 }
@@ -48,22 +38,18 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never print the secrets.
         f.debug_struct("Config")
-            .field("bind", &self.bind)
             .field("database_url", &self.database_url)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
             .field(
                 "admin_password",
                 &self.admin_password.as_ref().map(|_| "***"),
             )
-            .field("max_body_bytes", &self.max_body_bytes)
             .field("db_pool", &self.db_pool)
             .field("tz", &self.tz)
-            .field("trusted_proxies", &self.trusted_proxies)
             .field(
                 "notify",
                 &self.notify.as_ref().map(|w| (&w.url, "***", w.timeout)),
             )
-            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("log_json", &self.log_json)
             .finish()
     }
@@ -84,21 +70,38 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Variables read through a lookup (the environment, or a test's map).
+pub struct Vars<F: Fn(&str) -> Option<String>>(pub F);
+
+impl<F: Fn(&str) -> Option<String>> Vars<F> {
+    /// The variable's value, unless it is unset or blank.
+    pub fn non_empty(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    /// A whole number, `default` when unset; an error naming the variable otherwise.
+    pub fn number(&self, variable: &'static str, default: u64) -> Result<u64, ConfigError> {
+        match self.non_empty(variable) {
+            None => Ok(default),
+            Some(v) => v.trim().parse().map_err(|_| ConfigError {
+                variable,
+                message: format!("expected a whole number, got {v:?}"),
+            }),
+        }
+    }
+}
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://xuefa.db?mode=rwc";
 
 impl Default for Config {
     fn default() -> Self {
         Self {
-            bind: "127.0.0.1:8080".into(),
             database_url: DEFAULT_DATABASE_URL.into(),
             jwt_secret: None,
             admin_password: None,
-            max_body_bytes: 16 * 1024 * 1024,
             db_pool: 8,
             tz: chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset"),
-            trusted_proxies: Vec::new(),
             notify: None,
-            metrics_token: None,
             log_json: false,
         }
     }
@@ -112,16 +115,9 @@ impl Config {
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let defaults = Config::default();
-        let non_empty = |name: &str| get(name).filter(|v| !v.trim().is_empty());
-        let number = |variable: &'static str, default: u64| -> Result<u64, ConfigError> {
-            match non_empty(variable) {
-                None => Ok(default),
-                Some(v) => v.trim().parse().map_err(|_| ConfigError {
-                    variable,
-                    message: format!("expected a whole number, got {v:?}"),
-                }),
-            }
-        };
+        let vars = Vars(get);
+        let non_empty = |name: &str| vars.non_empty(name);
+        let number = |variable, default| vars.number(variable, default);
         let database_url = non_empty("DATABASE_URL").unwrap_or(defaults.database_url);
         if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
             return Err(ConfigError {
@@ -160,7 +156,6 @@ impl Config {
         };
         Ok(Self {
             notify,
-            metrics_token: non_empty("XUEFA_METRICS_TOKEN").map(|t| t.trim().to_owned()),
             log_json: match non_empty("XUEFA_LOG_FORMAT").as_deref().map(str::trim) {
                 None | Some("text") => false,
                 Some("json") => true,
@@ -171,12 +166,9 @@ impl Config {
                     });
                 }
             },
-            bind: non_empty("XUEFA_BIND").unwrap_or(defaults.bind),
             database_url,
             jwt_secret,
             admin_password: non_empty("XUEFA_ADMIN_PASSWORD"),
-            max_body_bytes: number("XUEFA_MAX_BODY_BYTES", defaults.max_body_bytes as u64)?
-                as usize,
             db_pool: number("XUEFA_DB_POOL", defaults.db_pool as u64)? as u32,
             tz: match non_empty("XUEFA_TZ") {
                 None => defaults.tz,
@@ -185,13 +177,6 @@ impl Config {
                     message: format!("expected a UTC offset such as +08:00, got {v:?}"),
                 })?,
             },
-            trusted_proxies: crate::net::parse_trusted(
-                &get("XUEFA_TRUSTED_PROXIES").unwrap_or_default(),
-            )
-            .map_err(|message| ConfigError {
-                variable: "XUEFA_TRUSTED_PROXIES",
-                message,
-            })?,
         })
     }
 }

@@ -11,7 +11,6 @@ pub mod error;
 pub mod export;
 pub mod metrics;
 pub mod money;
-pub mod net;
 pub mod paging;
 pub mod policy;
 pub mod scoring;

@@ -1,19 +1,15 @@
-//! The process's metrics, served as Prometheus text at `GET /metrics`: requests by route
-//! template, method and status; latency by route; the group-commit writers' group sizes
-//! and commit times;
-//! the database pool; and the process itself (memory, CPU, open files).
+//! The process's metrics, served as Prometheus text at `GET /metrics`: the group-commit
+//! writers' group sizes and commit times, the database pool, and the process itself
+//! (memory, CPU, open files). The HTTP layer registers its own (requests by route) in
+//! the same [`registry`].
 
 use std::sync::LazyLock;
 
-use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
-};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntGaugeVec, Opts, Registry, TextEncoder};
 use sea_orm::DatabaseConnection;
 
 struct Metrics {
     registry: Registry,
-    requests: IntCounterVec,
-    latency: HistogramVec,
     groups: HistogramVec,
     group_seconds: HistogramVec,
     pool: IntGaugeVec,
@@ -21,25 +17,6 @@ struct Metrics {
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let registry = Registry::new();
-    let requests = IntCounterVec::new(
-        Opts::new(
-            "xuefa_http_requests_total",
-            "HTTP requests answered, by route template, method and status.",
-        ),
-        &["route", "method", "status"],
-    )
-    .expect("valid metric");
-    let latency = HistogramVec::new(
-        HistogramOpts::new(
-            "xuefa_http_request_duration_seconds",
-            "Time from a request's arrival to its response, by route template.",
-        )
-        .buckets(vec![
-            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-        ]),
-        &["route"],
-    )
-    .expect("valid metric");
     let groups = HistogramVec::new(
         HistogramOpts::new(
             "xuefa_group_commit_size",
@@ -72,9 +49,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     )
     .expect("valid metric");
     for collector in [
-        Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
-        Box::new(latency.clone()),
-        Box::new(groups.clone()),
+        Box::new(groups.clone()) as Box<dyn prometheus::core::Collector>,
         Box::new(group_seconds.clone()),
         Box::new(pool.clone()),
         Box::new(prometheus::process_collector::ProcessCollector::for_self()),
@@ -85,22 +60,15 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     }
     Metrics {
         registry,
-        requests,
-        latency,
         groups,
         group_seconds,
         pool,
     }
 });
 
-/// Counts one answered request. `route` is the matched template (`/api/v1/campaigns/:id`),
-/// never the raw path, so the number of series stays bounded.
-pub fn observe_request(route: &str, method: &str, status: u16, seconds: f64) {
-    let m = &*METRICS;
-    m.requests
-        .with_label_values(&[route, method, &status.to_string()])
-        .inc();
-    m.latency.with_label_values(&[route]).observe(seconds);
+/// The registry every metric of the process is in; the HTTP layer adds its own.
+pub fn registry() -> &'static Registry {
+    &METRICS.registry
 }
 
 /// Declares a writer's series at zero when it starts, so they are scraped (and rates

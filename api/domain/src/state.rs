@@ -9,7 +9,7 @@ use crate::{
     auth::JwtKeys,
     clock::Clock,
     config::Config,
-    services::{answer_writer::AnswerWriter, study::SessionWriter},
+    services::{exam::answer_writer::AnswerWriter, study::SessionWriter},
 };
 
 #[derive(Clone)]

@@ -9,16 +9,12 @@ use poem_openapi::{
     payload::Json,
 };
 
-use super::{
-    ApiTags,
+use super::ApiTags;
+use crate::views::{
+    annual::AnnualReport,
     enums::{self, ActivityKind, Audience, GroupBy, OrganizerLevel, Theme, Venue},
     files::{self, Download, Summary, SummaryFormat},
-    ledgers::{
-        InspectionsSummary, LedgerYear, LegalServicesSummary, MediationSummary, PetitionsSummary,
-        ScreeningsSummary,
-    },
     paging::{Page, PageParam, PerPageParam, page_req},
-    targets::{Rate, rate},
     text::{Clearable, Text},
 };
 use domain::{
@@ -28,8 +24,6 @@ use domain::{
     services::{
         self,
         activities::{ActivityFilter, ActivityFull, ActivityInput, Tally},
-        reports::AnnualSummary,
-        targets::Target,
     },
     state::AppState,
 };
@@ -177,175 +171,6 @@ pub struct StatsView {
     pub group_by: GroupBy,
     pub groups: Vec<GroupTally>,
     pub total: TotalTally,
-}
-
-/// One campaign's targets in the summary.
-#[derive(Debug, Object)]
-pub struct CampaignTargetsSummary {
-    pub campaign_id: i64,
-    pub title: String,
-    pub roster: u64,
-    pub participation: Rate,
-    pub study: Rate,
-    pub exam: Rate,
-    pub pass: Rate,
-    pub all_met: bool,
-    /// 成绩等级 over the roster.
-    pub grades: super::targets::GradesView,
-    /// Roster members who passed only through a make-up (补考) attempt.
-    pub passed_in_makeup: u64,
-}
-
-/// Events and attendance of one audience.
-#[derive(Debug, Object)]
-pub struct AudienceTally {
-    pub key: Audience,
-    pub events: u64,
-    pub attendance: u64,
-}
-
-/// Trainings (法治学习/培训).
-#[derive(Debug, Object)]
-pub struct TrainingSummary {
-    pub events: u64,
-    pub attendance: u64,
-    pub by_audience: Vec<AudienceTally>,
-}
-
-/// Publicity events (普法宣传活动).
-#[derive(Debug, Object)]
-pub struct PublicitySummary {
-    pub events: u64,
-    /// Organised at street level (街道).
-    pub street_events: u64,
-    /// Organised by the communities and villages (村居社区).
-    pub community_events: u64,
-    pub attendance: u64,
-    pub materials: u64,
-}
-
-/// One theme, over activities of both kinds.
-#[derive(Debug, Object)]
-pub struct ThemeTally {
-    pub key: Theme,
-    pub events: u64,
-    pub attendance: u64,
-    pub materials: u64,
-}
-
-/// One six-into venue.
-#[derive(Debug, Object)]
-pub struct VenueTally {
-    pub key: Venue,
-    pub events: u64,
-    pub attendance: u64,
-}
-
-/// 法律"六进".
-#[derive(Debug, Object)]
-pub struct SixInto {
-    pub venues: Vec<VenueTally>,
-    /// The venues with at least one event.
-    pub covered: Vec<Venue>,
-    /// Every one of the six venues covered.
-    pub full_coverage: bool,
-}
-
-/// The annual summary.
-#[derive(Debug, Object)]
-pub struct AnnualReport {
-    pub year: i32,
-    pub campaigns: Vec<CampaignTargetsSummary>,
-    pub training: TrainingSummary,
-    pub publicity: PublicitySummary,
-    pub themes: Vec<ThemeTally>,
-    pub six_into: SixInto,
-    /// 人民调解.
-    pub mediation: MediationSummary,
-    /// 公共法律服务.
-    pub legal_services: LegalServicesSummary,
-    /// 矛盾纠纷排查.
-    pub screenings: ScreeningsSummary,
-    /// 信访.
-    pub petitions: PetitionsSummary,
-    /// 行政执法检查.
-    pub inspections: InspectionsSummary,
-    /// The same ledger figures for the year before.
-    pub previous: LedgerYear,
-}
-
-impl From<&AnnualSummary> for AnnualReport {
-    fn from(s: &AnnualSummary) -> Self {
-        let ledgers = LedgerYear::from(&s.ledgers);
-        Self {
-            mediation: ledgers.mediation,
-            legal_services: ledgers.legal_services,
-            screenings: ledgers.screenings,
-            petitions: ledgers.petitions,
-            inspections: ledgers.inspections,
-            previous: LedgerYear::from(&s.previous),
-            year: s.year,
-            campaigns: s
-                .campaigns
-                .iter()
-                .map(|c| CampaignTargetsSummary {
-                    campaign_id: c.campaign_id,
-                    title: c.title.clone(),
-                    roster: c.counts.roster,
-                    participation: rate(&c.counts, Target::Participation),
-                    study: rate(&c.counts, Target::Study),
-                    exam: rate(&c.counts, Target::Exam),
-                    pass: rate(&c.counts, Target::Pass),
-                    all_met: c.counts.all_met(),
-                    grades: c.counts.grades.into(),
-                    passed_in_makeup: c.counts.passed_in_makeup,
-                })
-                .collect(),
-            training: TrainingSummary {
-                events: s.training.events,
-                attendance: s.training.attendance,
-                by_audience: s
-                    .training_by_audience
-                    .iter()
-                    .map(|(a, t)| AudienceTally {
-                        key: (*a).into(),
-                        events: t.events,
-                        attendance: t.attendance,
-                    })
-                    .collect(),
-            },
-            publicity: PublicitySummary {
-                events: s.publicity.events,
-                street_events: s.publicity_street,
-                community_events: s.publicity_community,
-                attendance: s.publicity.attendance,
-                materials: s.publicity.materials,
-            },
-            themes: s
-                .themes
-                .iter()
-                .map(|(k, t)| ThemeTally {
-                    key: (*k).into(),
-                    events: t.events,
-                    attendance: t.attendance,
-                    materials: t.materials,
-                })
-                .collect(),
-            six_into: SixInto {
-                venues: s
-                    .venues
-                    .iter()
-                    .map(|(k, t)| VenueTally {
-                        key: (*k).into(),
-                        events: t.events,
-                        attendance: t.attendance,
-                    })
-                    .collect(),
-                covered: enums::all(s.covered()),
-                full_coverage: s.full_coverage(),
-            },
-        }
-    }
 }
 
 #[derive(ApiResponse)]

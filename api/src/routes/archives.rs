@@ -11,9 +11,9 @@ use poem_openapi::{
     types::{ToJSON, Type},
 };
 
-use super::{
-    ApiTags,
-    activities::AnnualReport,
+use super::ApiTags;
+use crate::views::{
+    annual::AnnualReport,
     files::{self, Download, Summary, SummaryFormat},
     paging::{Page, PageParam, PerPageParam, page_req},
     targets::TargetsView,

@@ -5,10 +5,8 @@ use entity::audit_log;
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Query, payload::Json};
 
-use super::{
-    ApiTags,
-    paging::{Page, PageParam, PerPageParam, page_req},
-};
+use super::ApiTags;
+use crate::views::paging::{Page, PageParam, PerPageParam, page_req};
 use domain::{
     policy::{self, Action},
     services::{self, audit::AuditFilter},

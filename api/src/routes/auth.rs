@@ -3,7 +3,8 @@
 use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
-use super::{ApiTags, text::Text, users::UserView};
+use super::ApiTags;
+use crate::views::{text::Text, users::UserView};
 use domain::{
     policy::{self, Action},
     services::{self, auth::TokenPair},
@@ -101,7 +102,7 @@ impl AuthApi {
         req: &Request,
         body: Checked<LoginRequest>,
     ) -> ApiResult<TokensIssued> {
-        let client = crate::auth::client_address(req, state.0);
+        let client = crate::auth::client_address(req);
         let pair = services::auth::login(
             &state.db,
             &state.jwt,

@@ -9,8 +9,8 @@ use poem_openapi::{
     payload::Json,
 };
 
-use super::{
-    ApiTags,
+use super::ApiTags;
+use crate::views::{
     paging::{Page, PageParam, PerPageParam, page_req},
     text::{self, Clearable, Text},
 };
@@ -148,7 +148,7 @@ impl From<CampaignFull> for CampaignView {
 /// `difficulty`, when given), each worth `points`.
 #[derive(Debug, Object)]
 pub struct PaperRule {
-    pub kind: super::enums::QuestionKind,
+    pub kind: crate::views::enums::QuestionKind,
     /// 1 to 500.
     pub count: i32,
     /// Points each question of this rule is worth in the attempt: 1 to 100.
@@ -170,7 +170,7 @@ pub struct Paper {
     pub name: Text,
     /// `leaders` (领导干部), `others` or `all`.
     #[oai(rename = "for")]
-    pub audience: super::enums::PaperAudience,
+    pub audience: crate::views::enums::PaperAudience,
     #[oai(validator(max_items = 20))]
     pub rules: Vec<PaperRule>,
 }
@@ -432,7 +432,7 @@ pub struct ProgressView {
     /// Best score ≥ the campaign's pass score.
     pub passed: bool,
     /// The best finished attempt's grade (优秀/良好/合格/不合格).
-    pub grade: Option<super::enums::Grade>,
+    pub grade: Option<crate::views::enums::Grade>,
     /// 补考 attempts still open to this member (0 without a make-up window or once passed).
     pub makeup_attempts_left: i32,
 }

@@ -9,8 +9,8 @@ use poem_openapi::{
     payload::Json,
 };
 
-use super::{
-    ApiTags,
+use super::ApiTags;
+use crate::views::{
     paging::{Page, PageParam, PerPageParam, page_req},
     text::{self, Text},
 };

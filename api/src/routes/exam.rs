@@ -8,8 +8,8 @@ use poem_openapi::{
     payload::{Binary, Json},
 };
 
-use super::{
-    ApiTags,
+use super::ApiTags;
+use crate::views::{
     enums::{AttemptKind, AttemptStatus, Grade, QuestionKind, QuestionPool},
     files::{Download, TableFormat, Tables},
     paging::{Page, PageParam, PerPageParam, page_req},

@@ -10,18 +10,13 @@ pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod courses;
-pub mod enums;
 pub mod exam;
-pub mod files;
 pub mod health;
 pub mod ledgers;
-pub mod money;
 pub mod notices;
-pub mod paging;
 pub mod practice;
 pub mod study;
 pub mod targets;
-pub mod text;
 pub mod units;
 pub mod users;
 

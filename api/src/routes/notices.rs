@@ -8,8 +8,9 @@ use poem_openapi::{
     payload::Json,
 };
 
-use super::{
-    ApiTags, enums,
+use super::ApiTags;
+use crate::views::{
+    enums,
     paging::{Page, PageParam, PerPageParam, page_req},
     text::Text,
 };

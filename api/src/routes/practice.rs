@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 
-use super::{
-    ApiTags,
+use super::ApiTags;
+use crate::views::{
     enums::QuestionKind,
     paging::{Page, PageParam, PerPageParam, page_req},
 };

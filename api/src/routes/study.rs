@@ -7,8 +7,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi, param::Query, payload::Json};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{
-    ApiTags,
+use super::ApiTags;
+use crate::views::{
     paging::{Page, PageParam, PerPageParam, page_req},
     text::{Lenient, item_error},
 };

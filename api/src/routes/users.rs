@@ -1,7 +1,5 @@
 //! `/users`: accounts and the roster import.
 
-use chrono::{DateTime, Utc};
-use entity::user;
 use poem::web::Data;
 use poem_openapi::{
     ApiRequest, ApiResponse, Object, OpenApi,
@@ -9,11 +7,12 @@ use poem_openapi::{
     payload::{Binary, Json},
 };
 
-use super::{
-    ApiTags,
+use super::ApiTags;
+use crate::views::{
     enums::{self, Role},
     paging::{Page, PageParam, PerPageParam, page_req},
     text::{self, Clearable, Text},
+    users::UserView,
 };
 use domain::{
     policy::{self, Action},
@@ -28,45 +27,6 @@ use domain::{
 use crate::{auth::BearerAuth, error::ApiResult, middleware::Charset, validate::Checked};
 
 pub struct UsersApi;
-
-/// An account, as others see it (never the password).
-#[derive(Debug, Object)]
-pub struct UserView {
-    pub id: i64,
-    pub username: String,
-    /// Full name (姓名).
-    pub name: String,
-    pub roles: Vec<Role>,
-    pub unit_id: Option<i64>,
-    /// 领导干部.
-    pub is_leader: bool,
-    /// 工号.
-    pub employee_no: Option<String>,
-    /// 手机号: a mainland mobile number, for SMS notices.
-    pub phone: Option<String>,
-    /// A disabled account can neither log in nor refresh its tokens.
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<user::Model> for UserView {
-    fn from(m: user::Model) -> Self {
-        Self {
-            id: m.id,
-            roles: enums::all(domain::auth::Role::split(&m.roles)),
-            username: m.username,
-            name: m.name,
-            unit_id: m.unit_id,
-            is_leader: m.is_leader,
-            employee_no: m.employee_no,
-            phone: m.phone,
-            active: m.active,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
-        }
-    }
-}
 
 /// A new account. HR may not grant `admin`.
 #[derive(Debug, Object)]

@@ -1,7 +1,6 @@
 //! The rules, free of HTTP: async functions over a connection or transaction.
 
 pub mod activities;
-pub mod answer_writer;
 pub mod archives;
 pub mod audit;
 pub mod auth;
@@ -20,6 +19,7 @@ pub mod progress;
 pub mod questions;
 pub mod reports;
 pub mod study;
+pub mod tags;
 pub mod targets;
 pub mod units;
 pub mod users;

@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 
 pub use entity::vocabulary::PaperAudience;
 
-use super::questions::{self, QuestionKind};
+use entity::question::QuestionKind;
+
+use super::tags;
 use crate::error::{AppError, AppResult, FieldError};
 
 /// One rule of a paper: `count` questions of `kind`, with any of `tags` (none: any) and of
@@ -142,7 +144,7 @@ pub fn clean(papers: Vec<Paper>) -> Vec<Paper> {
                 .rules
                 .into_iter()
                 .map(|r| Rule {
-                    tags: questions::clean_tags(&r.tags),
+                    tags: tags::clean(&r.tags),
                     ..r
                 })
                 .collect(),

@@ -9,7 +9,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use super::{Page, PageReq, audit, campaigns, write};
+use super::{Page, PageReq, audit, campaigns, tags, write};
 use crate::{
     auth::Actor,
     error::{AppError, AppResult, FieldError},
@@ -153,17 +153,6 @@ pub fn validate(input: &QuestionInput) -> Vec<FieldError> {
     errors
 }
 
-/// Tags trimmed, each once, in the order given.
-pub(crate) fn clean_tags(tags: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for tag in tags.iter().map(|t| t.trim().to_owned()) {
-        if !out.contains(&tag) {
-            out.push(tag);
-        }
-    }
-    out
-}
-
 fn active_model(
     campaign_id: i64,
     input: &QuestionInput,
@@ -181,7 +170,7 @@ fn active_model(
         points: Set(input.points),
         law_ref: Set(input.law_ref.trim().to_owned()),
         retired: Set(false),
-        tags: Set(serde_json::to_string(&clean_tags(&input.tags)).expect("strings serialise")),
+        tags: Set(serde_json::to_string(&tags::clean(&input.tags)).expect("strings serialise")),
         difficulty: Set(input.difficulty),
         pool: Set(input.pool),
         created_at: Set(now),

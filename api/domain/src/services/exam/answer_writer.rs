@@ -10,13 +10,13 @@ use std::collections::HashMap;
 use entity::attempt;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
-use super::{
+use super::{AttemptStatus, Write, attempt_finished, write_choices};
+use crate::error::AppResult;
+use crate::services::{
     begin_write,
-    exam::{AttemptStatus, Write, attempt_finished, write_choices},
     group_commit::{GroupCommit, GroupWriter, WriterDb},
     lock_cadre,
 };
-use crate::error::AppResult;
 
 /// One save waiting for the group commit.
 pub struct Job {

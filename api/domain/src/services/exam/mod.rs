@@ -13,10 +13,12 @@ use sea_orm::{
     sea_query::{CaseStatement, Expr},
 };
 
+pub mod answer_writer;
+
+use answer_writer::AnswerWriter;
+
 use super::{
-    Page, PageReq,
-    answer_writer::AnswerWriter,
-    begin_write, campaigns, lock_cadre, papers,
+    Page, PageReq, begin_write, campaigns, lock_cadre, papers,
     questions::{Question, QuestionKind},
     units,
 };

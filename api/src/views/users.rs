@@ -1,0 +1,46 @@
+//! An account as the API shows it: `/users`, `/me`.
+
+use chrono::{DateTime, Utc};
+use entity::user;
+use poem_openapi::Object;
+
+use super::enums::{self, Role};
+
+/// An account, as others see it (never the password).
+#[derive(Debug, Object)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    /// Full name (姓名).
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub unit_id: Option<i64>,
+    /// 领导干部.
+    pub is_leader: bool,
+    /// 工号.
+    pub employee_no: Option<String>,
+    /// 手机号: a mainland mobile number, for SMS notices.
+    pub phone: Option<String>,
+    /// A disabled account can neither log in nor refresh its tokens.
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<user::Model> for UserView {
+    fn from(m: user::Model) -> Self {
+        Self {
+            id: m.id,
+            roles: enums::all(domain::auth::Role::split(&m.roles)),
+            username: m.username,
+            name: m.name,
+            unit_id: m.unit_id,
+            is_leader: m.is_leader,
+            employee_no: m.employee_no,
+            phone: m.phone,
+            active: m.active,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
