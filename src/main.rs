@@ -90,10 +90,14 @@ fn fail(message: impl std::fmt::Display) -> ! {
 /// Log lines as text, or with `XUEFA_LOG_FORMAT=json` one object a line with the request's
 /// span (`request_id`, method, path) in it.
 fn init_logging(config: &Config) {
-    let logs = tracing_subscriber::fmt().with_env_filter(
-        tracing_subscriber::EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
-    );
+    use std::io::IsTerminal;
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        // Colours for a person at a terminal; plain text into a file or journald.
+        .with_ansi(std::io::stdout().is_terminal());
     if config.log_json {
         logs.json().with_current_span(true).init();
     } else {
@@ -186,7 +190,8 @@ async fn main() {
                         println!("  {username} / {password}  — {what}");
                     }
                     println!(
-                        "then open /api/v1/campaigns/{}/targets and /api/v1/reports/annual/{}?format=text",
+                        "then run `xuefa serve` and open http://127.0.0.1:8080/ (the console), or the \
+                         API: /api/v1/campaigns/{}/targets and /api/v1/reports/annual/{}/export?format=text",
                         r.campaign_id, r.year
                     );
                 }

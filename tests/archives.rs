@@ -189,3 +189,110 @@ async fn an_archive_keeps_its_figures_and_the_diff_names_what_moved() {
         422
     );
 }
+
+/// The document an archive freezes is the domain's own (`services::archives::v1`): its
+/// JSON for a known year is pinned here, byte for byte, so that no change to a view, a
+/// vocabulary or a figure's code moves what a future archive says unnoticed. To accept a
+/// deliberate change of shape, run with `XUEFA_WRITE_FIXTURES=1` and review the diff.
+#[tokio::test]
+async fn an_archive_of_a_known_year_is_pinned_to_its_fixture() {
+    let app = TestApp::new().await;
+    app.state.clock.set("2027-01-10T04:00:00Z".parse().unwrap());
+    let admin = app.admin_token().await;
+    let (_, judicial) = app.login_as("sifa", &[Role::Judicial]).await;
+    let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
+    let units = app.make_street(&admin).await;
+    let campaign = app.make_campaign(&hr).await;
+    let c1 = app
+        .make_user("c1", &[Role::Cadre], Some(units.community))
+        .await;
+    let c2 = app.make_user("c2", &[Role::Cadre], Some(units.dept)).await;
+    app.enroll(&hr, campaign.id, &[c1, c2]).await;
+    // One of the two studied the compulsory course in full: a rate of 0.5.
+    let c1_token = app.token("c1", crate::common::PASSWORD).await;
+    app.post(
+        "/api/v1/study-sessions",
+        &c1_token,
+        json!({"id": "7d3a5f0e-1c2b-4a6d-9e8f-0a1b2c3d4e5f", "campaign_id": campaign.id, "course_id": campaign.law_course, "started_at": "2026-06-01T09:00:00+08:00", "ended_at": "2026-06-01T10:00:00+08:00"}),
+    )
+    .await
+    .expect(201);
+    let records = [
+        (
+            "mediation-cases",
+            json!({"committee_unit_id": units.street, "received_on": "2026-03-01", "category": "family", "result": "settled", "amount": 1234.5}),
+        ),
+        (
+            "mediation-cases",
+            json!({"committee_unit_id": units.village, "received_on": "2025-06-01", "category": "land", "result": "unsettled", "amount": 0.10}),
+        ),
+        (
+            "legal-services",
+            json!({"kind": "consultation", "unit_id": units.community, "held_on": "2026-05-05", "count": 3, "topic": "labour"}),
+        ),
+        (
+            "screenings",
+            json!({"unit_id": units.community, "held_on": "2026-04-01", "issues_found": 5, "issues_resolved": 4}),
+        ),
+        (
+            "petitions",
+            json!({"unit_id": units.street, "received_on": "2026-02-02", "cases": 2, "visitors": 7}),
+        ),
+        (
+            "inspections",
+            json!({"unit_id": units.street, "held_on": "2026-06-16", "field": "safety", "entities_checked": 12, "hazards_found": 3, "hazards_fixed": 3, "penalties": 1, "fines": 5000}),
+        ),
+        (
+            "activities",
+            json!({"kind": "publicity", "title": "宪法宣传", "held_on": "2026-12-04", "organizer_unit_id": units.street, "venue": "organ", "themes": ["constitution_day"], "audience": "public", "attendance": 100, "materials": 50}),
+        ),
+        (
+            "activities",
+            json!({"kind": "training", "title": "民法典培训", "held_on": "2026-07-01", "organizer_unit_id": units.community, "venue": "school", "themes": ["civil_code"], "audience": "cadres", "attendance": 30}),
+        ),
+    ];
+    for (path, body) in records {
+        app.post(&format!("/api/v1/{path}"), &judicial, body)
+            .await
+            .expect(201);
+    }
+    let created = app
+        .post("/api/v1/reports/annual/2026/archive", &judicial, json!({}))
+        .await
+        .expect(201);
+    let id = created["id"].as_i64().unwrap();
+    let served = app
+        .bytes(&format!("/api/v1/reports/archives/{id}"), &hr)
+        .await;
+    let served = String::from_utf8(served).unwrap();
+
+    // The archive's two parts agree with the live operations (the API's views).
+    let archived: Value = serde_json::from_str(&served).unwrap();
+    let live_targets = app
+        .get(&format!("/api/v1/campaigns/{}/targets", campaign.id), &hr)
+        .await
+        .expect(200);
+    assert_eq!(archived["targets"][0]["targets"], live_targets);
+    let live_summary = app
+        .get("/api/v1/reports/annual/2026", &hr)
+        .await
+        .expect(200);
+    assert_eq!(archived["summary"], live_summary);
+
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/archive-v1.json"
+    );
+    if std::env::var("XUEFA_WRITE_FIXTURES").is_ok_and(|v| v == "1") {
+        let pretty = serde_json::to_string_pretty(&archived).unwrap();
+        std::fs::write(fixture, pretty + "\n").unwrap();
+    }
+    // The fixture is kept pretty for review; its compact form is the served bytes.
+    let pinned: Value = serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    assert_eq!(
+        serde_json::to_string(&pinned).unwrap(),
+        served,
+        "the archived JSON changed: if on purpose, a new version of \
+         services::archives (see its module doc), then XUEFA_WRITE_FIXTURES=1"
+    );
+}

@@ -15,46 +15,29 @@ pub const ACCESS_TTL_SECS: i64 = 15 * 60;
 /// Clock skew tolerated on a token's expiry.
 const EXPIRY_LEEWAY_SECS: i64 = 5;
 
-/// What an account may do. One account may hold several.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// 系统管理员: everything, including accounts of any role and the audit log.
-    Admin,
-    /// 组织人事: the roster, campaigns, question bank, rates.
-    Hr,
-    /// 司法所: publicity events, trainings, the annual summary.
-    Judicial,
-    /// 干部职工: studies and sits the exam.
-    Cadre,
-}
+entity::keyed_enum!(
+    /// What an account may do. One account may hold several.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    Role {
+        /// 系统管理员: everything, including accounts of any role and the audit log.
+        Admin => "admin",
+        /// 组织人事: the roster, campaigns, question bank, rates.
+        Hr => "hr",
+        /// 司法所: publicity events, trainings, the annual summary.
+        Judicial => "judicial",
+        /// 干部职工: studies and sits the exam.
+        Cadre => "cadre",
+    }
+);
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Hr, Role::Judicial, Role::Cadre];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Hr => "hr",
-            Role::Judicial => "judicial",
-            Role::Cadre => "cadre",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// Stored form: sorted, de-duplicated, comma-separated.
     pub fn join(roles: &[Role]) -> String {
         let mut roles = roles.to_vec();
         roles.sort();
         roles.dedup();
-        roles
-            .iter()
-            .map(|r| r.as_str())
-            .collect::<Vec<_>>()
-            .join(",")
+        roles.iter().map(|r| r.key()).collect::<Vec<_>>().join(",")
     }
 
     pub fn split(stored: &str) -> Vec<Role> {

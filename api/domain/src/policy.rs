@@ -83,7 +83,7 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
     if roles.iter().any(|r| actor.has(*r)) {
         return Ok(());
     }
-    let names: Vec<_> = roles.iter().map(|r| r.as_str()).collect();
+    let names: Vec<_> = roles.iter().map(|r| r.key()).collect();
     Err(AppError::forbidden(format!(
         "requires one of the roles: {}",
         names.join(", ")

@@ -13,14 +13,13 @@ use super::ApiTags;
 use crate::views::{
     annual::AnnualReport,
     enums::{self, ActivityKind, Audience, GroupBy, OrganizerLevel, Theme, Venue},
-    files::{self, Download, Summary, SummaryFormat},
+    files::{Download, Summary, SummaryFormat},
     paging::{Page, PageParam, PerPageParam, page_req},
     text::{Clearable, Text},
 };
 use domain::{
-    export,
     policy::{self, Action},
-    services::audit::Disclosure,
+    services::report_turn::ReportTurn,
     services::{
         self,
         activities::{ActivityFilter, ActivityFull, ActivityInput, Tally},
@@ -464,9 +463,9 @@ impl ActivitiesApi {
         year: Path<i32>,
     ) -> ApiResult<AnnualResponse> {
         policy::authorize(&auth.0, Action::ReadActivities)?;
-        let _turn = services::reports::report_turn().await;
+        let turn = ReportTurn::take().await;
         let summary =
-            services::reports::annual_summary(&state.db, year.0, state.clock.now()).await?;
+            services::reports::annual_summary(&state.db, &turn, year.0, state.clock.now()).await?;
         Ok(AnnualResponse::Ok(Json((&summary).into())))
     }
 
@@ -486,40 +485,14 @@ impl ActivitiesApi {
         format: Query<SummaryFormat>,
     ) -> ApiResult<Download<Summary>> {
         policy::authorize(&auth.0, Action::ReadActivities)?;
-        let _turn = services::reports::report_turn().await;
-        let summary =
-            services::reports::annual_summary(&state.db, year.0, state.clock.now()).await?;
-        let described = format!("year={} format={:?}", year.0, format.0);
-        super::disclosed(
-            &state,
+        let file = services::exports::annual(
+            &state.db,
             &auth.0,
-            Disclosure::Export,
-            "annual_report",
-            described,
-            summary.campaigns.len(),
+            year.0,
+            format.0.into(),
+            state.clock.now(),
         )
         .await?;
-        let name = format!("{}年法治政府建设工作总结数据", year.0);
-        let ascii = format!("annual-{}", year.0);
-        Ok(match format.0 {
-            SummaryFormat::Text => Download::new(
-                services::reports::narrative(&summary).into_bytes(),
-                files::TEXT,
-                &name,
-                &ascii,
-            ),
-            SummaryFormat::Csv => Download::new(
-                export::csv(&services::reports::sheets(&summary)),
-                files::CSV,
-                &name,
-                &ascii,
-            ),
-            SummaryFormat::Xlsx => Download::new(
-                files::xlsx(&services::reports::sheets(&summary))?,
-                files::XLSX,
-                &name,
-                &ascii,
-            ),
-        })
+        Ok(file.into())
     }
 }

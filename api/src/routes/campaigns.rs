@@ -16,7 +16,7 @@ use crate::views::{
 };
 use domain::{
     policy::{self, Action},
-    services::audit::Disclosure,
+    services::audit::{Disclosed, Disclosure},
     services::{
         self,
         campaigns::{CampaignChanges, CampaignFull, CampaignInput, RosterFilter},
@@ -703,16 +703,19 @@ impl CampaignsApi {
             study_complete: study_complete.0,
             q: q.0,
         };
-        let described = format!("campaign={} {filter:?}", id.0);
+        let mut described = vec![("campaign", Some(id.0.to_string()))];
+        described.extend(filter.audit_pairs());
         let found =
             services::campaigns::roster(&state.db, id.0, filter, page_req(page, per_page)).await?;
         super::disclosed(
             &state,
             &auth.0,
-            Disclosure::ReadPeople,
-            "roster",
-            described,
-            found.items.len(),
+            Disclosed {
+                kind: Disclosure::ReadPeople,
+                what: "roster",
+                filters: &described,
+                rows: found.items.len(),
+            },
         )
         .await?;
         Ok(Roster::Ok(Json(Page::of(found, RosterEntry::from))))

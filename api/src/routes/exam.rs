@@ -16,10 +16,8 @@ use crate::views::{
     text::{Lenient, Text},
 };
 use domain::{
-    export::{Cell, Sheet},
-    paging::PageReq,
     policy::{self, Action},
-    services::audit::Disclosure,
+    services::audit::{Disclosed, Disclosure},
     services::{
         self,
         exam::{Answer, AttemptFilter, AttemptFull, AttemptRow, Started},
@@ -449,61 +447,6 @@ fn answers_of(sheet: AnswerSheet) -> Vec<Answer> {
         .collect()
 }
 
-fn attempts_sheet(rows: Vec<AttemptListItem>) -> Sheet {
-    let mut sheet = Sheet::new(
-        "考试记录",
-        &[
-            "姓名",
-            "用户名",
-            "单位",
-            "状态",
-            "类别",
-            "试卷",
-            "开始时间",
-            "交卷时间",
-            "得分",
-            "是否合格",
-            "等级",
-        ],
-    );
-    sheet.rows = rows
-        .into_iter()
-        .map(|r| {
-            let status = match r.status {
-                AttemptStatus::Open => "作答中",
-                AttemptStatus::Submitted => "已交卷",
-                AttemptStatus::Expired => "超时",
-            };
-            let passed = match r.passed {
-                Some(true) => "合格",
-                Some(false) => "不合格",
-                None => "",
-            };
-            vec![
-                Cell::from(r.name),
-                Cell::from(r.username),
-                Cell::from(r.unit_name.unwrap_or_default()),
-                Cell::from(status),
-                Cell::from(match r.kind {
-                    AttemptKind::Main => "正考",
-                    AttemptKind::Makeup => "补考",
-                }),
-                Cell::from(r.paper_key.unwrap_or_default()),
-                Cell::from(r.started_at.to_rfc3339()),
-                Cell::from(r.finished_at.map(|t| t.to_rfc3339()).unwrap_or_default()),
-                Cell::from(r.score.map(|s| format!("{s:.2}")).unwrap_or_default()),
-                Cell::from(passed),
-                Cell::from(
-                    r.grade
-                        .map(|g| domain::scoring::Grade::from(g).chinese())
-                        .unwrap_or_default(),
-                ),
-            ]
-        })
-        .collect();
-    sheet
-}
-
 /// How one paper rule stands against the question bank.
 #[derive(Debug, Object)]
 pub struct PaperRuleCheck {
@@ -890,17 +833,25 @@ impl ExamApi {
             unit_id: unit_id.0,
             passed: passed.0,
         };
-        let described = format!("campaign={} {filter:?}", id.0);
-        let found =
-            services::exam::list_attempts(&state.db, id.0, filter, page_req(page, per_page))
-                .await?;
+        let found = services::exam::list_attempts(
+            &state.db,
+            id.0,
+            filter.clone(),
+            page_req(page, per_page),
+        )
+        .await?;
         super::disclosed(
             &state,
             &auth.0,
-            Disclosure::ReadPeople,
-            "attempts",
-            described,
-            found.items.len(),
+            Disclosed {
+                kind: Disclosure::ReadPeople,
+                what: "attempts",
+                filters: &[("campaign", Some(id.0.to_string()))]
+                    .into_iter()
+                    .chain(filter.audit_pairs())
+                    .collect::<Vec<_>>(),
+                rows: found.items.len(),
+            },
         )
         .await?;
         Ok(AttemptList::Ok(Json(Page::of(
@@ -933,25 +884,15 @@ impl ExamApi {
             unit_id: unit_id.0,
             passed: passed.0,
         };
-        let described = format!("campaign={} {filter:?} format={:?}", id.0, format.0);
-        let all = services::exam::list_attempts(&state.db, id.0, filter, PageReq::all()).await?;
-        super::disclosed(
-            &state,
+        let file = services::exports::attempts(
+            &state.db,
             &auth.0,
-            Disclosure::Export,
-            "attempts",
-            described,
-            all.items.len(),
+            id.0,
+            filter,
+            format.0.into(),
+            state.clock.now(),
         )
         .await?;
-        let rows = all.items.into_iter().map(AttemptListItem::from).collect();
-        let name = format!("考试记录-活动{}", id.0);
-        let sheets = [attempts_sheet(rows)];
-        Ok(Download::tables(
-            format.0,
-            &sheets,
-            &name,
-            &format!("attempts-{}", id.0),
-        )?)
+        Ok(file.into())
     }
 }

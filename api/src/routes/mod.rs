@@ -52,33 +52,13 @@ pub enum ApiTags {
     Ops,
 }
 
-/// `name=value` pairs of the filters a request used, for the audit log.
-pub fn filters(pairs: &[(&str, Option<String>)]) -> String {
-    pairs
-        .iter()
-        .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name}={v}")))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Records that `actor` read or exported `rows` rows about people (see
 /// `services::audit::disclosed`).
 pub async fn disclosed(
     state: &domain::state::AppState,
     actor: &domain::auth::Actor,
-    kind: domain::services::audit::Disclosure,
-    what: &str,
-    filters: String,
-    rows: usize,
+    disclosed: domain::services::audit::Disclosed<'_>,
 ) -> Result<(), crate::error::ApiError> {
-    domain::services::audit::disclosed(
-        &state.db,
-        actor,
-        state.clock.now(),
-        kind,
-        what,
-        (&filters, rows as u64),
-    )
-    .await?;
+    domain::services::audit::disclosed(&state.db, actor, state.clock.now(), disclosed).await?;
     Ok(())
 }

@@ -14,7 +14,7 @@ use crate::views::{
 };
 use domain::{
     policy::{self, Action},
-    services::audit::Disclosure,
+    services::audit::{Disclosed, Disclosure},
     services::{
         self,
         study::{Logged, SessionFilter, SessionInput},
@@ -266,17 +266,19 @@ impl StudyApi {
             to: to.0,
         };
         let others = policy::manages_people(&auth.0) && filter.user_id != Some(auth.0.id);
-        let described = format!("{filter:?}");
+        let described = filter.audit_pairs();
         let found =
             services::study::list(&state.db, &auth.0, filter, page_req(page, per_page)).await?;
         if others {
             super::disclosed(
                 &state,
                 &auth.0,
-                Disclosure::ReadPeople,
-                "study_sessions",
-                described,
-                found.items.len(),
+                Disclosed {
+                    kind: Disclosure::ReadPeople,
+                    what: "study_sessions",
+                    filters: &described,
+                    rows: found.items.len(),
+                },
             )
             .await?;
         }

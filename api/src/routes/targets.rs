@@ -15,10 +15,9 @@ use crate::views::{
     targets::TargetsView,
 };
 use domain::{
-    export::{Cell, Sheet},
-    paging::PageReq,
     policy::{self, Action},
-    services::audit::Disclosure,
+    services::audit::{Disclosed, Disclosure},
+    services::report_turn::ReportTurn,
     services::{
         self,
         targets::{Missing, Target},
@@ -104,63 +103,6 @@ pub struct MissingPage {
     pub per_page: u64,
 }
 
-fn target_name(t: Target) -> &'static str {
-    match t {
-        Target::Participation => "未参与",
-        Target::Study => "学习未完成",
-        Target::Exam => "未参加考试",
-        Target::Pass => "未合格",
-    }
-}
-
-fn missing_sheet(target: Target, rows: Vec<MissingMember>) -> Sheet {
-    let mut sheet = Sheet::new(
-        target_name(target),
-        &[
-            "姓名",
-            "用户名",
-            "工号",
-            "单位",
-            "领导干部",
-            "已学分钟",
-            "应学分钟",
-            "差分钟",
-            "未完成必修课",
-            "已考次数",
-            "剩余次数",
-            "最高分",
-            "等级",
-        ],
-    );
-    sheet.rows = rows
-        .into_iter()
-        .map(|m| {
-            vec![
-                Cell::from(m.name),
-                Cell::from(m.username),
-                Cell::from(m.employee_no.unwrap_or_default()),
-                Cell::from(m.unit_name.unwrap_or_default()),
-                Cell::from(if m.is_leader { "是" } else { "否" }),
-                Cell::from(m.credited_minutes),
-                Cell::from(m.required_minutes),
-                Cell::from(m.minutes_short),
-                Cell::from(m.compulsory_unfinished.join("、")),
-                Cell::from(m.attempts_used),
-                Cell::from(m.attempts_left),
-                m.best_score
-                    .map(Cell::Num)
-                    .unwrap_or_else(|| Cell::from("")),
-                Cell::from(
-                    m.grade
-                        .map(|g| domain::scoring::Grade::from(g).chinese())
-                        .unwrap_or_default(),
-                ),
-            ]
-        })
-        .collect();
-    sheet
-}
-
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Targets")]
 impl TargetsApi {
     /// The four 100% targets of a campaign (admin, hr), overall and per unit with its
@@ -178,10 +120,15 @@ impl TargetsApi {
         unit_id: Query<Option<i64>>,
     ) -> ApiResult<TargetsResponse> {
         policy::authorize(&auth.0, Action::ReadTargets)?;
-        let _turn = services::reports::report_turn().await;
-        let report =
-            services::targets::campaign_targets(&state.db, id.0, unit_id.0, state.clock.now())
-                .await?;
+        let turn = ReportTurn::take().await;
+        let report = services::targets::campaign_targets(
+            &state.db,
+            &turn,
+            id.0,
+            unit_id.0,
+            state.clock.now(),
+        )
+        .await?;
         Ok(TargetsResponse::Ok(Json(report.into())))
     }
 
@@ -201,32 +148,16 @@ impl TargetsApi {
         unit_id: Query<Option<i64>>,
     ) -> ApiResult<Download<Tables>> {
         policy::authorize(&auth.0, Action::ReadTargets)?;
-        let _turn = services::reports::report_turn().await;
-        let report =
-            services::targets::campaign_targets(&state.db, id.0, unit_id.0, state.clock.now())
-                .await?;
-        let sheets = services::targets::report_sheets(&report, "合计");
-        let filter = super::filters(&[
-            ("campaign", Some(id.0.to_string())),
-            ("unit_id", unit_id.0.map(|u| u.to_string())),
-            ("format", Some(format!("{:?}", format.0).to_lowercase())),
-        ]);
-        super::disclosed(
-            &state,
+        let file = services::exports::targets(
+            &state.db,
             &auth.0,
-            Disclosure::Export,
-            "targets",
-            filter,
-            report.by_unit.len() + 1,
+            id.0,
+            unit_id.0,
+            format.0.into(),
+            state.clock.now(),
         )
         .await?;
-        let name = format!("四个100%统计-活动{}", id.0);
-        Ok(Download::tables(
-            format.0,
-            &sheets,
-            &name,
-            &format!("targets-{}", id.0),
-        )?)
+        Ok(file.into())
     }
 
     /// The roster members who do not yet count for `target` (admin, hr), with what they
@@ -247,9 +178,10 @@ impl TargetsApi {
         per_page: PerPageParam,
     ) -> ApiResult<MissingResponse> {
         policy::authorize(&auth.0, Action::ReadTargets)?;
-        let _turn = services::reports::report_turn().await;
+        let turn = ReportTurn::take().await;
         let found = services::targets::missing(
             &state.db,
+            &turn,
             id.0,
             target.0.into(),
             unit_id.0,
@@ -257,18 +189,19 @@ impl TargetsApi {
             state.clock.now(),
         )
         .await?;
-        let filter = super::filters(&[
-            ("campaign", Some(id.0.to_string())),
-            ("target", Some(Target::from(target.0).key().to_owned())),
-            ("unit_id", unit_id.0.map(|u| u.to_string())),
-        ]);
         super::disclosed(
             &state,
             &auth.0,
-            Disclosure::ReadPeople,
-            "missing",
-            filter,
-            found.items.len(),
+            Disclosed {
+                kind: Disclosure::ReadPeople,
+                what: "missing",
+                filters: &[
+                    ("campaign", Some(id.0.to_string())),
+                    ("target", Some(Target::from(target.0).key().to_owned())),
+                    ("unit_id", unit_id.0.map(|u| u.to_string())),
+                ],
+                rows: found.items.len(),
+            },
         )
         .await?;
         Ok(MissingResponse::Ok(Json(MissingPage {
@@ -296,40 +229,16 @@ impl TargetsApi {
         unit_id: Query<Option<i64>>,
     ) -> ApiResult<Download<Tables>> {
         policy::authorize(&auth.0, Action::ReadTargets)?;
-        let _turn = services::reports::report_turn().await;
-        let found = services::targets::missing(
+        let file = services::exports::missing(
             &state.db,
+            &auth.0,
             id.0,
             target.0.into(),
             unit_id.0,
-            PageReq::all(),
+            format.0.into(),
             state.clock.now(),
         )
         .await?;
-        let filter = super::filters(&[
-            ("campaign", Some(id.0.to_string())),
-            ("target", Some(Target::from(target.0).key().to_owned())),
-            ("unit_id", unit_id.0.map(|u| u.to_string())),
-            ("format", Some(format!("{:?}", format.0).to_lowercase())),
-        ]);
-        super::disclosed(
-            &state,
-            &auth.0,
-            Disclosure::Export,
-            "missing",
-            filter,
-            found.items.len(),
-        )
-        .await?;
-        let rows = found.items.into_iter().map(MissingMember::from).collect();
-        let target = target.0.into();
-        let name = format!("{}名单-活动{}", target_name(target), id.0);
-        let sheets = [missing_sheet(target, rows)];
-        Ok(Download::tables(
-            format.0,
-            &sheets,
-            &name,
-            &format!("missing-{}", id.0),
-        )?)
+        Ok(file.into())
     }
 }

@@ -16,7 +16,7 @@ use crate::views::{
 };
 use domain::{
     policy::{self, Action},
-    services::audit::Disclosure,
+    services::audit::{Disclosed, Disclosure},
     services::{
         self,
         users::{NewUser, UserChanges, UserFilter},
@@ -149,15 +149,17 @@ impl UsersApi {
             is_leader: is_leader.0,
             q: q.0,
         };
-        let described = format!("{filter:?}");
+        let described = filter.audit_pairs();
         let found = services::users::list(&state.db, filter, page_req(page, per_page)).await?;
         super::disclosed(
             &state,
             &auth.0,
-            Disclosure::ReadPeople,
-            "users",
-            described,
-            found.items.len(),
+            Disclosed {
+                kind: Disclosure::ReadPeople,
+                what: "users",
+                filters: &described,
+                rows: found.items.len(),
+            },
         )
         .await?;
         Ok(UserList::Ok(Json(Page::of(found, UserView::from))))

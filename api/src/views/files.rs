@@ -3,10 +3,7 @@
 
 use std::marker::PhantomData;
 
-use domain::{
-    error::AppError,
-    export::{self, Sheet},
-};
+use domain::services::exports::{ExportFile, FileFormat};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use poem::{IntoResponse, Response};
 use poem_openapi::{
@@ -17,9 +14,9 @@ use poem_openapi::{
     types::Type,
 };
 
-pub const CSV: &str = "text/csv; charset=utf-8";
-pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-pub const TEXT: &str = "text/plain; charset=utf-8";
+pub const CSV: &str = FileFormat::Csv.content_type();
+pub const XLSX: &str = FileFormat::Xlsx.content_type();
+pub const TEXT: &str = FileFormat::Text.content_type();
 
 /// The file types an export offers.
 pub trait Formats: Send + Sync {
@@ -105,40 +102,34 @@ pub fn content_disposition(name: &str, ascii: &str, ext: &str) -> String {
     format!("attachment; filename=\"{fallback}.{ext}\"; filename*=UTF-8''{encoded}")
 }
 
-impl<F> Download<F> {
-    pub fn new(bytes: Vec<u8>, content_type: &'static str, name: &str, ascii: &str) -> Self {
-        let ext = match content_type {
-            CSV => "csv",
-            XLSX => "xlsx",
-            _ => "txt",
-        };
+impl<F> From<ExportFile> for Download<F> {
+    fn from(f: ExportFile) -> Self {
         Self {
-            bytes,
-            content_type,
-            disposition: content_disposition(name, ascii, ext),
+            disposition: content_disposition(&f.name, &f.ascii_name, f.format.extension()),
+            content_type: f.format.content_type(),
+            bytes: f.bytes,
             _formats: PhantomData,
         }
     }
 }
 
-impl Download<Tables> {
-    /// Tables as the file asked for.
-    pub fn tables(
-        format: TableFormat,
-        sheets: &[Sheet],
-        name: &str,
-        ascii: &str,
-    ) -> Result<Self, AppError> {
-        Ok(match format {
-            TableFormat::Csv => Self::new(export::csv(sheets), CSV, name, ascii),
-            TableFormat::Xlsx => Self::new(xlsx(sheets)?, XLSX, name, ascii),
-        })
+impl From<TableFormat> for FileFormat {
+    fn from(f: TableFormat) -> Self {
+        match f {
+            TableFormat::Csv => FileFormat::Csv,
+            TableFormat::Xlsx => FileFormat::Xlsx,
+        }
     }
 }
 
-/// An XLSX built from our own tables cannot fail on client input; if it does, it is ours.
-pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, AppError> {
-    export::xlsx(sheets).map_err(AppError::Internal)
+impl From<SummaryFormat> for FileFormat {
+    fn from(f: SummaryFormat) -> Self {
+        match f {
+            SummaryFormat::Text => FileFormat::Text,
+            SummaryFormat::Csv => FileFormat::Csv,
+            SummaryFormat::Xlsx => FileFormat::Xlsx,
+        }
+    }
 }
 
 impl<F: Formats> IntoResponse for Download<F> {

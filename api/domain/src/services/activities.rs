@@ -149,7 +149,7 @@ async fn validate(db: &impl ConnectionTrait, input: &ActivityInput) -> AppResult
             .select_only()
             .column(user::Column::Id)
             .filter(user::Column::Id.is_in(input.attendee_ids.clone()))
-            .filter(user::Column::Roles.contains(Role::Cadre.as_str()))
+            .filter(user::Column::Roles.contains(Role::Cadre.key()))
             .into_tuple::<i64>()
             .all(db)
             .await?

@@ -62,34 +62,51 @@ pub enum Disclosure {
     ReadPeople,
 }
 
+/// A read or an export of people's records, as the audit log states it.
+pub struct Disclosed<'a> {
+    pub kind: Disclosure,
+    /// What was read (`targets`, `missing`, `users`…).
+    pub what: &'a str,
+    /// The filters the request used, by name; those not given are left out.
+    pub filters: &'a [(&'a str, Option<String>)],
+    pub rows: usize,
+}
+
+/// A filter's fields by name, as an audit entry states them (those not given: `None`).
+pub type FilterPairs = Vec<(&'static str, Option<String>)>;
+
+/// A filter value as an audit entry writes it.
+pub fn text(v: &Option<impl ToString>) -> Option<String> {
+    v.as_ref().map(ToString::to_string)
+}
+
+/// `name=value` pairs of the filters given, or `no filter`.
+pub fn filter_text(filters: &[(&str, Option<String>)]) -> String {
+    let text = filters
+        .iter()
+        .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name}={v}")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if text.is_empty() {
+        "no filter".into()
+    } else {
+        text
+    }
+}
+
 /// Records who exported or read a list of people: what, with which filters, how many rows.
 pub async fn disclosed(
     db: &impl ConnectionTrait,
     actor: &Actor,
     at: DateTime<Utc>,
-    kind: Disclosure,
-    what: &str,
-    (filters, rows): (&str, u64),
+    d: Disclosed<'_>,
 ) -> AppResult<()> {
-    let action = match kind {
+    let action = match d.kind {
         Disclosure::Export => "export",
         Disclosure::ReadPeople => "read_people",
     };
-    let filters = if filters.is_empty() {
-        "no filter"
-    } else {
-        filters
-    };
-    record(
-        db,
-        Some(actor),
-        at,
-        action,
-        what,
-        None,
-        format!("{filters}; {rows} rows"),
-    )
-    .await
+    let summary = format!("{}; {} rows", filter_text(d.filters), d.rows);
+    record(db, Some(actor), at, action, d.what, None, summary).await
 }
 
 #[derive(Debug, Default, Clone)]

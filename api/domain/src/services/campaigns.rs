@@ -12,7 +12,7 @@ use sea_orm::{
 use super::{
     Page, PageReq, audit, fetch_page,
     papers::{self, Paper},
-    progress, units, write,
+    progress, roster, units, write,
 };
 use crate::{
     auth::{Actor, Role},
@@ -566,7 +566,7 @@ pub async fn enroll(
                 .column(user::Column::Id)
                 .filter(user::Column::UnitId.is_in(scope))
                 .filter(user::Column::Active.eq(true))
-                .filter(user::Column::Roles.contains(Role::Cadre.as_str()))
+                .filter(user::Column::Roles.contains(Role::Cadre.key()))
                 .into_tuple()
                 .all(db)
                 .await?;
@@ -593,22 +593,13 @@ pub async fn enroll(
                 .await?
                 .into_iter()
                 .collect();
-            enrollment::Entity::insert_many(chunk.iter().map(|user_id| enrollment::ActiveModel {
-                campaign_id: Set(campaign_id),
-                user_id: Set(*user_id),
-                unit_id: Set(units.get(user_id).copied().flatten()),
-                exempt: Set(false),
-                exempt_reason: Set(None),
-                credited_minutes: Set(0),
-                study_complete: Set(false),
-                session_count: Set(0),
-                participated: Set(false),
-                enrolled_at: Set(now),
-                attempts_used: Set(0),
-                best_score_centi: Set(None),
-                makeup_attempts_used: Set(0),
-                best_main_centi: Set(None),
-                ..Default::default()
+            enrollment::Entity::insert_many(chunk.iter().map(|user_id| {
+                roster::fresh(
+                    campaign_id,
+                    *user_id,
+                    units.get(user_id).copied().flatten(),
+                    now,
+                )
             }))
             .on_conflict_do_nothing_on([enrollment::Column::CampaignId, enrollment::Column::UserId])
             .exec(db)
@@ -638,6 +629,18 @@ pub struct RosterFilter {
     pub study_complete: Option<bool>,
     /// Part of the name, username or employee number.
     pub q: Option<String>,
+}
+
+impl RosterFilter {
+    /// The filter as an audit entry states it.
+    pub fn audit_pairs(&self) -> audit::FilterPairs {
+        vec![
+            ("unit_id", audit::text(&self.unit_id)),
+            ("exempt", audit::text(&self.exempt)),
+            ("study_complete", audit::text(&self.study_complete)),
+            ("q", self.q.clone()),
+        ]
+    }
 }
 
 /// The roster, in enrolment order, with each member's account.

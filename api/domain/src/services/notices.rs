@@ -16,6 +16,7 @@ use sea_orm::{
 
 use super::{
     Page, PageReq, audit, campaigns, lock_named, outbox,
+    report_turn::ReportTurn,
     targets::{self, Missing, Target},
     write,
 };
@@ -101,7 +102,10 @@ pub async fn remind(
         ));
     }
     let c = campaigns::get(db, campaign_id).await?.campaign;
-    let missing = targets::missing(db, campaign_id, target, unit_id, PageReq::all(), now).await?;
+    let missing = {
+        let turn = ReportTurn::take().await;
+        targets::missing(db, &turn, campaign_id, target, unit_id, PageReq::all(), now).await?
+    };
     write(db, async |txn| {
         lock_named(txn, REMINDER_LOCK).await?;
         let recent: std::collections::HashSet<i64> = notice::Entity::find()
@@ -195,7 +199,10 @@ pub async fn remind_due(
     let mut stored = 0;
     for c in open {
         for target in due_today(&c, today, tz) {
-            let missing = targets::missing(db, c.id, target, None, PageReq::all(), now).await?;
+            let missing = {
+                let turn = ReportTurn::take().await;
+                targets::missing(db, &turn, c.id, target, None, PageReq::all(), now).await?
+            };
             let rows: Vec<notice::ActiveModel> = missing
                 .items
                 .iter()

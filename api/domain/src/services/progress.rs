@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use entity::{campaign, campaign_course, course, course_progress, enrollment};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::AppResult;
 
@@ -25,6 +25,16 @@ pub struct CourseCredit {
     pub minutes: i32,
     pub compulsory: bool,
     pub complete: bool,
+}
+
+impl Credit {
+    /// The two figures the roster keeps of it.
+    pub fn figures(&self) -> super::roster::StudyCredit {
+        super::roster::StudyCredit {
+            credited_minutes: self.credited_minutes,
+            study_complete: self.study_complete,
+        }
+    }
 }
 
 /// Credit over a campaign.
@@ -150,12 +160,7 @@ pub async fn recompute_campaign(db: &impl ConnectionTrait, campaign_id: i64) -> 
             seconds.get(&e.id).unwrap_or(&empty),
             campaign.required_minutes,
         );
-        if c.credited_minutes != e.credited_minutes || c.study_complete != e.study_complete {
-            let mut active: enrollment::ActiveModel = e.into();
-            active.credited_minutes = Set(c.credited_minutes);
-            active.study_complete = Set(c.study_complete);
-            active.update(db).await?;
-        }
+        super::roster::record_credit(db, e, c.figures()).await?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use entity::campaign;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
+use super::report_turn::ReportTurn;
 use super::{
     activities::{
         self, ActivityFilter, ActivityKind, Audience, OrganizerLevel, Tally, Theme, Venue,
@@ -15,28 +16,6 @@ use crate::{
     error::{AppError, AppResult},
     export::{Cell, Sheet},
 };
-
-/// How many whole-roster reports (the targets, the missing lists, the annual summary) are
-/// computed at once: half the cores, at least one. A report is CPU work over every member;
-/// during the year-end upload rush a dashboard refreshed by several officers at once
-/// would otherwise take every core from the cadres' uploads. The others wait their turn
-/// (a few milliseconds each on an office's roster), holding no connection and no lock.
-static REPORT_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> =
-    std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(report_slots()));
-
-fn report_slots() -> usize {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    (cores / 2).max(1)
-}
-
-/// A turn to compute a whole-roster report, held until dropped. Take it once per request,
-/// in the handler: reports call each other, and a nested turn would wait forever.
-pub async fn report_turn() -> tokio::sync::SemaphorePermit<'static> {
-    REPORT_SLOTS
-        .acquire()
-        .await
-        .expect("the report semaphore is never closed")
-}
 
 /// One campaign's four targets.
 #[derive(Debug, Clone)]
@@ -83,6 +62,7 @@ impl AnnualSummary {
 /// zone (timestamps are converted when recorded); campaigns count by their `year`.
 pub async fn annual_summary(
     db: &DatabaseConnection,
+    turn: &ReportTurn,
     year: i32,
     now: DateTime<Utc>,
 ) -> AppResult<AnnualSummary> {
@@ -96,7 +76,7 @@ pub async fn annual_summary(
         .all(db)
         .await?
     {
-        let report = targets::campaign_targets(db, c.id, None, now).await?;
+        let report = targets::campaign_targets(db, turn, c.id, None, now).await?;
         campaigns.push(CampaignFigures {
             campaign_id: c.id,
             title: c.title,
@@ -420,28 +400,4 @@ pub fn sheets(s: &AnnualSummary) -> Vec<Sheet> {
     let mut sheets = vec![exam, publicity, training, themes, venues];
     sheets.extend(ledgers::report::sheets(&s.ledgers, &s.previous));
     sheets
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn reports_beyond_the_slots_wait_for_a_turn() {
-        let mut held = Vec::new();
-        for _ in 0..report_slots() {
-            held.push(report_turn().await);
-        }
-        let waiting = tokio::spawn(report_turn());
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        assert!(
-            !waiting.is_finished(),
-            "a report beyond the slots ran at once"
-        );
-        held.pop();
-        let _turn = tokio::time::timeout(std::time::Duration::from_secs(5), waiting)
-            .await
-            .expect("a freed slot goes to the waiting report")
-            .expect("the waiting report's task");
-    }
 }

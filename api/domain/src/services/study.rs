@@ -13,9 +13,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    Page, PageReq, begin_write, campaigns, fetch_page,
+    Page, PageReq, audit, begin_write, campaigns, fetch_page,
     group_commit::{GroupCommit, GroupWriter, WriterDb},
-    lock_cadres, progress, units,
+    lock_cadres, progress, roster, units,
 };
 use crate::{
     auth::Actor,
@@ -423,65 +423,16 @@ async fn store(
         .exec_without_returning(db)
         .await?;
     let by_id: HashMap<i64, &enrollment::Model> = enrollments.values().map(|e| (e.id, e)).collect();
-    let mut rows = Vec::with_capacity(touched.len());
-    let mut counted = Vec::new();
+    let mut changes = Vec::with_capacity(touched.len());
     for id in touched {
         let e = by_id[&id];
         let Some(Some((campaign, courses))) = campaigns.get(&e.campaign_id) else {
             continue;
         };
         let credit = progress::credit(courses, &totals[&id], campaign.required_minutes);
-        let mut row = e.clone();
-        row.credited_minutes = credit.credited_minutes;
-        row.study_complete = credit.study_complete;
-        row.session_count += added[&id];
-        row.participated = true;
-        if (row.study_complete, row.participated) != (e.study_complete, e.participated) {
-            counted.push(enrollment::ActiveModel::from(row.clone()));
-        }
-        rows.push(enrollment::ActiveModel::from(row));
+        changes.push((e, roster::after_upload(e, credit.figures(), added[&id])));
     }
-    // Minutes and session counts change on every upload and are in no index; what the
-    // reports count (`idx_enrollments_report`) is written only for the few enrolments
-    // whose figures changed, so an ordinary upload never rewrites that index.
-    upsert_columns(
-        db,
-        rows,
-        &[
-            enrollment::Column::CreditedMinutes,
-            enrollment::Column::SessionCount,
-        ],
-    )
-    .await?;
-    upsert_columns(
-        db,
-        counted,
-        &[
-            enrollment::Column::StudyComplete,
-            enrollment::Column::Participated,
-        ],
-    )
-    .await
-}
-
-/// Writes these columns of existing enrolments, one statement for them all.
-async fn upsert_columns(
-    db: &impl ConnectionTrait,
-    rows: Vec<enrollment::ActiveModel>,
-    columns: &[enrollment::Column],
-) -> AppResult<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    enrollment::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::column(enrollment::Column::Id)
-                .update_columns(columns.iter().copied())
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
+    roster::record_uploads(db, changes).await
 }
 
 /// Times are kept to the second: a replay compares equal on every database.
@@ -530,6 +481,19 @@ pub struct SessionFilter {
     pub from: Option<DateTime<Utc>>,
     /// Sessions that start before this time.
     pub to: Option<DateTime<Utc>>,
+}
+
+impl SessionFilter {
+    /// The filter as an audit entry states it.
+    pub fn audit_pairs(&self) -> audit::FilterPairs {
+        vec![
+            ("campaign_id", audit::text(&self.campaign_id)),
+            ("user_id", audit::text(&self.user_id)),
+            ("unit_id", audit::text(&self.unit_id)),
+            ("from", self.from.map(|t| t.to_rfc3339())),
+            ("to", self.to.map(|t| t.to_rfc3339())),
+        ]
+    }
 }
 
 /// Sessions by start time, as `actor` may see them: admin and HR anyone's, everyone

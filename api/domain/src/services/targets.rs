@@ -14,7 +14,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Statement, Value,
 };
 
-use super::{Page, PageReq, campaigns, exam, progress, units};
+use super::{Page, PageReq, campaigns, exam, progress, report_turn::ReportTurn, units};
 use crate::{
     error::{AppError, AppResult},
     export::{Cell, Sheet},
@@ -305,6 +305,7 @@ async fn counts_by_own_unit(
 /// the figures are as of `now`; nothing is written.
 pub async fn campaign_targets(
     db: &DatabaseConnection,
+    _turn: &ReportTurn,
     campaign_id: i64,
     unit_id: Option<i64>,
     now: DateTime<Utc>,
@@ -405,6 +406,7 @@ impl Missing {
 /// The roster members (not exempt) who do not count for `target`, in enrolment order.
 pub async fn missing(
     db: &DatabaseConnection,
+    _turn: &ReportTurn,
     campaign_id: i64,
     target: Target,
     unit_id: Option<i64>,

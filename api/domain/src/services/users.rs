@@ -1,10 +1,10 @@
 //! Accounts: create, change, list. Who may grant which role lives here.
 
 use chrono::{DateTime, Utc};
-use entity::{enrollment, unit, user};
+use entity::{unit, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, Set, sea_query::Expr,
+    QueryFilter, QueryOrder, Set,
 };
 
 use super::{Page, PageReq, audit, auth::check_password_rules, begin_write, fetch_page, units};
@@ -53,6 +53,19 @@ pub struct UserFilter {
     pub is_leader: Option<bool>,
     /// Matches username, name or employee number.
     pub q: Option<String>,
+}
+
+impl UserFilter {
+    /// The filter as an audit entry states it.
+    pub fn audit_pairs(&self) -> audit::FilterPairs {
+        vec![
+            ("unit_id", audit::text(&self.unit_id)),
+            ("role", self.role.map(|r| r.key().to_owned())),
+            ("active", audit::text(&self.active)),
+            ("is_leader", audit::text(&self.is_leader)),
+            ("q", self.q.clone()),
+        ]
+    }
 }
 
 pub fn clean_username(field: &str, username: &str) -> Result<String, FieldError> {
@@ -125,22 +138,6 @@ async fn check_unit(db: &impl ConnectionTrait, unit_id: Option<i64>) -> AppResul
     {
         return Err(AppError::invalid("unit_id", "no such unit"));
     }
-    Ok(())
-}
-
-/// Moves the cadre's enrolments (every campaign's, as the reports have always counted a
-/// member under their current unit) with the account: `enrollments.unit_id` is the copy
-/// the reports group by.
-pub(crate) async fn move_enrolments(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-    unit_id: Option<i64>,
-) -> AppResult<()> {
-    enrollment::Entity::update_many()
-        .col_expr(enrollment::Column::UnitId, Expr::value(unit_id))
-        .filter(enrollment::Column::UserId.eq(user_id))
-        .exec(db)
-        .await?;
     Ok(())
 }
 
@@ -365,7 +362,7 @@ pub async fn update(
     active.updated_at = Set(now);
     let model = active.update(&txn).await?;
     if model.unit_id != current.unit_id {
-        move_enrolments(&txn, id, model.unit_id).await?;
+        super::roster::move_member(&txn, id, model.unit_id).await?;
     }
     if revoke {
         super::auth::revoke_user_tokens(&txn, id, now).await?;
@@ -410,7 +407,7 @@ pub async fn list(
     }
     if let Some(role) = filter.role {
         // Role names never contain one another, so a substring test is exact.
-        query = query.filter(user::Column::Roles.contains(role.as_str()));
+        query = query.filter(user::Column::Roles.contains(role.key()));
     }
     if let Some(active) = filter.active {
         query = query.filter(user::Column::Active.eq(active));

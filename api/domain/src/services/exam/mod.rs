@@ -18,9 +18,9 @@ pub mod answer_writer;
 use answer_writer::AnswerWriter;
 
 use super::{
-    Page, PageReq, begin_write, campaigns, lock_cadre, papers,
+    Page, PageReq, audit, begin_write, campaigns, lock_cadre, papers,
     questions::{Question, QuestionKind},
-    units,
+    roster, units,
 };
 use crate::{
     auth::Actor,
@@ -262,19 +262,7 @@ async fn finish(
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("enrolment"))?;
-    let better = |best: Option<i32>| Some(best.map_or(centi, |b| b.max(centi)));
-    let mut active: enrollment::ActiveModel = enrollment.clone().into();
-    active.best_score_centi = Set(better(enrollment.best_score_centi));
-    match full.attempt.kind {
-        AttemptKind::Main => {
-            active.attempts_used = Set(enrollment.attempts_used + 1);
-            active.best_main_centi = Set(better(enrollment.best_main_centi));
-        }
-        AttemptKind::Makeup => {
-            active.makeup_attempts_used = Set(enrollment.makeup_attempts_used + 1);
-        }
-    }
-    active.update(db).await?;
+    roster::record_attempt(db, &enrollment, full.attempt.kind, centi).await?;
     let a = &mut full.attempt;
     a.status = status;
     a.finished_at = Some(at);
@@ -510,13 +498,7 @@ pub async fn start_attempt(
     }
     .insert(&txn)
     .await?;
-    if !enrollment.participated {
-        enrollment::Entity::update_many()
-            .col_expr(enrollment::Column::Participated, Expr::value(true))
-            .filter(enrollment::Column::Id.eq(enrollment.id))
-            .exec(&txn)
-            .await?;
-    }
+    roster::mark_participated(&txn, &enrollment).await?;
     store_drawn(&txn, attempt.id, &questions).await?;
     txn.commit().await?;
     Ok(Started::New(AttemptFull {
@@ -966,6 +948,17 @@ pub struct AttemptFilter {
     pub unit_id: Option<i64>,
     /// Finished attempts that passed (`true`) or did not (`false`).
     pub passed: Option<bool>,
+}
+
+impl AttemptFilter {
+    /// The filter as an audit entry states it.
+    pub fn audit_pairs(&self) -> audit::FilterPairs {
+        vec![
+            ("user_id", audit::text(&self.user_id)),
+            ("unit_id", audit::text(&self.unit_id)),
+            ("passed", audit::text(&self.passed)),
+        ]
+    }
 }
 
 /// An attempt in HR's list.

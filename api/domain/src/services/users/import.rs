@@ -612,7 +612,7 @@ async fn update_account(
     active.updated_at = Set(now);
     let model = active.update(txn).await?;
     if model.unit_id != unit_before {
-        super::move_enrolments(txn, id, model.unit_id).await?;
+        crate::services::roster::move_member(txn, id, model.unit_id).await?;
     }
     if reset {
         crate::services::auth::revoke_user_tokens(txn, id, now).await?;

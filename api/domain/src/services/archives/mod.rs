@@ -1,7 +1,10 @@
 //! The year-end archive (存档): the annual summary frozen as it was filed. The archive
 //! keeps the JSON byte for byte as it is served, so anyone can recompute its SHA-256 from
-//! what they downloaded, and the narrative, CSV and XLSX as they were. Later edits move the
-//! live report, never an archive; [`diff`] names the figures that have moved since.
+//! what they downloaded, and the narrative, CSV and XLSX as they were. The JSON is the
+//! domain's own document ([`v1::Archive`]), never an API view. Later edits move the live
+//! report, never an archive; [`diff`] names the figures that have moved since.
+
+pub mod v1;
 
 use chrono::{DateTime, Utc};
 use entity::report_archive;
@@ -11,29 +14,53 @@ use sea_orm::{
 };
 use serde_json::Value;
 
-use super::{Page, PageReq, audit, write};
+use super::{
+    Page, PageReq, audit,
+    report_turn::ReportTurn,
+    reports::{self, AnnualSummary},
+    write,
+};
 use crate::{
     auth::{Actor, sha256_hex},
     error::{AppError, AppResult},
 };
 
-/// What an archive holds, made by the caller from the live report at the moment of
-/// freezing.
-pub struct Frozen {
+/// What an archive holds, made from the live report at the moment of freezing.
+struct Frozen {
     /// The archive's JSON as it will be served.
-    pub body: String,
-    pub narrative: String,
-    pub csv: Vec<u8>,
-    pub xlsx: Vec<u8>,
+    body: String,
+    narrative: String,
+    csv: Vec<u8>,
+    xlsx: Vec<u8>,
 }
 
+/// The live report of `year` as an archive's document, stamped as `created`.
+async fn live(
+    db: &DatabaseConnection,
+    year: i32,
+    created: (DateTime<Utc>, Option<i64>),
+    now: DateTime<Utc>,
+) -> AppResult<(v1::Archive, AnnualSummary)> {
+    let turn = ReportTurn::take().await;
+    let summary = reports::annual_summary(db, &turn, year, now).await?;
+    Ok((v1::Archive::of(&summary, created.0, created.1), summary))
+}
+
+/// Freezes the year's annual summary and its campaigns' targets (with every unit).
 pub async fn freeze(
     db: &DatabaseConnection,
     actor: &Actor,
     year: i32,
-    frozen: Frozen,
     now: DateTime<Utc>,
 ) -> AppResult<report_archive::Model> {
+    let (document, summary) = live(db, year, (now, Some(actor.id)), now).await?;
+    let sheets = reports::sheets(&summary);
+    let frozen = Frozen {
+        body: document.to_json(),
+        narrative: reports::narrative(&summary),
+        csv: crate::export::csv(&sheets),
+        xlsx: crate::export::xlsx(&sheets).map_err(AppError::Internal)?,
+    };
     write(db, async |txn| {
         let stored = report_archive::ActiveModel {
             year: Set(year),
@@ -94,6 +121,21 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<report_archive
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("archive"))
+}
+
+/// The figures that differ between archive `id` and the live report now.
+pub async fn diff_live(
+    db: &DatabaseConnection,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Change>> {
+    let a = get(db, id).await?;
+    let archived: Value = serde_json::from_str(&a.body)
+        .map_err(|e| AppError::Internal(format!("archive {} does not read: {e}", a.id)))?;
+    let (document, _) = live(db, a.year, (a.created_at, a.created_by), now).await?;
+    let live = serde_json::to_value(&document)
+        .map_err(|e| AppError::Internal(format!("the live report does not serialise: {e}")))?;
+    Ok(diff(&archived, &live))
 }
 
 /// One figure that differs: its path (`summary.mediation.cases`,

@@ -1,0 +1,374 @@
+//! Exports: every file the API hands out (the targets, the missing lists, the attempts,
+//! the annual summary and its archives) is made here, in one layer: the report computed
+//! in its turn, the disclosure audited, the sheets built, the file returned ready to
+//! stream. The routes only pick the operation and send the bytes.
+
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+
+use super::{
+    archives,
+    audit::{self, Disclosed, Disclosure},
+    exam::{self, AttemptFilter},
+    report_turn::ReportTurn,
+    reports,
+    targets::{self, Target},
+};
+use crate::{
+    auth::Actor,
+    error::{AppError, AppResult},
+    export::{self, Cell, Sheet},
+    paging::PageReq,
+    scoring,
+};
+
+/// The kinds of file an export can be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// The zh-CN narrative of a summary.
+    Text,
+    /// UTF-8 with a BOM, so that Excel and WPS read Chinese.
+    Csv,
+    /// Excel, a sheet per table.
+    Xlsx,
+}
+
+impl FileFormat {
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            FileFormat::Text => "text/plain; charset=utf-8",
+            FileFormat::Csv => "text/csv; charset=utf-8",
+            FileFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+
+    pub const fn extension(self) -> &'static str {
+        match self {
+            FileFormat::Text => "txt",
+            FileFormat::Csv => "csv",
+            FileFormat::Xlsx => "xlsx",
+        }
+    }
+
+    /// The key an audit entry names it by.
+    pub const fn key(self) -> &'static str {
+        self.extension()
+    }
+}
+
+/// A file to download: its bytes, its type, a name for people (Chinese, without the
+/// extension) and a plain ASCII one for clients that do not read RFC 5987.
+#[derive(Debug)]
+pub struct ExportFile {
+    pub bytes: Vec<u8>,
+    pub format: FileFormat,
+    pub name: String,
+    pub ascii_name: String,
+}
+
+impl ExportFile {
+    /// Tables as CSV or XLSX (a text export of tables is not offered).
+    fn tables(
+        sheets: &[Sheet],
+        format: FileFormat,
+        name: String,
+        ascii_name: String,
+    ) -> AppResult<Self> {
+        let bytes = match format {
+            FileFormat::Xlsx => xlsx(sheets)?,
+            _ => export::csv(sheets),
+        };
+        Ok(Self {
+            bytes,
+            format: if format == FileFormat::Xlsx {
+                format
+            } else {
+                FileFormat::Csv
+            },
+            name,
+            ascii_name,
+        })
+    }
+}
+
+/// An XLSX built from our own tables cannot fail on client input; if it does, it is ours.
+pub fn xlsx(sheets: &[Sheet]) -> AppResult<Vec<u8>> {
+    export::xlsx(sheets).map_err(AppError::Internal)
+}
+
+/// The four targets of a campaign: a sheet for the whole and one with every unit.
+pub async fn targets(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    campaign_id: i64,
+    unit_id: Option<i64>,
+    format: FileFormat,
+    now: DateTime<Utc>,
+) -> AppResult<ExportFile> {
+    let turn = ReportTurn::take().await;
+    let report = targets::campaign_targets(db, &turn, campaign_id, unit_id, now).await?;
+    let sheets = targets::report_sheets(&report, "合计");
+    audit::disclosed(
+        db,
+        actor,
+        now,
+        Disclosed {
+            kind: Disclosure::Export,
+            what: "targets",
+            filters: &[
+                ("campaign", Some(campaign_id.to_string())),
+                ("unit_id", unit_id.map(|u| u.to_string())),
+                ("format", Some(format.key().to_owned())),
+            ],
+            rows: report.by_unit.len() + 1,
+        },
+    )
+    .await?;
+    ExportFile::tables(
+        &sheets,
+        format,
+        format!("四个100%统计-活动{campaign_id}"),
+        format!("targets-{campaign_id}"),
+    )
+}
+
+/// Every roster member who does not yet count for `target`, with what they lack.
+pub async fn missing(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    campaign_id: i64,
+    target: Target,
+    unit_id: Option<i64>,
+    format: FileFormat,
+    now: DateTime<Utc>,
+) -> AppResult<ExportFile> {
+    let turn = ReportTurn::take().await;
+    let found =
+        targets::missing(db, &turn, campaign_id, target, unit_id, PageReq::all(), now).await?;
+    audit::disclosed(
+        db,
+        actor,
+        now,
+        Disclosed {
+            kind: Disclosure::Export,
+            what: "missing",
+            filters: &[
+                ("campaign", Some(campaign_id.to_string())),
+                ("target", Some(target.key().to_owned())),
+                ("unit_id", unit_id.map(|u| u.to_string())),
+                ("format", Some(format.key().to_owned())),
+            ],
+            rows: found.items.len(),
+        },
+    )
+    .await?;
+    let sheets = [missing_sheet(target, &found.items)];
+    ExportFile::tables(
+        &sheets,
+        format,
+        format!("{}名单-活动{campaign_id}", missing_title(target)),
+        format!("missing-{campaign_id}"),
+    )
+}
+
+/// The sheet's and the file's word for those missing a target.
+fn missing_title(t: Target) -> &'static str {
+    match t {
+        Target::Participation => "未参与",
+        Target::Study => "学习未完成",
+        Target::Exam => "未参加考试",
+        Target::Pass => "未合格",
+    }
+}
+
+fn missing_sheet(target: Target, rows: &[targets::Missing]) -> Sheet {
+    let mut sheet = Sheet::new(
+        missing_title(target),
+        &[
+            "姓名",
+            "用户名",
+            "工号",
+            "单位",
+            "领导干部",
+            "已学分钟",
+            "应学分钟",
+            "差分钟",
+            "未完成必修课",
+            "已考次数",
+            "剩余次数",
+            "最高分",
+            "等级",
+        ],
+    );
+    sheet.rows = rows
+        .iter()
+        .map(|m| {
+            vec![
+                Cell::from(m.user.name.as_str()),
+                Cell::from(m.user.username.as_str()),
+                Cell::from(m.user.employee_no.clone().unwrap_or_default()),
+                Cell::from(m.unit_name.clone().unwrap_or_default()),
+                Cell::from(if m.user.is_leader { "是" } else { "否" }),
+                Cell::from(m.enrollment.credited_minutes),
+                Cell::from(m.required_minutes),
+                Cell::from(m.minutes_short()),
+                Cell::from(m.compulsory_unfinished.join("、")),
+                Cell::from(m.enrollment.attempts_used),
+                Cell::from(m.attempts_left),
+                m.best_score
+                    .map(Cell::Num)
+                    .unwrap_or_else(|| Cell::from("")),
+                Cell::from(m.grade.map(scoring::Grade::chinese).unwrap_or_default()),
+            ]
+        })
+        .collect();
+    sheet
+}
+
+/// Every attempt of a campaign matching `filter`.
+pub async fn attempts(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    campaign_id: i64,
+    filter: AttemptFilter,
+    format: FileFormat,
+    now: DateTime<Utc>,
+) -> AppResult<ExportFile> {
+    let all = exam::list_attempts(db, campaign_id, filter.clone(), PageReq::all()).await?;
+    audit::disclosed(
+        db,
+        actor,
+        now,
+        Disclosed {
+            kind: Disclosure::Export,
+            what: "attempts",
+            filters: &[("campaign", Some(campaign_id.to_string()))]
+                .into_iter()
+                .chain(filter.audit_pairs())
+                .chain([("format", Some(format.key().to_owned()))])
+                .collect::<Vec<_>>(),
+            rows: all.items.len(),
+        },
+    )
+    .await?;
+    let sheets = [attempts_sheet(&all.items)];
+    ExportFile::tables(
+        &sheets,
+        format,
+        format!("考试记录-活动{campaign_id}"),
+        format!("attempts-{campaign_id}"),
+    )
+}
+
+fn attempts_sheet(rows: &[exam::AttemptRow]) -> Sheet {
+    use entity::vocabulary::{AttemptKind, AttemptStatus};
+    let mut sheet = Sheet::new(
+        "考试记录",
+        &[
+            "姓名",
+            "用户名",
+            "单位",
+            "状态",
+            "类别",
+            "试卷",
+            "开始时间",
+            "交卷时间",
+            "得分",
+            "是否合格",
+            "等级",
+        ],
+    );
+    sheet.rows = rows
+        .iter()
+        .map(|r| {
+            let a = &r.attempt;
+            let status = match a.status {
+                AttemptStatus::Open => "作答中",
+                AttemptStatus::Submitted => "已交卷",
+                AttemptStatus::Expired => "超时",
+            };
+            let passed = match r.passed {
+                Some(true) => "合格",
+                Some(false) => "不合格",
+                None => "",
+            };
+            let kind = match a.kind {
+                AttemptKind::Main => "正考",
+                AttemptKind::Makeup => "补考",
+            };
+            let score = a.score_centi.map(scoring::centi_to_score);
+            vec![
+                Cell::from(r.user.name.as_str()),
+                Cell::from(r.user.username.as_str()),
+                Cell::from(r.unit_name.clone().unwrap_or_default()),
+                Cell::from(status),
+                Cell::from(kind),
+                Cell::from(a.paper_key.clone().unwrap_or_default()),
+                Cell::from(a.started_at.to_rfc3339()),
+                Cell::from(a.finished_at.map(|t| t.to_rfc3339()).unwrap_or_default()),
+                Cell::from(score.map(|s| format!("{s:.2}")).unwrap_or_default()),
+                Cell::from(passed),
+                Cell::from(r.grade.map(scoring::Grade::chinese).unwrap_or_default()),
+            ]
+        })
+        .collect();
+    sheet
+}
+
+/// The annual summary of `year`: the narrative, or its figures as tables.
+pub async fn annual(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    year: i32,
+    format: FileFormat,
+    now: DateTime<Utc>,
+) -> AppResult<ExportFile> {
+    let turn = ReportTurn::take().await;
+    let summary = reports::annual_summary(db, &turn, year, now).await?;
+    audit::disclosed(
+        db,
+        actor,
+        now,
+        Disclosed {
+            kind: Disclosure::Export,
+            what: "annual_report",
+            filters: &[
+                ("year", Some(year.to_string())),
+                ("format", Some(format.key().to_owned())),
+            ],
+            rows: summary.campaigns.len(),
+        },
+    )
+    .await?;
+    let name = format!("{year}年法治政府建设工作总结数据");
+    let ascii_name = format!("annual-{year}");
+    match format {
+        FileFormat::Text => Ok(ExportFile {
+            bytes: reports::narrative(&summary).into_bytes(),
+            format,
+            name,
+            ascii_name,
+        }),
+        _ => ExportFile::tables(&reports::sheets(&summary), format, name, ascii_name),
+    }
+}
+
+/// An archive's files, as they were when it was frozen.
+pub async fn archive(
+    db: &DatabaseConnection,
+    id: i64,
+    format: FileFormat,
+) -> AppResult<ExportFile> {
+    let a = archives::get(db, id).await?;
+    let bytes = match format {
+        FileFormat::Text => a.narrative.into_bytes(),
+        FileFormat::Csv => a.csv,
+        FileFormat::Xlsx => a.xlsx,
+    };
+    Ok(ExportFile {
+        bytes,
+        format,
+        name: format!("{}年法治政府建设工作总结数据（存档{}）", a.year, a.id),
+        ascii_name: format!("annual-{}-archive-{}", a.year, a.id),
+    })
+}
