@@ -1,4 +1,5 @@
-//! `xuefa`: the one binary. `serve`, `openapi`, `migrate`, `user create`.
+//! `xuefa`: the one binary. `serve`, `openapi`, `migrate`, `backup`, `demo`, `user create`
+//! (`xuefa --help` lists them).
 
 use std::io::Read;
 

@@ -1,4 +1,4 @@
-//! Several instances on one database behave as one (DESIGN, "Operations"): two real
+//! Several instances on one database behave as one (docs/RULES.md, operations): two real
 //! `xuefa serve` processes share the test's database (PostgreSQL under
 //! XUEFA_TEST_DATABASE_URL, where many instances are meant to run; else one SQLite file
 //! in WAL mode).

@@ -233,11 +233,13 @@ async fn automatic_reminders_fire_on_their_days_once_with_two_instances() {
     let tz = app.state.config.tz;
     let sweep_both = |now: DateTime<Utc>| {
         let (a, b) = (app.state.db.clone(), other.db.clone());
+        let run = notices::ReminderRun {
+            tz,
+            now,
+            deliver: false,
+        };
         async move {
-            let (x, y) = tokio::join!(
-                notices::remind_due(&a, (tz, now, false)),
-                notices::remind_due(&b, (tz, now, false))
-            );
+            let (x, y) = tokio::join!(notices::remind_due(&a, run), notices::remind_due(&b, run));
             x.unwrap() + y.unwrap()
         }
     };

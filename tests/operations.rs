@@ -1,4 +1,4 @@
-//! Operations (DESIGN, "Operations"): `/metrics`, `X-Request-Id`, and a database that
+//! Operations (docs/RULES.md, operations): `/metrics`, `X-Request-Id`, and a database that
 //! does not answer.
 
 use std::time::{Duration, Instant};

@@ -131,12 +131,12 @@ async fn expiry_sweep(state: AppState) {
             Err(e) => tracing::warn!(error = %e, "exam expiry sweep failed"),
         }
         let deliver = state.config.notify.is_some();
-        match services::notices::remind_due(
-            &state.db,
-            (state.config.tz, state.clock.now(), deliver),
-        )
-        .await
-        {
+        let run = services::notices::ReminderRun {
+            tz: state.config.tz,
+            now: state.clock.now(),
+            deliver,
+        };
+        match services::notices::remind_due(&state.db, run).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(notices = n, "sent automatic reminders"),
             Err(e) => tracing::warn!(error = %e, "automatic reminders failed"),

@@ -1,5 +1,5 @@
 //! Who may do what. Every operation asks here; no handler or service keeps a role list
-//! of its own. Roles come from DESIGN's table: `admin` does everything, `hr` keeps the
+//! of its own. Roles come from the table in docs/RULES.md: `admin` does everything, `hr` keeps the
 //! roster and the campaign, `judicial` records activities and the annual summary,
 //! `cadre` studies and sits the exam. One account may hold several roles.
 

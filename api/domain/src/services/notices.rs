@@ -182,10 +182,18 @@ pub fn due_today(c: &campaign::Model, today: NaiveDate, tz: FixedOffset) -> Vec<
 /// Sends today's automatic reminders: once per member, target and day, whichever
 /// instance gets there first (the unique `dedupe_key`); with `deliver`, each goes to the
 /// outbox in the same transaction. Returns how many were stored now.
-pub async fn remind_due(
-    db: &DatabaseConnection,
-    (tz, now, deliver): (FixedOffset, DateTime<Utc>, bool),
-) -> AppResult<u64> {
+/// When the automatic reminders run and whether their notices go to the gateway too.
+#[derive(Debug, Clone, Copy)]
+pub struct ReminderRun {
+    /// The office's time zone: reminder days are its calendar days.
+    pub tz: FixedOffset,
+    pub now: DateTime<Utc>,
+    /// Queue each notice for the webhook (`XUEFA_NOTIFY_WEBHOOK` is set).
+    pub deliver: bool,
+}
+
+pub async fn remind_due(db: &DatabaseConnection, run: ReminderRun) -> AppResult<u64> {
+    let ReminderRun { tz, now, deliver } = run;
     let today = now.with_timezone(&tz).date_naive();
     let open = campaign::Entity::find()
         .filter(campaign::Column::RemindBeforeDays.ne("[]"))

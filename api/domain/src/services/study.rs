@@ -1,6 +1,9 @@
 //! Study sessions from the mobile app: idempotent by client id, never overlapping,
-//! credited once. Every check and the running totals happen in one write transaction
-//! per request (a savepoint per item in a batch), serialised per cadre.
+//! credited once. Single uploads are checked and stored in groups by the group-commit
+//! writer ([`SessionWriter`]), a batch in one write transaction of its own; either way
+//! each item is checked against what is stored and against the items before it, answered
+//! on its own, and only accepted items are written ([`log_group`]), serialised per cadre.
+//! The running figures they move are written by `services::roster`.
 
 use std::collections::HashMap;
 
