@@ -6,7 +6,7 @@ use domain::auth::Role;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::common::TestApp;
+use crate::common::{Campaign, StreetUnits, TestApp};
 
 fn hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -15,8 +15,17 @@ fn hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-#[tokio::test]
-async fn an_archive_keeps_its_figures_and_the_diff_names_what_moved() {
+/// A street office in January 2027, its 2026 campaign made, with the judicial office and HR
+/// signed in.
+struct Year {
+    app: TestApp,
+    judicial: String,
+    hr: String,
+    units: StreetUnits,
+    campaign: Campaign,
+}
+
+async fn year_end() -> Year {
     let app = TestApp::new().await;
     app.state.clock.set("2027-01-10T04:00:00Z".parse().unwrap());
     let admin = app.admin_token().await;
@@ -24,6 +33,24 @@ async fn an_archive_keeps_its_figures_and_the_diff_names_what_moved() {
     let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
     let units = app.make_street(&admin).await;
     let campaign = app.make_campaign(&hr).await;
+    Year {
+        app,
+        judicial,
+        hr,
+        units,
+        campaign,
+    }
+}
+
+#[tokio::test]
+async fn an_archive_keeps_its_figures_and_the_diff_names_what_moved() {
+    let Year {
+        app,
+        judicial,
+        hr,
+        units,
+        campaign,
+    } = year_end().await;
     let cadre = app
         .make_user("c1", &[Role::Cadre], Some(units.community))
         .await;
@@ -196,13 +223,13 @@ async fn an_archive_keeps_its_figures_and_the_diff_names_what_moved() {
 /// deliberate change of shape, run with `XUEFA_WRITE_FIXTURES=1` and review the diff.
 #[tokio::test]
 async fn an_archive_of_a_known_year_is_pinned_to_its_fixture() {
-    let app = TestApp::new().await;
-    app.state.clock.set("2027-01-10T04:00:00Z".parse().unwrap());
-    let admin = app.admin_token().await;
-    let (_, judicial) = app.login_as("sifa", &[Role::Judicial]).await;
-    let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
-    let units = app.make_street(&admin).await;
-    let campaign = app.make_campaign(&hr).await;
+    let Year {
+        app,
+        judicial,
+        hr,
+        units,
+        campaign,
+    } = year_end().await;
     let c1 = app
         .make_user("c1", &[Role::Cadre], Some(units.community))
         .await;

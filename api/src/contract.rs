@@ -27,8 +27,7 @@ fn text() -> &'static str {
 pub static PARSED: LazyLock<Value> =
     LazyLock::new(|| serde_json::from_str(text()).expect("the spec is JSON"));
 
-/// Path templates of the spec (segments, `None` for a parameter) and their methods.
-/// Path segments (`None` for a parameter) and the methods served there.
+/// Path segments of the spec (`None` for a parameter) and the methods served there.
 type RouteTable = Vec<(Vec<Option<String>>, Vec<String>)>;
 
 static ROUTES: LazyLock<RouteTable> = LazyLock::new(|| {

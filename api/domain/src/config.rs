@@ -116,23 +116,23 @@ impl Config {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let defaults = Config::default();
         let vars = Vars(get);
-        let non_empty = |name: &str| vars.non_empty(name);
-        let number = |variable, default| vars.number(variable, default);
-        let database_url = non_empty("DATABASE_URL").unwrap_or(defaults.database_url);
+        let database_url = vars
+            .non_empty("DATABASE_URL")
+            .unwrap_or(defaults.database_url);
         if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
             return Err(ConfigError {
                 variable: "DATABASE_URL",
                 message: "expected a sqlite:// or postgres:// URL".into(),
             });
         }
-        let jwt_secret = non_empty("XUEFA_JWT_SECRET");
+        let jwt_secret = vars.non_empty("XUEFA_JWT_SECRET");
         if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
             return Err(ConfigError {
                 variable: "XUEFA_JWT_SECRET",
                 message: "must be at least 32 characters".into(),
             });
         }
-        let notify = match non_empty("XUEFA_NOTIFY_WEBHOOK") {
+        let notify = match vars.non_empty("XUEFA_NOTIFY_WEBHOOK") {
             None => None,
             Some(url) => {
                 let url = url.trim().to_owned();
@@ -142,11 +142,11 @@ impl Config {
                         message: "expected an http:// or https:// URL".into(),
                     });
                 }
-                let secret = non_empty("XUEFA_NOTIFY_SECRET").ok_or(ConfigError {
+                let secret = vars.non_empty("XUEFA_NOTIFY_SECRET").ok_or(ConfigError {
                     variable: "XUEFA_NOTIFY_SECRET",
                     message: "a webhook needs a secret to sign its bodies".into(),
                 })?;
-                let seconds = number("XUEFA_NOTIFY_TIMEOUT_SECS", 10)?.clamp(1, 120);
+                let seconds = vars.number("XUEFA_NOTIFY_TIMEOUT_SECS", 10)?.clamp(1, 120);
                 Some(Webhook {
                     url,
                     secret,
@@ -156,7 +156,7 @@ impl Config {
         };
         Ok(Self {
             notify,
-            log_json: match non_empty("XUEFA_LOG_FORMAT").as_deref().map(str::trim) {
+            log_json: match vars.non_empty("XUEFA_LOG_FORMAT").as_deref().map(str::trim) {
                 None | Some("text") => false,
                 Some("json") => true,
                 Some(other) => {
@@ -168,9 +168,9 @@ impl Config {
             },
             database_url,
             jwt_secret,
-            admin_password: non_empty("XUEFA_ADMIN_PASSWORD"),
-            db_pool: number("XUEFA_DB_POOL", defaults.db_pool as u64)? as u32,
-            tz: match non_empty("XUEFA_TZ") {
+            admin_password: vars.non_empty("XUEFA_ADMIN_PASSWORD"),
+            db_pool: vars.number("XUEFA_DB_POOL", defaults.db_pool as u64)? as u32,
+            tz: match vars.non_empty("XUEFA_TZ") {
                 None => defaults.tz,
                 Some(v) => v.trim().parse().map_err(|_| ConfigError {
                     variable: "XUEFA_TZ",

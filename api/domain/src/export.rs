@@ -3,6 +3,8 @@
 
 use rust_xlsxwriter::{Format, Workbook};
 
+use crate::error::{AppError, AppResult};
+
 /// One cell.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -116,20 +118,21 @@ pub fn csv(sheets: &[Sheet]) -> Vec<u8> {
     out
 }
 
-/// One worksheet per sheet.
-pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
+/// One worksheet per sheet. A workbook built from our own tables cannot fail on client
+/// input; if it does, the fault is ours (an internal error).
+pub fn xlsx(sheets: &[Sheet]) -> AppResult<Vec<u8>> {
+    let internal = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
     let mut book = Workbook::new();
     let header = Format::new().set_bold();
     let rate = Format::new().set_num_format("0.00%");
     let money = Format::new().set_align(rust_xlsxwriter::FormatAlign::Right);
     for sheet in sheets {
         let ws = book.add_worksheet();
-        ws.set_name(&sheet.name).map_err(|e| e.to_string())?;
+        ws.set_name(&sheet.name).map_err(internal)?;
         for (c, h) in sheet.headers.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, h, &header)
-                .map_err(|e| e.to_string())?;
-            ws.set_column_width(c as u16, 14)
-                .map_err(|e| e.to_string())?;
+                .map_err(internal)?;
+            ws.set_column_width(c as u16, 14).map_err(internal)?;
         }
         for (r, row) in sheet.rows.iter().enumerate() {
             let r = r as u32 + 1;
@@ -145,11 +148,11 @@ pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
                         ws.write_string_with_format(r, c, crate::money::yuan(*cents), &money)
                     }
                 }
-                .map_err(|e| e.to_string())?;
+                .map_err(internal)?;
             }
         }
     }
-    book.save_to_buffer().map_err(|e| e.to_string())
+    book.save_to_buffer().map_err(internal)
 }
 
 #[cfg(test)]

@@ -703,8 +703,7 @@ impl CampaignsApi {
             study_complete: study_complete.0,
             q: q.0,
         };
-        let mut described = vec![("campaign", Some(id.0.to_string()))];
-        described.extend(filter.audit_pairs());
+        let described = filter.audit_pairs(id.0);
         let found =
             services::campaigns::roster(&state.db, id.0, filter, page_req(page, per_page)).await?;
         super::disclosed(

@@ -833,23 +833,17 @@ impl ExamApi {
             unit_id: unit_id.0,
             passed: passed.0,
         };
-        let found = services::exam::list_attempts(
-            &state.db,
-            id.0,
-            filter.clone(),
-            page_req(page, per_page),
-        )
-        .await?;
+        let described = filter.audit_pairs(id.0);
+        let found =
+            services::exam::list_attempts(&state.db, id.0, filter, page_req(page, per_page))
+                .await?;
         super::disclosed(
             &state,
             &auth.0,
             Disclosed {
                 kind: Disclosure::ReadPeople,
                 what: "attempts",
-                filters: &[("campaign", Some(id.0.to_string()))]
-                    .into_iter()
-                    .chain(filter.audit_pairs())
-                    .collect::<Vec<_>>(),
+                filters: &described,
                 rows: found.items.len(),
             },
         )

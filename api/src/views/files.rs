@@ -3,7 +3,7 @@
 
 use std::marker::PhantomData;
 
-use domain::services::exports::{ExportFile, FileFormat};
+use domain::services::exports::{ExportFile, FileFormat, SheetFormat};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use poem::{IntoResponse, Response};
 use poem_openapi::{
@@ -113,11 +113,11 @@ impl<F> From<ExportFile> for Download<F> {
     }
 }
 
-impl From<TableFormat> for FileFormat {
+impl From<TableFormat> for SheetFormat {
     fn from(f: TableFormat) -> Self {
         match f {
-            TableFormat::Csv => FileFormat::Csv,
-            TableFormat::Xlsx => FileFormat::Xlsx,
+            TableFormat::Csv => SheetFormat::Csv,
+            TableFormat::Xlsx => SheetFormat::Xlsx,
         }
     }
 }

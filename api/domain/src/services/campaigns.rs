@@ -632,9 +632,10 @@ pub struct RosterFilter {
 }
 
 impl RosterFilter {
-    /// The filter as an audit entry states it.
-    pub fn audit_pairs(&self) -> audit::FilterPairs {
+    /// The filter on `campaign_id`'s records as an audit entry states it.
+    pub fn audit_pairs(&self, campaign_id: i64) -> audit::FilterPairs {
         vec![
+            ("campaign", Some(campaign_id.to_string())),
             ("unit_id", audit::text(&self.unit_id)),
             ("exempt", audit::text(&self.exempt)),
             ("study_complete", audit::text(&self.study_complete)),

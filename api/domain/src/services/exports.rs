@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     auth::Actor,
-    error::{AppError, AppResult},
+    error::AppResult,
     export::{self, Cell, Sheet},
     paging::PageReq,
     scoring,
@@ -56,6 +56,22 @@ impl FileFormat {
     }
 }
 
+/// The file types of a table export (a narrative is offered only for the summary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetFormat {
+    Csv,
+    Xlsx,
+}
+
+impl From<SheetFormat> for FileFormat {
+    fn from(f: SheetFormat) -> Self {
+        match f {
+            SheetFormat::Csv => FileFormat::Csv,
+            SheetFormat::Xlsx => FileFormat::Xlsx,
+        }
+    }
+}
+
 /// A file to download: its bytes, its type, a name for people (Chinese, without the
 /// extension) and a plain ASCII one for clients that do not read RFC 5987.
 #[derive(Debug)]
@@ -67,33 +83,46 @@ pub struct ExportFile {
 }
 
 impl ExportFile {
-    /// Tables as CSV or XLSX (a text export of tables is not offered).
+    /// Tables as CSV or XLSX.
     fn tables(
         sheets: &[Sheet],
-        format: FileFormat,
+        format: SheetFormat,
         name: String,
         ascii_name: String,
     ) -> AppResult<Self> {
         let bytes = match format {
-            FileFormat::Xlsx => xlsx(sheets)?,
-            _ => export::csv(sheets),
+            SheetFormat::Csv => export::csv(sheets),
+            SheetFormat::Xlsx => export::xlsx(sheets)?,
         };
         Ok(Self {
             bytes,
-            format: if format == FileFormat::Xlsx {
-                format
-            } else {
-                FileFormat::Csv
-            },
+            format: format.into(),
             name,
             ascii_name,
         })
     }
 }
 
-/// An XLSX built from our own tables cannot fail on client input; if it does, it is ours.
-pub fn xlsx(sheets: &[Sheet]) -> AppResult<Vec<u8>> {
-    export::xlsx(sheets).map_err(AppError::Internal)
+/// Records an export in the audit log: what, with which filters (and the file type), how
+/// many rows.
+async fn audit_export(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    what: &str,
+    filters: Vec<(&str, Option<String>)>,
+    format: FileFormat,
+    rows: usize,
+) -> AppResult<()> {
+    let mut filters = filters;
+    filters.push(("format", Some(format.key().to_owned())));
+    let disclosed = Disclosed {
+        kind: Disclosure::Export,
+        what,
+        filters: &filters,
+        rows,
+    };
+    audit::disclosed(db, actor, now, disclosed).await
 }
 
 /// The four targets of a campaign: a sheet for the whole and one with every unit.
@@ -102,28 +131,18 @@ pub async fn targets(
     actor: &Actor,
     campaign_id: i64,
     unit_id: Option<i64>,
-    format: FileFormat,
+    format: SheetFormat,
     now: DateTime<Utc>,
 ) -> AppResult<ExportFile> {
     let turn = ReportTurn::take().await;
     let report = targets::campaign_targets(db, &turn, campaign_id, unit_id, now).await?;
     let sheets = targets::report_sheets(&report, "合计");
-    audit::disclosed(
-        db,
-        actor,
-        now,
-        Disclosed {
-            kind: Disclosure::Export,
-            what: "targets",
-            filters: &[
-                ("campaign", Some(campaign_id.to_string())),
-                ("unit_id", unit_id.map(|u| u.to_string())),
-                ("format", Some(format.key().to_owned())),
-            ],
-            rows: report.by_unit.len() + 1,
-        },
-    )
-    .await?;
+    let filters = vec![
+        ("campaign", Some(campaign_id.to_string())),
+        ("unit_id", audit::text(&unit_id)),
+    ];
+    let rows = report.by_unit.len() + 1;
+    audit_export(db, actor, now, "targets", filters, format.into(), rows).await?;
     ExportFile::tables(
         &sheets,
         format,
@@ -139,29 +158,19 @@ pub async fn missing(
     campaign_id: i64,
     target: Target,
     unit_id: Option<i64>,
-    format: FileFormat,
+    format: SheetFormat,
     now: DateTime<Utc>,
 ) -> AppResult<ExportFile> {
     let turn = ReportTurn::take().await;
     let found =
         targets::missing(db, &turn, campaign_id, target, unit_id, PageReq::all(), now).await?;
-    audit::disclosed(
-        db,
-        actor,
-        now,
-        Disclosed {
-            kind: Disclosure::Export,
-            what: "missing",
-            filters: &[
-                ("campaign", Some(campaign_id.to_string())),
-                ("target", Some(target.key().to_owned())),
-                ("unit_id", unit_id.map(|u| u.to_string())),
-                ("format", Some(format.key().to_owned())),
-            ],
-            rows: found.items.len(),
-        },
-    )
-    .await?;
+    let filters = vec![
+        ("campaign", Some(campaign_id.to_string())),
+        ("target", Some(target.key().to_owned())),
+        ("unit_id", audit::text(&unit_id)),
+    ];
+    let rows = found.items.len();
+    audit_export(db, actor, now, "missing", filters, format.into(), rows).await?;
     let sheets = [missing_sheet(target, &found.items)];
     ExportFile::tables(
         &sheets,
@@ -231,26 +240,13 @@ pub async fn attempts(
     actor: &Actor,
     campaign_id: i64,
     filter: AttemptFilter,
-    format: FileFormat,
+    format: SheetFormat,
     now: DateTime<Utc>,
 ) -> AppResult<ExportFile> {
-    let all = exam::list_attempts(db, campaign_id, filter.clone(), PageReq::all()).await?;
-    audit::disclosed(
-        db,
-        actor,
-        now,
-        Disclosed {
-            kind: Disclosure::Export,
-            what: "attempts",
-            filters: &[("campaign", Some(campaign_id.to_string()))]
-                .into_iter()
-                .chain(filter.audit_pairs())
-                .chain([("format", Some(format.key().to_owned()))])
-                .collect::<Vec<_>>(),
-            rows: all.items.len(),
-        },
-    )
-    .await?;
+    let filters = filter.audit_pairs(campaign_id);
+    let all = exam::list_attempts(db, campaign_id, filter, PageReq::all()).await?;
+    let rows = all.items.len();
+    audit_export(db, actor, now, "attempts", filters, format.into(), rows).await?;
     let sheets = [attempts_sheet(&all.items)];
     ExportFile::tables(
         &sheets,
@@ -325,32 +321,25 @@ pub async fn annual(
 ) -> AppResult<ExportFile> {
     let turn = ReportTurn::take().await;
     let summary = reports::annual_summary(db, &turn, year, now).await?;
-    audit::disclosed(
-        db,
-        actor,
-        now,
-        Disclosed {
-            kind: Disclosure::Export,
-            what: "annual_report",
-            filters: &[
-                ("year", Some(year.to_string())),
-                ("format", Some(format.key().to_owned())),
-            ],
-            rows: summary.campaigns.len(),
-        },
-    )
-    .await?;
+    let filters = vec![("year", Some(year.to_string()))];
+    let rows = summary.campaigns.len();
+    audit_export(db, actor, now, "annual_report", filters, format, rows).await?;
     let name = format!("{year}年法治政府建设工作总结数据");
     let ascii_name = format!("annual-{year}");
-    match format {
-        FileFormat::Text => Ok(ExportFile {
-            bytes: reports::narrative(&summary).into_bytes(),
-            format,
-            name,
-            ascii_name,
-        }),
-        _ => ExportFile::tables(&reports::sheets(&summary), format, name, ascii_name),
-    }
+    let tables = match format {
+        FileFormat::Text => {
+            let bytes = reports::narrative(&summary).into_bytes();
+            return Ok(ExportFile {
+                bytes,
+                format,
+                name,
+                ascii_name,
+            });
+        }
+        FileFormat::Csv => SheetFormat::Csv,
+        FileFormat::Xlsx => SheetFormat::Xlsx,
+    };
+    ExportFile::tables(&reports::sheets(&summary), tables, name, ascii_name)
 }
 
 /// An archive's files, as they were when it was frozen.

@@ -34,16 +34,19 @@ struct Frozen {
     xlsx: Vec<u8>,
 }
 
-/// The live report of `year` as an archive's document, stamped as `created`.
+/// The live report of `year` (as of `now`) as an archive's document, stamped as made at
+/// `created_at` by `created_by`.
 async fn live(
     db: &DatabaseConnection,
     year: i32,
-    created: (DateTime<Utc>, Option<i64>),
+    created_at: DateTime<Utc>,
+    created_by: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<(v1::Archive, AnnualSummary)> {
     let turn = ReportTurn::take().await;
     let summary = reports::annual_summary(db, &turn, year, now).await?;
-    Ok((v1::Archive::of(&summary, created.0, created.1), summary))
+    let document = v1::Archive::of(&summary, created_at, created_by);
+    Ok((document, summary))
 }
 
 /// Freezes the year's annual summary and its campaigns' targets (with every unit).
@@ -53,13 +56,13 @@ pub async fn freeze(
     year: i32,
     now: DateTime<Utc>,
 ) -> AppResult<report_archive::Model> {
-    let (document, summary) = live(db, year, (now, Some(actor.id)), now).await?;
+    let (document, summary) = live(db, year, now, Some(actor.id), now).await?;
     let sheets = reports::sheets(&summary);
     let frozen = Frozen {
         body: document.to_json(),
         narrative: reports::narrative(&summary),
         csv: crate::export::csv(&sheets),
-        xlsx: crate::export::xlsx(&sheets).map_err(AppError::Internal)?,
+        xlsx: crate::export::xlsx(&sheets)?,
     };
     write(db, async |txn| {
         let stored = report_archive::ActiveModel {
@@ -132,7 +135,7 @@ pub async fn diff_live(
     let a = get(db, id).await?;
     let archived: Value = serde_json::from_str(&a.body)
         .map_err(|e| AppError::Internal(format!("archive {} does not read: {e}", a.id)))?;
-    let (document, _) = live(db, a.year, (a.created_at, a.created_by), now).await?;
+    let (document, _) = live(db, a.year, a.created_at, a.created_by, now).await?;
     let live = serde_json::to_value(&document)
         .map_err(|e| AppError::Internal(format!("the live report does not serialise: {e}")))?;
     Ok(diff(&archived, &live))

@@ -13,7 +13,7 @@ use crate::{
     services::{
         ledgers::figures::{Inspection, LedgerFigures},
         reports::AnnualSummary,
-        targets::{Counts, Grades, Target, TargetsReport, UnitCounts},
+        targets::{Counts, Grades, Target, UnitCounts},
     },
 };
 
@@ -43,10 +43,10 @@ impl Archive {
                 .map(|c| CampaignTargets {
                     campaign_id: c.campaign_id,
                     title: c.title.clone(),
-                    targets: Targets::from(&TargetsReport {
-                        counts: c.counts,
-                        by_unit: c.by_unit.clone(),
-                    }),
+                    targets: Targets {
+                        figures: Figures::from(&c.counts),
+                        by_unit: c.by_unit.iter().map(UnitFigures::from).collect(),
+                    },
                 })
                 .collect(),
         }
@@ -173,15 +173,6 @@ pub struct Targets {
     #[serde(flatten)]
     pub figures: Figures,
     pub by_unit: Vec<UnitFigures>,
-}
-
-impl From<&TargetsReport> for Targets {
-    fn from(r: &TargetsReport) -> Self {
-        Self {
-            figures: Figures::from(&r.counts),
-            by_unit: r.by_unit.iter().map(UnitFigures::from).collect(),
-        }
-    }
 }
 
 #[derive(Debug, Serialize)]

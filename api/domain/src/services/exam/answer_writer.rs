@@ -11,11 +11,13 @@ use entity::attempt;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{AttemptStatus, Write, attempt_finished, write_choices};
-use crate::error::AppResult;
-use crate::services::{
-    begin_write,
-    group_commit::{GroupCommit, GroupWriter, WriterDb},
-    lock_cadre,
+use crate::{
+    error::AppResult,
+    services::{
+        begin_write,
+        group_commit::{GroupCommit, GroupWriter, WriterDb},
+        lock_cadre,
+    },
 };
 
 /// One save waiting for the group commit.

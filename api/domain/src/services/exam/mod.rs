@@ -951,9 +951,10 @@ pub struct AttemptFilter {
 }
 
 impl AttemptFilter {
-    /// The filter as an audit entry states it.
-    pub fn audit_pairs(&self) -> audit::FilterPairs {
+    /// The filter on `campaign_id`'s records as an audit entry states it.
+    pub fn audit_pairs(&self, campaign_id: i64) -> audit::FilterPairs {
         vec![
+            ("campaign", Some(campaign_id.to_string())),
             ("user_id", audit::text(&self.user_id)),
             ("unit_id", audit::text(&self.unit_id)),
             ("passed", audit::text(&self.passed)),
