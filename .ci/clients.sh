@@ -19,10 +19,10 @@ trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 
 python3 -m pip install --quiet --disable-pip-version-check 'openapi-python-client==0.29.1' 2>&1 |
     grep -v -i "warning" || true
-(cd "$tools" && npm ci --silent --no-audit --no-fund)
+bin="$(node_tools)"
 
 echo "== redocly lint"
-"$tools/node_modules/.bin/redocly" lint openapi/openapi.json --config "$tools/redocly.yaml" --format=summary 2>&1 |
+"$bin/redocly" lint openapi/openapi.json --config "$tools/redocly.yaml" --format=summary 2>&1 |
     grep -v -E "Node.js|^\s*[║╔╚]" | tee "$work/lint.log"
 grep -q "valid" "$work/lint.log" || { echo "redocly found errors"; exit 1; }
 
@@ -35,14 +35,14 @@ fi
 echo "generated $(ls "$work/xuefa_client/api" | wc -l) API groups, $(ls "$work/xuefa_client/models" | wc -l) models"
 
 echo "== openapi-typescript + tsc --strict"
-"$tools/node_modules/.bin/openapi-typescript" openapi/openapi.json -o "$tools/schema.d.ts" >/dev/null
+"$bin/openapi-typescript" openapi/openapi.json -o "$tools/schema.d.ts" >/dev/null
 (cd "$tools" && ./node_modules/.bin/tsc -p tsconfig.json)
 
 echo "== smoke scripts against a running server"
-bin="$(xuefa_bin)"
+server_bin="$(xuefa_bin)"
 db="sqlite://$work/clients.db?mode=rwc"
-DATABASE_URL="$db" XUEFA_ADMIN_PASSWORD=clients-admin-password "$bin" demo --cadres 20 --activities 12 --questions-per-attempt 10 >/dev/null
-DATABASE_URL="$db" XUEFA_BIND="127.0.0.1:$PORT" RUST_LOG=warn "$bin" serve >"$work/server.log" 2>&1 &
+DATABASE_URL="$db" XUEFA_ADMIN_PASSWORD=clients-admin-password "$server_bin" demo --cadres 20 --activities 12 --questions-per-attempt 10 >/dev/null
+DATABASE_URL="$db" XUEFA_BIND="127.0.0.1:$PORT" RUST_LOG=warn "$server_bin" serve >"$work/server.log" 2>&1 &
 server=$!
 wait_healthy "$BASE"
 XUEFA_BASE="$BASE" PYTHONPATH="$work" python3 "$tools/smoke.py"

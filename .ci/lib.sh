@@ -20,3 +20,17 @@ wait_healthy() {
     echo "the server at $1 did not come up" >&2
     return 1
 }
+
+# Installs the pinned node tools of .ci/clients (package-lock.json) unless the same lock is
+# installed already; prints the folder of their commands.
+node_tools() {
+    local tools=.ci/clients
+    local want have
+    want="$(sha256sum "$tools/package-lock.json" | cut -d' ' -f1)"
+    have="$(cat "$tools/node_modules/.xuefa-lock" 2>/dev/null || true)"
+    if [ "$want" != "$have" ]; then
+        (cd "$tools" && npm ci --silent --no-audit --no-fund) >&2
+        echo "$want" >"$tools/node_modules/.xuefa-lock"
+    fi
+    echo "$tools/node_modules/.bin"
+}

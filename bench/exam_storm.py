@@ -116,7 +116,7 @@ async def prepare(host, port, bank, questions):
     campaign = expect(status, campaign, {201}, "create the campaign")
     roots = [u["id"] for u in units["items"] if u.get("parent_id") is None]
     status, enrolled = await c.request("POST", f"/api/v1/campaigns/{campaign['id']}/enrollments", hr, {"unit_ids": roots})
-    expect(status, enrolled, {200}, "enrol")
+    expect(status, enrolled, {200}, "enroll")
     laws = ["宪法", "民法典", "行政处罚法", "安全生产法", "劳动法", "保密法"]
     lines = ["题型,题干,选项A,选项B,选项C,选项D,答案,分值,标签,难度,题库"]
     for i in range(bank):

@@ -1,4 +1,4 @@
-//! Courses, campaigns, enrolment, exemption, who sees what.
+//! Courses, campaigns, enrollment, exemption, who sees what.
 
 use domain::auth::Role;
 use serde_json::json;
@@ -136,7 +136,7 @@ async fn campaign_settings_are_validated() {
 }
 
 #[tokio::test]
-async fn enrolment_by_users_and_units_and_who_sees_the_campaign() {
+async fn enrollment_by_users_and_units_and_who_sees_the_campaign() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
     let (_, hr) = app.login_as("hr", &[Role::Hr]).await;

@@ -36,7 +36,7 @@ impl Console {
     }
 }
 
-/// A demo cadre on the roster (not exempt) whose enrolment also meets `condition`.
+/// A demo cadre on the roster (not exempt) whose enrollment also meets `condition`.
 async fn roster_cadre(c: &Console, condition: Condition, what: &str) -> user::Model {
     let enrolled = enrollment::Entity::find()
         .filter(enrollment::Column::Exempt.eq(false))

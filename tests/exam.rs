@@ -672,7 +672,7 @@ async fn the_sweep_expires_abandoned_attempts_at_their_deadline() {
 }
 
 #[tokio::test]
-async fn window_study_gate_and_enrolment_are_enforced() {
+async fn window_study_gate_and_enrollment_are_enforced() {
     let app = TestApp::new().await;
     let mut e = setup(&app).await;
     let path = format!("/api/v1/campaigns/{}/attempts", e.campaign.id);

@@ -30,3 +30,4 @@ mod study;
 mod targets;
 mod units;
 mod users;
+mod vocabularies;

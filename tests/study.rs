@@ -16,7 +16,7 @@ async fn stored_sessions(app: &TestApp, user_id: i64) -> u64 {
         .unwrap()
 }
 
-/// HR makes a campaign and enrols one cadre; returns (campaign, cadre id, cadre token, hr token).
+/// HR makes a campaign and enrolls one cadre; returns (campaign, cadre id, cadre token, hr token).
 async fn setup(app: &TestApp) -> (Campaign, i64, String, String) {
     let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
     let campaign = app.make_campaign(&hr).await;

@@ -27,7 +27,7 @@ struct World {
 /// exempt (C1, exempt), idle (G1), partial (G1: 30 of 60 compulsory minutes),
 /// overstudied (C1: 120 minutes on the 60-minute course only), failed (C2), retook
 /// (C2: failed then passed), expired (street: time ran out with right answers saved),
-/// disabled (C2: disabled after enrolment, did nothing).
+/// disabled (C2: disabled after enrollment, did nothing).
 async fn world(app: &TestApp) -> World {
     let admin = app.admin_token().await;
     let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
@@ -335,12 +335,12 @@ async fn a_cadre_who_moves_is_counted_in_the_new_unit() {
     );
 }
 
-/// The migration that put each member's unit and participation (参与) on the enrolments
-/// fills them for the enrolments already there: undone and done again on a populated
+/// The migration that put each member's unit and participation (参与) on the enrollments
+/// fills them for the enrollments already there: undone and done again on a populated
 /// database, every figure is the same — with a cadre who took part only by starting an
 /// attempt.
 #[tokio::test]
-async fn the_report_columns_migration_fills_existing_enrolments() {
+async fn the_report_columns_migration_fills_existing_enrollments() {
     use migration::{AddEnrollmentReportColumns, MigrationTrait, SchemaManager};
     use sea_orm::TransactionTrait;
     let app = TestApp::new().await;
@@ -521,7 +521,7 @@ async fn missing_lists_name_exactly_who_and_what() {
     assert_eq!(over["compulsory_unfinished"], json!([]));
     assert_eq!(
         study["items"][3]["active"], false,
-        "disabled after enrolment, still due"
+        "disabled after enrollment, still due"
     );
     let failed = &pass["items"][3];
     assert_eq!(failed["attempts_used"], 1);

@@ -32,7 +32,10 @@ pub fn api() -> impl OpenApi {
             routes::notices::NoticesApi,
             routes::archives::ArchivesApi,
         ),
-        routes::audit::AuditApi,
+        (
+            routes::audit::AuditApi,
+            routes::vocabularies::VocabulariesApi,
+        ),
     )
 }
 

@@ -1,4 +1,4 @@
-//! The running total of study seconds of one enrolment on one course (uncapped; the cap
+//! The running total of study seconds of one enrollment on one course (uncapped; the cap
 //! is applied when crediting, so a change of course length needs no re-scan).
 
 use sea_orm::entity::prelude::*;

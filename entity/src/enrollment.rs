@@ -10,7 +10,7 @@ pub struct Model {
     pub campaign_id: i64,
     pub user_id: i64,
     /// The member's unit: a copy of `users.unit_id`, moved with the cadre
-    /// (`services::users::move_enrolments`), so the reports count by unit without joining
+    /// (`services::roster::move_member`), so the reports count by unit without joining
     /// the accounts.
     pub unit_id: Option<i64>,
     /// 免考: an exempt cadre leaves the roster.
@@ -20,7 +20,7 @@ pub struct Model {
     pub credited_minutes: i32,
     /// Every compulsory course full and `credited_minutes` ≥ the campaign's requirement.
     pub study_complete: bool,
-    /// Study sessions stored for this enrolment.
+    /// Study sessions stored for this enrollment.
     pub session_count: i32,
     /// 参与: a study session stored or an exam attempt started. Set once, never cleared.
     pub participated: bool,

@@ -5,13 +5,25 @@
 
 use sea_orm::entity::prelude::*;
 
-/// An enum whose every variant has a key (its stored and API spelling), with `ALL`,
-/// `key()`, `parse()` and `Display`. `keyed_enum!(column …)` also makes it a string
-/// column type (`DeriveActiveEnum`); without `column` it is a plain enum (the domain's
-/// `OrganizerLevel`, `GroupBy`).
+/// A closed list of values, each with a key (its stored and API spelling) and the Chinese
+/// name the console and the reports show. The console reads every name from
+/// `GET /api/v1/vocabularies`, so this is the one place a name is written.
+pub trait Keyed: Copy + 'static {
+    /// Every value, in the order a form or a report lists them.
+    const ALL: &'static [Self];
+    /// The stored (and API) spelling.
+    fn key(self) -> &'static str;
+    /// The name a person reads.
+    fn chinese(self) -> &'static str;
+}
+
+/// An enum whose every variant has a key and a Chinese name (`Street => ("street", "街道")`),
+/// with `ALL`, `key()`, `chinese()`, `parse()`, `Display` and [`Keyed`].
+/// `keyed_enum!(column …)` also makes it a string column type (`DeriveActiveEnum`);
+/// without `column` it is a plain enum (the domain's `OrganizerLevel`, `GroupBy`, `Role`).
 #[macro_export]
 macro_rules! keyed_enum {
-    (@impls $name:ident { $($variant:ident => $key:literal),+ }) => {
+    (@impls $name:ident { $($variant:ident => ($key:literal, $zh:literal)),+ }) => {
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
@@ -22,8 +34,25 @@ macro_rules! keyed_enum {
                 }
             }
 
+            /// The name a person reads (the console, a report, a file).
+            pub fn chinese(self) -> &'static str {
+                match self {
+                    $($name::$variant => $zh),+
+                }
+            }
+
             pub fn parse(s: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|v| v.key() == s)
+            }
+        }
+
+        impl $crate::vocabulary::Keyed for $name {
+            const ALL: &'static [$name] = $name::ALL;
+            fn key(self) -> &'static str {
+                $name::key(self)
+            }
+            fn chinese(self) -> &'static str {
+                $name::chinese(self)
             }
         }
 
@@ -33,22 +62,22 @@ macro_rules! keyed_enum {
             }
         }
     };
-    (column $(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $key:literal),+ $(,)? }) => {
+    (column $(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => ($key:literal, $zh:literal)),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum)]
         #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
         pub enum $name {
             $($(#[$vmeta])* #[sea_orm(string_value = $key)] $variant),+
         }
-        $crate::keyed_enum!(@impls $name { $($variant => $key),+ });
+        $crate::keyed_enum!(@impls $name { $($variant => ($key, $zh)),+ });
     };
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $key:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => ($key:literal, $zh:literal)),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
             $($(#[$vmeta])* $variant),+
         }
-        $crate::keyed_enum!(@impls $name { $($variant => $key),+ });
+        $crate::keyed_enum!(@impls $name { $($variant => ($key, $zh)),+ });
     };
 }
 
@@ -57,19 +86,13 @@ keyed_enum!(
     /// What kind of body a unit is.
     UnitKind {
         /// 街道办事处
-        Street => "street",
-        /// 科室 / 部门
-        Department => "department",
-        /// 社区
-        Community => "community",
-        /// 村
-        Village => "village",
-        /// 学校
-        School => "school",
-        /// 企业
-        Enterprise => "enterprise",
-        /// 其他
-        Other => "other",
+        Street => ("street", "街道"),
+        Department => ("department", "科室/部门"),
+        Community => ("community", "社区"),
+        Village => ("village", "村"),
+        School => ("school", "学校"),
+        Enterprise => ("enterprise", "企业"),
+        Other => ("other", "其他"),
     }
 );
 
@@ -78,11 +101,11 @@ keyed_enum!(
     /// Where an exam attempt stands.
     AttemptStatus {
         /// Started, not finished; answers can still be saved.
-        Open => "open",
+        Open => ("open", "作答中"),
         /// Submitted by the cadre and graded.
-        Submitted => "submitted",
+        Submitted => ("submitted", "已交卷"),
         /// Its time ran out; graded with the answers saved by the deadline.
-        Expired => "expired",
+        Expired => ("expired", "已超时"),
     }
 );
 
@@ -91,21 +114,21 @@ keyed_enum!(
     /// Which window an exam attempt belongs to.
     AttemptKind {
         /// The main exam window (`exam_opens_at`–`exam_closes_at`).
-        Main => "main",
-        /// 补考: the make-up window, for those who have not passed.
-        Makeup => "makeup",
+        Main => ("main", "正考"),
+        /// The make-up window, for those who have not passed.
+        Makeup => ("makeup", "补考"),
     }
 );
 
 keyed_enum!(
     /// Whom a paper (组卷) is for.
     PaperAudience {
-        /// Cadres with `is_leader` (领导干部).
-        Leaders => "leaders",
+        /// Cadres with `is_leader`.
+        Leaders => ("leaders", "领导干部"),
         /// Everyone else.
-        Others => "others",
+        Others => ("others", "其他干部"),
         /// Every cadre.
-        All => "all",
+        All => ("all", "全体干部"),
     }
 );
 
@@ -113,12 +136,12 @@ keyed_enum!(
     column
     /// The kind of a question.
     QuestionKind {
-        /// 单选: exactly one right option.
-        Single => "single",
-        /// 多选: one or more right options; only the exact set earns the points.
-        Multiple => "multiple",
-        /// 判断: two options (正确 / 错误), one right.
-        Judge => "judge",
+        /// Exactly one right option.
+        Single => ("single", "单选"),
+        /// One or more right options; only the exact set earns the points.
+        Multiple => ("multiple", "多选"),
+        /// Two options (正确 / 错误), one right.
+        Judge => ("judge", "判断"),
     }
 );
 
@@ -126,10 +149,10 @@ keyed_enum!(
     column
     /// Which bank a question belongs to.
     QuestionPool {
-        /// 考试题库: drawn into exam attempts, never shown in practice.
-        Exam => "exam",
-        /// 练习题库: practice only, never drawn into an exam.
-        Practice => "practice",
+        /// Drawn into exam attempts, never shown in practice.
+        Exam => ("exam", "考试题库"),
+        /// Practice only, never drawn into an exam.
+        Practice => ("practice", "练习题库"),
     }
 );
 
@@ -137,52 +160,37 @@ keyed_enum!(
     column
     /// What an activity was.
     ActivityKind {
-        /// 普法宣传活动
-        Publicity => "publicity",
+        Publicity => ("publicity", "普法宣传"),
         /// 法治学习 / 培训
-        Training => "training",
+        Training => ("training", "法治培训"),
     }
 );
 
 keyed_enum!(
     column
-    /// Where the law went (法律"六进").
+    /// Where the law went (法律"六进"). The name is the place: a report writes 进机关.
     Venue {
-        /// 进机关
-        Organ => "organ",
-        /// 进乡村
-        Village => "village",
-        /// 进社区
-        Community => "community",
-        /// 进学校
-        School => "school",
-        /// 进企业
-        Enterprise => "enterprise",
-        /// 进单位
-        Unit => "unit",
+        Organ => ("organ", "机关"),
+        Village => ("village", "乡村"),
+        Community => ("community", "社区"),
+        School => ("school", "学校"),
+        Enterprise => ("enterprise", "企业"),
+        Unit => ("unit", "单位"),
     }
 );
 
 keyed_enum!(
     column
-    /// The theme of an activity.
+    /// The theme of an activity, by the name a 工作总结 uses.
     Theme {
-        /// 12·4国家宪法日
-        ConstitutionDay => "constitution_day",
-        /// 民法典
-        CivilCode => "civil_code",
-        /// 4·15全民国家安全教育日
-        NationalSecurityDay => "national_security_day",
-        /// 6·26国际禁毒日
-        AntiDrugDay => "anti_drug_day",
-        /// 安全生产月
-        SafetyMonth => "safety_month",
-        /// 119消防
-        FireSafety => "fire_safety",
-        /// 综治维稳宣传月
-        StabilityMonth => "stability_month",
-        /// 其他
-        Other => "other",
+        ConstitutionDay => ("constitution_day", "12·4国家宪法日"),
+        CivilCode => ("civil_code", "民法典"),
+        NationalSecurityDay => ("national_security_day", "4·15全民国家安全教育日"),
+        AntiDrugDay => ("anti_drug_day", "6·26国际禁毒日"),
+        SafetyMonth => ("safety_month", "安全生产月"),
+        FireSafety => ("fire_safety", "119消防"),
+        StabilityMonth => ("stability_month", "综治维稳宣传月"),
+        Other => ("other", "其他主题"),
     }
 );
 
@@ -190,81 +198,26 @@ keyed_enum!(
     column
     /// Whom an activity was for.
     Audience {
-        /// 群众
-        Public => "public",
-        /// 干部
-        Cadres => "cadres",
-        /// 学生
-        Students => "students",
-        /// 执法人员
-        EnforcementStaff => "enforcement_staff",
-        /// 人民调解员
-        Mediators => "mediators",
-        /// 法律工作者
-        LegalWorkers => "legal_workers",
+        Public => ("public", "群众"),
+        Cadres => ("cadres", "干部"),
+        Students => ("students", "学生"),
+        EnforcementStaff => ("enforcement_staff", "执法人员"),
+        Mediators => ("mediators", "人民调解员"),
+        LegalWorkers => ("legal_workers", "法律工作者"),
     }
 );
-
-impl Theme {
-    /// The name a 工作总结 uses.
-    pub fn chinese(self) -> &'static str {
-        match self {
-            Theme::ConstitutionDay => "12·4国家宪法日",
-            Theme::CivilCode => "民法典",
-            Theme::NationalSecurityDay => "4·15全民国家安全教育日",
-            Theme::AntiDrugDay => "6·26国际禁毒日",
-            Theme::SafetyMonth => "安全生产月",
-            Theme::FireSafety => "119消防",
-            Theme::StabilityMonth => "综治维稳宣传月",
-            Theme::Other => "其他主题",
-        }
-    }
-}
-
-impl Venue {
-    pub fn chinese(self) -> &'static str {
-        match self {
-            Venue::Organ => "机关",
-            Venue::Village => "乡村",
-            Venue::Community => "社区",
-            Venue::School => "学校",
-            Venue::Enterprise => "企业",
-            Venue::Unit => "单位",
-        }
-    }
-}
-
-impl Audience {
-    pub fn chinese(self) -> &'static str {
-        match self {
-            Audience::Public => "群众",
-            Audience::Cadres => "干部",
-            Audience::Students => "学生",
-            Audience::EnforcementStaff => "执法人员",
-            Audience::Mediators => "人民调解员",
-            Audience::LegalWorkers => "法律工作者",
-        }
-    }
-}
 
 keyed_enum!(
     column
     /// What a mediated dispute was about.
     MediationCategory {
-        /// 婚姻家庭
-        Family => "family",
-        /// 邻里
-        Neighbour => "neighbour",
-        /// 物业
-        Property => "property",
-        /// 劳动
-        Labour => "labour",
-        /// 合同
-        Contract => "contract",
-        /// 土地
-        Land => "land",
-        /// 其他
-        Other => "other",
+        Family => ("family", "婚姻家庭"),
+        Neighbour => ("neighbour", "邻里"),
+        Property => ("property", "物业"),
+        Labour => ("labour", "劳动"),
+        Contract => ("contract", "合同"),
+        Land => ("land", "土地"),
+        Other => ("other", "其他"),
     }
 );
 
@@ -272,12 +225,9 @@ keyed_enum!(
     column
     /// How a mediation ended.
     MediationResult {
-        /// 调解成功
-        Settled => "settled",
-        /// 调解不成功
-        Unsettled => "unsettled",
-        /// 调解中
-        Pending => "pending",
+        Settled => ("settled", "调解成功"),
+        Unsettled => ("unsettled", "调解不成功"),
+        Pending => ("pending", "调解中"),
     }
 );
 
@@ -285,12 +235,12 @@ keyed_enum!(
     column
     /// A kind of public legal service.
     LegalServiceKind {
-        /// 律师值班 (count = shifts)
-        LawyerDuty => "lawyer_duty",
-        /// 法律咨询 (count = consultations)
-        Consultation => "consultation",
-        /// 法律援助 (count = cases)
-        LegalAid => "legal_aid",
+        /// count = shifts
+        LawyerDuty => ("lawyer_duty", "律师值班"),
+        /// count = consultations
+        Consultation => ("consultation", "法律咨询"),
+        /// count = cases
+        LegalAid => ("legal_aid", "法律援助"),
     }
 );
 
@@ -298,16 +248,11 @@ keyed_enum!(
     column
     /// What a consultation was about.
     LegalTopic {
-        /// 婚姻家庭
-        MarriageFamily => "marriage_family",
-        /// 遗产继承
-        Inheritance => "inheritance",
-        /// 合同履行
-        Contract => "contract",
-        /// 劳动争议
-        Labour => "labour",
-        /// 其他
-        Other => "other",
+        MarriageFamily => ("marriage_family", "婚姻家庭"),
+        Inheritance => ("inheritance", "遗产继承"),
+        Contract => ("contract", "合同履行"),
+        Labour => ("labour", "劳动争议"),
+        Other => ("other", "其他"),
     }
 );
 
@@ -315,80 +260,21 @@ keyed_enum!(
     column
     /// The field of an enforcement inspection.
     InspectionField {
-        /// 安全生产
-        Safety => "safety",
-        /// 城市管理
-        City => "city",
-        /// 其他
-        Other => "other",
+        Safety => ("safety", "安全生产"),
+        City => ("city", "城市管理"),
+        Other => ("other", "其他"),
     }
 );
-
-impl MediationCategory {
-    pub fn chinese(self) -> &'static str {
-        match self {
-            MediationCategory::Family => "婚姻家庭",
-            MediationCategory::Neighbour => "邻里",
-            MediationCategory::Property => "物业",
-            MediationCategory::Labour => "劳动",
-            MediationCategory::Contract => "合同",
-            MediationCategory::Land => "土地",
-            MediationCategory::Other => "其他",
-        }
-    }
-}
-
-impl MediationResult {
-    pub fn chinese(self) -> &'static str {
-        match self {
-            MediationResult::Settled => "调解成功",
-            MediationResult::Unsettled => "调解不成功",
-            MediationResult::Pending => "调解中",
-        }
-    }
-}
-
-impl LegalServiceKind {
-    pub fn chinese(self) -> &'static str {
-        match self {
-            LegalServiceKind::LawyerDuty => "律师值班",
-            LegalServiceKind::Consultation => "法律咨询",
-            LegalServiceKind::LegalAid => "法律援助",
-        }
-    }
-}
-
-impl LegalTopic {
-    pub fn chinese(self) -> &'static str {
-        match self {
-            LegalTopic::MarriageFamily => "婚姻家庭",
-            LegalTopic::Inheritance => "遗产继承",
-            LegalTopic::Contract => "合同履行",
-            LegalTopic::Labour => "劳动争议",
-            LegalTopic::Other => "其他",
-        }
-    }
-}
-
-impl InspectionField {
-    pub fn chinese(self) -> &'static str {
-        match self {
-            InspectionField::Safety => "安全生产",
-            InspectionField::City => "城市管理",
-            InspectionField::Other => "其他",
-        }
-    }
-}
 
 keyed_enum!(
     column
     /// How delivering a notice to the gateway has gone.
     DeliveryStatus {
         /// Not delivered yet; tried again at `next_attempt_at`.
-        Pending => "pending",
+        Pending => ("pending", "待投递"),
         /// The gateway answered 2xx.
-        Delivered => "delivered",
+        Delivered => ("delivered", "已投递"),
         /// Still not delivered 24 hours after the notice: given up.
-        Failed => "failed",
+        Failed => ("failed", "投递失败"),
     }
 );

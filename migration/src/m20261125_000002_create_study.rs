@@ -1,4 +1,4 @@
-//! Courses, campaigns and their courses, enrolments, study sessions and the per-enrolment,
+//! Courses, campaigns and their courses, enrollments, study sessions and the per-enrollment,
 //! per-course running totals that progress and the reports read.
 
 use sea_orm_migration::{prelude::*, schema::*};

@@ -1,5 +1,5 @@
 //! The question bank, exam attempts and the questions drawn into each attempt; the
-//! enrolment row gains the exam's running figures (attempts used, best score).
+//! enrollment row gains the exam's running figures (attempts used, best score).
 
 use sea_orm_migration::{prelude::*, schema::*};
 

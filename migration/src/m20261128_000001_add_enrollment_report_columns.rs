@@ -1,10 +1,10 @@
-//! What the reports need of an enrolment, on the enrolment, in one index they can read
-//! alone. At a province's 1,000,000 cadres the targets query joined every enrolment to its
+//! What the reports need of an enrollment, on the enrollment, in one index they can read
+//! alone. At a province's 1,000,000 cadres the targets query joined every enrollment to its
 //! account for the unit, tested each cadre for an attempt to tell participation, and
 //! sorted the whole roster to group it by unit: seconds a report.
 //!
 //! - `unit_id`: the member's unit, a copy of `users.unit_id` that the services moving a
-//!   cadre keep (`services::users::move_enrolments`).
+//!   cadre keep (`services::roster::move_member`).
 //! - `participated`: a study session stored or an exam attempt started (参与). Set once,
 //!   never cleared (neither sessions nor attempts are ever deleted).
 //! - `idx_enrollments_report`: campaign, exempt, unit and the figures the counts read,

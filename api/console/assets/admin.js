@@ -1,34 +1,48 @@
+// @ts-check
 // 系统管理员: accounts, the audit log and the notices' delivery log.
-import { html, useState, useLoad, ErrorBanner, ROLE, Options, dateTime } from "./ui.js";
-import { get } from "./api.js";
+import { html, useState, useLoad, ErrorBanner, WORDS, Options, dateTime } from "./ui.js";
+import { get, getAs } from "./api.js";
 
 export function Users() {
   const [q, setQ] = useState("");
   const [role, setRole] = useState("");
   const query = new URLSearchParams(Object.entries({ q, role }).filter(([, v]) => v)).toString();
-  const [page, error] = useLoad(() => get(`/users?${query}&per_page=200`), [query]);
+  const [page, error] = useLoad(() => getAs("Page_UserView", `/users?${query}&per_page=200`), [query]);
   return html`<section>
     <div class="toolbar">
       <label class="inline">姓名/用户名/工号<input value=${q} onInput=${(e) => setQ(e.target.value)} /></label>
-      <label class="inline">角色<select value=${role} onChange=${(e) => setRole(e.target.value)}><${Options} map=${ROLE} empty="全部" /></select></label>
+      <label class="inline">角色<select value=${role} onChange=${(e) => setRole(e.target.value)}><${Options} map=${WORDS.role} empty="全部" /></select></label>
     </div>
     <${ErrorBanner} error=${error} />
-    ${page && html`<p class="muted">共 ${page.total} 个账号。</p>
+    ${
+      page &&
+      html`<p class="muted">共 ${page.total} 个账号。</p>
       <table id="users"><thead><tr><th>用户名</th><th>姓名</th><th>角色</th><th>工号</th><th>领导干部</th><th>状态</th></tr></thead>
-      <tbody>${page.items.map((u) => html`<tr><td>${u.username}</td><td>${u.name}</td><td>${u.roles.map((r) => ROLE[r]).join("、")}</td>
-        <td>${u.employee_no || ""}</td><td>${u.is_leader ? "是" : ""}</td><td>${u.active ? "启用" : "停用"}</td></tr>`)}</tbody></table>`}
+      <tbody>${page.items.map(
+        (u) => html`<tr><td>${u.username}</td><td>${u.name}</td><td>${u.roles.map((r) => WORDS.role[r]).join("、")}</td>
+        <td>${u.employee_no || ""}</td><td>${u.is_leader ? "是" : ""}</td><td>${u.active ? "启用" : "停用"}</td></tr>`,
+      )}</tbody></table>`
+    }
   </section>`;
 }
 
 export function AuditLog() {
   const [action, setAction] = useState("");
-  const [page, error] = useLoad(() => get(`/audit-log?per_page=200${action ? `&action=${encodeURIComponent(action)}` : ""}`), [action]);
+  const [page, error] = useLoad(
+    () => getAs("Page_AuditEntry", `/audit-log?per_page=200${action ? `&action=${encodeURIComponent(action)}` : ""}`),
+    [action],
+  );
   return html`<section>
     <div class="toolbar"><label class="inline">操作<input value=${action} placeholder="create、update、import、login_failed…" onInput=${(e) => setAction(e.target.value)} /></label></div>
     <${ErrorBanner} error=${error} />
-    ${page && html`<table id="audit"><thead><tr><th>时间</th><th>操作人</th><th>操作</th><th>对象</th><th>说明</th></tr></thead>
-      <tbody>${page.items.map((e) => html`<tr><td>${dateTime(e.at)}</td><td>${e.actor}</td><td>${e.action}</td>
-        <td>${e.entity}${e.entity_id ? ` #${e.entity_id}` : ""}</td><td>${e.summary}</td></tr>`)}</tbody></table>`}
+    ${
+      page &&
+      html`<table id="audit"><thead><tr><th>时间</th><th>操作人</th><th>操作</th><th>对象</th><th>说明</th></tr></thead>
+      <tbody>${page.items.map(
+        (e) => html`<tr><td>${dateTime(e.at)}</td><td>${e.actor}</td><td>${e.action}</td>
+        <td>${e.entity}${e.entity_id ? ` #${e.entity_id}` : ""}</td><td>${e.summary}</td></tr>`,
+      )}</tbody></table>`
+    }
   </section>`;
 }
 
@@ -37,13 +51,21 @@ const DELIVERY = { pending: "待投递", delivered: "已投递", failed: "已放
 /** How notices have gone to the SMS/WeCom/DingTalk gateway. */
 export function Deliveries() {
   const [status, setStatus] = useState("");
-  const [page, error] = useLoad(() => get(`/notices/deliveries?per_page=200${status ? `&status=${status}` : ""}`), [status]);
+  const [page, error] = useLoad(
+    () => getAs("Page_DeliveryView", `/notices/deliveries?per_page=200${status ? `&status=${status}` : ""}`),
+    [status],
+  );
   return html`<section>
     <div class="toolbar"><label class="inline">状态<select value=${status} onChange=${(e) => setStatus(e.target.value)}><${Options} map=${DELIVERY} empty="全部" /></select></label></div>
     <${ErrorBanner} error=${error} />
-    ${page && html`<p class="muted">共 ${page.total} 条。未配置网关（XUEFA_NOTIFY_WEBHOOK）时通知只在应用内显示，此处为空。</p>
+    ${
+      page &&
+      html`<p class="muted">共 ${page.total} 条。未配置网关（XUEFA_NOTIFY_WEBHOOK）时通知只在应用内显示，此处为空。</p>
       <table id="deliveries"><thead><tr><th>时间</th><th>通知</th><th>状态</th><th>次数</th><th>下次尝试</th><th>最近错误</th></tr></thead>
-      <tbody>${page.items.map((d) => html`<tr><td>${dateTime(d.created_at)}</td><td>${d.title || ""}</td><td>${DELIVERY[d.status]}</td>
-        <td>${d.attempts}</td><td>${d.status === "pending" ? dateTime(d.next_attempt_at) : "—"}</td><td>${d.last_error || ""}</td></tr>`)}</tbody></table>`}
+      <tbody>${page.items.map(
+        (d) => html`<tr><td>${dateTime(d.created_at)}</td><td>${d.title || ""}</td><td>${DELIVERY[d.status]}</td>
+        <td>${d.attempts}</td><td>${d.status === "pending" ? dateTime(d.next_attempt_at) : "—"}</td><td>${d.last_error || ""}</td></tr>`,
+      )}</tbody></table>`
+    }
   </section>`;
 }

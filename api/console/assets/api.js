@@ -1,9 +1,18 @@
+// @ts-check
 // The console talks only to the public /api/v1 operations, with the tokens of the signed-in
 // person kept in this tab's session storage and refreshed before they run out.
+
+/** The API's schemas, as openapi-typescript generates them from the spec.
+ *  @typedef {import("xuefa-api").components["schemas"]} Schemas */
+/** An RFC 7807 problem as the API answers it, with the Retry-After of a 429.
+ *  @typedef {Partial<Schemas["Problem"]> & { retryAfter?: number }} Problem */
+/** The signed-in person's tokens and profile, kept in this tab.
+ *  @typedef {{ access: string, refresh: string, expires: number, me: Schemas["UserView"] }} Session */
 
 const KEY = "xuefa.session";
 
 export class ApiError extends Error {
+  /** @param {number} status @param {Problem} problem */
   constructor(status, problem) {
     super(problem.detail || problem.title || `HTTP ${status}`);
     this.status = status;
@@ -13,6 +22,7 @@ export class ApiError extends Error {
   }
 }
 
+/** @returns {Session | null} */
 export function session() {
   try {
     return JSON.parse(sessionStorage.getItem(KEY) || "null");
@@ -21,6 +31,7 @@ export function session() {
   }
 }
 
+/** @param {Schemas["TokenResponse"]} pair @param {Schemas["UserView"] | null} [me] @returns {Session} */
 function store(pair, me) {
   const s = {
     access: pair.access_token,
@@ -50,7 +61,9 @@ export function signOut() {
   onSignedOut();
 }
 
+/** @param {Response} response @returns {Promise<ApiError>} */
 async function problemOf(response) {
+  /** @type {Problem} */
   let body = {};
   try {
     body = await response.json();
@@ -102,23 +115,30 @@ const MONEY = new Set(["amount", "fines"]);
 
 /** A typed amount for a request body: its own digits when it is a plain decimal, else
  *  the text as it is (which the server refuses, naming the field). */
+/** `JSON.rawJSON` where the browser has it (Chrome 114, Firefox 135, Safari 18.4). */
+const rawJSON = /** @type {{ rawJSON?: (text: string) => unknown }} */ (JSON).rawJSON;
+
+/** @param {unknown} text */
 export function money(text) {
   const t = String(text ?? "").trim();
-  if (/^\d+(\.\d+)?$/.test(t) && typeof JSON.rawJSON === "function") return JSON.rawJSON(t);
+  if (/^\d+(\.\d+)?$/.test(t) && typeof rawJSON === "function") return rawJSON(t);
   return /^\d+(\.\d+)?$/.test(t) ? Number(t) : t;
 }
 
 function parseJson(text) {
   return JSON.parse(text, (key, value, context) =>
-    MONEY.has(key) && typeof value === "number" && context && context.source ? context.source : value);
+    MONEY.has(key) && typeof value === "number" && context && context.source ? context.source : value,
+  );
 }
 
-/** Sends a request; JSON in, JSON out. A 401 signs the person out. */
+/** Sends a request; JSON in, JSON out. A 401 signs the person out.
+ *  @param {string} method @param {string} path @param {unknown} [body]
+ *  @param {{ headers?: Record<string, string>, raw?: boolean }} [options] @returns {Promise<any>} */
 export async function call(method, path, body, options = {}) {
   const token = await freshToken();
   const headers = { ...(options.headers || {}) };
   if (token) headers.Authorization = `Bearer ${token}`;
-  let payload = body;
+  let payload = /** @type {BodyInit | undefined} */ (body);
   if (body !== undefined && !(body instanceof Blob) && typeof body !== "string") {
     headers["Content-Type"] = "application/json";
     payload = JSON.stringify(body);
@@ -133,7 +153,12 @@ export async function call(method, path, body, options = {}) {
   return parseJson(await response.text());
 }
 
+/** @param {string} path */
 export const get = (path) => call("GET", path);
+/** A GET whose answer is the spec's schema `schema`: `getAs("ProgressView", path)`.
+ *  @template {keyof Schemas} K @param {K} schema @param {string} path
+ *  @returns {Promise<Schemas[K]>} */
+export const getAs = (schema, path) => call("GET", path);
 export const post = (path, body) => call("POST", path, body);
 export const patch = (path, body) => call("PATCH", path, body);
 export const put = (path, body) => call("PUT", path, body);
@@ -172,8 +197,10 @@ export function upload(path, file) {
   return call("POST", path, file, { headers: { "Content-Type": "text/csv" } });
 }
 
-/** Every item of a list operation (pages of 500). */
-export async function all(path) {
+/** Every item of a list operation (pages of 500), each the spec's schema `schema`.
+ *  @template {keyof Schemas} K @param {K} schema @param {string} path
+ *  @returns {Promise<Schemas[K][]>} */
+export async function all(schema, path) {
   const sep = path.includes("?") ? "&" : "?";
   let page = 1;
   const items = [];

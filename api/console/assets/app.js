@@ -1,12 +1,16 @@
+// @ts-check
 // The console: sign-in, the shell with each role's pages, and hash routing (#/hr/targets…).
-import { html, render, useEffect, useState, useLoad, ErrorBanner, ROLE, GRADE, dateTime } from "./ui.js";
-import { session, signIn, signOut, whenSignedOut, get } from "./api.js";
+import { html, render, useEffect, useState, useLoad, ErrorBanner, WORDS, dateTime } from "./ui.js";
+import { session, signIn, signOut, whenSignedOut, get, getAs } from "./api.js";
 import { HrTargets, HrRoster, HrCampaign, HrQuestions } from "./hr.js";
 import { Activities, ActivityStats, AnnualSummary } from "./judicial.js";
 import { Ledgers } from "./ledgers.js";
 import { CadreHome } from "./cadre.js";
 import { Users, AuditLog, Deliveries } from "./admin.js";
 
+/** @typedef {import("./api.js").Schemas} Schemas */
+
+/** @type {{ path: string, title: string, roles: Schemas["Role"][], view: Function }[]} */
 const PAGES = [
   { path: "/hr/targets", title: "四率统计", roles: ["hr", "admin"], view: HrTargets },
   { path: "/hr/roster", title: "花名册", roles: ["hr", "admin"], view: HrRoster },
@@ -70,18 +74,21 @@ function Login({ onIn }) {
 
 /** 证书查验: anyone with a code, signed in or not, sees what the certificate says. */
 function Verify({ code }) {
-  const [cert, error] = useLoad(() => get(`/certificates/${encodeURIComponent(code)}`), [code]);
+  const [cert, error] = useLoad(() => getAs("CertificateView", `/certificates/${encodeURIComponent(code)}`), [code]);
   return html`<main class="verify"><section class="card">
     <h1>学法用法考试合格证书查验</h1>
     ${error && html`<p class="error" id="verify-result">未找到编号为 ${code} 的证书。</p>`}
-    ${cert && html`<dl id="verify-result">
+    ${
+      cert &&
+      html`<dl id="verify-result">
       <dt>证书编号</dt><dd>${cert.code}</dd>
       <dt>姓名</dt><dd>${cert.name}</dd>
       <dt>单位</dt><dd>${cert.unit || "—"}</dd>
       <dt>活动</dt><dd>${cert.campaign}</dd>
-      <dt>成绩</dt><dd>${cert.score} 分（${GRADE[cert.grade]}）</dd>
+      <dt>成绩</dt><dd>${cert.score} 分（${WORDS.grade[cert.grade]}）</dd>
       <dt>合格时间</dt><dd>${dateTime(cert.passed_at)}</dd>
-    </dl>`}
+    </dl>`
+    }
   </section></main>`;
 }
 
@@ -116,11 +123,9 @@ function App() {
     <header>
       <strong class="brand">学法</strong>
       <nav>
-        ${pages.map(
-          (p) => html`<a href=${`#${p.path}`} class=${p === page ? "active" : ""}>${p.title}</a>`,
-        )}
+        ${pages.map((p) => html`<a href=${`#${p.path}`} class=${p === page ? "active" : ""}>${p.title}</a>`)}
       </nav>
-      <span class="who">${me.name}（${me.roles.map((r) => ROLE[r]).join("、")}）</span>
+      <span class="who">${me.name}（${me.roles.map((r) => WORDS.role[r]).join("、")}）</span>
       <button class="link" onClick=${signOut}>退出</button>
     </header>
     <main><${View} me=${me} query=${query} /></main>

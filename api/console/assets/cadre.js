@@ -1,7 +1,8 @@
+// @ts-check
 // 干部 (on a phone): my campaigns and progress, a study timer that keeps working offline,
 // and the exam.
-import { html, useState, useEffect, useLoad, ErrorBanner, dateTime, describe, GRADE } from "./ui.js";
-import { get, post, put, all } from "./api.js";
+import { html, useState, useEffect, useLoad, ErrorBanner, dateTime, describe, WORDS } from "./ui.js";
+import { get, getAs, post, put, all } from "./api.js";
 
 const QUEUE = "xuefa.unsent-sessions";
 
@@ -35,19 +36,24 @@ async function flush() {
 }
 
 function Progress({ campaign, tick }) {
-  const [full] = useLoad(() => get(`/campaigns/${campaign.id}`), [campaign.id]);
-  const [progress, error] = useLoad(() => get(`/campaigns/${campaign.id}/progress/me`), [campaign.id, tick]);
+  const [full] = useLoad(() => getAs("CampaignView", `/campaigns/${campaign.id}`), [campaign.id]);
+  const [progress, error] = useLoad(
+    () => getAs("ProgressView", `/campaigns/${campaign.id}/progress/me`),
+    [campaign.id, tick],
+  );
   if (error) return html`<${ErrorBanner} error=${error} />`;
   if (!progress || !full) return null;
   const titles = Object.fromEntries(full.courses.map((c) => [c.course_id, c.title]));
   return html`<div class="progress" id="progress">
     <p class="big"><strong id="credited">${progress.credited_minutes}</strong> / ${progress.required_minutes} 分钟
       ${progress.study_complete ? html`<span class="badge met">学习已完成</span>` : html`<span class="badge unmet">学习未完成</span>`}</p>
-    <ul class="courses">${progress.courses.map((c) => html`<li>
+    <ul class="courses">${progress.courses.map(
+      (c) => html`<li>
       <span>${titles[c.course_id]}${c.compulsory ? "（必修）" : ""}</span>
       <progress max=${c.minutes} value=${c.credited_minutes}></progress>
-      <span>${c.credited_minutes}/${c.minutes}</span></li>`)}</ul>
-    <p>考试：已考 ${progress.attempts_used} 次，还可考 ${progress.attempts_left} 次${progress.best_score != null ? `，最高分 ${progress.best_score}` : ""}${progress.grade ? `（${GRADE[progress.grade]}）` : ""}</p>
+      <span>${c.credited_minutes}/${c.minutes}</span></li>`,
+    )}</ul>
+    <p>考试：已考 ${progress.attempts_used} 次，还可考 ${progress.attempts_left} 次${progress.best_score != null ? `，最高分 ${progress.best_score}` : ""}${progress.grade ? `（${WORDS.grade[progress.grade]}）` : ""}</p>
     ${full.makeup_opens_at && progress.makeup_attempts_left > 0 && html`<p id="makeup">补考：${dateTime(full.makeup_opens_at)} 至 ${dateTime(full.makeup_closes_at)}，可考 ${progress.makeup_attempts_left} 次。</p>`}
     ${progress.passed && html`<${Certificate} campaign=${campaign} tick=${tick} />`}
   </div>`;
@@ -55,18 +61,21 @@ function Progress({ campaign, tick }) {
 
 /** 合格证书: shown once the cadre has passed, with the code anyone can check. */
 function Certificate({ campaign, tick }) {
-  const [cert, error] = useLoad(() => get(`/campaigns/${campaign.id}/certificate/me`), [campaign.id, tick]);
+  const [cert, error] = useLoad(
+    () => getAs("CertificateView", `/campaigns/${campaign.id}/certificate/me`),
+    [campaign.id, tick],
+  );
   if (error) return html`<${ErrorBanner} error=${error} />`;
   if (!cert) return null;
   return html`<div class="certificate" id="certificate">
     <h3>合格证书</h3>
-    <p>${cert.name}${cert.unit ? `（${cert.unit}）` : ""}参加${cert.campaign}，成绩 ${cert.score} 分，等级<strong>${GRADE[cert.grade]}</strong>，${dateTime(cert.passed_at)} 合格。</p>
+    <p>${cert.name}${cert.unit ? `（${cert.unit}）` : ""}参加${cert.campaign}，成绩 ${cert.score} 分，等级<strong>${WORDS.grade[cert.grade]}</strong>，${dateTime(cert.passed_at)} 合格。</p>
     <p>证书编号 <code id="certificate-code">${cert.code}</code>　<a href=${`#/verify/${cert.code}`}>查验</a></p>
   </div>`;
 }
 
 function Study({ campaign, onStored }) {
-  const [full] = useLoad(() => get(`/campaigns/${campaign.id}`), [campaign.id]);
+  const [full] = useLoad(() => getAs("CampaignView", `/campaigns/${campaign.id}`), [campaign.id]);
   const [course, setCourse] = useState("");
   const [started, setStarted] = useState(null);
   const [now, setNow] = useState(Date.now());
@@ -77,12 +86,18 @@ function Study({ campaign, onStored }) {
     const online = () => send();
     addEventListener("online", online);
     send();
-    return () => { clearInterval(timer); removeEventListener("online", online); };
+    return () => {
+      clearInterval(timer);
+      removeEventListener("online", online);
+    };
   }, []);
   const send = async () => {
     try {
       const { sent, refused } = await flush();
-      if (sent > 0) { setStatus(`已上传 ${sent} 段学习记录。`); onStored(); }
+      if (sent > 0) {
+        setStatus(`已上传 ${sent} 段学习记录。`);
+        onStored();
+      }
       if (refused.length > 0) setStatus(`有 ${refused.length} 段记录未被接受：${refused.join("；")}`);
     } catch (e) {
       setStatus(`暂未上传（${describe(e)}），联网后会自动补传。`);
@@ -91,8 +106,11 @@ function Study({ campaign, onStored }) {
   };
   const stop = async () => {
     const session = {
-      id: uuid(), campaign_id: campaign.id, course_id: Number(course),
-      started_at: new Date(started).toISOString(), ended_at: new Date().toISOString(),
+      id: uuid(),
+      campaign_id: campaign.id,
+      course_id: Number(course),
+      started_at: new Date(started).toISOString(),
+      ended_at: new Date().toISOString(),
     };
     keep([...unsent(), session]);
     setStarted(null);
@@ -106,9 +124,11 @@ function Study({ campaign, onStored }) {
       <option value="">选择课程…</option>
       ${(full ? full.courses : []).map((c) => html`<option value=${c.course_id}>${c.title}</option>`)}
     </select>
-    ${started === null
-      ? html`<button id="start-study" disabled=${!course} onClick=${() => setStarted(Date.now())}>开始学习</button>`
-      : html`<button id="stop-study" onClick=${stop}>结束学习（${Math.floor(seconds / 60)} 分 ${seconds % 60} 秒）</button>`}
+    ${
+      started === null
+        ? html`<button id="start-study" disabled=${!course} onClick=${() => setStarted(Date.now())}>开始学习</button>`
+        : html`<button id="stop-study" onClick=${stop}>结束学习（${Math.floor(seconds / 60)} 分 ${seconds % 60} 秒）</button>`
+    }
     <p class="muted" id="study-status">${status}${pending > 0 ? `（待上传 ${pending} 段）` : ""}</p>
   </div>`;
 }
@@ -135,7 +155,8 @@ function Exam({ campaign, onDone }) {
   };
   const choose = (q, i) => {
     const current = answers[q.id] || [];
-    const next = q.kind === "multiple" ? (current.includes(i) ? current.filter((x) => x !== i) : [...current, i].sort()) : [i];
+    const next =
+      q.kind === "multiple" ? (current.includes(i) ? current.filter((x) => x !== i) : [...current, i].sort()) : [i];
     setAnswers({ ...answers, [q.id]: next });
     // Saved as chosen: a crash or a lost connection loses at most this click.
     put(`/attempts/${attempt.id}/answers`, { answers: [{ question_id: q.id, choices: next }] }).catch(setError);
@@ -151,7 +172,7 @@ function Exam({ campaign, onDone }) {
   };
   if (result) {
     return html`<div class="result" id="exam-result"><p class="big">得分 <strong id="score">${result.score}</strong></p>
-      <p><span id="grade">${GRADE[result.grade]}</span>，答对 ${result.correct} / ${result.total} 题。</p></div>`;
+      <p><span id="grade">${WORDS.grade[result.grade]}</span>，答对 ${result.correct} / ${result.total} 题。</p></div>`;
   }
   if (!attempt) {
     return html`<div><button id="start-exam" onClick=${start}>开始考试</button><${ErrorBanner} error=${error} /></div>`;
@@ -160,11 +181,18 @@ function Exam({ campaign, onDone }) {
   return html`<div class="exam" id="exam">
     ${attempt.kind === "makeup" && html`<p class="badge unmet" id="makeup-attempt">补考</p>`}
     <p class="countdown">剩余时间 <strong id="countdown">${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}</strong>（截止 ${dateTime(attempt.deadline)}）</p>
-    <ol>${attempt.questions.map((q) => html`<li class="question" data-question=${q.id}>
+    <ol>${attempt.questions.map(
+      (q) => html`<li class="question" data-question=${q.id}>
       <p>${q.stem}（${q.points} 分）</p>
-      ${q.options.map((o, i) => html`<label class="option"><input type=${q.kind === "multiple" ? "checkbox" : "radio"} name=${`q${q.id}`}
-        checked=${(answers[q.id] || []).includes(i)} onChange=${() => choose(q, i)} /> ${o}</label>`)}
-    </li>`)}</ol>
+      ${q.options.map(
+        (
+          o,
+          i,
+        ) => html`<label class="option"><input type=${q.kind === "multiple" ? "checkbox" : "radio"} name=${`q${q.id}`}
+        checked=${(answers[q.id] || []).includes(i)} onChange=${() => choose(q, i)} /> ${o}</label>`,
+      )}
+    </li>`,
+    )}</ol>
     <${ErrorBanner} error=${error} />
     <button id="submit-exam" onClick=${submit}>交卷</button>
   </div>`;
@@ -188,7 +216,11 @@ function Practice({ campaign, onAnswered }) {
   };
   const choose = (q, i) => {
     const current = chosen[q.id] || [];
-    setChosen({ ...chosen, [q.id]: q.kind === "multiple" ? (current.includes(i) ? current.filter((x) => x !== i) : [...current, i].sort()) : [i] });
+    setChosen({
+      ...chosen,
+      [q.id]:
+        q.kind === "multiple" ? (current.includes(i) ? current.filter((x) => x !== i) : [...current, i].sort()) : [i],
+    });
   };
   const check = async (q) => {
     try {
@@ -208,11 +240,18 @@ function Practice({ campaign, onAnswered }) {
       const v = verdicts[q.id];
       return html`<li class="question" data-question=${q.id}>
         <p>${q.stem}</p>
-        ${q.options.map((o, i) => html`<label class="option"><input type=${q.kind === "multiple" ? "checkbox" : "radio"} name=${`p${q.id}`}
-          disabled=${!!v} checked=${(chosen[q.id] || []).includes(i)} onChange=${() => choose(q, i)} /> ${o}</label>`)}
-        ${v
-          ? html`<p class=${v.correct ? "verdict right" : "verdict wrong"}>${v.correct ? "回答正确" : `回答错误，正确答案：${v.answer.map((i) => q.options[i]).join("、")}`}${v.law_ref ? `（${v.law_ref}）` : ""}</p>`
-          : html`<button class="secondary check" disabled=${!(chosen[q.id] || []).length} onClick=${() => check(q)}>确定</button>`}
+        ${q.options.map(
+          (
+            o,
+            i,
+          ) => html`<label class="option"><input type=${q.kind === "multiple" ? "checkbox" : "radio"} name=${`p${q.id}`}
+          disabled=${!!v} checked=${(chosen[q.id] || []).includes(i)} onChange=${() => choose(q, i)} /> ${o}</label>`,
+        )}
+        ${
+          v
+            ? html`<p class=${v.correct ? "verdict right" : "verdict wrong"}>${v.correct ? "回答正确" : `回答错误，正确答案：${v.answer.map((i) => q.options[i]).join("、")}`}${v.law_ref ? `（${v.law_ref}）` : ""}</p>`
+            : html`<button class="secondary check" disabled=${!(chosen[q.id] || []).length} onClick=${() => check(q)}>确定</button>`
+        }
       </li>`;
     })}</ol>
     <${ErrorBanner} error=${error} />
@@ -222,19 +261,24 @@ function Practice({ campaign, onAnswered }) {
 
 /** 错题本: practice questions answered wrong, and exam ones once every window has closed. */
 function Mistakes({ campaign, tick }) {
-  const [page, error] = useLoad(() => get(`/campaigns/${campaign.id}/mistakes/me?per_page=100`), [campaign.id, tick]);
+  const [page, error] = useLoad(
+    () => getAs("Page_MistakeView", `/campaigns/${campaign.id}/mistakes/me?per_page=100`),
+    [campaign.id, tick],
+  );
   if (error) return html`<${ErrorBanner} error=${error} />`;
   if (!page) return null;
   if (page.total === 0) return html`<p class="muted" id="mistakes">暂无错题。</p>`;
-  return html`<ol class="mistakes" id="mistakes">${page.items.map((m) => html`<li data-question=${m.question_id}>
+  return html`<ol class="mistakes" id="mistakes">${page.items.map(
+    (m) => html`<li data-question=${m.question_id}>
     <p>${m.stem}<span class="muted">（${m.source === "exam" ? "考试" : "练习"}）</span></p>
     <p class="muted">我的答案：${m.choices.map((i) => m.options[i]).join("、") || "未作答"}；正确答案：${m.answer.map((i) => m.options[i]).join("、")}${m.law_ref ? `（${m.law_ref}）` : ""}</p>
-  </li>`)}</ol>`;
+  </li>`,
+  )}</ol>`;
 }
 
 /** My notices (reminders from HR and the automatic ones), unread first to the eye. */
 function Notices() {
-  const [page, error, reload] = useLoad(() => get("/me/notices?per_page=20"), []);
+  const [page, error, reload] = useLoad(() => getAs("NoticePage", "/me/notices?per_page=20"), []);
   if (error) return html`<${ErrorBanner} error=${error} />`;
   if (!page || page.total === 0) return null;
   const read = async (n) => {
@@ -243,21 +287,24 @@ function Notices() {
   };
   return html`<article class="card notices" id="notices">
     <h2>通知${page.unread > 0 ? html` <span class="badge unmet" id="unread">${page.unread} 条未读</span>` : ""}</h2>
-    <ul>${page.items.map((n) => html`<li class=${n.read_at ? "read" : "unread"} key=${n.id}>
+    <ul>${page.items.map(
+      (n) => html`<li class=${n.read_at ? "read" : "unread"} key=${n.id}>
       <strong>${n.title}</strong> <span class="muted">${dateTime(n.created_at)}</span>
       <p>${n.body}</p>
       ${!n.read_at && html`<button class="link" onClick=${() => read(n)}>标为已读</button>`}
-    </li>`)}</ul>
+    </li>`,
+    )}</ul>
   </article>`;
 }
 
 export function CadreHome() {
-  const [campaigns, error] = useLoad(() => all("/campaigns"), []);
+  const [campaigns, error] = useLoad(() => all("CampaignSummary", "/campaigns"), []);
   const [tick, setTick] = useState(0);
   if (error) return html`<${ErrorBanner} error=${error} />`;
   if (!campaigns) return html`<p class="loading">正在加载…</p>`;
   if (campaigns.length === 0) return html`<${Notices} /><p>您还没有参加的学法活动。</p>`;
-  return html`<section class="cadre"><${Notices} />${campaigns.map((c) => html`<article class="card" key=${c.id}>
+  return html`<section class="cadre"><${Notices} />${campaigns.map(
+    (c) => html`<article class="card" key=${c.id}>
     <h2>${c.title}</h2>
     <p class="muted">学习 ${c.study_starts_on} 至 ${c.study_ends_on}；考试 ${dateTime(c.exam_opens_at)} 至 ${dateTime(c.exam_closes_at)}</p>
     <${Progress} campaign=${c} tick=${tick} />
@@ -265,5 +312,6 @@ export function CadreHome() {
     <h3>考试</h3><${Exam} campaign=${c} onDone=${() => setTick(tick + 1)} />
     <h3>模拟练习</h3><${Practice} campaign=${c} onAnswered=${() => setTick(tick + 1)} />
     <h3>错题本</h3><${Mistakes} campaign=${c} tick=${tick} />
-  </article>`)}</section>`;
+  </article>`,
+  )}</section>`;
 }

@@ -1,14 +1,25 @@
+// @ts-check
 // 组织人事: the four rates and who is missing, the roster, the campaign, the question bank.
 import {
-  html, useState, useEffect, useLoad, ErrorBanner, Field, BarChart, fieldErrors,
-  percent, day, TARGET, MISSING, GRADE, QUESTION_KIND, UNIT_KIND, Options,
+  html,
+  useState,
+  useEffect,
+  useLoad,
+  ErrorBanner,
+  Field,
+  BarChart,
+  fieldErrors,
+  percent,
+  day,
+  WORDS,
+  Options,
 } from "./ui.js";
-import { get, post, patch, all, download, upload } from "./api.js";
+import { get, getAs, post, patch, all, download, upload } from "./api.js";
 import { PapersEditor, PaperCheck, papersForForm, papersForApi } from "./papers.js";
 
 /** The campaigns, newest first, and the one chosen (?campaign=, else the latest). */
 function useCampaign(query) {
-  const [campaigns, error] = useLoad(() => all("/campaigns"), []);
+  const [campaigns, error] = useLoad(() => all("CampaignSummary", "/campaigns"), []);
   const list = (campaigns || []).slice().sort((a, b) => b.year - a.year || b.id - a.id);
   const chosen = Number(query.get("campaign")) || (list[0] && list[0].id);
   return [list, chosen, error];
@@ -32,10 +43,13 @@ export function HrTargets({ query }) {
   const unit = query.get("unit") || "";
   const [target, setTarget] = useState("study");
   const [report, error] = useLoad(
-    () => (campaign ? get(`/campaigns/${campaign}/targets${unit ? `?unit_id=${unit}` : ""}`) : Promise.resolve(null)),
+    () =>
+      campaign
+        ? getAs("TargetsView", `/campaigns/${campaign}/targets${unit ? `?unit_id=${unit}` : ""}`)
+        : Promise.resolve(null),
     [campaign, unit],
   );
-  const [units] = useLoad(() => all("/units"), []);
+  const [units] = useLoad(() => all("UnitView", "/units"), []);
   if (listError || error) return html`<${ErrorBanner} error=${listError || error} />`;
   if (!campaign) return html`<p>还没有学法活动。请先在“学法活动”中创建。</p>`;
   if (!report) return html`<p class="loading">正在统计…</p>`;
@@ -59,7 +73,7 @@ export function HrTargets({ query }) {
     </div>
     <div class="figures">
       <div class="figure"><span class="label">应参加人数</span><strong id="roster">${report.roster}</strong></div>
-      ${Object.entries(TARGET).map(
+      ${Object.entries(WORDS.target).map(
         ([key, label]) => html`<div class="figure" data-target=${key}>
           <span class="label">${label}</span>
           <strong class="rate">${percent(report[key].rate)}</strong>
@@ -71,28 +85,30 @@ export function HrTargets({ query }) {
       </div>
     </div>
     <div class="figures" id="grades">
-      ${Object.entries(GRADE).map(
-        ([key, label]) => html`<div class="figure" data-grade=${key}><span class="label">${label}</span><strong>${report.grades[key]}</strong><span class="count">人</span></div>`,
+      ${Object.entries(WORDS.grade).map(
+        ([key, label]) =>
+          html`<div class="figure" data-grade=${key}><span class="label">${label}</span><strong>${report.grades[key]}</strong><span class="count">人</span></div>`,
       )}
       <div class="figure" data-grade="not_sat"><span class="label">未参考</span><strong>${report.grades.not_sat}</strong><span class="count">人</span></div>
       <div class="figure" id="passed-in-makeup"><span class="label">补考合格</span><strong>${report.passed_in_makeup}</strong><span class="count">人</span></div>
     </div>
-    <h2>各单位${TARGET[target]}</h2>
+    <h2>各单位${WORDS.target[target]}</h2>
     <div class="tabs">
-      ${Object.entries(TARGET).map(
-        ([key, label]) => html`<button class=${key === target ? "tab active" : "tab"} onClick=${() => setTarget(key)}>${label}</button>`,
+      ${Object.entries(WORDS.target).map(
+        ([key, label]) =>
+          html`<button class=${key === target ? "tab active" : "tab"} onClick=${() => setTarget(key)}>${label}</button>`,
       )}
     </div>
     <${BarChart} label="各单位比率" max=${1}
       rows=${children.map((u) => ({ label: u.name, value: u[target].rate || 0, text: percent(u[target].rate) }))} />
     <table class="units" id="by-unit">
-      <thead><tr><th>单位</th><th>应参加</th>${Object.values(TARGET).map((t) => html`<th>${t}</th>`)}<th>四个100%</th></tr></thead>
+      <thead><tr><th>单位</th><th>应参加</th>${Object.values(WORDS.target).map((t) => html`<th>${t}</th>`)}<th>四个100%</th></tr></thead>
       <tbody>
         ${children.map(
           (u) => html`<tr data-unit=${u.unit_id}>
             <td><a href=${`#/hr/targets?campaign=${campaign}&unit=${u.unit_id}`}>${u.name}</a></td>
             <td>${u.roster}</td>
-            ${Object.keys(TARGET).map((k) => html`<td data-target=${k}>${percent(u[k].rate)}（${u[k].count}）</td>`)}
+            ${Object.keys(WORDS.target).map((k) => html`<td data-target=${k}>${percent(u[k].rate)}（${u[k].count}）</td>`)}
             <td>${u.all_met ? "是" : "否"}</td>
           </tr>`,
         )}
@@ -104,7 +120,10 @@ export function HrTargets({ query }) {
 
 function Missing({ campaign, unit, target }) {
   const q = `target=${target}${unit ? `&unit_id=${unit}` : ""}`;
-  const [page, error] = useLoad(() => get(`/campaigns/${campaign}/targets/missing?${q}&per_page=200`), [campaign, q]);
+  const [page, error] = useLoad(
+    () => getAs("MissingPage", `/campaigns/${campaign}/targets/missing?${q}&per_page=200`),
+    [campaign, q],
+  );
   const [sent, setSent] = useState(null);
   const [sendError, setSendError] = useState(null);
   const remind = async () => {
@@ -119,19 +138,22 @@ function Missing({ campaign, unit, target }) {
   };
   return html`<section class="missing">
     <div class="toolbar">
-      <h2>${MISSING[target]}名单${page ? `（${page.total} 人）` : ""}</h2>
+      <h2>${WORDS.missing[target]}名单${page ? `（${page.total} 人）` : ""}</h2>
       <button id="send-reminders" disabled=${!page || page.total === 0} onClick=${remind}>一键提醒</button>
       <button onClick=${() => download(`/campaigns/${campaign}/targets/missing/export?${q}&format=xlsx`)}>下载 Excel</button>
       <button class="secondary" onClick=${() => download(`/campaigns/${campaign}/targets/missing/export?${q}&format=csv`)}>下载 CSV</button>
     </div>
     ${sent && html`<p class="ok" role="status" id="reminders-sent">${sent}</p>`}
     <${ErrorBanner} error=${error || sendError} />
-    ${page && html`<table><thead><tr><th>姓名</th><th>工号</th><th>单位</th><th>差分钟</th><th>未完成必修课</th><th>已考/剩余</th><th>最高分</th><th>等级</th></tr></thead>
+    ${
+      page &&
+      html`<table><thead><tr><th>姓名</th><th>工号</th><th>单位</th><th>差分钟</th><th>未完成必修课</th><th>已考/剩余</th><th>最高分</th><th>等级</th></tr></thead>
       <tbody>${page.items.map(
         (m) => html`<tr><td>${m.name}${m.is_leader ? "（领导干部）" : ""}</td><td>${m.employee_no || ""}</td>
           <td>${m.unit_name || ""}</td><td>${m.minutes_short}</td><td>${m.compulsory_unfinished.join("、")}</td>
-          <td>${m.attempts_used}/${m.attempts_left}</td><td>${m.best_score ?? "—"}</td><td>${m.grade ? GRADE[m.grade] : "—"}</td></tr>`,
-      )}</tbody></table>`}
+          <td>${m.attempts_used}/${m.attempts_left}</td><td>${m.best_score ?? "—"}</td><td>${m.grade ? WORDS.grade[m.grade] : "—"}</td></tr>`,
+      )}</tbody></table>`
+    }
   </section>`;
 }
 
@@ -140,10 +162,11 @@ export function HrRoster({ query }) {
   const [file, setFile] = useState(null);
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);
-  const [units] = useLoad(() => all("/units"), []);
-  const [enrolUnit, setEnrolUnit] = useState("");
+  const [units] = useLoad(() => all("UnitView", "/units"), []);
+  const [enrollUnit, setEnrollUnit] = useState("");
   const [roster, rosterError, reload] = useLoad(
-    () => (campaign ? get(`/campaigns/${campaign}/enrollments?per_page=200`) : Promise.resolve(null)),
+    () =>
+      campaign ? getAs("Page_RosterEntry", `/campaigns/${campaign}/enrollments?per_page=200`) : Promise.resolve(null),
     [campaign],
   );
   const act = async (work) => {
@@ -158,12 +181,21 @@ export function HrRoster({ query }) {
   };
   const importFile = (e) => {
     e.preventDefault();
-    if (file) act(() => upload("/users/import?default_password=Xuefa-2026-init", file).then((r) => `导入完成：新建 ${r.created} 人，更新 ${r.updated} 人。`));
+    if (file)
+      act(() =>
+        upload("/users/import?default_password=Xuefa-2026-init", file).then(
+          (r) => `导入完成：新建 ${r.created} 人，更新 ${r.updated} 人。`,
+        ),
+      );
   };
   const exempt = (m) => {
     const reason = m.exempt ? null : prompt(`为 ${m.name} 设置免考，请填写原因：`);
     if (!m.exempt && !reason) return;
-    act(() => patch(`/campaigns/${campaign}/enrollments/${m.user_id}`, { exempt: !m.exempt, exempt_reason: reason }).then(() => (m.exempt ? `已取消 ${m.name} 的免考。` : `已为 ${m.name} 设置免考。`)));
+    act(() =>
+      patch(`/campaigns/${campaign}/enrollments/${m.user_id}`, { exempt: !m.exempt, exempt_reason: reason }).then(() =>
+        m.exempt ? `已取消 ${m.name} 的免考。` : `已为 ${m.name} 设置免考。`,
+      ),
+    );
   };
   return html`<section>
     <h2>导入花名册</h2>
@@ -174,38 +206,64 @@ export function HrRoster({ query }) {
     </form>
     <${ErrorBanner} error=${error} />
     ${result && html`<p class="ok" role="status">${result}</p>`}
-    ${campaign && html`<div>
+    ${
+      campaign &&
+      html`<div>
       <h2>报名与免考</h2>
       <div class="toolbar">
         <${CampaignPicker} list=${list} chosen=${campaign} path="/hr/roster" extra=${{}} />
-        <select value=${enrolUnit} onChange=${(e) => setEnrolUnit(e.target.value)}>
+        <select value=${enrollUnit} onChange=${(e) => setEnrollUnit(e.target.value)}>
           <option value="">选择单位…</option>
           ${(units || []).map((u) => html`<option value=${u.id}>${u.name}</option>`)}
         </select>
-        <button disabled=${!enrolUnit} onClick=${() => act(() => post(`/campaigns/${campaign}/enrollments`, { unit_ids: [Number(enrolUnit)] }).then((r) => `新报名 ${r.enrolled} 人。`))}>报名该单位及下级单位的干部</button>
+        <button disabled=${!enrollUnit} onClick=${() => act(() => post(`/campaigns/${campaign}/enrollments`, { unit_ids: [Number(enrollUnit)] }).then((r) => `新报名 ${r.enrolled} 人。`))}>报名该单位及下级单位的干部</button>
       </div>
       <${ErrorBanner} error=${rosterError} />
-      ${roster && html`<table><thead><tr><th>姓名</th><th>工号</th><th>已学分钟</th><th>学习完成</th><th>免考</th><th></th></tr></thead>
+      ${
+        roster &&
+        html`<table><thead><tr><th>姓名</th><th>工号</th><th>已学分钟</th><th>学习完成</th><th>免考</th><th></th></tr></thead>
         <tbody>${roster.items.map(
           (m) => html`<tr><td>${m.name}</td><td>${m.employee_no || ""}</td><td>${m.credited_minutes}</td>
             <td>${m.study_complete ? "是" : "否"}</td><td>${m.exempt ? `是（${m.exempt_reason}）` : "否"}</td>
             <td><button class="link" onClick=${() => exempt(m)}>${m.exempt ? "取消免考" : "免考"}</button></td></tr>`,
         )}</tbody></table>
-        <p class="muted">共 ${roster.total} 人${roster.total > roster.items.length ? "，显示前 200 人" : ""}。</p>`}
-    </div>`}
+        <p class="muted">共 ${roster.total} 人${roster.total > roster.items.length ? "，显示前 200 人" : ""}。</p>`
+      }
+    </div>`
+    }
   </section>`;
 }
 
 const EMPTY_CAMPAIGN = {
-  year: new Date().getFullYear(), title: "", study_starts_on: "", study_ends_on: "", required_minutes: 240,
-  exam_opens_at: "", exam_closes_at: "", duration_minutes: 60, question_count: 50, pass_score: 60, good_score: 80, excellent_score: 90,
-  max_attempts: 3, exam_requires_study: true, courses: [],
-  papers: [], makeup_opens_at: null, makeup_closes_at: null, makeup_attempts: 1, remind_before_days: [7, 1],
+  year: new Date().getFullYear(),
+  title: "",
+  study_starts_on: "",
+  study_ends_on: "",
+  required_minutes: 240,
+  exam_opens_at: "",
+  exam_closes_at: "",
+  duration_minutes: 60,
+  question_count: 50,
+  pass_score: 60,
+  good_score: 80,
+  excellent_score: 90,
+  max_attempts: 3,
+  exam_requires_study: true,
+  courses: [],
+  papers: [],
+  makeup_opens_at: null,
+  makeup_closes_at: null,
+  makeup_attempts: 1,
+  remind_before_days: [7, 1],
 };
 
 /** `7、1` ↔ [7, 1]: the days before each deadline for automatic reminders. */
 const daysText = (days) => (days || []).join("、");
-const daysList = (text) => text.split(/[,，、\s]+/).filter(Boolean).map(Number);
+const daysList = (text) =>
+  text
+    .split(/[,，、\s]+/)
+    .filter(Boolean)
+    .map(Number);
 
 /** `2026-11-01T09:00` (Beijing) ↔ RFC 3339. */
 const toLocal = (t) => (t ? new Date(new Date(t).getTime() + 8 * 3600_000).toISOString().slice(0, 16) : "");
@@ -216,21 +274,39 @@ const fromLocalOrNull = (t) => fromLocal(t) || null;
 export function HrCampaign({ query }) {
   const [list, chosen] = useCampaign(query);
   const editing = query.get("new") ? null : chosen;
-  const [courses] = useLoad(() => all("/courses"), []);
+  const [courses] = useLoad(() => all("CourseView", "/courses"), []);
   const [form, setForm] = useState(EMPTY_CAMPAIGN);
   const [error, setError] = useState(null);
   const [saved, setSaved] = useState(null);
   const [tick, setTick] = useState(0);
   useEffect(() => {
     if (!editing) return setForm(EMPTY_CAMPAIGN);
-    get(`/campaigns/${editing}`).then((c) => setForm({
-      ...c, courses: c.courses.map(({ course_id, compulsory }) => ({ course_id, compulsory })), papers: papersForForm(c.papers),
-    }), setError);
+    get(`/campaigns/${editing}`).then(
+      (c) =>
+        setForm({
+          ...c,
+          courses: c.courses.map(({ course_id, compulsory }) => ({ course_id, compulsory })),
+          papers: papersForForm(c.papers),
+        }),
+      setError,
+    );
   }, [editing, tick]);
-  const set = (k) => (e) => setForm({ ...form, [k]: e.target.type === "number" ? Number(e.target.value) : e.target.type === "checkbox" ? e.target.checked : e.target.value });
+  const set = (k) => (e) =>
+    setForm({
+      ...form,
+      [k]:
+        e.target.type === "number"
+          ? Number(e.target.value)
+          : e.target.type === "checkbox"
+            ? e.target.checked
+            : e.target.value,
+    });
   const toggleCourse = (id, state) => {
     const rest = form.courses.filter((c) => c.course_id !== id);
-    setForm({ ...form, courses: state === "" ? rest : [...rest, { course_id: id, compulsory: state === "compulsory" }] });
+    setForm({
+      ...form,
+      courses: state === "" ? rest : [...rest, { course_id: id, compulsory: state === "compulsory" }],
+    });
   };
   const save = async (e) => {
     e.preventDefault();
@@ -291,16 +367,22 @@ export function HrCampaign({ query }) {
 }
 
 const EMPTY_QUESTION = {
-  kind: "single", stem: "", options: ["", "", "", ""], answer: [0], points: 1, law_ref: "",
-  tags: "", difficulty: 2, pool: "exam",
+  kind: "single",
+  stem: "",
+  options: ["", "", "", ""],
+  answer: [0],
+  points: 1,
+  law_ref: "",
+  tags: "",
+  difficulty: 2,
+  pool: "exam",
 };
-const POOL = { exam: "考试题库", practice: "练习题库" };
 const DIFFICULTY = { 1: "易", 2: "中", 3: "难" };
 
 export function HrQuestions({ query }) {
   const [list, campaign] = useCampaign(query);
   const [bank, bankError, reload] = useLoad(
-    () => (campaign ? all(`/campaigns/${campaign}/questions`) : Promise.resolve([])),
+    () => (campaign ? all("QuestionView", `/campaigns/${campaign}/questions`) : Promise.resolve([])),
     [campaign],
   );
   const [form, setForm] = useState(EMPTY_QUESTION);
@@ -321,41 +403,54 @@ export function HrQuestions({ query }) {
     e.preventDefault();
     const options = form.kind === "judge" ? ["正确", "错误"] : form.options.filter((o) => o.trim());
     const tags = form.tags.split(/[;；,，、\s]+/).filter(Boolean);
-    run(() => post(`/campaigns/${campaign}/questions`, { ...form, options, tags }).then(() => {
-      setForm(EMPTY_QUESTION);
-      return "已添加。";
-    }));
+    run(() =>
+      post(`/campaigns/${campaign}/questions`, { ...form, options, tags }).then(() => {
+        setForm(EMPTY_QUESTION);
+        return "已添加。";
+      }),
+    );
   };
   const errors = fieldErrors(error);
   const letters = "ABCDEFGHIJ";
   return html`<section>
     <div class="toolbar"><${CampaignPicker} list=${list} chosen=${campaign} path="/hr/questions" extra=${{}} /></div>
-    <form class="toolbar" onSubmit=${(e) => { e.preventDefault(); if (file) run(() => upload(`/campaigns/${campaign}/questions/import`, file).then((r) => `已导入 ${r.imported} 题。`)); }}>
+    <form class="toolbar" onSubmit=${(e) => {
+      e.preventDefault();
+      if (file)
+        run(() => upload(`/campaigns/${campaign}/questions/import`, file).then((r) => `已导入 ${r.imported} 题。`));
+    }}>
       <input type="file" accept=".csv,text/csv" onChange=${(e) => setFile(e.target.files[0])} />
       <button type="submit" disabled=${!file}>导入题库 CSV</button>
     </form>
     <form class="grid" onSubmit=${add}>
-      <${Field} label="题型" name="kind" errors=${errors}><select value=${form.kind} onChange=${(e) => setForm({ ...form, kind: e.target.value, answer: [0] })}><${Options} map=${QUESTION_KIND} /></select></${Field}>
+      <${Field} label="题型" name="kind" errors=${errors}><select value=${form.kind} onChange=${(e) => setForm({ ...form, kind: e.target.value, answer: [0] })}><${Options} map=${WORDS.question_kind} /></select></${Field}>
       <${Field} label="题干" name="stem" errors=${errors}><input value=${form.stem} onInput=${(e) => setForm({ ...form, stem: e.target.value })} /></${Field}>
-      ${form.kind !== "judge" && form.options.map((o, i) => html`<label class="field"><span>选项${letters[i]}
+      ${
+        form.kind !== "judge" &&
+        form.options.map(
+          (o, i) => html`<label class="field"><span>选项${letters[i]}
           <input type=${form.kind === "single" ? "radio" : "checkbox"} name="answer" checked=${form.answer.includes(i)}
             onChange=${() => setForm({ ...form, answer: form.kind === "single" ? [i] : form.answer.includes(i) ? form.answer.filter((a) => a !== i) : [...form.answer, i].sort() })} /> 正确</span>
-          <input value=${o} onInput=${(e) => setForm({ ...form, options: form.options.map((x, j) => (j === i ? e.target.value : x)) })} /></label>`)}
+          <input value=${o} onInput=${(e) => setForm({ ...form, options: form.options.map((x, j) => (j === i ? e.target.value : x)) })} /></label>`,
+        )
+      }
       ${form.kind === "judge" && html`<${Field} label="答案" name="answer" errors=${errors}><select onChange=${(e) => setForm({ ...form, answer: [Number(e.target.value)] })}><option value="0">正确</option><option value="1">错误</option></select></${Field}>`}
       <${Field} label="分值" name="points" errors=${errors}><input type="number" value=${form.points} onInput=${(e) => setForm({ ...form, points: Number(e.target.value) })} /></${Field}>
       <${Field} label="法律依据" name="law_ref" errors=${errors}><input value=${form.law_ref} onInput=${(e) => setForm({ ...form, law_ref: e.target.value })} /></${Field}>
       <${Field} label="标签（用分号分隔）" name="tags" errors=${errors}><input value=${form.tags} placeholder="宪法；民法典" onInput=${(e) => setForm({ ...form, tags: e.target.value })} /></${Field}>
       <${Field} label="难度" name="difficulty" errors=${errors}><select value=${form.difficulty} onChange=${(e) => setForm({ ...form, difficulty: Number(e.target.value) })}><${Options} map=${DIFFICULTY} /></select></${Field}>
-      <${Field} label="题库" name="pool" errors=${errors}><select value=${form.pool} onChange=${(e) => setForm({ ...form, pool: e.target.value })}><${Options} map=${POOL} /></select></${Field}>
+      <${Field} label="题库" name="pool" errors=${errors}><select value=${form.pool} onChange=${(e) => setForm({ ...form, pool: e.target.value })}><${Options} map=${WORDS.question_pool} /></select></${Field}>
       <button type="submit" disabled=${!campaign}>添加试题</button>
     </form>
     <${ErrorBanner} error=${error || bankError} />
     ${done && html`<p class="ok">${done}</p>`}
     <table><thead><tr><th>题型</th><th>题干</th><th>选项</th><th>答案</th><th>分值</th><th>法律依据</th><th>标签</th><th>难度</th><th>题库</th></tr></thead>
-      <tbody>${(bank || []).map((q) => html`<tr><td>${QUESTION_KIND[q.kind]}</td><td>${q.stem}</td>
+      <tbody>${(bank || []).map(
+        (q) => html`<tr><td>${WORDS.question_kind[q.kind]}</td><td>${q.stem}</td>
         <td>${q.options.map((o, i) => `${letters[i]}. ${o}`).join("　")}</td><td>${q.answer.map((a) => letters[a]).join("")}</td>
-        <td>${q.points}</td><td>${q.law_ref}</td><td>${q.tags.join("、")}</td><td>${DIFFICULTY[q.difficulty]}</td><td>${POOL[q.pool]}</td></tr>`)}</tbody></table>
+        <td>${q.points}</td><td>${q.law_ref}</td><td>${q.tags.join("、")}</td><td>${DIFFICULTY[q.difficulty]}</td><td>${WORDS.question_pool[q.pool]}</td></tr>`,
+      )}</tbody></table>
   </section>`;
 }
 
-export { UNIT_KIND, day };
+export { day };

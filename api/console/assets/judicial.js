@@ -1,9 +1,20 @@
+// @ts-check
 // 司法所: activities (list, filters, the form), their statistics, the annual summary.
 import {
-  html, useState, useLoad, ErrorBanner, Field, BarChart, fieldErrors, percent,
-  KIND, VENUE, THEME, AUDIENCE, LEVEL, TARGET, Options, RECORD_LEVEL, dateTime,
+  html,
+  useState,
+  useLoad,
+  ErrorBanner,
+  Field,
+  BarChart,
+  fieldErrors,
+  percent,
+  WORDS,
+  VENUE,
+  Options,
+  dateTime,
 } from "./ui.js";
-import { get, post, patch, del, all, download, text } from "./api.js";
+import { get, getAs, post, patch, del, all, download, text } from "./api.js";
 
 const thisYear = () => new Date().getFullYear();
 
@@ -12,23 +23,38 @@ function filterQuery(f) {
 }
 
 const EMPTY = {
-  kind: "publicity", title: "", held_on: "", organizer_unit_id: "", venue: "", themes: [],
-  audience: "public", attendance: 0, materials: 0, notes: "",
+  kind: "publicity",
+  title: "",
+  held_on: "",
+  organizer_unit_id: "",
+  venue: "",
+  themes: [],
+  audience: "public",
+  attendance: 0,
+  materials: 0,
+  notes: "",
 };
 
 function ActivityForm({ units, editing, onDone }) {
   const [form, setForm] = useState(editing ? { ...editing, venue: editing.venue || "" } : EMPTY);
   const [error, setError] = useState(null);
   const set = (k, number) => (e) => setForm({ ...form, [k]: number ? Number(e.target.value) : e.target.value });
-  const toggleTheme = (t) => setForm({ ...form, themes: form.themes.includes(t) ? form.themes.filter((x) => x !== t) : [...form.themes, t] });
+  const toggleTheme = (t) =>
+    setForm({ ...form, themes: form.themes.includes(t) ? form.themes.filter((x) => x !== t) : [...form.themes, t] });
   const save = async (e) => {
     e.preventDefault();
     setError(null);
     const body = {
-      kind: form.kind, title: form.title, held_on: form.held_on,
-      organizer_unit_id: Number(form.organizer_unit_id) || 0, venue: form.venue || null,
-      themes: form.themes, audience: form.audience, attendance: form.attendance,
-      materials: form.kind === "publicity" ? form.materials : 0, notes: form.notes,
+      kind: form.kind,
+      title: form.title,
+      held_on: form.held_on,
+      organizer_unit_id: Number(form.organizer_unit_id) || 0,
+      venue: form.venue || null,
+      themes: form.themes,
+      audience: form.audience,
+      attendance: form.attendance,
+      materials: form.kind === "publicity" ? form.materials : 0,
+      notes: form.notes,
     };
     try {
       if (editing) await patch(`/activities/${editing.id}`, body);
@@ -40,7 +66,7 @@ function ActivityForm({ units, editing, onDone }) {
   };
   const errors = fieldErrors(error);
   return html`<form class="grid" onSubmit=${save} id="activity-form">
-    <${Field} label="类别" name="kind" errors=${errors}><select name="kind" value=${form.kind} onChange=${set("kind")}><${Options} map=${KIND} /></select></${Field}>
+    <${Field} label="类别" name="kind" errors=${errors}><select name="kind" value=${form.kind} onChange=${set("kind")}><${Options} map=${WORDS.activity_kind} /></select></${Field}>
     <${Field} label="活动名称" name="title" errors=${errors}><input name="title" value=${form.title} onInput=${set("title")} /></${Field}>
     <${Field} label="日期" name="held_on" errors=${errors}><input name="held_on" type="date" value=${form.held_on} onInput=${set("held_on")} /></${Field}>
     <${Field} label="组织单位" name="organizer_unit_id" errors=${errors}>
@@ -48,11 +74,11 @@ function ActivityForm({ units, editing, onDone }) {
         <option value="">选择单位…</option>${units.map((u) => html`<option value=${u.id}>${u.name}</option>`)}
       </select></${Field}>
     <${Field} label="法律“六进”" name="venue" errors=${errors}><select name="venue" value=${form.venue} onChange=${set("venue")}><${Options} map=${VENUE} empty="无" /></select></${Field}>
-    <${Field} label="对象" name="audience" errors=${errors}><select name="audience" value=${form.audience} onChange=${set("audience")}><${Options} map=${AUDIENCE} /></select></${Field}>
+    <${Field} label="对象" name="audience" errors=${errors}><select name="audience" value=${form.audience} onChange=${set("audience")}><${Options} map=${WORDS.audience} /></select></${Field}>
     <${Field} label="人次" name="attendance" errors=${errors}><input name="attendance" type="number" min="0" value=${form.attendance} onInput=${set("attendance", true)} /></${Field}>
     ${form.kind === "publicity" && html`<${Field} label="宣传品份数" name="materials" errors=${errors}><input name="materials" type="number" min="0" value=${form.materials} onInput=${set("materials", true)} /></${Field}>`}
     <fieldset class="wide"><legend>主题</legend>
-      ${Object.entries(THEME).map(([k, v]) => html`<label class="inline"><input type="checkbox" name="themes" value=${k} checked=${form.themes.includes(k)} onChange=${() => toggleTheme(k)} />${v}</label>`)}
+      ${Object.entries(WORDS.theme).map(([k, v]) => html`<label class="inline"><input type="checkbox" name="themes" value=${k} checked=${form.themes.includes(k)} onChange=${() => toggleTheme(k)} />${v}</label>`)}
     </fieldset>
     <${Field} label="备注" name="notes" errors=${errors}><input name="notes" value=${form.notes} onInput=${set("notes")} /></${Field}>
     <${ErrorBanner} error=${error} />
@@ -61,10 +87,19 @@ function ActivityForm({ units, editing, onDone }) {
 }
 
 export function Activities({ me }) {
-  const [filters, setFilters] = useState({ year: String(thisYear()), kind: "", venue: "", theme: "", organizer_unit_id: "" });
+  const [filters, setFilters] = useState({
+    year: String(thisYear()),
+    kind: "",
+    venue: "",
+    theme: "",
+    organizer_unit_id: "",
+  });
   const [editing, setEditing] = useState(undefined);
-  const [units] = useLoad(() => all("/units"), []);
-  const [page, error, reload] = useLoad(() => get(`/activities?${filterQuery(filters)}&per_page=200`), [filterQuery(filters)]);
+  const [units] = useLoad(() => all("UnitView", "/units"), []);
+  const [page, error, reload] = useLoad(
+    () => getAs("Page_ActivityView", `/activities?${filterQuery(filters)}&per_page=200`),
+    [filterQuery(filters)],
+  );
   const writer = me.roles.includes("judicial") || me.roles.includes("admin");
   const set = (k) => (e) => setFilters({ ...filters, [k]: e.target.value });
   const names = Object.fromEntries((units || []).map((u) => [u.id, u.name]));
@@ -76,37 +111,59 @@ export function Activities({ me }) {
   return html`<section>
     <div class="toolbar filters">
       <label class="inline">年度<input type="number" value=${filters.year} onInput=${set("year")} /></label>
-      <label class="inline">类别<select value=${filters.kind} onChange=${set("kind")}><${Options} map=${KIND} empty="全部" /></select></label>
+      <label class="inline">类别<select value=${filters.kind} onChange=${set("kind")}><${Options} map=${WORDS.activity_kind} empty="全部" /></select></label>
       <label class="inline">六进<select value=${filters.venue} onChange=${set("venue")}><${Options} map=${VENUE} empty="全部" /></select></label>
-      <label class="inline">主题<select value=${filters.theme} onChange=${set("theme")}><${Options} map=${THEME} empty="全部" /></select></label>
+      <label class="inline">主题<select value=${filters.theme} onChange=${set("theme")}><${Options} map=${WORDS.theme} empty="全部" /></select></label>
       <label class="inline">组织单位（含下级）<select value=${filters.organizer_unit_id} onChange=${set("organizer_unit_id")}>
         <option value="">全部</option>${(units || []).map((u) => html`<option value=${u.id}>${u.name}</option>`)}</select></label>
       ${writer && html`<button id="new-activity" onClick=${() => setEditing(null)}>记录活动</button>`}
     </div>
-    ${editing !== undefined && units && html`<${ActivityForm} units=${units} editing=${editing} onDone=${() => { setEditing(undefined); reload(); }} />`}
+    ${
+      editing !== undefined &&
+      units &&
+      html`<${ActivityForm} units=${units} editing=${editing} onDone=${() => {
+        setEditing(undefined);
+        reload();
+      }} />`
+    }
     <${ErrorBanner} error=${error} />
-    ${page && html`<p class="muted">共 ${page.total} 次活动。</p>
+    ${
+      page &&
+      html`<p class="muted">共 ${page.total} 次活动。</p>
       <table id="activities"><thead><tr><th>日期</th><th>类别</th><th>名称</th><th>组织单位</th><th>六进</th><th>主题</th><th>对象</th><th>人次</th><th>宣传品</th><th></th></tr></thead>
-      <tbody>${page.items.map((a) => html`<tr>
-        <td>${a.held_on}</td><td>${KIND[a.kind]}</td><td>${a.title}</td><td>${names[a.organizer_unit_id] || ""}</td>
-        <td>${a.venue ? VENUE[a.venue] : "—"}</td><td>${a.themes.map((t) => THEME[t]).join("、")}</td><td>${AUDIENCE[a.audience]}</td>
+      <tbody>${page.items.map(
+        (a) => html`<tr>
+        <td>${a.held_on}</td><td>${WORDS.activity_kind[a.kind]}</td><td>${a.title}</td><td>${names[a.organizer_unit_id] || ""}</td>
+        <td>${a.venue ? VENUE[a.venue] : "—"}</td><td>${a.themes.map((t) => WORDS.theme[t]).join("、")}</td><td>${WORDS.audience[a.audience]}</td>
         <td>${a.attendance}</td><td>${a.materials}</td>
         <td>${writer && html`<button class="link" onClick=${() => setEditing(a)}>修改</button> <button class="link" onClick=${() => remove(a)}>删除</button>`}</td>
-      </tr>`)}</tbody></table>`}
+      </tr>`,
+      )}</tbody></table>`
+    }
   </section>`;
 }
 
-const GROUPS = { month: "按月份", venue: "按“六进”", organizer_level: "按组织层级", theme: "按主题" };
-const KEY_NAMES = { venue: { ...VENUE, none: "未进" }, organizer_level: LEVEL, theme: THEME, audience: AUDIENCE, kind: KIND };
+/** The groupings the statistics page shows, in its order. */
+const GROUPS = ["month", "venue", "organizer_level", "theme"];
+const KEY_NAMES = {
+  venue: { ...VENUE, none: "未进" },
+  organizer_level: WORDS.organizer_level,
+  theme: WORDS.theme,
+  audience: WORDS.audience,
+  kind: WORDS.activity_kind,
+};
 
 function Stats({ year, groupBy }) {
-  const [stats, error] = useLoad(() => get(`/activities/stats?year=${year}&group_by=${groupBy}`), [year, groupBy]);
+  const [stats, error] = useLoad(
+    () => getAs("StatsView", `/activities/stats?year=${year}&group_by=${groupBy}`),
+    [year, groupBy],
+  );
   if (error) return html`<${ErrorBanner} error=${error} />`;
   if (!stats) return null;
   const names = KEY_NAMES[groupBy] || {};
   return html`<div class="stat" data-group=${groupBy}>
-    <h3>${GROUPS[groupBy]}（共 <span class="total-events">${stats.total.events}</span> 次，${stats.total.attendance} 人次）</h3>
-    <${BarChart} label=${GROUPS[groupBy]} rows=${stats.groups.map((g) => ({ label: names[g.key] || g.key, value: g.events }))} />
+    <h3>${WORDS.group_by[groupBy]}（共 <span class="total-events">${stats.total.events}</span> 次，${stats.total.attendance} 人次）</h3>
+    <${BarChart} label=${WORDS.group_by[groupBy]} rows=${stats.groups.map((g) => ({ label: names[g.key] || g.key, value: g.events }))} />
   </div>`;
 }
 
@@ -114,13 +171,13 @@ export function ActivityStats() {
   const [year, setYear] = useState(thisYear());
   return html`<section>
     <div class="toolbar"><label class="inline">年度<input type="number" value=${year} onInput=${(e) => setYear(Number(e.target.value))} /></label></div>
-    <div class="stats">${Object.keys(GROUPS).map((g) => html`<${Stats} year=${year} groupBy=${g} key=${g} />`)}</div>
+    <div class="stats">${GROUPS.map((g) => html`<${Stats} year=${year} groupBy=${g} key=${g} />`)}</div>
   </section>`;
 }
 
 export function AnnualSummary({ me }) {
   const [year, setYear] = useState(thisYear());
-  const [report, error] = useLoad(() => get(`/reports/annual/${year}`), [year]);
+  const [report, error] = useLoad(() => getAs("AnnualReport", `/reports/annual/${year}`), [year]);
   const [narrative, narrativeError] = useLoad(() => text(`/reports/annual/${year}/export?format=text`), [year]);
   const [copied, setCopied] = useState(false);
   const copy = async () => {
@@ -137,7 +194,9 @@ export function AnnualSummary({ me }) {
     <h2>工作总结文字</h2>
     <pre id="narrative" class="narrative">${narrative || "正在生成…"}</pre>
     <button onClick=${copy} disabled=${!narrative}>${copied ? "已复制" : "复制文字"}</button>
-    ${report && html`<h2>数据</h2>
+    ${
+      report &&
+      html`<h2>数据</h2>
       <div class="figures">
         <div class="figure"><span class="label">普法宣传活动</span><strong>${report.publicity.events}</strong><span class="count">街道 ${report.publicity.street_events}，村居社区 ${report.publicity.community_events}</span></div>
         <div class="figure"><span class="label">服务群众</span><strong>${report.publicity.attendance}</strong><span class="count">人次</span></div>
@@ -148,7 +207,13 @@ export function AnnualSummary({ me }) {
       <h2>人民调解、法律服务、排查、信访与执法</h2>
       <${LedgerFigures} now=${report} before=${report.previous} />
       <${Archives} year=${year} me=${me} />
-      ${report.campaigns.map((c) => html`<p>${c.title}：应参加 ${c.roster} 人，${Object.entries(TARGET).map(([k, v]) => `${v} ${percent(c[k].rate)}`).join("，")}。</p>`)}`}
+      ${report.campaigns.map(
+        (c) =>
+          html`<p>${c.title}：应参加 ${c.roster} 人，${Object.entries(WORDS.target)
+            .map(([k, v]) => `${v} ${percent(c[k].rate)}`)
+            .join("，")}。</p>`,
+      )}`
+    }
   </section>`;
 }
 
@@ -161,7 +226,10 @@ function Figure({ id, label, value, before, unit, extra }) {
 /** The ledgers' headline figures of the year, each beside the year before's. */
 function LedgerFigures({ now, before }) {
   const m = now.mediation;
-  const levels = m.by_level.filter((l) => l.cases > 0).map((l) => `${RECORD_LEVEL[l.key]} ${l.cases}`).join("，");
+  const levels = m.by_level
+    .filter((l) => l.cases > 0)
+    .map((l) => `${WORDS.level[l.key]} ${l.cases}`)
+    .join("，");
   return html`<div class="figures" id="ledger-figures">
     <${Figure} id="mediation-cases" label="调解纠纷" value=${m.cases} before=${before.mediation.cases} unit="起" />
     <${Figure} id="mediation-amount" label="调解金额" value=${m.amount} unit="元" />
@@ -178,7 +246,7 @@ function LedgerFigures({ now, before }) {
 
 /** The year's archives (存档): freeze the figures as filed, and see what has moved since. */
 function Archives({ year, me }) {
-  const [list, error, reload] = useLoad(() => get(`/reports/annual/${year}/archives`), [year]);
+  const [list, error, reload] = useLoad(() => getAs("Page_ArchiveInfo", `/reports/annual/${year}/archives`), [year]);
   const [diff, setDiff] = useState(null);
   const [failure, setFailure] = useState(null);
   const writer = me.roles.includes("judicial") || me.roles.includes("admin");
@@ -205,35 +273,86 @@ function Archives({ year, me }) {
     <p class="muted">工作总结报出后存档：存档的数字不再随记录修改而变化，可随时与现在的数字比较。</p>
     ${writer && html`<button id="archive-year" onClick=${freeze}>存档 ${year} 年数据</button>`}
     <${ErrorBanner} error=${error || failure} />
-    ${list && list.items.length > 0 && html`<table><thead><tr><th>存档时间</th><th>SHA-256</th><th></th></tr></thead>
-      <tbody>${list.items.map((a) => html`<tr key=${a.id}><td>${dateTime(a.created_at)}</td><td><code>${a.sha256}</code></td>
+    ${
+      list &&
+      list.items.length > 0 &&
+      html`<table><thead><tr><th>存档时间</th><th>SHA-256</th><th></th></tr></thead>
+      <tbody>${list.items.map(
+        (a) => html`<tr key=${a.id}><td>${dateTime(a.created_at)}</td><td><code>${a.sha256}</code></td>
         <td><button class="link" onClick=${() => compare(a)}>与现在比较</button>${" "}
           <button class="link" onClick=${() => download(`/reports/archives/${a.id}/export?format=xlsx`)}>下载 Excel</button>${" "}
-          <button class="link" onClick=${() => download(`/reports/archives/${a.id}/export?format=text`)}>下载文字</button></td></tr>`)}</tbody></table>`}
-    ${diff && html`<div id="archive-diff">
+          <button class="link" onClick=${() => download(`/reports/archives/${a.id}/export?format=text`)}>下载文字</button></td></tr>`,
+      )}</tbody></table>`
+    }
+    ${
+      diff &&
+      html`<div id="archive-diff">
       <h3>${dateTime(diff.archive.created_at)} 存档以来的变化</h3>
-      ${diff.changes.length === 0 ? html`<p class="ok">没有变化。</p>` : html`<table><thead><tr><th>数据项</th><th>存档时</th><th>现在</th></tr></thead>
-        <tbody>${diff.changes.map((c) => html`<tr><td>${pathLabel(c.path)}<br /><code>${c.path}</code></td><td>${shown(c.archived)}</td><td>${shown(c.live)}</td></tr>`)}</tbody></table>`}
-    </div>`}
+      ${
+        diff.changes.length === 0
+          ? html`<p class="ok">没有变化。</p>`
+          : html`<table><thead><tr><th>数据项</th><th>存档时</th><th>现在</th></tr></thead>
+        <tbody>${diff.changes.map((c) => html`<tr><td>${pathLabel(c.path)}<br /><code>${c.path}</code></td><td>${shown(c.archived)}</td><td>${shown(c.live)}</td></tr>`)}</tbody></table>`
+      }
+    </div>`
+    }
   </section>`;
 }
 
 /** The Chinese words of an archive path's parts (`summary.petitions.cases` → 信访 案件数). */
 const PATH_WORDS = {
-  summary: "", targets: "四率", campaigns: "学法活动", publicity: "普法宣传", training: "法治培训", themes: "主题",
-  six_into: "法律六进", mediation: "人民调解", legal_services: "公共法律服务", screenings: "矛盾纠纷排查",
-  petitions: "信访", inspections: "行政执法检查", lawyer_duty: "律师值班", consultation: "法律咨询", legal_aid: "法律援助",
-  by_level: "按层级", by_category: "按类型", by_topic: "按事项", by_field: "按领域", by_unit: "按单位", by_audience: "按对象",
-  cases: "案件数", amount: "金额", settled: "调解成功", count: "数量", events: "次数", attendance: "人次",
-  materials: "宣传品", visitors: "来访人次", issues_found: "排查出纠纷", issues_resolved: "化解", entities_checked: "检查家次",
-  hazards_found: "发现隐患", hazards_fixed: "整改隐患", penalties: "处罚", fines: "罚款", participation: "参与率",
-  study: "学习率", exam: "考试率", pass: "合格率", rate: "比率", roster: "应参加人数",
+  summary: "",
+  targets: "四率",
+  campaigns: "学法活动",
+  publicity: "普法宣传",
+  training: "法治培训",
+  themes: "主题",
+  six_into: "法律六进",
+  mediation: "人民调解",
+  legal_services: "公共法律服务",
+  screenings: "矛盾纠纷排查",
+  petitions: "信访",
+  inspections: "行政执法检查",
+  lawyer_duty: "律师值班",
+  consultation: "法律咨询",
+  legal_aid: "法律援助",
+  by_level: "按层级",
+  by_category: "按类型",
+  by_topic: "按事项",
+  by_field: "按领域",
+  by_unit: "按单位",
+  by_audience: "按对象",
+  cases: "案件数",
+  amount: "金额",
+  settled: "调解成功",
+  count: "数量",
+  events: "次数",
+  attendance: "人次",
+  materials: "宣传品",
+  visitors: "来访人次",
+  issues_found: "排查出纠纷",
+  issues_resolved: "化解",
+  entities_checked: "检查家次",
+  hazards_found: "发现隐患",
+  hazards_fixed: "整改隐患",
+  penalties: "处罚",
+  fines: "罚款",
+  participation: "参与率",
+  study: "学习率",
+  exam: "考试率",
+  pass: "合格率",
+  rate: "比率",
+  roster: "应参加人数",
 };
 
 function pathLabel(path) {
-  return path.split(".").map((part) => {
-    const [key, index] = part.split("[");
-    const word = PATH_WORDS[key] ?? key;
-    return index ? `${word}第${Number(index.replace("]", "")) + 1}项` : word;
-  }).filter(Boolean).join(" ");
+  return path
+    .split(".")
+    .map((part) => {
+      const [key, index] = part.split("[");
+      const word = PATH_WORDS[key] ?? key;
+      return index ? `${word}第${Number(index.replace("]", "")) + 1}项` : word;
+    })
+    .filter(Boolean)
+    .join(" ");
 }

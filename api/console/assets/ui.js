@@ -1,62 +1,86 @@
+// @ts-check
 // Shared pieces: the Preact + htm binding, Chinese names, error display, forms, charts.
-import {
-  html,
-  render,
-  useEffect,
-  useState,
-  useCallback,
-  useRef,
-} from "/vendor/htm-preact-standalone.module.js";
+import { html, render, useEffect, useState, useCallback, useRef } from "/vendor/htm-preact-standalone.module.js";
 import { ApiError } from "./api.js";
 
 export { html, render, useEffect, useState, useCallback, useRef };
 
-export const ROLE = { admin: "系统管理员", hr: "组织人事", judicial: "司法所", cadre: "干部职工" };
-export const UNIT_KIND = {
-  street: "街道", department: "科室/部门", community: "社区", village: "村",
-  school: "学校", enterprise: "企业", other: "其他",
-};
-export const TARGET = { participation: "参与率", study: "学习率", exam: "考试率", pass: "合格率" };
-export const MISSING = { participation: "未参与", study: "学习未完成", exam: "未参加考试", pass: "未合格" };
-export const KIND = { publicity: "普法宣传", training: "法治培训" };
-export const VENUE = {
-  organ: "进机关", village: "进乡村", community: "进社区", school: "进学校",
-  enterprise: "进企业", unit: "进单位",
-};
-export const THEME = {
-  constitution_day: "12·4国家宪法日", civil_code: "民法典",
-  national_security_day: "4·15全民国家安全教育日", anti_drug_day: "6·26国际禁毒日",
-  safety_month: "安全生产月", fire_safety: "119消防", stability_month: "综治维稳宣传月",
-  other: "其他",
-};
-export const AUDIENCE = {
-  public: "群众", cadres: "干部", students: "学生", enforcement_staff: "执法人员",
-  mediators: "人民调解员", legal_workers: "法律工作者",
-};
-export const LEVEL = { street: "街道", community: "村居社区", other: "其他" };
-export const GRADE = { excellent: "优秀", good: "良好", pass: "合格", fail: "不合格" };
-export const QUESTION_KIND = { single: "单选", multiple: "多选", judge: "判断" };
-const FIELD = {
-  username: "用户名", password: "密码", name: "名称", title: "标题", held_on: "日期",
-  organizer_unit_id: "组织单位", attendance: "人次", materials: "宣传品份数", kind: "类别",
-  venue: "六进", themes: "主题", audience: "对象", notes: "备注", exempt_reason: "免考原因",
-  year: "年度", required_minutes: "应学分钟", pass_score: "合格分", stem: "题干",
-  options: "选项", answer: "答案", points: "分值", file: "文件",
-  committee_unit_id: "调委会", unit_id: "单位", received_on: "日期", closed_on: "结案日期",
-  category: "纠纷类型", result: "调解结果", amount: "涉及金额", count: "数量", topic: "咨询事项",
-  issues_found: "排查纠纷", issues_resolved: "化解", cases: "案件", visitors: "来访人次",
-  field: "领域", entities_checked: "检查家次", hazards_found: "发现隐患", hazards_fixed: "整改隐患",
-  penalties: "处罚单位", fines: "罚款",
-};
-export const RECORD_LEVEL = { street: "街道", community: "社区", village: "村居", other: "其他" };
-export const MEDIATION_CATEGORY = {
-  family: "婚姻家庭", neighbour: "邻里", property: "物业", labour: "劳动", contract: "合同", land: "土地", other: "其他",
-};
-export const MEDIATION_RESULT = { settled: "调解成功", unsettled: "调解不成功", pending: "调解中" };
-export const LEGAL_SERVICE = { lawyer_duty: "律师值班", consultation: "法律咨询", legal_aid: "法律援助" };
-export const LEGAL_TOPIC = { marriage_family: "婚姻家庭", inheritance: "遗产继承", contract: "合同履行", labour: "劳动争议", other: "其他" };
-export const INSPECTION_FIELD = { safety: "安全生产", city: "城市管理", other: "其他" };
+/** @typedef {import("./api.js").Schemas} Schemas */
+/** Each vocabulary's names by key.
+ *  @typedef {{ [V in keyof Schemas["Vocabularies"]]: Record<string, string> }} Words */
 
+/** The Chinese name of every value the API speaks, by vocabulary and key, from
+ *  `GET /api/v1/vocabularies`: `WORDS.grade.pass === "合格"`. Loaded before any page
+ *  module runs (they import this one), so pages read it as plain objects. */
+export const WORDS = await loadWords();
+
+/** @returns {Promise<Words>} */
+async function loadWords() {
+  try {
+    const response = await fetch("/api/v1/vocabularies");
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    /** @type {Schemas["Vocabularies"]} */
+    const vocabularies = await response.json();
+    return /** @type {Words} */ (
+      Object.fromEntries(
+        Object.entries(vocabularies).map(([name, terms]) => [
+          name,
+          Object.fromEntries(terms.map((t) => [t.key, t.name])),
+        ]),
+      )
+    );
+  } catch (error) {
+    const app = document.getElementById("app");
+    if (app) app.innerHTML = '<p class="error" role="alert">无法连接学法服务器，请稍后刷新页面。</p>';
+    throw error;
+  }
+}
+
+/** 法律"六进" as a form or a table says it: 进机关. */
+export const VENUE = Object.fromEntries(Object.entries(WORDS.venue).map(([k, v]) => [k, `进${v}`]));
+const FIELD = {
+  username: "用户名",
+  password: "密码",
+  name: "名称",
+  title: "标题",
+  held_on: "日期",
+  organizer_unit_id: "组织单位",
+  attendance: "人次",
+  materials: "宣传品份数",
+  kind: "类别",
+  venue: "六进",
+  themes: "主题",
+  audience: "对象",
+  notes: "备注",
+  exempt_reason: "免考原因",
+  year: "年度",
+  required_minutes: "应学分钟",
+  pass_score: "合格分",
+  stem: "题干",
+  options: "选项",
+  answer: "答案",
+  points: "分值",
+  file: "文件",
+  committee_unit_id: "调委会",
+  unit_id: "单位",
+  received_on: "日期",
+  closed_on: "结案日期",
+  category: "纠纷类型",
+  result: "调解结果",
+  amount: "涉及金额",
+  count: "数量",
+  topic: "咨询事项",
+  issues_found: "排查纠纷",
+  issues_resolved: "化解",
+  cases: "案件",
+  visitors: "来访人次",
+  field: "领域",
+  entities_checked: "检查家次",
+  hazards_found: "发现隐患",
+  hazards_fixed: "整改隐患",
+  penalties: "处罚单位",
+  fines: "罚款",
+};
 /** A rate in [0, 1] as the 工作总结 writes it: 94.92%. */
 export function percent(rate) {
   return rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(2)}%`;
@@ -110,10 +134,12 @@ export function ErrorBanner({ error }) {
   const lines = error instanceof ApiError ? error.errors.filter((e) => e.line) : [];
   return html`<div class="error" role="alert">
     <p>${describe(error)}</p>
-    ${lines.length > 0 &&
-    html`<ul class="line-errors">
+    ${
+      lines.length > 0 &&
+      html`<ul class="line-errors">
       ${lines.map((e) => html`<li>第 ${e.line} 行 ${FIELD[e.field] || e.field}：${e.message}</li>`)}
-    </ul>`}
+    </ul>`
+    }
   </div>`;
 }
 
@@ -126,8 +152,11 @@ export function Field({ label, name, errors, children }) {
   </label>`;
 }
 
-/** Loads `load()` and re-loads when `deps` change: [data, error, reload]. */
+/** Loads `load()` and re-loads when `deps` change: [data, error, reload].
+ *  @template T @param {() => Promise<T>} load @param {unknown[]} deps
+ *  @returns {[T | null, any, () => void]} */
 export function useLoad(load, deps) {
+  /** @type {[{ data: T | null, error: any }, (s: { data: T | null, error: any }) => void]} */
   const [state, setState] = useState({ data: null, error: null });
   const reload = useCallback(() => {
     load().then(

@@ -1,4 +1,4 @@
-//! Each cadre's year: enrolment, study sessions, the running totals they produce, and
+//! Each cadre's year: enrollment, study sessions, the running totals they produce, and
 //! exam attempts — every derived figure computed by the API's own rules
 //! (`progress::credit`, `scoring`).
 
@@ -50,7 +50,7 @@ pub struct Made {
     pub attempts: usize,
 }
 
-/// Enrols every cadre and generates their study and exam; the last two of a roster over
+/// Enrolls every cadre and generates their study and exam; the last two of a roster over
 /// ten are exempt (免考, long sick leave).
 pub async fn study_and_exams(
     g: &mut Gen<'_>,

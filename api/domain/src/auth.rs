@@ -20,14 +20,14 @@ entity::keyed_enum!(
     #[derive(Serialize, Deserialize)]
     #[serde(rename_all = "lowercase")]
     Role {
-        /// 系统管理员: everything, including accounts of any role and the audit log.
-        Admin => "admin",
-        /// 组织人事: the roster, campaigns, question bank, rates.
-        Hr => "hr",
-        /// 司法所: publicity events, trainings, the annual summary.
-        Judicial => "judicial",
-        /// 干部职工: studies and sits the exam.
-        Cadre => "cadre",
+        /// Everything, including accounts of any role and the audit log.
+        Admin => ("admin", "系统管理员"),
+        /// The roster, campaigns, question bank, rates.
+        Hr => ("hr", "组织人事"),
+        /// Publicity events, trainings, the annual summary.
+        Judicial => ("judicial", "司法所"),
+        /// Studies and sits the exam.
+        Cadre => ("cadre", "干部职工"),
     }
 );
 

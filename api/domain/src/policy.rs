@@ -21,7 +21,7 @@ pub enum Action {
     ManageAccounts,
     /// Create or change courses.
     ManageCourses,
-    /// Create or change campaigns, enrol, exempt (免考), read the roster.
+    /// Create or change campaigns, enroll, exempt (免考), read the roster.
     ManageCampaigns,
     /// Keep the question bank.
     ManageQuestions,

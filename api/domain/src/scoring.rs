@@ -27,28 +27,15 @@ pub fn passes(score_centi: i32, pass_score: i32) -> bool {
 entity::keyed_enum!(
     /// A finished score's grade (成绩等级).
     Grade {
-        /// 优秀: at least the excellent score.
-        Excellent => "excellent",
-        /// 良好: at least the good score.
-        Good => "good",
-        /// 合格: at least the pass score.
-        Pass => "pass",
-        /// 不合格
-        Fail => "fail",
+        /// At least the excellent score.
+        Excellent => ("excellent", "优秀"),
+        /// At least the good score.
+        Good => ("good", "良好"),
+        /// At least the pass score.
+        Pass => ("pass", "合格"),
+        Fail => ("fail", "不合格"),
     }
 );
-
-impl Grade {
-    /// The name a report or a file shows.
-    pub fn chinese(self) -> &'static str {
-        match self {
-            Grade::Excellent => "优秀",
-            Grade::Good => "良好",
-            Grade::Pass => "合格",
-            Grade::Fail => "不合格",
-        }
-    }
-}
 
 /// A campaign's grade bands in whole points: pass ≤ good ≤ excellent ≤ 100.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

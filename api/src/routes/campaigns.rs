@@ -1,4 +1,4 @@
-//! `/campaigns`: settings and courses, the roster (enrolment, 免考), progress.
+//! `/campaigns`: settings and courses, the roster (enrollment, 免考), progress.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{enrollment, user};
@@ -341,7 +341,7 @@ pub struct UpdateCampaign {
     pub remind_before_days: Option<Vec<i32>>,
 }
 
-/// Whom to enrol: accounts, and/or every active cadre of units and their sub-units.
+/// Whom to enroll: accounts, and/or every active cadre of units and their sub-units.
 #[derive(Debug, Object)]
 pub struct EnrollRequest {
     #[oai(default, validator(max_items = 100000))]
@@ -491,7 +491,7 @@ pub enum Enrolled {
 
 #[derive(ApiResponse)]
 pub enum Roster {
-    /// A page of the roster, in enrolment order.
+    /// A page of the roster, in enrollment order.
     #[oai(status = 200)]
     Ok(Json<Page<RosterEntry>>),
 }
@@ -649,7 +649,7 @@ impl CampaignsApi {
         Ok(CampaignResponse::Ok(Json(campaign.into())))
     }
 
-    /// Enrol accounts (admin, hr): by id, and/or every active account holding the `cadre`
+    /// Enroll accounts (admin, hr): by id, and/or every active account holding the `cadre`
     /// role in the given units and their sub-units. Enrolling twice is harmless.
     #[oai(
         path = "/campaigns/:id/enrollments",

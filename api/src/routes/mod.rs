@@ -19,6 +19,7 @@ pub mod study;
 pub mod targets;
 pub mod units;
 pub mod users;
+pub mod vocabularies;
 
 use poem_openapi::Tags;
 
@@ -33,7 +34,7 @@ pub enum ApiTags {
     Users,
     /// Courses of study.
     Courses,
-    /// Annual campaigns, their roster (enrolment, 免考) and progress.
+    /// Annual campaigns, their roster (enrollment, 免考) and progress.
     Campaigns,
     /// Study sessions uploaded by the mobile app.
     Study,
@@ -50,6 +51,8 @@ pub enum ApiTags {
     Audit,
     /// Liveness and readiness.
     Ops,
+    /// The Chinese names of every closed list of values.
+    Vocabularies,
 }
 
 /// Records that `actor` read or exported `rows` rows about people (see

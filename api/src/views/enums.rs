@@ -1,6 +1,7 @@
 //! The domain's vocabularies as the API spells them. Each mirrors a domain enum
-//! (`remote`), so the domain stays free of HTTP while the spec lists every value with
-//! its Chinese name; `From` converts both ways.
+//! (`remote`), so the domain stays free of HTTP while the spec lists every value; `From`
+//! converts both ways. What each value means is said once, at the domain enum, and its
+//! Chinese name is served by `GET /api/v1/vocabularies`.
 
 use poem_openapi::Enum;
 
@@ -8,13 +9,9 @@ use poem_openapi::Enum;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(remote = "domain::auth::Role", rename_all = "lowercase")]
 pub enum Role {
-    /// 系统管理员: everything, including accounts of any role and the audit log.
     Admin,
-    /// 组织人事: the roster, campaigns, question bank, rates.
     Hr,
-    /// 司法所: publicity events, trainings, the annual summary.
     Judicial,
-    /// 干部职工: studies and sits the exam.
     Cadre,
 }
 
@@ -22,19 +19,12 @@ pub enum Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(remote = "domain::services::units::UnitKind", rename_all = "lowercase")]
 pub enum UnitKind {
-    /// 街道办事处
     Street,
-    /// 科室 / 部门
     Department,
-    /// 社区
     Community,
-    /// 村
     Village,
-    /// 学校
     School,
-    /// 企业
     Enterprise,
-    /// 其他
     Other,
 }
 
@@ -45,9 +35,7 @@ pub enum UnitKind {
     rename_all = "snake_case"
 )]
 pub enum ActivityKind {
-    /// 普法宣传活动
     Publicity,
-    /// 法治学习 / 培训
     Training,
 }
 
@@ -58,17 +46,11 @@ pub enum ActivityKind {
     rename_all = "snake_case"
 )]
 pub enum Venue {
-    /// 进机关
     Organ,
-    /// 进乡村
     Village,
-    /// 进社区
     Community,
-    /// 进学校
     School,
-    /// 进企业
     Enterprise,
-    /// 进单位
     Unit,
 }
 
@@ -79,21 +61,13 @@ pub enum Venue {
     rename_all = "snake_case"
 )]
 pub enum Theme {
-    /// 12·4国家宪法日
     ConstitutionDay,
-    /// 民法典
     CivilCode,
-    /// 4·15全民国家安全教育日
     NationalSecurityDay,
-    /// 6·26国际禁毒日
     AntiDrugDay,
-    /// 安全生产月
     SafetyMonth,
-    /// 119消防
     FireSafety,
-    /// 综治维稳宣传月
     StabilityMonth,
-    /// 其他
     Other,
 }
 
@@ -104,17 +78,11 @@ pub enum Theme {
     rename_all = "snake_case"
 )]
 pub enum Audience {
-    /// 群众
     Public,
-    /// 干部
     Cadres,
-    /// 学生
     Students,
-    /// 执法人员
     EnforcementStaff,
-    /// 人民调解员
     Mediators,
-    /// 法律工作者
     LegalWorkers,
 }
 
@@ -125,11 +93,8 @@ pub enum Audience {
     rename_all = "snake_case"
 )]
 pub enum OrganizerLevel {
-    /// 街道: a street or department unit.
     Street,
-    /// 村居社区: a community or village unit.
     Community,
-    /// Any other unit.
     Other,
 }
 
@@ -152,13 +117,9 @@ pub enum GroupBy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(remote = "domain::services::targets::Target", rename_all = "lowercase")]
 pub enum Target {
-    /// 参与率: at least one study session or exam attempt.
     Participation,
-    /// 学习率: study complete.
     Study,
-    /// 考试率: at least one finished attempt.
     Exam,
-    /// 合格率: best finished score ≥ the pass score.
     Pass,
 }
 
@@ -169,11 +130,8 @@ pub enum Target {
     rename_all = "lowercase"
 )]
 pub enum QuestionKind {
-    /// 单选: exactly one right option.
     Single,
-    /// 多选: one or more right options; only the exact set earns the points.
     Multiple,
-    /// 判断: two options (正确 / 错误), one right.
     Judge,
 }
 
@@ -184,11 +142,8 @@ pub enum QuestionKind {
     rename_all = "lowercase"
 )]
 pub enum AttemptStatus {
-    /// Running: answers can be saved until the deadline.
     Open,
-    /// Submitted and graded.
     Submitted,
-    /// The deadline passed; graded with the answers saved before it.
     Expired,
 }
 
@@ -199,9 +154,7 @@ pub enum AttemptStatus {
     rename_all = "lowercase"
 )]
 pub enum AttemptKind {
-    /// The main exam window.
     Main,
-    /// 补考: the make-up window.
     Makeup,
 }
 
@@ -212,11 +165,8 @@ pub enum AttemptKind {
     rename_all = "lowercase"
 )]
 pub enum PaperAudience {
-    /// 领导干部: cadres with `is_leader`.
     Leaders,
-    /// Everyone else.
     Others,
-    /// Every cadre.
     All,
 }
 
@@ -227,9 +177,7 @@ pub enum PaperAudience {
     rename_all = "lowercase"
 )]
 pub enum QuestionPool {
-    /// 考试题库: drawn into exam attempts, never shown in practice.
     Exam,
-    /// 练习题库: practice only, never drawn into an exam.
     Practice,
 }
 
@@ -237,13 +185,9 @@ pub enum QuestionPool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(remote = "domain::scoring::Grade", rename_all = "lowercase")]
 pub enum Grade {
-    /// 优秀: at least the campaign's excellent score.
     Excellent,
-    /// 良好: at least the good score.
     Good,
-    /// 合格: at least the pass score.
     Pass,
-    /// 不合格
     Fail,
 }
 
@@ -256,13 +200,9 @@ pub fn all<A: Into<B>, B>(values: Vec<A>) -> Vec<B> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(remote = "domain::services::ledgers::Level", rename_all = "snake_case")]
 pub enum Level {
-    /// 街道: a street or department unit.
     Street,
-    /// 社区: a community.
     Community,
-    /// 村居: a village.
     Village,
-    /// Any other unit.
     Other,
 }
 
@@ -273,19 +213,12 @@ pub enum Level {
     rename_all = "snake_case"
 )]
 pub enum MediationCategory {
-    /// 婚姻家庭
     Family,
-    /// 邻里
     Neighbour,
-    /// 物业
     Property,
-    /// 劳动
     Labour,
-    /// 合同
     Contract,
-    /// 土地
     Land,
-    /// 其他
     Other,
 }
 
@@ -296,11 +229,8 @@ pub enum MediationCategory {
     rename_all = "snake_case"
 )]
 pub enum MediationResult {
-    /// 调解成功
     Settled,
-    /// 调解不成功
     Unsettled,
-    /// 调解中
     Pending,
 }
 
@@ -311,11 +241,8 @@ pub enum MediationResult {
     rename_all = "snake_case"
 )]
 pub enum LegalServiceKind {
-    /// 律师值班 (`count` = shifts)
     LawyerDuty,
-    /// 法律咨询 (`count` = consultations)
     Consultation,
-    /// 法律援助 (`count` = cases)
     LegalAid,
 }
 
@@ -326,15 +253,10 @@ pub enum LegalServiceKind {
     rename_all = "snake_case"
 )]
 pub enum LegalTopic {
-    /// 婚姻家庭
     MarriageFamily,
-    /// 遗产继承
     Inheritance,
-    /// 合同履行
     Contract,
-    /// 劳动争议
     Labour,
-    /// 其他
     Other,
 }
 
@@ -345,11 +267,8 @@ pub enum LegalTopic {
     rename_all = "snake_case"
 )]
 pub enum InspectionField {
-    /// 安全生产
     Safety,
-    /// 城市管理
     City,
-    /// 其他
     Other,
 }
 
@@ -360,10 +279,7 @@ pub enum InspectionField {
     rename_all = "snake_case"
 )]
 pub enum DeliveryStatus {
-    /// Not delivered yet; tried again at `next_attempt_at`.
     Pending,
-    /// The gateway answered 2xx.
     Delivered,
-    /// Still not delivered 24 hours after the notice: given up.
     Failed,
 }

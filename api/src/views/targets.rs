@@ -74,7 +74,7 @@ pub struct UnitTargets {
 /// The four 100% targets (四个100%).
 #[derive(Debug, Object)]
 pub struct TargetsView {
-    /// Enrolled and not exempt (a cadre disabled after enrolment stays on it).
+    /// Enrolled and not exempt (a cadre disabled after enrollment stays on it).
     pub roster: u64,
     /// 参与率: a study session or an exam attempt.
     pub participation: Rate,

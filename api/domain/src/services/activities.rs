@@ -21,24 +21,24 @@ pub use entity::vocabulary::{ActivityKind, Audience, Theme, Venue};
 entity::keyed_enum!(
     /// The level an activity was organised at, from its organiser unit's kind.
     OrganizerLevel {
-        /// 街道: a street or department unit.
-        Street => "street",
-        /// 村居社区: a community or village unit.
-        Community => "community",
+        /// A street or department unit.
+        Street => ("street", "街道"),
+        /// A community or village unit.
+        Community => ("community", "村居社区"),
         /// Any other unit.
-        Other => "other",
+        Other => ("other", "其他"),
     }
 );
 
 entity::keyed_enum!(
     /// How to group statistics.
     GroupBy {
-        OrganizerLevel => "organizer_level",
-        Venue => "venue",
-        Theme => "theme",
-        Audience => "audience",
-        Kind => "kind",
-        Month => "month",
+        OrganizerLevel => ("organizer_level", "按组织层级"),
+        Venue => ("venue", "按“六进”"),
+        Theme => ("theme", "按主题"),
+        Audience => ("audience", "按对象"),
+        Kind => ("kind", "按类别"),
+        Month => ("month", "按月份"),
     }
 );
 

@@ -1,4 +1,4 @@
-//! Campaigns (年度网上学法用法考试): settings, courses, the roster (enrolment, 免考).
+//! Campaigns (年度网上学法用法考试): settings, courses, the roster (enrollment, 免考).
 
 use std::collections::{HashMap, HashSet};
 
@@ -478,7 +478,7 @@ pub async fn find_enrollment(
         .await?)
 }
 
-/// The caller's enrolment; 403 when they are not on the campaign.
+/// The caller's enrollment; 403 when they are not on the campaign.
 pub async fn enrolled(
     db: &impl ConnectionTrait,
     campaign_id: i64,
@@ -489,7 +489,7 @@ pub async fn enrolled(
         .ok_or_else(|| AppError::forbidden("you are not enrolled in this campaign"))
 }
 
-/// Enrols the given accounts, and every active account holding the `cadre` role in the
+/// Enrolls the given accounts, and every active account holding the `cadre` role in the
 /// given units and their sub-units. Enrolling someone twice is harmless. Returns how many
 /// were newly enrolled.
 pub async fn enroll(
@@ -644,7 +644,7 @@ impl RosterFilter {
     }
 }
 
-/// The roster, in enrolment order, with each member's account.
+/// The roster, in enrollment order, with each member's account.
 pub async fn roster(
     db: &impl ConnectionTrait,
     campaign_id: i64,
@@ -699,7 +699,7 @@ pub async fn set_exemption(
     write(db, async |db| {
         let current = find_enrollment(db, campaign_id, user_id)
             .await?
-            .ok_or_else(|| AppError::not_found("enrolment"))?;
+            .ok_or_else(|| AppError::not_found("enrollment"))?;
         let reason = reason
             .map(|r| r.trim().to_owned())
             .filter(|r| !r.is_empty());

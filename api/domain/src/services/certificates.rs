@@ -63,7 +63,7 @@ pub async fn mine(
     let enrollment = campaigns::find_enrollment(db, campaign_id, user_id)
         .await?
         .filter(|e| !e.exempt)
-        .ok_or_else(|| AppError::not_found("enrolment"))?;
+        .ok_or_else(|| AppError::not_found("enrollment"))?;
     if !exam::exam_figures(db, &campaign, &enrollment, now)
         .await?
         .passed

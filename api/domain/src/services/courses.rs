@@ -108,7 +108,7 @@ pub async fn create(
     .await
 }
 
-/// Changes a course. A new length re-credits every enrolment of every campaign that lists it.
+/// Changes a course. A new length re-credits every enrollment of every campaign that lists it.
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,

@@ -175,24 +175,14 @@ pub async fn missing(
     ExportFile::tables(
         &sheets,
         format,
-        format!("{}名单-活动{campaign_id}", missing_title(target)),
+        format!("{}名单-活动{campaign_id}", target.shortfall()),
         format!("missing-{campaign_id}"),
     )
 }
 
-/// The sheet's and the file's word for those missing a target.
-fn missing_title(t: Target) -> &'static str {
-    match t {
-        Target::Participation => "未参与",
-        Target::Study => "学习未完成",
-        Target::Exam => "未参加考试",
-        Target::Pass => "未合格",
-    }
-}
-
 fn missing_sheet(target: Target, rows: &[targets::Missing]) -> Sheet {
     let mut sheet = Sheet::new(
-        missing_title(target),
+        target.shortfall(),
         &[
             "姓名",
             "用户名",

@@ -1,6 +1,6 @@
 //! Credit: minutes per course capped at the course's length, and "study complete".
-//! The running totals live in `course_progress` (per enrolment, per course) and the
-//! enrolment row (credited minutes, complete), updated in the transaction of each session.
+//! The running totals live in `course_progress` (per enrollment, per course) and the
+//! enrollment row (credited minutes, complete), updated in the transaction of each session.
 
 use std::collections::HashMap;
 
@@ -116,7 +116,7 @@ async fn seconds_of(db: &impl ConnectionTrait, enrollment_id: i64) -> AppResult<
         .collect())
 }
 
-/// The credit of one enrolment of `campaign`, from its running totals.
+/// The credit of one enrollment of `campaign`, from its running totals.
 pub async fn credit_of(
     db: &impl ConnectionTrait,
     campaign: &campaign::Model,
@@ -130,7 +130,7 @@ pub async fn credit_of(
     ))
 }
 
-/// Re-credits every enrolment of a campaign (its courses, their lengths or the required
+/// Re-credits every enrollment of a campaign (its courses, their lengths or the required
 /// minutes changed). Reads the campaign's totals in one query.
 pub async fn recompute_campaign(db: &impl ConnectionTrait, campaign_id: i64) -> AppResult<()> {
     let Some(campaign) = campaign::Entity::find_by_id(campaign_id).one(db).await? else {

@@ -1,4 +1,4 @@
-//! The roster's running figures: the one module that writes an enrolment's
+//! The roster's running figures: the one module that writes an enrollment's
 //! `credited_minutes`, `study_complete`, `session_count`, `participated`,
 //! `attempts_used`, `best_score_centi`, `best_main_centi`, `makeup_attempts_used` and the
 //! `unit_id` the reports group by. The targets report (`services::targets`) counts what it
@@ -13,7 +13,7 @@ use sea_orm::{
 
 use crate::error::AppResult;
 
-/// A new enrolment: every figure at zero.
+/// A new enrollment: every figure at zero.
 pub fn fresh(
     campaign_id: i64,
     user_id: i64,
@@ -103,7 +103,7 @@ pub fn after_upload(e: &enrollment::Model, credit: StudyCredit, added: i32) -> e
 
 /// Writes a group of uploads' figures, `(before, after)` each. Minutes and session
 /// counts change on every upload and are in no index; what the reports count
-/// (`idx_enrollments_report`) is written only for the few enrolments whose figures
+/// (`idx_enrollments_report`) is written only for the few enrollments whose figures
 /// changed, so an ordinary upload never rewrites that index.
 pub async fn record_uploads(
     db: &impl ConnectionTrait,
@@ -139,7 +139,7 @@ pub async fn record_uploads(
     .await
 }
 
-/// Writes these columns of existing enrolments, one statement for them all.
+/// Writes these columns of existing enrollments, one statement for them all.
 async fn upsert_columns(
     db: &impl ConnectionTrait,
     rows: Vec<enrollment::ActiveModel>,
@@ -159,7 +159,7 @@ async fn upsert_columns(
     Ok(())
 }
 
-/// Re-credits one enrolment (the campaign's courses or requirement changed); nothing is
+/// Re-credits one enrollment (the campaign's courses or requirement changed); nothing is
 /// written when the credit stands.
 pub async fn record_credit(
     db: &impl ConnectionTrait,
@@ -175,7 +175,7 @@ pub async fn record_credit(
     Ok(())
 }
 
-/// Moves a cadre's enrolments (every campaign's: the reports count a member under their
+/// Moves a cadre's enrollments (every campaign's: the reports count a member under their
 /// current unit) with the account.
 pub async fn move_member(
     db: &impl ConnectionTrait,
@@ -194,7 +194,7 @@ pub async fn move_member(
 mod tests {
     use super::*;
 
-    fn enrolment() -> enrollment::Model {
+    fn enrollment() -> enrollment::Model {
         enrollment::Model {
             id: 7,
             campaign_id: 1,
@@ -216,7 +216,7 @@ mod tests {
 
     #[test]
     fn a_main_attempt_counts_against_the_main_allowance_and_keeps_the_best() {
-        let first = after_attempt(&enrolment(), AttemptKind::Main, 7250);
+        let first = after_attempt(&enrollment(), AttemptKind::Main, 7250);
         assert_eq!(first.attempts_used, 1);
         assert_eq!(first.best_score_centi, Some(7250));
         assert_eq!(first.best_main_centi, Some(7250));
@@ -233,7 +233,7 @@ mod tests {
 
     #[test]
     fn a_makeup_attempt_moves_the_best_score_but_not_the_main_figures() {
-        let main = after_attempt(&enrolment(), AttemptKind::Main, 4000);
+        let main = after_attempt(&enrollment(), AttemptKind::Main, 4000);
         let makeup = after_attempt(&main, AttemptKind::Makeup, 8000);
         assert_eq!(makeup.makeup_attempts_used, 1);
         assert_eq!(makeup.attempts_used, 1);
@@ -251,7 +251,7 @@ mod tests {
             credited_minutes: 45,
             study_complete: false,
         };
-        let once = after_upload(&enrolment(), credit, 2);
+        let once = after_upload(&enrollment(), credit, 2);
         assert_eq!(
             (once.credited_minutes, once.session_count, once.participated),
             (45, 2, true)
@@ -272,7 +272,7 @@ mod tests {
     }
 
     #[test]
-    fn a_fresh_enrolment_starts_at_zero() {
+    fn a_fresh_enrollment_starts_at_zero() {
         let f = fresh(1, 2, Some(3), "2026-01-01T00:00:00Z".parse().unwrap());
         assert_eq!(f.credited_minutes, Set(0));
         assert_eq!(f.participated, Set(false));

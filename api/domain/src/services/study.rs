@@ -236,7 +236,7 @@ struct Loaded {
     stored: HashMap<String, study_session::Model>,
     /// The group's campaigns (`None`: no such campaign) with their courses.
     campaigns: HashMap<i64, Option<CampaignInfo>>,
-    /// The uploaders' enrolments in those campaigns, by (campaign, user).
+    /// The uploaders' enrollments in those campaigns, by (campaign, user).
     enrollments: HashMap<(i64, i64), enrollment::Model>,
 }
 
@@ -333,7 +333,7 @@ async fn stored_overlaps(
         .await?)
 }
 
-/// The rules that need nothing but the item, its campaign and the enrolment.
+/// The rules that need nothing but the item, its campaign and the enrollment.
 fn precheck(
     input: &SessionInput,
     actor: &Actor,
@@ -566,7 +566,7 @@ pub async fn progress_of(
     let campaign = campaigns::find(db, campaign_id).await?;
     let enrollment = campaigns::find_enrollment(db, campaign_id, user_id)
         .await?
-        .ok_or_else(|| AppError::not_found("enrolment"))?;
+        .ok_or_else(|| AppError::not_found("enrollment"))?;
     let credit = progress::credit_of(db, &campaign, &enrollment).await?;
     let exam = super::exam::exam_figures(db, &campaign, &enrollment, now).await?;
     Ok(ProgressReport {

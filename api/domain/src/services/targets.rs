@@ -1,7 +1,7 @@
 //! The four 100% targets (四个100%): participation, study, exam, pass — counted over the
 //! roster (enrolled, not exempt), for the campaign and per unit with its sub-units.
 //!
-//! The database counts: one GROUP BY over the per-enrolment running figures (credited
+//! The database counts: one GROUP BY over the per-enrollment running figures (credited
 //! study, attempts used, best score) gives each unit's own cadres; the roll-up then walks
 //! the unit tree (units, not cadres), so the cost does not grow with the sessions stored.
 
@@ -24,16 +24,28 @@ use crate::{
 entity::keyed_enum!(
     /// One of the four targets.
     Target {
-        /// 参与率: at least one study session or exam attempt.
-        Participation => "participation",
-        /// 学习率: study complete.
-        Study => "study",
-        /// 考试率: at least one finished attempt.
-        Exam => "exam",
-        /// 合格率: best finished score ≥ the pass score.
-        Pass => "pass",
+        /// At least one study session or exam attempt.
+        Participation => ("participation", "参与率"),
+        /// Study complete.
+        Study => ("study", "学习率"),
+        /// At least one finished attempt.
+        Exam => ("exam", "考试率"),
+        /// Best finished score ≥ the pass score.
+        Pass => ("pass", "合格率"),
     }
 );
+
+impl Target {
+    /// The word for those who miss it: a missing list's title and its file name.
+    pub fn shortfall(self) -> &'static str {
+        match self {
+            Target::Participation => "未参与",
+            Target::Study => "学习未完成",
+            Target::Exam => "未参加考试",
+            Target::Pass => "未合格",
+        }
+    }
+}
 
 /// The roster by its members' best finished attempt: each member in exactly one bucket.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -142,7 +154,7 @@ pub fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Sta
     Statement::from_sql_and_values(backend, sql, values)
 }
 
-/// What a member's overdue open attempts add to their enrolment once finished (see
+/// What a member's overdue open attempts add to their enrollment once finished (see
 /// `exam::overdue_outcomes`): reports count them so without writing anything.
 #[derive(Debug, Clone, Copy, Default)]
 struct Pending {
@@ -169,7 +181,7 @@ impl Pending {
         out
     }
 
-    /// The enrolment as it will stand once these attempts are finished.
+    /// The enrollment as it will stand once these attempts are finished.
     fn apply(&self, e: &mut enrollment::Model) {
         e.attempts_used += self.main;
         e.makeup_attempts_used += self.makeup;
@@ -178,7 +190,7 @@ impl Pending {
     }
 }
 
-/// The enrolments as the counts read them: the table itself, or — while attempts are
+/// The enrollments as the counts read them: the table itself, or — while attempts are
 /// overdue — the table with what finishing them will add (`Pending::apply` in SQL).
 fn enrollments_as_of(pending: &HashMap<i64, Pending>) -> (String, Vec<Value>) {
     if pending.is_empty() {
@@ -215,7 +227,7 @@ fn enrollments_as_of(pending: &HashMap<i64, Pending>) -> (String, Vec<Value>) {
 }
 
 /// Counts per unit of the roster members' own unit (`None`: members without a unit), read
-/// from the enrolments alone (`enrollments.unit_id`): no join with the accounts.
+/// from the enrollments alone (`enrollments.unit_id`): no join with the accounts.
 async fn counts_by_own_unit(
     db: &impl ConnectionTrait,
     campaign_id: i64,
@@ -248,7 +260,7 @@ async fn counts_by_own_unit(
             let mark = scoring::pass_mark_centi;
             let (pass, good, excellent) =
                 (mark(bands.pass), mark(bands.good), mark(bands.excellent));
-            // In the order of the placeholders: the select list, the enrolments' source,
+            // In the order of the placeholders: the select list, the enrollments' source,
             // the filter.
             let mut values: Vec<Value> = vec![
                 pass.into(),
@@ -403,7 +415,7 @@ impl Missing {
     }
 }
 
-/// The roster members (not exempt) who do not count for `target`, in enrolment order.
+/// The roster members (not exempt) who do not count for `target`, in enrollment order.
 pub async fn missing(
     db: &DatabaseConnection,
     _turn: &ReportTurn,

@@ -261,7 +261,7 @@ async fn finish(
     let enrollment = enrollment::Entity::find_by_id(full.attempt.enrollment_id)
         .one(db)
         .await?
-        .ok_or_else(|| AppError::not_found("enrolment"))?;
+        .ok_or_else(|| AppError::not_found("enrollment"))?;
     roster::record_attempt(db, &enrollment, full.attempt.kind, centi).await?;
     let a = &mut full.attempt;
     a.status = status;
@@ -455,7 +455,7 @@ pub async fn start_attempt(
         txn.commit().await?;
         return Ok(Started::Resumed(full));
     }
-    // Expiry above may have used up an attempt: read the enrolment after it.
+    // Expiry above may have used up an attempt: read the enrollment after it.
     let enrollment = campaigns::enrolled(&txn, campaign_id, actor.id).await?;
     let checked = match window(&campaign, now) {
         Ok(kind) => match refusal(&campaign, &enrollment, kind) {
@@ -909,7 +909,7 @@ pub async fn exam_figures(
         .count(db)
         .await?
         > 0;
-    // Expiring an attempt changes the enrolment's figures: read it again only then.
+    // Expiring an attempt changes the enrollment's figures: read it again only then.
     let refreshed;
     let enrollment = if has_overdue {
         let txn = begin_write(db).await?;
@@ -918,7 +918,7 @@ pub async fn exam_figures(
         txn.commit().await?;
         refreshed = campaigns::find_enrollment(db, campaign.id, user_id)
             .await?
-            .ok_or_else(|| AppError::not_found("enrolment"))?;
+            .ok_or_else(|| AppError::not_found("enrollment"))?;
         &refreshed
     } else {
         enrollment

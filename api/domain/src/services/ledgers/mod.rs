@@ -34,14 +34,14 @@ use crate::{
 entity::keyed_enum!(
     /// A record's level, from its unit's kind.
     Level {
-        /// 街道: a street or department unit.
-        Street => "street",
-        /// 社区: a community.
-        Community => "community",
-        /// 村居: a village.
-        Village => "village",
+        /// A street or department unit.
+        Street => ("street", "街道"),
+        /// A community.
+        Community => ("community", "社区"),
+        /// A village.
+        Village => ("village", "村居"),
         /// Any other unit.
-        Other => "other",
+        Other => ("other", "其他单位"),
     }
 );
 
@@ -54,15 +54,6 @@ impl Level {
             UnitKind::Community => Level::Community,
             UnitKind::Village => Level::Village,
             _ => Level::Other,
-        }
-    }
-
-    pub fn chinese(self) -> &'static str {
-        match self {
-            Level::Street => "街道",
-            Level::Community => "社区",
-            Level::Village => "村居",
-            Level::Other => "其他单位",
         }
     }
 }
