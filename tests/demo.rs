@@ -33,7 +33,7 @@ async fn demo_data_follow_the_rules_and_show_in_the_reports() {
         .all(app.db())
         .await
         .unwrap();
-    domain::services::progress::recompute_campaign(app.db(), report.campaign_id)
+    domain::services::credit::recompute_campaign(app.db(), report.campaign_id)
         .await
         .unwrap();
     let after: Vec<entity::enrollment::Model> = entity::enrollment::Entity::find()

@@ -604,7 +604,7 @@ async fn concurrent_batches_from_two_phones_never_double_count() {
 
 #[test]
 fn credit_rule_at_the_service_level() {
-    use domain::services::progress::{CampaignCourse, credit};
+    use domain::services::credit::{CampaignCourse, credit};
     use std::collections::HashMap;
     let courses = [
         CampaignCourse {

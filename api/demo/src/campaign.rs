@@ -2,7 +2,7 @@
 //! from real facts.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use domain::{error::AppResult, services::progress::CampaignCourse};
+use domain::{error::AppResult, services::credit::CampaignCourse};
 use entity::{campaign, campaign_course, course, question, question::QuestionKind};
 use rand::seq::SliceRandom;
 use sea_orm::{ActiveModelTrait, Set};

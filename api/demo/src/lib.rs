@@ -1,6 +1,6 @@
 //! `xuefa demo`: a demo street modelled on a real one, and (with larger numbers) the
 //! city-scale data set the benchmark runs on. A tool, not a rule: it lives apart from the
-//! domain and calls the domain's rules (`progress::credit`, `scoring`) for every derived
+//! domain and calls the domain's rules (`credit::credit`, `scoring`) for every derived
 //! figure (per-course totals, credited minutes, study complete, attempts used, best
 //! score). Rows are written in bulk inside one transaction, with ids assigned here.
 //!

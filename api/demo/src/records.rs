@@ -1,6 +1,6 @@
 //! Each cadre's year: enrollment, study sessions, the running totals they produce, and
 //! exam attempts — every derived figure computed by the API's own rules
-//! (`progress::credit`, `scoring`).
+//! (`credit::credit`, `scoring`).
 
 use std::collections::HashMap;
 
@@ -9,8 +9,8 @@ use domain::{
     error::AppResult,
     scoring::{self, score_centi},
     services::{
+        credit::credit,
         exam::{AttemptKind, AttemptStatus},
-        progress::credit,
     },
 };
 use entity::{attempt, attempt_question, course_progress, enrollment, study_session};

@@ -20,7 +20,7 @@ use domain::{
     services::{
         self,
         campaigns::{CampaignChanges, CampaignFull, CampaignInput, RosterFilter},
-        study::ProgressReport,
+        progress::ProgressReport,
     },
     state::AppState,
 };
@@ -524,7 +524,7 @@ async fn progress_for(
 ) -> ApiResult<Progress> {
     policy::authorize_records_of(actor, user_id, "the progress")?;
     let report =
-        services::study::progress_of(&state.db, campaign_id, user_id, state.clock.now()).await?;
+        services::progress::progress_of(&state.db, campaign_id, user_id, state.clock.now()).await?;
     Ok(Progress::Ok(Json(report.into())))
 }
 

@@ -10,9 +10,9 @@ use sea_orm::{
 };
 
 use super::{
-    Page, PageReq, audit, fetch_page,
+    Page, PageReq, audit, credit, fetch_page,
     papers::{self, Paper},
-    progress, roster, units, write,
+    roster, units, write,
 };
 use crate::{
     auth::{Actor, Role},
@@ -418,7 +418,7 @@ pub async fn update(
             write_courses(db, id, &merged.courses).await?;
         }
         if courses_changed || merged.required_minutes != c.required_minutes {
-            progress::recompute_campaign(db, id).await?;
+            credit::recompute_campaign(db, id).await?;
         }
         audit::record(
             db,

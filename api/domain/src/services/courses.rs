@@ -7,7 +7,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
 };
 
-use super::{Page, PageReq, audit, fetch_page, progress, write};
+use super::{Page, PageReq, audit, credit, fetch_page, write};
 use crate::{
     auth::Actor,
     error::{AppError, AppResult, FieldError},
@@ -160,7 +160,7 @@ pub async fn update(
                 .all(db)
                 .await?;
             for campaign_id in campaigns {
-                progress::recompute_campaign(db, campaign_id).await?;
+                credit::recompute_campaign(db, campaign_id).await?;
             }
         }
         audit::record(

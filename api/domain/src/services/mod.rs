@@ -8,6 +8,7 @@ pub mod bootstrap;
 pub mod campaigns;
 pub mod certificates;
 pub mod courses;
+pub mod credit;
 pub mod exam;
 pub mod exports;
 pub mod group_commit;

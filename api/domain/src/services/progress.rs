@@ -1,234 +1,52 @@
-//! Credit: minutes per course capped at the course's length, and "study complete".
-//! The running totals live in `course_progress` (per enrollment, per course) and the
-//! enrollment row (credited minutes, complete), updated in the transaction of each session.
+//! A cadre's progress on a campaign: study credit (`services::credit`) and the exam's
+//! figures, as the cadre and HR read it.
 
-use std::collections::HashMap;
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
 
-use entity::{campaign, campaign_course, course, course_progress, enrollment};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use super::{campaigns, credit, exam};
+use crate::{
+    error::{AppError, AppResult},
+    scoring,
+};
 
-use crate::error::AppResult;
-
-/// A course as the campaign counts it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CampaignCourse {
-    pub course_id: i64,
-    pub minutes: i32,
-    pub compulsory: bool,
+/// A cadre's progress on a campaign.
+#[derive(Debug, Clone)]
+pub struct ProgressReport {
+    pub credit: credit::Credit,
+    pub required_minutes: i32,
+    pub attempts_used: i32,
+    pub attempts_left: i32,
+    pub best_score: Option<f64>,
+    pub passed: bool,
+    /// The best finished attempt's grade.
+    pub grade: Option<scoring::Grade>,
+    /// 补考 attempts still open to the member.
+    pub makeup_attempts_left: i32,
 }
 
-/// Credit on one course.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CourseCredit {
-    pub course_id: i64,
-    pub credited_minutes: i32,
-    pub minutes: i32,
-    pub compulsory: bool,
-    pub complete: bool,
-}
-
-impl Credit {
-    /// The two figures the roster keeps of it.
-    pub fn figures(&self) -> super::roster::StudyCredit {
-        super::roster::StudyCredit {
-            credited_minutes: self.credited_minutes,
-            study_complete: self.study_complete,
-        }
-    }
-}
-
-/// Credit over a campaign.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Credit {
-    pub credited_minutes: i32,
-    pub courses: Vec<CourseCredit>,
-    pub study_complete: bool,
-}
-
-/// The rule: each course credits at most its length (whole minutes of the summed study
-/// time); study is complete when every compulsory course is full and the total reaches
-/// `required_minutes`.
-pub fn credit(
-    courses: &[CampaignCourse],
-    seconds_by_course: &HashMap<i64, i64>,
-    required_minutes: i32,
-) -> Credit {
-    let courses: Vec<CourseCredit> = courses
-        .iter()
-        .map(|c| {
-            let studied = seconds_by_course.get(&c.course_id).copied().unwrap_or(0) / 60;
-            let credited = studied.min(c.minutes as i64) as i32;
-            CourseCredit {
-                course_id: c.course_id,
-                credited_minutes: credited,
-                minutes: c.minutes,
-                compulsory: c.compulsory,
-                complete: credited >= c.minutes,
-            }
-        })
-        .collect();
-    let credited_minutes = courses.iter().map(|c| c.credited_minutes).sum();
-    let study_complete =
-        courses.iter().all(|c| !c.compulsory || c.complete) && credited_minutes >= required_minutes;
-    Credit {
-        credited_minutes,
-        courses,
-        study_complete,
-    }
-}
-
-/// The courses of a campaign with their lengths, in course-id order.
-pub async fn campaign_courses(
-    db: &impl ConnectionTrait,
+/// Progress of `user_id` on a campaign, read from the running totals (overdue exam
+/// attempts are expired first). 404 when the account is not on the roster.
+pub async fn progress_of(
+    db: &DatabaseConnection,
     campaign_id: i64,
-) -> AppResult<Vec<CampaignCourse>> {
-    let links = campaign_course::Entity::find()
-        .filter(campaign_course::Column::CampaignId.eq(campaign_id))
-        .all(db)
-        .await?;
-    let ids: Vec<i64> = links.iter().map(|l| l.course_id).collect();
-    let minutes: HashMap<i64, i32> = course::Entity::find()
-        .filter(course::Column::Id.is_in(ids))
-        .all(db)
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<ProgressReport> {
+    let campaign = campaigns::find(db, campaign_id).await?;
+    let enrollment = campaigns::find_enrollment(db, campaign_id, user_id)
         .await?
-        .into_iter()
-        .map(|c| (c.id, c.minutes))
-        .collect();
-    let mut courses: Vec<CampaignCourse> = links
-        .into_iter()
-        .map(|l| CampaignCourse {
-            course_id: l.course_id,
-            minutes: minutes.get(&l.course_id).copied().unwrap_or(0),
-            compulsory: l.compulsory,
-        })
-        .collect();
-    courses.sort_by_key(|c| c.course_id);
-    Ok(courses)
-}
-
-async fn seconds_of(db: &impl ConnectionTrait, enrollment_id: i64) -> AppResult<HashMap<i64, i64>> {
-    Ok(course_progress::Entity::find()
-        .filter(course_progress::Column::EnrollmentId.eq(enrollment_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.course_id, p.seconds))
-        .collect())
-}
-
-/// The credit of one enrollment of `campaign`, from its running totals.
-pub async fn credit_of(
-    db: &impl ConnectionTrait,
-    campaign: &campaign::Model,
-    enrollment: &enrollment::Model,
-) -> AppResult<Credit> {
-    let courses = campaign_courses(db, campaign.id).await?;
-    Ok(credit(
-        &courses,
-        &seconds_of(db, enrollment.id).await?,
-        campaign.required_minutes,
-    ))
-}
-
-/// Re-credits every enrollment of a campaign (its courses, their lengths or the required
-/// minutes changed). Reads the campaign's totals in one query.
-pub async fn recompute_campaign(db: &impl ConnectionTrait, campaign_id: i64) -> AppResult<()> {
-    let Some(campaign) = campaign::Entity::find_by_id(campaign_id).one(db).await? else {
-        return Ok(());
-    };
-    let courses = campaign_courses(db, campaign_id).await?;
-    let enrollments = enrollment::Entity::find()
-        .filter(enrollment::Column::CampaignId.eq(campaign_id))
-        .all(db)
-        .await?;
-    let mut seconds: HashMap<i64, HashMap<i64, i64>> = HashMap::new();
-    let rows = course_progress::Entity::find()
-        .inner_join(enrollment::Entity)
-        .filter(enrollment::Column::CampaignId.eq(campaign_id))
-        .all(db)
-        .await?;
-    for row in rows {
-        seconds
-            .entry(row.enrollment_id)
-            .or_default()
-            .insert(row.course_id, row.seconds);
-    }
-    let empty = HashMap::new();
-    for e in enrollments {
-        let c = credit(
-            &courses,
-            seconds.get(&e.id).unwrap_or(&empty),
-            campaign.required_minutes,
-        );
-        super::roster::record_credit(db, e, c.figures()).await?;
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const LAW: i64 = 1;
-    const EXTRA: i64 = 2;
-
-    fn courses() -> Vec<CampaignCourse> {
-        vec![
-            CampaignCourse {
-                course_id: LAW,
-                minutes: 60,
-                compulsory: true,
-            },
-            CampaignCourse {
-                course_id: EXTRA,
-                minutes: 45,
-                compulsory: false,
-            },
-        ]
-    }
-
-    fn studied(pairs: &[(i64, i64)]) -> HashMap<i64, i64> {
-        pairs
-            .iter()
-            .map(|(c, minutes)| (*c, minutes * 60))
-            .collect()
-    }
-
-    #[test]
-    fn a_course_credits_at_most_its_length() {
-        let c = credit(&courses(), &studied(&[(LAW, 120)]), 60);
-        assert_eq!(c.credited_minutes, 60);
-        assert_eq!(c.courses[0].credited_minutes, 60);
-        assert!(c.courses[0].complete);
-        assert!(c.study_complete);
-    }
-
-    #[test]
-    fn partial_minutes_do_not_count() {
-        let mut seconds = studied(&[(LAW, 59)]);
-        *seconds.get_mut(&LAW).unwrap() += 59;
-        let c = credit(&courses(), &seconds, 60);
-        assert_eq!(c.credited_minutes, 59);
-        assert!(!c.study_complete);
-    }
-
-    #[test]
-    fn complete_needs_every_compulsory_course_and_the_total() {
-        // Enough minutes overall, but the compulsory course is short.
-        let c = credit(&courses(), &studied(&[(LAW, 30), (EXTRA, 45)]), 60);
-        assert_eq!(c.credited_minutes, 75);
-        assert!(!c.study_complete);
-        // The compulsory course is full, but the total is short of 90.
-        let c = credit(&courses(), &studied(&[(LAW, 60), (EXTRA, 20)]), 90);
-        assert!(!c.study_complete);
-        let c = credit(&courses(), &studied(&[(LAW, 60), (EXTRA, 30)]), 90);
-        assert!(c.study_complete);
-    }
-
-    #[test]
-    fn study_of_a_course_outside_the_campaign_earns_nothing() {
-        let c = credit(&courses(), &studied(&[(99, 600)]), 0);
-        assert_eq!(c.credited_minutes, 0);
-        assert!(!c.study_complete);
-    }
+        .ok_or_else(|| AppError::not_found("enrollment"))?;
+    let credit = credit::credit_of(db, &campaign, &enrollment).await?;
+    let exam = exam::exam_figures(db, &campaign, &enrollment, now).await?;
+    Ok(ProgressReport {
+        credit,
+        grade: exam.grade,
+        required_minutes: campaign.required_minutes,
+        attempts_used: exam.attempts_used,
+        attempts_left: exam.attempts_left,
+        best_score: exam.best_centi.map(scoring::centi_to_score),
+        passed: exam.passed,
+        makeup_attempts_left: exam.makeup_attempts_left,
+    })
 }

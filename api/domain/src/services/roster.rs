@@ -84,7 +84,7 @@ pub async fn mark_participated(db: &impl ConnectionTrait, e: &enrollment::Model)
     Ok(())
 }
 
-/// What a cadre's study totals credit on a campaign (`services::progress::credit`).
+/// What a cadre's study totals credit on a campaign (`services::credit::credit`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StudyCredit {
     pub credited_minutes: i32,

@@ -16,9 +16,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    Page, PageReq, audit, begin_write, campaigns, fetch_page,
+    Page, PageReq, audit, begin_write, credit, fetch_page,
     group_commit::{GroupCommit, GroupWriter, WriterDb},
-    lock_cadres, progress, roster, units,
+    lock_cadres, roster, units,
 };
 use crate::{
     auth::Actor,
@@ -114,7 +114,7 @@ pub struct GroupItem {
 }
 
 /// A campaign and its courses.
-type CampaignInfo = (campaign::Model, Vec<progress::CampaignCourse>);
+type CampaignInfo = (campaign::Model, Vec<credit::CampaignCourse>);
 
 /// Checks and stores a group of uploads inside the caller's transaction, with the same
 /// rules as one upload at a time: each item is replayed, refused or accepted on its own,
@@ -269,7 +269,7 @@ async fn load_group(
                 .await?
             {
                 Some(c) => {
-                    let courses = progress::campaign_courses(db, c.id).await?;
+                    let courses = credit::campaign_courses(db, c.id).await?;
                     Some((c, courses))
                 }
                 None => None,
@@ -432,7 +432,7 @@ async fn store(
         let Some(Some((campaign, courses))) = campaigns.get(&e.campaign_id) else {
             continue;
         };
-        let credit = progress::credit(courses, &totals[&id], campaign.required_minutes);
+        let credit = credit::credit(courses, &totals[&id], campaign.required_minutes);
         changes.push((e, roster::after_upload(e, credit.figures(), added[&id])));
     }
     roster::record_uploads(db, changes).await
@@ -538,47 +538,6 @@ pub async fn list(
         page,
     )
     .await
-}
-
-/// A cadre's progress on a campaign.
-#[derive(Debug, Clone)]
-pub struct ProgressReport {
-    pub credit: progress::Credit,
-    pub required_minutes: i32,
-    pub attempts_used: i32,
-    pub attempts_left: i32,
-    pub best_score: Option<f64>,
-    pub passed: bool,
-    /// The best finished attempt's grade.
-    pub grade: Option<crate::scoring::Grade>,
-    /// 补考 attempts still open to the member.
-    pub makeup_attempts_left: i32,
-}
-
-/// Progress of `user_id` on a campaign, read from the running totals (overdue exam
-/// attempts are expired first). 404 when the account is not on the roster.
-pub async fn progress_of(
-    db: &DatabaseConnection,
-    campaign_id: i64,
-    user_id: i64,
-    now: DateTime<Utc>,
-) -> AppResult<ProgressReport> {
-    let campaign = campaigns::find(db, campaign_id).await?;
-    let enrollment = campaigns::find_enrollment(db, campaign_id, user_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("enrollment"))?;
-    let credit = progress::credit_of(db, &campaign, &enrollment).await?;
-    let exam = super::exam::exam_figures(db, &campaign, &enrollment, now).await?;
-    Ok(ProgressReport {
-        credit,
-        grade: exam.grade,
-        required_minutes: campaign.required_minutes,
-        attempts_used: exam.attempts_used,
-        attempts_left: exam.attempts_left,
-        best_score: exam.best_centi.map(crate::scoring::centi_to_score),
-        passed: exam.passed,
-        makeup_attempts_left: exam.makeup_attempts_left,
-    })
 }
 
 /// One upload waiting for the group commit.

@@ -14,7 +14,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Statement, Value,
 };
 
-use super::{Page, PageReq, campaigns, exam, progress, report_turn::ReportTurn, units};
+use super::{Page, PageReq, campaigns, credit, exam, report_turn::ReportTurn, units};
 use crate::{
     error::{AppError, AppResult},
     export::{Cell, Sheet},
@@ -483,7 +483,7 @@ pub async fn missing(
         .collect();
 
     // What the page's members lack, read for the page at once.
-    let courses = progress::campaign_courses(db, campaign_id).await?;
+    let courses = credit::campaign_courses(db, campaign_id).await?;
     let compulsory: Vec<_> = courses.iter().filter(|c| c.compulsory).collect();
     let titles: HashMap<i64, String> = course::Entity::find()
         .filter(course::Column::Id.is_in(compulsory.iter().map(|c| c.course_id)))
