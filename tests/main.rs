@@ -15,6 +15,7 @@ mod console;
 mod crash;
 mod deliveries;
 mod demo;
+mod docs;
 mod errors;
 mod exam;
 mod exports;
