@@ -19,10 +19,8 @@ PASSWORD="xuefa-demo-2026"
 export XUEFA_ADMIN_PASSWORD="bench-admin-password"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-if [ $# -eq 0 ]; then
-    cargo build --release --quiet --bin xuefa
-    set -- "${CARGO_TARGET_DIR:-target}/release/xuefa"
-fi
+. bench/lib.sh
+[ $# -eq 0 ] && set -- "$(bench_bin)"
 
 rss_mb() { awk -v k="$2" '$1 == k":" {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 

@@ -6,6 +6,7 @@
 #                                #   the exam-start storm (bench/storm.sh) and the uploads
 #                                #   (bench/uploads.sh)
 #   BENCH_BACKENDS=sqlite bench/run.sh
+#   BENCH_BIN=/path/to/xuefa bench/run.sh   # measure that build (nothing is built)
 #   BENCH_10M=1 bench/run.sh     # also 100k roster with 10M sessions (slow to generate)
 #   BENCH_1M=1 bench/run.sh      # also a 1,000,000-cadre roster with 20M sessions
 #                                #   (BENCH_1M_SESSIONS=2 for a quicker 2M-session version)
@@ -28,8 +29,9 @@ PASSWORD="xuefa-demo-2026"
 export XUEFA_ADMIN_PASSWORD="bench-admin-password"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-cargo build --release --quiet --bin xuefa
-BIN="${CARGO_TARGET_DIR:-target}/release/xuefa"
+. bench/lib.sh
+BIN="$(bench_bin)"
+export BENCH_BIN="$BIN"  # the storm and the uploads below measure the same build
 
 db_url() { # backend name
     case "$1" in

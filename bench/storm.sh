@@ -25,8 +25,8 @@ WORK="$(mktemp -d)"
 export XUEFA_ADMIN_PASSWORD="bench-admin-password"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-cargo build --release --quiet --bin xuefa
-BIN=target/release/xuefa
+. bench/lib.sh
+BIN="$(bench_bin)"
 RUNS=()
 [ -n "${BENCH_BASELINE_BIN:-}" ] && RUNS+=("baseline=$BENCH_BASELINE_BIN")
 RUNS+=("this tree=$BIN")

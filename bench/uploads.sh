@@ -38,10 +38,11 @@ PASSWORD="xuefa-demo-2026"
 export XUEFA_ADMIN_PASSWORD="bench-admin-password"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-cargo build --release --quiet --bin xuefa
+. bench/lib.sh
+BIN="$(bench_bin)"
 RUNS=()
 [ -n "${BENCH_BASELINE_BIN:-}" ] && RUNS+=("baseline=$BENCH_BASELINE_BIN")
-RUNS+=("this tree=target/release/xuefa")
+RUNS+=("this tree=$BIN")
 DAY=86400
 NOW=$(date +%s)
 
