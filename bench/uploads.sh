@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Study uploads as history grows, with reports running, and with two instances (see
-# BENCHMARKS.md, "Uploads and history"). 64 cadres share 64 connections, every request a
+# BENCHMARKS.md; how it came about: docs/bench-log.md). 64 cadres share 64 connections, every request a
 # new valid session, on a fresh database per binary with 64 cadres for each of 1 + BENCH_PAIRS
 # groups:
 #

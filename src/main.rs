@@ -8,7 +8,7 @@ use domain::auth::Role;
 use domain::config::Config;
 
 /// mimalloc rather than glibc's malloc: the server allocates for every request on two
-/// threads and more (see BENCHMARKS.md, "fewer pages and fewer round trips a commit").
+/// threads and more (see docs/bench-log.md, "fewer pages and fewer round trips a commit").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -18,7 +18,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 /// Opens a pool. SQLite gets WAL (readers run while one writer commits), foreign keys,
 /// a busy timeout, `synchronous=FULL` (an acknowledged write survives a power cut) and a
 /// 16 MiB page cache per connection (uploads insert into random-UUID keys; see
-/// BENCHMARKS.md). A request waits at most 2 s for a connection (a database that is down
+/// docs/bench-log.md). A request waits at most 2 s for a connection (a database that is down
 /// answers `database_unavailable` then, not after a long hang) and, on SQLite, 5 s for
 /// another process's write lock.
 ///
@@ -125,7 +125,7 @@ impl ConnectionTrait for WriteTxn {
 /// left to itself, a writer that finds the lock taken sleeps in SQLite's busy handler (up
 /// to 100 ms between tries) and a later writer may overtake an earlier one. Here this
 /// process's writers wait their turn in order on an async mutex and each takes the lock
-/// the moment it is free (measured with the exam-start storm, BENCHMARKS.md).
+/// the moment it is free (measured with the exam-start storm, docs/bench-log.md).
 fn sqlite_turn(db: &DatabaseConnection) -> Option<Arc<Mutex<()>>> {
     static TURNS: LazyLock<std::sync::Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>> =
         LazyLock::new(Default::default);
