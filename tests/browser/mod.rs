@@ -164,7 +164,12 @@ impl Browser {
 
     /// Waits (30 s at most: CI runs every test at once on two cores) until `script` returns something truthy, and returns it.
     pub async fn until(&self, what: &str, script: &str, args: Value) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        self.until_within(Duration::from_secs(30), what, script, args)
+            .await
+    }
+
+    async fn until_within(&self, limit: Duration, what: &str, script: &str, args: Value) -> Value {
+        let deadline = Instant::now() + limit;
         loop {
             let value = self.script(script, args.clone()).await;
             let truthy = !matches!(value, Value::Null | Value::Bool(false))
@@ -177,7 +182,10 @@ impl Browser {
                 let page = self
                     .script("return document.body.innerText;", json!([]))
                     .await;
-                panic!("waited 30 s for {what}; last {value}; the page says: {page}");
+                panic!(
+                    "waited {} s for {what}; last {value}; the page says: {page}",
+                    limit.as_secs()
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -264,7 +272,11 @@ impl Browser {
         self.type_into("input[name=username]", username).await;
         self.type_into("input[name=password]", password).await;
         self.click("#login-form button[type=submit]").await;
-        self.until(
+        // Every password hash of the test process (each test's accounts and logins) queues
+        // for the server's one hashing thread on two cores, so under the full suite a
+        // sign-in can wait far longer than a page does: a minute and a half.
+        self.until_within(
+            Duration::from_secs(90),
             "signed in",
             "return document.querySelector('header .who');",
             json!([]),

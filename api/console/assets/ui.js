@@ -38,6 +38,8 @@ async function loadWords() {
 
 /** 法律"六进" as a form or a table says it: 进机关. */
 export const VENUE = Object.fromEntries(Object.entries(WORDS.venue).map(([k, v]) => [k, `进${v}`]));
+
+/** The form labels of request fields, for an import's line errors (`第 3 行 用户名：…`). */
 const FIELD = {
   username: "用户名",
   password: "密码",
