@@ -148,8 +148,22 @@ impl Browser {
         reply["value"].clone()
     }
 
+    /// A command that must succeed: a WebDriver error (a click intercepted, an element gone
+    /// stale or not interactable) fails the test at once, naming it, instead of leaving a
+    /// later wait to time out.
+    async fn act(&self, method: &str, path: &str, body: Value) -> Value {
+        let value = self.command(method, path, body).await;
+        if let Some(error) = value.get("error") {
+            panic!(
+                "WebDriver {method} {path}: {error}: {}",
+                value["message"].as_str().unwrap_or_default()
+            );
+        }
+        value
+    }
+
     pub async fn goto(&self, url: &str) {
-        self.command("POST", "/url", json!({ "url": url })).await;
+        self.act("POST", "/url", json!({ "url": url })).await;
     }
 
     /// Runs `script` in the page (its `arguments` are `args`) and returns its value.
@@ -180,7 +194,10 @@ impl Browser {
             }
             if Instant::now() >= deadline {
                 let page = self
-                    .script("return document.body.innerText;", json!([]))
+                    .script(
+                        "return document.body.innerText + '\\n[inputs: ' + [...document.querySelectorAll('input')].map((i) => `${i.name}=${i.type === 'password' ? '*'.repeat(i.value.length) : i.value}`).join(', ') + ']';",
+                        json!([]),
+                    )
                     .await;
                 panic!(
                     "waited {} s for {what}; last {value}; the page says: {page}",
@@ -228,15 +245,15 @@ impl Browser {
 
     pub async fn click(&self, css: &str) {
         let id = self.element(css).await;
-        self.command("POST", &format!("/element/{id}/click"), json!({}))
+        self.act("POST", &format!("/element/{id}/click"), json!({}))
             .await;
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
         let id = self.element(css).await;
-        self.command("POST", &format!("/element/{id}/clear"), json!({}))
+        self.act("POST", &format!("/element/{id}/clear"), json!({}))
             .await;
-        self.command(
+        self.act(
             "POST",
             &format!("/element/{id}/value"),
             json!({ "text": text }),
