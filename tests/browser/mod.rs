@@ -11,6 +11,10 @@ use std::{
 
 use serde_json::{Value, json};
 
+/// The key under which WebDriver returns an element's id (W3C WebDriver, "web element
+/// identifier").
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -82,6 +86,8 @@ impl Browser {
             .spawn()
             .expect("chromedriver starts");
         let base = format!("http://127.0.0.1:{port}");
+        // reqwest has no TLS provider of its own in this build: the process installs one.
+        domain::services::outbox::install_tls_provider();
         let http = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(10);
         while http.get(format!("{base}/status")).send().await.is_err() {
@@ -178,11 +184,7 @@ impl Browser {
 
     /// Waits (30 s at most: CI runs every test at once on two cores) until `script` returns something truthy, and returns it.
     pub async fn until(&self, what: &str, script: &str, args: Value) -> Value {
-        self.until_within(Duration::from_secs(30), what, script, args)
-            .await
-    }
-
-    async fn until_within(&self, limit: Duration, what: &str, script: &str, args: Value) -> Value {
+        let limit = Duration::from_secs(30);
         let deadline = Instant::now() + limit;
         loop {
             let value = self.script(script, args.clone()).await;
@@ -221,6 +223,7 @@ impl Browser {
         .to_owned()
     }
 
+    /// The id of the first element matching `css`, waiting up to 10 s for it to appear.
     async fn element(&self, css: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -231,11 +234,9 @@ impl Browser {
                     json!({"using": "css selector", "value": css}),
                 )
                 .await;
-            if let Some(id) = found
-                .as_object()
-                .and_then(|o| o.values().next())
-                .and_then(Value::as_str)
-            {
+            // A found element is `{ELEMENT_KEY: id}`; "no such element" is an error object
+            // (`{error, message, stacktrace}`), whose first value must not pass for an id.
+            if let Some(id) = found.get(ELEMENT_KEY).and_then(Value::as_str) {
                 return id.to_owned();
             }
             assert!(Instant::now() < deadline, "no element {css}");
@@ -289,11 +290,7 @@ impl Browser {
         self.type_into("input[name=username]", username).await;
         self.type_into("input[name=password]", password).await;
         self.click("#login-form button[type=submit]").await;
-        // Every password hash of the test process (each test's accounts and logins) queues
-        // for the server's one hashing thread on two cores, so under the full suite a
-        // sign-in can wait far longer than a page does: a minute and a half.
-        self.until_within(
-            Duration::from_secs(90),
+        self.until(
             "signed in",
             "return document.querySelector('header .who');",
             json!([]),
@@ -353,4 +350,28 @@ fn base64_decode(text: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+/// The console renders after its vocabularies load, so a form can appear after the page
+/// has loaded: typing waits for its field rather than typing into nothing (a WebDriver
+/// "no such element" once passed for an element id here).
+#[tokio::test]
+async fn typing_waits_for_a_field_that_appears_after_the_page_has_loaded() {
+    if available().is_none() {
+        return;
+    }
+    let b = Browser::start(800, 600).await;
+    b.goto(
+        "data:text/html,<body><script>setTimeout(() => \
+         { document.body.innerHTML = '<input name=late>'; }, 1500)</script></body>",
+    )
+    .await;
+    b.type_into("input[name=late]", "waited").await;
+    let typed = b
+        .script(
+            "return document.querySelector('input[name=late]').value;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(typed, "waited");
 }
