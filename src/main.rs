@@ -243,8 +243,17 @@ async fn main() {
                 employee_no,
                 phone: None,
                 active: true,
+                scope_unit_id: None,
             };
-            match domain::services::users::create(&state.db, &system, new, state.clock.now()).await
+            let scope = domain::policy::Scope::operator();
+            match domain::services::users::create(
+                &state.db,
+                &system,
+                &scope,
+                new,
+                state.clock.now(),
+            )
+            .await
             {
                 Ok(user) => println!("created user {} (id {})", user.username, user.id),
                 Err(e) => fail(format!("{e:?}")),

@@ -129,7 +129,7 @@ fn write_matrix(w: &World, campaign_course: i64) -> Vec<WriteCase> {
 }
 
 /// One valid new record of each ledger: (id name, path, body).
-fn ledger_records(unit: i64) -> Vec<(&'static str, &'static str, Value)> {
+pub fn ledger_records(unit: i64) -> Vec<(&'static str, &'static str, Value)> {
     vec![
         (
             "mediation-cases",

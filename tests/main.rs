@@ -26,6 +26,7 @@ mod notices;
 mod openapi;
 mod operations;
 mod papers;
+mod scope;
 mod security;
 mod study;
 mod targets;

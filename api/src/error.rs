@@ -73,7 +73,9 @@ pub enum ApiError {
         #[oai(header = "WWW-Authenticate")]
         String,
     ),
-    /// The caller's roles or ownership do not allow this.
+    /// The caller's roles or ownership do not allow this (`forbidden`), or the request
+    /// names a unit or person outside the caller's data scope (`out_of_scope`, with
+    /// `errors` naming each field or line).
     #[oai(status = 403, content_type = "application/problem+json")]
     Forbidden(Json<Problem>),
     /// No such record.
@@ -143,6 +145,11 @@ impl From<AppError> for ApiError {
                 "forbidden",
                 detail,
             ))),
+            AppError::OutOfScope { detail, errors } => {
+                let mut problem = Problem::new(StatusCode::FORBIDDEN, "out_of_scope", detail);
+                problem.errors = Some(errors.into_iter().map(FieldError::from).collect());
+                ApiError::Forbidden(Json(problem))
+            }
             AppError::NotFound(detail) => ApiError::NotFound(Json(Problem::new(
                 StatusCode::NOT_FOUND,
                 "not_found",

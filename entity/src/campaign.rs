@@ -33,6 +33,9 @@ pub struct Model {
     /// automatic reminder, as a JSON array (`[7, 1]`).
     pub remind_before_days: String,
     pub exam_requires_study: bool,
+    /// The unit that runs the campaign; `None` = the whole installation. Its settings,
+    /// bank and papers change only with this unit in the manager's scope.
+    pub owner_unit_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

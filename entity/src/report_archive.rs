@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub year: i32,
+    /// The unit summarised (its subtree); `None` = the whole installation.
+    pub unit_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub created_by: Option<i64>,
     /// The archive's JSON, byte for byte as `GET /reports/archives/{id}` serves it.

@@ -21,6 +21,9 @@ pub struct Model {
     /// A mainland mobile number (11 digits, from 1), for SMS notices; admin and HR see it.
     pub phone: Option<String>,
     pub active: bool,
+    /// The unit whose subtree a manager role applies to (管理范围); `None` = the whole
+    /// installation. Cadres are unaffected.
+    pub scope_unit_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -85,6 +85,8 @@ keyed_enum!(
     column
     /// What kind of body a unit is.
     UnitKind {
+        /// 区: a district whose streets, townships and departments share one installation.
+        District => ("district", "区"),
         /// 街道办事处
         Street => ("street", "街道"),
         Department => ("department", "科室/部门"),

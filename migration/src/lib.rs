@@ -19,6 +19,7 @@ mod m20261127_000003_create_deliveries_and_phone;
 mod m20261128_000001_add_enrollment_report_columns;
 mod m20261128_000002_add_session_overlap_index;
 mod m20261129_000001_add_session_campaign_start_index;
+mod m20261205_000001_add_data_scope;
 
 /// Tests undo and redo this one on a populated database to check how it fills the columns.
 pub use m20261128_000001_add_enrollment_report_columns::Migration as AddEnrollmentReportColumns;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_add_enrollment_report_columns::Migration),
             Box::new(m20261128_000002_add_session_overlap_index::Migration),
             Box::new(m20261129_000001_add_session_campaign_start_index::Migration),
+            Box::new(m20261205_000001_add_data_scope::Migration),
         ]
     }
 }

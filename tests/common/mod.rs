@@ -75,6 +75,8 @@ pub struct TestApp {
 pub struct Reply {
     pub status: StatusCode,
     pub body: Value,
+    /// The body as text (lossy UTF-8): a CSV export, or the JSON as sent.
+    pub text: String,
     pub headers: poem::http::HeaderMap,
 }
 
@@ -239,6 +241,7 @@ impl TestApp {
         Reply {
             status,
             body,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
             headers,
         }
     }
@@ -289,6 +292,17 @@ impl TestApp {
 
     /// Makes an account with these roles (straight through the service) and returns its id.
     pub async fn make_user(&self, username: &str, roles: &[Role], unit_id: Option<i64>) -> i64 {
+        self.make_scoped_user(username, roles, unit_id, None).await
+    }
+
+    /// [`make_user`](Self::make_user) with a data scope (管理范围) for its manager roles.
+    pub async fn make_scoped_user(
+        &self,
+        username: &str,
+        roles: &[Role],
+        unit_id: Option<i64>,
+        scope_unit_id: Option<i64>,
+    ) -> i64 {
         let system = Actor {
             id: 0,
             username: "test".into(),
@@ -304,8 +318,10 @@ impl TestApp {
             employee_no: None,
             phone: None,
             active: true,
+            scope_unit_id,
         };
-        services::users::create(self.db(), &system, new, self.state.clock.now())
+        let scope = domain::policy::Scope::operator();
+        services::users::create(self.db(), &system, &scope, new, self.state.clock.now())
             .await
             .expect("user created")
             .id

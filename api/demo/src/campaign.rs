@@ -70,6 +70,7 @@ pub async fn campaign(g: &mut Gen<'_>, questions_per_attempt: u32) -> AppResult<
         excellent_score: Set(90),
         max_attempts: Set(3),
         exam_requires_study: Set(true),
+        owner_unit_id: Set(None),
         papers: Set("[]".to_owned()),
         // 补考 a week after the exam closes, for a week.
         makeup_opens_at: Set(Some(g.now + Duration::days(37))),

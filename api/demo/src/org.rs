@@ -103,6 +103,7 @@ pub async fn accounts(
             // A made-up mobile number from the 139 range, one per account.
             phone: Set(Some(format!("139{:08}", 10_000_000 + id))),
             active: Set(true),
+            scope_unit_id: Set(None),
             created_at: Set(created),
             updated_at: Set(created),
         });

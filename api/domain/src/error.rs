@@ -39,6 +39,12 @@ pub enum AppError {
     Unauthorized(String),
     /// The caller's roles or ownership do not allow this.
     Forbidden(String),
+    /// The request names a unit or person outside the caller's data scope (管理范围);
+    /// `errors` names each field (or import line) that does.
+    OutOfScope {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     /// No such thing (or not visible to the caller).
     NotFound(String),
     /// The request clashes with what is stored (duplicate, overlap, still in use…).
@@ -123,6 +129,22 @@ impl AppError {
 
     pub fn not_found(what: &str) -> Self {
         AppError::NotFound(format!("{what} not found"))
+    }
+
+    /// A field naming a unit or person outside the caller's scope.
+    pub fn out_of_scope(field: &str, message: impl Into<String>) -> Self {
+        Self::out_of_scope_many(vec![FieldError::new(field, message)])
+    }
+
+    pub fn out_of_scope_many(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [one] => match one.line {
+                Some(line) => format!("line {line}: {}: {}", one.field, one.message),
+                None => format!("{}: {}", one.field, one.message),
+            },
+            many => format!("{} fields name something outside your scope", many.len()),
+        };
+        AppError::OutOfScope { detail, errors }
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {

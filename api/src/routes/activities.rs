@@ -259,7 +259,8 @@ impl ActivitiesApi {
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<ActivityList> {
-        policy::authorize(&auth.0, Action::RecordActivities)?;
+        let scope =
+            policy::authorize_in_scope(&state.db, &auth.0, Action::RecordActivities).await?;
         let filter = filter_of(
             year.0,
             kind.0,
@@ -271,7 +272,8 @@ impl ActivitiesApi {
             to.0,
         )?;
         let found =
-            services::activities::list(&state.db, &filter, page_req(page, per_page)).await?;
+            services::activities::list(&state.db, &scope, &filter, page_req(page, per_page))
+                .await?;
         Ok(ActivityList::Ok(Json(Page::of(found, ActivityView::from))))
     }
 
@@ -283,7 +285,8 @@ impl ActivitiesApi {
         auth: BearerAuth,
         body: Checked<CreateActivity>,
     ) -> ApiResult<ActivityResponse> {
-        policy::authorize(&auth.0, Action::RecordActivities)?;
+        let scope =
+            policy::authorize_in_scope(&state.db, &auth.0, Action::RecordActivities).await?;
         let b = body.0;
         let input = ActivityInput {
             kind: b.kind.into(),
@@ -299,7 +302,8 @@ impl ActivitiesApi {
             notes: b.notes.into(),
         };
         let activity =
-            services::activities::create(&state.db, &auth.0, input, state.clock.now()).await?;
+            services::activities::create(&state.db, &auth.0, &scope, input, state.clock.now())
+                .await?;
         Ok(ActivityResponse::Created(Json(activity.into())))
     }
 
@@ -324,7 +328,7 @@ impl ActivitiesApi {
         from: Query<Option<NaiveDate>>,
         to: Query<Option<NaiveDate>>,
     ) -> ApiResult<StatsResponse> {
-        policy::authorize(&auth.0, Action::ReadActivities)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadActivities).await?;
         let filter = filter_of(
             year.0,
             kind.0,
@@ -335,7 +339,7 @@ impl ActivitiesApi {
             from.0,
             to.0,
         )?;
-        let all = services::activities::all(&state.db, &filter).await?;
+        let all = services::activities::all(&state.db, &scope, &filter).await?;
         let stats = services::activities::stats(&all, group_by.0.into(), year.0);
         Ok(StatsResponse::Ok(Json(StatsView {
             group_by: group_by.0,
@@ -361,9 +365,12 @@ impl ActivitiesApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<ActivityResponse> {
-        policy::authorize(&auth.0, Action::RecordActivities)?;
+        let scope =
+            policy::authorize_in_scope(&state.db, &auth.0, Action::RecordActivities).await?;
         Ok(ActivityResponse::Ok(Json(
-            services::activities::get(&state.db, id.0).await?.into(),
+            services::activities::get(&state.db, &scope, id.0)
+                .await?
+                .into(),
         )))
     }
 
@@ -380,7 +387,8 @@ impl ActivitiesApi {
         id: Path<i64>,
         body: Checked<UpdateActivity>,
     ) -> ApiResult<ActivityResponse> {
-        policy::authorize(&auth.0, Action::RecordActivities)?;
+        let scope =
+            policy::authorize_in_scope(&state.db, &auth.0, Action::RecordActivities).await?;
         let b = body.0;
         let date = match &b.held_on {
             Some(raw) => Some(domain::clock::parse_day("held_on", raw, state.config.tz)?),
@@ -389,6 +397,7 @@ impl ActivitiesApi {
         let activity = services::activities::update(
             &state.db,
             &auth.0,
+            &scope,
             id.0,
             |a| {
                 if let Some(v) = b.kind {
@@ -443,14 +452,16 @@ impl ActivitiesApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<ActivityDeleted> {
-        policy::authorize(&auth.0, Action::RecordActivities)?;
-        services::activities::delete(&state.db, &auth.0, id.0, state.clock.now()).await?;
+        let scope =
+            policy::authorize_in_scope(&state.db, &auth.0, Action::RecordActivities).await?;
+        services::activities::delete(&state.db, &auth.0, &scope, id.0, state.clock.now()).await?;
         Ok(ActivityDeleted::NoContent)
     }
 
     /// The annual summary (admin, judicial, hr) for one calendar year in the office's
     /// time zone: the four targets of each campaign of the year, trainings, publicity,
-    /// themes and the six-into venues.
+    /// themes and the six-into venues — of one unit's subtree (`unit_id`, default the
+    /// caller's scope), with `by_unit` a row per child unit.
     #[oai(
         path = "/reports/annual/:year",
         method = "get",
@@ -461,11 +472,16 @@ impl ActivitiesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         year: Path<i32>,
+        /// The unit whose 工作总结 this is (its subtree); default the caller's scope unit.
+        /// A unit outside the caller's scope → 404.
+        unit_id: Query<Option<i64>>,
     ) -> ApiResult<AnnualResponse> {
-        policy::authorize(&auth.0, Action::ReadActivities)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadActivities).await?;
+        let scope = scope.narrowed_opt(&state.db, unit_id.0).await?;
         let turn = ReportTurn::take().await;
         let summary =
-            services::reports::annual_summary(&state.db, &turn, year.0, state.clock.now()).await?;
+            services::reports::annual_summary(&state.db, &turn, &scope, year.0, state.clock.now())
+                .await?;
         Ok(AnnualResponse::Ok(Json((&summary).into())))
     }
 
@@ -483,11 +499,14 @@ impl ActivitiesApi {
         auth: BearerAuth,
         year: Path<i32>,
         format: Query<SummaryFormat>,
+        /// As on the summary: default the caller's scope unit; outside it → 404.
+        unit_id: Query<Option<i64>>,
     ) -> ApiResult<Download<Summary>> {
-        policy::authorize(&auth.0, Action::ReadActivities)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadActivities).await?;
         let file = services::exports::annual(
             &state.db,
             &auth.0,
+            (&scope, unit_id.0),
             year.0,
             format.0.into(),
             state.clock.now(),

@@ -58,6 +58,8 @@ pub struct ArchivedReport {
 pub struct ArchiveInfo {
     pub id: i64,
     pub year: i32,
+    /// The unit summarised (its subtree); `null` for the whole installation.
+    pub unit_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub created_by: Option<i64>,
     /// Hex SHA-256 of `GET /reports/archives/{id}`'s body.
@@ -143,12 +145,23 @@ impl ArchivesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         year: Path<i32>,
+        /// The unit whose summary to freeze; default the caller's scope unit (outside it
+        /// → 404).
+        unit_id: Query<Option<i64>>,
     ) -> ApiResult<ArchiveCreated> {
-        policy::authorize(&auth.0, Action::ArchiveYear)?;
-        let a = services::archives::freeze(&state.db, &auth.0, year.0, state.clock.now()).await?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ArchiveYear).await?;
+        let a = services::archives::freeze(
+            &state.db,
+            &auth.0,
+            (&scope, unit_id.0),
+            year.0,
+            state.clock.now(),
+        )
+        .await?;
         Ok(ArchiveCreated::Created(Json(ArchiveInfo {
             id: a.id,
             year: a.year,
+            unit_id: a.unit_id,
             created_at: a.created_at,
             created_by: a.created_by,
             sha256: a.sha256,
@@ -166,16 +179,25 @@ impl ArchivesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         year: Path<i32>,
+        /// Only the archives of this unit (else every one of the caller's scope).
+        unit_id: Query<Option<i64>>,
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<ArchiveList> {
-        policy::authorize(&auth.0, Action::ReadActivities)?;
-        let found = services::archives::list(&state.db, year.0, page_req(page, per_page)).await?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadActivities).await?;
+        let found = services::archives::list(
+            &state.db,
+            (&scope, unit_id.0),
+            year.0,
+            page_req(page, per_page),
+        )
+        .await?;
         Ok(ArchiveList::Ok(Json(Page::of(
             found,
-            |(id, year, created_at, created_by, sha256)| ArchiveInfo {
+            |(id, year, unit_id, created_at, created_by, sha256)| ArchiveInfo {
                 id,
                 year,
+                unit_id,
                 created_at,
                 created_by,
                 sha256,
@@ -195,9 +217,9 @@ impl ArchivesApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<StoredJson> {
-        policy::authorize(&auth.0, Action::ReadActivities)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadActivities).await?;
         Ok(StoredJson(
-            services::archives::get(&state.db, id.0).await?.body,
+            services::archives::get(&state.db, &scope, id.0).await?.body,
         ))
     }
 
@@ -215,8 +237,8 @@ impl ArchivesApi {
         id: Path<i64>,
         format: Query<SummaryFormat>,
     ) -> ApiResult<Download<Summary>> {
-        policy::authorize(&auth.0, Action::ReadActivities)?;
-        let file = services::exports::archive(&state.db, id.0, format.0.into()).await?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadActivities).await?;
+        let file = services::exports::archive(&state.db, &scope, id.0, format.0.into()).await?;
         Ok(file.into())
     }
 
@@ -233,8 +255,9 @@ impl ArchivesApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<ArchiveDiff> {
-        policy::authorize(&auth.0, Action::ReadActivities)?;
-        let changes = services::archives::diff_live(&state.db, id.0, state.clock.now()).await?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadActivities).await?;
+        let changes =
+            services::archives::diff_live(&state.db, &scope, id.0, state.clock.now()).await?;
         Ok(ArchiveDiff::Ok(Json(
             changes
                 .into_iter()

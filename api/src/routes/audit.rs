@@ -75,7 +75,7 @@ impl AuditApi {
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<AuditList> {
-        policy::authorize(&auth.0, Action::ReadAuditLog)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadAuditLog).await?;
         let filter = AuditFilter {
             actor_id: actor_id.0,
             action: action.0,
@@ -84,7 +84,8 @@ impl AuditApi {
             since: since.0,
             until: until.0,
         };
-        let found = services::audit::list(&state.db, filter, page_req(page, per_page)).await?;
+        let found =
+            services::audit::list(&state.db, &scope, filter, page_req(page, per_page)).await?;
         Ok(AuditList::Ok(Json(Page::of(found, AuditEntry::from))))
     }
 }

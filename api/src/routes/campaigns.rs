@@ -92,6 +92,9 @@ pub struct CampaignView {
     /// Days before `study_ends_on` and `exam_closes_at` on which those missing `study`
     /// (resp. `exam`) get an automatic reminder, largest first.
     pub remind_before_days: Vec<i32>,
+    /// The unit that runs the campaign (its managers change its settings, bank and
+    /// papers); `null` = the whole installation.
+    pub owner_unit_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -133,6 +136,7 @@ impl From<CampaignFull> for CampaignView {
             excellent_score: c.excellent_score,
             max_attempts: c.max_attempts,
             exam_requires_study: c.exam_requires_study,
+            owner_unit_id: c.owner_unit_id,
             papers,
             makeup_opens_at: c.makeup_opens_at,
             makeup_closes_at: c.makeup_closes_at,
@@ -227,6 +231,8 @@ pub struct CampaignSummary {
     pub study_ends_on: NaiveDate,
     pub exam_opens_at: DateTime<Utc>,
     pub exam_closes_at: DateTime<Utc>,
+    /// The unit that runs it; `null` = the whole installation.
+    pub owner_unit_id: Option<i64>,
 }
 
 /// A new campaign.
@@ -281,6 +287,9 @@ pub struct CreateCampaign {
     /// none by default.
     #[oai(default, validator(max_items = 10))]
     pub remind_before_days: Vec<i32>,
+    /// The unit that runs it (管理范围): absent or `null`, the creator's scope unit. Must
+    /// be in the creator's scope (else 403 `out_of_scope`).
+    pub owner_unit_id: Option<i64>,
 }
 
 fn default_duration() -> i32 {
@@ -523,8 +532,19 @@ async fn progress_for(
     user_id: i64,
 ) -> ApiResult<Progress> {
     policy::authorize_records_of(actor, user_id, "the progress")?;
-    let report =
-        services::progress::progress_of(&state.db, campaign_id, user_id, state.clock.now()).await?;
+    let report = if user_id == actor.id {
+        services::progress::progress_of(&state.db, campaign_id, user_id, state.clock.now()).await?
+    } else {
+        let scope = policy::scope_of(&state.db, actor).await?;
+        services::progress::progress_of_member(
+            &state.db,
+            &scope,
+            campaign_id,
+            user_id,
+            state.clock.now(),
+        )
+        .await?
+    };
     Ok(Progress::Ok(Json(report.into())))
 }
 
@@ -540,9 +560,10 @@ impl CampaignsApi {
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<CampaignList> {
-        policy::authorize(&auth.0, Action::ReadCatalogue)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadCatalogue).await?;
         let found =
-            services::campaigns::list(&state.db, &auth.0, year.0, page_req(page, per_page)).await?;
+            services::campaigns::list(&state.db, &auth.0, &scope, year.0, page_req(page, per_page))
+                .await?;
         Ok(CampaignList::Ok(Json(Page::of(found, |c| {
             CampaignSummary {
                 id: c.id,
@@ -552,6 +573,7 @@ impl CampaignsApi {
                 study_ends_on: c.study_ends_on,
                 exam_opens_at: c.exam_opens_at,
                 exam_closes_at: c.exam_closes_at,
+                owner_unit_id: c.owner_unit_id,
             }
         }))))
     }
@@ -564,7 +586,7 @@ impl CampaignsApi {
         auth: BearerAuth,
         body: Checked<CreateCampaign>,
     ) -> ApiResult<CampaignResponse> {
-        policy::authorize(&auth.0, Action::ManageCampaigns)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageCampaigns).await?;
         let b = body.0;
         let input = CampaignInput {
             year: b.year,
@@ -587,9 +609,11 @@ impl CampaignsApi {
             makeup_closes_at: b.makeup_closes_at,
             makeup_attempts: b.makeup_attempts,
             remind_before_days: b.remind_before_days,
+            owner_unit_id: b.owner_unit_id,
         };
         let campaign =
-            services::campaigns::create(&state.db, &auth.0, input, state.clock.now()).await?;
+            services::campaigns::create(&state.db, &auth.0, &scope, input, state.clock.now())
+                .await?;
         Ok(CampaignResponse::Created(Json(campaign.into())))
     }
 
@@ -601,8 +625,8 @@ impl CampaignsApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<CampaignResponse> {
-        policy::authorize(&auth.0, Action::ReadCatalogue)?;
-        let campaign = services::campaigns::get_visible(&state.db, &auth.0, id.0).await?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadCatalogue).await?;
+        let campaign = services::campaigns::get_visible(&state.db, &auth.0, &scope, id.0).await?;
         Ok(CampaignResponse::Ok(Json(campaign.into())))
     }
 
@@ -619,7 +643,7 @@ impl CampaignsApi {
         id: Path<i64>,
         body: Checked<UpdateCampaign>,
     ) -> ApiResult<CampaignResponse> {
-        policy::authorize(&auth.0, Action::ManageCampaigns)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageCampaigns).await?;
         let b = body.0;
         let changes = CampaignChanges {
             year: b.year,
@@ -643,9 +667,15 @@ impl CampaignsApi {
             makeup_attempts: b.makeup_attempts,
             remind_before_days: b.remind_before_days,
         };
-        let campaign =
-            services::campaigns::update(&state.db, &auth.0, id.0, changes, state.clock.now())
-                .await?;
+        let campaign = services::campaigns::update(
+            &state.db,
+            &auth.0,
+            &scope,
+            id.0,
+            changes,
+            state.clock.now(),
+        )
+        .await?;
         Ok(CampaignResponse::Ok(Json(campaign.into())))
     }
 
@@ -663,10 +693,11 @@ impl CampaignsApi {
         id: Path<i64>,
         body: Checked<EnrollRequest>,
     ) -> ApiResult<Enrolled> {
-        policy::authorize(&auth.0, Action::ManageCampaigns)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageCampaigns).await?;
         let enrolled = services::campaigns::enroll(
             &state.db,
             &auth.0,
+            &scope,
             id.0,
             &body.user_ids,
             &body.unit_ids,
@@ -696,7 +727,7 @@ impl CampaignsApi {
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<Roster> {
-        policy::authorize(&auth.0, Action::ManageCampaigns)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageCampaigns).await?;
         let filter = RosterFilter {
             unit_id: unit_id.0,
             exempt: exempt.0,
@@ -705,7 +736,8 @@ impl CampaignsApi {
         };
         let described = filter.audit_pairs(id.0);
         let found =
-            services::campaigns::roster(&state.db, id.0, filter, page_req(page, per_page)).await?;
+            services::campaigns::roster(&state.db, &scope, id.0, filter, page_req(page, per_page))
+                .await?;
         super::disclosed(
             &state,
             &auth.0,
@@ -734,13 +766,13 @@ impl CampaignsApi {
         user_id: Path<i64>,
         body: Checked<UpdateEnrollment>,
     ) -> ApiResult<RosterMember> {
-        policy::authorize(&auth.0, Action::ManageCampaigns)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageCampaigns).await?;
         let b = body.0;
         let entry = services::campaigns::set_exemption(
             &state.db,
             &auth.0,
-            id.0,
-            user_id.0,
+            &scope,
+            (id.0, user_id.0),
             b.exempt,
             text::opt(b.exempt_reason),
             state.clock.now(),

@@ -162,7 +162,7 @@ impl CoursesApi {
         id: Path<i64>,
         body: Checked<UpdateCourse>,
     ) -> ApiResult<CourseResponse> {
-        policy::authorize(&auth.0, Action::ManageCourses)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageCourses).await?;
         let b = body.0;
         let changes = CourseChanges {
             title: text::opt(b.title),
@@ -171,7 +171,8 @@ impl CoursesApi {
             description: text::opt(b.description),
         };
         let course =
-            services::courses::update(&state.db, &auth.0, id.0, changes, state.clock.now()).await?;
+            services::courses::update(&state.db, &auth.0, &scope, id.0, changes, state.clock.now())
+                .await?;
         Ok(CourseResponse::Ok(Json(course.into())))
     }
 }

@@ -487,8 +487,8 @@ impl ExamApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<PaperCheck> {
-        policy::authorize(&auth.0, Action::ManageQuestions)?;
-        let campaign = services::campaigns::find(&state.db, id.0).await?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageQuestions).await?;
+        let campaign = services::campaigns::seen(&state.db, &scope, id.0).await?;
         let rules = services::papers::check(&state.db, &campaign).await?;
         Ok(PaperCheck::Ok(Json(
             rules
@@ -523,10 +523,15 @@ impl ExamApi {
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<QuestionList> {
-        policy::authorize(&auth.0, Action::ManageQuestions)?;
-        let found =
-            services::questions::list(&state.db, id.0, include_retired.0, page_req(page, per_page))
-                .await?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageQuestions).await?;
+        let found = services::questions::list(
+            &state.db,
+            &scope,
+            id.0,
+            include_retired.0,
+            page_req(page, per_page),
+        )
+        .await?;
         Ok(QuestionList::Ok(Json(Page::of(found, QuestionView::from))))
     }
 
@@ -543,10 +548,16 @@ impl ExamApi {
         id: Path<i64>,
         body: Checked<CreateQuestion>,
     ) -> ApiResult<QuestionResponse> {
-        policy::authorize(&auth.0, Action::ManageQuestions)?;
-        let q =
-            services::questions::create(&state.db, &auth.0, id.0, body.0.into(), state.clock.now())
-                .await?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageQuestions).await?;
+        let q = services::questions::create(
+            &state.db,
+            &auth.0,
+            &scope,
+            id.0,
+            body.0.into(),
+            state.clock.now(),
+        )
+        .await?;
         Ok(QuestionResponse::Created(Json(q.into())))
     }
 
@@ -565,7 +576,7 @@ impl ExamApi {
         body: QuestionImport,
         charset: Option<Data<&Charset>>,
     ) -> ApiResult<QuestionsImported> {
-        policy::authorize(&auth.0, Action::ManageQuestions)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageQuestions).await?;
         let items = match body {
             QuestionImport::Json(bank) => bank
                 .0
@@ -591,7 +602,8 @@ impl ExamApi {
             }
         };
         let imported =
-            services::questions::import(&state.db, &auth.0, id.0, items, state.clock.now()).await?;
+            services::questions::import(&state.db, &auth.0, &scope, id.0, items, state.clock.now())
+                .await?;
         Ok(QuestionsImported::Created(Json(ImportedQuestions {
             imported,
         })))
@@ -610,11 +622,12 @@ impl ExamApi {
         id: Path<i64>,
         body: Checked<UpdateQuestion>,
     ) -> ApiResult<QuestionResponse> {
-        policy::authorize(&auth.0, Action::ManageQuestions)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageQuestions).await?;
         let b = body.0;
         let q = services::questions::update(
             &state.db,
             &auth.0,
+            &scope,
             id.0,
             |input| {
                 if let Some(kind) = b.kind {
@@ -663,8 +676,8 @@ impl ExamApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<QuestionDeleted> {
-        policy::authorize(&auth.0, Action::ManageQuestions)?;
-        services::questions::delete(&state.db, &auth.0, id.0, state.clock.now()).await?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageQuestions).await?;
+        services::questions::delete(&state.db, &auth.0, &scope, id.0, state.clock.now()).await?;
         Ok(QuestionDeleted::NoContent)
     }
 
@@ -742,9 +755,12 @@ impl ExamApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<AttemptResponse> {
-        // Whose attempt it is decides: the service asks `policy::authorize_records_of`.
+        // Whose attempt it is decides: the service asks `policy::authorize_records_of`,
+        // and a manager's scope for someone else's.
+        let scope = policy::scope_of(&state.db, &auth.0).await?;
         let (full, reveal) =
-            services::exam::view_attempt(&state.db, &auth.0, id.0, state.clock.now()).await?;
+            services::exam::view_attempt(&state.db, &auth.0, &scope, id.0, state.clock.now())
+                .await?;
         Ok(AttemptResponse::Ok(Json(attempt_view(full, reveal))))
     }
 
@@ -827,16 +843,21 @@ impl ExamApi {
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<AttemptList> {
-        policy::authorize(&auth.0, Action::ReadAttempts)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadAttempts).await?;
         let filter = AttemptFilter {
             user_id: user_id.0,
             unit_id: unit_id.0,
             passed: passed.0,
         };
         let described = filter.audit_pairs(id.0);
-        let found =
-            services::exam::list_attempts(&state.db, id.0, filter, page_req(page, per_page))
-                .await?;
+        let found = services::exam::list_attempts(
+            &state.db,
+            &scope,
+            id.0,
+            filter,
+            page_req(page, per_page),
+        )
+        .await?;
         super::disclosed(
             &state,
             &auth.0,
@@ -872,7 +893,7 @@ impl ExamApi {
         /// Finished attempts that passed (true) or failed (false).
         passed: Query<Option<bool>>,
     ) -> ApiResult<Download<Tables>> {
-        policy::authorize(&auth.0, Action::ReadAttempts)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadAttempts).await?;
         let filter = AttemptFilter {
             user_id: user_id.0,
             unit_id: unit_id.0,
@@ -881,6 +902,7 @@ impl ExamApi {
         let file = services::exports::attempts(
             &state.db,
             &auth.0,
+            &scope,
             id.0,
             filter,
             format.0.into(),

@@ -134,8 +134,8 @@ async fn list<R: Resource>(
     (year, unit_id): (Option<i32>, Option<i64>),
     page: domain::paging::PageReq,
 ) -> ApiResult<Listed<R::View>> {
-    policy::authorize(actor, Action::ReadLedgers)?;
-    let found = ledgers::list::<R::L>(&state.db, Filter { year, unit_id }, page).await?;
+    let scope = policy::authorize_in_scope(&state.db, actor, Action::ReadLedgers).await?;
+    let found = ledgers::list::<R::L>(&state.db, &scope, Filter { year, unit_id }, page).await?;
     Ok(Listed::Ok(Json(Page::of(found, R::View::from))))
 }
 
@@ -144,17 +144,18 @@ async fn create<R: Resource>(
     actor: &Actor,
     body: R::Create,
 ) -> ApiResult<Saved<R::View>> {
-    policy::authorize(actor, Action::RecordLedgers)?;
+    let scope = policy::authorize_in_scope(&state.db, actor, Action::RecordLedgers).await?;
     let now = state.clock.now();
     let model = R::build(body, state.config.tz, now)?;
-    let stored = ledgers::create::<R::L>(&state.db, actor, model, today(state), now).await?;
+    let stored =
+        ledgers::create::<R::L>(&state.db, actor, &scope, model, today(state), now).await?;
     Ok(Saved::Created(Json(stored.into())))
 }
 
 async fn get<R: Resource>(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Saved<R::View>> {
-    policy::authorize(actor, Action::ReadLedgers)?;
+    let scope = policy::authorize_in_scope(&state.db, actor, Action::ReadLedgers).await?;
     Ok(Saved::Ok(Json(
-        ledgers::get::<R::L>(&state.db, id).await?.into(),
+        ledgers::get::<R::L>(&state.db, &scope, id).await?.into(),
     )))
 }
 
@@ -164,11 +165,12 @@ async fn update<R: Resource>(
     id: i64,
     body: R::Update,
 ) -> ApiResult<Saved<R::View>> {
-    policy::authorize(actor, Action::RecordLedgers)?;
+    let scope = policy::authorize_in_scope(&state.db, actor, Action::RecordLedgers).await?;
     let change = R::change(body, state.config.tz)?;
     let stored = ledgers::update::<R::L>(
         &state.db,
         actor,
+        &scope,
         id,
         change,
         today(state),
@@ -179,8 +181,8 @@ async fn update<R: Resource>(
 }
 
 async fn delete<R: Resource>(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Deleted> {
-    policy::authorize(actor, Action::RecordLedgers)?;
-    ledgers::delete::<R::L>(&state.db, actor, id, state.clock.now()).await?;
+    let scope = policy::authorize_in_scope(&state.db, actor, Action::RecordLedgers).await?;
+    ledgers::delete::<R::L>(&state.db, actor, &scope, id, state.clock.now()).await?;
     Ok(Deleted::NoContent)
 }
 
@@ -190,11 +192,12 @@ async fn import<R: Resource>(
     body: LedgerFile,
     charset: Option<&Charset>,
 ) -> ApiResult<LedgerImportResponse> {
-    policy::authorize(actor, Action::RecordLedgers)?;
+    let scope = policy::authorize_in_scope(&state.db, actor, Action::RecordLedgers).await?;
     let LedgerFile::Csv(bytes) = body;
     let created = ledgers::import::import::<R::L>(
         &state.db,
         actor,
+        &scope,
         (&bytes.0, charset.map(|c| c.0.as_str())),
         (state.config.tz, today(state)),
         state.clock.now(),

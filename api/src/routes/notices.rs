@@ -150,11 +150,12 @@ impl NoticesApi {
         id: Path<i64>,
         body: Checked<SendReminders>,
     ) -> ApiResult<RemindersResponse> {
-        policy::authorize(&auth.0, Action::RemindMembers)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::RemindMembers).await?;
         let b = body.0;
         let sent = services::notices::remind(
             &state.db,
             &auth.0,
+            &scope,
             (id.0, b.target.into(), b.unit_id),
             b.message.map(String::from),
             (
@@ -226,9 +227,10 @@ impl NoticesApi {
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<DeliveriesResponse> {
-        policy::authorize(&auth.0, Action::ReadAuditLog)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadAuditLog).await?;
         let found = services::outbox::list(
             &state.db,
+            &scope,
             status.0.map(Into::into),
             page_req(page, per_page),
         )

@@ -257,7 +257,9 @@ impl StudyApi {
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<SessionList> {
-        // Whose sessions are asked for decides: the service asks `policy::manages_people`.
+        // Whose sessions are asked for decides: the service asks `policy::manages_people`,
+        // and keeps a manager to their scope.
+        let scope = policy::scope_of(&state.db, &auth.0).await?;
         let filter = SessionFilter {
             campaign_id: campaign_id.0,
             user_id: user_id.0,
@@ -268,7 +270,8 @@ impl StudyApi {
         let others = policy::manages_people(&auth.0) && filter.user_id != Some(auth.0.id);
         let described = filter.audit_pairs();
         let found =
-            services::study::list(&state.db, &auth.0, filter, page_req(page, per_page)).await?;
+            services::study::list(&state.db, &auth.0, &scope, filter, page_req(page, per_page))
+                .await?;
         if others {
             super::disclosed(
                 &state,

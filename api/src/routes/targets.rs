@@ -119,16 +119,12 @@ impl TargetsApi {
         id: Path<i64>,
         unit_id: Query<Option<i64>>,
     ) -> ApiResult<TargetsResponse> {
-        policy::authorize(&auth.0, Action::ReadTargets)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadTargets).await?;
+        let scope = scope.filtered(&state.db, "unit_id", unit_id.0).await?;
         let turn = ReportTurn::take().await;
-        let report = services::targets::campaign_targets(
-            &state.db,
-            &turn,
-            id.0,
-            unit_id.0,
-            state.clock.now(),
-        )
-        .await?;
+        let report =
+            services::targets::campaign_targets(&state.db, &turn, id.0, &scope, state.clock.now())
+                .await?;
         Ok(TargetsResponse::Ok(Json(report.into())))
     }
 
@@ -147,12 +143,12 @@ impl TargetsApi {
         format: Query<TableFormat>,
         unit_id: Query<Option<i64>>,
     ) -> ApiResult<Download<Tables>> {
-        policy::authorize(&auth.0, Action::ReadTargets)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadTargets).await?;
         let file = services::exports::targets(
             &state.db,
             &auth.0,
+            (&scope, unit_id.0),
             id.0,
-            unit_id.0,
             format.0.into(),
             state.clock.now(),
         )
@@ -177,14 +173,15 @@ impl TargetsApi {
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<MissingResponse> {
-        policy::authorize(&auth.0, Action::ReadTargets)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadTargets).await?;
+        let scope = scope.filtered(&state.db, "unit_id", unit_id.0).await?;
         let turn = ReportTurn::take().await;
         let found = services::targets::missing(
             &state.db,
             &turn,
             id.0,
             target.0.into(),
-            unit_id.0,
+            &scope,
             page_req(page, per_page),
             state.clock.now(),
         )
@@ -228,13 +225,13 @@ impl TargetsApi {
         format: Query<TableFormat>,
         unit_id: Query<Option<i64>>,
     ) -> ApiResult<Download<Tables>> {
-        policy::authorize(&auth.0, Action::ReadTargets)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadTargets).await?;
         let file = services::exports::missing(
             &state.db,
             &auth.0,
+            (&scope, unit_id.0),
             id.0,
             target.0.into(),
-            unit_id.0,
             format.0.into(),
             state.clock.now(),
         )

@@ -112,13 +112,14 @@ impl UnitsApi {
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<UnitList> {
-        policy::authorize(&auth.0, Action::ReadCatalogue)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadCatalogue).await?;
         let filter = UnitFilter {
             parent_id: parent_id.0,
             kind: kind.0.map(Into::into),
             q: q.0,
         };
-        let found = services::units::list(&state.db, filter, page_req(page, per_page)).await?;
+        let found =
+            services::units::list(&state.db, &scope, filter, page_req(page, per_page)).await?;
         Ok(UnitList::Ok(Json(Page::of(found, UnitView::from))))
     }
 
@@ -130,11 +131,12 @@ impl UnitsApi {
         auth: BearerAuth,
         body: Checked<CreateUnit>,
     ) -> ApiResult<UnitResponse> {
-        policy::authorize(&auth.0, Action::ManageUnits)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageUnits).await?;
         let body = body.0;
         let unit = services::units::create(
             &state.db,
             &auth.0,
+            &scope,
             NewUnit {
                 name: body.name.into(),
                 kind: body.kind.into(),
@@ -154,8 +156,8 @@ impl UnitsApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<UnitResponse> {
-        policy::authorize(&auth.0, Action::ReadCatalogue)?;
-        let unit = services::units::get(&state.db, id.0).await?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadCatalogue).await?;
+        let unit = services::units::find_in(&state.db, &scope, id.0).await?;
         Ok(UnitResponse::Ok(Json(unit.into())))
     }
 
@@ -168,7 +170,7 @@ impl UnitsApi {
         id: Path<i64>,
         body: Checked<UpdateUnit>,
     ) -> ApiResult<UnitResponse> {
-        policy::authorize(&auth.0, Action::ManageUnits)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageUnits).await?;
         let body = body.0;
         let changes = UnitChanges {
             name: text::opt(body.name),
@@ -176,7 +178,8 @@ impl UnitsApi {
             parent_id: body.parent_id.into_change(),
         };
         let unit =
-            services::units::update(&state.db, &auth.0, id.0, changes, state.clock.now()).await?;
+            services::units::update(&state.db, &auth.0, &scope, id.0, changes, state.clock.now())
+                .await?;
         Ok(UnitResponse::Ok(Json(unit.into())))
     }
 
@@ -188,8 +191,8 @@ impl UnitsApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<UnitDeleted> {
-        policy::authorize(&auth.0, Action::ManageUnits)?;
-        services::units::delete(&state.db, &auth.0, id.0, state.clock.now()).await?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageUnits).await?;
+        services::units::delete(&state.db, &auth.0, &scope, id.0, state.clock.now()).await?;
         Ok(UnitDeleted::NoContent)
     }
 }

@@ -52,6 +52,10 @@ pub struct CreateUser {
     pub phone: Option<Text>,
     #[oai(default = "default_true")]
     pub active: bool,
+    /// 管理范围: the unit whose subtree the account's manager roles (`hr`, `judicial`,
+    /// `admin`) apply to. Absent or `null`: the creator's own scope. It must lie within the
+    /// creator's scope (else 403 `out_of_scope`).
+    pub scope_unit_id: Option<i64>,
 }
 
 fn default_roles() -> Vec<Role> {
@@ -82,6 +86,9 @@ pub struct UpdateUser {
     #[oai(validator(max_length = 20))]
     pub phone: Clearable<Text>,
     pub active: Option<bool>,
+    /// 管理范围; `null` = the whole installation. Within the caller's scope only, and
+    /// nobody changes their own (403).
+    pub scope_unit_id: Clearable<i64>,
 }
 
 /// What a roster import did.
@@ -141,7 +148,7 @@ impl UsersApi {
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<UserList> {
-        policy::authorize(&auth.0, Action::ManageAccounts)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageAccounts).await?;
         let filter = UserFilter {
             unit_id: unit_id.0,
             role: role.0.map(Into::into),
@@ -150,7 +157,8 @@ impl UsersApi {
             q: q.0,
         };
         let described = filter.audit_pairs();
-        let found = services::users::list(&state.db, filter, page_req(page, per_page)).await?;
+        let found =
+            services::users::list(&state.db, &scope, filter, page_req(page, per_page)).await?;
         super::disclosed(
             &state,
             &auth.0,
@@ -173,7 +181,7 @@ impl UsersApi {
         auth: BearerAuth,
         body: Checked<CreateUser>,
     ) -> ApiResult<UserResponse> {
-        policy::authorize(&auth.0, Action::ManageAccounts)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageAccounts).await?;
         let b = body.0;
         let new = NewUser {
             username: b.username.into(),
@@ -185,8 +193,10 @@ impl UsersApi {
             employee_no: text::opt(b.employee_no),
             phone: text::opt(b.phone),
             active: b.active,
+            scope_unit_id: b.scope_unit_id,
         };
-        let user = services::users::create(&state.db, &auth.0, new, state.clock.now()).await?;
+        let user =
+            services::users::create(&state.db, &auth.0, &scope, new, state.clock.now()).await?;
         Ok(UserResponse::Created(Json(user.into())))
     }
 
@@ -198,12 +208,15 @@ impl UsersApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<UserResponse> {
-        policy::authorize(&auth.0, Action::ManageAccounts)?;
-        let user = services::users::get(&state.db, id.0).await?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageAccounts).await?;
+        let user = services::users::find_in(&state.db, &scope, id.0).await?;
         Ok(UserResponse::Ok(Json(user.into())))
     }
 
     /// Change an account (admin, hr; HR can neither touch an admin nor grant `admin`).
+    ///
+    /// Within the caller's scope: an account of a unit outside it is 404; moving it to a
+    /// unit outside it, or giving it a scope beyond the caller's, is 403 `out_of_scope`.
     #[oai(path = "/users/:id", method = "patch", operation_id = "updateUser")]
     async fn update_user(
         &self,
@@ -212,7 +225,7 @@ impl UsersApi {
         id: Path<i64>,
         body: Checked<UpdateUser>,
     ) -> ApiResult<UserResponse> {
-        policy::authorize(&auth.0, Action::ManageAccounts)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageAccounts).await?;
         let b = body.0;
         let changes = UserChanges {
             password: text::opt(b.password),
@@ -223,9 +236,11 @@ impl UsersApi {
             employee_no: b.employee_no.into_change().map(text::opt),
             phone: b.phone.into_change().map(text::opt),
             active: b.active,
+            scope_unit_id: b.scope_unit_id.into_change(),
         };
         let user =
-            services::users::update(&state.db, &auth.0, id.0, changes, state.clock.now()).await?;
+            services::users::update(&state.db, &auth.0, &scope, id.0, changes, state.clock.now())
+                .await?;
         Ok(UserResponse::Ok(Json(user.into())))
     }
 
@@ -245,11 +260,12 @@ impl UsersApi {
         body: RosterFile,
         charset: Option<Data<&Charset>>,
     ) -> ApiResult<Imported> {
-        policy::authorize(&auth.0, Action::ManageAccounts)?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageAccounts).await?;
         let RosterFile::Csv(bytes) = body;
         let outcome = services::users::import::import_roster(
             &state.db,
             &auth.0,
+            &scope,
             (&bytes.0, charset.map(|c| c.0.0.as_str())),
             default_password.0.as_deref(),
             state.clock.now(),

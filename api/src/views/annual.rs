@@ -81,10 +81,58 @@ pub struct SixInto {
     pub full_coverage: bool,
 }
 
+/// A unit, named.
+#[derive(Debug, Object)]
+pub struct UnitRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// One child unit's key figures (a street in a district's summary): what a league table
+/// of the units compares.
+#[derive(Debug, Object)]
+pub struct UnitFiguresView {
+    pub unit_id: i64,
+    pub name: String,
+    pub publicity_events: u64,
+    pub publicity_attendance: u64,
+    pub materials: u64,
+    pub training_events: u64,
+    pub training_attendance: u64,
+    /// 人民调解 cases of the unit's committees.
+    pub mediation_cases: u64,
+    /// Each campaign of the year, over the unit's own members.
+    pub campaigns: Vec<CampaignTargetsSummary>,
+}
+
+fn campaign_summary(
+    campaign_id: i64,
+    title: &str,
+    c: &domain::services::targets::Counts,
+) -> CampaignTargetsSummary {
+    CampaignTargetsSummary {
+        campaign_id,
+        title: title.to_owned(),
+        roster: c.roster,
+        participation: rate(c, Target::Participation),
+        study: rate(c, Target::Study),
+        exam: rate(c, Target::Exam),
+        pass: rate(c, Target::Pass),
+        all_met: c.all_met(),
+        grades: c.grades.into(),
+        passed_in_makeup: c.passed_in_makeup,
+    }
+}
+
 /// The annual summary.
 #[derive(Debug, Object)]
 pub struct AnnualReport {
     pub year: i32,
+    /// The unit summarised (every figure is over its subtree); `null` for the whole
+    /// installation.
+    pub unit: Option<UnitRef>,
+    /// A row per child unit of `unit` (per top-level unit for the whole installation).
+    pub by_unit: Vec<UnitFiguresView>,
     pub campaigns: Vec<CampaignTargetsSummary>,
     pub training: TrainingSummary,
     pub publicity: PublicitySummary,
@@ -118,17 +166,36 @@ impl From<&AnnualSummary> for AnnualReport {
             campaigns: s
                 .campaigns
                 .iter()
-                .map(|c| CampaignTargetsSummary {
-                    campaign_id: c.campaign_id,
-                    title: c.title.clone(),
-                    roster: c.counts.roster,
-                    participation: rate(&c.counts, Target::Participation),
-                    study: rate(&c.counts, Target::Study),
-                    exam: rate(&c.counts, Target::Exam),
-                    pass: rate(&c.counts, Target::Pass),
-                    all_met: c.counts.all_met(),
-                    grades: c.counts.grades.into(),
-                    passed_in_makeup: c.counts.passed_in_makeup,
+                .map(|c| campaign_summary(c.campaign_id, &c.title, &c.counts))
+                .collect(),
+            unit: s.unit.as_ref().map(|(id, name)| UnitRef {
+                id: *id,
+                name: name.clone(),
+            }),
+            by_unit: s
+                .by_unit
+                .iter()
+                .map(|u| UnitFiguresView {
+                    unit_id: u.unit_id,
+                    name: u.name.clone(),
+                    publicity_events: u.publicity.events,
+                    publicity_attendance: u.publicity.attendance,
+                    materials: u.publicity.materials,
+                    training_events: u.training.events,
+                    training_attendance: u.training.attendance,
+                    mediation_cases: u.mediation_cases,
+                    campaigns: u
+                        .campaigns
+                        .iter()
+                        .map(|(id, counts)| {
+                            let title = s
+                                .campaigns
+                                .iter()
+                                .find(|c| c.campaign_id == *id)
+                                .map_or("", |c| c.title.as_str());
+                            campaign_summary(*id, title, counts)
+                        })
+                        .collect(),
                 })
                 .collect(),
             training: TrainingSummary {

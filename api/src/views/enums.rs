@@ -19,6 +19,7 @@ pub enum Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(remote = "domain::services::units::UnitKind", rename_all = "lowercase")]
 pub enum UnitKind {
+    District,
     Street,
     Department,
     Community,

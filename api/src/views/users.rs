@@ -23,6 +23,9 @@ pub struct UserView {
     pub phone: Option<String>,
     /// A disabled account can neither log in nor refresh its tokens.
     pub active: bool,
+    /// 管理范围: the unit whose subtree the account's manager roles apply to; `null` =
+    /// the whole installation.
+    pub scope_unit_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -39,6 +42,7 @@ impl From<user::Model> for UserView {
             employee_no: m.employee_no,
             phone: m.phone,
             active: m.active,
+            scope_unit_id: m.scope_unit_id,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }

@@ -13,6 +13,7 @@ use super::{Page, PageReq, audit, units, write};
 use crate::{
     auth::{Actor, Role},
     error::{AppError, AppResult, FieldError},
+    policy::Scope,
 };
 
 use entity::vocabulary::UnitKind;
@@ -90,6 +91,43 @@ impl ActivityFull {
 
     pub fn audience(&self) -> Audience {
         self.model.audience
+    }
+}
+
+/// The organiser and every attendee must be within the recorder's scope.
+async fn check_scope(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    input: &ActivityInput,
+) -> AppResult<()> {
+    scope.check("organizer_unit_id", Some(input.organizer_unit_id))?;
+    if scope.is_whole() || input.attendee_ids.is_empty() {
+        return Ok(());
+    }
+    let mut outside = Vec::new();
+    for chunk in input.attendee_ids.chunks(5000) {
+        let found: Vec<(i64, Option<i64>)> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .column(user::Column::UnitId)
+            .filter(user::Column::Id.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        outside.extend(
+            found
+                .into_iter()
+                .filter(|(_, unit)| !scope.sees(*unit))
+                .map(|(id, _)| id.to_string()),
+        );
+    }
+    if outside.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::out_of_scope(
+            "attendee_ids",
+            format!("outside your scope: {}", outside.join(", ")),
+        ))
     }
 }
 
@@ -218,10 +256,12 @@ async fn write_links(db: &impl ConnectionTrait, id: i64, input: &ActivityInput) 
 pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     input: ActivityInput,
     now: DateTime<Utc>,
 ) -> AppResult<ActivityFull> {
     write(db, async |db| {
+        check_scope(db, scope, &input).await?;
         validate(db, &input).await?;
         let model = activity::ActiveModel {
             kind: Set(input.kind),
@@ -252,7 +292,7 @@ pub async fn create(
             format!("{} {} {}", model.held_on, model.kind, model.title),
         )
         .await?;
-        get(db, model.id).await
+        get(db, scope, model.id).await
     })
     .await
 }
@@ -260,12 +300,13 @@ pub async fn create(
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     id: i64,
     change: impl FnOnce(&mut ActivityInput),
     now: DateTime<Utc>,
 ) -> AppResult<ActivityFull> {
     write(db, async |db| {
-        let current = get(db, id).await?;
+        let current = get(db, scope, id).await?;
         let mut input = ActivityInput {
             kind: current.kind(),
             title: current.model.title.clone(),
@@ -280,6 +321,7 @@ pub async fn update(
             notes: current.model.notes.clone(),
         };
         change(&mut input);
+        check_scope(db, scope, &input).await?;
         validate(db, &input).await?;
         let mut active: activity::ActiveModel = current.model.into();
         active.kind = Set(input.kind);
@@ -304,7 +346,7 @@ pub async fn update(
             format!("{} {} {}", model.held_on, model.kind, model.title),
         )
         .await?;
-        get(db, id).await
+        get(db, scope, id).await
     })
     .await
 }
@@ -313,11 +355,12 @@ pub async fn update(
 pub async fn delete(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     write(db, async |db| {
-        let current = get(db, id).await?;
+        let current = get(db, scope, id).await?;
         let mut active: activity::ActiveModel = current.model.clone().into();
         active.deleted_at = Set(Some(now));
         active.update(db).await?;
@@ -336,9 +379,11 @@ pub async fn delete(
     .await
 }
 
-pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<ActivityFull> {
+/// An activity organised in scope; any other is 404.
+pub async fn get(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> AppResult<ActivityFull> {
     let model = activity::Entity::find_by_id(id)
         .filter(activity::Column::DeletedAt.is_null())
+        .filter(scope.condition(activity::Column::OrganizerUnitId))
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("activity"))?;
@@ -409,9 +454,12 @@ pub struct ActivityFilter {
 
 async fn query(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     filter: &ActivityFilter,
 ) -> AppResult<sea_orm::Select<activity::Entity>> {
-    let mut q = activity::Entity::find().filter(activity::Column::DeletedAt.is_null());
+    let mut q = activity::Entity::find()
+        .filter(activity::Column::DeletedAt.is_null())
+        .filter(scope.condition(activity::Column::OrganizerUnitId));
     if let Some(year) = filter.year {
         let first = NaiveDate::from_ymd_opt(year, 1, 1)
             .ok_or_else(|| AppError::invalid("year", "not a valid year"))?;
@@ -447,7 +495,7 @@ async fn query(
         q = q.filter(activity::Column::Id.is_in(with_theme));
     }
     if let Some(root) = filter.organizer_unit_id {
-        if unit::Entity::find_by_id(root).one(db).await?.is_none() {
+        if unit::Entity::find_by_id(root).one(db).await?.is_none() || !scope.sees(Some(root)) {
             return Err(AppError::invalid("organizer_unit_id", "no such unit"));
         }
         q = q.filter(activity::Column::OrganizerUnitId.is_in(units::subtree_ids(db, root).await?));
@@ -458,10 +506,11 @@ async fn query(
 /// Activities by date (newest first).
 pub async fn list(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     filter: &ActivityFilter,
     page: PageReq,
 ) -> AppResult<Page<ActivityFull>> {
-    let q = query(db, filter).await?;
+    let q = query(db, scope, filter).await?;
     let total = q.clone().count(db).await?;
     let models = q
         .order_by_desc(activity::Column::HeldOn)
@@ -476,9 +525,10 @@ pub async fn list(
 /// Every matching activity (for statistics and the annual summary).
 pub async fn all(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     filter: &ActivityFilter,
 ) -> AppResult<Vec<ActivityFull>> {
-    let models = query(db, filter)
+    let models = query(db, scope, filter)
         .await?
         .order_by_asc(activity::Column::HeldOn)
         .order_by_asc(activity::Column::Id)

@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use super::{Page, PageReq, fetch_page};
-use crate::{auth::Actor, error::AppResult};
+use crate::{auth::Actor, error::AppResult, policy::Scope};
 
 /// Records one change. Call it inside the transaction of the change it records.
 pub async fn record(
@@ -120,12 +120,16 @@ pub struct AuditFilter {
 }
 
 /// Newest first.
+/// Entries of accounts of units in scope (for a scoped reader, the system's and anonymous
+/// callers' entries are outside it), newest first.
 pub async fn list(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     filter: AuditFilter,
     page: PageReq,
 ) -> AppResult<Page<audit_log::Model>> {
-    let mut query = audit_log::Entity::find();
+    let mut query =
+        audit_log::Entity::find().filter(scope.people_condition(audit_log::Column::ActorId));
     if let Some(id) = filter.actor_id {
         query = query.filter(audit_log::Column::ActorId.eq(id));
     }

@@ -17,7 +17,7 @@ use super::{
 use crate::{
     auth::{Actor, Role},
     error::{AppError, AppResult, FieldError},
-    policy,
+    policy::{self, Scope},
 };
 
 /// A campaign's settings, complete.
@@ -48,6 +48,9 @@ pub struct CampaignInput {
     pub makeup_attempts: i32,
     /// Days before each deadline on which those missing are reminded automatically.
     pub remind_before_days: Vec<i32>,
+    /// The unit that runs it; `None`: the creator's scope unit (or the whole
+    /// installation for an unscoped creator).
+    pub owner_unit_id: Option<i64>,
 }
 
 /// Changes to a campaign; `None` keeps the stored value. `courses` replaces the list.
@@ -254,25 +257,67 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<CampaignFull> 
     })
 }
 
-/// A campaign as the caller may see it: a plain cadre sees only campaigns they are on.
+/// A campaign as the caller may see it: a plain cadre sees only campaigns they are on; a
+/// manager those run by a unit in their scope or above it (and any they are on).
 pub async fn get_visible(
     db: &impl ConnectionTrait,
     actor: &Actor,
+    scope: &Scope,
     id: i64,
 ) -> AppResult<CampaignFull> {
-    if policy::sees_only_own_campaigns(actor) && find_enrollment(db, id, actor.id).await?.is_none()
-    {
+    let campaign = find(db, id).await?;
+    let seen =
+        !policy::sees_only_own_campaigns(actor) && scope.sees_campaign(campaign.owner_unit_id);
+    if !seen && find_enrollment(db, id, actor.id).await?.is_none() {
         return Err(AppError::not_found("campaign"));
     }
     get(db, id).await
 }
 
+/// A campaign a manager sees (run by a unit in their scope or above it); any other is
+/// 404. Its figures are still counted over the scope's members only.
+pub async fn seen(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> AppResult<campaign::Model> {
+    let campaign = find(db, id).await?;
+    if scope.sees_campaign(campaign.owner_unit_id) {
+        Ok(campaign)
+    } else {
+        Err(AppError::not_found("campaign"))
+    }
+}
+
+/// A campaign whose settings, bank and papers the manager may change: run by a unit in
+/// their scope. One they only see (a district's, seen from a street) is 403
+/// `out_of_scope`.
+pub async fn owned(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: i64,
+) -> AppResult<campaign::Model> {
+    let campaign = seen(db, scope, id).await?;
+    if scope.sees(campaign.owner_unit_id) {
+        Ok(campaign)
+    } else {
+        Err(AppError::out_of_scope(
+            "campaign_id",
+            "the campaign is run by a unit above your scope; only its own managers change it",
+        ))
+    }
+}
+
 pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     input: CampaignInput,
     now: DateTime<Utc>,
 ) -> AppResult<CampaignFull> {
+    let owner = input.owner_unit_id.or(scope.root());
+    scope.check("owner_unit_id", owner)?;
+    if let Some(unit) = owner {
+        units::find_in(db, scope, unit)
+            .await
+            .map_err(|_| AppError::invalid("owner_unit_id", "no such unit"))?;
+    }
     let input = CampaignInput {
         papers: papers::clean(input.papers),
         ..input
@@ -303,6 +348,7 @@ pub async fn create(
             makeup_closes_at: Set(input.makeup_closes_at),
             makeup_attempts: Set(input.makeup_attempts),
             remind_before_days: Set(encode_days(&input.remind_before_days)),
+            owner_unit_id: Set(owner),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -328,11 +374,13 @@ pub async fn create(
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     id: i64,
     changes: CampaignChanges,
     now: DateTime<Utc>,
 ) -> AppResult<CampaignFull> {
     write(db, async |db| {
+        owned(db, scope, id).await?;
         let current = get(db, id).await?;
         let c = &current.campaign;
         let old_courses: Vec<(i64, bool)> = current
@@ -370,6 +418,7 @@ pub async fn update(
                 .remind_before_days
                 .clone()
                 .unwrap_or_else(|| remind_before_days(c)),
+            owner_unit_id: c.owner_unit_id,
         };
         let errors = validate(&merged);
         if !errors.is_empty() {
@@ -439,6 +488,7 @@ pub async fn update(
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
+    scope: &Scope,
     year: Option<i32>,
     page: PageReq,
 ) -> AppResult<Page<campaign::Model>> {
@@ -455,6 +505,14 @@ pub async fn list(
             .all(db)
             .await?;
         query = query.filter(campaign::Column::Id.is_in(mine));
+    } else if let (Some(units), Some(above)) = (scope.units(), scope.units_above()) {
+        let mut owners: Vec<i64> = units.iter().chain(above).copied().collect();
+        owners.sort_unstable();
+        query = query.filter(
+            Condition::any()
+                .add(campaign::Column::OwnerUnitId.is_null())
+                .add(campaign::Column::OwnerUnitId.is_in(owners)),
+        );
     }
     fetch_page(
         db,
@@ -495,13 +553,25 @@ pub async fn enrolled(
 pub async fn enroll(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     campaign_id: i64,
     user_ids: &[i64],
     unit_ids: &[i64],
     now: DateTime<Utc>,
 ) -> AppResult<u64> {
     write(db, async |db| {
-        get(db, campaign_id).await?;
+        seen(db, scope, campaign_id).await?;
+        let outside: Vec<String> = unit_ids
+            .iter()
+            .filter(|u| !scope.sees(Some(**u)))
+            .map(|u| u.to_string())
+            .collect();
+        if !outside.is_empty() {
+            return Err(AppError::out_of_scope(
+                "unit_ids",
+                format!("outside your scope: {}", outside.join(", ")),
+            ));
+        }
         if user_ids.is_empty() && unit_ids.is_empty() {
             return Err(AppError::invalid(
                 "user_ids",
@@ -510,15 +580,27 @@ pub async fn enroll(
         }
         let mut targets: HashSet<i64> = HashSet::new();
         if !user_ids.is_empty() {
-            let found: Vec<(i64, bool)> = user::Entity::find()
+            let found: Vec<(i64, bool, Option<i64>)> = user::Entity::find()
                 .select_only()
                 .column(user::Column::Id)
                 .column(user::Column::Active)
+                .column(user::Column::UnitId)
                 .filter(user::Column::Id.is_in(user_ids.to_vec()))
                 .into_tuple()
                 .all(db)
                 .await?;
-            let known: HashSet<i64> = found.iter().map(|(id, _)| *id).collect();
+            let outside: Vec<String> = found
+                .iter()
+                .filter(|(_, _, unit)| !scope.sees(*unit))
+                .map(|(id, _, _)| id.to_string())
+                .collect();
+            if !outside.is_empty() {
+                return Err(AppError::out_of_scope(
+                    "user_ids",
+                    format!("outside your scope: {}", outside.join(", ")),
+                ));
+            }
+            let known: HashSet<i64> = found.iter().map(|(id, _, _)| *id).collect();
             let missing: Vec<String> = user_ids
                 .iter()
                 .filter(|id| !known.contains(id))
@@ -532,8 +614,8 @@ pub async fn enroll(
             }
             let inactive: Vec<String> = found
                 .iter()
-                .filter(|(_, a)| !a)
-                .map(|(id, _)| id.to_string())
+                .filter(|(_, a, _)| !a)
+                .map(|(id, _, _)| id.to_string())
                 .collect();
             if !inactive.is_empty() {
                 return Err(AppError::invalid(
@@ -647,17 +729,17 @@ impl RosterFilter {
 /// The roster, in enrollment order, with each member's account.
 pub async fn roster(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     campaign_id: i64,
     filter: RosterFilter,
     page: PageReq,
 ) -> AppResult<Page<(enrollment::Model, user::Model)>> {
-    get(db, campaign_id).await?;
+    seen(db, scope, campaign_id).await?;
+    let scope = scope.filtered(db, "unit_id", filter.unit_id).await?;
     let mut query = enrollment::Entity::find()
         .find_also_related(user::Entity)
-        .filter(enrollment::Column::CampaignId.eq(campaign_id));
-    if let Some(unit_id) = filter.unit_id {
-        query = query.filter(user::Column::UnitId.is_in(units::subtree_ids(db, unit_id).await?));
-    }
+        .filter(enrollment::Column::CampaignId.eq(campaign_id))
+        .filter(scope.condition(enrollment::Column::UnitId));
     if let Some(exempt) = filter.exempt {
         query = query.filter(enrollment::Column::Exempt.eq(exempt));
     }
@@ -690,15 +772,17 @@ pub async fn roster(
 pub async fn set_exemption(
     db: &DatabaseConnection,
     actor: &Actor,
-    campaign_id: i64,
-    user_id: i64,
+    scope: &Scope,
+    (campaign_id, user_id): (i64, i64),
     exempt: bool,
     reason: Option<String>,
     now: DateTime<Utc>,
 ) -> AppResult<enrollment::Model> {
     write(db, async |db| {
+        seen(db, scope, campaign_id).await?;
         let current = find_enrollment(db, campaign_id, user_id)
             .await?
+            .filter(|e| scope.sees(e.unit_id))
             .ok_or_else(|| AppError::not_found("enrollment"))?;
         let reason = reason
             .map(|r| r.trim().to_owned())

@@ -1,7 +1,7 @@
 //! Courses of study.
 
 use chrono::{DateTime, Utc};
-use entity::{campaign_course, course};
+use entity::{campaign, campaign_course, course};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -11,6 +11,7 @@ use super::{Page, PageReq, audit, credit, fetch_page, write};
 use crate::{
     auth::Actor,
     error::{AppError, AppResult, FieldError},
+    policy::Scope,
 };
 
 /// A course's longest allowed length: a working day.
@@ -109,15 +110,48 @@ pub async fn create(
 }
 
 /// Changes a course. A new length re-credits every enrollment of every campaign that lists it.
+/// The catalogue is shared by every unit, but a course changes only when every campaign
+/// that uses it is run within the caller's scope: a street does not change the minutes of
+/// the district's compulsory course (403 `out_of_scope`).
+async fn check_users_in_scope(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> AppResult<()> {
+    if scope.is_whole() {
+        return Ok(());
+    }
+    let using: Vec<i64> = campaign_course::Entity::find()
+        .select_only()
+        .column(campaign_course::Column::CampaignId)
+        .filter(campaign_course::Column::CourseId.eq(id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let owners: Vec<Option<i64>> = campaign::Entity::find()
+        .select_only()
+        .column(campaign::Column::OwnerUnitId)
+        .filter(campaign::Column::Id.is_in(using))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if owners.iter().all(|owner| scope.sees(*owner)) {
+        Ok(())
+    } else {
+        Err(AppError::out_of_scope(
+            "id",
+            "the course is used by a campaign run above your scope",
+        ))
+    }
+}
+
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     id: i64,
     changes: CourseChanges,
     now: DateTime<Utc>,
 ) -> AppResult<course::Model> {
     write(db, async |db| {
         let current = get(db, id).await?;
+        check_users_in_scope(db, scope, id).await?;
         let mut errors = Vec::new();
         let mut active: course::ActiveModel = current.clone().into();
         if let Some(title) = &changes.title {

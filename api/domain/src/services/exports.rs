@@ -19,6 +19,7 @@ use crate::{
     error::AppResult,
     export::{self, Cell, Sheet},
     paging::PageReq,
+    policy::Scope,
     scoring,
 };
 
@@ -129,13 +130,14 @@ async fn audit_export(
 pub async fn targets(
     db: &DatabaseConnection,
     actor: &Actor,
+    (scope, unit_id): (&Scope, Option<i64>),
     campaign_id: i64,
-    unit_id: Option<i64>,
     format: SheetFormat,
     now: DateTime<Utc>,
 ) -> AppResult<ExportFile> {
+    let scope = scope.filtered(db, "unit_id", unit_id).await?;
     let turn = ReportTurn::take().await;
-    let report = targets::campaign_targets(db, &turn, campaign_id, unit_id, now).await?;
+    let report = targets::campaign_targets(db, &turn, campaign_id, &scope, now).await?;
     let sheets = targets::report_sheets(&report, "合计");
     let filters = vec![
         ("campaign", Some(campaign_id.to_string())),
@@ -155,15 +157,16 @@ pub async fn targets(
 pub async fn missing(
     db: &DatabaseConnection,
     actor: &Actor,
+    (scope, unit_id): (&Scope, Option<i64>),
     campaign_id: i64,
     target: Target,
-    unit_id: Option<i64>,
     format: SheetFormat,
     now: DateTime<Utc>,
 ) -> AppResult<ExportFile> {
+    let scope = scope.filtered(db, "unit_id", unit_id).await?;
     let turn = ReportTurn::take().await;
     let found =
-        targets::missing(db, &turn, campaign_id, target, unit_id, PageReq::all(), now).await?;
+        targets::missing(db, &turn, campaign_id, target, &scope, PageReq::all(), now).await?;
     let filters = vec![
         ("campaign", Some(campaign_id.to_string())),
         ("target", Some(target.key().to_owned())),
@@ -228,13 +231,14 @@ fn missing_sheet(target: Target, rows: &[targets::Missing]) -> Sheet {
 pub async fn attempts(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     campaign_id: i64,
     filter: AttemptFilter,
     format: SheetFormat,
     now: DateTime<Utc>,
 ) -> AppResult<ExportFile> {
     let filters = filter.audit_pairs(campaign_id);
-    let all = exam::list_attempts(db, campaign_id, filter, PageReq::all()).await?;
+    let all = exam::list_attempts(db, scope, campaign_id, filter, PageReq::all()).await?;
     let rows = all.items.len();
     audit_export(db, actor, now, "attempts", filters, format.into(), rows).await?;
     let sheets = [attempts_sheet(&all.items)];
@@ -305,17 +309,26 @@ fn attempts_sheet(rows: &[exam::AttemptRow]) -> Sheet {
 pub async fn annual(
     db: &DatabaseConnection,
     actor: &Actor,
+    (scope, unit_id): (&Scope, Option<i64>),
     year: i32,
     format: FileFormat,
     now: DateTime<Utc>,
 ) -> AppResult<ExportFile> {
+    let scope = scope.narrowed_opt(db, unit_id).await?;
     let turn = ReportTurn::take().await;
-    let summary = reports::annual_summary(db, &turn, year, now).await?;
-    let filters = vec![("year", Some(year.to_string()))];
+    let summary = reports::annual_summary(db, &turn, &scope, year, now).await?;
+    let filters = vec![
+        ("year", Some(year.to_string())),
+        ("unit_id", audit::text(&scope.root())),
+    ];
     let rows = summary.campaigns.len();
     audit_export(db, actor, now, "annual_report", filters, format, rows).await?;
-    let name = format!("{year}年法治政府建设工作总结数据");
-    let ascii_name = format!("annual-{year}");
+    let unit_name = summary.unit.as_ref().map_or("", |(_, n)| n.as_str());
+    let name = format!("{unit_name}{year}年法治政府建设工作总结数据");
+    let ascii_name = match scope.root() {
+        Some(unit) => format!("annual-{year}-unit-{unit}"),
+        None => format!("annual-{year}"),
+    };
     let tables = match format {
         FileFormat::Text => {
             let bytes = reports::narrative(&summary).into_bytes();
@@ -335,10 +348,11 @@ pub async fn annual(
 /// An archive's files, as they were when it was frozen.
 pub async fn archive(
     db: &DatabaseConnection,
+    scope: &Scope,
     id: i64,
     format: FileFormat,
 ) -> AppResult<ExportFile> {
-    let a = archives::get(db, id).await?;
+    let a = archives::get(db, scope, id).await?;
     let bytes = match format {
         FileFormat::Text => a.narrative.into_bytes(),
         FileFormat::Csv => a.csv,

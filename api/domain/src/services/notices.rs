@@ -23,6 +23,7 @@ use super::{
 use crate::{
     auth::Actor,
     error::{AppError, AppResult},
+    policy::Scope,
 };
 
 /// [`lock_named`] key of manual reminders: two HR officers pressing at once send one.
@@ -82,12 +83,13 @@ fn new_notice(
     }
 }
 
-/// Reminds every roster member (of `unit_id` and its sub-units, if given) who does not
-/// count for `target`, but those reminded of it within 24 hours. `message` replaces the
-/// default text.
+/// Reminds every roster member in scope (of `unit_id` and its sub-units, if given) who
+/// does not count for `target`, but those reminded of it within 24 hours. `message`
+/// replaces the default text.
 pub async fn remind(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     (campaign_id, target, unit_id): (i64, Target, Option<i64>),
     message: Option<String>,
     (tz, now, deliver): (FixedOffset, DateTime<Utc>, bool),
@@ -101,10 +103,11 @@ pub async fn remind(
             "must be at most 500 characters",
         ));
     }
-    let c = campaigns::get(db, campaign_id).await?.campaign;
+    let c = campaigns::seen(db, scope, campaign_id).await?;
+    let scope = scope.filtered(db, "unit_id", unit_id).await?;
     let missing = {
         let turn = ReportTurn::take().await;
-        targets::missing(db, &turn, campaign_id, target, unit_id, PageReq::all(), now).await?
+        targets::missing(db, &turn, campaign_id, target, &scope, PageReq::all(), now).await?
     };
     write(db, async |txn| {
         lock_named(txn, REMINDER_LOCK).await?;
@@ -209,7 +212,8 @@ pub async fn remind_due(db: &DatabaseConnection, run: ReminderRun) -> AppResult<
         for target in due_today(&c, today, tz) {
             let missing = {
                 let turn = ReportTurn::take().await;
-                targets::missing(db, &turn, c.id, target, None, PageReq::all(), now).await?
+                let everyone = Scope::whole_installation();
+                targets::missing(db, &turn, c.id, target, &everyone, PageReq::all(), now).await?
             };
             let rows: Vec<notice::ActiveModel> = missing
                 .items

@@ -15,7 +15,7 @@ use futures::StreamExt;
 use hmac::{Hmac, Mac};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, Statement,
     sea_query::{LockBehavior, LockType},
 };
 use sha2::Sha256;
@@ -23,7 +23,7 @@ use sha2::Sha256;
 pub use entity::delivery::DeliveryStatus;
 
 use super::{Page, PageReq, begin_write};
-use crate::{config::Webhook, error::AppResult};
+use crate::{config::Webhook, error::AppResult, policy::Scope};
 
 /// Give up this long after the notice was written.
 pub const GIVE_UP_AFTER: Duration = Duration::hours(24);
@@ -246,12 +246,22 @@ pub async fn prune(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u64
 }
 
 /// The delivery log (admins), newest first, optionally of one status.
+/// Deliveries of notices to people in scope, newest first.
 pub async fn list(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     status: Option<DeliveryStatus>,
     page: PageReq,
 ) -> AppResult<Page<(delivery::Model, Option<notice::Model>)>> {
     let mut q = delivery::Entity::find();
+    if !scope.is_whole() {
+        let notices = notice::Entity::find()
+            .select_only()
+            .column(notice::Column::Id)
+            .filter(scope.people_condition(notice::Column::UserId))
+            .into_query();
+        q = q.filter(delivery::Column::NoticeId.in_subquery(notices));
+    }
     if let Some(s) = status {
         q = q.filter(delivery::Column::Status.eq(s));
     }

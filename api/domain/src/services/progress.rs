@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use super::{campaigns, credit, exam};
 use crate::{
     error::{AppError, AppResult},
+    policy::Scope,
     scoring,
 };
 
@@ -23,6 +24,25 @@ pub struct ProgressReport {
     pub grade: Option<scoring::Grade>,
     /// 补考 attempts still open to the member.
     pub makeup_attempts_left: i32,
+}
+
+/// A roster member's progress as a manager reads it: the campaign seen and the member
+/// in scope, else 404.
+pub async fn progress_of_member(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    campaign_id: i64,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<ProgressReport> {
+    campaigns::seen(db, scope, campaign_id).await?;
+    let in_scope = campaigns::find_enrollment(db, campaign_id, user_id)
+        .await?
+        .is_some_and(|e| scope.sees(e.unit_id));
+    if !in_scope {
+        return Err(AppError::not_found("enrollment"));
+    }
+    progress_of(db, campaign_id, user_id, now).await
 }
 
 /// Progress of `user_id` on a campaign, read from the running totals (overdue exam

@@ -13,6 +13,7 @@ use super::{Page, PageReq, audit, campaigns, tags, write};
 use crate::{
     auth::Actor,
     error::{AppError, AppResult, FieldError},
+    policy::Scope,
 };
 
 pub use entity::question::{QuestionKind, QuestionPool};
@@ -190,12 +191,13 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<Question> {
 pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     campaign_id: i64,
     input: QuestionInput,
     now: DateTime<Utc>,
 ) -> AppResult<Question> {
     write(db, async |db| {
-        campaigns::get(db, campaign_id).await?;
+        campaigns::owned(db, scope, campaign_id).await?;
         let errors = validate(&input);
         if !errors.is_empty() {
             return Err(AppError::invalid_many(errors));
@@ -231,15 +233,27 @@ async fn was_drawn(db: &impl ConnectionTrait, id: i64) -> AppResult<bool> {
 /// Changes a question. A question already drawn into an attempt is not changed in place
 /// (old attempts must still grade as they were): it is retired and the changed version
 /// is stored as a new question, which is returned.
+/// A question of a campaign the scope's managers change (see [`campaigns::owned`]): of
+/// one they do not see, 404.
+async fn owned(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> AppResult<Question> {
+    let found = get(db, id).await?;
+    match campaigns::owned(db, scope, found.model.campaign_id).await {
+        Err(AppError::NotFound(_)) => Err(AppError::not_found("question")),
+        Err(other) => Err(other),
+        Ok(_) => Ok(found),
+    }
+}
+
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     id: i64,
     change: impl FnOnce(&mut QuestionInput),
     now: DateTime<Utc>,
 ) -> AppResult<Question> {
     write(db, async |db| {
-        let current = get(db, id).await?;
+        let current = owned(db, scope, id).await?;
         if current.model.retired {
             return Err(AppError::conflict(
                 "retired",
@@ -304,11 +318,12 @@ async fn retire(
 pub async fn delete(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     write(db, async |db| {
-        let current = get(db, id).await?;
+        let current = owned(db, scope, id).await?;
         let action = if was_drawn(db, id).await? {
             retire(db, current.model, now).await?;
             "retire"
@@ -333,11 +348,12 @@ pub async fn delete(
 
 pub async fn list(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     campaign_id: i64,
     include_retired: bool,
     page: PageReq,
 ) -> AppResult<Page<Question>> {
-    campaigns::get(db, campaign_id).await?;
+    campaigns::seen(db, scope, campaign_id).await?;
     let mut query = question::Entity::find().filter(question::Column::CampaignId.eq(campaign_id));
     if !include_retired {
         query = query.filter(question::Column::Retired.eq(false));
@@ -360,12 +376,13 @@ pub async fn list(
 pub async fn import(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     campaign_id: i64,
     items: Vec<ParsedQuestion>,
     now: DateTime<Utc>,
 ) -> AppResult<u64> {
     write(db, async |db| {
-        campaigns::get(db, campaign_id).await?;
+        campaigns::owned(db, scope, campaign_id).await?;
         let mut errors = Vec::new();
         let mut good = Vec::new();
         for (line, item) in items {

@@ -1,7 +1,9 @@
 //! The annual summary (法治政府建设工作总结 figures) for one calendar year.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
-use entity::campaign;
+use entity::{campaign, unit};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use super::report_turn::ReportTurn;
@@ -9,12 +11,14 @@ use super::{
     activities::{
         self, ActivityFilter, ActivityKind, Audience, OrganizerLevel, Tally, Theme, Venue,
     },
-    ledgers::{self, figures::LedgerFigures},
+    ledgers::{self, MediationCases, figures::LedgerFigures},
     targets::{self, Counts, Target},
+    units,
 };
 use crate::{
     error::{AppError, AppResult},
     export::{Cell, Sheet},
+    policy::Scope,
 };
 
 /// One campaign's four targets.
@@ -27,10 +31,27 @@ pub struct CampaignFigures {
     pub by_unit: Vec<targets::UnitCounts>,
 }
 
+/// One child unit's key figures in a unit's summary (`by_unit`): what a district's
+/// league table of its streets compares.
+#[derive(Debug, Clone)]
+pub struct UnitFigures {
+    pub unit_id: i64,
+    pub name: String,
+    pub publicity: Tally,
+    pub training: Tally,
+    pub mediation_cases: u64,
+    /// `(campaign_id, counts over the unit's members)`, one per campaign of the year.
+    pub campaigns: Vec<(i64, Counts)>,
+}
+
 /// Everything the year-end report states.
 #[derive(Debug, Clone)]
 pub struct AnnualSummary {
     pub year: i32,
+    /// The unit summarised (its subtree), or `None` for the whole installation.
+    pub unit: Option<(i64, String)>,
+    /// A row per child unit of `unit` (per top-level unit for the whole installation).
+    pub by_unit: Vec<UnitFigures>,
     pub campaigns: Vec<CampaignFigures>,
     pub training: Tally,
     pub training_by_audience: Vec<(Audience, Tally)>,
@@ -58,11 +79,14 @@ impl AnnualSummary {
     }
 }
 
-/// Gathers the summary of `year`. Activity dates are calendar dates in the office's time
-/// zone (timestamps are converted when recorded); campaigns count by their `year`.
+/// Gathers the summary of `year` over `scope`: its unit's subtree (a street's own
+/// 工作总结), or the whole installation. Activity dates are calendar dates in the office's
+/// time zone (timestamps are converted when recorded); campaigns count by their `year`,
+/// each one the scope sees, over the scope's members only.
 pub async fn annual_summary(
     db: &DatabaseConnection,
     turn: &ReportTurn,
+    scope: &Scope,
     year: i32,
     now: DateTime<Utc>,
 ) -> AppResult<AnnualSummary> {
@@ -75,8 +99,10 @@ pub async fn annual_summary(
         .order_by_asc(campaign::Column::Id)
         .all(db)
         .await?
+        .into_iter()
+        .filter(|c| scope.sees_campaign(c.owner_unit_id))
     {
-        let report = targets::campaign_targets(db, turn, c.id, None, now).await?;
+        let report = targets::campaign_targets(db, turn, c.id, scope, now).await?;
         campaigns.push(CampaignFigures {
             campaign_id: c.id,
             title: c.title,
@@ -86,12 +112,15 @@ pub async fn annual_summary(
     }
     let all = activities::all(
         db,
+        scope,
         &ActivityFilter {
             year: Some(year),
             ..Default::default()
         },
     )
     .await?;
+    let mediation = ledgers::of_year::<MediationCases>(db, scope, year, &HashMap::new()).await?;
+    let (unit, by_unit) = unit_rows(db, scope, &campaigns, &all, &mediation).await?;
     let mut training = Tally::default();
     let mut publicity = Tally::default();
     let (mut street, mut community) = (0, 0);
@@ -133,6 +162,8 @@ pub async fn annual_summary(
     }
     Ok(AnnualSummary {
         year,
+        unit,
+        by_unit,
         campaigns,
         training,
         training_by_audience: by_audience,
@@ -141,9 +172,78 @@ pub async fn annual_summary(
         publicity_community: community,
         themes,
         venues,
-        ledgers: ledgers::figures::of(db, year).await?,
-        previous: ledgers::figures::of(db, year - 1).await?,
+        ledgers: ledgers::figures::of(db, scope, year).await?,
+        previous: ledgers::figures::of(db, scope, year - 1).await?,
     })
+}
+
+/// The summarised unit, and a row of key figures per child unit (per top-level unit for
+/// the whole installation), each over the child's subtree.
+async fn unit_rows(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    campaigns: &[CampaignFigures],
+    activities: &[activities::ActivityFull],
+    mediation: &[ledgers::Record<entity::mediation_case::Model>],
+) -> AppResult<(Option<(i64, String)>, Vec<UnitFigures>)> {
+    let names: HashMap<i64, String> = unit::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let tree = units::tree(db).await?;
+    let mut children = tree.get(&scope.root()).cloned().unwrap_or_default();
+    children.sort_unstable();
+    // Which child each unit of the scope rolls up into.
+    let mut child_of: HashMap<i64, usize> = HashMap::new();
+    for (i, child) in children.iter().enumerate() {
+        for id in units::subtree_in(&tree, *child) {
+            child_of.insert(id, i);
+        }
+    }
+    let mut rows: Vec<UnitFigures> = children
+        .iter()
+        .map(|id| UnitFigures {
+            unit_id: *id,
+            name: names.get(id).cloned().unwrap_or_default(),
+            publicity: Tally::default(),
+            training: Tally::default(),
+            mediation_cases: 0,
+            campaigns: campaigns
+                .iter()
+                .map(|c| {
+                    let counts = c
+                        .by_unit
+                        .iter()
+                        .find(|u| u.unit_id == *id)
+                        .map(|u| u.counts)
+                        .unwrap_or_default();
+                    (c.campaign_id, counts)
+                })
+                .collect(),
+        })
+        .collect();
+    for a in activities {
+        if let Some(row) = child_of
+            .get(&a.model.organizer_unit_id)
+            .map(|i| &mut rows[*i])
+        {
+            match a.kind() {
+                ActivityKind::Publicity => row.publicity.add(a),
+                ActivityKind::Training => row.training.add(a),
+            }
+        }
+    }
+    for m in mediation {
+        if let Some(i) = child_of.get(&m.model.committee_unit_id) {
+            rows[*i].mediation_cases += 1;
+        }
+    }
+    let unit = scope
+        .root()
+        .map(|id| (id, names.get(&id).cloned().unwrap_or_default()));
+    Ok((unit, rows))
 }
 
 /// A rate as a 工作总结 writes it: `100%`, `71.43%`.
@@ -162,6 +262,9 @@ pub fn percent(rate: Option<f64>) -> String {
 /// paragraph per section in the order a 工作总结 reads.
 pub fn narrative(s: &AnnualSummary) -> String {
     let mut out = Vec::new();
+    if let Some((_, name)) = &s.unit {
+        out.push(format!("{name}{}年法治政府建设工作情况", s.year));
+    }
     publicity_paragraph(s, &mut out);
     training_paragraph(s, &mut out);
     themes_paragraph(s, &mut out);

@@ -23,7 +23,7 @@ use super::{
 use crate::{
     auth::Actor,
     error::{AppError, AppResult, FieldError},
-    policy,
+    policy::{self, Scope},
 };
 
 /// The longest session accepted.
@@ -504,6 +504,7 @@ impl SessionFilter {
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
+    scope: &Scope,
     mut filter: SessionFilter,
     page: PageReq,
 ) -> AppResult<Page<study_session::Model>> {
@@ -514,6 +515,12 @@ pub async fn list(
         filter.user_id = Some(actor.id);
     }
     let mut query = study_session::Entity::find();
+    if filter.user_id != Some(actor.id) {
+        // Others' sessions: of people in the manager's scope only.
+        let scope = scope.filtered(db, "unit_id", filter.unit_id).await?;
+        query = query.filter(scope.people_condition(study_session::Column::UserId));
+        filter.unit_id = None;
+    }
     if let Some(id) = filter.campaign_id {
         query = query.filter(study_session::Column::CampaignId.eq(id));
     }

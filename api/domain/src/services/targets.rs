@@ -16,8 +16,9 @@ use sea_orm::{
 
 use super::{Page, PageReq, campaigns, credit, exam, report_turn::ReportTurn, units};
 use crate::{
-    error::{AppError, AppResult},
+    error::AppResult,
     export::{Cell, Sheet},
+    policy::Scope,
     scoring,
 };
 
@@ -233,7 +234,20 @@ async fn counts_by_own_unit(
     campaign_id: i64,
     bands: scoring::Bands,
     pending: &HashMap<i64, Pending>,
+    scope: &Scope,
 ) -> AppResult<HashMap<Option<i64>, Counts>> {
+    // A scope reads its own units' stretches of the index (`unit_id IN (…)`), not the
+    // whole campaign's.
+    let mut in_scope: Vec<i64> = scope.units().into_iter().flatten().copied().collect();
+    in_scope.sort_unstable();
+    let unit_filter = if scope.is_whole() {
+        String::new()
+    } else {
+        format!(
+            " AND e.unit_id IN ({})",
+            vec!["?"; in_scope.len()].join(", ")
+        )
+    };
     let (enrollments, overdue) = enrollments_as_of(pending);
     // `COUNT(*) FILTER` (both engines) over the columns of `idx_enrollments_report`: the
     // GROUP BY reads that index alone, in unit order. Those without a finished score
@@ -251,7 +265,7 @@ async fn counts_by_own_unit(
          COUNT(*) FILTER (WHERE e.best_score_centi >= ? AND e.best_score_centi < ?) AS pass_band, \
          COUNT(*) FILTER (WHERE e.best_score_centi < ?) AS fail \
          FROM {enrollments} e \
-         WHERE e.campaign_id = ? AND e.exempt = ? \
+         WHERE e.campaign_id = ? AND e.exempt = ?{unit_filter} \
          GROUP BY e.unit_id"
     );
     let backend = db.get_database_backend();
@@ -275,6 +289,7 @@ async fn counts_by_own_unit(
             ];
             values.extend(overdue);
             values.extend([campaign_id.into(), false.into()]);
+            values.extend(in_scope.iter().map(|u| Value::BigInt(Some(*u))));
             values
         }))
         .await?;
@@ -312,31 +327,28 @@ async fn counts_by_own_unit(
     Ok(out)
 }
 
-/// The four targets of a campaign; with `unit_id`, of that unit and its sub-units only.
-/// Overdue attempts count as finished (graded on the answers saved by their deadline), so
-/// the figures are as of `now`; nothing is written.
+/// The four targets of a campaign the scope sees, over the members in `scope` only (a
+/// `unit_id` filter is a narrower scope). Overdue attempts count as finished (graded on
+/// the answers saved by their deadline), so the figures are as of `now`; nothing is
+/// written.
 pub async fn campaign_targets(
     db: &DatabaseConnection,
     _turn: &ReportTurn,
     campaign_id: i64,
-    unit_id: Option<i64>,
+    scope: &Scope,
     now: DateTime<Utc>,
 ) -> AppResult<TargetsReport> {
-    let campaign = campaigns::get(db, campaign_id).await?.campaign;
+    let campaign = campaigns::seen(db, scope, campaign_id).await?;
     let pending = Pending::by_enrollment(exam::overdue_outcomes(db, campaign_id, now).await?);
-    let own = counts_by_own_unit(db, campaign_id, (&campaign).into(), &pending).await?;
+    let own = counts_by_own_unit(db, campaign_id, (&campaign).into(), &pending, scope).await?;
     let all_units = unit::Entity::find()
         .order_by_asc(unit::Column::Id)
         .all(db)
         .await?;
     let tree = units::tree(db).await?;
+    let unit_id = scope.root();
     let scope: Vec<i64> = match unit_id {
-        Some(root) => {
-            if !all_units.iter().any(|u| u.id == root) {
-                return Err(AppError::invalid("unit_id", "no such unit"));
-            }
-            depth_first(&tree, root)
-        }
+        Some(root) => depth_first(&tree, root),
         None => tree
             .get(&None)
             .into_iter()
@@ -421,11 +433,11 @@ pub async fn missing(
     _turn: &ReportTurn,
     campaign_id: i64,
     target: Target,
-    unit_id: Option<i64>,
+    scope: &Scope,
     page: PageReq,
     now: DateTime<Utc>,
 ) -> AppResult<Page<Missing>> {
-    let campaign = campaigns::get(db, campaign_id).await?.campaign;
+    let campaign = campaigns::seen(db, scope, campaign_id).await?;
     let pass_mark = scoring::pass_mark_centi(campaign.pass_score);
     // Overdue attempts count as finished (see `campaign_targets`): whoever they make
     // count is not missing, and the rest are shown as they will stand.
@@ -444,13 +456,8 @@ pub async fn missing(
     let mut query = enrollment::Entity::find()
         .find_also_related(user::Entity)
         .filter(enrollment::Column::CampaignId.eq(campaign_id))
-        .filter(enrollment::Column::Exempt.eq(false));
-    if let Some(root) = unit_id {
-        if unit::Entity::find_by_id(root).one(db).await?.is_none() {
-            return Err(AppError::invalid("unit_id", "no such unit"));
-        }
-        query = query.filter(enrollment::Column::UnitId.is_in(units::subtree_ids(db, root).await?));
-    }
+        .filter(enrollment::Column::Exempt.eq(false))
+        .filter(scope.condition(enrollment::Column::UnitId));
     query = match target {
         Target::Participation => query.filter(enrollment::Column::Participated.eq(false)),
         Target::Study => query.filter(enrollment::Column::StudyComplete.eq(false)),

@@ -13,6 +13,7 @@ use super::{Page, PageReq, audit, fetch_page, write};
 use crate::{
     auth::Actor,
     error::{AppError, AppResult},
+    policy::Scope,
 };
 
 pub use entity::unit::UnitKind;
@@ -57,6 +58,12 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<unit::Model> {
         .ok_or_else(|| AppError::not_found("unit"))
 }
 
+/// A unit in scope; any other is 404.
+pub async fn find_in(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> AppResult<unit::Model> {
+    let found = get(db, id).await?;
+    scope.found(Some(found.id), found, "unit")
+}
+
 async fn check_parent(db: &impl ConnectionTrait, parent_id: Option<i64>) -> AppResult<()> {
     if let Some(parent) = parent_id
         && unit::Entity::find_by_id(parent).one(db).await?.is_none()
@@ -69,9 +76,11 @@ async fn check_parent(db: &impl ConnectionTrait, parent_id: Option<i64>) -> AppR
 pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     new: NewUnit,
     now: DateTime<Utc>,
 ) -> AppResult<unit::Model> {
+    scope.check("parent_id", new.parent_id)?;
     write(db, async |db| {
         let name = clean_name(&new.name)?;
         check_parent(db, new.parent_id).await?;
@@ -103,12 +112,16 @@ pub async fn create(
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     id: i64,
     changes: UnitChanges,
     now: DateTime<Utc>,
 ) -> AppResult<unit::Model> {
     write(db, async |db| {
-        let current = get(db, id).await?;
+        let current = find_in(db, scope, id).await?;
+        if let Some(parent) = changes.parent_id {
+            scope.check("parent_id", parent)?;
+        }
         let mut active: unit::ActiveModel = current.clone().into();
         let mut summary = Vec::new();
         if let Some(name) = changes.name {
@@ -154,11 +167,18 @@ pub async fn update(
 pub async fn delete(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     write(db, async |db| {
-        let current = get(db, id).await?;
+        let current = find_in(db, scope, id).await?;
+        if scope.root() == Some(id) {
+            return Err(AppError::out_of_scope(
+                "id",
+                "the unit your scope is rooted at cannot be deleted from within it",
+            ));
+        }
         let children = unit::Entity::find()
             .filter(unit::Column::ParentId.eq(id))
             .count(db)
@@ -207,10 +227,11 @@ pub async fn delete(
 
 pub async fn list(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     filter: UnitFilter,
     page: PageReq,
 ) -> AppResult<Page<unit::Model>> {
-    let mut query = unit::Entity::find();
+    let mut query = unit::Entity::find().filter(scope.condition(unit::Column::Id));
     if let Some(parent) = filter.parent_id {
         query = query.filter(unit::Column::ParentId.eq(parent));
     }
@@ -223,8 +244,6 @@ pub async fn list(
     fetch_page(db, query.order_by_asc(unit::Column::Id), page).await
 }
 
-/// Parent → children map of the whole tree. A city has thousands of units, not millions,
-/// so one query and a walk in memory beats a recursive query per call.
 /// Every unit's kind, read once (levels of records and activities come from it).
 pub async fn kinds(db: &impl ConnectionTrait) -> AppResult<HashMap<i64, UnitKind>> {
     Ok(unit::Entity::find()
@@ -238,19 +257,9 @@ pub async fn kinds(db: &impl ConnectionTrait) -> AppResult<HashMap<i64, UnitKind
         .collect())
 }
 
+/// Parent → children map of the whole tree (read once; see [`policy::unit_tree`]).
 pub async fn tree(db: &impl ConnectionTrait) -> AppResult<HashMap<Option<i64>, Vec<i64>>> {
-    let rows: Vec<(i64, Option<i64>)> = unit::Entity::find()
-        .select_only()
-        .column(unit::Column::Id)
-        .column(unit::Column::ParentId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut children: HashMap<Option<i64>, Vec<i64>> = HashMap::new();
-    for (id, parent) in rows {
-        children.entry(parent).or_default().push(id);
-    }
-    Ok(children)
+    crate::policy::unit_tree(db).await
 }
 
 /// The accounts of a unit and all its sub-units.
@@ -272,14 +281,5 @@ pub async fn subtree_ids(db: &impl ConnectionTrait, root: i64) -> AppResult<Hash
 
 /// [`subtree_ids`] over a tree already read.
 pub fn subtree_in(children: &HashMap<Option<i64>, Vec<i64>>, root: i64) -> HashSet<i64> {
-    let mut seen = HashSet::from([root]);
-    let mut stack = vec![root];
-    while let Some(id) = stack.pop() {
-        for child in children.get(&Some(id)).into_iter().flatten() {
-            if seen.insert(*child) {
-                stack.push(*child);
-            }
-        }
-    }
-    seen
+    crate::policy::subtree_in(children, root)
 }

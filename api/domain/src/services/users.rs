@@ -11,7 +11,7 @@ use super::{Page, PageReq, audit, auth::check_password_rules, begin_write, fetch
 use crate::{
     auth::{Actor, Role, hash_password},
     error::{AppError, AppResult, FieldError},
-    policy,
+    policy::{self, Scope},
 };
 
 pub mod import;
@@ -27,6 +27,9 @@ pub struct NewUser {
     pub employee_no: Option<String>,
     pub phone: Option<String>,
     pub active: bool,
+    /// The unit whose subtree the account's manager roles apply to; `None` gives a
+    /// manager account its creator's scope.
+    pub scope_unit_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -42,6 +45,8 @@ pub struct UserChanges {
     /// `Some(None)` clears the phone number.
     pub phone: Option<Option<String>>,
     pub active: Option<bool>,
+    /// `Some(None)` makes the account's manager roles apply to the whole installation.
+    pub scope_unit_id: Option<Option<i64>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -133,10 +138,18 @@ pub fn clean_phone(field: &str, phone: Option<&str>) -> Result<Option<String>, F
 }
 
 async fn check_unit(db: &impl ConnectionTrait, unit_id: Option<i64>) -> AppResult<()> {
+    check_unit_named(db, "unit_id", unit_id).await
+}
+
+async fn check_unit_named(
+    db: &impl ConnectionTrait,
+    field: &str,
+    unit_id: Option<i64>,
+) -> AppResult<()> {
     if let Some(id) = unit_id
         && unit::Entity::find_by_id(id).one(db).await?.is_none()
     {
-        return Err(AppError::invalid("unit_id", "no such unit"));
+        return Err(AppError::invalid(field, "no such unit"));
     }
     Ok(())
 }
@@ -148,6 +161,31 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<user::Model> {
         .ok_or_else(|| AppError::not_found("user"))
 }
 
+/// An account of a unit in scope; any other is 404.
+pub async fn find_in(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> AppResult<user::Model> {
+    let found = get(db, id).await?;
+    scope.found(found.unit_id, found.clone(), "user")
+}
+
+/// Whether the roles include one that data scope limits (all but `cadre`).
+pub fn holds_manager_role(roles: &[Role]) -> bool {
+    roles.iter().any(|r| *r != Role::Cadre)
+}
+
+/// An account holding a manager role may have only a scope within the actor's: granting
+/// it widens nothing. A plain cadre's scope means nothing and is not checked.
+pub fn check_granted_scope(
+    scope: &Scope,
+    roles: &[Role],
+    scope_unit_id: Option<i64>,
+) -> AppResult<()> {
+    if holds_manager_role(roles) {
+        scope.check("scope_unit_id", scope_unit_id)
+    } else {
+        Ok(())
+    }
+}
+
 fn collect<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
     result.map_err(|e| errors.push(e)).ok()
 }
@@ -155,10 +193,17 @@ fn collect<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Op
 pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     new: NewUser,
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
     policy::authorize_role_grant(actor, None, Some(&new.roles))?;
+    scope.check("unit_id", new.unit_id)?;
+    let scope_unit_id = new.scope_unit_id.or(scope.root());
+    check_granted_scope(scope, &new.roles, scope_unit_id)?;
+    if let Some(unit) = scope_unit_id {
+        check_unit_named(db, "scope_unit_id", Some(unit)).await?;
+    }
     let mut errors = Vec::new();
     let username = collect(&mut errors, clean_username("username", &new.username));
     let name = collect(&mut errors, clean_name("name", &new.name));
@@ -211,6 +256,7 @@ pub async fn create(
         employee_no: Set(employee_no),
         phone: Set(phone.flatten()),
         active: Set(new.active),
+        scope_unit_id: Set(scope_unit_id),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -260,14 +306,53 @@ fn own_account_errors(actor: &Actor, id: i64, changes: &UserChanges) -> Vec<Fiel
     errors
 }
 
+/// What scope asks of a change to an account: the account is within the actor's reach
+/// (its unit in scope, and, for a manager, its scope too), nobody changes their own
+/// scope, and what the change leaves (unit, roles, scope) stays within the actor's.
+fn check_scope_of_change(
+    actor: &Actor,
+    scope: &Scope,
+    current: &user::Model,
+    changes: &UserChanges,
+) -> AppResult<()> {
+    let current_roles = Role::split(&current.roles);
+    if holds_manager_role(&current_roles) && !scope.sees(current.scope_unit_id) {
+        return Err(AppError::out_of_scope(
+            "scope_unit_id",
+            "this account manages more than your scope",
+        ));
+    }
+    if current.id == actor.id
+        && changes
+            .scope_unit_id
+            .is_some_and(|s| s != current.scope_unit_id)
+    {
+        return Err(AppError::forbidden("you cannot change your own scope"));
+    }
+    if let Some(unit) = changes.unit_id {
+        scope.check("unit_id", unit)?;
+    }
+    let roles = changes.roles.as_deref().unwrap_or(&current_roles);
+    let scope_unit_id = changes.scope_unit_id.unwrap_or(current.scope_unit_id);
+    if changes.roles.is_some() || changes.scope_unit_id.is_some() {
+        check_granted_scope(scope, roles, scope_unit_id)?;
+    }
+    Ok(())
+}
+
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     id: i64,
     changes: UserChanges,
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
-    let current = get(db, id).await?;
+    let current = find_in(db, scope, id).await?;
+    check_scope_of_change(actor, scope, &current, &changes)?;
+    if let Some(Some(unit)) = changes.scope_unit_id {
+        check_unit_named(db, "scope_unit_id", Some(unit)).await?;
+    }
     let current_roles = Role::split(&current.roles);
     policy::authorize_role_grant(actor, Some(&current_roles), changes.roles.as_deref())?;
     let mut errors = Vec::new();
@@ -358,6 +443,14 @@ pub async fn update(
         .filter(|r| *r != current.roles);
     if let Some(roles) = &roles_changed {
         active.roles = Set(roles.clone());
+        revoke = true;
+    }
+    let scope_changed = changes
+        .scope_unit_id
+        .filter(|s| *s != current.scope_unit_id);
+    if let Some(new_scope) = scope_changed {
+        active.scope_unit_id = Set(new_scope);
+        revoke = true;
     }
     active.updated_at = Set(now);
     let model = active.update(&txn).await?;
@@ -391,16 +484,38 @@ pub async fn update(
         )
         .await?;
     }
+    if let Some(new_scope) = scope_changed {
+        audit::record(
+            &txn,
+            Some(actor),
+            now,
+            "scope_change",
+            "user",
+            Some(id.to_string()),
+            format!(
+                "scope {} → {}",
+                scope_text(current.scope_unit_id),
+                scope_text(new_scope)
+            ),
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(model)
 }
 
+/// A scope as the audit log states it.
+fn scope_text(scope_unit_id: Option<i64>) -> String {
+    scope_unit_id.map_or_else(|| "whole installation".into(), |u| format!("unit {u}"))
+}
+
 pub async fn list(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     filter: UserFilter,
     page: PageReq,
 ) -> AppResult<Page<user::Model>> {
-    let mut query = user::Entity::find();
+    let mut query = user::Entity::find().filter(scope.condition(user::Column::UnitId));
     if let Some(unit_id) = filter.unit_id {
         let ids = units::subtree_ids(db, unit_id).await?;
         query = query.filter(user::Column::UnitId.is_in(ids));

@@ -23,6 +23,7 @@ use super::{
 use crate::{
     auth::{Actor, sha256_hex},
     error::{AppError, AppResult},
+    policy::Scope,
 };
 
 /// What an archive holds, made from the live report at the moment of freezing.
@@ -38,25 +39,29 @@ struct Frozen {
 /// `created_at` by `created_by`.
 async fn live(
     db: &DatabaseConnection,
+    scope: &Scope,
     year: i32,
     created_at: DateTime<Utc>,
     created_by: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<(v1::Archive, AnnualSummary)> {
     let turn = ReportTurn::take().await;
-    let summary = reports::annual_summary(db, &turn, year, now).await?;
+    let summary = reports::annual_summary(db, &turn, scope, year, now).await?;
     let document = v1::Archive::of(&summary, created_at, created_by);
     Ok((document, summary))
 }
 
-/// Freezes the year's annual summary and its campaigns' targets (with every unit).
+/// Freezes the year's annual summary of a unit (`unit_id`, default the scope's own; the
+/// whole installation for an unscoped caller) and its campaigns' targets.
 pub async fn freeze(
     db: &DatabaseConnection,
     actor: &Actor,
+    (scope, unit_id): (&Scope, Option<i64>),
     year: i32,
     now: DateTime<Utc>,
 ) -> AppResult<report_archive::Model> {
-    let (document, summary) = live(db, year, now, Some(actor.id), now).await?;
+    let scope = scope.narrowed_opt(db, unit_id).await?;
+    let (document, summary) = live(db, &scope, year, now, Some(actor.id), now).await?;
     let sheets = reports::sheets(&summary);
     let frozen = Frozen {
         body: document.to_json(),
@@ -67,6 +72,7 @@ pub async fn freeze(
     write(db, async |txn| {
         let stored = report_archive::ActiveModel {
             year: Set(year),
+            unit_id: Set(scope.root()),
             created_at: Set(now),
             created_by: Set(Some(actor.id)),
             sha256: Set(sha256_hex(&frozen.body)),
@@ -85,7 +91,11 @@ pub async fn freeze(
             "archive",
             "annual_report",
             Some(stored.id.to_string()),
-            format!("{year} sha256={}", stored.sha256),
+            format!(
+                "{year} unit={} sha256={}",
+                audit::text(&stored.unit_id).unwrap_or_else(|| "whole".into()),
+                stored.sha256
+            ),
         )
         .await?;
         Ok(stored)
@@ -93,19 +103,32 @@ pub async fn freeze(
     .await
 }
 
-/// The archives of a year, newest first (their files left out).
+/// One archive as a list shows it: id, year, unit, when, by whom, SHA-256.
+pub type Listed = (i64, i32, Option<i64>, DateTime<Utc>, Option<i64>, String);
+
+/// The archives of a year of the units in scope (narrowed to `unit_id` when given), newest
+/// first (their files left out). An archive of the whole installation is seen only by an
+/// unscoped caller.
 pub async fn list(
     db: &impl ConnectionTrait,
+    (scope, unit_id): (&Scope, Option<i64>),
     year: i32,
     page: PageReq,
-) -> AppResult<Page<(i64, i32, DateTime<Utc>, Option<i64>, String)>> {
-    let q = report_archive::Entity::find().filter(report_archive::Column::Year.eq(year));
+) -> AppResult<Page<Listed>> {
+    let scope = scope.filtered(db, "unit_id", unit_id).await?;
+    let mut q = report_archive::Entity::find().filter(report_archive::Column::Year.eq(year));
+    if unit_id.is_some() {
+        q = q.filter(report_archive::Column::UnitId.eq(unit_id));
+    } else {
+        q = q.filter(scope.condition(report_archive::Column::UnitId));
+    }
     let total = q.clone().count(db).await?;
     let items = q
         .select_only()
         .columns([
             report_archive::Column::Id,
             report_archive::Column::Year,
+            report_archive::Column::UnitId,
             report_archive::Column::CreatedAt,
             report_archive::Column::CreatedBy,
             report_archive::Column::Sha256,
@@ -119,23 +142,32 @@ pub async fn list(
     Ok(page.of(items, total))
 }
 
-pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<report_archive::Model> {
-    report_archive::Entity::find_by_id(id)
+/// An archive of a unit in scope (of the whole installation: for an unscoped caller);
+/// any other is 404.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: i64,
+) -> AppResult<report_archive::Model> {
+    let found = report_archive::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| AppError::not_found("archive"))
+        .ok_or_else(|| AppError::not_found("archive"))?;
+    scope.found(found.unit_id, found.clone(), "archive")
 }
 
-/// The figures that differ between archive `id` and the live report now.
+/// The figures that differ between archive `id` and the live report of its unit now.
 pub async fn diff_live(
     db: &DatabaseConnection,
+    scope: &Scope,
     id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<Change>> {
-    let a = get(db, id).await?;
+    let a = get(db, scope, id).await?;
     let archived: Value = serde_json::from_str(&a.body)
         .map_err(|e| AppError::Internal(format!("archive {} does not read: {e}", a.id)))?;
-    let (document, _) = live(db, a.year, a.created_at, a.created_by, now).await?;
+    let of_unit = scope.narrowed_opt(db, a.unit_id).await?;
+    let (document, _) = live(db, &of_unit, a.year, a.created_at, a.created_by, now).await?;
     let live = serde_json::to_value(&document)
         .map_err(|e| AppError::Internal(format!("the live report does not serialise: {e}")))?;
     Ok(diff(&archived, &live))

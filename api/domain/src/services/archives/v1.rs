@@ -25,8 +25,19 @@ pub struct Archive {
     #[serde(serialize_with = "rfc3339")]
     pub created_at: DateTime<Utc>,
     pub created_by: Option<i64>,
+    /// The unit summarised; absent for the whole installation (so the archives made
+    /// before units had their own keep their bytes and their diffs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<ArchiveUnit>,
     pub summary: Summary,
     pub targets: Vec<CampaignTargets>,
+}
+
+/// The unit an archive summarises.
+#[derive(Debug, Serialize)]
+pub struct ArchiveUnit {
+    pub id: i64,
+    pub name: String,
 }
 
 impl Archive {
@@ -36,6 +47,10 @@ impl Archive {
             year: summary.year,
             created_at,
             created_by,
+            unit: summary.unit.as_ref().map(|(id, name)| ArchiveUnit {
+                id: *id,
+                name: name.clone(),
+            }),
             summary: Summary::from(summary),
             targets: summary
                 .campaigns

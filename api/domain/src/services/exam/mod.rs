@@ -9,7 +9,7 @@ use entity::{attempt, attempt_question, campaign, enrollment, question, unit, us
 use rand::seq::SliceRandom;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
     sea_query::{CaseStatement, Expr},
 };
 
@@ -20,12 +20,13 @@ use answer_writer::AnswerWriter;
 use super::{
     Page, PageReq, audit, begin_write, campaigns, lock_cadre, papers,
     questions::{Question, QuestionKind},
-    roster, units,
+    roster,
 };
 use crate::{
     auth::Actor,
     error::{AppError, AppResult, FieldError},
-    policy, scoring,
+    policy::{self, Scope},
+    scoring,
 };
 
 /// A submission this late after the deadline is still accepted (network delays).
@@ -775,6 +776,7 @@ fn graded(full: &AttemptFull) -> Graded {
 pub async fn view_attempt(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     attempt_id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<(AttemptFull, bool)> {
@@ -784,6 +786,12 @@ pub async fn view_attempt(
         .await?
         .ok_or_else(|| AppError::not_found("attempt"))?;
     policy::authorize_records_of(actor, attempt.user_id, "the attempt")?;
+    if attempt.user_id != actor.id {
+        // Someone else's attempt: a manager's, of a member in their scope only.
+        super::users::find_in(db, scope, attempt.user_id)
+            .await
+            .map_err(|_| AppError::not_found("attempt"))?;
+    }
     let full = if overdue(&attempt, now) {
         let txn = begin_write(db).await?;
         lock_cadre(&txn, attempt.user_id).await?;
@@ -976,18 +984,24 @@ pub struct AttemptRow {
 /// A campaign's attempts, newest first.
 pub async fn list_attempts(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     campaign_id: i64,
     filter: AttemptFilter,
     page: PageReq,
 ) -> AppResult<Page<AttemptRow>> {
-    let campaign = campaigns::get(db, campaign_id).await?.campaign;
+    let campaign = campaigns::seen(db, scope, campaign_id).await?;
     let mut query = attempt::Entity::find().filter(attempt::Column::CampaignId.eq(campaign_id));
     if let Some(user_id) = filter.user_id {
         query = query.filter(attempt::Column::UserId.eq(user_id));
     }
-    if let Some(unit_id) = filter.unit_id {
-        let members = units::member_ids(db, unit_id).await?;
-        query = query.filter(attempt::Column::UserId.is_in(members));
+    let scope = scope.filtered(db, "unit_id", filter.unit_id).await?;
+    if !scope.is_whole() {
+        let members = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .filter(scope.condition(user::Column::UnitId))
+            .into_query();
+        query = query.filter(attempt::Column::UserId.in_subquery(members));
     }
     let pass_mark = scoring::pass_mark_centi(campaign.pass_score);
     match filter.passed {

@@ -9,7 +9,7 @@ use super::{
     InspectionField, Inspections, LegalServiceKind, LegalServices, LegalTopic, Level,
     MediationCases, MediationCategory, MediationResult, Petitions, Screenings, levels, of_year,
 };
-use crate::error::AppResult;
+use crate::{error::AppResult, policy::Scope};
 
 /// A tally per key, every key listed (zeros too), in the vocabulary's order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,34 +113,35 @@ impl LedgerFigures {
 }
 
 /// The year's figures (records not deleted, dated in the year).
-pub async fn of(db: &impl ConnectionTrait, year: i32) -> AppResult<LedgerFigures> {
+/// Records of units in `scope` only.
+pub async fn of(db: &impl ConnectionTrait, scope: &Scope, year: i32) -> AppResult<LedgerFigures> {
     let levels: HashMap<i64, Level> = levels(db).await?;
     Ok(LedgerFigures {
         year,
-        mediation: mediation(db, year, &levels).await?,
-        legal_services: legal_services(db, year, &levels).await?,
-        screenings: of_year::<Screenings>(db, year, &levels).await?.iter().fold(
-            Screening::default(),
-            |mut s, r| {
+        mediation: mediation(db, scope, year, &levels).await?,
+        legal_services: legal_services(db, scope, year, &levels).await?,
+        screenings: of_year::<Screenings>(db, scope, year, &levels)
+            .await?
+            .iter()
+            .fold(Screening::default(), |mut s, r| {
                 s.events += 1;
                 s.issues_found += r.model.issues_found.max(0) as u64;
                 s.issues_resolved += r.model.issues_resolved.max(0) as u64;
                 s
-            },
-        ),
-        petitions: of_year::<Petitions>(db, year, &levels).await?.iter().fold(
-            Petition::default(),
-            |mut p, r| {
+            }),
+        petitions: of_year::<Petitions>(db, scope, year, &levels)
+            .await?
+            .iter()
+            .fold(Petition::default(), |mut p, r| {
                 p.cases += r.model.cases.max(0) as u64;
                 p.visitors += r.model.visitors.max(0) as u64;
                 p
-            },
-        ),
+            }),
         inspections: Inspection::default(),
         inspections_by_field: ByKey::new(InspectionField::ALL),
     }
     .with_inspections(
-        of_year::<Inspections>(db, year, &levels)
+        of_year::<Inspections>(db, scope, year, &levels)
             .await?
             .iter()
             .map(|r| &r.model),
@@ -162,6 +163,7 @@ impl LedgerFigures {
 
 async fn mediation(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     year: i32,
     levels: &HashMap<i64, Level>,
 ) -> AppResult<Mediation> {
@@ -172,7 +174,7 @@ async fn mediation(
         by_level: ByKey::new(Level::ALL),
         by_category: ByKey::new(MediationCategory::ALL),
     };
-    for r in of_year::<MediationCases>(db, year, levels).await? {
+    for r in of_year::<MediationCases>(db, scope, year, levels).await? {
         m.cases += 1;
         m.amount_cents += r.model.amount_cents;
         if r.model.result == MediationResult::Settled {
@@ -188,6 +190,7 @@ async fn mediation(
 
 async fn legal_services(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     year: i32,
     levels: &HashMap<i64, Level>,
 ) -> AppResult<LegalService> {
@@ -198,7 +201,7 @@ async fn legal_services(
         consultation_by_topic: ByKey::new(LegalTopic::ALL),
         legal_aid: 0,
     };
-    for r in of_year::<LegalServices>(db, year, levels).await? {
+    for r in of_year::<LegalServices>(db, scope, year, levels).await? {
         let n = r.model.count.max(0) as u64;
         match r.model.kind {
             LegalServiceKind::LawyerDuty => {

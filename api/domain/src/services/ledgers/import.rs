@@ -18,6 +18,7 @@ use crate::{
     clock::parse_day,
     error::{AppError, AppResult, FieldError},
     money,
+    policy::Scope,
     services::{audit, begin_write},
 };
 
@@ -271,6 +272,7 @@ fn read_header<L: Importable>(
 pub async fn import<L: Importable>(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     (bytes, charset): (&[u8], Option<&str>),
     (tz, today): (FixedOffset, NaiveDate),
     now: DateTime<Utc>,
@@ -280,6 +282,7 @@ pub async fn import<L: Importable>(
     let units = UnitLookup::load(db).await?;
     let mut models = Vec::new();
     let mut errors = Vec::new();
+    let mut outside = Vec::new();
     for line in &file.lines {
         let (line, record) = match line {
             Ok((line, record)) => (*line, record),
@@ -304,10 +307,19 @@ pub async fn import<L: Importable>(
                 .map(|e| FieldError::at_line(line, e.field, e.message))
                 .collect();
         }
-        if row.errors.is_empty() {
+        if row.errors.is_empty() && !scope.sees(Some(L::unit_id(&model))) {
+            outside.push(FieldError::at_line(
+                line,
+                L::UNIT_FIELD,
+                "the unit is outside your scope",
+            ));
+        } else if row.errors.is_empty() {
             models.push(model);
         }
         errors.extend(row.errors);
+    }
+    if !outside.is_empty() {
+        return Err(AppError::out_of_scope_many(outside));
     }
     if !errors.is_empty() {
         errors.sort_by_key(|e| e.line);

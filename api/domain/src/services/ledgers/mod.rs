@@ -29,6 +29,7 @@ use super::{Page, PageReq, audit, units, write};
 use crate::{
     auth::Actor,
     error::{AppError, AppResult, FieldError},
+    policy::Scope,
 };
 
 entity::keyed_enum!(
@@ -184,10 +185,12 @@ fn stamped<L: Ledger>(model: L::Model, actor: &Actor, now: DateTime<Utc>) -> L::
 pub async fn create<L: Ledger>(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     model: L::Model,
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<Record<L::Model>> {
+    scope.check(L::UNIT_FIELD, Some(L::unit_id(&model)))?;
     write(db, async |db| {
         validate::<L>(db, &model, today).await?;
         let stored = stamped::<L>(model, actor, now).insert(db).await?;
@@ -215,22 +218,24 @@ async fn audited<L: Ledger>(
         L::describe(stored),
     )
     .await?;
-    get::<L>(db, id).await
+    read::<L>(db, id).await
 }
 
 /// Changes a record: `change` edits a copy of it, which is checked like a new one.
 pub async fn update<L: Ledger>(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     id: i64,
     change: impl FnOnce(&mut L::Model),
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<Record<L::Model>> {
     write(db, async |db| {
-        let current = get::<L>(db, id).await?.model;
+        let current = get::<L>(db, scope, id).await?.model;
         let mut changed = current.clone();
         change(&mut changed);
+        scope.check(L::UNIT_FIELD, Some(L::unit_id(&changed)))?;
         validate::<L>(db, &changed, today).await?;
         let mut active: L::Active = changed.into();
         active = active.reset_all();
@@ -248,11 +253,12 @@ pub async fn update<L: Ledger>(
 pub async fn delete<L: Ledger>(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     write(db, async |db| {
-        let current = get::<L>(db, id).await?.model;
+        let current = get::<L>(db, scope, id).await?.model;
         let described = L::describe(&current);
         let mut active: L::Active = current.into();
         active.set(L::DELETED_AT, Some(now).into());
@@ -273,7 +279,18 @@ pub async fn delete<L: Ledger>(
     .await
 }
 
-pub async fn get<L: Ledger>(db: &impl ConnectionTrait, id: i64) -> AppResult<Record<L::Model>> {
+/// A record of a unit in scope; any other is 404.
+pub async fn get<L: Ledger>(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: i64,
+) -> AppResult<Record<L::Model>> {
+    let record = read::<L>(db, id).await?;
+    scope.found(Some(L::unit_id(&record.model)), record, L::NAME)
+}
+
+/// A record that is not deleted, whoever's it is (after a write, to answer with it).
+async fn read<L: Ledger>(db: &impl ConnectionTrait, id: i64) -> AppResult<Record<L::Model>> {
     let model = L::Entity::find()
         .filter(L::ID.eq(id))
         .filter(L::DELETED_AT.is_null())
@@ -320,18 +337,19 @@ pub struct Filter {
 
 async fn query<L: Ledger>(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     filter: Filter,
 ) -> AppResult<sea_orm::Select<L::Entity>> {
-    let mut q = L::Entity::find().filter(L::DELETED_AT.is_null());
+    let mut q = L::Entity::find()
+        .filter(L::DELETED_AT.is_null())
+        .filter(scope.condition(L::UNIT));
     if let Some(year) = filter.year {
         let (first, next) = year_bounds(year)?;
         q = q.filter(L::DATE.gte(first)).filter(L::DATE.lt(next));
     }
-    if let Some(root) = filter.unit_id {
-        if unit::Entity::find_by_id(root).one(db).await?.is_none() {
-            return Err(AppError::invalid("unit_id", "no such unit"));
-        }
-        q = q.filter(L::UNIT.is_in(units::subtree_ids(db, root).await?));
+    if filter.unit_id.is_some() {
+        let within = scope.filtered(db, "unit_id", filter.unit_id).await?;
+        q = q.filter(within.condition(L::UNIT));
     }
     Ok(q)
 }
@@ -348,13 +366,14 @@ fn year_bounds(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
 /// Records by date, newest first.
 pub async fn list<L: Ledger>(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     filter: Filter,
     page: PageReq,
 ) -> AppResult<Page<Record<L::Model>>> {
     if filter.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
         return Err(AppError::invalid("year", "must be between 2000 and 2100"));
     }
-    let q = query::<L>(db, filter).await?;
+    let q = query::<L>(db, scope, filter).await?;
     let total = q.clone().count(db).await?;
     let models = q
         .order_by_desc(L::DATE)
@@ -376,6 +395,7 @@ pub async fn list<L: Ledger>(
 /// Every record of a year that is not deleted, with its level.
 pub async fn of_year<L: Ledger>(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     year: i32,
     levels: &HashMap<i64, Level>,
 ) -> AppResult<Vec<Record<L::Model>>> {
@@ -383,7 +403,7 @@ pub async fn of_year<L: Ledger>(
         year: Some(year),
         unit_id: None,
     };
-    let models = query::<L>(db, filter)
+    let models = query::<L>(db, scope, filter)
         .await?
         .order_by_asc(L::ID)
         .all(db)

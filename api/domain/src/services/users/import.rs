@@ -15,6 +15,8 @@ use super::{clean_employee_no, clean_name, clean_phone, clean_username};
 use crate::{
     auth::{Actor, Role, hash_password},
     error::{AppError, AppResult, FieldError},
+    policy::Scope,
+    services::users,
     services::{ROSTER_IMPORT_LOCK, audit, auth::check_password_rules, begin_write, lock_named},
 };
 
@@ -119,6 +121,7 @@ struct Row {
 pub async fn import_roster(
     db: &DatabaseConnection,
     actor: &Actor,
+    scope: &Scope,
     (bytes, charset): (&[u8], Option<&str>),
     default_password: Option<&str>,
     now: DateTime<Utc>,
@@ -138,11 +141,20 @@ pub async fn import_roster(
     let txn = begin_write(db).await?;
     lock_named(&txn, ROSTER_IMPORT_LOCK).await?;
     match_stored(&txn, &mut rows).await?;
+    let unit_field = if columns.contains_key(&Column::UnitId) {
+        "unit_id"
+    } else {
+        "unit"
+    };
+    let outside = outside_scope(scope, &rows, unit_field);
+    if !outside.is_empty() {
+        return Err(AppError::out_of_scope_many(outside));
+    }
     errors.extend(check_matched(actor, &rows, default_password.is_some()));
     if !errors.is_empty() {
         return Err(invalid_lines(errors));
     }
-    let outcome = write_rows(&txn, actor, rows, hashes, now).await?;
+    let outcome = write_rows(&txn, actor, scope, rows, hashes, now).await?;
     audit::record(
         &txn,
         Some(actor),
@@ -527,6 +539,55 @@ fn check_matched(actor: &Actor, rows: &[Row], has_default_password: bool) -> Vec
     errors
 }
 
+/// The lines that reach outside the importer's scope: an account of a unit outside it
+/// (or one managing more than it), a unit outside it, or manager roles that would reach
+/// further than it. Any of them refuses the whole file (403 `out_of_scope`).
+fn outside_scope(scope: &Scope, rows: &[Row], unit_field: &str) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for row in rows {
+        if let Some(existing) = &row.existing {
+            let roles = Role::split(&existing.roles);
+            if !scope.sees(existing.unit_id)
+                || (users::holds_manager_role(&roles) && !scope.sees(existing.scope_unit_id))
+            {
+                errors.push(FieldError::at_line(
+                    row.line,
+                    "username",
+                    "this account belongs to a unit outside your scope",
+                ));
+                continue;
+            }
+        }
+        let unit = match (&row.unit_id, &row.existing) {
+            (Some(unit), _) => *unit,
+            (None, Some(existing)) => existing.unit_id,
+            (None, None) => None,
+        };
+        if !scope.sees(unit) {
+            let message = match unit {
+                Some(_) => "the unit is outside your scope",
+                None => "an account needs a unit within your scope",
+            };
+            errors.push(FieldError::at_line(row.line, unit_field, message));
+            continue;
+        }
+        let granted = match &row.existing {
+            Some(existing) => existing.scope_unit_id,
+            None => scope.root(),
+        };
+        if let Some(roles) = &row.roles
+            && users::check_granted_scope(scope, roles, granted).is_err()
+        {
+            errors.push(FieldError::at_line(
+                row.line,
+                "roles",
+                "these roles would reach beyond your scope",
+            ));
+        }
+    }
+    errors
+}
+
 /// All-or-nothing: the whole file is refused with every bad line, in line order.
 fn invalid_lines(mut errors: Vec<FieldError>) -> AppError {
     errors.sort_by_key(|e| e.line);
@@ -544,6 +605,7 @@ fn invalid_lines(mut errors: Vec<FieldError>) -> AppError {
 async fn write_rows(
     txn: &impl ConnectionTrait,
     actor: &Actor,
+    scope: &Scope,
     rows: Vec<Row>,
     hashes: Hashes,
     now: DateTime<Utc>,
@@ -561,7 +623,7 @@ async fn write_rows(
             }
             None => {
                 let hash = hash.or_else(|| hashes.default.clone());
-                insert_account(txn, row, hash, now).await?;
+                insert_account(txn, scope, row, hash, now).await?;
                 outcome.created += 1;
             }
         }
@@ -634,16 +696,23 @@ async fn update_account(
 
 async fn insert_account(
     txn: &impl ConnectionTrait,
+    scope: &Scope,
     row: Row,
     hash: Option<String>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    let roles = row.roles.unwrap_or_else(|| vec![Role::Cadre]);
+    // A manager account made by an import manages what its importer does, never more.
+    let scope_unit_id = users::holds_manager_role(&roles)
+        .then(|| scope.root())
+        .flatten();
     user::ActiveModel {
+        scope_unit_id: Set(scope_unit_id),
         username: Set(row.username),
         // "!" never verifies: a line without a password and no default cannot get here.
         password_hash: Set(hash.unwrap_or_else(|| "!".into())),
         name: Set(row.name),
-        roles: Set(Role::join(&row.roles.unwrap_or_else(|| vec![Role::Cadre]))),
+        roles: Set(Role::join(&roles)),
         unit_id: Set(row.unit_id.flatten()),
         is_leader: Set(row.is_leader.unwrap_or(false)),
         employee_no: Set(row.employee_no),

@@ -3,6 +3,11 @@
 //! roster and the campaign, `judicial` records activities and the annual summary,
 //! `cadre` studies and sits the exam. One account may hold several roles.
 
+mod scope;
+
+pub use scope::{Scope, scope_of};
+pub(crate) use scope::{subtree_in, unit_tree};
+
 use crate::{
     auth::{Actor, Role},
     error::{AppError, AppResult},
@@ -88,6 +93,16 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
         "requires one of the roles: {}",
         names.join(", ")
     )))
+}
+
+/// Passes when the actor may do `action`, and gives the scope they may do it within.
+pub async fn authorize_in_scope(
+    db: &impl sea_orm::ConnectionTrait,
+    actor: &Actor,
+    action: Action,
+) -> AppResult<Scope> {
+    authorize(actor, action)?;
+    scope_of(db, actor).await
 }
 
 /// Whether the actor manages people: reads anyone's progress, sessions and attempts.
