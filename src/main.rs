@@ -37,13 +37,18 @@ enum Command {
         /// Where the copy goes.
         file: std::path::PathBuf,
     },
-    /// Load a demo street (units, cadres, a campaign with courses and questions, study
-    /// and exam records, a year of activities and of the judicial office's ledgers).
-    /// Larger numbers make the benchmark data set.
+    /// Load a demo district: its streets (units, HR and judicial accounts scoped to each,
+    /// cadres), the district's campaign with courses and questions, study and exam records,
+    /// a year of activities and of the judicial office's ledgers, and one street's own
+    /// campaign. Larger numbers make the benchmark data set.
     Demo {
-        /// Load even though the database already holds data (adds another street).
+        /// Load even though the database already holds data (adds another district).
         #[arg(long)]
         force: bool,
+        /// Streets in the district.
+        #[arg(long, default_value_t = 3)]
+        streets: u32,
+        /// Cadres per street.
         #[arg(long, default_value_t = 120)]
         cadres: u32,
         #[arg(long, default_value_t = 8)]
@@ -150,6 +155,7 @@ async fn main() {
         }
         Command::Demo {
             force,
+            streets,
             cadres,
             sessions_per_cadre,
             activities,
@@ -163,6 +169,7 @@ async fn main() {
                 );
             }
             let options = demo::DemoOptions {
+                streets,
                 cadres,
                 sessions_per_cadre,
                 activities,
@@ -170,14 +177,15 @@ async fn main() {
                 seed,
                 force,
                 // Small demos finish before a progress line would help.
-                progress: cadres >= 10_000,
+                progress: u64::from(cadres) * u64::from(streets) >= 10_000,
             };
             let started = std::time::Instant::now();
             match demo::load(&state.db, &options, state.clock.now(), state.config.tz).await {
                 Ok(r) => {
                     println!(
-                        "loaded {}: {} units, {} cadres, {} study sessions, {} exam attempts, {} activities, {} ledger records in {:.1}s",
-                        r.street,
+                        "loaded {} ({}): {} units, {} cadres, {} study sessions, {} exam attempts, {} activities, {} ledger records in {:.1}s",
+                        r.district,
+                        r.streets.join("、"),
                         r.units,
                         r.cadres,
                         r.sessions,
@@ -186,7 +194,15 @@ async fn main() {
                         r.ledger_records,
                         started.elapsed().as_secs_f64()
                     );
-                    println!("campaign {} ({}); sign in as:", r.campaign_id, r.year);
+                    match r.street_campaign_id {
+                        Some(street) => println!(
+                            "the district's campaign {}, a street's own campaign {street} ({}); sign in as:",
+                            r.campaign_id, r.year
+                        ),
+                        None => {
+                            println!("campaign {} ({}); sign in as:", r.campaign_id, r.year)
+                        }
+                    }
                     for (username, password, what) in r.accounts {
                         println!("  {username} / {password}  — {what}");
                     }

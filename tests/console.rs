@@ -56,7 +56,10 @@ async fn roster_cadre(c: &Console, condition: Condition, what: &str) -> user::Mo
 async fn console() -> Option<Console> {
     browser::available()?;
     let app = TestApp::with_clock(Clock::system()).await;
+    // One street (with its district above it) keeps every demo cadre in `hr`'s and
+    // `sifa`'s scope; the district's campaign is `qu-hr`'s to change.
     let options = DemoOptions {
+        streets: 1,
         cadres: 30,
         sessions_per_cadre: 6,
         activities: 20,
@@ -452,7 +455,7 @@ async fn the_pages_load_nothing_from_another_host_and_carry_the_policy() {
 async fn stored_markup_is_shown_as_text_and_the_policy_blocks_inline_script() {
     let Some(c) = console().await else { return };
     let sifa = c.app.token("sifa", DEMO_PASSWORD).await;
-    let hr = c.app.token("hr", DEMO_PASSWORD).await;
+    let hr = c.app.token("qu-hr", DEMO_PASSWORD).await;
     let img = "<img src=x onerror=\"window.__xss = 'img'\">";
     let script = "<script>window.__xss = 'script'</script>";
     let street = c
@@ -652,7 +655,7 @@ async fn a_cadre_practises_on_the_phone_and_the_wrong_answer_lands_in_the_mistak
 async fn hr_composes_a_paper_sees_the_bank_fall_short_and_an_overlap_refused() {
     let Some(c) = console().await else { return };
     let b = Browser::start(1280, 1400).await;
-    b.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;
+    b.sign_in(&c.origin, "qu-hr", DEMO_PASSWORD).await;
     let id = c.demo.campaign_id;
     b.goto(&format!("{}/#/hr/campaign?campaign={id}", c.origin))
         .await;
@@ -668,7 +671,7 @@ async fn hr_composes_a_paper_sees_the_bank_fall_short_and_an_overlap_refused() {
         .await;
     b.click("#campaign-form button[type=submit]").await;
     let short = b.text("#paper-check tr.short").await;
-    let token = c.app.token("hr", DEMO_PASSWORD).await;
+    let token = c.app.token("qu-hr", DEMO_PASSWORD).await;
     let check = c
         .app
         .get(&format!("/api/v1/campaigns/{id}/papers/check"), &token)
@@ -778,7 +781,7 @@ async fn the_judicial_office_keeps_its_ledgers_and_sees_them_in_the_summary() {
         file.path(),
         format!(
             "单位,日期,领域,检查家次,发现隐患,整改隐患\n{street},{today},安全生产,10,2,1\n{street},{today},安全生产,10,1,2\n{street},2099-01-01,城市管理,3,0,0\n",
-            street = c.demo.street
+            street = c.demo.streets[0]
         ),
     )
     .unwrap();
@@ -945,4 +948,175 @@ async fn hr_reminds_the_missing_the_cadre_reads_it_and_the_archive_shows_what_mo
         .await;
         j.screenshot(&path).await;
     }
+}
+
+/// The demo district (三 streets) on the system clock, served on a port of its own.
+async fn district_console() -> Option<Console> {
+    browser::available()?;
+    let app = TestApp::with_clock(Clock::system()).await;
+    let options = DemoOptions {
+        cadres: 12,
+        sessions_per_cadre: 4,
+        activities: 6,
+        questions_per_attempt: 10,
+        ..Default::default()
+    };
+    let demo = load(
+        app.db(),
+        &options,
+        app.state.clock.now(),
+        app.state.config.tz,
+    )
+    .await
+    .expect("the demo loads");
+    let origin = crate::common::serve(&app).await;
+    Some(Console { app, origin, demo })
+}
+
+/// The ids a page's elements carry in `attribute`, as numbers.
+async fn ids_on_page(b: &Browser, css: &str, attribute: &str) -> Vec<i64> {
+    let found = b
+        .script(
+            "return [...document.querySelectorAll(arguments[0])].map((e) => Number(e.getAttribute(arguments[1]))).filter((n) => n > 0);",
+            json!([css, attribute]),
+        )
+        .await;
+    serde_json::from_value(found).unwrap()
+}
+
+#[tokio::test]
+async fn a_street_hr_works_within_the_street_and_the_district_sees_the_league_table() {
+    let Some(c) = district_console().await else {
+        return;
+    };
+    let id = c.demo.campaign_id;
+    let token = c.app.token("hjy-hr", DEMO_PASSWORD).await;
+    let units: Vec<i64> = c
+        .app
+        .get("/api/v1/units?per_page=500", &token)
+        .await
+        .expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(units.len(), 31, "the street and its 30 units");
+
+    let b = Browser::start(1280, 1000).await;
+    b.sign_in(&c.origin, "hjy-hr", DEMO_PASSWORD).await;
+    assert_eq!(b.text("header .scope").await, "新区 › 胡家园街道");
+    // The district's campaign, with the street's own figures.
+    b.goto(&format!("{}/#/hr/targets?campaign={id}", c.origin))
+        .await;
+    let api = c
+        .app
+        .get(&format!("/api/v1/campaigns/{id}/targets"), &token)
+        .await
+        .expect(200);
+    assert_eq!(b.text("#roster").await, api["roster"].to_string());
+    b.text("#by-unit tbody tr").await;
+    let rows = ids_on_page(&b, "#by-unit tbody tr", "data-unit").await;
+    assert_eq!(rows, [units[0]], "the street's own row: {rows:?}");
+    // Every unit picker offers the street's units only.
+    b.goto(&format!("{}/#/hr/roster?campaign={id}", c.origin))
+        .await;
+    b.text("h2").await;
+    b.until(
+        "the unit picker filled",
+        "return document.querySelectorAll('select option[value]:not([value=\"\"])').length > 1;",
+        json!([]),
+    )
+    .await;
+    let offered = ids_on_page(&b, "select:not(#campaign) option", "value").await;
+    assert!(
+        !offered.is_empty() && offered.iter().all(|u| units.contains(u)),
+        "{offered:?}"
+    );
+    // The district's settings are the district's: the form is there to read.
+    b.goto(&format!("{}/#/hr/campaign?campaign={id}", c.origin))
+        .await;
+    b.text("#not-owned").await;
+    let disabled = b
+        .script(
+            "return document.querySelector('#campaign-form fieldset').disabled;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(disabled, json!(true));
+    if let Some(path) = screenshot_to("street-hr-campaign.png") {
+        b.screenshot(&path).await;
+    }
+
+    // The district's HR: the league table of the streets, sortable, with a way in.
+    let d = Browser::start(1280, 1000).await;
+    d.sign_in(&c.origin, "qu-hr", DEMO_PASSWORD).await;
+    d.goto(&format!("{}/#/league", c.origin)).await;
+    d.text("#league tbody tr").await;
+    let district_token = c.app.token("qu-hr", DEMO_PASSWORD).await;
+    let report = c
+        .app
+        .get(
+            &format!("/api/v1/reports/annual/{}", c.demo.year),
+            &district_token,
+        )
+        .await
+        .expect(200);
+    let streets: Vec<i64> = report["by_unit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["unit_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(streets.len(), 3, "{report}");
+    assert_eq!(d.text("#league-unit").await, "新区");
+    let mut shown = ids_on_page(&d, "#league tbody tr", "data-unit").await;
+    shown.sort_unstable();
+    assert_eq!(shown, streets, "a row per street");
+    // Each street's rate is the API's; a click on 学习率 (sorted high to low at first)
+    // sorts it low to high.
+    d.click("#league th button[data-sort=study]").await;
+    let cells = d
+        .script(
+            "return [...document.querySelectorAll('#league tbody tr')].map((r) => [Number(r.dataset.unit), r.querySelector('td[data-field=study]').innerText]);",
+            json!([]),
+        )
+        .await;
+    let cells: Vec<(i64, String)> = serde_json::from_value(cells).unwrap();
+    let rate_of = |unit: i64| {
+        let row = report["by_unit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit_id"] == unit)
+            .unwrap();
+        row["campaigns"][0]["study"]["rate"].clone()
+    };
+    for (unit, text) in &cells {
+        assert_eq!(*text, percent(&rate_of(*unit)), "street {unit}");
+    }
+    let order: Vec<f64> = cells
+        .iter()
+        .map(|(u, _)| rate_of(*u).as_f64().unwrap())
+        .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] <= w[1]),
+        "ascending: {order:?}"
+    );
+    if let Some(path) = screenshot_to("district-league.png") {
+        d.screenshot(&path).await;
+    }
+    let street = streets[1];
+    d.click(&format!("#league tr[data-unit='{street}'] td a"))
+        .await;
+    d.until(
+        "the street's units",
+        "return document.querySelector('#league-unit').innerText !== '新区';",
+        json!([]),
+    )
+    .await;
+    assert_eq!(
+        ids_on_page(&d, "#league tbody tr", "data-unit").await.len(),
+        30
+    );
 }

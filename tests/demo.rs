@@ -1,5 +1,6 @@
-//! `xuefa demo`: the generated street is consistent with the rules, and it refuses to
-//! mix into a database that already holds data unless told to.
+//! `xuefa demo`: the generated district is consistent with the rules, each street's
+//! accounts see their own street, and it refuses to mix into a database that already
+//! holds data unless told to.
 
 use demo::{DEMO_PASSWORD, DemoOptions, load};
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -21,11 +22,11 @@ async fn demo_data_follow_the_rules_and_show_in_the_reports() {
         .await
         .expect("the demo loads");
     assert_eq!(
-        report.units, 31,
-        "a street, 7 departments, 18 communities, 5 villages"
+        report.units, 94,
+        "a district of three streets, each with 7 departments, 18 communities, 5 villages"
     );
-    assert_eq!(report.cadres, 40);
-    assert_eq!(report.activities, 30);
+    assert_eq!(report.cadres, 120, "40 per street");
+    assert_eq!(report.activities, 90);
     assert!(report.sessions > 100);
 
     // The running totals are what the rules give from the generated sessions.
@@ -63,8 +64,34 @@ async fn demo_data_follow_the_rules_and_show_in_the_reports() {
         )
         .await
         .expect(200);
-    assert_eq!(targets["roster"], 38, "two cadres on long leave are exempt");
+    assert_eq!(
+        targets["roster"], 38,
+        "the street's own cadres, two on long leave exempt"
+    );
     assert_eq!(targets["by_unit"].as_array().unwrap().len(), 31);
+    let district_hr = app.token("qu-hr", DEMO_PASSWORD).await;
+    let district = app
+        .get(
+            &format!("/api/v1/campaigns/{}/targets", report.campaign_id),
+            &district_hr,
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        district["roster"],
+        3 * 38,
+        "the district's campaign over its streets"
+    );
+    let street_campaign = report
+        .street_campaign_id
+        .expect("a second street runs its own");
+    let path = format!("/api/v1/campaigns/{street_campaign}");
+    app.get(&path, &hr).await.expect(404);
+    let own_hr = app.token("hjy-hr", DEMO_PASSWORD).await;
+    assert_eq!(
+        app.get(&path, &own_hr).await.expect(200)["owner_unit_id"],
+        app.get("/api/v1/me", &own_hr).await.expect(200)["scope_unit_id"]
+    );
     let sifa = app.token("sifa", DEMO_PASSWORD).await;
     let stats = app
         .get(
@@ -81,7 +108,7 @@ async fn demo_data_follow_the_rules_and_show_in_the_reports() {
         .await
         .expect(200);
 
-    // A second run refuses, unless forced, and then adds a second street beside the first.
+    // A second run refuses, unless forced, and then adds a second district beside the first.
     assert!(load(app.db(), &options, test_now(), tz).await.is_err());
     let second = load(
         app.db(),
@@ -94,10 +121,10 @@ async fn demo_data_follow_the_rules_and_show_in_the_reports() {
     )
     .await
     .expect("forced");
-    assert_ne!(second.street, report.street);
+    assert_ne!(second.district, report.district);
     assert_eq!(
         entity::unit::Entity::find().count(app.db()).await.unwrap(),
-        62
+        188
     );
     // Ids made by the generator leave the sequences usable for what comes after.
     let admin = app.admin_token().await;

@@ -1139,3 +1139,53 @@ async fn each_street_has_its_own_annual_summary_and_archive() {
         .expect(200);
     assert_eq!(all["total"], 2, "the whole installation sees both");
 }
+
+#[tokio::test]
+async fn a_street_hrs_new_people_belong_to_the_street() {
+    let app = TestApp::new().await;
+    let w = district(&app).await;
+    let a = w.units["a"];
+    app.call_raw(
+        "POST",
+        "/api/v1/users/import?default_password=password-123",
+        Some(&w.hr_a),
+        "text/csv",
+        "姓名,用户名\n新人甲,jia-new\n".as_bytes().to_vec(),
+    )
+    .await
+    .expect(200);
+    let made = app
+        .post(
+            "/api/v1/users",
+            &w.hr_a,
+            json!({"username": "jia-new-2", "password": "password-123", "name": "新人"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(made["unit_id"], a);
+    let found = app
+        .get("/api/v1/users?q=jia-new", &w.hr_a)
+        .await
+        .expect(200);
+    assert_eq!(found["total"], 2, "both in the street's list: {found}");
+    assert!(
+        found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["unit_id"] == a)
+    );
+    // An unscoped administrator's account without a unit stays without one.
+    let loose = app
+        .post(
+            "/api/v1/users",
+            &w.admin,
+            json!({"username": "loose", "password": "password-123", "name": "散户"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(loose["unit_id"], Value::Null);
+    app.get(&format!("/api/v1/users/{}", loose["id"]), &w.hr_a)
+        .await
+        .expect(404);
+}

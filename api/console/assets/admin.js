@@ -1,13 +1,22 @@
 // @ts-check
 // 系统管理员: accounts, the audit log and the notices' delivery log.
 import { html, useState, useLoad, ErrorBanner, WORDS, Options, dateTime } from "./ui.js";
-import { get, getAs } from "./api.js";
+import { all, get, getAs } from "./api.js";
 
 export function Users() {
   const [q, setQ] = useState("");
   const [role, setRole] = useState("");
   const query = new URLSearchParams(Object.entries({ q, role }).filter(([, v]) => v)).toString();
   const [page, error] = useLoad(() => getAs("Page_UserView", `/users?${query}&per_page=200`), [query]);
+  const [units] = useLoad(() => all("UnitView", "/units"), []);
+  const unitName = Object.fromEntries((units || []).map((u) => [u.id, u.name]));
+  /** 管理范围 of a manager account: its unit's name, or 全部 for the whole installation. */
+  const scopeOf = (u) =>
+    u.roles.every((r) => r === "cadre")
+      ? ""
+      : u.scope_unit_id === null
+        ? "全部"
+        : unitName[u.scope_unit_id] || `#${u.scope_unit_id}`;
   return html`<section>
     <div class="toolbar">
       <label class="inline">姓名/用户名/工号<input value=${q} onInput=${(e) => setQ(e.target.value)} /></label>
@@ -17,9 +26,12 @@ export function Users() {
     ${
       page &&
       html`<p class="muted">共 ${page.total} 个账号。</p>
-      <table id="users"><thead><tr><th>用户名</th><th>姓名</th><th>角色</th><th>工号</th><th>领导干部</th><th>状态</th></tr></thead>
+      <table id="users"><thead><tr><th>用户名</th><th>姓名</th><th>单位</th><th>角色</th><th>管理范围</th><th>工号</th><th>领导干部</th><th>状态</th></tr></thead>
       <tbody>${page.items.map(
-        (u) => html`<tr><td>${u.username}</td><td>${u.name}</td><td>${u.roles.map((r) => WORDS.role[r]).join("、")}</td>
+        (
+          u,
+        ) => html`<tr data-user=${u.id}><td>${u.username}</td><td>${u.name}</td><td>${u.unit_id === null ? "" : unitName[u.unit_id] || ""}</td>
+        <td>${u.roles.map((r) => WORDS.role[r]).join("、")}</td><td data-field="scope">${scopeOf(u)}</td>
         <td>${u.employee_no || ""}</td><td>${u.is_leader ? "是" : ""}</td><td>${u.active ? "启用" : "停用"}</td></tr>`,
       )}</tbody></table>`
     }

@@ -7,7 +7,7 @@
 /** An RFC 7807 problem as the API answers it, with the Retry-After of a 429.
  *  @typedef {Partial<Schemas["Problem"]> & { retryAfter?: number }} Problem */
 /** The signed-in person's tokens and profile, kept in this tab.
- *  @typedef {{ access: string, refresh: string, expires: number, me: Schemas["UserView"] }} Session */
+ *  @typedef {{ access: string, refresh: string, expires: number, me: Schemas["MeView"] }} Session */
 
 const KEY = "xuefa.session";
 
@@ -31,7 +31,7 @@ export function session() {
   }
 }
 
-/** @param {Schemas["TokenResponse"]} pair @param {Schemas["UserView"] | null} [me] @returns {Session} */
+/** @param {Schemas["TokenResponse"]} pair @param {Schemas["MeView"] | null} [me] @returns {Session} */
 function store(pair, me) {
   const s = {
     access: pair.access_token,

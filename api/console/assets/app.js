@@ -4,6 +4,7 @@ import { html, render, useEffect, useState, useLoad, ErrorBanner, WORDS, dateTim
 import { session, signIn, signOut, whenSignedOut, get, getAs } from "./api.js";
 import { HrTargets, HrRoster, HrCampaign, HrQuestions } from "./hr.js";
 import { Activities, ActivityStats, AnnualSummary } from "./judicial.js";
+import { League } from "./league.js";
 import { Ledgers } from "./ledgers.js";
 import { CadreHome } from "./cadre.js";
 import { Users, AuditLog, Deliveries } from "./admin.js";
@@ -20,6 +21,7 @@ const PAGES = [
   { path: "/judicial/ledgers", title: "工作台账", roles: ["judicial", "admin", "hr"], view: Ledgers },
   { path: "/judicial/stats", title: "活动统计", roles: ["judicial", "admin", "hr"], view: ActivityStats },
   { path: "/judicial/annual", title: "年度总结", roles: ["judicial", "admin", "hr"], view: AnnualSummary },
+  { path: "/league", title: "各单位排名", roles: ["hr", "judicial", "admin"], view: League },
   { path: "/me", title: "我的学习", roles: ["cadre"], view: CadreHome },
   { path: "/admin/users", title: "账号", roles: ["admin", "hr"], view: Users },
   { path: "/admin/audit", title: "审计日志", roles: ["admin"], view: AuditLog },
@@ -125,6 +127,7 @@ function App() {
       <nav>
         ${pages.map((p) => html`<a href=${`#${p.path}`} class=${p === page ? "active" : ""}>${p.title}</a>`)}
       </nav>
+      ${me.scope && html`<span class="scope" title="管理范围">${me.scope.path.join(" › ")}</span>`}
       <span class="who">${me.name}（${me.roles.map((r) => WORDS.role[r]).join("、")}）</span>
       <button class="link" onClick=${signOut}>退出</button>
     </header>

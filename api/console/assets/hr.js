@@ -56,7 +56,9 @@ export function HrTargets({ query }) {
   const byId = Object.fromEntries((units || []).map((u) => [u.id, u]));
   const children = report.by_unit.filter((u) => {
     const parent = byId[u.unit_id] && byId[u.unit_id].parent_id;
-    return unit ? String(parent) === unit : parent === null || parent === undefined;
+    // The top of the caller's scope: units whose parent they do not see (a street's
+    // office under its district), or none at all.
+    return unit ? String(parent) === unit : !byId[parent];
   });
   const trail = [];
   for (let u = byId[unit]; u; u = byId[u.parent_id]) trail.unshift(u);
@@ -271,10 +273,11 @@ const fromLocal = (t) => (t ? `${t}:00+08:00` : "");
 /** An optional time: cleared to null, not "". */
 const fromLocalOrNull = (t) => fromLocal(t) || null;
 
-export function HrCampaign({ query }) {
+export function HrCampaign({ me, query }) {
   const [list, chosen] = useCampaign(query);
   const editing = query.get("new") ? null : chosen;
   const [courses] = useLoad(() => all("CourseView", "/courses"), []);
+  const [units] = useLoad(() => all("UnitView", "/units"), []);
   const [form, setForm] = useState(EMPTY_CAMPAIGN);
   const [error, setError] = useState(null);
   const [saved, setSaved] = useState(null);
@@ -311,7 +314,7 @@ export function HrCampaign({ query }) {
   const save = async (e) => {
     e.preventDefault();
     setError(null);
-    const { id, created_at, updated_at, ...rest } = form;
+    const { id, created_at, updated_at, owner_unit_id, ...rest } = form;
     const body = { ...rest, papers: papersForApi(form.papers) };
     try {
       const c = editing ? await patch(`/campaigns/${editing}`, body) : await post("/campaigns", body);
@@ -323,12 +326,20 @@ export function HrCampaign({ query }) {
     }
   };
   const errors = fieldErrors(error);
+  // A campaign run above the caller's scope (the district's, seen from a street) is read
+  // here; its settings are its own managers'.
+  const owned = !editing || !me.scope || (units || []).some((u) => u.id === form.owner_unit_id);
   return html`<section>
     <div class="toolbar">
       ${list.length > 0 && html`<${CampaignPicker} list=${list} chosen=${editing || ""} path="/hr/campaign" extra=${{}} />`}
       <a href="#/hr/campaign?new=1" class="button secondary">新建学法活动</a>
     </div>
+    ${
+      !owned &&
+      html`<p class="note" id="not-owned">本活动由上级单位组织，设置、题库和试卷由其管理员维护，这里只能查看。本单位人员的统计、花名册、免考和提醒在“四率统计”“花名册”中办理。</p>`
+    }
     <form class="grid" onSubmit=${save} id="campaign-form">
+      <fieldset class="wide contents" disabled=${!owned}>
       <${Field} label="年度" name="year" errors=${errors}><input type="number" value=${form.year} onInput=${set("year")} /></${Field}>
       <${Field} label="标题" name="title" errors=${errors}><input value=${form.title} onInput=${set("title")} placeholder="2026年度领导干部网上学法用法考试" /></${Field}>
       <${Field} label="学习开始日期" name="study_starts_on" errors=${errors}><input type="date" value=${form.study_starts_on} onInput=${set("study_starts_on")} /></${Field}>
@@ -361,6 +372,7 @@ export function HrCampaign({ query }) {
       <${ErrorBanner} error=${error} />
       ${saved && html`<p class="ok">${saved}</p>`}
       <button type="submit">保存</button>
+      </fieldset>
     </form>
     ${editing && html`<${PaperCheck} campaign=${editing} tick=${tick} />`}
   </section>`;

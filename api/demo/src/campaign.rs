@@ -2,10 +2,11 @@
 //! from real facts.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::services::roster;
 use domain::{error::AppResult, services::credit::CampaignCourse};
 use entity::{campaign, campaign_course, course, question, question::QuestionKind};
 use rand::seq::SliceRandom;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
 
 use crate::{
     Gen,
@@ -41,7 +42,11 @@ fn tag_of(law: &str) -> String {
 
 /// The six courses, the campaign (study all year, the exam open from 25 days ago for
 /// 55 days) and its bank.
-pub async fn campaign(g: &mut Gen<'_>, questions_per_attempt: u32) -> AppResult<Plan> {
+pub async fn campaign(
+    g: &mut Gen<'_>,
+    questions_per_attempt: u32,
+    district: i64,
+) -> AppResult<Plan> {
     let courses = courses(g).await?;
     let campaign_id = next_id::<campaign::Entity>(g.txn, campaign::Column::Id).await?;
     let year = g.year;
@@ -70,7 +75,7 @@ pub async fn campaign(g: &mut Gen<'_>, questions_per_attempt: u32) -> AppResult<
         excellent_score: Set(90),
         max_attempts: Set(3),
         exam_requires_study: Set(true),
-        owner_unit_id: Set(None),
+        owner_unit_id: Set(Some(district)),
         papers: Set("[]".to_owned()),
         // 补考 a week after the exam closes, for a week.
         makeup_opens_at: Set(Some(g.now + Duration::days(37))),
@@ -90,6 +95,65 @@ pub async fn campaign(g: &mut Gen<'_>, questions_per_attempt: u32) -> AppResult<
     bulk(g.txn, links).await?;
     let bank = bank(g, campaign_id).await?;
     Ok(Plan { bank, ..plan })
+}
+
+/// A street's own campaign (新任职干部学法考试, its newest cadres), run by the street: the
+/// district's courses, the exam in a month. Its members have not started yet.
+pub async fn street_campaign(
+    g: &mut Gen<'_>,
+    (org, street): (&crate::org::Org, &str),
+    cadres: &[(i64, i64)],
+) -> AppResult<i64> {
+    let id = next_id::<campaign::Entity>(g.txn, campaign::Column::Id).await?;
+    let year = g.year;
+    campaign::ActiveModel {
+        id: Set(id),
+        year: Set(year),
+        title: Set(format!("{street}{year}年新任职干部学法考试")),
+        study_starts_on: Set(g.today),
+        study_ends_on: Set(NaiveDate::from_ymd_opt(year, 12, 31).expect("a date")),
+        required_minutes: Set(60),
+        exam_opens_at: Set(g.now + Duration::days(20)),
+        exam_closes_at: Set(g.now + Duration::days(27)),
+        duration_minutes: Set(45),
+        question_count: Set(20),
+        pass_score: Set(60),
+        good_score: Set(80),
+        excellent_score: Set(90),
+        max_attempts: Set(2),
+        exam_requires_study: Set(true),
+        owner_unit_id: Set(Some(org.street_id)),
+        papers: Set("[]".to_owned()),
+        makeup_opens_at: Set(None),
+        makeup_closes_at: Set(None),
+        makeup_attempts: Set(1),
+        remind_before_days: Set("[]".into()),
+        created_at: Set(g.now),
+        updated_at: Set(g.now),
+    }
+    .insert(g.txn)
+    .await?;
+    let courses = course::Entity::find()
+        .order_by_asc(course::Column::Id)
+        .all(g.txn)
+        .await?;
+    let links = courses
+        .iter()
+        .rev()
+        .take(2)
+        .map(|c| campaign_course::ActiveModel {
+            campaign_id: Set(id),
+            course_id: Set(c.id),
+            compulsory: Set(true),
+        });
+    bulk(g.txn, links).await?;
+    let newest = cadres.iter().rev().take(10.min(cadres.len()));
+    bulk(
+        g.txn,
+        newest.map(|(cadre, unit)| roster::fresh(id, *cadre, Some(*unit), g.now)),
+    )
+    .await?;
+    Ok(id)
 }
 
 async fn courses(g: &mut Gen<'_>) -> AppResult<Vec<CampaignCourse>> {

@@ -1,6 +1,15 @@
 //! What the demo street is made of: real-sounding names, the courses, and the facts the
 //! question bank is built from (each checked against the law it cites).
 
+/// The district's streets: (name, short name for its units, username prefix). The first
+/// keeps the demo's original names and accounts (`hr`, `sifa`, `gb00001`…); streets
+/// beyond these are numbered.
+pub const STREETS: [(&str, &str, &str); 3] = [
+    ("新立街道", "", ""),
+    ("胡家园街道", "胡家园", "hjy-"),
+    ("新城街道", "新城", "xc-"),
+];
+
 pub const COMMUNITIES: [&str; 18] = [
     "东丽湖社区",
     "华明社区",

@@ -1,13 +1,14 @@
-//! `xuefa demo`: a demo street modelled on a real one, and (with larger numbers) the
-//! city-scale data set the benchmark runs on. A tool, not a rule: it lives apart from the
+//! `xuefa demo`: a demo district (新区) of streets modelled on a real one, and (with
+//! larger numbers) the city-scale data set the benchmark runs on. A tool, not a rule: it lives apart from the
 //! domain and calls the domain's rules (`credit::credit`, `scoring`) for every derived
 //! figure (per-course totals, credited minutes, study complete, attempts used, best
 //! score). Rows are written in bulk inside one transaction, with ids assigned here.
 //!
-//! The builders run in a fixed order from one seeded generator: the street's units and
-//! accounts ([`org`]), the campaign and its bank ([`campaign`]), each cadre's study and
-//! exam ([`records`]), the year's activities ([`activities`]) and the judicial office's
-//! other ledgers, this year and the year before ([`ledgers`]).
+//! The builders run in a fixed order from one seeded generator: the district and the
+//! district's campaign with its bank ([`campaign`]); then, street by street, its units and
+//! accounts ([`org`]), each cadre's study and exam ([`records`]), the year's activities
+//! ([`activities`]) and the judicial office's other ledgers, this year and the year
+//! before ([`ledgers`]); last, the second street's own campaign.
 
 mod activities;
 mod campaign;
@@ -34,6 +35,9 @@ use sea_orm::{
 /// How much to generate.
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
+    /// Streets in the district.
+    pub streets: u32,
+    /// Cadres per street.
     pub cadres: u32,
     pub sessions_per_cadre: u32,
     pub activities: u32,
@@ -49,6 +53,7 @@ pub struct DemoOptions {
 impl Default for DemoOptions {
     fn default() -> Self {
         Self {
+            streets: 3,
             cadres: 120,
             sessions_per_cadre: 8,
             activities: 100,
@@ -63,7 +68,9 @@ impl Default for DemoOptions {
 /// What was made, and how to sign in.
 #[derive(Debug, Clone)]
 pub struct DemoReport {
-    pub street: String,
+    pub district: String,
+    /// The streets, first the one whose accounts are `hr` and `sifa`.
+    pub streets: Vec<String>,
     pub units: usize,
     pub cadres: usize,
     pub sessions: usize,
@@ -71,7 +78,10 @@ pub struct DemoReport {
     pub activities: usize,
     /// Mediation, legal-service, screening, petition and inspection records.
     pub ledger_records: usize,
+    /// The district's campaign.
     pub campaign_id: i64,
+    /// The second street's own campaign, if there is a second street.
+    pub street_campaign_id: Option<i64>,
     pub year: i32,
     /// `(username, password, what for)`.
     pub accounts: Vec<(String, String, String)>,
@@ -104,11 +114,14 @@ pub async fn load(
     if !options.force && (existing_users > 1 || existing_units > 0) {
         return Err(AppError::conflict(
             "not_empty",
-            "the database already holds data; run with --force to add a demo street anyway",
+            "the database already holds data; run with --force to add a demo district anyway",
         ));
     }
-    let streets = unit::Entity::find()
-        .filter(unit::Column::Kind.eq(unit::UnitKind::Street))
+    if options.streets == 0 {
+        return Err(AppError::invalid("streets", "at least one street"));
+    }
+    let districts = unit::Entity::find()
+        .filter(unit::Column::Kind.eq(unit::UnitKind::District))
         .count(db)
         .await?;
     let password_hash = hash_password(DEMO_PASSWORD).await?;
@@ -124,23 +137,42 @@ pub async fn load(
         tz,
         today,
         year: today.year(),
-        tag: if streets == 0 {
+        tag: if districts == 0 {
             String::new()
         } else {
-            format!("s{}-", streets + 1)
+            format!("d{}-", districts + 1)
         },
         progress: progress::Progress::new(options.progress),
     };
-    let org = org::units(&mut g).await?;
-    let people = org::accounts(&mut g, &org, options.cadres, &password_hash).await?;
-    let plan = campaign::campaign(&mut g, options.questions_per_attempt).await?;
-    let made =
-        records::study_and_exams(&mut g, &plan, &people.cadres, options.sessions_per_cadre).await?;
-    g.progress.phase("activities", 1);
-    let activity_count =
-        activities::activities(&mut g, &org, &people.cadres, options.activities).await?;
-    g.progress.phase("ledgers", 1);
-    let ledger_records = ledgers::ledgers(&mut g, &org).await?;
+    let (district, district_name) = org::district(&mut g).await?;
+    let plan = campaign::campaign(&mut g, options.questions_per_attempt, district).await?;
+    let mut made = District::default();
+    for n in 0..options.streets as usize {
+        let street = org::Street::nth(n, &g.tag);
+        let org = org::units(&mut g, district, &street).await?;
+        let people = org::accounts(&mut g, (&org, &street), options.cadres, &password_hash).await?;
+        let records =
+            records::study_and_exams(&mut g, &plan, &people.cadres, options.sessions_per_cadre)
+                .await?;
+        g.progress.phase("activities", 1);
+        made.activities +=
+            activities::activities(&mut g, &org, &people.cadres, options.activities).await?;
+        g.progress.phase("ledgers", 1);
+        made.ledger_records += ledgers::ledgers(&mut g, &org).await?;
+        made.sessions += records.sessions;
+        made.attempts += records.attempts;
+        made.units += org.count;
+        made.cadres += people.cadres.len();
+        if n == 1 {
+            made.street_campaign = Some(
+                campaign::street_campaign(&mut g, (&org, &street.name), &people.cadres).await?,
+            );
+        }
+        made.streets.push((org, people));
+    }
+    let first_office = made.streets[0].0.street_id;
+    let district_managers =
+        org::district_managers(&mut g, (district, first_office), &password_hash).await?;
     write::resync_sequences(&txn).await?;
     audit::record_as(
         &txn,
@@ -150,10 +182,12 @@ pub async fn load(
         "demo",
         None,
         format!(
-            "{}: {} cadres, {} sessions, {activity_count} activities, {ledger_records} ledger records",
-            org.street_name,
-            people.cadres.len(),
-            made.sessions
+            "{district_name}: {} streets, {} cadres, {} sessions, {} activities, {} ledger records",
+            made.streets.len(),
+            made.cadres,
+            made.sessions,
+            made.activities,
+            made.ledger_records
         ),
     )
     .await?;
@@ -168,23 +202,75 @@ pub async fn load(
             .await?;
     }
     let sign_in = |username: String, what: &str| (username, DEMO_PASSWORD.into(), what.into());
-    Ok(DemoReport {
-        accounts: vec![
-            sign_in(people.hr, "HR (组织人事): roster, campaign, targets"),
-            sign_in(
-                people.judicial,
-                "judicial office (司法所): activities, mediation and the other ledgers, annual summary",
+    let (first, first_people) = &made.streets[0];
+    let [qu_hr, qu_sifa] = district_managers;
+    let mut accounts = vec![
+        sign_in(
+            first_people.hr.clone(),
+            &format!(
+                "HR (组织人事) of {}: roster, campaign, targets",
+                first.street_name
             ),
-            sign_in(format!("{tag}gb00004"), "a cadre: study progress, exam"),
-        ],
-        street: org.street_name,
-        units: org.count,
-        cadres: people.cadres.len(),
+        ),
+        sign_in(
+            first_people.judicial.clone(),
+            &format!(
+                "judicial office (司法所) of {}: activities, ledgers, the street's annual summary",
+                first.street_name
+            ),
+        ),
+        sign_in(
+            format!("{tag}gb00004"),
+            &format!("a cadre of {}: study progress, exam", first.street_name),
+        ),
+        sign_in(
+            qu_hr,
+            "the district's HR (区): every street, the league table",
+        ),
+        sign_in(
+            qu_sifa,
+            "the district's judicial bureau (区): every street's records",
+        ),
+    ];
+    for (org, people) in made.streets.iter().skip(1) {
+        accounts.push(sign_in(
+            people.hr.clone(),
+            &format!("HR of {}", org.street_name),
+        ));
+        accounts.push(sign_in(
+            people.judicial.clone(),
+            &format!("judicial office of {}", org.street_name),
+        ));
+    }
+    Ok(DemoReport {
+        accounts,
+        district: district_name,
+        streets: made
+            .streets
+            .iter()
+            .map(|(o, _)| o.street_name.clone())
+            .collect(),
+        units: made.units + 1,
+        cadres: made.cadres,
         sessions: made.sessions,
         attempts: made.attempts,
-        activities: activity_count,
-        ledger_records,
+        activities: made.activities,
+        ledger_records: made.ledger_records,
         campaign_id: plan.campaign_id,
+        street_campaign_id: made.street_campaign,
         year,
     })
+}
+
+/// What the streets of a district added up to.
+#[derive(Default)]
+struct District {
+    streets: Vec<(org::Org, org::People)>,
+    units: usize,
+    cadres: usize,
+    sessions: usize,
+    attempts: usize,
+    activities: usize,
+    ledger_records: usize,
+    street_campaign: Option<i64>,
 }

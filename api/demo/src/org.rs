@@ -1,5 +1,6 @@
-//! The street: its units (the office, departments, communities, villages) and accounts
-//! (HR, the judicial office, the cadres spread over the units).
+//! The district and its streets: each street's units (the office, departments,
+//! communities, villages) and accounts (HR and the judicial office scoped to the street,
+//! the cadres spread over the units), and the district's own managers.
 
 use domain::{auth::Role, error::AppResult};
 use entity::{unit, unit::UnitKind, user};
@@ -12,6 +13,54 @@ use crate::{
     write::{bulk, next_id},
 };
 
+/// One street of the district: its name and how its units and usernames are told apart
+/// from the other streets'.
+pub struct Street {
+    pub name: String,
+    /// Put before the names of its departments, communities and villages.
+    pub unit_prefix: String,
+    /// Put before its usernames and employee numbers.
+    pub user_prefix: String,
+}
+
+impl Street {
+    /// The `n`th street (from 0) of a district whose usernames start with `tag`.
+    pub fn nth(n: usize, tag: &str) -> Self {
+        let (name, unit_prefix, user_prefix) = match crate::data::STREETS.get(n) {
+            Some((name, units, users)) => (name.to_string(), units.to_string(), users.to_string()),
+            None => (
+                format!("第{}街道", n + 1),
+                format!("第{}街道", n + 1),
+                format!("s{}-", n + 1),
+            ),
+        };
+        Self {
+            name: format!("{tag}{name}"),
+            unit_prefix: format!("{tag}{unit_prefix}"),
+            user_prefix: format!("{tag}{user_prefix}"),
+        }
+    }
+}
+
+/// The district unit (区) the streets belong to.
+pub async fn district(g: &mut Gen<'_>) -> AppResult<(i64, String)> {
+    let id = next_id::<unit::Entity>(g.txn, unit::Column::Id).await?;
+    let name = format!("{}新区", g.tag);
+    bulk(
+        g.txn,
+        [unit::ActiveModel {
+            id: Set(id),
+            name: Set(name.clone()),
+            kind: Set(UnitKind::District),
+            parent_id: Set(None),
+            created_at: Set(g.now),
+            updated_at: Set(g.now),
+        }],
+    )
+    .await?;
+    Ok((id, name))
+}
+
 /// The units made.
 pub struct Org {
     pub street_name: String,
@@ -22,10 +71,11 @@ pub struct Org {
     pub count: usize,
 }
 
-/// The street office, its 7 departments, 18 communities and 5 villages.
-pub async fn units(g: &mut Gen<'_>) -> AppResult<Org> {
-    let tag = g.tag.clone();
-    let street_name = format!("{}新立街道", if tag.is_empty() { "" } else { &tag });
+/// The street office (under `district`), its 7 departments, 18 communities and 5
+/// villages.
+pub async fn units(g: &mut Gen<'_>, district: i64, street: &Street) -> AppResult<Org> {
+    let tag = street.unit_prefix.clone();
+    let street_name = street.name.clone();
     let mut next = next_id::<unit::Entity>(g.txn, unit::Column::Id).await?;
     let street_id = next;
     let mut rows: Vec<unit::ActiveModel> = Vec::new();
@@ -43,7 +93,7 @@ pub async fn units(g: &mut Gen<'_>) -> AppResult<Org> {
         });
         id
     };
-    push(street_name.clone(), UnitKind::Street, None);
+    push(street_name.clone(), UnitKind::Street, Some(district));
     let mut children = |names: &[&str], kind: UnitKind| -> Vec<i64> {
         names
             .iter()
@@ -72,11 +122,12 @@ pub struct People {
     pub cadres: Vec<(i64, i64)>,
 }
 
-/// HR, the judicial office, and `cadres` cadres (the first three leaders at the street
-/// office, the rest over the departments, communities and villages; ~12% leaders).
+/// HR and the judicial office (scoped to the street), and `cadres` cadres (the first
+/// three leaders at the street office, the rest over the departments, communities and
+/// villages; ~12% leaders).
 pub async fn accounts(
     g: &mut Gen<'_>,
-    org: &Org,
+    (org, street): (&Org, &Street),
     cadres: u32,
     password_hash: &str,
 ) -> AppResult<People> {
@@ -86,7 +137,7 @@ pub async fn accounts(
     let mut make = |username: String,
                     name: String,
                     roles: &[Role],
-                    unit: i64,
+                    (unit, scope): (i64, Option<i64>),
                     leader: bool,
                     employee_no: Option<String>| {
         let id = next;
@@ -103,13 +154,13 @@ pub async fn accounts(
             // A made-up mobile number from the 139 range, one per account.
             phone: Set(Some(format!("139{:08}", 10_000_000 + id))),
             active: Set(true),
-            scope_unit_id: Set(None),
+            scope_unit_id: Set(scope),
             created_at: Set(created),
             updated_at: Set(created),
         });
         id
     };
-    let tag = &g.tag;
+    let tag = &street.user_prefix;
     let hr = format!("{tag}hr");
     let judicial = format!("{tag}sifa");
     let staff = [
@@ -121,7 +172,7 @@ pub async fn accounts(
             username.clone(),
             name.into(),
             &[role, Role::Cadre],
-            unit,
+            (unit, Some(org.street_id)),
             false,
             None,
         );
@@ -152,7 +203,7 @@ pub async fn accounts(
             format!("{tag}gb{:05}", i + 1),
             name,
             &[Role::Cadre],
-            unit,
+            (unit, None),
             leader,
             Some(format!("{tag}{:06}", 100_000 + i)),
         );
@@ -165,4 +216,43 @@ pub async fn accounts(
         judicial,
         cadres: made,
     })
+}
+
+/// The district's own HR and judicial office (scoped to the district), working from the
+/// first street's office; returns their usernames.
+pub async fn district_managers(
+    g: &mut Gen<'_>,
+    (district, office): (i64, i64),
+    password_hash: &str,
+) -> AppResult<[String; 2]> {
+    let mut next = next_id::<user::Entity>(g.txn, user::Column::Id).await?;
+    let tag = g.tag.clone();
+    let made = [
+        (format!("{tag}qu-hr"), "区委组织部 王芳", Role::Hr),
+        (format!("{tag}qu-sifa"), "区司法局 赵磊", Role::Judicial),
+    ];
+    let rows: Vec<user::ActiveModel> = made
+        .iter()
+        .map(|(username, name, role)| {
+            let id = next;
+            next += 1;
+            user::ActiveModel {
+                id: Set(id),
+                username: Set(username.clone()),
+                password_hash: Set(password_hash.to_owned()),
+                name: Set((*name).into()),
+                roles: Set(Role::join(&[*role])),
+                unit_id: Set(Some(office)),
+                is_leader: Set(false),
+                employee_no: Set(None),
+                phone: Set(Some(format!("139{:08}", 10_000_000 + id))),
+                active: Set(true),
+                scope_unit_id: Set(Some(district)),
+                created_at: Set(g.now),
+                updated_at: Set(g.now),
+            }
+        })
+        .collect();
+    bulk(g.txn, rows).await?;
+    Ok([made[0].0.clone(), made[1].0.clone()])
 }

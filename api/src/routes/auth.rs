@@ -4,7 +4,10 @@ use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
 use super::ApiTags;
-use crate::views::{text::Text, users::UserView};
+use crate::views::{
+    text::Text,
+    users::{MeView, ScopeView},
+};
 use domain::{
     policy::{self, Action},
     services::{self, auth::TokenPair},
@@ -84,7 +87,7 @@ pub enum Done {
 pub enum Me {
     /// The caller's own account.
     #[oai(status = 200)]
-    Ok(Json<UserView>),
+    Ok(Json<MeView>),
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Auth")]
@@ -156,7 +159,21 @@ impl AuthApi {
     async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Me> {
         policy::authorize(&auth.0, Action::UseOwnAccount)?;
         let user = services::users::get(&state.db, auth.0.id).await?;
-        Ok(Me::Ok(Json(user.into())))
+        let scope = match user.scope_unit_id {
+            Some(unit) => {
+                let path = services::units::path_to(&state.db, unit).await?;
+                Some(ScopeView {
+                    unit_id: unit,
+                    name: path.last().cloned().unwrap_or_default(),
+                    path,
+                })
+            }
+            None => None,
+        };
+        Ok(Me::Ok(Json(MeView {
+            account: user.into(),
+            scope,
+        })))
     }
 
     /// Change the caller's own password. Every refresh token of the account stops working.

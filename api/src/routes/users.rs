@@ -42,6 +42,7 @@ pub struct CreateUser {
     /// At least one; defaults to `[cadre]`.
     #[oai(default = "default_roles", validator(max_items = 4))]
     pub roles: Vec<Role>,
+    /// Absent or `null`: the creator's scope unit (none for an unscoped creator).
     pub unit_id: Option<i64>,
     #[oai(default)]
     pub is_leader: bool,

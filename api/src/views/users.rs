@@ -48,3 +48,21 @@ impl From<user::Model> for UserView {
         }
     }
 }
+
+/// The caller's data scope (管理范围) as a header shows it.
+#[derive(Debug, Object)]
+pub struct ScopeView {
+    pub unit_id: i64,
+    pub name: String,
+    /// The names from the top of the tree down to the scope's unit (`新区`, `胡家园街道`).
+    pub path: Vec<String>,
+}
+
+/// The caller's own account, with the scope their manager roles work within.
+#[derive(Debug, Object)]
+pub struct MeView {
+    #[oai(flatten)]
+    pub account: UserView,
+    /// `null`: the whole installation (or a plain cadre).
+    pub scope: Option<ScopeView>,
+}

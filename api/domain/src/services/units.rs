@@ -244,6 +244,36 @@ pub async fn list(
     fetch_page(db, query.order_by_asc(unit::Column::Id), page).await
 }
 
+/// The names of the units from the top of the tree down to `unit` (for a header:
+/// 新区 › 胡家园街道).
+pub async fn path_to(db: &impl ConnectionTrait, unit: i64) -> AppResult<Vec<String>> {
+    let all: HashMap<i64, (Option<i64>, String)> = unit::Entity::find()
+        .select_only()
+        .column(unit::Column::Id)
+        .column(unit::Column::ParentId)
+        .column(unit::Column::Name)
+        .into_tuple::<(i64, Option<i64>, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, parent, name)| (id, (parent, name)))
+        .collect();
+    let mut path = Vec::new();
+    let mut at = Some(unit);
+    while let Some(id) = at {
+        let Some((parent, name)) = all.get(&id) else {
+            break;
+        };
+        if path.len() > all.len() {
+            break;
+        }
+        path.push(name.clone());
+        at = *parent;
+    }
+    path.reverse();
+    Ok(path)
+}
+
 /// Every unit's kind, read once (levels of records and activities come from it).
 pub async fn kinds(db: &impl ConnectionTrait) -> AppResult<HashMap<i64, UnitKind>> {
     Ok(unit::Entity::find()

@@ -22,6 +22,7 @@ pub struct NewUser {
     pub password: String,
     pub name: String,
     pub roles: Vec<Role>,
+    /// `None`: the creator's scope unit (none for an unscoped creator).
     pub unit_id: Option<i64>,
     pub is_leader: bool,
     pub employee_no: Option<String>,
@@ -198,6 +199,11 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
     policy::authorize_role_grant(actor, None, Some(&new.roles))?;
+    // A scoped manager's new account belongs to their scope's unit unless they name one.
+    let new = NewUser {
+        unit_id: new.unit_id.or(scope.root()),
+        ..new
+    };
     scope.check("unit_id", new.unit_id)?;
     let scope_unit_id = new.scope_unit_id.or(scope.root());
     check_granted_scope(scope, &new.roles, scope_unit_id)?;

@@ -559,9 +559,9 @@ fn outside_scope(scope: &Scope, rows: &[Row], unit_field: &str) -> Vec<FieldErro
             }
         }
         let unit = match (&row.unit_id, &row.existing) {
-            (Some(unit), _) => *unit,
+            (Some(unit), Some(_)) => *unit,
             (None, Some(existing)) => existing.unit_id,
-            (None, None) => None,
+            (unit, None) => new_unit(scope, unit),
         };
         if !scope.sees(unit) {
             let message = match unit {
@@ -586,6 +586,12 @@ fn outside_scope(scope: &Scope, rows: &[Row], unit_field: &str) -> Vec<FieldErro
         }
     }
     errors
+}
+
+/// A new account's unit: the line's, or — when the line names none — the importer's
+/// scope unit (a street's HR imports the street's people).
+fn new_unit(scope: &Scope, line: &Option<Option<i64>>) -> Option<i64> {
+    line.flatten().or(scope.root())
 }
 
 /// All-or-nothing: the whole file is refused with every bad line, in line order.
@@ -713,7 +719,7 @@ async fn insert_account(
         password_hash: Set(hash.unwrap_or_else(|| "!".into())),
         name: Set(row.name),
         roles: Set(Role::join(&roles)),
-        unit_id: Set(row.unit_id.flatten()),
+        unit_id: Set(new_unit(scope, &row.unit_id)),
         is_leader: Set(row.is_leader.unwrap_or(false)),
         employee_no: Set(row.employee_no),
         phone: Set(row.phone),
