@@ -1106,6 +1106,24 @@ async fn a_street_hr_works_within_the_street_and_the_district_sees_the_league_ta
     if let Some(path) = screenshot_to("district-league.png") {
         d.screenshot(&path).await;
     }
+    // On a phone the table scrolls inside its box; the page itself does not.
+    let phone = Browser::start(390, 800).await;
+    phone.sign_in(&c.origin, "qu-hr", DEMO_PASSWORD).await;
+    phone.goto(&format!("{}/#/league", c.origin)).await;
+    phone.text("#league tbody tr").await;
+    let overflow = phone
+        .script(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            json!([]),
+        )
+        .await;
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "the page overflows by {overflow} px"
+    );
+    if let Some(path) = screenshot_to("district-league-phone.png") {
+        phone.screenshot(&path).await;
+    }
     let street = streets[1];
     d.click(&format!("#league tr[data-unit='{street}'] td a"))
         .await;
