@@ -11,3 +11,9 @@ bench_bin() {
     cargo build --release --quiet --bin xuefa >&2
     echo "${CARGO_TARGET_DIR:-target}/release/xuefa"
 }
+
+# `--streets 1` for a build whose demo makes a district (one street keeps the data set the
+# size the figures were taken at); nothing for an older build, whose demo is one street.
+one_street() { # binary
+    if "$1" demo --help 2>/dev/null | grep -q -- --streets; then echo "--streets 1"; fi
+}

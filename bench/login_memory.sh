@@ -27,7 +27,7 @@ rss_mb() { awk -v k="$2" '$1 == k":" {printf "%.1f", $2 / 1024}' "/proc/$1/statu
 measure() { # binary
     local db="sqlite://$WORK/memory.db?mode=rwc"
     rm -f "$WORK"/memory.db*
-    DATABASE_URL="$db" "$1" demo --cadres 2000 --activities 10 >/dev/null
+    DATABASE_URL="$db" "$1" demo --streets 1 --cadres 2000 --activities 10 >/dev/null
     DATABASE_URL="$db" XUEFA_BIND="127.0.0.1:$PORT" RUST_LOG=warn "$1" serve >"$WORK/server.log" 2>&1 &
     local server=$!
     until curl -sf "$BASE/readyz" >/dev/null; do sleep 0.2; done

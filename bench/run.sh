@@ -103,7 +103,7 @@ for backend in $BACKENDS; do
     # 10k roster: the request benchmarks run here.
     url=$(db_url "$backend" xuefa_bench_10k)
     started=$(date +%s.%N)
-    DATABASE_URL="$url" "$BIN" demo --cadres 10000 --sessions-per-cadre 20 --activities 1000 --questions-per-attempt 20 | grep "^loaded"
+    DATABASE_URL="$url" "$BIN" demo --streets 1 --cadres 10000 --sessions-per-cadre 20 --activities 1000 --questions-per-attempt 20 | grep "^loaded"
     start_server "$url"
     : >"$WORK/tokens"
     for n in $(seq 1 256); do token "$(printf 'gb%05d' "$n")" "$PASSWORD" >>"$WORK/tokens"; done
@@ -132,7 +132,7 @@ for backend in $BACKENDS; do
 
     # 100k roster, ~2M sessions.
     url=$(db_url "$backend" xuefa_bench_100k)
-    DATABASE_URL="$url" "$BIN" demo --cadres 100000 --sessions-per-cadre 20 --activities 1000 --questions-per-attempt 20 | grep "^loaded"
+    DATABASE_URL="$url" "$BIN" demo --streets 1 --cadres 100000 --sessions-per-cadre 20 --activities 1000 --questions-per-attempt 20 | grep "^loaded"
     start_server "$url"
     report_latency "100k roster, 2M sessions" "$url"
     stop_server
@@ -140,7 +140,7 @@ for backend in $BACKENDS; do
 
     if [ "${BENCH_10M:-0}" = 1 ]; then
         url=$(db_url "$backend" xuefa_bench_10m)
-        DATABASE_URL="$url" "$BIN" demo --cadres 100000 --sessions-per-cadre 100 --activities 1000 --questions-per-attempt 20 | grep "^loaded"
+        DATABASE_URL="$url" "$BIN" demo --streets 1 --cadres 100000 --sessions-per-cadre 100 --activities 1000 --questions-per-attempt 20 | grep "^loaded"
         start_server "$url"
         report_latency "100k roster, 10M sessions" "$url"
         stop_server
@@ -174,7 +174,7 @@ for backend in $BACKENDS; do
                 echo "FIGURES DIFFER from the baseline:" >&2; diff "$WORK/before.json" "$WORK/after.json" | head -20 >&2; exit 1
             fi
         else
-            DATABASE_URL="$url" "$BIN" demo --cadres 1000000 --sessions-per-cadre "${BENCH_1M_SESSIONS:-20}" --activities 1000 --questions-per-attempt 20 | grep "^loaded"
+            DATABASE_URL="$url" "$BIN" demo --streets 1 --cadres 1000000 --sessions-per-cadre "${BENCH_1M_SESSIONS:-20}" --activities 1000 --questions-per-attempt 20 | grep "^loaded"
             start_server "$url"
         fi
         report_latency "$label" "$url"

@@ -42,7 +42,7 @@ for backend in $BACKENDS; do
             psql_admin -c "DROP DATABASE IF EXISTS xuefa_storm_template" -c "CREATE DATABASE xuefa_storm_template"
             template_url="postgres://postgres@127.0.0.1:5432/xuefa_storm_template" ;;
     esac
-    DATABASE_URL="$template_url" "$BIN" demo --cadres 2000 --sessions-per-cadre 5 --activities 50 --questions-per-attempt 20 | grep "^loaded"
+    DATABASE_URL="$template_url" "$BIN" demo --streets 1 --cadres 2000 --sessions-per-cadre 5 --activities 50 --questions-per-attempt 20 | grep "^loaded"
     for pace in $PACES; do
     for run in "${RUNS[@]}"; do
         label="${run%%=*}"; bin="${run#*=}"

@@ -116,7 +116,7 @@ for backend in $BACKENDS; do
                 psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS xuefa_uploads" -c "CREATE DATABASE xuefa_uploads" >/dev/null
                 url="postgres://postgres@127.0.0.1:5432/xuefa_uploads" ;;
         esac
-        DATABASE_URL="$url" "$bin" demo --cadres $((64 * (PAIRS + 1))) --sessions-per-cadre 0 --activities 0 --questions-per-attempt 20 | grep "^loaded"
+        DATABASE_URL="$url" "$bin" demo $(one_street "$bin") --cadres $((64 * (PAIRS + 1))) --sessions-per-cadre 0 --activities 0 --questions-per-attempt 20 | grep "^loaded"
         start_server "$bin" "$url" "$PORT"
         : >"$WORK/tokens"
         for n in $(seq 1 64); do token "$PORT" "$(printf 'gb%05d' "$n")" "$PASSWORD" >>"$WORK/tokens"; done

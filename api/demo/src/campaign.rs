@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::services::roster;
 use domain::{error::AppResult, services::credit::CampaignCourse};
-use entity::{campaign, campaign_course, course, question, question::QuestionKind};
+use entity::{campaign, campaign_course, course, enrollment, question, question::QuestionKind};
 use rand::seq::SliceRandom;
 use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
 
@@ -147,10 +147,15 @@ pub async fn street_campaign(
             compulsory: Set(true),
         });
     bulk(g.txn, links).await?;
+    // Ids given here, as every row of the demo's (the sequences are set once, at the end).
+    let first = next_id::<enrollment::Entity>(g.txn, enrollment::Column::Id).await?;
     let newest = cadres.iter().rev().take(10.min(cadres.len()));
     bulk(
         g.txn,
-        newest.map(|(cadre, unit)| roster::fresh(id, *cadre, Some(*unit), g.now)),
+        newest.zip(first..).map(|((cadre, unit), eid)| enrollment::ActiveModel {
+            id: Set(eid),
+            ..roster::fresh(id, *cadre, Some(*unit), g.now)
+        }),
     )
     .await?;
     Ok(id)
