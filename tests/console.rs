@@ -1137,4 +1137,34 @@ async fn a_street_hr_works_within_the_street_and_the_district_sees_the_league_ta
         ids_on_page(&d, "#league tbody tr", "data-unit").await.len(),
         30
     );
+    // The district's HR narrows a street judicial office's scope to one of its units, in
+    // the accounts list.
+    let sifa = c
+        .app
+        .get("/api/v1/users?q=hjy-sifa", &district_token)
+        .await
+        .expect(200)["items"][0]
+        .clone();
+    let community = units[1]; // the street's first department
+    d.goto(&format!("{}/#/admin/users", c.origin)).await;
+    let select = format!(
+        "#users tr[data-user='{}'] td[data-field=scope] select",
+        sifa["id"]
+    );
+    d.text(&select).await;
+    d.script(
+        "const s = document.querySelector(arguments[0]); s.value = String(arguments[1]); s.dispatchEvent(new Event('change', { bubbles: true }));",
+        json!([select, community]),
+    )
+    .await;
+    d.text("#scope-saved").await;
+    let changed = c
+        .app
+        .get(&format!("/api/v1/users/{}", sifa["id"]), &district_token)
+        .await
+        .expect(200);
+    assert_eq!(changed["scope_unit_id"], community);
+    if let Some(path) = screenshot_to("district-accounts.png") {
+        d.screenshot(&path).await;
+    }
 }

@@ -1,39 +1,61 @@
 // @ts-check
 // 系统管理员: accounts, the audit log and the notices' delivery log.
 import { html, useState, useLoad, ErrorBanner, WORDS, Options, dateTime } from "./ui.js";
-import { all, get, getAs } from "./api.js";
+import { all, get, getAs, patch } from "./api.js";
 
-export function Users() {
+/** @typedef {import("./api.js").Schemas} Schemas */
+
+/** @param {{ me: Schemas["MeView"] }} props */
+export function Users({ me }) {
   const [q, setQ] = useState("");
   const [role, setRole] = useState("");
   const query = new URLSearchParams(Object.entries({ q, role }).filter(([, v]) => v)).toString();
-  const [page, error] = useLoad(() => getAs("Page_UserView", `/users?${query}&per_page=200`), [query]);
+  const [page, error, reload] = useLoad(() => getAs("Page_UserView", `/users?${query}&per_page=200`), [query]);
   const [units] = useLoad(() => all("UnitView", "/units"), []);
+  const [saved, setSaved] = useState(null);
+  const [saveError, setSaveError] = useState(null);
   const unitName = Object.fromEntries((units || []).map((u) => [u.id, u.name]));
   /** 管理范围 of a manager account: its unit's name, or 全部 for the whole installation. */
-  const scopeOf = (u) =>
-    u.roles.every((r) => r === "cadre")
-      ? ""
-      : u.scope_unit_id === null
-        ? "全部"
-        : unitName[u.scope_unit_id] || `#${u.scope_unit_id}`;
+  const scopeOf = (u) => (u.scope_unit_id === null ? "全部" : unitName[u.scope_unit_id] || `#${u.scope_unit_id}`);
+  const setScope = async (u, value) => {
+    setSaved(null);
+    setSaveError(null);
+    try {
+      await patch(`/users/${u.id}`, { scope_unit_id: value === "" ? null : Number(value) });
+      setSaved(`已将 ${u.name} 的管理范围设为“${value === "" ? "全部" : unitName[Number(value)]}”。`);
+      reload();
+    } catch (err) {
+      setSaveError(err);
+    }
+  };
+  /** A manager account's scope, as a picker of the caller's own units (全部 only for an
+   *  unscoped caller); the caller's own and a plain cadre's are shown, not changed. */
+  const scopeCell = (u) => {
+    if (u.roles.every((r) => r === "cadre")) return "";
+    if (u.id === me.id) return scopeOf(u);
+    return html`<select aria-label=${`${u.name}的管理范围`} value=${u.scope_unit_id === null ? "" : String(u.scope_unit_id)} onChange=${(e) => setScope(u, e.target.value)}>
+      ${(!me.scope || u.scope_unit_id === null) && html`<option value="" disabled=${!!me.scope}>全部</option>`}
+      ${(units || []).map((unit) => html`<option value=${unit.id}>${unit.name}</option>`)}
+    </select>`;
+  };
   return html`<section>
     <div class="toolbar">
       <label class="inline">姓名/用户名/工号<input value=${q} onInput=${(e) => setQ(e.target.value)} /></label>
       <label class="inline">角色<select value=${role} onChange=${(e) => setRole(e.target.value)}><${Options} map=${WORDS.role} empty="全部" /></select></label>
     </div>
-    <${ErrorBanner} error=${error} />
+    <${ErrorBanner} error=${error || saveError} />
+    ${saved && html`<p class="ok" id="scope-saved">${saved}</p>`}
     ${
       page &&
-      html`<p class="muted">共 ${page.total} 个账号。</p>
-      <table id="users"><thead><tr><th>用户名</th><th>姓名</th><th>单位</th><th>角色</th><th>管理范围</th><th>工号</th><th>领导干部</th><th>状态</th></tr></thead>
+      html`<p class="muted">共 ${page.total} 个账号。管理范围决定组织人事、司法所和管理员账号能看到和办理哪些单位的数据。</p>
+      <div class="scroll"><table id="users"><thead><tr><th>用户名</th><th>姓名</th><th>单位</th><th>角色</th><th>管理范围</th><th>工号</th><th>领导干部</th><th>状态</th></tr></thead>
       <tbody>${page.items.map(
         (
           u,
         ) => html`<tr data-user=${u.id}><td>${u.username}</td><td>${u.name}</td><td>${u.unit_id === null ? "" : unitName[u.unit_id] || ""}</td>
-        <td>${u.roles.map((r) => WORDS.role[r]).join("、")}</td><td data-field="scope">${scopeOf(u)}</td>
+        <td>${u.roles.map((r) => WORDS.role[r]).join("、")}</td><td data-field="scope">${scopeCell(u)}</td>
         <td>${u.employee_no || ""}</td><td>${u.is_leader ? "是" : ""}</td><td>${u.active ? "启用" : "停用"}</td></tr>`,
-      )}</tbody></table>`
+      )}</tbody></table></div>`
     }
   </section>`;
 }

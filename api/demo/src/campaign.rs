@@ -152,10 +152,12 @@ pub async fn street_campaign(
     let newest = cadres.iter().rev().take(10.min(cadres.len()));
     bulk(
         g.txn,
-        newest.zip(first..).map(|((cadre, unit), eid)| enrollment::ActiveModel {
-            id: Set(eid),
-            ..roster::fresh(id, *cadre, Some(*unit), g.now)
-        }),
+        newest
+            .zip(first..)
+            .map(|((cadre, unit), eid)| enrollment::ActiveModel {
+                id: Set(eid),
+                ..roster::fresh(id, *cadre, Some(*unit), g.now)
+            }),
     )
     .await?;
     Ok(id)
