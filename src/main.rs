@@ -179,42 +179,11 @@ async fn main() {
                 // Small demos finish before a progress line would help.
                 progress: u64::from(cadres) * u64::from(streets) >= 10_000,
             };
-            let started = std::time::Instant::now();
-            match demo::load(&state.db, &options, state.clock.now(), state.config.tz).await {
-                Ok(r) => {
-                    println!(
-                        "loaded {} ({}): {} units, {} cadres, {} study sessions, {} exam attempts, {} activities, {} ledger records in {:.1}s",
-                        r.district,
-                        r.streets.join("、"),
-                        r.units,
-                        r.cadres,
-                        r.sessions,
-                        r.attempts,
-                        r.activities,
-                        r.ledger_records,
-                        started.elapsed().as_secs_f64()
-                    );
-                    match r.street_campaign_id {
-                        Some(street) => println!(
-                            "the district's campaign {}, a street's own campaign {street} ({}); sign in as:",
-                            r.campaign_id, r.year
-                        ),
-                        None => {
-                            println!("campaign {} ({}); sign in as:", r.campaign_id, r.year)
-                        }
-                    }
-                    for (username, password, what) in r.accounts {
-                        println!("  {username} / {password}  — {what}");
-                    }
-                    println!(
-                        "then run `xuefa serve` and open http://127.0.0.1:8080/ (the console), or the \
-                         API: /api/v1/campaigns/{}/targets and /api/v1/reports/annual/{}/export?format=text",
-                        r.campaign_id, r.year
-                    );
-                }
-                Err(api::error::AppError::Conflict { detail, .. }) => fail(detail),
-                Err(e) => fail(format!("{e:?}")),
-            }
+            report_demo(
+                demo::load(&state.db, &options, state.clock.now(), state.config.tz),
+                std::time::Instant::now(),
+            )
+            .await;
         }
         Command::User {
             command:
@@ -275,5 +244,47 @@ async fn main() {
                 Err(e) => fail(format!("{e:?}")),
             }
         }
+    }
+}
+
+/// Prints what `xuefa demo` made and how to sign in, or fails with why it did not.
+async fn report_demo(
+    loading: impl std::future::Future<Output = Result<demo::DemoReport, api::error::AppError>>,
+    started: std::time::Instant,
+) {
+    match loading.await {
+        Ok(r) => {
+            println!(
+                "loaded {} ({}): {} units, {} cadres, {} study sessions, {} exam attempts, {} activities, {} ledger records in {:.1}s",
+                r.district,
+                r.streets.join("、"),
+                r.units,
+                r.cadres,
+                r.sessions,
+                r.attempts,
+                r.activities,
+                r.ledger_records,
+                started.elapsed().as_secs_f64()
+            );
+            match r.street_campaign_id {
+                Some(street) => println!(
+                    "the district's campaign {}, a street's own campaign {street} ({}); sign in as:",
+                    r.campaign_id, r.year
+                ),
+                None => {
+                    println!("campaign {} ({}); sign in as:", r.campaign_id, r.year)
+                }
+            }
+            for (username, password, what) in r.accounts {
+                println!("  {username} / {password}  — {what}");
+            }
+            println!(
+                "then run `xuefa serve` and open http://127.0.0.1:8080/ (the console), or the \
+                 API: /api/v1/campaigns/{}/targets and /api/v1/reports/annual/{}/export?format=text",
+                r.campaign_id, r.year
+            );
+        }
+        Err(api::error::AppError::Conflict { detail, .. }) => fail(detail),
+        Err(e) => fail(format!("{e:?}")),
     }
 }

@@ -201,6 +201,34 @@ pub async fn load(
         db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
             .await?;
     }
+    let accounts = sign_ins(&made, &tag, district_managers);
+    Ok(DemoReport {
+        accounts,
+        district: district_name,
+        streets: made
+            .streets
+            .iter()
+            .map(|(o, _)| o.street_name.clone())
+            .collect(),
+        units: made.units + 1,
+        cadres: made.cadres,
+        sessions: made.sessions,
+        attempts: made.attempts,
+        activities: made.activities,
+        ledger_records: made.ledger_records,
+        campaign_id: plan.campaign_id,
+        street_campaign_id: made.street_campaign,
+        year,
+    })
+}
+
+/// Who to sign in as, and for what: the first street's HR, judicial office and a cadre,
+/// the district's managers, then the other streets'.
+fn sign_ins(
+    made: &District,
+    tag: &str,
+    district_managers: [String; 2],
+) -> Vec<(String, String, String)> {
     let sign_in = |username: String, what: &str| (username, DEMO_PASSWORD.into(), what.into());
     let (first, first_people) = &made.streets[0];
     let [qu_hr, qu_sifa] = district_managers;
@@ -242,24 +270,7 @@ pub async fn load(
             &format!("judicial office of {}", org.street_name),
         ));
     }
-    Ok(DemoReport {
-        accounts,
-        district: district_name,
-        streets: made
-            .streets
-            .iter()
-            .map(|(o, _)| o.street_name.clone())
-            .collect(),
-        units: made.units + 1,
-        cadres: made.cadres,
-        sessions: made.sessions,
-        attempts: made.attempts,
-        activities: made.activities,
-        ledger_records: made.ledger_records,
-        campaign_id: plan.campaign_id,
-        street_campaign_id: made.street_campaign,
-        year,
-    })
+    accounts
 }
 
 /// What the streets of a district added up to.

@@ -547,6 +547,58 @@ pub async fn enrolled(
         .ok_or_else(|| AppError::forbidden("you are not enrolled in this campaign"))
 }
 
+/// The accounts an enrolment names by id: each must exist, be active and be in scope.
+async fn named_accounts(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    user_ids: &[i64],
+) -> AppResult<HashSet<i64>> {
+    let found: Vec<(i64, bool, Option<i64>)> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Active)
+        .column(user::Column::UnitId)
+        .filter(user::Column::Id.is_in(user_ids.to_vec()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let outside: Vec<String> = found
+        .iter()
+        .filter(|(_, _, unit)| !scope.sees(*unit))
+        .map(|(id, _, _)| id.to_string())
+        .collect();
+    if !outside.is_empty() {
+        return Err(AppError::out_of_scope(
+            "user_ids",
+            format!("outside your scope: {}", outside.join(", ")),
+        ));
+    }
+    let known: HashSet<i64> = found.iter().map(|(id, _, _)| *id).collect();
+    let missing: Vec<String> = user_ids
+        .iter()
+        .filter(|id| !known.contains(id))
+        .map(|id| id.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(AppError::invalid(
+            "user_ids",
+            format!("no such account: {}", missing.join(", ")),
+        ));
+    }
+    let inactive: Vec<String> = found
+        .iter()
+        .filter(|(_, a, _)| !a)
+        .map(|(id, _, _)| id.to_string())
+        .collect();
+    if !inactive.is_empty() {
+        return Err(AppError::invalid(
+            "user_ids",
+            format!("disabled account: {}", inactive.join(", ")),
+        ));
+    }
+    Ok(known)
+}
+
 /// Enrolls the given accounts, and every active account holding the `cadre` role in the
 /// given units and their sub-units. Enrolling someone twice is harmless. Returns how many
 /// were newly enrolled.
@@ -580,50 +632,7 @@ pub async fn enroll(
         }
         let mut targets: HashSet<i64> = HashSet::new();
         if !user_ids.is_empty() {
-            let found: Vec<(i64, bool, Option<i64>)> = user::Entity::find()
-                .select_only()
-                .column(user::Column::Id)
-                .column(user::Column::Active)
-                .column(user::Column::UnitId)
-                .filter(user::Column::Id.is_in(user_ids.to_vec()))
-                .into_tuple()
-                .all(db)
-                .await?;
-            let outside: Vec<String> = found
-                .iter()
-                .filter(|(_, _, unit)| !scope.sees(*unit))
-                .map(|(id, _, _)| id.to_string())
-                .collect();
-            if !outside.is_empty() {
-                return Err(AppError::out_of_scope(
-                    "user_ids",
-                    format!("outside your scope: {}", outside.join(", ")),
-                ));
-            }
-            let known: HashSet<i64> = found.iter().map(|(id, _, _)| *id).collect();
-            let missing: Vec<String> = user_ids
-                .iter()
-                .filter(|id| !known.contains(id))
-                .map(|id| id.to_string())
-                .collect();
-            if !missing.is_empty() {
-                return Err(AppError::invalid(
-                    "user_ids",
-                    format!("no such account: {}", missing.join(", ")),
-                ));
-            }
-            let inactive: Vec<String> = found
-                .iter()
-                .filter(|(_, a, _)| !a)
-                .map(|(id, _, _)| id.to_string())
-                .collect();
-            if !inactive.is_empty() {
-                return Err(AppError::invalid(
-                    "user_ids",
-                    format!("disabled account: {}", inactive.join(", ")),
-                ));
-            }
-            targets.extend(known);
+            targets.extend(named_accounts(db, scope, user_ids).await?);
         }
         if !unit_ids.is_empty() {
             let tree = units::tree(db).await?;

@@ -478,9 +478,23 @@ pub async fn update(
         )
         .await?;
     }
+    audit_grants(&txn, (actor, now), &current, roles_changed, scope_changed).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// The audit entries of a change of roles (`role_change`) and of scope (`scope_change`).
+async fn audit_grants(
+    txn: &impl ConnectionTrait,
+    (actor, now): (&Actor, DateTime<Utc>),
+    current: &user::Model,
+    roles_changed: Option<String>,
+    scope_changed: Option<Option<i64>>,
+) -> AppResult<()> {
+    let id = current.id;
     if let Some(roles) = roles_changed {
         audit::record(
-            &txn,
+            txn,
             Some(actor),
             now,
             "role_change",
@@ -492,7 +506,7 @@ pub async fn update(
     }
     if let Some(new_scope) = scope_changed {
         audit::record(
-            &txn,
+            txn,
             Some(actor),
             now,
             "scope_change",
@@ -506,8 +520,7 @@ pub async fn update(
         )
         .await?;
     }
-    txn.commit().await?;
-    Ok(model)
+    Ok(())
 }
 
 /// A scope as the audit log states it.
