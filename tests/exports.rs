@@ -50,6 +50,9 @@ async fn every_export_names_its_file_in_chinese_with_its_type() {
     let hr = app.token("hr", DEMO_PASSWORD).await;
     let c = report.campaign_id;
     let y = report.year;
+    // `hr` is 新立街道's: its annual summary is the street's, and its files say so.
+    let scope = app.get("/api/v1/me", &hr).await.expect(200)["scope"].clone();
+    let (unit, street) = (&scope["unit_id"], scope["name"].as_str().unwrap());
     let cases = [
         (
             format!("/api/v1/campaigns/{c}/targets/export?format=csv"),
@@ -90,20 +93,20 @@ async fn every_export_names_its_file_in_chinese_with_its_type() {
         (
             format!("/api/v1/reports/annual/{y}/export?format=text"),
             TEXT,
-            format!("{y}年法治政府建设工作总结数据.txt"),
-            format!("annual-{y}.txt"),
+            format!("{street}{y}年法治政府建设工作总结数据.txt"),
+            format!("annual-{y}-unit-{unit}.txt"),
         ),
         (
             format!("/api/v1/reports/annual/{y}/export?format=csv"),
             CSV,
-            format!("{y}年法治政府建设工作总结数据.csv"),
-            format!("annual-{y}.csv"),
+            format!("{street}{y}年法治政府建设工作总结数据.csv"),
+            format!("annual-{y}-unit-{unit}.csv"),
         ),
         (
             format!("/api/v1/reports/annual/{y}/export?format=xlsx"),
             XLSX,
-            format!("{y}年法治政府建设工作总结数据.xlsx"),
-            format!("annual-{y}.xlsx"),
+            format!("{street}{y}年法治政府建设工作总结数据.xlsx"),
+            format!("annual-{y}-unit-{unit}.xlsx"),
         ),
     ];
     for (path, content_type, name, ascii) in cases {
