@@ -1168,3 +1168,74 @@ async fn a_street_hr_works_within_the_street_and_the_district_sees_the_league_ta
         d.screenshot(&path).await;
     }
 }
+
+#[tokio::test]
+async fn a_session_that_ends_returns_to_sign_in_and_then_to_the_same_page() {
+    let Some(c) = console().await else { return };
+    let b = Browser::start(1280, 900).await;
+    b.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;
+    let hash = format!("#/hr/roster?campaign={}", c.demo.campaign_id);
+    b.goto(&format!("{}/{hash}", c.origin)).await;
+    b.text("h2").await;
+    // An administrator disables the account and enables it again: its sessions end.
+    let admin = c.app.admin_token().await;
+    let hr = c
+        .app
+        .get("/api/v1/users?q=hr&per_page=50", &admin)
+        .await
+        .expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "hr")
+        .unwrap()["id"]
+        .clone();
+    for active in [false, true] {
+        c.app
+            .patch(
+                &format!("/api/v1/users/{hr}"),
+                &admin,
+                json!({"active": active}),
+            )
+            .await
+            .expect(200);
+    }
+    // The page's next request needs a fresh token, which is refused.
+    b.script(
+        "const s = JSON.parse(sessionStorage.getItem('xuefa.session')); s.expires = 0; sessionStorage.setItem('xuefa.session', JSON.stringify(s)); location.reload();",
+        json!([]),
+    )
+    .await;
+    assert_eq!(b.text("#session-ended").await, "登录已过期，请重新登录。");
+    let at = b.script("return location.hash;", json!([])).await;
+    assert_eq!(at, json!(hash), "the address is kept");
+    // Signing in again returns to the same page.
+    b.type_into("input[name=username]", "hr").await;
+    b.type_into("input[name=password]", DEMO_PASSWORD).await;
+    b.click("#login-form button[type=submit]").await;
+    b.text("header .who").await;
+    b.text("h2").await;
+    assert_eq!(
+        b.script("return location.hash;", json!([])).await,
+        json!(hash)
+    );
+
+    // 记住我 keeps the session for a new tab of the same browser; without it, a new tab
+    // asks again.
+    b.click("header button.link").await;
+    b.text("#login-form").await;
+    b.type_into("input[name=username]", "hr").await;
+    b.type_into("input[name=password]", DEMO_PASSWORD).await;
+    b.click("input[name=remember]").await;
+    b.click("#login-form button[type=submit]").await;
+    b.text("header .who").await;
+    b.script("sessionStorage.clear(); location.reload();", json!([]))
+        .await;
+    b.text("header .who").await;
+    b.click("header button.link").await;
+    b.text("#login-form").await;
+    let kept = b
+        .script("return localStorage.getItem('xuefa.session');", json!([]))
+        .await;
+    assert_eq!(kept, Value::Null, "signing out forgets it");
+}

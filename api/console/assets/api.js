@@ -22,10 +22,15 @@ export class ApiError extends Error {
   }
 }
 
+/** Where the session is kept: this tab only, or — 记住我 — every tab of this browser. */
+function keeper() {
+  return localStorage.getItem(KEY) ? localStorage : sessionStorage;
+}
+
 /** @returns {Session | null} */
 export function session() {
   try {
-    return JSON.parse(sessionStorage.getItem(KEY) || "null");
+    return JSON.parse(keeper().getItem(KEY) || "null");
   } catch {
     return null;
   }
@@ -39,7 +44,7 @@ function store(pair, me) {
     expires: Date.now() + pair.expires_in * 1000,
     me: me || (session() || {}).me,
   };
-  sessionStorage.setItem(KEY, JSON.stringify(s));
+  keeper().setItem(KEY, JSON.stringify(s));
   return s;
 }
 
@@ -51,6 +56,7 @@ export function whenSignedOut(f) {
 export function signOut() {
   const s = session();
   sessionStorage.removeItem(KEY);
+  localStorage.removeItem(KEY);
   if (s) {
     fetch("/api/v1/auth/logout", {
       method: "POST",
@@ -59,6 +65,23 @@ export function signOut() {
     }).catch(() => {});
   }
   onSignedOut();
+}
+
+const EXPIRED = "xuefa.expired";
+
+/** Signs out because the session ended (its refresh was refused, or a request came back
+ *  401): the sign-in page says so, and the address stays, so signing in again returns to
+ *  the same page. */
+function expire() {
+  sessionStorage.setItem(EXPIRED, "1");
+  signOut();
+}
+
+/** Whether the last sign-out was a session that ended (asked once, by the sign-in page). */
+export function sessionEnded() {
+  const ended = sessionStorage.getItem(EXPIRED) === "1";
+  sessionStorage.removeItem(EXPIRED);
+  return ended;
 }
 
 /** @param {Response} response @returns {Promise<ApiError>} */
@@ -75,7 +98,9 @@ async function problemOf(response) {
   return new ApiError(response.status, body);
 }
 
-export async function signIn(username, password) {
+/** @param {string} username @param {string} password @param {boolean} [remember] 记住我:
+ *  keep the session for every tab of this browser, not only this one. */
+export async function signIn(username, password, remember = false) {
   const response = await fetch("/api/v1/auth/login", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -83,6 +108,9 @@ export async function signIn(username, password) {
   });
   if (!response.ok) throw await problemOf(response);
   const pair = await response.json();
+  sessionStorage.removeItem(KEY);
+  localStorage.removeItem(KEY);
+  if (remember) localStorage.setItem(KEY, "{}");
   store(pair, null);
   const me = await call("GET", "/me");
   return store(pair, me);
@@ -131,11 +159,17 @@ function parseJson(text) {
   );
 }
 
-/** Sends a request; JSON in, JSON out. A 401 signs the person out.
+/** Sends a request; JSON in, JSON out. A session that has ended (refresh refused, or 401)
+ *  signs the person out to the sign-in page, which says why.
  *  @param {string} method @param {string} path @param {unknown} [body]
  *  @param {{ headers?: Record<string, string>, raw?: boolean }} [options] @returns {Promise<any>} */
 export async function call(method, path, body, options = {}) {
+  const signedIn = session() !== null;
   const token = await freshToken();
+  if (signedIn && !token) {
+    expire();
+    throw new ApiError(401, { code: "session_expired", detail: "登录已过期，请重新登录。" });
+  }
   const headers = { ...(options.headers || {}) };
   if (token) headers.Authorization = `Bearer ${token}`;
   let payload = /** @type {BodyInit | undefined} */ (body);
@@ -144,8 +178,8 @@ export async function call(method, path, body, options = {}) {
     payload = JSON.stringify(body);
   }
   const response = await fetch(`/api/v1${path}`, { method, headers, body: payload });
-  if (response.status === 401 && token) {
-    signOut();
+  if (response.status === 401 && signedIn) {
+    expire();
   }
   if (!response.ok) throw await problemOf(response);
   if (options.raw) return response;

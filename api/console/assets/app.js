@@ -1,7 +1,7 @@
 // @ts-check
 // The console: sign-in, the shell with each role's pages, and hash routing (#/hr/targets…).
 import { html, render, useEffect, useState, useLoad, ErrorBanner, WORDS, dateTime } from "./ui.js";
-import { session, signIn, signOut, whenSignedOut, get, getAs } from "./api.js";
+import { session, sessionEnded, signIn, signOut, whenSignedOut, get, getAs } from "./api.js";
 import { HrTargets, HrRoster, HrCampaign, HrQuestions } from "./hr.js";
 import { Activities, ActivityStats, AnnualSummary } from "./judicial.js";
 import { League } from "./league.js";
@@ -41,7 +41,8 @@ function route() {
 }
 
 function Login({ onIn }) {
-  const [form, setForm] = useState({ username: "", password: "" });
+  const [form, setForm] = useState({ username: "", password: "", remember: false });
+  const [ended] = useState(() => sessionEnded());
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e) => {
@@ -49,7 +50,7 @@ function Login({ onIn }) {
     setBusy(true);
     setError(null);
     try {
-      onIn(await signIn(form.username.trim(), form.password));
+      onIn(await signIn(form.username.trim(), form.password, form.remember));
     } catch (err) {
       setError(err);
     } finally {
@@ -68,6 +69,9 @@ function Login({ onIn }) {
         <input name="password" type="password" autocomplete="current-password" value=${form.password}
           onInput=${(e) => setForm({ ...form, password: e.target.value })} required />
       </label>
+      <label class="field check"><input type="checkbox" name="remember" checked=${form.remember}
+        onChange=${(e) => setForm({ ...form, remember: e.target.checked })} /><span>记住我（在本机的其他标签页保持登录）</span></label>
+      ${ended && !error && html`<p class="notice" id="session-ended" role="status">登录已过期，请重新登录。</p>`}
       <${ErrorBanner} error=${error} />
       <button type="submit" disabled=${busy}>${busy ? "正在登录…" : "登录"}</button>
     </form>
@@ -107,9 +111,11 @@ function App() {
     return html`<${Verify} code=${decodeURIComponent(path.slice("/verify/".length))} />`;
   }
   if (!me) {
+    // Signing in keeps the address: a link from a reminder, or the page the session
+    // ended on, opens once the person is in.
     return html`<${Login} onIn=${(s) => {
       setMe(s.me);
-      location.hash = landing(s.me.roles);
+      if (!route()) location.hash = landing(s.me.roles);
     }} />`;
   }
   const pages = PAGES.filter((p) => p.roles.some((r) => me.roles.includes(r)));
