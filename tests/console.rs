@@ -356,19 +356,138 @@ async fn a_cadre_takes_the_exam_and_sees_the_score() {
         "a cadre ready for the exam",
     )
     .await;
+    // One who has not finished studying sees why the exam is not open to them yet.
+    let behind = roster_cadre(
+        &c,
+        Condition::all().add(enrollment::Column::StudyComplete.eq(false)),
+        "a cadre behind on study",
+    )
+    .await;
+    let early = Browser::start(375, 812).await;
+    early
+        .sign_in(&c.origin, &behind.username, DEMO_PASSWORD)
+        .await;
+    assert_eq!(
+        early.text("#start-why").await,
+        "完成应学课程后才能开始考试。"
+    );
+    let disabled = early
+        .script(
+            "return document.querySelector('#start-exam').disabled;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(disabled, json!(true));
+
     let b = Browser::start(375, 812).await;
     b.sign_in(&c.origin, &cadre.username, DEMO_PASSWORD).await;
     // The progress above the button loads first; then the button stays where it is.
     b.text("#progress").await;
+    b.until(
+        "开始考试 open",
+        "const s = document.querySelector('#start-exam'); return s && !s.disabled;",
+        json!([]),
+    )
+    .await;
     b.click("#start-exam").await;
     b.text(".question").await;
+    // The first question answered, then the page reloaded: the attempt runs on.
+    b.script(
+        "document.querySelector('.question input').click();",
+        json!([]),
+    )
+    .await;
+    let cadre_token = c.app.token(&cadre.username, DEMO_PASSWORD).await;
+    let progress = c
+        .app
+        .get(
+            &format!("/api/v1/campaigns/{}/progress/me", c.demo.campaign_id),
+            &cadre_token,
+        )
+        .await
+        .expect(200);
+    let attempt_id = progress["open_attempt"]["id"]
+        .as_i64()
+        .expect("a running attempt");
+    let saved = || async {
+        c.app
+            .get(&format!("/api/v1/attempts/{attempt_id}"), &cadre_token)
+            .await
+            .expect(200)
+    };
+    for _ in 0..50 {
+        if saved().await["questions"][0]["choices"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    b.script("location.reload();", json!([])).await;
+    assert!(
+        b.text("#exam-running")
+            .await
+            .starts_with("考试进行中，剩余")
+    );
+    b.click("#continue-exam").await;
+    b.text(".question").await;
+    let first_checked = b
+        .script(
+            "return document.querySelector('.question input').checked;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(first_checked, json!(true), "the saved answer is there");
+    // Each question says its kind, 多选 where the paper has one.
+    let view = saved().await;
+    let questions = view["questions"].as_array().unwrap();
+    let kinds = b
+        .script(
+            "return [...document.querySelectorAll('.question')].map((q) => [q.dataset.kind, q.querySelector('.kind').innerText]);",
+            json!([]),
+        )
+        .await;
+    let kinds: Vec<(String, String)> = serde_json::from_value(kinds).unwrap();
+    for ((kind, label), q) in kinds.iter().zip(questions) {
+        assert_eq!(kind, q["kind"].as_str().unwrap());
+        let expected = match kind.as_str() {
+            "multiple" => "多选",
+            "single" => "单选",
+            _ => "判断",
+        };
+        assert_eq!(label, expected);
+    }
+    // 交卷 asks first, with the count of the unanswered; going back keeps the attempt.
+    b.click("#submit-exam").await;
+    let asked = b.text("#confirm-text").await;
+    assert!(
+        asked.starts_with(&format!("还有 {} 题未作答。", questions.len() - 1)),
+        "{asked}"
+    );
+    if let Some(path) = screenshot_to("cadre-exam-confirm.png") {
+        b.script(
+            "document.querySelector('#submit-confirm').scrollIntoView();",
+            json!([]),
+        )
+        .await;
+        b.screenshot(&path).await;
+    }
+    b.click("#cancel-submit").await;
+    assert_eq!(
+        saved().await["status"],
+        "open",
+        "cancelling keeps the attempt open"
+    );
     // Answer every question with its first option, as the cadre taps them.
     b.script(
-        "document.querySelectorAll('.question').forEach(q => q.querySelector('input').click());",
+        "document.querySelectorAll('.question').forEach(q => { const i = q.querySelector('input'); if (!i.checked) i.click(); });",
         json!([]),
     )
     .await;
     b.click("#submit-exam").await;
+    assert!(b.text("#confirm-text").await.starts_with("已全部作答。"));
+    b.click("#confirm-submit").await;
     let score = b.text("#score").await;
     let token = c.app.token("hr", DEMO_PASSWORD).await;
     let attempts = c

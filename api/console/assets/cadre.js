@@ -133,35 +133,76 @@ function Study({ campaign, onStored }) {
   </div>`;
 }
 
-function Exam({ campaign, onDone }) {
+/** Why 开始考试 is not open yet (or any more), from the campaign and the person's progress;
+ *  null when it is. The server decides in the end; this only says why beforehand. */
+function notStartable(view, progress, now) {
+  if (!view || !progress) return null;
+  const opens = new Date(view.exam_opens_at).getTime();
+  const closes = Math.max(
+    new Date(view.exam_closes_at).getTime(),
+    view.makeup_closes_at ? new Date(view.makeup_closes_at).getTime() : 0,
+  );
+  if (now < opens) return `考试将于 ${dateTime(view.exam_opens_at)} 开始。`;
+  if (now > closes) return "考试已结束。";
+  if (view.exam_requires_study && !progress.study_complete) return "完成应学课程后才能开始考试。";
+  if (progress.passed) return null;
+  if (progress.attempts_left === 0 && progress.makeup_attempts_left === 0) return "考试次数已用完。";
+  return null;
+}
+
+/** mm:ss of the seconds left. */
+const clock = (left) => `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+
+function Exam({ campaign, tick, onDone }) {
   const [attempt, setAttempt] = useState(null);
   const [answers, setAnswers] = useState({});
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);
+  const [confirming, setConfirming] = useState(false);
+  const [resumed, setResumed] = useState(false);
   const [now, setNow] = useState(Date.now());
+  const [view] = useLoad(() => getAs("CampaignView", `/campaigns/${campaign.id}`), [campaign.id]);
+  const [progress] = useLoad(() => getAs("ProgressView", `/campaigns/${campaign.id}/progress/me`), [campaign.id, tick]);
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, []);
+  /** @param {any} a */
+  const open = (a) => {
+    setAttempt(a);
+    setAnswers(Object.fromEntries(a.questions.map((q) => [q.id, q.choices || []])));
+  };
+  // A running attempt (after a reload, or begun on another device) is resumed, never
+  // replaced: the page says so and offers to go on.
+  useEffect(() => {
+    if (!attempt && progress && progress.open_attempt) {
+      get(`/attempts/${progress.open_attempt.id}`).then((a) => {
+        open(a);
+        setResumed(true);
+      }, setError);
+    }
+  }, [progress]);
   const start = async () => {
     setError(null);
     try {
-      const a = await post(`/campaigns/${campaign.id}/attempts`);
-      setAttempt(a);
-      setAnswers(Object.fromEntries(a.questions.map((q) => [q.id, q.choices || []])));
+      open(await post(`/campaigns/${campaign.id}/attempts`));
     } catch (e) {
       setError(e);
     }
   };
   const choose = (q, i) => {
-    const current = answers[q.id] || [];
-    const next =
-      q.kind === "multiple" ? (current.includes(i) ? current.filter((x) => x !== i) : [...current, i].sort()) : [i];
-    setAnswers({ ...answers, [q.id]: next });
-    // Saved as chosen: a crash or a lost connection loses at most this click.
-    put(`/attempts/${attempt.id}/answers`, { answers: [{ question_id: q.id, choices: next }] }).catch(setError);
+    // From the latest answers, not this render's: taps faster than a render each count.
+    setAnswers((before) => {
+      const current = before[q.id] || [];
+      const next =
+        q.kind === "multiple" ? (current.includes(i) ? current.filter((x) => x !== i) : [...current, i].sort()) : [i];
+      // Saved as chosen: a crash or a lost connection loses at most this click.
+      put(`/attempts/${attempt.id}/answers`, { answers: [{ question_id: q.id, choices: next }] }).catch(setError);
+      return { ...before, [q.id]: next };
+    });
   };
   const submit = async () => {
+    setConfirming(false);
     try {
       const sheet = Object.entries(answers).map(([id, choices]) => ({ question_id: Number(id), choices }));
       setResult(await post(`/attempts/${attempt.id}/submit`, { answers: sheet }));
@@ -175,15 +216,25 @@ function Exam({ campaign, onDone }) {
       <p><span id="grade">${WORDS.grade[result.grade]}</span>，答对 ${result.correct} / ${result.total} 题。</p></div>`;
   }
   if (!attempt) {
-    return html`<div><button id="start-exam" onClick=${start}>开始考试</button><${ErrorBanner} error=${error} /></div>`;
+    const why = notStartable(view, progress, now);
+    return html`<div>
+      <button id="start-exam" onClick=${start} disabled=${!!why || !progress}>开始考试</button>
+      ${why && html`<p class="muted" id="start-why">${why}</p>`}
+      <${ErrorBanner} error=${error} />
+    </div>`;
   }
   const left = Math.max(0, Math.floor((new Date(attempt.deadline).getTime() - now) / 1000));
+  if (resumed) {
+    return html`<p class="notice" id="exam-running">考试进行中，剩余 <strong>${clock(left)}</strong>
+      <button onClick=${() => setResumed(false)} id="continue-exam">继续作答</button></p>`;
+  }
+  const unanswered = attempt.questions.filter((q) => !(answers[q.id] || []).length).length;
   return html`<div class="exam" id="exam">
     ${attempt.kind === "makeup" && html`<p class="badge unmet" id="makeup-attempt">补考</p>`}
-    <p class="countdown">剩余时间 <strong id="countdown">${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}</strong>（截止 ${dateTime(attempt.deadline)}）</p>
+    <p class="countdown">剩余时间 <strong id="countdown">${clock(left)}</strong>（截止 ${dateTime(attempt.deadline)}）</p>
     <ol>${attempt.questions.map(
-      (q) => html`<li class="question" data-question=${q.id}>
-      <p>${q.stem}（${q.points} 分）</p>
+      (q) => html`<li class="question" data-question=${q.id} data-kind=${q.kind}>
+      <p><span class="kind">${WORDS.question_kind[q.kind]}</span> ${q.stem}（${q.points} 分）</p>
       ${q.options.map(
         (
           o,
@@ -194,7 +245,15 @@ function Exam({ campaign, onDone }) {
     </li>`,
     )}</ol>
     <${ErrorBanner} error=${error} />
-    <button id="submit-exam" onClick=${submit}>交卷</button>
+    ${
+      confirming
+        ? html`<div class="confirm" role="alertdialog" aria-labelledby="confirm-text" id="submit-confirm">
+          <p id="confirm-text">${unanswered > 0 ? `还有 ${unanswered} 题未作答。` : "已全部作答。"}交卷后不能再修改，确定交卷吗？</p>
+          <button id="confirm-submit" onClick=${submit}>确定交卷</button>
+          <button class="secondary" id="cancel-submit" onClick=${() => setConfirming(false)}>继续作答</button>
+        </div>`
+        : html`<button id="submit-exam" onClick=${() => setConfirming(true)}>交卷</button>`
+    }
   </div>`;
 }
 
@@ -309,7 +368,7 @@ export function CadreHome() {
     <p class="muted">学习 ${c.study_starts_on} 至 ${c.study_ends_on}；考试 ${dateTime(c.exam_opens_at)} 至 ${dateTime(c.exam_closes_at)}</p>
     <${Progress} campaign=${c} tick=${tick} />
     <h3>学习</h3><${Study} campaign=${c} onStored=${() => setTick(tick + 1)} />
-    <h3>考试</h3><${Exam} campaign=${c} onDone=${() => setTick(tick + 1)} />
+    <h3>考试</h3><${Exam} campaign=${c} tick=${tick} onDone=${() => setTick(tick + 1)} />
     <h3>模拟练习</h3><${Practice} campaign=${c} onAnswered=${() => setTick(tick + 1)} />
     <h3>错题本</h3><${Mistakes} campaign=${c} tick=${tick} />
   </article>`,

@@ -444,6 +444,16 @@ pub struct ProgressView {
     pub grade: Option<crate::views::enums::Grade>,
     /// 补考 attempts still open to this member (0 without a make-up window or once passed).
     pub makeup_attempts_left: i32,
+    /// The exam attempt still running, if any: after a reload or on another device the
+    /// page resumes it (`GET /attempts/{id}`) instead of offering a new one.
+    pub open_attempt: Option<OpenAttempt>,
+}
+
+/// A running exam attempt.
+#[derive(Debug, Object)]
+pub struct OpenAttempt {
+    pub id: i64,
+    pub deadline: DateTime<Utc>,
 }
 
 impl From<ProgressReport> for ProgressView {
@@ -470,6 +480,9 @@ impl From<ProgressReport> for ProgressView {
             passed: p.passed,
             grade: p.grade.map(Into::into),
             makeup_attempts_left: p.makeup_attempts_left,
+            open_attempt: p
+                .open_attempt
+                .map(|(id, deadline)| OpenAttempt { id, deadline }),
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct ProgressReport {
     pub grade: Option<scoring::Grade>,
     /// 补考 attempts still open to the member.
     pub makeup_attempts_left: i32,
+    /// The attempt still running, if any: `(id, deadline)`.
+    pub open_attempt: Option<(i64, DateTime<Utc>)>,
 }
 
 /// A roster member's progress as a manager reads it: the campaign seen and the member
@@ -68,5 +70,6 @@ pub async fn progress_of(
         best_score: exam.best_centi.map(scoring::centi_to_score),
         passed: exam.passed,
         makeup_attempts_left: exam.makeup_attempts_left,
+        open_attempt: exam.open_attempt,
     })
 }

@@ -901,6 +901,8 @@ pub struct ExamFigures {
     /// Make-up attempts this member may still take (0 without a make-up window, or once
     /// passed).
     pub makeup_attempts_left: i32,
+    /// The attempt still running, if any: `(id, deadline)`.
+    pub open_attempt: Option<(i64, DateTime<Utc>)>,
 }
 
 /// The exam part of a cadre's progress, after expiring their overdue attempts.
@@ -939,7 +941,18 @@ pub async fn exam_figures(
     } else {
         0
     };
+    let open_attempt: Option<(i64, DateTime<Utc>)> = attempt::Entity::find()
+        .select_only()
+        .column(attempt::Column::Id)
+        .column(attempt::Column::Deadline)
+        .filter(attempt::Column::CampaignId.eq(campaign.id))
+        .filter(attempt::Column::UserId.eq(user_id))
+        .filter(attempt::Column::Status.eq(OPEN))
+        .into_tuple()
+        .one(db)
+        .await?;
     Ok(ExamFigures {
+        open_attempt,
         attempts_used: used,
         attempts_left: (campaign.max_attempts - used).max(0),
         best_centi: best,
