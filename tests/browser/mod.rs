@@ -244,10 +244,35 @@ impl Browser {
         }
     }
 
+    /// Clicks the first element matching `css` once it has stopped moving: a page still
+    /// loading its parts (notices above, the exam's state) shifts what is below, and a
+    /// click at where a button was lands on something else without an error.
     pub async fn click(&self, css: &str) {
         let id = self.element(css).await;
+        self.settle(&id).await;
         self.act("POST", &format!("/element/{id}/click"), json!({}))
             .await;
+    }
+
+    /// Waits (5 s at most) until the element's place on the page is the same 200 ms apart.
+    async fn settle(&self, id: &str) {
+        let place = || async {
+            self.script(
+                "const r = arguments[0].getBoundingClientRect(); return [r.x, r.y, r.width, r.height];",
+                json!([{ ELEMENT_KEY: id }]),
+            )
+            .await
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut last = place().await;
+        while Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let now = place().await;
+            if now == last {
+                return;
+            }
+            last = now;
+        }
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
