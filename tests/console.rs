@@ -312,14 +312,36 @@ async fn a_cadre_on_a_phone_studies_offline_and_the_session_is_stored_once() {
     }
     b.select("#course", &campaign["courses"][0]["course_id"].to_string())
         .await;
-    b.offline(true).await;
     b.click("#start-study").await;
+    let began = chrono::Utc::now();
+    // A reload (or the phone killing the tab) keeps the running timer and its course.
+    b.script("location.reload();", json!([])).await;
+    b.text("#stop-study").await;
+    let course = b
+        .script("return document.querySelector('#course').value;", json!([]))
+        .await;
+    assert_eq!(
+        course,
+        json!(campaign["courses"][0]["course_id"].to_string())
+    );
+    b.offline(true).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     b.click("#stop-study").await;
     let status = b.text("#study-status").await;
     assert!(status.contains("离线"), "{status}");
     let queued = "return JSON.parse(localStorage.getItem('xuefa.unsent-sessions') || '[]').length;";
     assert_eq!(b.script(queued, json!([])).await, json!(1));
+    let started = b
+        .script(
+            "return JSON.parse(localStorage.getItem('xuefa.unsent-sessions'))[0].started_at;",
+            json!([]),
+        )
+        .await;
+    let started: chrono::DateTime<chrono::Utc> = started.as_str().unwrap().parse().unwrap();
+    assert!(
+        (started - began).num_seconds().abs() <= 2,
+        "the session runs from before the reload: {started} vs {began}"
+    );
     assert_eq!(
         stored().await,
         before,

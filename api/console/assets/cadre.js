@@ -74,10 +74,30 @@ function Certificate({ campaign, tick }) {
   </div>`;
 }
 
+/** Where a running study timer is kept, so a reload or a phone killing the tab does not
+ *  lose it: `{course, started}` per campaign. */
+const timerKey = (campaignId) => `xuefa.timer.${campaignId}`;
+
+/** @returns {{ course: string, started: number } | null} */
+function runningTimer(campaignId) {
+  try {
+    const t = JSON.parse(localStorage.getItem(timerKey(campaignId)) || "null");
+    return t && typeof t.started === "number" && t.course ? t : null;
+  } catch {
+    return null;
+  }
+}
+
 function Study({ campaign, onStored }) {
   const [full] = useLoad(() => getAs("CampaignView", `/campaigns/${campaign.id}`), [campaign.id]);
-  const [course, setCourse] = useState("");
-  const [started, setStarted] = useState(null);
+  const kept = runningTimer(campaign.id);
+  const [course, setCourse] = useState(kept ? kept.course : "");
+  const [started, setStarted] = useState(kept ? kept.started : null);
+  const begin = () => {
+    const at = Date.now();
+    localStorage.setItem(timerKey(campaign.id), JSON.stringify({ course, started: at }));
+    setStarted(at);
+  };
   const [now, setNow] = useState(Date.now());
   const [status, setStatus] = useState("");
   const [pending, setPending] = useState(unsent().length);
@@ -113,6 +133,7 @@ function Study({ campaign, onStored }) {
       ended_at: new Date().toISOString(),
     };
     keep([...unsent(), session]);
+    localStorage.removeItem(timerKey(campaign.id));
     setStarted(null);
     setPending(unsent().length);
     if (navigator.onLine) await send();
@@ -126,7 +147,7 @@ function Study({ campaign, onStored }) {
     </select>
     ${
       started === null
-        ? html`<button id="start-study" disabled=${!course} onClick=${() => setStarted(Date.now())}>开始学习</button>`
+        ? html`<button id="start-study" disabled=${!course} onClick=${begin}>开始学习</button>`
         : html`<button id="stop-study" onClick=${stop}>结束学习（${Math.floor(seconds / 60)} 分 ${seconds % 60} 秒）</button>`
     }
     <p class="muted" id="study-status">${status}${pending > 0 ? `（待上传 ${pending} 段）` : ""}</p>
