@@ -106,3 +106,89 @@ async fn changes_are_recorded_with_actor_and_summary() {
     assert_eq!(future["total"], 0);
     app.get("/api/v1/audit-log", &hr).await.expect(403);
 }
+
+#[tokio::test]
+async fn a_busy_log_is_written_for_people_not_in_debug_text() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let street = app.make_street(&admin).await;
+    let campaign = app.make_campaign(&admin).await;
+    let cadre = app.make_user("busy-cadre", &[Role::Cadre], None).await;
+    // Every kind of change the log records, with units set, moved and cleared.
+    app.patch(
+        &format!("/api/v1/users/{cadre}"),
+        &admin,
+        json!({"unit_id": street.community, "is_leader": true, "phone": "13912345678"}),
+    )
+    .await
+    .expect(200);
+    app.patch(
+        &format!("/api/v1/users/{cadre}"),
+        &admin,
+        json!({"unit_id": null, "roles": ["cadre", "hr"], "scope_unit_id": street.street}),
+    )
+    .await
+    .expect(200);
+    app.patch(
+        &format!("/api/v1/units/{}", street.school),
+        &admin,
+        json!({"parent_id": null}),
+    )
+    .await
+    .expect(200);
+    app.patch(
+        &format!("/api/v1/units/{}", street.school),
+        &admin,
+        json!({"parent_id": street.street}),
+    )
+    .await
+    .expect(200);
+    app.enroll(&admin, campaign.id, &[cadre]).await;
+    app.patch(
+        &format!("/api/v1/campaigns/{}/enrollments/{cadre}", campaign.id),
+        &admin,
+        json!({"exempt": true, "exempt_reason": "病假"}),
+    )
+    .await
+    .expect(200);
+    app.get(
+        &format!("/api/v1/users?unit_id={}&active=true", street.street),
+        &admin,
+    )
+    .await
+    .expect(200);
+    app.get(
+        &format!(
+            "/api/v1/campaigns/{}/targets/missing?target=study",
+            campaign.id
+        ),
+        &admin,
+    )
+    .await
+    .expect(200);
+    app.get(
+        &format!(
+            "/api/v1/campaigns/{}/targets/export?format=csv",
+            campaign.id
+        ),
+        &admin,
+    )
+    .await;
+    app.login("busy-cadre", "wrong-password").await;
+    let log = app
+        .get("/api/v1/audit-log?per_page=500", &admin)
+        .await
+        .expect(200);
+    let items = log["items"].as_array().unwrap();
+    assert!(items.len() > 10, "a busy log: {}", items.len());
+    for entry in items {
+        let summary = entry["summary"].as_str().unwrap();
+        for code in ["Some(", "None", "{", "}"] {
+            assert!(
+                !summary.contains(code),
+                "{code} in {}: {summary}",
+                entry["action"]
+            );
+        }
+    }
+}

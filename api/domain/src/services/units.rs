@@ -109,6 +109,11 @@ pub async fn create(
     .await
 }
 
+/// A unit as an audit entry names it: `unit 3`, or `none` (the top of the tree).
+pub fn unit_ref(unit: Option<i64>) -> String {
+    unit.map_or_else(|| "none".into(), |id| format!("unit {id}"))
+}
+
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -143,7 +148,11 @@ pub async fn update(
                     "a unit cannot be moved under itself or its own sub-unit",
                 ));
             }
-            summary.push(format!("parent {:?} → {:?}", current.parent_id, parent_id));
+            summary.push(format!(
+                "parent {} → {}",
+                unit_ref(current.parent_id),
+                unit_ref(parent_id)
+            ));
             active.parent_id = Set(parent_id);
         }
         active.updated_at = Set(now);

@@ -424,7 +424,7 @@ pub async fn update(
         active.phone = Set(phone);
     }
     if let Some(unit_id) = changes.unit_id {
-        summary.push(format!("unit → {unit_id:?}"));
+        summary.push(format!("unit → {}", units::unit_ref(unit_id)));
         active.unit_id = Set(unit_id);
     }
     if let Some(is_leader) = changes.is_leader {
