@@ -261,9 +261,6 @@ const NEVER_FORBIDDEN: &[&str] = &[
     "markNoticeRead",
 ];
 
-/// Operations whose path parameter names no record (a year): they never answer 404.
-const NO_RECORD_IN_PATH: &[&str] = &["getAnnualReport", "exportAnnualReport"];
-
 /// Every operation's responses share one error enum; each operation keeps only the
 /// statuses it can answer with, read from its shape:
 /// - 201 only on a POST that creates (`create…`, the study upload, starting an attempt),
@@ -302,7 +299,8 @@ fn keep_statuses_each_operation_returns(spec: &mut Value) {
                 "400" | "413" | "415" => has_body,
                 "401" => secured || is_auth,
                 "403" => secured && !NEVER_FORBIDDEN.contains(&id.as_str()),
-                "404" => has_path_param && !NO_RECORD_IN_PATH.contains(&id.as_str()),
+                // Even a year in the path can 404: the summary of a unit outside scope.
+                "404" => has_path_param,
                 "409" => writes,
                 "422" => has_body || has_params || has_path_param,
                 "429" => id == "login",

@@ -13,7 +13,7 @@ use poem_openapi::{
 
 use super::ApiTags;
 use crate::views::{
-    annual::AnnualReport,
+    annual::{AnnualFigures, UnitRef},
     files::{Download, Summary, SummaryFormat},
     paging::{Page, PageParam, PerPageParam, page_req},
     targets::TargetsView,
@@ -49,7 +49,9 @@ pub struct ArchivedReport {
     pub year: i32,
     pub created_at: DateTime<Utc>,
     pub created_by: Option<i64>,
-    pub summary: AnnualReport,
+    /// The unit summarised; absent for the whole installation.
+    pub unit: Option<UnitRef>,
+    pub summary: AnnualFigures,
     pub targets: Vec<CampaignTargetsArchive>,
 }
 

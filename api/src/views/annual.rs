@@ -124,15 +124,22 @@ fn campaign_summary(
     }
 }
 
-/// The annual summary.
+/// The annual summary of a unit: its figures, the unit, and a row per child unit.
 #[derive(Debug, Object)]
 pub struct AnnualReport {
-    pub year: i32,
+    #[oai(flatten)]
+    pub figures: AnnualFigures,
     /// The unit summarised (every figure is over its subtree); `null` for the whole
     /// installation.
     pub unit: Option<UnitRef>,
     /// A row per child unit of `unit` (per top-level unit for the whole installation).
     pub by_unit: Vec<UnitFiguresView>,
+}
+
+/// The annual summary's figures (what an archive's `summary` holds).
+#[derive(Debug, Object)]
+pub struct AnnualFigures {
+    pub year: i32,
     pub campaigns: Vec<CampaignTargetsSummary>,
     pub training: TrainingSummary,
     pub publicity: PublicitySummary,
@@ -154,6 +161,45 @@ pub struct AnnualReport {
 
 impl From<&AnnualSummary> for AnnualReport {
     fn from(s: &AnnualSummary) -> Self {
+        Self {
+            figures: s.into(),
+            unit: s.unit.as_ref().map(|(id, name)| UnitRef {
+                id: *id,
+                name: name.clone(),
+            }),
+            by_unit: s.by_unit.iter().map(|u| unit_row(s, u)).collect(),
+        }
+    }
+}
+
+/// One child unit's row, its campaigns titled as the summary's.
+fn unit_row(s: &AnnualSummary, u: &domain::services::reports::UnitFigures) -> UnitFiguresView {
+    UnitFiguresView {
+        unit_id: u.unit_id,
+        name: u.name.clone(),
+        publicity_events: u.publicity.events,
+        publicity_attendance: u.publicity.attendance,
+        materials: u.publicity.materials,
+        training_events: u.training.events,
+        training_attendance: u.training.attendance,
+        mediation_cases: u.mediation_cases,
+        campaigns: u
+            .campaigns
+            .iter()
+            .map(|(id, counts)| {
+                let title = s
+                    .campaigns
+                    .iter()
+                    .find(|c| c.campaign_id == *id)
+                    .map_or("", |c| c.title.as_str());
+                campaign_summary(*id, title, counts)
+            })
+            .collect(),
+    }
+}
+
+impl From<&AnnualSummary> for AnnualFigures {
+    fn from(s: &AnnualSummary) -> Self {
         let ledgers = LedgerYear::from(&s.ledgers);
         Self {
             mediation: ledgers.mediation,
@@ -167,36 +213,6 @@ impl From<&AnnualSummary> for AnnualReport {
                 .campaigns
                 .iter()
                 .map(|c| campaign_summary(c.campaign_id, &c.title, &c.counts))
-                .collect(),
-            unit: s.unit.as_ref().map(|(id, name)| UnitRef {
-                id: *id,
-                name: name.clone(),
-            }),
-            by_unit: s
-                .by_unit
-                .iter()
-                .map(|u| UnitFiguresView {
-                    unit_id: u.unit_id,
-                    name: u.name.clone(),
-                    publicity_events: u.publicity.events,
-                    publicity_attendance: u.publicity.attendance,
-                    materials: u.publicity.materials,
-                    training_events: u.training.events,
-                    training_attendance: u.training.attendance,
-                    mediation_cases: u.mediation_cases,
-                    campaigns: u
-                        .campaigns
-                        .iter()
-                        .map(|(id, counts)| {
-                            let title = s
-                                .campaigns
-                                .iter()
-                                .find(|c| c.campaign_id == *id)
-                                .map_or("", |c| c.title.as_str());
-                            campaign_summary(*id, title, counts)
-                        })
-                        .collect(),
-                })
                 .collect(),
             training: TrainingSummary {
                 events: s.training.events,
