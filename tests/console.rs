@@ -1380,3 +1380,54 @@ async fn a_session_that_ends_returns_to_sign_in_and_then_to_the_same_page() {
         .await;
     assert_eq!(kept, Value::Null, "signing out forgets it");
 }
+
+#[tokio::test]
+async fn next_years_campaign_does_not_empty_hr_s_landing_page() {
+    let Some(c) = console().await else { return };
+    let hr = c.app.token("qu-hr", DEMO_PASSWORD).await;
+    let next = c.demo.year + 1;
+    let created = c
+        .app
+        .post(
+            "/api/v1/campaigns",
+            &hr,
+            json!({"year": next, "title": format!("{next}年度学法考试"), "study_starts_on": format!("{next}-01-01"), "study_ends_on": format!("{next}-12-31"), "required_minutes": 60, "exam_opens_at": format!("{next}-11-01T00:00:00+08:00"), "exam_closes_at": format!("{next}-12-01T00:00:00+08:00")}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let b = Browser::start(1280, 900).await;
+    b.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;
+    // The landing page opens on the campaign in progress, not the newest (empty) one.
+    b.text("#roster").await;
+    let shown = || async {
+        b.script(
+            "return document.querySelector('#campaign').value;",
+            json!([]),
+        )
+        .await
+    };
+    assert_eq!(shown().await, json!(c.demo.campaign_id.to_string()));
+    assert_ne!(b.text("#roster").await, "0");
+    // A campaign picked in the picker is remembered for the next visit.
+    b.script(
+        "const s = document.querySelector('#campaign'); s.value = arguments[0]; s.dispatchEvent(new Event('change', { bubbles: true }));",
+        json!([created.to_string()]),
+    )
+    .await;
+    b.until(
+        "the picked campaign",
+        "return location.hash.includes('campaign=' + arguments[0]);",
+        json!([created.to_string()]),
+    )
+    .await;
+    b.goto(&format!("{}/#/hr/targets", c.origin)).await;
+    b.text("#roster").await;
+    b.until(
+        "the remembered campaign",
+        "return document.querySelector('#campaign').value === arguments[0];",
+        json!([created.to_string()]),
+    )
+    .await;
+}

@@ -17,11 +17,30 @@ import {
 import { get, getAs, post, patch, all, download, upload } from "./api.js";
 import { PapersEditor, PaperCheck, papersForForm, papersForApi } from "./papers.js";
 
-/** The campaigns, newest first, and the one chosen (?campaign=, else the latest). */
+/** The campaign last picked in a page's picker on this browser. */
+const LAST_CAMPAIGN = "xuefa.campaign";
+
+/** Whether a campaign's study or exam window is open now. */
+function inProgress(c, now = new Date()) {
+  const today = now.toISOString().slice(0, 10);
+  const studying = c.study_starts_on <= today && today <= c.study_ends_on;
+  const examining = new Date(c.exam_opens_at) <= now && now <= new Date(c.exam_closes_at);
+  return studying || examining;
+}
+
+/** The campaigns, newest first, and the one chosen: ?campaign=, else the one last picked
+ *  here, else one in progress, else the newest — so creating next year's campaign does
+ *  not turn the landing page into an empty one. */
 function useCampaign(query) {
   const [campaigns, error] = useLoad(() => all("CampaignSummary", "/campaigns"), []);
   const list = (campaigns || []).slice().sort((a, b) => b.year - a.year || b.id - a.id);
-  const chosen = Number(query.get("campaign")) || (list[0] && list[0].id);
+  const remembered = Number(localStorage.getItem(LAST_CAMPAIGN));
+  const running = list.find((c) => inProgress(c));
+  const chosen =
+    Number(query.get("campaign")) ||
+    (list.some((c) => c.id === remembered) && remembered) ||
+    (running && running.id) ||
+    (list[0] && list[0].id);
   return [list, chosen, error];
 }
 
@@ -32,7 +51,10 @@ function go(path, params) {
 
 function CampaignPicker({ list, chosen, path, extra }) {
   return html`<label class="inline">学法活动
-    <select id="campaign" value=${chosen} onChange=${(e) => go(path, { ...extra, campaign: e.target.value })}>
+    <select id="campaign" value=${chosen} onChange=${(e) => {
+      localStorage.setItem(LAST_CAMPAIGN, e.target.value);
+      go(path, { ...extra, campaign: e.target.value });
+    }}>
       ${list.map((c) => html`<option value=${c.id}>${c.title}</option>`)}
     </select>
   </label>`;
