@@ -17,3 +17,26 @@ bench_bin() {
 one_street() { # binary
     if "$1" demo --help 2>/dev/null | grep -q -- --streets; then echo "--streets 1"; fi
 }
+
+# A fresh database for a data set: a SQLite file under $WORK, or a PostgreSQL database
+# dropped and made again.
+db_url() { # backend name
+    case "$1" in
+        sqlite) echo "sqlite://$WORK/$2.db?mode=rwc" ;;
+        postgres)
+            psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $2" -c "CREATE DATABASE $2" >/dev/null
+            echo "postgres://postgres@127.0.0.1:5432/$2" ;;
+    esac
+}
+
+# An access token from the server at $BASE.
+token() { # username password
+    curl -sf -X POST "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
+        -d "{\"username\":\"$1\",\"password\":\"$2\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+
+# The median of 5 warm GETs (one more first, to warm), in ms.
+median_ms() { # url token
+    for _ in 1 2 3 4 5 6; do curl -s -o /dev/null -w "%{time_total}\n" "$1" -H "Authorization: Bearer $2"; done |
+        tail -n 5 | sort -n | sed -n 3p | awk '{printf "%.1f", $1 * 1000}'
+}

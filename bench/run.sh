@@ -33,14 +33,6 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 BIN="$(bench_bin)"
 export BENCH_BIN="$BIN"  # the storm and the uploads below measure the same build
 
-db_url() { # backend name
-    case "$1" in
-        sqlite) echo "sqlite://$WORK/$2.db?mode=rwc" ;;
-        postgres)
-            psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $2" -c "CREATE DATABASE $2" >/dev/null
-            echo "postgres://postgres@127.0.0.1:5432/$2" ;;
-    esac
-}
 
 start_server() {
     DATABASE_URL="$1" XUEFA_BIND="127.0.0.1:$PORT" RUST_LOG=warn "$BIN" serve >"$WORK/server.log" 2>&1 &
@@ -56,10 +48,6 @@ stop_server() {
     kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 }
 
-token() {
-    curl -sf -X POST "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
-        -d "{\"username\":\"$1\",\"password\":\"$2\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
-}
 
 # "name  req/s  p50  p99  non-2xx" from wrk's --latency output.
 summarise() {
@@ -78,10 +66,6 @@ print(f"{name:<44} {float(rps):>9.0f} req/s  p50 {pct(50):>7.2f} ms  p99 {pct(99
 PY
 }
 
-median_ms() { # url token
-    for _ in 1 2 3 4 5 6; do curl -s -o /dev/null -w "%{time_total}\n" "$1" -H "Authorization: Bearer $2"; done |
-        tail -n 5 | sort -n | sed -n 3p | awk '{printf "%.1f", $1 * 1000}'
-}
 
 report_latency() { # label url_db
     local hr; hr=$(token hr "$PASSWORD")

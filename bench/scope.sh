@@ -31,14 +31,6 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 . bench/lib.sh
 BIN="$(bench_bin)"
 
-db_url() { # backend name
-    case "$1" in
-        sqlite) echo "sqlite://$WORK/$2.db?mode=rwc" ;;
-        postgres)
-            psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $2" -c "CREATE DATABASE $2" >/dev/null
-            echo "postgres://postgres@127.0.0.1:5432/$2" ;;
-    esac
-}
 
 start_server() { # binary url
     DATABASE_URL="$2" XUEFA_BIND="127.0.0.1:$PORT" RUST_LOG=warn "$1" serve >"$WORK/server.log" 2>&1 &
@@ -49,15 +41,7 @@ start_server() { # binary url
 
 stop_server() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; }
 
-token() { # username password
-    curl -sf -X POST "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
-        -d "{\"username\":\"$1\",\"password\":\"$2\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
-}
 
-median_ms() { # url token
-    for _ in 1 2 3 4 5 6; do curl -sf -o /dev/null -w "%{time_total}\n" "$1" -H "Authorization: Bearer $2"; done |
-        tail -n 5 | sort -n | sed -n 3p | awk '{printf "%.1f", $1 * 1000}'
-}
 
 # "who: targets N ms (roster R), annual summary M ms" for one account.
 measure() { # label username password
