@@ -54,18 +54,24 @@ async fn roster_cadre(c: &Console, condition: Condition, what: &str) -> user::Mo
 
 /// The demo street on the system clock, served on a port of its own.
 async fn console() -> Option<Console> {
-    browser::available()?;
-    let app = TestApp::with_clock(Clock::system()).await;
     // One street (with its district above it) keeps every demo cadre in `hr`'s and
     // `sifa`'s scope; the district's campaign is `qu-hr`'s to change.
-    let options = DemoOptions {
+    console_with(DemoOptions {
         streets: 1,
         cadres: 30,
         sessions_per_cadre: 6,
         activities: 20,
         questions_per_attempt: 10,
         ..Default::default()
-    };
+    })
+    .await
+}
+
+/// A demo of these options on the system clock, served on a port of its own (`None`
+/// without a browser to drive).
+async fn console_with(options: DemoOptions) -> Option<Console> {
+    browser::available()?;
+    let app = TestApp::with_clock(Clock::system()).await;
     let demo = load(
         app.db(),
         &options,
@@ -317,13 +323,13 @@ async fn a_cadre_on_a_phone_studies_offline_and_the_session_is_stored_once() {
     // A reload (or the phone killing the tab) keeps the running timer and its course.
     b.script("location.reload();", json!([])).await;
     b.text("#stop-study").await;
-    let course = b
-        .script("return document.querySelector('#course').value;", json!([]))
-        .await;
-    assert_eq!(
-        course,
-        json!(campaign["courses"][0]["course_id"].to_string())
-    );
+    // The course list loads after the page: the kept course is chosen once it is there.
+    b.until(
+        "the kept course chosen",
+        "return document.querySelector('#course').value === arguments[0];",
+        json!([campaign["courses"][0]["course_id"].to_string()]),
+    )
+    .await;
     b.offline(true).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     b.click("#stop-study").await;
@@ -1091,27 +1097,16 @@ async fn hr_reminds_the_missing_the_cadre_reads_it_and_the_archive_shows_what_mo
     }
 }
 
-/// The demo district (三 streets) on the system clock, served on a port of its own.
+/// The demo district of three streets.
 async fn district_console() -> Option<Console> {
-    browser::available()?;
-    let app = TestApp::with_clock(Clock::system()).await;
-    let options = DemoOptions {
+    console_with(DemoOptions {
         cadres: 12,
         sessions_per_cadre: 4,
         activities: 6,
         questions_per_attempt: 10,
         ..Default::default()
-    };
-    let demo = load(
-        app.db(),
-        &options,
-        app.state.clock.now(),
-        app.state.config.tz,
-    )
+    })
     .await
-    .expect("the demo loads");
-    let origin = crate::common::serve(&app).await;
-    Some(Console { app, origin, demo })
 }
 
 /// The ids a page's elements carry in `attribute`, as numbers.
