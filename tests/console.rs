@@ -1426,3 +1426,37 @@ async fn next_years_campaign_does_not_empty_hr_s_landing_page() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_accounts_search_asks_once_typing_pauses_and_is_audited_once() {
+    let Some(c) = console().await else { return };
+    let admin = c.app.admin_token().await;
+    let searches = || async {
+        let log = c
+            .app
+            .get("/api/v1/audit-log?action=read_people&per_page=500", &admin)
+            .await
+            .expect(200);
+        log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["entity"] == "users" && e["summary"].as_str().unwrap().contains("q="))
+            .count()
+    };
+    let b = Browser::start(1280, 900).await;
+    b.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;
+    b.goto(&format!("{}/#/admin/users", c.origin)).await;
+    b.text("#users tbody tr").await;
+    let before = searches().await;
+    // Typed as a person types: one key at a time, faster than the pause.
+    b.type_into("#user-search", "gb0000").await;
+    b.until(
+        "the list narrowed",
+        "return [...document.querySelectorAll('#users tbody tr')].every((r) => r.innerText.includes('gb0000'));",
+        json!([]),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(searches().await, before + 1, "one search, one audit entry");
+}

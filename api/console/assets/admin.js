@@ -1,13 +1,20 @@
 // @ts-check
 // 系统管理员: accounts, the audit log and the notices' delivery log.
-import { html, useState, useLoad, ErrorBanner, WORDS, Options, dateTime } from "./ui.js";
+import { html, useState, useEffect, useLoad, ErrorBanner, WORDS, Options, dateTime } from "./ui.js";
 import { all, get, getAs, patch } from "./api.js";
 
 /** @typedef {import("./api.js").Schemas} Schemas */
 
 /** @param {{ me: Schemas["MeView"] }} props */
 export function Users({ me }) {
+  // The search asks the server once typing pauses: every list read of people is audited,
+  // and one search should be one entry, not one per keystroke.
+  const [typed, setTyped] = useState("");
   const [q, setQ] = useState("");
+  useEffect(() => {
+    const pause = setTimeout(() => setQ(typed.trim()), 400);
+    return () => clearTimeout(pause);
+  }, [typed]);
   const [role, setRole] = useState("");
   const query = new URLSearchParams(Object.entries({ q, role }).filter(([, v]) => v)).toString();
   const [page, error, reload] = useLoad(() => getAs("Page_UserView", `/users?${query}&per_page=200`), [query]);
@@ -40,7 +47,7 @@ export function Users({ me }) {
   };
   return html`<section>
     <div class="toolbar">
-      <label class="inline">姓名/用户名/工号<input value=${q} onInput=${(e) => setQ(e.target.value)} /></label>
+      <label class="inline">姓名/用户名/工号<input id="user-search" value=${typed} onInput=${(e) => setTyped(e.target.value)} /></label>
       <label class="inline">角色<select value=${role} onChange=${(e) => setRole(e.target.value)}><${Options} map=${WORDS.role} empty="全部" /></select></label>
     </div>
     <${ErrorBanner} error=${error || saveError} />
