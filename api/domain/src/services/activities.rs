@@ -494,11 +494,11 @@ async fn query(
             .await?;
         q = q.filter(activity::Column::Id.is_in(with_theme));
     }
-    if let Some(root) = filter.organizer_unit_id {
-        if unit::Entity::find_by_id(root).one(db).await?.is_none() || !scope.sees(Some(root)) {
-            return Err(AppError::invalid("organizer_unit_id", "no such unit"));
-        }
-        q = q.filter(activity::Column::OrganizerUnitId.is_in(units::subtree_ids(db, root).await?));
+    if filter.organizer_unit_id.is_some() {
+        let within = scope
+            .filtered(db, "organizer_unit_id", filter.organizer_unit_id)
+            .await?;
+        q = q.filter(within.condition(activity::Column::OrganizerUnitId));
     }
     Ok(q)
 }

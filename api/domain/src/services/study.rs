@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::{
     Page, PageReq, audit, begin_write, credit, fetch_page,
     group_commit::{GroupCommit, GroupWriter, WriterDb},
-    lock_cadres, roster, units,
+    lock_cadres, roster,
 };
 use crate::{
     auth::Actor,
@@ -515,21 +515,17 @@ pub async fn list(
         filter.user_id = Some(actor.id);
     }
     let mut query = study_session::Entity::find();
-    if filter.user_id != Some(actor.id) {
-        // Others' sessions: of people in the manager's scope only.
+    if filter.user_id != Some(actor.id) || filter.unit_id.is_some() {
+        // Others' sessions, or a unit's: of people in the manager's scope (narrowed to the
+        // unit asked for) only.
         let scope = scope.filtered(db, "unit_id", filter.unit_id).await?;
         query = query.filter(scope.people_condition(study_session::Column::UserId));
-        filter.unit_id = None;
     }
     if let Some(id) = filter.campaign_id {
         query = query.filter(study_session::Column::CampaignId.eq(id));
     }
     if let Some(id) = filter.user_id {
         query = query.filter(study_session::Column::UserId.eq(id));
-    }
-    if let Some(unit) = filter.unit_id {
-        let members = units::member_ids(db, unit).await?;
-        query = query.filter(study_session::Column::UserId.is_in(members));
     }
     if let Some(from) = filter.from {
         query = query.filter(study_session::Column::StartedAt.gte(from));

@@ -301,18 +301,6 @@ pub async fn tree(db: &impl ConnectionTrait) -> AppResult<HashMap<Option<i64>, V
     crate::policy::unit_tree(db).await
 }
 
-/// The accounts of a unit and all its sub-units.
-pub async fn member_ids(db: &impl ConnectionTrait, root: i64) -> AppResult<Vec<i64>> {
-    let scope = subtree_ids(db, root).await?;
-    Ok(user::Entity::find()
-        .select_only()
-        .column(user::Column::Id)
-        .filter(user::Column::UnitId.is_in(scope))
-        .into_tuple()
-        .all(db)
-        .await?)
-}
-
 /// The unit and all its sub-units, at any depth.
 pub async fn subtree_ids(db: &impl ConnectionTrait, root: i64) -> AppResult<HashSet<i64>> {
     Ok(subtree_in(&tree(db).await?, root))

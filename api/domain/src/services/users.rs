@@ -165,7 +165,8 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<user::Model> {
 /// An account of a unit in scope; any other is 404.
 pub async fn find_in(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> AppResult<user::Model> {
     let found = get(db, id).await?;
-    scope.found(found.unit_id, found.clone(), "user")
+    let unit = found.unit_id;
+    scope.found(unit, found, "user")
 }
 
 /// Whether the roles include one that data scope limits (all but `cadre`).

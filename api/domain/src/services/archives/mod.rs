@@ -153,7 +153,8 @@ pub async fn get(
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("archive"))?;
-    scope.found(found.unit_id, found.clone(), "archive")
+    let unit = found.unit_id;
+    scope.found(unit, found, "archive")
 }
 
 /// The figures that differ between archive `id` and the live report of its unit now.
