@@ -17,6 +17,8 @@ struct Setup {
 }
 
 async fn setup(app: &TestApp) -> Setup {
+    // The year is recorded as it happened: the clerk enters its last events in January.
+    app.state.clock.set("2027-01-05T02:00:00Z".parse().unwrap());
     let admin = app.admin_token().await;
     let (_, judicial) = app.login_as("sifa", &[Role::Judicial]).await;
     let StreetUnits {
@@ -144,34 +146,137 @@ async fn recording_validates_and_converts_timestamps_to_local_dates() {
         }
         body
     };
-    for (what, body) in [
-        ("negative attendance", bad(json!({"attendance": -1}))),
-        ("negative materials", bad(json!({"materials": -5}))),
+    // Each refusal names the field and says why as a code the console words in Chinese.
+    for (what, body, field, code) in [
+        (
+            "negative attendance",
+            bad(json!({"attendance": -1})),
+            "attendance",
+            "out_of_range",
+        ),
+        (
+            "negative materials",
+            bad(json!({"materials": -5})),
+            "materials",
+            "out_of_range",
+        ),
         (
             "materials on a training",
             bad(json!({"kind": "training", "materials": 3})),
+            "materials",
+            "only_for_kind",
         ),
-        ("unknown unit", bad(json!({"organizer_unit_id": 424242}))),
-        ("not a date", bad(json!({"held_on": "2026-02-30"}))),
-        ("unknown venue", bad(json!({"venue": "moon"}))),
-        ("unknown theme", bad(json!({"themes": ["birthday"]}))),
+        (
+            "unknown unit",
+            bad(json!({"organizer_unit_id": 424242})),
+            "organizer_unit_id",
+            "not_found",
+        ),
+        (
+            "not a date",
+            bad(json!({"held_on": "2026-02-30"})),
+            "held_on",
+            "not_a_date",
+        ),
+        (
+            "a day after today",
+            bad(json!({"held_on": "2027-01-06"})),
+            "held_on",
+            "in_future",
+        ),
+        (
+            "before 2000",
+            bad(json!({"held_on": "1999-12-31"})),
+            "held_on",
+            "too_early",
+        ),
+        (
+            "unknown venue",
+            bad(json!({"venue": "moon"})),
+            "venue",
+            "unknown_value",
+        ),
+        (
+            "unknown theme",
+            bad(json!({"themes": ["birthday"]})),
+            "themes[0]",
+            "unknown_value",
+        ),
         (
             "attendees on publicity",
             bad(json!({"attendee_ids": [s.cadres[0]]})),
+            "attendee_ids",
+            "only_for_kind",
         ),
         (
             "fewer attendance than attendees",
             bad(json!({"kind": "training", "attendance": 1, "attendee_ids": s.cadres})),
+            "attendance",
+            "out_of_range",
         ),
         (
             "attendee not a cadre",
             bad(json!({"kind": "training", "attendance": 5, "attendee_ids": [1]})),
+            "attendee_ids",
+            "not_found",
         ),
-        ("empty title", bad(json!({"title": " "}))),
+        (
+            "empty title",
+            bad(json!({"title": " "})),
+            "title",
+            "required",
+        ),
     ] {
         let reply = app.post("/api/v1/activities", &s.judicial, body).await;
         assert_eq!(reply.status, 422, "{what}: {}", reply.body);
+        let errors = reply.body["errors"].as_array().unwrap();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["field"] == field && e["code"] == code),
+            "{what}: {}",
+            reply.body
+        );
     }
+    // Every problem of a form at once, not in waves.
+    let empty = app
+        .post(
+            "/api/v1/activities",
+            &s.judicial,
+            json!({"title": "", "held_on": "2027-02-01", "organizer_unit_id": 0, "audience": "public", "attendance": 1, "materials": 2, "kind": "training"}),
+        )
+        .await
+        .expect(422);
+    let fields: Vec<&str> = empty["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for field in ["title", "held_on", "materials", "organizer_unit_id"] {
+        assert!(fields.contains(&field), "{field} in {fields:?}");
+    }
+    let future = &empty["errors"][fields.iter().position(|f| *f == "held_on").unwrap()];
+    assert_eq!(
+        future["params"]["to"], "2027-01-05",
+        "today, in the office's zone"
+    );
+    // An edit cannot move a record into the future either, and nothing is changed.
+    app.patch(
+        &format!("/api/v1/activities/{}", s.ids["A1"]),
+        &s.judicial,
+        json!({"held_on": "2027-03-01", "title": "改了"}),
+    )
+    .await
+    .expect(422);
+    let a1 = app
+        .get(&format!("/api/v1/activities/{}", s.ids["A1"]), &s.judicial)
+        .await
+        .expect(200);
+    assert_eq!(
+        (&a1["held_on"], &a1["title"]),
+        (&json!("2026-12-04"), &json!("宪法宣传周集中宣传"))
+    );
     let list = app
         .get("/api/v1/activities?per_page=100", &s.judicial)
         .await

@@ -259,6 +259,85 @@ async fn the_judicial_office_records_an_activity_and_sees_the_stats_change() {
     .await;
 }
 
+/// No English reaches a person: letters other than a unit's own name.
+fn assert_no_english(what: &str, text: &str) {
+    assert!(
+        !text.chars().any(|c| c.is_ascii_alphabetic()),
+        "{what} shows English: {text:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_activity_form_says_every_problem_at_once_in_chinese_and_refuses_a_future_day() {
+    let Some(c) = console().await else { return };
+    let token = c.app.token("sifa", DEMO_PASSWORD).await;
+    let count = async || {
+        c.app
+            .get("/api/v1/activities?per_page=1", &token)
+            .await
+            .expect(200)["total"]
+            .clone()
+    };
+    let before = count().await;
+    for (width, height) in [(1280, 1000), (375, 800)] {
+        let b = Browser::start(width, height).await;
+        b.sign_in(&c.origin, "sifa", DEMO_PASSWORD).await;
+        b.goto(&format!("{}/#/judicial/activities", c.origin)).await;
+        b.click("#new-activity").await;
+        // An empty form: 名称, 日期 and 组织单位 flagged together, not one by one.
+        b.click("#activity-form button[type=submit]").await;
+        let flagged = b
+            .until(
+                "the empty fields to be flagged",
+                "const f = [...document.querySelectorAll('#activity-form .field-error')]; return f.length >= 3 && f.map(e => e.dataset.field + '=' + e.innerText);",
+                json!([]),
+            )
+            .await;
+        assert_eq!(
+            flagged,
+            json!([
+                "title=请填写活动名称",
+                "held_on=请填写日期",
+                "organizer_unit_id=请填写组织单位"
+            ])
+        );
+        // A day after today: refused by the server, worded with the form's label.
+        let tomorrow = (chrono::NaiveDate::parse_from_str(&c.today(), "%Y-%m-%d").unwrap()
+            + chrono::Duration::days(1))
+        .to_string();
+        b.type_into("#activity-form input[name=title]", "明年的宪法日活动")
+            .await;
+        b.fill("#activity-form input[name=held_on]", &tomorrow)
+            .await;
+        let street = c
+            .app
+            .get("/api/v1/units?kind=street", &token)
+            .await
+            .expect(200);
+        b.select(
+            "#activity-form select[name=organizer_unit_id]",
+            &street["items"][0]["id"].to_string(),
+        )
+        .await;
+        b.click("#activity-form button[type=submit]").await;
+        b.until(
+            "the date to be refused",
+            "const e = document.querySelector('#activity-form [data-field=held_on]'); return e && e.innerText === '日期不能晚于今天';",
+            json!([]),
+        )
+        .await;
+        let banner = b.text("#activity-form .error").await;
+        assert!(banner.contains("填写有误"), "{banner}");
+        assert_no_english("the banner", &banner);
+        if width < 400
+            && let Some(path) = screenshot_to("activity-refused-phone.png")
+        {
+            b.screenshot(&path).await;
+        }
+    }
+    assert_eq!(count().await, before, "nothing stored");
+}
+
 #[tokio::test]
 async fn the_annual_summary_page_shows_the_narrative() {
     let Some(c) = console().await else { return };
@@ -855,7 +934,7 @@ async fn hr_composes_a_paper_sees_the_bank_fall_short_and_an_overlap_refused() {
     b.select("[data-paper='1'] select", "leaders").await;
     b.click("#campaign-form button[type=submit]").await;
     let error = b.text("[data-field=papers]").await;
-    assert!(error.contains("overlap"), "{error}");
+    assert!(error.contains("试卷的适用对象重叠"), "{error}");
     let after = c
         .app
         .get(&format!("/api/v1/campaigns/{id}"), &token)

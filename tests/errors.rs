@@ -167,27 +167,42 @@ async fn fuzzing_regressions() {
 async fn unreadable_parameters_are_named_in_plain_words() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
-    for (path, field, message) in [
+    let whole = json!({"expected": "integer"});
+    for (path, field, message, code, params) in [
         (
             "/api/v1/units?per_page=abc",
             "per_page",
             "must be a whole number",
+            "wrong_type",
+            whole.clone(),
         ),
         (
             "/api/v1/units?per_page=900",
             "per_page",
             "must be between 1 and 500",
+            "out_of_range",
+            json!({"min": 1, "max": 500}),
         ),
-        ("/api/v1/units/abc", "path", "must be a whole number"),
+        (
+            "/api/v1/units/abc",
+            "path",
+            "must be a whole number",
+            "wrong_type",
+            whole.clone(),
+        ),
         (
             "/api/v1/activities?kind=party",
             "kind",
             "is not one of the allowed values",
+            "unknown_value",
+            json!({}),
         ),
         (
             "/api/v1/campaigns/1/targets/export",
             "format",
             "is required",
+            "required",
+            json!({}),
         ),
     ] {
         let reply = app.get(path, &admin).await;
@@ -195,7 +210,7 @@ async fn unreadable_parameters_are_named_in_plain_words() {
         assert_eq!(reply.body["code"], "invalid_field");
         assert_eq!(
             reply.body["errors"],
-            json!([{"field": field, "message": message}]),
+            json!([{"field": field, "code": code, "params": params, "message": message}]),
             "{path}"
         );
         assert!(

@@ -234,6 +234,11 @@ fn cases(w: &District) -> Vec<Case> {
         case("GET", format!("/api/v1/users/{cadre}"), None),
         case(
             "POST",
+            format!("/api/v1/users/{cadre}/reset-password"),
+            None,
+        ),
+        case(
+            "POST",
             "/api/v1/users".into(),
             Some(
                 json!({"username": "new-1", "password": "password-123", "name": "新人", "unit_id": b1}),

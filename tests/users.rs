@@ -312,3 +312,91 @@ async fn a_phone_is_a_mainland_mobile_number_from_the_form_or_the_roster() {
         .expect(200);
     assert_eq!(me["phone"], "13800001111");
 }
+
+/// HR resets a cadre's forgotten password: a one-time password shown once, the old
+/// password and the old sessions end at once, the account signs in with the new one, the
+/// audit log records the reset without the password; HR cannot reset an administrator's.
+#[tokio::test]
+async fn hr_resets_a_password_and_the_account_signs_in_with_the_one_time_password() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
+    let (cadre_id, _) = app.login_as("zhang", &[Role::Cadre]).await;
+    let old = app
+        .login("zhang", crate::common::PASSWORD)
+        .await
+        .expect(200);
+    let reset = app
+        .post(
+            &format!("/api/v1/users/{cadre_id}/reset-password"),
+            &hr,
+            json!({}),
+        )
+        .await
+        .expect(200);
+    let password = reset["password"].as_str().unwrap().to_owned();
+    assert_eq!(reset["user"]["id"], cadre_id);
+    assert_eq!(password.chars().count(), 12, "{password}");
+    for class in [
+        |c: char| c.is_ascii_lowercase(),
+        |c: char| c.is_ascii_uppercase(),
+        |c: char| c.is_ascii_digit(),
+    ] {
+        assert!(password.chars().any(class), "{password}");
+    }
+    assert!(!password.contains(['0', 'O', '1', 'l', 'I']), "{password}");
+    // The old password and the old session are gone; the new password works.
+    app.login("zhang", crate::common::PASSWORD)
+        .await
+        .expect(401);
+    app.call(
+        "POST",
+        "/api/v1/auth/refresh",
+        None,
+        Some(json!({"refresh_token": old["refresh_token"]})),
+    )
+    .await
+    .expect(401);
+    let signed_in = app.token("zhang", &password).await;
+    app.get("/api/v1/me", &signed_in).await.expect(200);
+    // A second reset gives another password.
+    let again = app
+        .post(
+            &format!("/api/v1/users/{cadre_id}/reset-password"),
+            &admin,
+            json!({}),
+        )
+        .await
+        .expect(200);
+    assert_ne!(again["password"], reset["password"]);
+    // The audit log says who reset whose password, and never the password.
+    let log = app
+        .get("/api/v1/audit-log?entity=user&per_page=100", &admin)
+        .await
+        .expect(200);
+    let text = log.to_string();
+    assert!(text.contains("password reset"), "{text}");
+    assert!(!text.contains(&password), "the password is not in the log");
+    // HR cannot take over an administrator's account; a cadre resets nobody's.
+    let admin_id = app.make_user("admin2", &[Role::Admin], None).await;
+    app.post(
+        &format!("/api/v1/users/{admin_id}/reset-password"),
+        &hr,
+        json!({}),
+    )
+    .await
+    .expect(403);
+    app.post("/api/v1/users/999999/reset-password", &hr, json!({}))
+        .await
+        .expect(404);
+    let cadre = app
+        .token("zhang", again["password"].as_str().unwrap())
+        .await;
+    app.post(
+        &format!("/api/v1/users/{cadre_id}/reset-password"),
+        &cadre,
+        json!({}),
+    )
+    .await
+    .expect(403);
+}

@@ -5,20 +5,157 @@
 
 pub use domain::error::{AppError, AppResult};
 use poem::http::StatusCode;
-use poem_openapi::{ApiResponse, Object, payload::Json};
+use poem_openapi::{ApiResponse, Enum, Object, payload::Json};
 use sea_orm::DbErr;
 
 /// One invalid field of a request (or of one line of an uploaded file).
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
-#[oai(remote = "domain::error::FieldError")]
 pub struct FieldError {
     /// The field's name as the client sent it (for an import: the column).
     pub field: String,
-    /// What is wrong with it, in plain words.
+    /// What is wrong with it, as a stable code; `GET /api/v1/vocabularies` words each
+    /// in Chinese (`field_error_code`).
+    pub code: FieldErrorCode,
+    /// The code's parameters (which ones, each code says).
+    pub params: FieldErrorParams,
+    /// What is wrong with it, in plain English.
     pub message: String,
     /// For an uploaded file: the 1-based line the error is on (the header is line 1).
     #[oai(skip_serializing_if_is_none)]
     pub line: Option<u64>,
+}
+
+/// The parameters of a field error.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Object)]
+pub struct FieldErrorParams {
+    /// The other field a rule compares with (`before_field`, `more_than_field`…).
+    #[oai(skip_serializing_if_is_none)]
+    pub field: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub min: Option<i64>,
+    #[oai(skip_serializing_if_is_none)]
+    pub max: Option<i64>,
+    /// The values the field may take (`unknown_value`).
+    #[oai(skip_serializing_if_is_none)]
+    pub allowed: Option<Vec<String>>,
+    /// The values at fault: ids not found, repeated, disabled or outside the scope.
+    #[oai(skip_serializing_if_is_none)]
+    pub values: Option<Vec<String>>,
+    /// The kind of record named (`not_found`, `not_part_of`, `ambiguous`).
+    #[oai(skip_serializing_if_is_none)]
+    pub what: Option<FieldErrorThing>,
+    /// What was expected (`wrong_type`, `bad_format`).
+    #[oai(skip_serializing_if_is_none)]
+    pub expected: Option<FieldErrorFormat>,
+    /// The activity kind the field belongs to (`only_for_kind`).
+    #[oai(skip_serializing_if_is_none)]
+    pub kind: Option<String>,
+    /// The first day of a range (`outside_window`, `too_early`).
+    #[oai(skip_serializing_if_is_none)]
+    pub from: Option<String>,
+    /// The last day of a range (`outside_window`); today for `in_future`.
+    #[oai(skip_serializing_if_is_none)]
+    pub to: Option<String>,
+}
+
+impl From<domain::error::FieldError> for FieldError {
+    fn from(e: domain::error::FieldError) -> Self {
+        let p = *e.params;
+        FieldError {
+            field: e.field,
+            code: e.code.into(),
+            params: FieldErrorParams {
+                field: p.field,
+                min: p.min,
+                max: p.max,
+                allowed: p.allowed,
+                values: p.values,
+                what: p.what.map(Into::into),
+                expected: p.expected.map(Into::into),
+                kind: p.kind,
+                from: p.from,
+                to: p.to,
+            },
+            message: e.message,
+            line: e.line,
+        }
+    }
+}
+
+/// What is wrong with a field (see the domain's `error::Code` for each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(remote = "domain::error::Code", rename_all = "snake_case")]
+pub enum FieldErrorCode {
+    Required,
+    TooLong,
+    TooShort,
+    NotADate,
+    InFuture,
+    TooEarly,
+    BeforeField,
+    AfterField,
+    MoreThanField,
+    LessThanField,
+    OutOfRange,
+    CountOutOfRange,
+    UnknownValue,
+    NotUnique,
+    Ambiguous,
+    NotFound,
+    WrongType,
+    BadFormat,
+    UnknownField,
+    OutOfScope,
+    NotAllowed,
+    OwnAccount,
+    Cycle,
+    NotPartOf,
+    OnlyForKind,
+    Disabled,
+    MissingColumn,
+    EmptyFile,
+    SessionTooLong,
+    OutsideWindow,
+    Overlapping,
+    Unreadable,
+}
+
+/// The kind of record a field error names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(remote = "domain::error::Thing", rename_all = "snake_case")]
+pub enum FieldErrorThing {
+    Unit,
+    Account,
+    Cadre,
+    Course,
+    Campaign,
+    Question,
+    Attempt,
+    Practice,
+}
+
+/// What a field error expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(remote = "domain::error::Format", rename_all = "snake_case")]
+pub enum FieldErrorFormat {
+    Integer,
+    Number,
+    #[oai(rename = "string")]
+    Text,
+    Boolean,
+    List,
+    Object,
+    Date,
+    DateTime,
+    Uuid,
+    Phone,
+    Amount,
+    Key,
+    Username,
+    Answer,
+    Difficulty,
+    Pool,
+    QuestionKind,
 }
 
 /// The body of every error response (RFC 9457 `application/problem+json`).
@@ -156,7 +293,7 @@ impl From<AppError> for ApiError {
                 detail,
             ))),
             AppError::Conflict { code, detail } => {
-                ApiError::Conflict(Json(Problem::new(StatusCode::CONFLICT, code, detail)))
+                ApiError::Conflict(Json(Problem::new(StatusCode::CONFLICT, code.key(), detail)))
             }
             AppError::Invalid { detail, errors } => {
                 let mut problem =

@@ -39,22 +39,31 @@ fn parameter_error(message: &str) -> Option<FieldError> {
         .next()
         .unwrap_or(rest);
     let reason = reason.rsplit(": ").next().unwrap_or(reason).trim();
-    let plain = if reason.contains("invalid digit") || reason.contains("number too large") {
-        "must be a whole number".to_owned()
-    } else if reason.contains("valid enumeration value") {
-        "is not one of the allowed values".to_owned()
-    } else if reason.contains("expects an input value") || reason.is_empty() {
-        "is required".to_owned()
-    } else if reason.contains("provided string was not `true` or `false`") {
-        "must be true or false".to_owned()
-    } else {
-        reason.trim_end_matches('.').to_owned()
+    use domain::error::{Code, FieldError as Error, Format};
+    let wrong_type = |expected, message| {
+        Error::new(field, Code::WrongType, message).with(|p| p.expected = Some(expected))
     };
-    Some(FieldError {
-        field: field.to_owned(),
-        message: plain,
-        line: None,
-    })
+    let error = if reason.contains("invalid digit") || reason.contains("number too large") {
+        wrong_type(Format::Integer, "must be a whole number")
+    } else if reason.contains("valid enumeration value") {
+        Error::new(
+            field,
+            Code::UnknownValue,
+            "is not one of the allowed values",
+        )
+    } else if reason.contains("expects an input value") || reason.is_empty() {
+        Error::new(field, Code::Required, "is required")
+    } else if let Some(bounds) = reason.strip_prefix("must be between ") {
+        let (min, max) = bounds.split_once(" and ").unwrap_or((bounds, ""));
+        Error::bounded(field, Code::OutOfRange, min.parse().ok(), max.parse().ok())
+    } else if let Some(min) = reason.strip_prefix("must be at least ") {
+        Error::bounded(field, Code::OutOfRange, min.parse().ok(), None)
+    } else if reason.contains("provided string was not `true` or `false`") {
+        wrong_type(Format::Boolean, "must be true or false")
+    } else {
+        Error::new(field, Code::BadFormat, reason.trim_end_matches('.'))
+    };
+    Some(error.into())
 }
 
 /// The code and detail for an error status that poem produced on its own.

@@ -15,7 +15,7 @@ use poem_openapi::{
 };
 use serde_json::{Map, Value};
 
-use domain::error::{AppError, FieldError};
+use domain::error::{AppError, Code, FieldError, Format};
 
 use crate::{contract::PARSED as SPEC, error::ApiError};
 
@@ -57,9 +57,23 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn fail(&mut self, field: &str, message: impl Into<String>) {
-        let field = if field.is_empty() { "body" } else { field };
-        self.errors.push(FieldError::new(field, message));
+    fn fail(&mut self, field: &str, code: Code, message: impl Into<String>) {
+        self.push(FieldError::new(field, code, message));
+    }
+
+    fn push(&mut self, error: FieldError) {
+        let error = if error.field.is_empty() {
+            error.named("body")
+        } else {
+            error
+        };
+        self.errors.push(error);
+    }
+
+    fn wrong_type(&mut self, field: &str, expected: Format, message: &str) {
+        self.push(
+            FieldError::new(field, Code::WrongType, message).with(|p| p.expected = Some(expected)),
+        );
     }
 
     /// `name` is the component the schema came from (for the lenient lists).
@@ -95,7 +109,7 @@ impl Checker<'_> {
                     .as_array()
                     .is_some_and(|e| e.contains(&Value::Null));
             if !allowed {
-                self.fail(field, "must not be null");
+                self.fail(field, Code::Required, "must not be null");
             }
             return;
         }
@@ -109,7 +123,11 @@ impl Checker<'_> {
                 .iter()
                 .filter_map(|v| v.as_str().map(str::to_owned))
                 .collect();
-            self.fail(field, format!("must be one of: {}", words.join(", ")));
+            let message = format!("must be one of: {}", words.join(", "));
+            self.push(
+                FieldError::new(field, Code::UnknownValue, message)
+                    .with(|p| p.allowed = Some(words)),
+            );
             return;
         }
         match schema.get("type").and_then(Value::as_str) {
@@ -118,14 +136,16 @@ impl Checker<'_> {
             Some("string") => self.string(schema, value, field),
             Some("integer") => self.number(schema, value, field, true),
             Some("number") => self.number(schema, value, field, false),
-            Some("boolean") if !value.is_boolean() => self.fail(field, "must be true or false"),
+            Some("boolean") if !value.is_boolean() => {
+                self.wrong_type(field, Format::Boolean, "must be true or false")
+            }
             _ => {}
         }
     }
 
     fn object(&mut self, schema: &Value, value: &Value, field: &str, name: Option<&str>) {
         let Some(map) = value.as_object() else {
-            self.fail(field, "must be an object");
+            self.wrong_type(field, Format::Object, "must be an object");
             return;
         };
         let properties = schema["properties"].as_object();
@@ -133,19 +153,21 @@ impl Checker<'_> {
             if let Some(key) = required.as_str()
                 && !map.contains_key(key)
             {
-                self.fail(&join(field, key), "is required");
+                self.fail(&join(field, key), Code::Required, "is required");
             }
         }
         for (key, item) in map {
             let path = join(field, key);
             match properties.and_then(|p| p.get(key)) {
-                None if properties.is_some() => self.fail(&path, "is not a field of this body"),
+                None if properties.is_some() => {
+                    self.fail(&path, Code::UnknownField, "is not a field of this body")
+                }
                 None => {}
                 Some(_) if LENIENT_LISTS.contains(&(name.unwrap_or_default(), key.as_str())) => {
                     if item.is_null() {
-                        self.fail(&path, "must not be null");
+                        self.fail(&path, Code::Required, "must not be null");
                     } else if !item.is_array() {
-                        self.fail(&path, "must be a list");
+                        self.wrong_type(&path, Format::List, "must be a list");
                     }
                 }
                 Some(property) => self.check(property, item, &path, None),
@@ -155,18 +177,14 @@ impl Checker<'_> {
 
     fn array(&mut self, schema: &Value, value: &Value, field: &str) {
         let Some(items) = value.as_array() else {
-            self.fail(field, "must be a list");
+            self.wrong_type(field, Format::List, "must be a list");
             return;
         };
-        if let Some(max) = schema["maxItems"].as_u64()
-            && items.len() as u64 > max
-        {
-            self.fail(field, format!("must have at most {max} items"));
-        }
-        if let Some(min) = schema["minItems"].as_u64()
-            && (items.len() as u64) < min
-        {
-            self.fail(field, format!("must have at least {min} items"));
+        let count = items.len() as i64;
+        let min = schema["minItems"].as_i64();
+        let max = schema["maxItems"].as_i64();
+        if min.is_some_and(|min| count < min) || max.is_some_and(|max| count > max) {
+            self.push(FieldError::bounded(field, Code::CountOutOfRange, min, max));
         }
         for (i, item) in items.iter().enumerate() {
             self.check(&schema["items"], item, &format!("{field}[{i}]"), None);
@@ -175,19 +193,19 @@ impl Checker<'_> {
 
     fn string(&mut self, schema: &Value, value: &Value, field: &str) {
         let Some(text) = value.as_str() else {
-            self.fail(field, "must be a string");
+            self.wrong_type(field, Format::Text, "must be a string");
             return;
         };
         let length = text.chars().count() as u64;
         if let Some(max) = schema["maxLength"].as_u64()
             && length > max
         {
-            self.fail(field, format!("must be at most {max} characters"));
+            self.push(FieldError::too_long(field, max as usize));
         }
         if let Some(min) = schema["minLength"].as_u64()
             && length < min
         {
-            self.fail(field, format!("must be at least {min} characters"));
+            self.push(FieldError::too_short(field, min as usize));
         }
         let well_formed = match schema["format"].as_str() {
             Some("date") => NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
@@ -196,40 +214,38 @@ impl Checker<'_> {
             _ => true,
         };
         if !well_formed {
-            let expected = match schema["format"].as_str() {
-                Some("date") => "a date (YYYY-MM-DD)",
-                Some("date-time") => "an RFC 3339 timestamp with an offset",
-                _ => "a UUID",
+            let error = match schema["format"].as_str() {
+                Some("date") => {
+                    FieldError::new(field, Code::NotADate, "must be a date (YYYY-MM-DD)")
+                }
+                Some("date-time") => FieldError::bad_format(
+                    field,
+                    Format::DateTime,
+                    "must be an RFC 3339 timestamp with an offset",
+                ),
+                _ => FieldError::bad_format(field, Format::Uuid, "must be a UUID"),
             };
-            self.fail(field, format!("must be {expected}"));
+            self.push(error);
         }
     }
 
     fn number(&mut self, schema: &Value, value: &Value, field: &str, whole: bool) {
         let Some(n) = value.as_f64() else {
-            self.fail(field, "must be a number");
+            self.wrong_type(field, Format::Number, "must be a number");
             return;
         };
         if whole && !(value.is_i64() || value.is_u64()) {
-            self.fail(field, "must be a whole number");
+            self.wrong_type(field, Format::Integer, "must be a whole number");
             return;
         }
-        if whole
-            && schema["format"] == "int32"
-            && i32::try_from(value.as_i64().unwrap_or(i64::MAX)).is_err()
-        {
-            self.fail(field, "is too large");
-            return;
+        let (mut min, mut max) = (schema["minimum"].as_f64(), schema["maximum"].as_f64());
+        if whole && schema["format"] == "int32" {
+            min = min.or(Some(i32::MIN.into()));
+            max = max.or(Some(i32::MAX.into()));
         }
-        if let Some(min) = schema["minimum"].as_f64()
-            && n < min
-        {
-            self.fail(field, format!("must be at least {min}"));
-        }
-        if let Some(max) = schema["maximum"].as_f64()
-            && n > max
-        {
-            self.fail(field, format!("must be at most {max}"));
+        if min.is_some_and(|min| n < min) || max.is_some_and(|max| n > max) {
+            let (min, max) = (min.map(|b| b.ceil() as i64), max.map(|b| b.floor() as i64));
+            self.push(FieldError::bounded(field, Code::OutOfRange, min, max));
         }
     }
 }
@@ -291,7 +307,12 @@ impl<T: Type + ParseFromJSON> ParsePayload for Checked<T> {
         }
         T::parse_from_json(Some(value)).map(Checked).map_err(|err| {
             poem::Error::from_response(
-                ApiError::from(AppError::invalid("body", err.into_message())).into_response(),
+                ApiError::from(AppError::invalid(FieldError::new(
+                    "body",
+                    Code::BadFormat,
+                    err.into_message(),
+                )))
+                .into_response(),
             )
         })
     }

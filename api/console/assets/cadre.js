@@ -1,8 +1,8 @@
 // @ts-check
 // 干部 (on a phone): my campaigns and progress, a study timer that keeps working offline,
 // and the exam.
-import { html, useState, useEffect, useLoad, ErrorBanner, dateTime, describe, WORDS } from "./ui.js";
-import { get, getAs, post, put, all } from "./api.js";
+import { html, useState, useEffect, useLoad, ErrorBanner, dateTime, describe, plain, WORDS } from "./ui.js";
+import { ApiError, get, getAs, post, put, all } from "./api.js";
 
 const QUEUE = "xuefa.unsent-sessions";
 
@@ -29,7 +29,7 @@ async function flush() {
   const refused = [];
   results.forEach((r, i) => {
     if ([200, 201, 403, 409, 422].includes(r.status)) done.add(queue[i].id);
-    if (r.status >= 400) refused.push(r.error ? r.error.detail : String(r.status));
+    if (r.status >= 400) refused.push(plain(new ApiError(r.status, r.error || {})));
   });
   keep(unsent().filter((s) => !done.has(s.id)));
   return { sent: done.size - refused.length, refused };

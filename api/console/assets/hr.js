@@ -9,6 +9,7 @@ import {
   Field,
   BarChart,
   fieldErrors,
+  wordAll,
   percent,
   day,
   WORDS,
@@ -380,7 +381,7 @@ export function HrCampaign({ me, query }) {
       <${Field} label="补考结束（北京时间）" name="makeup_closes_at" errors=${errors}><input type="datetime-local" id="makeup-closes" value=${toLocal(form.makeup_closes_at)} onInput=${(e) => setForm({ ...form, makeup_closes_at: fromLocalOrNull(e.target.value) })} /></${Field}>
       <${Field} label="补考次数" name="makeup_attempts" errors=${errors}><input type="number" value=${form.makeup_attempts} onInput=${set("makeup_attempts")} /></${Field}>
       <${Field} label="截止前几天自动提醒（如 7、1）" name="remind_before_days" errors=${errors}><input name="remind_before_days" value=${daysText(form.remind_before_days)} onChange=${(e) => setForm({ ...form, remind_before_days: daysList(e.target.value) })} /></${Field}>
-      <${PapersEditor} papers=${form.papers} onChange=${(papers) => setForm({ ...form, papers })} error=${errors.papers} />
+      <${PapersEditor} papers=${form.papers} onChange=${(papers) => setForm({ ...form, papers })} error=${wordAll(errors.papers, "试卷")} />
       <fieldset class="wide"><legend>课程</legend>
         ${(courses || []).map((c) => {
           const on = form.courses.find((x) => x.course_id === c.id);
@@ -389,7 +390,7 @@ export function HrCampaign({ me, query }) {
               <option value="">不选</option><option value="compulsory">必修</option><option value="elective">选修</option>
             </select></label>`;
         })}
-        ${errors.courses && html`<em class="field-error">${errors.courses}</em>`}
+        ${errors.courses && html`<em class="field-error" data-field="courses">${wordAll(errors.courses, "课程")}</em>`}
       </fieldset>
       <${ErrorBanner} error=${error} />
       ${saved && html`<p class="ok">${saved}</p>`}

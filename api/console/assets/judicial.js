@@ -8,6 +8,7 @@ import {
   Field,
   BarChart,
   fieldErrors,
+  missingFields,
   percent,
   WORDS,
   VENUE,
@@ -56,6 +57,8 @@ function ActivityForm({ units, editing, onDone }) {
       materials: form.kind === "publicity" ? form.materials : 0,
       notes: form.notes,
     };
+    const missing = missingFields(body, ["title", "held_on", "organizer_unit_id"]);
+    if (missing) return setError(missing);
     try {
       if (editing) await patch(`/activities/${editing.id}`, body);
       else await post("/activities", body);

@@ -3,7 +3,7 @@
 // petitions and enforcement inspections. One page, a tab per ledger; each ledger is
 // described once below (its fields and list columns) and the list, the form and the CSV
 // import are the same for all five.
-import { html, useState, useLoad, ErrorBanner, Field, fieldErrors, Options, WORDS } from "./ui.js";
+import { html, useState, useLoad, ErrorBanner, Field, fieldErrors, missingFields, Options, WORDS } from "./ui.js";
 import { get, post, patch, del, all, upload, money } from "./api.js";
 
 const unit = (name, label) => ({ name, label, type: "unit" });
@@ -135,6 +135,12 @@ function LedgerForm({ kind, ledger, units, editing, onDone }) {
       const value = apiValue(f, form[f.name]);
       if (value !== null || editing) body[f.name] = value;
     }
+    const needed = ledger.fields.filter((f) => !f.optional && ["unit", "date", "count"].includes(f.type));
+    const missing = missingFields(
+      body,
+      needed.filter((f) => f.type !== "count" || body[f.name] === null).map((f) => f.name),
+    );
+    if (missing) return setError(missing);
     try {
       if (editing) await patch(`/${kind}/${editing.id}`, body);
       else await post(`/${kind}`, body);

@@ -39,50 +39,6 @@ async function loadWords() {
 /** 法律"六进" as a form or a table says it: 进机关. */
 export const VENUE = Object.fromEntries(Object.entries(WORDS.venue).map(([k, v]) => [k, `进${v}`]));
 
-/** The form labels of request fields, for an import's line errors (`第 3 行 用户名：…`). */
-const FIELD = {
-  username: "用户名",
-  password: "密码",
-  name: "名称",
-  title: "标题",
-  held_on: "日期",
-  organizer_unit_id: "组织单位",
-  attendance: "人次",
-  materials: "宣传品份数",
-  kind: "类别",
-  venue: "六进",
-  themes: "主题",
-  audience: "对象",
-  notes: "备注",
-  exempt_reason: "免考原因",
-  year: "年度",
-  required_minutes: "应学分钟",
-  pass_score: "合格分",
-  stem: "题干",
-  options: "选项",
-  answer: "答案",
-  points: "分值",
-  file: "文件",
-  committee_unit_id: "调委会",
-  unit_id: "单位",
-  received_on: "日期",
-  closed_on: "结案日期",
-  category: "纠纷类型",
-  result: "调解结果",
-  amount: "涉及金额",
-  count: "数量",
-  topic: "咨询事项",
-  issues_found: "排查纠纷",
-  issues_resolved: "化解",
-  cases: "案件",
-  visitors: "来访人次",
-  field: "领域",
-  entities_checked: "检查家次",
-  hazards_found: "发现隐患",
-  hazards_fixed: "整改隐患",
-  penalties: "处罚单位",
-  fines: "罚款",
-};
 /** A rate in [0, 1] as the 工作总结 writes it: 94.92%. */
 export function percent(rate) {
   return rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(2)}%`;
@@ -99,54 +55,126 @@ export function dateTime(timestamp) {
   return t.toISOString().slice(0, 16).replace("T", " ");
 }
 
-/** What a failed request means, in Chinese. */
+/** @typedef {Schemas["FieldError"]} FieldError */
+
+/** The Chinese label of a request field (`papers[0].rules[1].count` → the label of `count`). */
+export function fieldLabel(field) {
+  const last = (field || "").split(".").pop()?.split("[")[0] || "";
+  return WORDS.field[last] || "该项";
+}
+
+/** A field error in Chinese: its code's template from the vocabulary, filled in with the
+ *  field's label (the form's own `label` when given) and the error's parameters.
+ *  @param {FieldError} e @param {string} [label] */
+export function word(e, label) {
+  const p = e.params || {};
+  const name = label || fieldLabel(e.field);
+  const ranged = e.code === "out_of_range" || e.code === "count_out_of_range";
+  const items = e.code === "count_out_of_range" ? " 项" : "";
+  const has = (/** @type {unknown} */ v) => v !== undefined && v !== null;
+  if (ranged && has(p.min) && has(p.max) && p.min === p.max) return `${name}须为 ${p.min}${items}`;
+  if (ranged && !has(p.max) && has(p.min)) return `${name}不能少于 ${p.min}${items}`;
+  if (ranged && has(p.max) && (!has(p.min) || (items && p.min === 0))) return `${name}不能多于 ${p.max}${items}`;
+  const values = (p.values || []).join("、");
+  const fill = {
+    label: name,
+    field: p.field ? fieldLabel(p.field) : "",
+    min: String(p.min ?? ""),
+    max: String(p.max ?? ""),
+    values,
+    what: (p.what && WORDS.field_error_thing[p.what]) || "记录",
+    expected: (p.expected && WORDS.field_error_format[p.expected]) || "",
+    kind: (p.kind && WORDS.activity_kind[p.kind]) || "",
+    from: p.from || "",
+    to: p.to || "",
+  };
+  let template = WORDS.field_error_code[e.code] || "{label}填写有误";
+  if (!values) template = template.replace("：{values}", "");
+  return template.replace(/\{(\w+)\}/g, (_, key) => fill[key] ?? "");
+}
+
+/** Several errors of one field in one line (empty when there are none).
+ *  @param {FieldError[] | undefined} errors @param {string} [label] */
+export function wordAll(errors, label) {
+  return (errors || []).map((e) => word(e, label)).join("；");
+}
+
+/** What a failed request means, in Chinese: never the server's English. */
 export function describe(error) {
-  if (!(error instanceof ApiError)) return `网络连接失败：${error.message || error}`;
+  if (!(error instanceof ApiError)) return "网络连接失败，请检查网络后重试。";
   if (error.status === 429) {
     const minutes = Math.max(1, Math.ceil((error.retryAfter || 60) / 60));
     return `尝试次数过多，请 ${minutes} 分钟后再试。`;
   }
+  if (error.status === 409) return WORDS.conflict[error.code] || "与已有记录冲突。";
+  if (error.code === "out_of_scope") return "超出您的管理范围。";
   const words = {
+    400: "请求无法识别，请刷新页面后重试。",
     401: "用户名或密码错误，或登录已过期。",
     403: "您没有执行此操作的权限。",
     404: "未找到该记录。",
-    409: "与已有记录冲突：",
     413: "文件过大。",
     415: "文件类型不支持。",
     422: "填写有误，请检查标出的项目。",
+    503: "服务器暂时繁忙，请稍后再试。",
   };
-  const head = words[error.status] || "操作失败：";
-  return error.status === 409 || !words[error.status] ? `${head}${error.message}` : head;
+  return words[error.status] || "操作失败，请稍后再试。";
 }
 
-/** Field errors of a 422 by field name (for the forms), and line errors (for imports). */
+/** The fields of `body` among `names` left empty, as the 422 the server would give for
+ *  them, so that an empty form is told everything at once (a date the server cannot read
+ *  would otherwise hide the other fields); null when all are filled. */
+export function missingFields(body, names) {
+  const empty = names.filter((n) => body[n] === "" || body[n] === null || body[n] === undefined || body[n] === 0);
+  if (empty.length === 0) return null;
+  const errors = empty.map((field) => ({
+    field,
+    code: /** @type {const} */ ("required"),
+    params: {},
+    message: "must not be empty",
+  }));
+  return new ApiError(422, { code: "invalid_field", errors });
+}
+
+/** A failed request in one line of Chinese: what it means and each field's problem. */
+export function plain(error) {
+  const fields = error instanceof ApiError ? error.errors.map((e) => word(e)) : [];
+  return [describe(error).replace(/[。：]$/, ""), ...fields].join("：");
+}
+
+/** Field errors of a 422 by field name, for the forms (`Field` words them with its label).
+ *  @returns {Record<string, FieldError[]>} */
 export function fieldErrors(error) {
+  /** @type {Record<string, FieldError[]>} */
   const out = {};
   if (error instanceof ApiError) {
     for (const e of error.errors) {
       const key = e.field.split(/[.[]/)[0];
-      out[key] = out[key] ? `${out[key]}；${e.message}` : e.message;
+      (out[key] ||= []).push(e);
     }
   }
   return out;
 }
 
+/** The banner of a failed request: what it means, and every field error in words
+ *  (an import's with its line: `第 3 行 用户名：…`). */
 export function ErrorBanner({ error }) {
   if (!error) return null;
-  const lines = error instanceof ApiError ? error.errors.filter((e) => e.line) : [];
+  /** @type {FieldError[]} */
+  const errors = error instanceof ApiError ? error.errors : [];
   return html`<div class="error" role="alert">
     <p>${describe(error)}</p>
     ${
-      lines.length > 0 &&
+      errors.length > 0 &&
       html`<ul class="line-errors">
-      ${lines.map((e) => html`<li>第 ${e.line} 行 ${FIELD[e.field] || e.field}：${e.message}</li>`)}
+      ${errors.map((e) => html`<li>${e.line ? `第 ${e.line} 行 ` : ""}${word(e)}</li>`)}
     </ul>`
     }
   </div>`;
 }
 
 export function Field({ label, name, errors, children }) {
-  const message = errors && errors[name];
+  const message = wordAll(errors && errors[name], label);
   return html`<label class=${message ? "field invalid" : "field"}>
     <span>${label}</span>
     ${children}

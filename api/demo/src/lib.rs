@@ -22,7 +22,7 @@ mod write;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use domain::{
     auth::hash_password,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, Clash, Code, FieldError},
     services::audit,
 };
 use entity::{unit, user};
@@ -113,12 +113,17 @@ pub async fn load(
     let existing_units = unit::Entity::find().count(db).await?;
     if !options.force && (existing_users > 1 || existing_units > 0) {
         return Err(AppError::conflict(
-            "not_empty",
+            Clash::NotEmpty,
             "the database already holds data; run with --force to add a demo district anyway",
         ));
     }
     if options.streets == 0 {
-        return Err(AppError::invalid("streets", "at least one street"));
+        return Err(AppError::invalid(FieldError::bounded(
+            "streets",
+            Code::OutOfRange,
+            Some(1),
+            None,
+        )));
     }
     let districts = unit::Entity::find()
         .filter(unit::Column::Kind.eq(unit::UnitKind::District))

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, SubsecRound, Utc};
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Code, FieldError};
 
 /// The server's idea of "now". The system clock in production; tests can pin and move
 /// it to check deadlines and windows without sleeping.
@@ -53,10 +53,11 @@ pub fn parse_day(field: &str, raw: &str, tz: FixedOffset) -> AppResult<NaiveDate
     DateTime::parse_from_rfc3339(raw)
         .map(|t| t.with_timezone(&tz).date_naive())
         .map_err(|_| {
-            AppError::invalid(
+            AppError::invalid(FieldError::new(
                 field,
+                Code::NotADate,
                 "expected a date (YYYY-MM-DD) or an RFC 3339 timestamp",
-            )
+            ))
         })
 }
 

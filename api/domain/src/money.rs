@@ -2,6 +2,8 @@
 //! (`i64`) from the text a client sent to the text a report shows. It never passes
 //! through a binary float, so 0.10 + 0.20 is exactly 0.30.
 
+use crate::error::{FieldError, Format};
+
 /// The largest amount accepted: one hundred billion yuan.
 pub const MAX_CENTS: i64 = 100_000_000_000 * 100;
 
@@ -36,6 +38,18 @@ pub fn parse_cents(text: &str) -> Result<i64, &'static str> {
         return Err("is implausibly large");
     }
     Ok(cents)
+}
+
+/// [`parse_cents`], its refusal as an error of `field`: a negative or implausible amount
+/// is out of range, anything else badly written.
+pub fn parse_field(field: &str, text: &str) -> Result<i64, FieldError> {
+    parse_cents(text).map_err(|message| {
+        if message.contains("negative") || message.contains("implausibly") {
+            FieldError::out_of_range(field, 0, MAX_CENTS / 100)
+        } else {
+            FieldError::bad_format(field, Format::Amount, message)
+        }
+    })
 }
 
 /// Cents as yuan with two decimals: `30` → `0.30`, `50000000` → `500000.00`.

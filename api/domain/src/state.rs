@@ -23,3 +23,10 @@ pub struct AppState {
     /// Group commit of exam answer saves (both engines).
     pub answers: AnswerWriter,
 }
+
+impl AppState {
+    /// Today in the office's time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.now().with_timezone(&self.config.tz).date_naive()
+    }
+}

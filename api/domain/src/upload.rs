@@ -1,6 +1,6 @@
 //! The text of an uploaded file (a roster or a question bank exported from Excel).
 
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, Code, FieldError};
 
 /// A CSV upload as Excel writes it: decoded (see [`decode_text`]), its header line, and
 /// every line that is not blank with its number (the header is line 1). A line the CSV
@@ -28,11 +28,12 @@ pub fn read_csv(bytes: &[u8], charset: Option<&str>) -> AppResult<CsvFile> {
             Ok(r) => Some(Ok((r.position().map(|p| p.line()).unwrap_or(0), r))),
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                Some(Err(FieldError::at_line(
-                    line,
+                Some(Err(FieldError::new(
                     "",
+                    Code::Unreadable,
                     format!("unreadable line: {e}"),
-                )))
+                )
+                .at(line)))
             }
         })
         .collect();

@@ -222,7 +222,9 @@ fn filter_of(
     to: Option<NaiveDate>,
 ) -> Result<ActivityFilter, AppError> {
     if year.is_some_and(|y| !(2000..=2100).contains(&y)) {
-        return Err(AppError::invalid("year", "must be between 2000 and 2100"));
+        return Err(AppError::invalid(domain::error::FieldError::out_of_range(
+            "year", 2000, 2100,
+        )));
     }
     Ok(ActivityFilter {
         year,
@@ -301,9 +303,14 @@ impl ActivitiesApi {
             attendee_ids: b.attendee_ids,
             notes: b.notes.into(),
         };
-        let activity =
-            services::activities::create(&state.db, &auth.0, &scope, input, state.clock.now())
-                .await?;
+        let activity = services::activities::create(
+            &state.db,
+            &auth.0,
+            &scope,
+            input,
+            (state.clock.now(), state.today()),
+        )
+        .await?;
         Ok(ActivityResponse::Created(Json(activity.into())))
     }
 
@@ -434,7 +441,7 @@ impl ActivitiesApi {
                     a.notes = v.into();
                 }
             },
-            state.clock.now(),
+            (state.clock.now(), state.today()),
         )
         .await?;
         Ok(ActivityResponse::Ok(Json(activity.into())))

@@ -589,7 +589,11 @@ impl ExamApi {
                         item.parsed.map(QuestionInput::from).map_err(|m| {
                             match crate::validate::check_as::<CreateQuestion>(&item.raw) {
                                 errors if errors.is_empty() => {
-                                    vec![domain::error::FieldError::new("question", m)]
+                                    vec![domain::error::FieldError::new(
+                                        "question",
+                                        domain::error::Code::BadFormat,
+                                        m,
+                                    )]
                                 }
                                 errors => errors,
                             }

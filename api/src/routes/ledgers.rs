@@ -72,11 +72,7 @@ fn date_opt(
 }
 
 fn today(state: &AppState) -> NaiveDate {
-    state
-        .clock
-        .now()
-        .with_timezone(&state.config.tz)
-        .date_naive()
+    state.today()
 }
 
 /// A stored record (200) or a new one (201).

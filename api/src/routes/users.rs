@@ -124,6 +124,23 @@ pub enum UserList {
     Ok(Json<Page<UserView>>),
 }
 
+/// A new one-time password, shown once.
+#[derive(Debug, Object)]
+pub struct ResetPassword {
+    /// The account.
+    pub user: UserView,
+    /// The password to hand to the person; they sign in with it and then change it. It is
+    /// not stored in clear and cannot be shown again.
+    pub password: String,
+}
+
+#[derive(ApiResponse)]
+pub enum PasswordReset {
+    /// The password was replaced and the account's sessions ended.
+    #[oai(status = 200)]
+    Ok(Json<ResetPassword>),
+}
+
 #[derive(ApiResponse)]
 pub enum Imported {
     /// Every line was valid and has been stored.
@@ -243,6 +260,30 @@ impl UsersApi {
             services::users::update(&state.db, &auth.0, &scope, id.0, changes, state.clock.now())
                 .await?;
         Ok(UserResponse::Ok(Json(user.into())))
+    }
+
+    /// Reset an account's password (admin, hr within scope; HR cannot reset an
+    /// administrator's): a generated one-time password is answered once, the account's
+    /// sessions end, and the reset is audited (without the password).
+    #[oai(
+        path = "/users/:id/reset-password",
+        method = "post",
+        operation_id = "resetUserPassword"
+    )]
+    async fn reset_password(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<PasswordReset> {
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageAccounts).await?;
+        let (user, password) =
+            services::users::reset_password(&state.db, &auth.0, &scope, id.0, state.clock.now())
+                .await?;
+        Ok(PasswordReset::Ok(Json(ResetPassword {
+            user: user.into(),
+            password,
+        })))
     }
 
     /// Import a roster (admin, hr), all or nothing.

@@ -8,6 +8,7 @@ use poem_openapi::{Object, OpenApi, payload::Json};
 use super::ApiTags;
 use domain::{
     auth::Role,
+    error,
     scoring::Grade,
     services::{activities, ledgers, targets::Target},
 };
@@ -53,6 +54,154 @@ pub struct Vocabularies {
     pub legal_topic: Vec<Term>,
     pub inspection_field: Vec<Term>,
     pub delivery_status: Vec<Term>,
+    /// What is wrong with a field: each name is a template the console fills in
+    /// (`{label}`, `{field}`, `{min}`, `{max}`, `{values}`, `{what}`, `{expected}`,
+    /// `{kind}`, `{from}`, `{to}`; see `FieldError.params`).
+    pub field_error_code: Vec<Term>,
+    pub field_error_thing: Vec<Term>,
+    pub field_error_format: Vec<Term>,
+    /// The sentence for each `code` of a 409 problem.
+    pub conflict: Vec<Term>,
+    /// The label of each field a request or an import can name.
+    pub field: Vec<Term>,
+}
+
+/// The Chinese label of every field a request can name (body fields, query parameters
+/// and import columns), for the wording of field errors: a form shows its own label, a
+/// list of an import's line errors shows this one.
+const FIELD_LABELS: &[(&str, &str)] = &[
+    ("action", "操作"),
+    ("active", "账号状态"),
+    ("actor_id", "操作人"),
+    ("amount", "涉及金额"),
+    ("answer", "答案"),
+    ("answers", "答案"),
+    ("attendance", "人次"),
+    ("attendee_ids", "参训人员"),
+    ("audience", "对象"),
+    ("body", "请求内容"),
+    ("campaign_id", "学法活动"),
+    ("cases", "案件数"),
+    ("category", "纠纷类型"),
+    ("choices", "所选选项"),
+    ("closed_on", "结案日期"),
+    ("committee_unit_id", "调委会"),
+    ("compulsory", "必修"),
+    ("count", "数量"),
+    ("course_id", "课程"),
+    ("courses", "课程"),
+    ("current_password", "当前密码"),
+    ("default_password", "默认密码"),
+    ("description", "说明"),
+    ("difficulty", "难度"),
+    ("duration_minutes", "考试时长"),
+    ("employee_no", "工号"),
+    ("ended_at", "结束时间"),
+    ("entities_checked", "检查家次"),
+    ("entity", "对象类型"),
+    ("entity_id", "对象编号"),
+    ("exam_closes_at", "考试结束时间"),
+    ("exam_opens_at", "考试开始时间"),
+    ("exam_requires_study", "学完方可考试"),
+    ("excellent_score", "优秀分"),
+    ("exempt", "免考"),
+    ("exempt_reason", "免考原因"),
+    ("field", "领域"),
+    ("file", "文件"),
+    ("fines", "罚款"),
+    ("for", "适用对象"),
+    ("format", "格式"),
+    ("from", "起始日期"),
+    ("good_score", "良好分"),
+    ("group_by", "统计方式"),
+    ("hazards_fixed", "整改隐患"),
+    ("hazards_found", "发现隐患"),
+    ("held_on", "日期"),
+    ("id", "编号"),
+    ("include_retired", "含已停用"),
+    ("is_leader", "领导干部"),
+    ("issues_found", "排查纠纷"),
+    ("issues_resolved", "化解纠纷"),
+    ("item", "记录"),
+    ("key", "试卷代码"),
+    ("kind", "类别"),
+    ("law", "法律"),
+    ("law_ref", "法律依据"),
+    ("makeup_attempts", "补考次数"),
+    ("makeup_closes_at", "补考结束时间"),
+    ("makeup_opens_at", "补考开始时间"),
+    ("materials", "宣传品份数"),
+    ("max_attempts", "考试次数"),
+    ("message", "提醒内容"),
+    ("minutes", "学时（分钟）"),
+    ("name", "名称"),
+    ("new_password", "新密码"),
+    ("notes", "备注"),
+    ("options", "选项"),
+    ("organizer_unit_id", "组织单位"),
+    ("owner_unit_id", "主办单位"),
+    ("page", "页码"),
+    ("papers", "试卷"),
+    ("parent_id", "上级单位"),
+    ("pass_score", "合格分"),
+    ("passed", "是否合格"),
+    ("password", "密码"),
+    ("path", "地址"),
+    ("penalties", "处罚单位"),
+    ("per_page", "每页条数"),
+    ("phone", "手机号码"),
+    ("points", "分值"),
+    ("pool", "题库"),
+    ("q", "搜索"),
+    ("question", "试题"),
+    ("question_count", "题量"),
+    ("question_id", "试题"),
+    ("questions", "试题"),
+    ("received_on", "受理日期"),
+    ("refresh_token", "登录凭据"),
+    ("remind_before_days", "提前提醒天数"),
+    ("required_minutes", "应学分钟"),
+    ("result", "调解结果"),
+    ("role", "角色"),
+    ("roles", "角色"),
+    ("rules", "抽题规则"),
+    ("scope_unit_id", "管理范围"),
+    ("sessions", "学习记录"),
+    ("since", "起始时间"),
+    ("started_at", "开始时间"),
+    ("status", "状态"),
+    ("stem", "题干"),
+    ("study_complete", "学习完成"),
+    ("study_ends_on", "学习结束日期"),
+    ("study_starts_on", "学习开始日期"),
+    ("tags", "标签"),
+    ("target", "指标"),
+    ("theme", "主题"),
+    ("themes", "主题"),
+    ("title", "名称"),
+    ("to", "截止日期"),
+    ("topic", "咨询事项"),
+    ("unit", "单位"),
+    ("unit_id", "单位"),
+    ("unit_ids", "单位"),
+    ("unread", "未读"),
+    ("until", "截止时间"),
+    ("user_id", "人员"),
+    ("user_ids", "人员"),
+    ("username", "用户名"),
+    ("venue", "六进"),
+    ("visitors", "来访人次"),
+    ("year", "年度"),
+];
+
+/// The label of a field: the last name in its path (`papers[0].rules[1].count` → `count`).
+pub fn field_label(field: &str) -> Option<&'static str> {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    let last = last.split('[').next().unwrap_or(last);
+    FIELD_LABELS
+        .iter()
+        .find(|(key, _)| *key == last)
+        .map(|(_, label)| *label)
 }
 
 fn terms<E: Keyed>() -> Vec<Term> {
@@ -95,6 +244,17 @@ impl Vocabularies {
             legal_topic: terms::<v::LegalTopic>(),
             inspection_field: terms::<v::InspectionField>(),
             delivery_status: terms::<v::DeliveryStatus>(),
+            field_error_code: terms::<error::Code>(),
+            field_error_thing: terms::<error::Thing>(),
+            field_error_format: terms::<error::Format>(),
+            conflict: terms::<error::Clash>(),
+            field: FIELD_LABELS
+                .iter()
+                .map(|(key, name)| Term {
+                    key: (*key).into(),
+                    name: (*name).into(),
+                })
+                .collect(),
         }
     }
 }

@@ -75,7 +75,7 @@ impl Default for Amount {
 impl Amount {
     /// The amount in cents, or a 422 naming `field`.
     pub fn cents(&self, field: &str) -> Result<i64, AppError> {
-        money::parse_cents(&self.0).map_err(|m| AppError::invalid(field, m))
+        money::parse_field(field, &self.0).map_err(AppError::invalid)
     }
 }
 

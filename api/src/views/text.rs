@@ -202,7 +202,9 @@ impl<T> Clearable<T> {
 /// when the item breaks its schema, else the parser's `reason`.
 pub fn item_error<T: Type>(raw: &Value, reason: String) -> domain::error::AppError {
     match crate::validate::check_as::<T>(raw) {
-        errors if errors.is_empty() => domain::error::AppError::invalid("item", reason),
+        errors if errors.is_empty() => domain::error::AppError::invalid(
+            domain::error::FieldError::new("item", domain::error::Code::BadFormat, reason),
+        ),
         errors => domain::error::AppError::invalid_many(errors),
     }
 }

@@ -22,7 +22,7 @@ use sea_orm::{
 
 use crate::{
     auth::Actor,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, FieldError, Thing},
 };
 
 /// The units a caller works within: the whole installation, or one unit's subtree.
@@ -240,7 +240,11 @@ impl Scope {
         unit_id: Option<i64>,
     ) -> AppResult<Scope> {
         match self.narrowed_opt(db, unit_id).await {
-            Err(AppError::NotFound(_)) => Err(AppError::invalid(field, "no such unit")),
+            Err(AppError::NotFound(_)) => Err(AppError::invalid(FieldError::not_found(
+                field,
+                Thing::Unit,
+                Vec::new(),
+            ))),
             other => other,
         }
     }

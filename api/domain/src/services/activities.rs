@@ -9,10 +9,10 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use super::{Page, PageReq, audit, units, write};
+use super::{Page, PageReq, audit, ledgers::MAX_COUNT, units, write};
 use crate::{
     auth::{Actor, Role},
-    error::{AppError, AppResult, FieldError},
+    error::{AppError, AppResult, Code, FieldError, Thing},
     policy::Scope,
 };
 
@@ -124,63 +124,79 @@ async fn check_scope(
     if outside.is_empty() {
         Ok(())
     } else {
-        Err(AppError::out_of_scope(
+        let message = format!("outside your scope: {}", outside.join(", "));
+        Err(AppError::out_of_scope_many(vec![FieldError::out_of_scope(
             "attendee_ids",
-            format!("outside your scope: {}", outside.join(", ")),
-        ))
+            message,
+            outside,
+        )]))
     }
 }
 
-async fn validate(db: &impl ConnectionTrait, input: &ActivityInput) -> AppResult<()> {
+/// A field only an activity of `kind` has.
+fn only_for(field: &str, kind: ActivityKind, message: &str) -> FieldError {
+    FieldError::new(field, Code::OnlyForKind, message).with(|p| p.kind = Some(kind.key().into()))
+}
+
+/// Every rule an activity meets before it is stored; `today` in the office's zone.
+async fn validate(
+    db: &impl ConnectionTrait,
+    input: &ActivityInput,
+    today: NaiveDate,
+) -> AppResult<()> {
     let mut errors = Vec::new();
     let title = input.title.trim();
     if title.is_empty() {
-        errors.push(FieldError::new("title", "must not be empty"));
+        errors.push(FieldError::required("title"));
     } else if title.chars().count() > 200 {
-        errors.push(FieldError::new("title", "must be at most 200 characters"));
+        errors.push(FieldError::too_long("title", 200));
     }
-    if !(2000..=2100).contains(&input.held_on.year()) {
-        errors.push(FieldError::new(
-            "held_on",
-            "must be a date between 2000 and 2100",
+    if input.held_on.year() < 2000 {
+        errors.push(FieldError::too_early("held_on", "2000-01-01"));
+    } else if input.held_on > today {
+        errors.push(FieldError::in_future("held_on", today));
+    }
+    let fewest = input.attendee_ids.len() as i32;
+    if !(fewest..=MAX_COUNT).contains(&input.attendance) {
+        errors.push(FieldError::out_of_range(
+            "attendance",
+            fewest.into(),
+            MAX_COUNT.into(),
         ));
     }
-    if input.attendance < 0 {
-        errors.push(FieldError::new("attendance", "must not be negative"));
-    }
-    if input.attendance > 10_000_000 {
-        errors.push(FieldError::new("attendance", "is implausibly large"));
-    }
-    if input.materials < 0 {
-        errors.push(FieldError::new("materials", "must not be negative"));
+    if !(0..=MAX_COUNT).contains(&input.materials) {
+        errors.push(FieldError::out_of_range("materials", 0, MAX_COUNT.into()));
     }
     if input.materials > 0 && input.kind != ActivityKind::Publicity {
-        errors.push(FieldError::new(
+        errors.push(only_for(
             "materials",
+            ActivityKind::Publicity,
             "only publicity events hand out materials",
         ));
     }
     if input.notes.chars().count() > 5000 {
-        errors.push(FieldError::new("notes", "must be at most 5000 characters"));
+        errors.push(FieldError::too_long("notes", 5000));
     }
-    let distinct: HashSet<_> = input.attendee_ids.iter().collect();
-    if distinct.len() != input.attendee_ids.len() {
-        errors.push(FieldError::new(
+    let mut distinct = HashSet::new();
+    let twice: Vec<String> = input
+        .attendee_ids
+        .iter()
+        .filter(|id| !distinct.insert(**id))
+        .map(|id| id.to_string())
+        .collect();
+    if !twice.is_empty() {
+        errors.push(FieldError::not_unique(
             "attendee_ids",
             "an attendee is listed twice",
+            twice,
         ));
     }
     if !input.attendee_ids.is_empty() {
         if input.kind != ActivityKind::Training {
-            errors.push(FieldError::new(
+            errors.push(only_for(
                 "attendee_ids",
+                ActivityKind::Training,
                 "attendees are recorded for trainings only",
-            ));
-        }
-        if (input.attendance as usize) < input.attendee_ids.len() {
-            errors.push(FieldError::new(
-                "attendance",
-                "must be at least the number of attendees listed",
             ));
         }
         let cadres: HashSet<i64> = user::Entity::find()
@@ -200,10 +216,7 @@ async fn validate(db: &impl ConnectionTrait, input: &ActivityInput) -> AppResult
             .map(|id| id.to_string())
             .collect();
         if !unknown.is_empty() {
-            errors.push(FieldError::new(
-                "attendee_ids",
-                format!("not a cadre's account: {}", unknown.join(", ")),
-            ));
+            errors.push(FieldError::not_found("attendee_ids", Thing::Cadre, unknown));
         }
     }
     if unit::Entity::find_by_id(input.organizer_unit_id)
@@ -211,7 +224,11 @@ async fn validate(db: &impl ConnectionTrait, input: &ActivityInput) -> AppResult
         .await?
         .is_none()
     {
-        errors.push(FieldError::new("organizer_unit_id", "no such unit"));
+        errors.push(FieldError::not_found(
+            "organizer_unit_id",
+            Thing::Unit,
+            Vec::new(),
+        ));
     }
     if errors.is_empty() {
         Ok(())
@@ -258,11 +275,11 @@ pub async fn create(
     actor: &Actor,
     scope: &Scope,
     input: ActivityInput,
-    now: DateTime<Utc>,
+    (now, today): (DateTime<Utc>, NaiveDate),
 ) -> AppResult<ActivityFull> {
     write(db, async |db| {
         check_scope(db, scope, &input).await?;
-        validate(db, &input).await?;
+        validate(db, &input, today).await?;
         let model = activity::ActiveModel {
             kind: Set(input.kind),
             title: Set(input.title.trim().to_owned()),
@@ -303,7 +320,7 @@ pub async fn update(
     scope: &Scope,
     id: i64,
     change: impl FnOnce(&mut ActivityInput),
-    now: DateTime<Utc>,
+    (now, today): (DateTime<Utc>, NaiveDate),
 ) -> AppResult<ActivityFull> {
     write(db, async |db| {
         let current = get(db, scope, id).await?;
@@ -322,7 +339,7 @@ pub async fn update(
         };
         change(&mut input);
         check_scope(db, scope, &input).await?;
-        validate(db, &input).await?;
+        validate(db, &input, today).await?;
         let mut active: activity::ActiveModel = current.model.into();
         active.kind = Set(input.kind);
         active.title = Set(input.title.trim().to_owned());
@@ -462,9 +479,9 @@ async fn query(
         .filter(scope.condition(activity::Column::OrganizerUnitId));
     if let Some(year) = filter.year {
         let first = NaiveDate::from_ymd_opt(year, 1, 1)
-            .ok_or_else(|| AppError::invalid("year", "not a valid year"))?;
+            .ok_or_else(|| AppError::invalid(FieldError::out_of_range("year", 2000, 2100)))?;
         let next = NaiveDate::from_ymd_opt(year + 1, 1, 1)
-            .ok_or_else(|| AppError::invalid("year", "not a valid year"))?;
+            .ok_or_else(|| AppError::invalid(FieldError::out_of_range("year", 2000, 2100)))?;
         q = q
             .filter(activity::Column::HeldOn.gte(first))
             .filter(activity::Column::HeldOn.lt(next));

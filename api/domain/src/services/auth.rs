@@ -13,7 +13,7 @@ use crate::{
         ACCESS_TTL_SECS, Actor, JwtKeys, Role, hash_password, random_token, sha256_hex,
         verify_password,
     },
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, FieldError},
 };
 
 /// Refresh tokens live 30 days.
@@ -47,16 +47,16 @@ fn bad_refresh() -> AppError {
 pub fn check_password_rules(field: &str, password: &str) -> AppResult<()> {
     let len = password.chars().count();
     if len < MIN_PASSWORD_LEN {
-        return Err(AppError::invalid(
+        return Err(AppError::invalid(FieldError::too_short(
             field,
-            format!("must be at least {MIN_PASSWORD_LEN} characters"),
-        ));
+            MIN_PASSWORD_LEN,
+        )));
     }
     if len > MAX_PASSWORD_LEN {
-        return Err(AppError::invalid(
+        return Err(AppError::invalid(FieldError::too_long(
             field,
-            format!("must be at most {MAX_PASSWORD_LEN} characters"),
-        ));
+            MAX_PASSWORD_LEN,
+        )));
     }
     Ok(())
 }

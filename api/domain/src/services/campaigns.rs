@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     auth::{Actor, Role},
-    error::{AppError, AppResult, FieldError},
+    error::{AppError, AppResult, Code, FieldError, Thing},
     policy::{self, Scope},
 };
 
@@ -88,77 +88,105 @@ pub struct CampaignFull {
 
 fn validate(input: &CampaignInput) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let mut bad = |f: &str, m: &str| errors.push(FieldError::new(f, m));
-    if !(2000..=2100).contains(&input.year) {
-        bad("year", "must be between 2000 and 2100");
+    let mut range = |field: &str, value: i32, min: i32, max: i32| {
+        if !(min..=max).contains(&value) {
+            errors.push(FieldError::out_of_range(field, min.into(), max.into()));
+        }
+    };
+    range("year", input.year, 2000, 2100);
+    range("required_minutes", input.required_minutes, 1, 100_000);
+    range("duration_minutes", input.duration_minutes, 1, 24 * 60);
+    range("question_count", input.question_count, 1, 1000);
+    range("pass_score", input.pass_score, 0, 100);
+    range("good_score", input.good_score, 0, 100);
+    range("excellent_score", input.excellent_score, 0, 100);
+    range("max_attempts", input.max_attempts, 1, 100);
+    range("makeup_attempts", input.makeup_attempts, 1, 10);
+    if input.good_score < input.pass_score {
+        errors.push(FieldError::less_than_field("good_score", "pass_score"));
+    }
+    if input.excellent_score < input.good_score {
+        errors.push(FieldError::less_than_field("excellent_score", "good_score"));
     }
     let title = input.title.trim();
     if title.is_empty() {
-        bad("title", "must not be empty");
+        errors.push(FieldError::required("title"));
     } else if title.chars().count() > 200 {
-        bad("title", "must be at most 200 characters");
+        errors.push(FieldError::too_long("title", 200));
     }
     if input.study_ends_on < input.study_starts_on {
-        bad("study_ends_on", "must not be before study_starts_on");
-    }
-    if !(1..=100_000).contains(&input.required_minutes) {
-        bad("required_minutes", "must be between 1 and 100000");
+        errors.push(FieldError::before_field(
+            "study_ends_on",
+            "study_starts_on",
+            "must not be before",
+        ));
     }
     if input.exam_closes_at <= input.exam_opens_at {
-        bad("exam_closes_at", "must be after exam_opens_at");
-    }
-    if !(1..=24 * 60).contains(&input.duration_minutes) {
-        bad("duration_minutes", "must be between 1 and 1440");
-    }
-    if !(1..=1000).contains(&input.question_count) {
-        bad("question_count", "must be between 1 and 1000");
-    }
-    if !(0..=100).contains(&input.pass_score) {
-        bad("pass_score", "must be between 0 and 100");
-    }
-    if !(input.pass_score..=100).contains(&input.good_score) {
-        bad("good_score", "must be between pass_score and 100");
-    }
-    if !(input.good_score..=100).contains(&input.excellent_score) {
-        bad("excellent_score", "must be between good_score and 100");
-    }
-    if !(1..=100).contains(&input.max_attempts) {
-        bad("max_attempts", "must be between 1 and 100");
+        errors.push(FieldError::before_field(
+            "exam_closes_at",
+            "exam_opens_at",
+            "must be after",
+        ));
     }
     let mut seen = HashSet::new();
-    if input.courses.iter().any(|(id, _)| !seen.insert(*id)) {
-        bad("courses", "a course is listed twice");
+    let twice: Vec<String> = input
+        .courses
+        .iter()
+        .filter(|(id, _)| !seen.insert(*id))
+        .map(|(id, _)| id.to_string())
+        .collect();
+    if !twice.is_empty() {
+        errors.push(FieldError::not_unique(
+            "courses",
+            "a course is listed twice",
+            twice,
+        ));
     }
+    errors.extend(makeup_errors(input));
+    let mut days = HashSet::new();
+    if input.remind_before_days.len() > 10 {
+        errors.push(FieldError::count_out_of_range("remind_before_days", 0, 10));
+    } else if input
+        .remind_before_days
+        .iter()
+        .any(|d| !(1..=60).contains(d))
+    {
+        errors.push(FieldError::out_of_range("remind_before_days", 1, 60));
+    } else if input.remind_before_days.iter().any(|d| !days.insert(*d)) {
+        errors.push(FieldError::not_unique(
+            "remind_before_days",
+            "a day is listed twice",
+            Vec::new(),
+        ));
+    }
+    errors.extend(papers::validate(&input.papers));
+    errors
+}
+
+/// The make-up window: both ends or neither, after the exam.
+fn makeup_errors(input: &CampaignInput) -> Vec<FieldError> {
+    let mut errors = Vec::new();
     match (input.makeup_opens_at, input.makeup_closes_at) {
         (None, None) => {}
         (Some(opens), Some(closes)) => {
             if opens < input.exam_closes_at {
-                bad("makeup_opens_at", "must not be before exam_closes_at");
+                errors.push(FieldError::before_field(
+                    "makeup_opens_at",
+                    "exam_closes_at",
+                    "must not be before",
+                ));
             }
             if closes <= opens {
-                bad("makeup_closes_at", "must be after makeup_opens_at");
+                errors.push(FieldError::before_field(
+                    "makeup_closes_at",
+                    "makeup_opens_at",
+                    "must be after",
+                ));
             }
         }
-        (None, Some(_)) => bad("makeup_opens_at", "a make-up window needs both ends"),
-        (Some(_), None) => bad("makeup_closes_at", "a make-up window needs both ends"),
+        (None, Some(_)) => errors.push(FieldError::required("makeup_opens_at")),
+        (Some(_), None) => errors.push(FieldError::required("makeup_closes_at")),
     }
-    if !(1..=10).contains(&input.makeup_attempts) {
-        bad("makeup_attempts", "must be between 1 and 10");
-    }
-    let mut days = HashSet::new();
-    if input.remind_before_days.len() > 10 {
-        bad("remind_before_days", "at most 10 days");
-    } else if input
-        .remind_before_days
-        .iter()
-        .any(|d| !(1..=60).contains(d) || !days.insert(*d))
-    {
-        bad(
-            "remind_before_days",
-            "each day between 1 and 60, none twice",
-        );
-    }
-    errors.extend(papers::validate(&input.papers));
     errors
 }
 
@@ -198,10 +226,11 @@ async fn check_courses(db: &impl ConnectionTrait, courses: &[(i64, bool)]) -> Ap
         .map(|id| id.to_string())
         .collect();
     if !missing.is_empty() {
-        return Err(AppError::invalid(
+        return Err(AppError::invalid(FieldError::not_found(
             "courses",
-            format!("no such course: {}", missing.join(", ")),
-        ));
+            Thing::Course,
+            missing,
+        )));
     }
     Ok(())
 }
@@ -314,9 +343,13 @@ pub async fn create(
     let owner = input.owner_unit_id.or(scope.root());
     scope.check("owner_unit_id", owner)?;
     if let Some(unit) = owner {
-        units::find_in(db, scope, unit)
-            .await
-            .map_err(|_| AppError::invalid("owner_unit_id", "no such unit"))?;
+        units::find_in(db, scope, unit).await.map_err(|_| {
+            AppError::invalid(FieldError::not_found(
+                "owner_unit_id",
+                Thing::Unit,
+                Vec::new(),
+            ))
+        })?;
     }
     let input = CampaignInput {
         papers: papers::clean(input.papers),
@@ -568,10 +601,10 @@ async fn named_accounts(
         .map(|(id, _, _)| id.to_string())
         .collect();
     if !outside.is_empty() {
-        return Err(AppError::out_of_scope(
-            "user_ids",
-            format!("outside your scope: {}", outside.join(", ")),
-        ));
+        let message = format!("outside your scope: {}", outside.join(", "));
+        return Err(AppError::out_of_scope_many(vec![FieldError::out_of_scope(
+            "user_ids", message, outside,
+        )]));
     }
     let known: HashSet<i64> = found.iter().map(|(id, _, _)| *id).collect();
     let missing: Vec<String> = user_ids
@@ -580,10 +613,11 @@ async fn named_accounts(
         .map(|id| id.to_string())
         .collect();
     if !missing.is_empty() {
-        return Err(AppError::invalid(
+        return Err(AppError::invalid(FieldError::not_found(
             "user_ids",
-            format!("no such account: {}", missing.join(", ")),
-        ));
+            Thing::Account,
+            missing,
+        )));
     }
     let inactive: Vec<String> = found
         .iter()
@@ -591,9 +625,10 @@ async fn named_accounts(
         .map(|(id, _, _)| id.to_string())
         .collect();
     if !inactive.is_empty() {
+        let message = format!("disabled account: {}", inactive.join(", "));
         return Err(AppError::invalid(
-            "user_ids",
-            format!("disabled account: {}", inactive.join(", ")),
+            FieldError::new("user_ids", Code::Disabled, message)
+                .with(|p| p.values = Some(inactive)),
         ));
     }
     Ok(known)
@@ -619,16 +654,17 @@ pub async fn enroll(
             .map(|u| u.to_string())
             .collect();
         if !outside.is_empty() {
-            return Err(AppError::out_of_scope(
-                "unit_ids",
-                format!("outside your scope: {}", outside.join(", ")),
-            ));
+            let message = format!("outside your scope: {}", outside.join(", "));
+            return Err(AppError::out_of_scope_many(vec![FieldError::out_of_scope(
+                "unit_ids", message, outside,
+            )]));
         }
         if user_ids.is_empty() && unit_ids.is_empty() {
-            return Err(AppError::invalid(
+            return Err(AppError::invalid(FieldError::new(
                 "user_ids",
+                Code::Required,
                 "give user_ids, unit_ids or both",
-            ));
+            )));
         }
         let mut targets: HashSet<i64> = HashSet::new();
         if !user_ids.is_empty() {
@@ -643,10 +679,11 @@ pub async fn enroll(
                 .map(|id| id.to_string())
                 .collect();
             if !missing.is_empty() {
-                return Err(AppError::invalid(
+                return Err(AppError::invalid(FieldError::not_found(
                     "unit_ids",
-                    format!("no such unit: {}", missing.join(", ")),
-                ));
+                    Thing::Unit,
+                    missing,
+                )));
             }
             let mut scope = HashSet::new();
             for root in unit_ids {
@@ -797,16 +834,17 @@ pub async fn set_exemption(
             .map(|r| r.trim().to_owned())
             .filter(|r| !r.is_empty());
         if exempt && reason.is_none() {
-            return Err(AppError::invalid(
+            return Err(AppError::invalid(FieldError::new(
                 "exempt_reason",
+                Code::Required,
                 "an exemption needs a reason",
-            ));
+            )));
         }
         if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
-            return Err(AppError::invalid(
+            return Err(AppError::invalid(FieldError::too_long(
                 "exempt_reason",
-                "must be at most 500 characters",
-            ));
+                500,
+            )));
         }
         let mut active: enrollment::ActiveModel = current.into();
         active.exempt = Set(exempt);

@@ -42,21 +42,19 @@ fn check_text(
 ) -> String {
     let value = value.trim();
     if required && value.is_empty() {
-        errors.push(FieldError::new(field, "must not be empty"));
+        errors.push(FieldError::required(field));
     } else if value.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
+        errors.push(FieldError::too_long(field, max));
     }
     value.to_owned()
 }
 
 fn check_minutes(errors: &mut Vec<FieldError>, minutes: i32) {
     if !(1..=MAX_COURSE_MINUTES).contains(&minutes) {
-        errors.push(FieldError::new(
+        errors.push(FieldError::out_of_range(
             "minutes",
-            format!("must be between 1 and {MAX_COURSE_MINUTES}"),
+            1,
+            MAX_COURSE_MINUTES.into(),
         ));
     }
 }

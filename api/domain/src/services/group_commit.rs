@@ -206,7 +206,7 @@ mod tests {
                 Ok(jobs
                     .iter()
                     .map(|j| match j {
-                        13 => Err(AppError::conflict("unlucky", "13")),
+                        13 => Err(AppError::conflict(crate::error::Clash::Overlap, "13")),
                         j => Ok(j * 2),
                     })
                     .collect())
@@ -235,7 +235,9 @@ mod tests {
         for job in rest {
             let (i, outcome) = job.await.unwrap();
             match (i, outcome) {
-                (13, Err(AppError::Conflict { code, .. })) => assert_eq!(code, "unlucky"),
+                (13, Err(AppError::Conflict { code, .. })) => {
+                    assert_eq!(code, crate::error::Clash::Overlap)
+                }
                 (i, Ok(doubled)) => assert_eq!(doubled, i * 2),
                 (i, other) => panic!("job {i}: {other:?}"),
             }

@@ -22,7 +22,7 @@ use super::{
 };
 use crate::{
     auth::Actor,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, FieldError},
     policy::Scope,
 };
 
@@ -98,10 +98,7 @@ pub async fn remind(
         .map(|m| m.trim().to_owned())
         .filter(|m| !m.is_empty());
     if message.as_ref().is_some_and(|m| m.chars().count() > 500) {
-        return Err(AppError::invalid(
-            "message",
-            "must be at most 500 characters",
-        ));
+        return Err(AppError::invalid(FieldError::too_long("message", 500)));
     }
     let c = campaigns::seen(db, scope, campaign_id).await?;
     let scope = scope.filtered(db, "unit_id", unit_id).await?;

@@ -19,7 +19,7 @@ pub use entity::vocabulary::PaperAudience;
 use entity::question::QuestionKind;
 
 use super::tags;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, Clash, Code, FieldError, Format};
 
 /// One rule of a paper: `count` questions of `kind`, with any of `tags` (none: any) and of
 /// `difficulty` (none: any), each worth `points`.
@@ -157,60 +157,53 @@ pub fn clean(papers: Vec<Paper>) -> Vec<Paper> {
 pub fn validate(papers: &[Paper]) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if papers.len() > 10 {
-        errors.push(FieldError::new("papers", "at most 10 papers"));
+        errors.push(FieldError::count_out_of_range("papers", 0, 10));
     }
     let mut keys = HashSet::new();
     for (i, p) in papers.iter().enumerate() {
-        let mut bad =
-            |f: &str, m: String| errors.push(FieldError::new(format!("papers[{i}]{f}"), m));
+        let at = |f: &str| format!("papers[{i}].{f}");
         let key_ok = !p.key.is_empty()
             && p.key.len() <= 30
             && p.key
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !key_ok {
-            bad(".key", "1 to 30 letters, digits, '-' or '_'".into());
+            errors.push(FieldError::bad_format(
+                at("key"),
+                Format::Key,
+                "1 to 30 letters, digits, '-' or '_'",
+            ));
         } else if !keys.insert(p.key.as_str()) {
-            bad(".key", format!("the key {} is used twice", p.key));
+            errors.push(FieldError::not_unique(
+                at("key"),
+                format!("the key {} is used twice", p.key),
+                vec![p.key.clone()],
+            ));
         }
-        if p.name.is_empty() || p.name.chars().count() > 100 {
-            bad(".name", "1 to 100 characters".into());
+        if p.name.is_empty() {
+            errors.push(FieldError::required(at("name")));
+        } else if p.name.chars().count() > 100 {
+            errors.push(FieldError::too_long(at("name"), 100));
         }
         if !(1..=20).contains(&p.rules.len()) {
-            bad(".rules", "1 to 20 rules".into());
+            errors.push(FieldError::count_out_of_range(at("rules"), 1, 20));
         }
-        let mut questions = 0;
         for (j, r) in p.rules.iter().enumerate() {
-            let field = format!(".rules[{j}]");
-            if !(1..=500).contains(&r.count) {
-                bad(
-                    &format!("{field}.count"),
-                    "must be between 1 and 500".into(),
-                );
-            }
-            if !(1..=100).contains(&r.points) {
-                bad(
-                    &format!("{field}.points"),
-                    "must be between 1 and 100".into(),
-                );
-            }
-            if r.tags.len() > 10
-                || r.tags
-                    .iter()
-                    .any(|t| t.is_empty() || t.chars().count() > 30)
-            {
-                bad(
-                    &format!("{field}.tags"),
-                    "at most 10 tags, each of 1 to 30 characters".into(),
-                );
-            }
-            if r.difficulty.is_some_and(|d| !(1..=3).contains(&d)) {
-                bad(&format!("{field}.difficulty"), "must be 1, 2 or 3".into());
-            }
-            questions += r.count.max(0);
+            errors.extend(rule_errors(r, &at(&format!("rules[{j}]"))));
         }
+        let questions: i32 = p.rules.iter().map(|r| r.count.max(0)).sum();
         if questions > 1000 {
-            bad(".rules", "at most 1000 questions in a paper".into());
+            errors.push(
+                FieldError::new(
+                    at("rules"),
+                    Code::OutOfRange,
+                    "at most 1000 questions in a paper",
+                )
+                .with(|p| {
+                    p.min = Some(1);
+                    p.max = Some(1000);
+                }),
+            );
         }
     }
     for (is_leader, who) in [(true, "leaders"), (false, "others")] {
@@ -220,14 +213,52 @@ pub fn validate(papers: &[Paper]) -> Vec<FieldError> {
             .map(|p| p.key.as_str())
             .collect();
         if applying.len() > 1 {
-            errors.push(FieldError::new(
-                "papers",
-                format!(
-                    "papers overlap: {} all apply to {who}; at most one paper may apply to a cadre",
-                    applying.join(", ")
-                ),
-            ));
+            let message = format!(
+                "papers overlap: {} all apply to {who}; at most one paper may apply to a cadre",
+                applying.join(", ")
+            );
+            let keys = applying.iter().map(|k| k.to_string()).collect();
+            errors.push(
+                FieldError::new("papers", Code::Overlapping, message)
+                    .with(|p| p.values = Some(keys)),
+            );
         }
+    }
+    errors
+}
+
+/// One drawing rule of a paper, its fields under `field`.
+fn rule_errors(r: &Rule, field: &str) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if !(1..=500).contains(&r.count) {
+        errors.push(FieldError::out_of_range(format!("{field}.count"), 1, 500));
+    }
+    if !(1..=100).contains(&r.points) {
+        errors.push(FieldError::out_of_range(format!("{field}.points"), 1, 100));
+    }
+    if r.tags.len() > 10 {
+        errors.push(FieldError::count_out_of_range(
+            format!("{field}.tags"),
+            0,
+            10,
+        ));
+    }
+    if r.tags.iter().any(|t| t.is_empty()) {
+        errors.push(FieldError::new(
+            format!("{field}.tags"),
+            Code::Required,
+            "a tag is empty",
+        ));
+    }
+    if r.tags.iter().any(|t| t.chars().count() > 30) {
+        errors.push(FieldError::too_long(format!("{field}.tags"), 30));
+    }
+    if r.difficulty.is_some_and(|d| !(1..=3).contains(&d)) {
+        errors.push(FieldError::out_of_range(
+            format!("{field}.difficulty"),
+            1,
+            3,
+        ));
     }
     errors
 }
@@ -378,7 +409,7 @@ pub async fn draw(
         let picked = pick(db, campaign.id, Filter::default(), count, &[]).await?;
         if picked.is_empty() {
             return Err(AppError::conflict(
-                "no_questions",
+                Clash::NoQuestions,
                 "the question bank is empty",
             ));
         }
@@ -392,7 +423,7 @@ pub async fn draw(
         if (chosen.len() as u64) < needed {
             let left = available(db, campaign.id, r.into()).await?;
             return Err(AppError::conflict(
-                "not_enough_questions",
+                Clash::NotEnoughQuestions,
                 if left >= needed {
                     format!(
                         "paper {} rule {i} needs {needed} {} questions; the bank has {left}, but earlier rules of the paper took some of them",

@@ -19,7 +19,7 @@ use sea_orm::{
 use super::{campaigns, questions::Question};
 use crate::{
     auth::Actor,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, Clash, FieldError, Thing},
     paging::{Page, PageReq},
 };
 
@@ -82,16 +82,17 @@ pub async fn start(
 ) -> AppResult<PracticeSet> {
     let count = count.unwrap_or(DEFAULT_COUNT);
     if !(1..=MAX_COUNT).contains(&count) {
-        return Err(AppError::invalid(
+        return Err(AppError::invalid(FieldError::out_of_range(
             "count",
-            format!("must be between 1 and {MAX_COUNT}"),
-        ));
+            1,
+            MAX_COUNT.into(),
+        )));
     }
     let campaign = campaigns::find(db, campaign_id).await?;
     campaigns::enrolled(db, campaign_id, actor.id).await?;
     if !practice_open(&campaign, now, tz) {
         return Err(AppError::conflict(
-            "practice_closed",
+            Clash::PracticeClosed,
             "practice is open from the first study day until the last exam window closes",
         ));
     }
@@ -164,7 +165,13 @@ pub async fn answer(
         .filter(practice_question::Column::QuestionId.eq(question_id))
         .one(db)
         .await?
-        .ok_or_else(|| AppError::invalid("question_id", "not a question of this practice set"))?;
+        .ok_or_else(|| {
+            AppError::invalid(FieldError::not_part_of(
+                "question_id",
+                Thing::Practice,
+                "not a question of this practice set",
+            ))
+        })?;
     let q = Question::decode(
         question::Entity::find_by_id(question_id)
             .one(db)
@@ -175,10 +182,11 @@ pub async fn answer(
     choices.sort_unstable();
     choices.dedup();
     if choices.is_empty() || choices.iter().any(|c| *c >= q.options.len()) {
-        return Err(AppError::invalid(
+        return Err(AppError::invalid(FieldError::out_of_range(
             "choices",
-            format!("choose among the {} options (0-based)", q.options.len()),
-        ));
+            0,
+            q.options.len() as i64 - 1,
+        )));
     }
     let correct = match row.correct {
         Some(kept) => kept,

@@ -12,7 +12,7 @@ use sea_orm::{
 use super::{Page, PageReq, audit, campaigns, tags, write};
 use crate::{
     auth::Actor,
-    error::{AppError, AppResult, FieldError},
+    error::{AppError, AppResult, Clash, Code, FieldError, Format},
     policy::Scope,
 };
 
@@ -79,77 +79,85 @@ impl Question {
     }
 }
 
+/// The answer's indices: each once, each an option, as many as the kind takes.
+fn answer_errors(input: &QuestionInput) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let n = input.options.len();
+    let distinct: HashSet<_> = input.answer.iter().collect();
+    if distinct.len() != input.answer.len() {
+        errors.push(FieldError::not_unique(
+            "answer",
+            "an index appears twice",
+            Vec::new(),
+        ));
+    }
+    if input.answer.iter().any(|i| *i >= n) {
+        errors.push(FieldError::out_of_range("answer", 0, n as i64 - 1));
+    }
+    let (fewest, most) = match input.kind {
+        QuestionKind::Single | QuestionKind::Judge => (1, 1),
+        QuestionKind::Multiple => (1, n.max(1)),
+    };
+    if !(fewest..=most).contains(&input.answer.len()) {
+        errors.push(FieldError::count_out_of_range("answer", fewest, most));
+    }
+    errors
+}
+
 /// Checks a question; the errors name fields, prefixed with `prefix` (an import line).
 pub fn validate(input: &QuestionInput) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let mut bad = |f: &str, m: String| errors.push(FieldError::new(f, m));
     let stem = input.stem.trim();
     if stem.is_empty() {
-        bad("stem", "must not be empty".into());
+        errors.push(FieldError::required("stem"));
     } else if stem.chars().count() > 2000 {
-        bad("stem", "must be at most 2000 characters".into());
+        errors.push(FieldError::too_long("stem", 2000));
     }
     let n = input.options.len();
-    match input.kind {
-        QuestionKind::Judge if n != 2 => {
-            bad("options", "a judge question has exactly two options".into())
-        }
-        QuestionKind::Single | QuestionKind::Multiple if !(2..=10).contains(&n) => {
-            bad("options", "a choice question has 2 to 10 options".into())
-        }
-        _ => {}
+    let (fewest, most) = match input.kind {
+        QuestionKind::Judge => (2, 2),
+        QuestionKind::Single | QuestionKind::Multiple => (2, 10),
+    };
+    if !(fewest..=most).contains(&n) {
+        errors.push(FieldError::count_out_of_range("options", fewest, most));
     }
     let mut seen = HashSet::new();
     for option in &input.options {
         let option = option.trim();
         if option.is_empty() {
-            bad("options", "an option is empty".into());
+            errors.push(FieldError::new(
+                "options",
+                Code::Required,
+                "an option is empty",
+            ));
         } else if option.chars().count() > 500 {
-            bad("options", "an option is longer than 500 characters".into());
+            errors.push(FieldError::too_long("options", 500));
         } else if !seen.insert(option.to_owned()) {
-            bad("options", format!("the option {option:?} appears twice"));
+            errors.push(FieldError::not_unique(
+                "options",
+                format!("the option {option:?} appears twice"),
+                vec![option.to_owned()],
+            ));
         }
     }
-    let distinct: HashSet<_> = input.answer.iter().collect();
-    if distinct.len() != input.answer.len() {
-        bad("answer", "an index appears twice".into());
-    }
-    if input.answer.iter().any(|i| *i >= n) {
-        bad(
-            "answer",
-            format!("indices must be between 0 and {}", n.saturating_sub(1)),
-        );
-    }
-    match input.kind {
-        QuestionKind::Single | QuestionKind::Judge if input.answer.len() != 1 => {
-            bad("answer", "exactly one answer is required".into())
-        }
-        QuestionKind::Multiple if input.answer.is_empty() => {
-            bad("answer", "at least one answer is required".into())
-        }
-        _ => {}
-    }
+    errors.extend(answer_errors(input));
     if !(1..=100).contains(&input.points) {
-        bad("points", "must be between 1 and 100".into());
+        errors.push(FieldError::out_of_range("points", 1, 100));
     }
     if input.law_ref.chars().count() > 200 {
-        bad("law_ref", "must be at most 200 characters".into());
+        errors.push(FieldError::too_long("law_ref", 200));
     }
     if input.tags.len() > 10 {
-        bad("tags", "at most 10 tags".into());
+        errors.push(FieldError::count_out_of_range("tags", 0, 10));
     }
-    if input
-        .tags
-        .iter()
-        .any(|t| t.trim().is_empty() || t.chars().count() > 30)
-    {
-        bad("tags", "each tag has 1 to 30 characters".into());
+    if input.tags.iter().any(|t| t.trim().is_empty()) {
+        errors.push(FieldError::new("tags", Code::Required, "a tag is empty"));
+    }
+    if input.tags.iter().any(|t| t.chars().count() > 30) {
+        errors.push(FieldError::too_long("tags", 30));
     }
     if !(1..=3).contains(&input.difficulty) {
-        bad(
-            "difficulty",
-            "must be 1 (easy), 2 (medium) or 3 (hard)".into(),
-        );
+        errors.push(FieldError::out_of_range("difficulty", 1, 3));
     }
     errors
 }
@@ -256,7 +264,7 @@ pub async fn update(
         let current = owned(db, scope, id).await?;
         if current.model.retired {
             return Err(AppError::conflict(
-                "retired",
+                Clash::Retired,
                 "a retired question cannot be changed",
             ));
         }
@@ -396,11 +404,7 @@ pub async fn import(
                 }
                 Err(problems) => problems,
             };
-            errors.extend(
-                problems
-                    .into_iter()
-                    .map(|e| FieldError::at_line(line, e.field, e.message)),
-            );
+            errors.extend(problems.into_iter().map(|e| e.at(line)));
         }
         if !errors.is_empty() {
             let lines: HashSet<_> = errors.iter().filter_map(|e| e.line).collect();
@@ -413,10 +417,11 @@ pub async fn import(
             });
         }
         if good.is_empty() {
-            return Err(AppError::invalid(
+            return Err(AppError::invalid(FieldError::new(
                 "questions",
+                Code::EmptyFile,
                 "the file holds no questions",
-            ));
+            )));
         }
         let count = good.len() as u64;
         for chunk in good.chunks(500) {
@@ -481,7 +486,8 @@ pub fn parse_csv(bytes: &[u8], charset: Option<&str>) -> AppResult<Vec<ParsedQue
         (answer_col, "answer (答案)"),
     ] {
         if col.is_none() {
-            missing.push(FieldError::at_line(1, name, "this column is required"));
+            missing
+                .push(FieldError::new(name, Code::MissingColumn, "this column is required").at(1));
         }
     }
     if !missing.is_empty() {
@@ -492,10 +498,7 @@ pub fn parse_csv(bytes: &[u8], charset: Option<&str>) -> AppResult<Vec<ParsedQue
         let (line, record) = match line {
             Ok((line, record)) => (*line, record),
             Err(e) => {
-                items.push((
-                    e.line.unwrap_or(0),
-                    Err(vec![FieldError::new("", e.message.clone())]),
-                ));
+                items.push((e.line.unwrap_or(0), Err(vec![e.clone()])));
                 continue;
             }
         };
@@ -503,8 +506,9 @@ pub fn parse_csv(bytes: &[u8], charset: Option<&str>) -> AppResult<Vec<ParsedQue
         let mut errors = Vec::new();
         let kind = parse_kind(get(kind_col));
         if kind.is_none() {
-            errors.push(FieldError::new(
+            errors.push(FieldError::bad_format(
                 "kind",
+                Format::QuestionKind,
                 format!("unknown kind {:?} (单选/多选/判断)", get(kind_col)),
             ));
         }
@@ -527,8 +531,9 @@ pub fn parse_csv(bytes: &[u8], charset: Option<&str>) -> AppResult<Vec<ParsedQue
         let raw_answer = get(answer_col);
         let answer = parse_answer(raw_answer, kind);
         if answer.is_none() {
-            errors.push(FieldError::new(
+            errors.push(FieldError::bad_format(
                 "answer",
+                Format::Answer,
                 format!("cannot read the answer {raw_answer:?} (letters such as AC, or 对/错)"),
             ));
         }
@@ -541,7 +546,10 @@ pub fn parse_csv(bytes: &[u8], charset: Option<&str>) -> AppResult<Vec<ParsedQue
                 .map(|p| p as i32),
         };
         if points.is_none() {
-            errors.push(FieldError::new("points", "expected a whole number"));
+            errors.push(
+                FieldError::new("points", Code::WrongType, "expected a whole number")
+                    .with(|p| p.expected = Some(Format::Integer)),
+            );
         }
         let extras = extra_cols.read(&get, &mut errors);
         let item = match (kind, answer, points, extras) {
@@ -594,8 +602,9 @@ impl ExtraColumns {
             _ => None,
         };
         if difficulty.is_none() {
-            errors.push(FieldError::new(
+            errors.push(FieldError::bad_format(
                 "difficulty",
+                Format::Difficulty,
                 "expected 1, 2 or 3 (易/中/难)",
             ));
         }
@@ -605,8 +614,9 @@ impl ExtraColumns {
             _ => None,
         };
         if pool.is_none() {
-            errors.push(FieldError::new(
+            errors.push(FieldError::bad_format(
                 "pool",
+                Format::Pool,
                 "expected exam/practice (考试/练习)",
             ));
         }

@@ -16,7 +16,7 @@ use super::{
     units,
 };
 use crate::{
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, FieldError},
     export::{Cell, Sheet},
     policy::Scope,
 };
@@ -91,7 +91,9 @@ pub async fn annual_summary(
     now: DateTime<Utc>,
 ) -> AppResult<AnnualSummary> {
     if !(2000..=2100).contains(&year) {
-        return Err(AppError::invalid("year", "must be between 2000 and 2100"));
+        return Err(AppError::invalid(FieldError::out_of_range(
+            "year", 2000, 2100,
+        )));
     }
     let mut campaigns = Vec::new();
     for c in campaign::Entity::find()

@@ -22,7 +22,7 @@ use super::{
 };
 use crate::{
     auth::Actor,
-    error::{AppError, AppResult, FieldError},
+    error::{AppError, AppResult, Clash, Code, FieldError, Thing},
     policy::{self, Scope},
 };
 
@@ -71,15 +71,27 @@ fn same_content(stored: &study_session::Model, input: &SessionInput, user_id: i6
 fn check_times(input: &SessionInput, now: DateTime<Utc>) -> AppResult<()> {
     let mut errors = Vec::new();
     if input.ended_at <= input.started_at {
-        errors.push(FieldError::new("ended_at", "must be after started_at"));
-    } else if input.ended_at - input.started_at > Duration::hours(MAX_SESSION_HOURS) {
-        errors.push(FieldError::new(
+        errors.push(FieldError::before_field(
             "ended_at",
-            format!("a session lasts at most {MAX_SESSION_HOURS} hours"),
+            "started_at",
+            "must be after",
         ));
+    } else if input.ended_at - input.started_at > Duration::hours(MAX_SESSION_HOURS) {
+        errors.push(
+            FieldError::new(
+                "ended_at",
+                Code::SessionTooLong,
+                format!("a session lasts at most {MAX_SESSION_HOURS} hours"),
+            )
+            .with(|p| p.max = Some(MAX_SESSION_HOURS)),
+        );
     }
     if input.ended_at > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
-        errors.push(FieldError::new("ended_at", "is in the future"));
+        errors.push(FieldError::new(
+            "ended_at",
+            Code::InFuture,
+            "is in the future",
+        ));
     }
     if errors.is_empty() {
         Ok(())
@@ -99,8 +111,15 @@ fn check_window(
     let last = input.ended_at.with_timezone(&tz).date_naive();
     if first < starts_on || last > ends_on {
         return Err(AppError::invalid(
-            "started_at",
-            format!("outside the campaign's study window ({starts_on} to {ends_on})"),
+            FieldError::new(
+                "started_at",
+                Code::OutsideWindow,
+                format!("outside the campaign's study window ({starts_on} to {ends_on})"),
+            )
+            .with(|p| {
+                p.from = Some(starts_on.to_string());
+                p.to = Some(ends_on.to_string());
+            }),
         ));
     }
     Ok(())
@@ -156,7 +175,7 @@ pub async fn log_group(
                     Some(Ok(Logged::Replayed(s.clone())))
                 }
                 Some(_) => Some(Err(AppError::conflict(
-                    "id_conflict",
+                    Clash::IdConflict,
                     "another session with this id is already stored",
                 ))),
                 None => precheck(input, actor, &campaigns, &enrollments, now, tz)
@@ -183,7 +202,7 @@ pub async fn log_group(
                 Ok(Logged::Replayed(first.clone()))
             } else {
                 Err(AppError::conflict(
-                    "id_conflict",
+                    Clash::IdConflict,
                     "another session with this id is already stored",
                 ))
             });
@@ -194,7 +213,7 @@ pub async fn log_group(
         });
         if let Some(other) = clash {
             outcomes[i] = Some(Err(AppError::conflict(
-                "overlap",
+                Clash::Overlap,
                 format!(
                     "overlaps your session {} ({} to {})",
                     other.id, other.started_at, other.ended_at
@@ -344,16 +363,21 @@ fn precheck(
 ) -> AppResult<()> {
     check_times(input, now)?;
     let Some(Some((campaign, courses))) = campaigns.get(&input.campaign_id) else {
-        return Err(AppError::invalid("campaign_id", "no such campaign"));
+        return Err(AppError::invalid(FieldError::not_found(
+            "campaign_id",
+            Thing::Campaign,
+            Vec::new(),
+        )));
     };
     if !enrollments.contains_key(&(campaign.id, actor.id)) {
         return Err(AppError::forbidden("you are not enrolled in this campaign"));
     }
     if !courses.iter().any(|c| c.course_id == input.course_id) {
-        return Err(AppError::invalid(
+        return Err(AppError::invalid(FieldError::not_part_of(
             "course_id",
+            Thing::Campaign,
             "the course is not part of this campaign",
-        ));
+        )));
     }
     check_window(
         (campaign.study_starts_on, campaign.study_ends_on),
@@ -455,10 +479,9 @@ pub async fn log_batch(
     tz: FixedOffset,
 ) -> AppResult<Vec<AppResult<Logged>>> {
     if items.len() > MAX_BATCH {
-        return Err(AppError::invalid(
-            "sessions",
-            format!("at most {MAX_BATCH} sessions per batch"),
-        ));
+        return Err(AppError::invalid(FieldError::count_out_of_range(
+            "sessions", 0, MAX_BATCH,
+        )));
     }
     let txn = begin_write(db).await?;
     let items = items

@@ -12,7 +12,7 @@ use sea_orm::{
 use super::{Page, PageReq, audit, fetch_page, write};
 use crate::{
     auth::Actor,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, Clash, Code, FieldError, Thing},
     policy::Scope,
 };
 
@@ -43,10 +43,10 @@ pub struct UnitFilter {
 fn clean_name(name: &str) -> AppResult<String> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(AppError::invalid("name", "must not be empty"));
+        return Err(AppError::invalid(FieldError::required("name")));
     }
     if name.chars().count() > 100 {
-        return Err(AppError::invalid("name", "must be at most 100 characters"));
+        return Err(AppError::invalid(FieldError::too_long("name", 100)));
     }
     Ok(name.to_owned())
 }
@@ -68,7 +68,11 @@ async fn check_parent(db: &impl ConnectionTrait, parent_id: Option<i64>) -> AppR
     if let Some(parent) = parent_id
         && unit::Entity::find_by_id(parent).one(db).await?.is_none()
     {
-        return Err(AppError::invalid("parent_id", "no such unit"));
+        return Err(AppError::invalid(FieldError::not_found(
+            "parent_id",
+            Thing::Unit,
+            Vec::new(),
+        )));
     }
     Ok(())
 }
@@ -143,10 +147,11 @@ pub async fn update(
             if let Some(parent) = parent_id
                 && subtree_ids(db, id).await?.contains(&parent)
             {
-                return Err(AppError::invalid(
+                return Err(AppError::invalid(FieldError::new(
                     "parent_id",
+                    Code::Cycle,
                     "a unit cannot be moved under itself or its own sub-unit",
-                ));
+                )));
             }
             summary.push(format!(
                 "parent {} → {}",
@@ -194,7 +199,7 @@ pub async fn delete(
             .await?;
         if children > 0 {
             return Err(AppError::conflict(
-                "unit_in_use",
+                Clash::UnitInUse,
                 format!("the unit still has {children} sub-unit(s)"),
             ));
         }
@@ -204,7 +209,7 @@ pub async fn delete(
             .await?;
         if members > 0 {
             return Err(AppError::conflict(
-                "unit_in_use",
+                Clash::UnitInUse,
                 format!("the unit still has {members} account(s)"),
             ));
         }
@@ -214,7 +219,7 @@ pub async fn delete(
             .await?;
         if activities > 0 {
             return Err(AppError::conflict(
-                "unit_in_use",
+                Clash::UnitInUse,
                 format!("the unit organised {activities} recorded activities"),
             ));
         }

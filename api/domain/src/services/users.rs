@@ -10,7 +10,7 @@ use sea_orm::{
 use super::{Page, PageReq, audit, auth::check_password_rules, begin_write, fetch_page, units};
 use crate::{
     auth::{Actor, Role, hash_password},
-    error::{AppError, AppResult, FieldError},
+    error::{AppError, AppResult, Clash, Code, FieldError, Format, Thing},
     policy::{self, Scope},
 };
 
@@ -77,16 +77,20 @@ impl UserFilter {
 pub fn clean_username(field: &str, username: &str) -> Result<String, FieldError> {
     let username = username.trim();
     if username.is_empty() {
-        return Err(FieldError::new(field, "must not be empty"));
+        return Err(FieldError::required(field));
     }
     if username.chars().count() > 64 {
-        return Err(FieldError::new(field, "must be at most 64 characters"));
+        return Err(FieldError::too_long(field, 64));
     }
     if username
         .chars()
         .any(|c| c.is_whitespace() || c.is_control())
     {
-        return Err(FieldError::new(field, "must not contain spaces"));
+        return Err(FieldError::bad_format(
+            field,
+            Format::Username,
+            "must not contain spaces",
+        ));
     }
     Ok(username.to_owned())
 }
@@ -94,10 +98,10 @@ pub fn clean_username(field: &str, username: &str) -> Result<String, FieldError>
 pub fn clean_name(field: &str, name: &str) -> Result<String, FieldError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(FieldError::new(field, "must not be empty"));
+        return Err(FieldError::required(field));
     }
     if name.chars().count() > 100 {
-        return Err(FieldError::new(field, "must be at most 100 characters"));
+        return Err(FieldError::too_long(field, 100));
     }
     Ok(name.to_owned())
 }
@@ -105,9 +109,7 @@ pub fn clean_name(field: &str, name: &str) -> Result<String, FieldError> {
 pub fn clean_employee_no(field: &str, no: Option<&str>) -> Result<Option<String>, FieldError> {
     match no.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(no) if no.chars().count() > 64 => {
-            Err(FieldError::new(field, "must be at most 64 characters"))
-        }
+        Some(no) if no.chars().count() > 64 => Err(FieldError::too_long(field, 64)),
         Some(no) => Ok(Some(no.to_owned())),
     }
 }
@@ -131,8 +133,9 @@ pub fn clean_phone(field: &str, phone: Option<&str>) -> Result<Option<String>, F
     if valid {
         Ok(Some(digits.to_owned()))
     } else {
-        Err(FieldError::new(
+        Err(FieldError::bad_format(
             field,
+            Format::Phone,
             "must be a mainland mobile number (11 digits starting 13–19)",
         ))
     }
@@ -150,7 +153,11 @@ async fn check_unit_named(
     if let Some(id) = unit_id
         && unit::Entity::find_by_id(id).one(db).await?.is_none()
     {
-        return Err(AppError::invalid(field, "no such unit"));
+        return Err(AppError::invalid(FieldError::not_found(
+            field,
+            Thing::Unit,
+            Vec::new(),
+        )));
     }
     Ok(())
 }
@@ -225,7 +232,7 @@ pub async fn create(
         errors.extend(more);
     }
     if new.roles.is_empty() {
-        errors.push(FieldError::new("roles", "at least one role is required"));
+        errors.push(FieldError::count_out_of_range("roles", 1, Role::ALL.len()));
     }
     if !errors.is_empty() {
         return Err(AppError::invalid_many(errors));
@@ -249,7 +256,7 @@ pub async fn create(
             "employee number"
         };
         return Err(AppError::conflict(
-            "duplicate",
+            Clash::Duplicate,
             format!("an account with this {what} already exists"),
         ));
     }
@@ -296,6 +303,7 @@ fn own_account_errors(actor: &Actor, id: i64, changes: &UserChanges) -> Vec<Fiel
     if changes.active == Some(false) {
         errors.push(FieldError::new(
             "active",
+            Code::OwnAccount,
             "you cannot disable your own account",
         ));
     }
@@ -307,6 +315,7 @@ fn own_account_errors(actor: &Actor, id: i64, changes: &UserChanges) -> Vec<Fiel
     {
         errors.push(FieldError::new(
             "roles",
+            Code::OwnAccount,
             "you cannot remove your own admin role",
         ));
     }
@@ -382,7 +391,7 @@ pub async fn update(
         errors.extend(more);
     }
     if changes.roles.as_ref().is_some_and(|r| r.is_empty()) {
-        errors.push(FieldError::new("roles", "at least one role is required"));
+        errors.push(FieldError::count_out_of_range("roles", 1, Role::ALL.len()));
     }
     errors.extend(own_account_errors(actor, id, &changes));
     if !errors.is_empty() {
@@ -413,7 +422,7 @@ pub async fn update(
                 .is_some()
         {
             return Err(AppError::conflict(
-                "duplicate",
+                Clash::Duplicate,
                 "an account with this employee number already exists",
             ));
         }
@@ -482,6 +491,46 @@ pub async fn update(
     audit_grants(&txn, (actor, now), &current, roles_changed, scope_changed).await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// A password for someone to type once and then change: 12 letters and digits that are
+/// not mistaken for one another (no 0/O, 1/l/I), with a lower-case letter, a capital and
+/// a digit, drawn from the thread's cryptographic generator.
+pub fn one_time_password() -> String {
+    use rand::seq::IndexedRandom;
+    const LOWER: &str = "abcdefghijkmnpqrstuvwxyz";
+    const UPPER: &str = "ABCDEFGHJKLMNPQRSTUVWXYZ";
+    const DIGITS: &str = "23456789";
+    let all: Vec<char> = [LOWER, UPPER, DIGITS].concat().chars().collect();
+    let mut rng = rand::rng();
+    loop {
+        let password: String = (0..12)
+            .filter_map(|_| all.choose(&mut rng).copied())
+            .collect();
+        let has = |class: &str| password.chars().any(|c| class.contains(c));
+        if has(LOWER) && has(UPPER) && has(DIGITS) {
+            return password;
+        }
+    }
+}
+
+/// Gives an account a new one-time password and ends its sessions; the password is
+/// returned once and stored only hashed. Within the caller's scope, and HR cannot reset
+/// an administrator's password (the same rule as changing the account).
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<(user::Model, String)> {
+    let password = one_time_password();
+    let changes = UserChanges {
+        password: Some(password.clone()),
+        ..UserChanges::default()
+    };
+    let model = update(db, actor, scope, id, changes, now).await?;
+    Ok((model, password))
 }
 
 /// The audit entries of a change of roles (`role_change`) and of scope (`scope_change`).

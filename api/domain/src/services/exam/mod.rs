@@ -24,7 +24,7 @@ use super::{
 };
 use crate::{
     auth::Actor,
-    error::{AppError, AppResult, FieldError},
+    error::{AppError, AppResult, Clash, FieldError, Thing},
     policy::{self, Scope},
     scoring,
 };
@@ -133,7 +133,7 @@ pub struct Answer {
     pub choices: Vec<usize>,
 }
 
-fn state_conflict(code: &'static str, detail: &str) -> AppError {
+fn state_conflict(code: Clash, detail: &str) -> AppError {
     AppError::conflict(code, detail)
 }
 
@@ -330,7 +330,7 @@ async fn settle(
 fn window(c: &campaign::Model, now: DateTime<Utc>) -> AppResult<AttemptKind> {
     if now < c.exam_opens_at {
         return Err(state_conflict(
-            "exam_not_open",
+            Clash::ExamNotOpen,
             "the exam has not opened yet",
         ));
     }
@@ -339,14 +339,14 @@ fn window(c: &campaign::Model, now: DateTime<Utc>) -> AppResult<AttemptKind> {
     }
     match (c.makeup_opens_at, c.makeup_closes_at) {
         (Some(opens), _) if now < opens => Err(state_conflict(
-            "makeup_not_open",
+            Clash::MakeupNotOpen,
             &format!(
                 "the exam has closed; the make-up opens at {}",
                 opens.to_rfc3339()
             ),
         )),
         (Some(_), Some(closes)) if now < closes => Ok(AttemptKind::Makeup),
-        _ => Err(state_conflict("exam_closed", "the exam has closed")),
+        _ => Err(state_conflict(Clash::ExamClosed, "the exam has closed")),
     }
 }
 
@@ -362,11 +362,12 @@ pub fn window_close(c: &campaign::Model, kind: AttemptKind) -> DateTime<Utc> {
 fn refusal(c: &campaign::Model, e: &enrollment::Model, kind: AttemptKind) -> Option<AppError> {
     if c.exam_requires_study && !e.study_complete {
         return Some(state_conflict(
-            "study_incomplete",
+            Clash::StudyIncomplete,
             "finish the required study before the exam",
         ));
     }
-    let no_attempts = || state_conflict("no_attempts_left", "every allowed attempt has been used");
+    let no_attempts =
+        || state_conflict(Clash::NoAttemptsLeft, "every allowed attempt has been used");
     match kind {
         AttemptKind::Main => (e.attempts_used >= c.max_attempts).then(no_attempts),
         AttemptKind::Makeup => {
@@ -374,7 +375,7 @@ fn refusal(c: &campaign::Model, e: &enrollment::Model, kind: AttemptKind) -> Opt
                 .is_some_and(|b| scoring::passes(b, c.pass_score))
             {
                 Some(state_conflict(
-                    "already_passed",
+                    Clash::AlreadyPassed,
                     "the make-up is for those who have not passed",
                 ))
             } else {
@@ -583,8 +584,9 @@ fn check_answers(full: &AttemptFull, answers: &[Answer]) -> AppResult<Vec<Write>
             .iter()
             .find(|q| q.question.model.id == a.question_id)
         else {
-            errors.push(FieldError::new(
+            errors.push(FieldError::not_part_of(
                 &field,
+                Thing::Attempt,
                 format!("question {} is not in this attempt", a.question_id),
             ));
             continue;
@@ -594,14 +596,15 @@ fn check_answers(full: &AttemptFull, answers: &[Answer]) -> AppResult<Vec<Write>
         shown.sort_unstable();
         shown.dedup();
         if shown.len() != a.choices.len() {
-            errors.push(FieldError::new(&field, "a choice appears twice"));
-        } else if shown.iter().any(|c| *c >= n) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::not_unique(
                 &field,
-                format!("choices must be between 0 and {}", n - 1),
+                "a choice appears twice",
+                Vec::new(),
             ));
+        } else if shown.iter().any(|c| *c >= n) {
+            errors.push(FieldError::out_of_range(&field, 0, n as i64 - 1));
         } else if q.question.kind != QuestionKind::Multiple && shown.len() > 1 {
-            errors.push(FieldError::new(&field, "this question takes one choice"));
+            errors.push(FieldError::count_out_of_range(&field, 0, 1));
         } else {
             let mut original: Vec<usize> = shown.iter().map(|s| q.option_order[*s]).collect();
             original.sort_unstable();
@@ -660,13 +663,13 @@ fn show_choices(full: &mut AttemptFull, writes: Vec<Write>) {
 
 fn deadline_passed() -> AppError {
     state_conflict(
-        "deadline_passed",
+        Clash::DeadlinePassed,
         "the time for this attempt is over; it was finished with the answers saved before the deadline",
     )
 }
 
 pub(crate) fn attempt_finished() -> AppError {
-    state_conflict("attempt_finished", "this attempt is already finished")
+    state_conflict(Clash::AttemptFinished, "this attempt is already finished")
 }
 
 /// Finishes an overdue attempt under the cadre's lock and says why the request failed.

@@ -16,7 +16,7 @@ use super::{
 use crate::{
     auth::Actor,
     clock::parse_day,
-    error::{AppError, AppResult, FieldError},
+    error::{AppError, AppResult, Code, FieldError, Format, Thing},
     money,
     policy::Scope,
     services::{audit, begin_write},
@@ -67,15 +67,14 @@ impl Row<'_> {
             .filter(|s| !s.is_empty())
     }
 
-    fn fail(&mut self, field: &str, message: impl Into<String>) {
-        self.errors
-            .push(FieldError::at_line(self.line, field, message));
+    fn fail(&mut self, error: FieldError) {
+        self.errors.push(error.at(self.line));
     }
 
     fn required(&mut self, field: &str) -> Option<String> {
         let value = self.raw(field).map(str::to_owned);
         if value.is_none() {
-            self.fail(field, "is empty");
+            self.fail(FieldError::required(field));
         }
         value
     }
@@ -103,7 +102,11 @@ impl Row<'_> {
         {
             Ok(d) => Some(d),
             Err(_) => {
-                self.fail(field, format!("{raw:?} is not a date (YYYY-MM-DD)"));
+                self.fail(FieldError::new(
+                    field,
+                    Code::NotADate,
+                    format!("{raw:?} is not a date (YYYY-MM-DD)"),
+                ));
                 None
             }
         }
@@ -113,12 +116,19 @@ impl Row<'_> {
     pub fn int(&mut self, field: &str, default: Option<i32>) -> i32 {
         let Some(raw) = self.raw(field).map(str::to_owned) else {
             if default.is_none() {
-                self.fail(field, "is empty");
+                self.fail(FieldError::required(field));
             }
             return default.unwrap_or(0);
         };
         raw.parse().unwrap_or_else(|_| {
-            self.fail(field, format!("{raw:?} is not a whole number"));
+            self.fail(
+                FieldError::new(
+                    field,
+                    Code::WrongType,
+                    format!("{raw:?} is not a whole number"),
+                )
+                .with(|p| p.expected = Some(Format::Integer)),
+            );
             0
         })
     }
@@ -128,8 +138,8 @@ impl Row<'_> {
         let Some(raw) = self.raw(field).map(str::to_owned) else {
             return 0;
         };
-        money::parse_cents(&raw.replace(['¥', '￥', '元'], "")).unwrap_or_else(|m| {
-            self.fail(field, format!("{raw:?} {m}"));
+        money::parse_field(field, &raw.replace(['¥', '￥', '元'], "")).unwrap_or_else(|e| {
+            self.fail(e);
             0
         })
     }
@@ -141,8 +151,8 @@ impl Row<'_> {
         };
         match self.units.find(&raw) {
             Ok(id) => id,
-            Err(message) => {
-                self.fail(field, message);
+            Err(error) => {
+                self.fail(error.named(field));
                 0
             }
         }
@@ -168,7 +178,15 @@ impl Row<'_> {
                     format!("{k} ({c})")
                 })
                 .collect();
-            self.fail(field, format!("{raw:?} is not one of {}", known.join(", ")));
+            let keys = all.iter().map(|v| names(*v)[0].to_owned()).collect();
+            self.fail(
+                FieldError::new(
+                    field,
+                    Code::UnknownValue,
+                    format!("{raw:?} is not one of {}", known.join(", ")),
+                )
+                .with(|p| p.allowed = Some(keys)),
+            );
         }
         found
     }
@@ -181,7 +199,7 @@ impl Row<'_> {
         names: fn(E) -> [&'static str; 2],
     ) -> Option<E> {
         if self.raw(field).is_none() {
-            self.fail(field, "is empty");
+            self.fail(FieldError::required(field));
             return None;
         }
         self.choice(field, all, names)
@@ -214,15 +232,22 @@ impl UnitLookup {
         })
     }
 
-    fn find(&self, raw: &str) -> Result<i64, String> {
+    /// The unit, or an error for the column (named by the caller).
+    fn find(&self, raw: &str) -> Result<i64, FieldError> {
         match self.by_name.get(raw).map(Vec::as_slice) {
             Some([id]) => Ok(*id),
-            Some(_) => Err(format!(
-                "more than one unit is named {raw:?}; give its id instead"
-            )),
+            Some(_) => Err(FieldError::new(
+                "",
+                Code::Ambiguous,
+                format!("more than one unit is named {raw:?}; give its id instead"),
+            )
+            .with(|p| {
+                p.what = Some(Thing::Unit);
+                p.values = Some(vec![raw.to_owned()]);
+            })),
             None => match raw.parse::<i64>() {
                 Ok(id) if self.ids.contains(&id) => Ok(id),
-                _ => Err(format!("no unit is named {raw:?}")),
+                _ => Err(FieldError::not_found("", Thing::Unit, vec![raw.to_owned()])),
             },
         }
     }
@@ -243,22 +268,27 @@ fn read_header<L: Importable>(
             continue;
         };
         if columns.insert(c.field, index).is_some() {
-            errors.push(FieldError::at_line(1, header, "this column appears twice"));
+            errors.push(
+                FieldError::not_unique(header, "this column appears twice", Vec::new()).at(1),
+            );
         }
     }
     for c in L::COLUMNS
         .iter()
         .filter(|c| c.required && !columns.contains_key(c.field))
     {
-        errors.push(FieldError::at_line(
-            1,
-            c.field,
-            format!(
-                "the file needs a {} ({}) column",
+        errors.push(
+            FieldError::new(
                 c.field,
-                c.headers.first().copied().unwrap_or("")
-            ),
-        ));
+                Code::MissingColumn,
+                format!(
+                    "the file needs a {} ({}) column",
+                    c.field,
+                    c.headers.first().copied().unwrap_or("")
+                ),
+            )
+            .at(1),
+        );
     }
     if errors.is_empty() {
         Ok(columns)
@@ -304,15 +334,18 @@ pub async fn import<L: Importable>(
         if row.errors.is_empty() {
             row.errors = common_errors::<L>(&model, today)
                 .into_iter()
-                .map(|e| FieldError::at_line(line, e.field, e.message))
+                .map(|e| e.at(line))
                 .collect();
         }
         if row.errors.is_empty() && !scope.sees(Some(L::unit_id(&model))) {
-            outside.push(FieldError::at_line(
-                line,
-                L::UNIT_FIELD,
-                "the unit is outside your scope",
-            ));
+            outside.push(
+                FieldError::out_of_scope(
+                    L::UNIT_FIELD,
+                    "the unit is outside your scope",
+                    Vec::new(),
+                )
+                .at(line),
+            );
         } else if row.errors.is_empty() {
             models.push(model);
         }
@@ -333,7 +366,11 @@ pub async fn import<L: Importable>(
         });
     }
     if models.is_empty() {
-        return Err(AppError::invalid("file", "the file holds no records"));
+        return Err(AppError::invalid(FieldError::new(
+            "file",
+            Code::EmptyFile,
+            "the file holds no records",
+        )));
     }
     let created = models.len() as u64;
     let txn = begin_write(db).await?;

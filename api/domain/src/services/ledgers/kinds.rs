@@ -40,15 +40,13 @@ macro_rules! ledger_table {
 /// Notes are free text, but not a novel.
 fn check_notes(errors: &mut Vec<FieldError>, notes: &str) {
     if notes.chars().count() > 2000 {
-        errors.push(FieldError::new("notes", "must be at most 2000 characters"));
+        errors.push(FieldError::too_long("notes", 2000));
     }
 }
 
 fn check_money(errors: &mut Vec<FieldError>, field: &str, cents: i64) {
-    if cents < 0 {
-        errors.push(FieldError::new(field, "must not be negative"));
-    } else if cents > money::MAX_CENTS {
-        errors.push(FieldError::new(field, "is implausibly large"));
+    if !(0..=money::MAX_CENTS).contains(&cents) {
+        errors.push(FieldError::out_of_range(field, 0, money::MAX_CENTS / 100));
     }
 }
 
@@ -67,9 +65,10 @@ impl Ledger for MediationCases {
         let mut errors = Vec::new();
         if let Some(closed) = m.closed_on {
             if closed < m.received_on {
-                errors.push(FieldError::new(
+                errors.push(FieldError::before_field(
                     "closed_on",
-                    "must not be before received_on",
+                    "received_on",
+                    "must not be before",
                 ));
             } else {
                 check_past(&mut errors, "closed_on", closed, today);
@@ -125,9 +124,9 @@ impl Ledger for Screenings {
         check_count(&mut errors, "issues_found", m.issues_found, 0);
         check_count(&mut errors, "issues_resolved", m.issues_resolved, 0);
         if m.issues_resolved > m.issues_found {
-            errors.push(FieldError::new(
+            errors.push(FieldError::more_than_field(
                 "issues_resolved",
-                "must not be more than issues_found",
+                "issues_found",
             ));
         }
         check_notes(&mut errors, &m.notes);
@@ -182,9 +181,9 @@ impl Ledger for Inspections {
         check_count(&mut errors, "hazards_fixed", m.hazards_fixed, 0);
         check_count(&mut errors, "penalties", m.penalties, 0);
         if m.hazards_fixed > m.hazards_found {
-            errors.push(FieldError::new(
+            errors.push(FieldError::more_than_field(
                 "hazards_fixed",
-                "must not be more than hazards_found",
+                "hazards_found",
             ));
         }
         check_money(&mut errors, "fines", m.fines_cents);

@@ -28,7 +28,7 @@ pub use kinds::{Inspections, LegalServices, MediationCases, Petitions, Screening
 use super::{Page, PageReq, audit, units, write};
 use crate::{
     auth::Actor,
-    error::{AppError, AppResult, FieldError},
+    error::{AppError, AppResult, FieldError, Thing},
     policy::Scope,
 };
 
@@ -107,12 +107,9 @@ pub struct Record<M> {
 /// A date that happened: from 2000 on and not after `today`.
 pub fn check_past(errors: &mut Vec<FieldError>, field: &str, date: NaiveDate, today: NaiveDate) {
     if date.year() < 2000 {
-        errors.push(FieldError::new(field, "must be in 2000 or later"));
+        errors.push(FieldError::too_early(field, "2000-01-01"));
     } else if date > today {
-        errors.push(FieldError::new(
-            field,
-            format!("must not be in the future (today is {today})"),
-        ));
+        errors.push(FieldError::in_future(field, today));
     }
 }
 
@@ -121,10 +118,12 @@ pub const MAX_COUNT: i32 = 10_000_000;
 
 /// A count at least `min` and plausible.
 pub fn check_count(errors: &mut Vec<FieldError>, field: &str, value: i32, min: i32) {
-    if value < min {
-        errors.push(FieldError::new(field, format!("must be at least {min}")));
-    } else if value > MAX_COUNT {
-        errors.push(FieldError::new(field, "is implausibly large"));
+    if !(min..=MAX_COUNT).contains(&value) {
+        errors.push(FieldError::out_of_range(
+            field,
+            min.into(),
+            MAX_COUNT.into(),
+        ));
     }
 }
 
@@ -140,7 +139,11 @@ async fn validate<L: Ledger>(
         .await?
         .is_none()
     {
-        errors.push(FieldError::new(L::UNIT_FIELD, "no such unit"));
+        errors.push(FieldError::not_found(
+            L::UNIT_FIELD,
+            Thing::Unit,
+            Vec::new(),
+        ));
     }
     if errors.is_empty() {
         Ok(())
@@ -358,7 +361,7 @@ async fn query<L: Ledger>(
 fn year_bounds(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
     let day = |y| {
         NaiveDate::from_ymd_opt(y, 1, 1)
-            .ok_or_else(|| AppError::invalid("year", "not a valid year"))
+            .ok_or_else(|| AppError::invalid(FieldError::out_of_range("year", 2000, 2100)))
     };
     Ok((day(year)?, day(year + 1)?))
 }
@@ -371,7 +374,9 @@ pub async fn list<L: Ledger>(
     page: PageReq,
 ) -> AppResult<Page<Record<L::Model>>> {
     if filter.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
-        return Err(AppError::invalid("year", "must be between 2000 and 2100"));
+        return Err(AppError::invalid(FieldError::out_of_range(
+            "year", 2000, 2100,
+        )));
     }
     let q = query::<L>(db, scope, filter).await?;
     let total = q.clone().count(db).await?;

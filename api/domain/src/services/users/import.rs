@@ -14,7 +14,7 @@ use sea_orm::{
 use super::{clean_employee_no, clean_name, clean_phone, clean_username};
 use crate::{
     auth::{Actor, Role, hash_password},
-    error::{AppError, AppResult, FieldError},
+    error::{AppError, AppResult, Code, FieldError, Format, Thing},
     policy::Scope,
     services::users,
     services::{ROSTER_IMPORT_LOCK, audit, auth::check_password_rules, begin_write, lock_named},
@@ -131,7 +131,11 @@ pub async fn import_roster(
     let units = UnitLookup::load(db).await?;
     let (mut rows, mut errors) = parse_rows(&file.lines, &columns, &units);
     if rows.is_empty() && errors.is_empty() {
-        return Err(AppError::invalid("file", "the file holds no accounts"));
+        return Err(AppError::invalid(FieldError::new(
+            "file",
+            Code::EmptyFile,
+            "the file holds no accounts",
+        )));
     }
     // Hash before the transaction: argon2 is slow, the write lock should not wait on it.
     let hashes = Hashes::of(&rows, default_password).await?;
@@ -184,22 +188,30 @@ fn read_header(
         if let Some(column) = column_for(header)
             && columns.insert(column, index).is_some()
         {
-            errors.push(FieldError::at_line(1, header, "this column appears twice"));
+            errors.push(
+                FieldError::not_unique(header, "this column appears twice", Vec::new()).at(1),
+            );
         }
     }
     if !columns.contains_key(&Column::Name) {
-        errors.push(FieldError::at_line(
-            1,
-            "name",
-            "the file needs a name (姓名) column",
-        ));
+        errors.push(
+            FieldError::new(
+                "name",
+                Code::MissingColumn,
+                "the file needs a name (姓名) column",
+            )
+            .at(1),
+        );
     }
     if !columns.contains_key(&Column::Username) && !columns.contains_key(&Column::EmployeeNo) {
-        errors.push(FieldError::at_line(
-            1,
-            "username",
-            "the file needs a username (用户名) or employee_no (工号) column",
-        ));
+        errors.push(
+            FieldError::new(
+                "username",
+                Code::MissingColumn,
+                "the file needs a username (用户名) or employee_no (工号) column",
+            )
+            .at(1),
+        );
     }
     if let Some(p) = default_password
         && let Err(AppError::Invalid { errors: more, .. }) =
@@ -254,7 +266,7 @@ fn parse_rows(
         };
         let mut line_errors = Vec::new();
         let row = {
-            let mut err = |c: &str, m: String| line_errors.push(FieldError::at_line(line, c, m));
+            let mut err = |e: FieldError| line_errors.push(e.at(line));
             let row = parse_row(record, line, columns, units, &mut err);
             check_repeated(&row, &mut seen_keys, &mut err);
             row
@@ -265,24 +277,24 @@ fn parse_rows(
     (rows, errors)
 }
 
-/// One line's fields, each checked; problems go to `err` (column, message).
+/// One line's fields, each checked; problems go to `err`.
 fn parse_row(
     record: &csv::StringRecord,
     line: u64,
     columns: &HashMap<Column, usize>,
     units: &UnitLookup,
-    err: &mut dyn FnMut(&str, String),
+    err: &mut dyn FnMut(FieldError),
 ) -> Row {
     let get = |c: Column| columns.get(&c).and_then(|i| record.get(*i)).unwrap_or("");
     let employee_no = clean_employee_no(
         field_name(Column::EmployeeNo),
         Some(get(Column::EmployeeNo)),
     )
-    .map_err(|e| err(&e.field, e.message))
+    .map_err(&mut *err)
     .ok()
     .flatten();
     let phone = clean_phone(field_name(Column::Phone), Some(get(Column::Phone)))
-        .map_err(|e| err(&e.field, e.message))
+        .map_err(&mut *err)
         .ok()
         .flatten();
     let username_raw = match get(Column::Username) {
@@ -292,19 +304,20 @@ fn parse_row(
     let username = match clean_username("username", &username_raw) {
         Ok(u) => u,
         Err(_) if username_raw.is_empty() => {
-            err(
+            err(FieldError::new(
                 "username",
-                "a username or an employee number is required".into(),
-            );
+                Code::Required,
+                "a username or an employee number is required",
+            ));
             String::new()
         }
         Err(e) => {
-            err(&e.field, e.message);
+            err(e);
             String::new()
         }
     };
     let name = clean_name("name", get(Column::Name))
-        .map_err(|e| err(&e.field, e.message))
+        .map_err(&mut *err)
         .unwrap_or_default();
     let unit_id = parse_unit(columns, &get, units, err);
     let roles = columns
@@ -314,10 +327,12 @@ fn parse_row(
         columns.get(&c)?;
         let raw = get(c);
         parse_bool(raw).or_else(|| {
-            err(
+            err(FieldError::new(
                 field_name(c),
+                Code::WrongType,
                 format!("expected 是/否 or true/false, got {raw:?}"),
-            );
+            )
+            .with(|p| p.expected = Some(Format::Boolean)));
             None
         })
     };
@@ -329,9 +344,7 @@ fn parse_row(
     if let Some(p) = &password
         && let Err(AppError::Invalid { errors: more, .. }) = check_password_rules("password", p)
     {
-        for e in more {
-            err(&e.field, e.message);
-        }
+        more.into_iter().for_each(&mut *err);
     }
     Row {
         line,
@@ -355,7 +368,7 @@ fn parse_unit<'r>(
     columns: &HashMap<Column, usize>,
     get: &dyn Fn(Column) -> &'r str,
     units: &UnitLookup,
-    err: &mut dyn FnMut(&str, String),
+    err: &mut dyn FnMut(FieldError),
 ) -> Option<Option<i64>> {
     if columns.contains_key(&Column::UnitId) {
         match get(Column::UnitId) {
@@ -363,7 +376,11 @@ fn parse_unit<'r>(
             v => match v.parse::<i64>() {
                 Ok(id) if units.ids.contains(&id) => Some(Some(id)),
                 _ => {
-                    err("unit_id", format!("no unit with id {v:?}"));
+                    err(FieldError::not_found(
+                        "unit_id",
+                        Thing::Unit,
+                        vec![v.to_owned()],
+                    ));
                     None
                 }
             },
@@ -374,14 +391,23 @@ fn parse_unit<'r>(
             v => match units.by_name.get(v).map(Vec::as_slice) {
                 Some([id]) => Some(Some(*id)),
                 Some(many) => {
-                    err(
+                    err(FieldError::new(
                         "unit",
+                        Code::Ambiguous,
                         format!("{} units are named {v:?}; use a unit_id column", many.len()),
-                    );
+                    )
+                    .with(|p| {
+                        p.what = Some(Thing::Unit);
+                        p.values = Some(vec![v.to_owned()]);
+                    }));
                     None
                 }
                 None => {
-                    err("unit", format!("no unit named {v:?}"));
+                    err(FieldError::not_found(
+                        "unit",
+                        Thing::Unit,
+                        vec![v.to_owned()],
+                    ));
                     None
                 }
             },
@@ -392,7 +418,7 @@ fn parse_unit<'r>(
 }
 
 /// Roles separated by any of the usual separators; an empty cell means `cadre`.
-fn parse_roles(raw: &str, err: &mut dyn FnMut(&str, String)) -> Vec<Role> {
+fn parse_roles(raw: &str, err: &mut dyn FnMut(FieldError)) -> Vec<Role> {
     let mut roles = Vec::new();
     for word in raw
         .split([',', ';', '，', '；', '、', '|', '/', ' '])
@@ -400,10 +426,12 @@ fn parse_roles(raw: &str, err: &mut dyn FnMut(&str, String)) -> Vec<Role> {
     {
         match parse_role(word) {
             Some(r) => roles.push(r),
-            None => err(
+            None => err(FieldError::new(
                 "roles",
+                Code::UnknownValue,
                 format!("unknown role {word:?} (use admin, hr, judicial, cadre)"),
-            ),
+            )
+            .with(|p| p.allowed = Some(Role::ALL.iter().map(|r| r.key().to_owned()).collect()))),
         }
     }
     if roles.is_empty() && raw.trim().is_empty() {
@@ -417,7 +445,7 @@ fn parse_roles(raw: &str, err: &mut dyn FnMut(&str, String)) -> Vec<Role> {
 fn check_repeated(
     row: &Row,
     seen_keys: &mut HashMap<String, u64>,
-    err: &mut dyn FnMut(&str, String),
+    err: &mut dyn FnMut(FieldError),
 ) {
     let keys = [
         Some(row.username.clone()),
@@ -428,10 +456,11 @@ fn check_repeated(
             continue;
         }
         if let Some(first) = seen_keys.insert(key, row.line) {
-            err(
+            err(FieldError::not_unique(
                 "username",
                 format!("the same account appears on line {first}"),
-            );
+                vec![first.to_string()],
+            ));
             break;
         }
     }
@@ -513,27 +542,25 @@ fn check_matched(actor: &Actor, rows: &[Row], has_default_password: bool) -> Vec
     let mut errors = Vec::new();
     for row in rows {
         if let Some(holder) = &row.conflict {
-            errors.push(FieldError::at_line(
-                row.line,
-                "employee_no",
-                format!(
-                    "employee number {} belongs to another account ({holder})",
-                    row.employee_no.as_deref().unwrap_or(""),
-                ),
-            ));
+            let no = row.employee_no.clone().unwrap_or_default();
+            let message = format!("employee number {no} belongs to another account ({holder})");
+            errors.push(FieldError::not_unique("employee_no", message, vec![no]).at(row.line));
         }
         let current = row.existing.as_ref().map(|u| Role::split(&u.roles));
         if let Err(AppError::Forbidden(message)) =
             crate::policy::authorize_role_grant(actor, current.as_deref(), row.roles.as_deref())
         {
-            errors.push(FieldError::at_line(row.line, "roles", message));
+            errors.push(FieldError::new("roles", Code::NotAllowed, message).at(row.line));
         }
         if row.existing.is_none() && row.password.is_none() && !has_default_password {
-            errors.push(FieldError::at_line(
-                row.line,
-                "password",
-                "a new account needs a password (a 密码 column, or the default_password parameter)",
-            ));
+            errors.push(
+                FieldError::new(
+                    "password",
+                    Code::Required,
+                    "a new account needs a password (a 密码 column, or the default_password parameter)",
+                )
+                .at(row.line),
+            );
         }
     }
     errors
@@ -550,11 +577,14 @@ fn outside_scope(scope: &Scope, rows: &[Row], unit_field: &str) -> Vec<FieldErro
             if !scope.sees(existing.unit_id)
                 || (users::holds_manager_role(&roles) && !scope.sees(existing.scope_unit_id))
             {
-                errors.push(FieldError::at_line(
-                    row.line,
-                    "username",
-                    "this account belongs to a unit outside your scope",
-                ));
+                errors.push(
+                    FieldError::out_of_scope(
+                        "username",
+                        "this account belongs to a unit outside your scope",
+                        Vec::new(),
+                    )
+                    .at(row.line),
+                );
                 continue;
             }
         }
@@ -568,7 +598,7 @@ fn outside_scope(scope: &Scope, rows: &[Row], unit_field: &str) -> Vec<FieldErro
                 Some(_) => "the unit is outside your scope",
                 None => "an account needs a unit within your scope",
             };
-            errors.push(FieldError::at_line(row.line, unit_field, message));
+            errors.push(FieldError::out_of_scope(unit_field, message, Vec::new()).at(row.line));
             continue;
         }
         let granted = match &row.existing {
@@ -578,11 +608,14 @@ fn outside_scope(scope: &Scope, rows: &[Row], unit_field: &str) -> Vec<FieldErro
         if let Some(roles) = &row.roles
             && users::check_granted_scope(scope, roles, granted).is_err()
         {
-            errors.push(FieldError::at_line(
-                row.line,
-                "roles",
-                "these roles would reach beyond your scope",
-            ));
+            errors.push(
+                FieldError::out_of_scope(
+                    "roles",
+                    "these roles would reach beyond your scope",
+                    Vec::new(),
+                )
+                .at(row.line),
+            );
         }
     }
     errors
