@@ -1539,3 +1539,132 @@ async fn the_accounts_search_asks_once_typing_pauses_and_is_audited_once() {
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(searches().await, before + 1, "one search, one audit entry");
 }
+
+#[tokio::test]
+async fn hr_manages_accounts_in_dialogs_and_pages_agree_with_the_api() {
+    let Some(c) = console().await else { return };
+    let token = c.app.token("hr", DEMO_PASSWORD).await;
+    let b = Browser::start(1280, 900).await;
+    b.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;
+    b.goto(&format!("{}/#/admin/users?per_page=20", c.origin))
+        .await;
+    // The pager says the server's total and pages; the next page is the API's next page,
+    // and a reload keeps it.
+    let first = c
+        .app
+        .get("/api/v1/users?per_page=20", &token)
+        .await
+        .expect(200);
+    let total = first["total"].as_u64().unwrap();
+    assert!(total > 20, "the demo street has more than a page: {total}");
+    let pages = total.div_ceil(20);
+    assert_eq!(
+        b.text(".pager .total").await.replace(',', ""),
+        format!("共 {total} 条")
+    );
+    assert_eq!(b.text(".pager .at").await, format!("第 1 / {pages} 页"));
+    b.click(".pager .next").await;
+    let second = c
+        .app
+        .get("/api/v1/users?per_page=20&page=2", &token)
+        .await
+        .expect(200);
+    let wanted = second["items"][0]["id"].to_string();
+    b.until(
+        "page 2's first account",
+        "const r = document.querySelector('#users tbody tr'); return location.hash.includes('page=2') && r && r.dataset.user === arguments[0];",
+        json!([wanted]),
+    )
+    .await;
+    b.script("location.reload();", json!([])).await;
+    b.until(
+        "page 2 after a reload",
+        "const r = document.querySelector('#users tbody tr'); return r && r.dataset.user === arguments[0];",
+        json!([wanted]),
+    )
+    .await;
+
+    // 重置密码: asked first, the one-time password shown once, and it signs in.
+    let cadres = c
+        .app
+        .get("/api/v1/users?role=cadre&per_page=50", &token)
+        .await
+        .expect(200);
+    let cadre = cadres["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["roles"] == json!(["cadre"]))
+        .unwrap();
+    let (id, username) = (cadre["id"].clone(), cadre["username"].as_str().unwrap());
+    b.goto(&format!("{}/#/admin/users?q={username}", c.origin))
+        .await;
+    b.until(
+        "the search box to show the address's search",
+        "return document.querySelector('#user-search').value === arguments[0];",
+        json!([username]),
+    )
+    .await;
+    b.click(&format!("tr[data-user='{id}'] [data-action=reset]"))
+        .await;
+    b.click("#confirm-reset-yes").await;
+    let password = b.text("#one-time-password").await;
+    if let Some(path) = screenshot_to("hr-reset-password.png") {
+        b.screenshot(&path).await;
+    }
+    c.app.login(username, &password).await.expect(200);
+    c.app.login(username, DEMO_PASSWORD).await.expect(401);
+    b.click("#password-dialog .actions button").await;
+
+    // 停用, asked in the page, and the list says so.
+    b.click(&format!("tr[data-user='{id}'] [data-action=active]"))
+        .await;
+    b.click("#confirm-active-yes").await;
+    b.until(
+        "the account shown disabled",
+        "const r = document.querySelector(`tr[data-user='${arguments[0]}'] [data-field=active]`); return r && r.innerText === '停用';",
+        json!([id.to_string()]),
+    )
+    .await;
+    assert!(b.text("#toast").await.contains("已停用"));
+    let stored = c
+        .app
+        .get(&format!("/api/v1/users/{id}"), &token)
+        .await
+        .expect(200);
+    assert_eq!(stored["active"], false);
+
+    // 新建账号: an empty form says everything at once; a filled one is created.
+    b.click("#new-account").await;
+    b.click("#account-form button[type=submit]").await;
+    let flagged = b
+        .until(
+            "the empty fields flagged",
+            "const f = [...document.querySelectorAll('#account-form .field-error')]; return f.length >= 3 && f.map(e => e.innerText);",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        flagged,
+        json!(["请填写用户名", "请填写初始密码", "请填写姓名"])
+    );
+    b.type_into("#account-form input[name=username]", "xinren01")
+        .await;
+    b.type_into("#account-form input[name=password]", "Xinren-2026")
+        .await;
+    b.type_into("#account-form input[name=name]", "新人").await;
+    b.click("#account-form button[type=submit]").await;
+    b.until(
+        "the toast for the new account",
+        "const t = document.querySelector('#toast'); return t && t.innerText.includes('xinren01');",
+        json!([]),
+    )
+    .await;
+    let made = c
+        .app
+        .get("/api/v1/users?q=xinren01", &token)
+        .await
+        .expect(200);
+    assert_eq!(made["total"], 1);
+    assert_eq!(made["items"][0]["name"], "新人");
+}

@@ -1,40 +1,165 @@
 // @ts-check
 // 系统管理员: accounts, the audit log and the notices' delivery log.
-import { html, useState, useEffect, useLoad, ErrorBanner, WORDS, Options, dateTime } from "./ui.js";
-import { all, get, getAs, patch } from "./api.js";
+import {
+  html,
+  useState,
+  useEffect,
+  useLoad,
+  useToast,
+  useQueryState,
+  ErrorBanner,
+  Field,
+  fieldErrors,
+  missingFields,
+  wordAll,
+  Dialog,
+  Confirm,
+  Pager,
+  WORDS,
+  Options,
+  dateTime,
+} from "./ui.js";
+import { all, get, getAs, patch, post } from "./api.js";
 
 /** @typedef {import("./api.js").Schemas} Schemas */
 
-/** @param {{ me: Schemas["MeView"] }} props */
-export function Users({ me }) {
+const EMPTY_ACCOUNT = {
+  username: "",
+  name: "",
+  password: "",
+  unit_id: "",
+  roles: ["cadre"],
+  employee_no: "",
+  phone: "",
+  is_leader: false,
+};
+
+/** 新建 or 修改 an account, in a dialog next to the list. */
+function AccountForm({ editing, units, onDone, onClose }) {
+  const [form, setForm] = useState(
+    editing
+      ? {
+          ...EMPTY_ACCOUNT,
+          ...editing,
+          unit_id: editing.unit_id === null ? "" : String(editing.unit_id),
+          employee_no: editing.employee_no || "",
+          phone: editing.phone || "",
+        }
+      : EMPTY_ACCOUNT,
+  );
+  const [error, setError] = useState(null);
+  const set = (k) => (e) => setForm({ ...form, [k]: e.target.type === "checkbox" ? e.target.checked : e.target.value });
+  const toggleRole = (r) =>
+    setForm({ ...form, roles: form.roles.includes(r) ? form.roles.filter((x) => x !== r) : [...form.roles, r] });
+  const save = async (e) => {
+    e.preventDefault();
+    const body = {
+      name: form.name,
+      unit_id: form.unit_id === "" ? null : Number(form.unit_id),
+      roles: form.roles,
+      employee_no: form.employee_no || null,
+      phone: form.phone || null,
+      is_leader: form.is_leader,
+    };
+    const missing = missingFields(editing ? body : { ...body, username: form.username, password: form.password }, [
+      ...(editing ? [] : ["username", "password"]),
+      "name",
+    ]);
+    if (missing) return setError(missing);
+    try {
+      const saved = editing
+        ? await patch(`/users/${editing.id}`, body)
+        : await post("/users", { ...body, username: form.username, password: form.password });
+      onDone(saved);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const errors = fieldErrors(error);
+  return html`<${Dialog} id="account-dialog" title=${editing ? `修改账号：${editing.name}` : "新建账号"} onClose=${onClose}>
+    <form class="grid" id="account-form" onSubmit=${save}>
+      ${
+        !editing &&
+        html`<${Field} label="用户名" name="username" errors=${errors}><input name="username" autocomplete="off" value=${form.username} onInput=${set("username")} /></${Field}>
+        <${Field} label="初始密码" name="password" errors=${errors}><input name="password" type="password" autocomplete="new-password" value=${form.password} onInput=${set("password")} /></${Field}>`
+      }
+      <${Field} label="姓名" name="name" errors=${errors}><input name="name" value=${form.name} onInput=${set("name")} /></${Field}>
+      <${Field} label="单位" name="unit_id" errors=${errors}><select name="unit_id" value=${form.unit_id} onChange=${set("unit_id")}>
+        <option value="">（无）</option>${units.map((u) => html`<option value=${String(u.id)}>${u.name}</option>`)}
+      </select></${Field}>
+      <${Field} label="工号" name="employee_no" errors=${errors}><input name="employee_no" value=${form.employee_no} onInput=${set("employee_no")} /></${Field}>
+      <${Field} label="手机号码" name="phone" errors=${errors}><input name="phone" inputmode="tel" value=${form.phone} onInput=${set("phone")} /></${Field}>
+      <fieldset class="wide"><legend>角色</legend>
+        ${Object.entries(WORDS.role).map(
+          ([k, v]) =>
+            html`<label class="inline"><input type="checkbox" name="roles" value=${k} checked=${form.roles.includes(k)} onChange=${() => toggleRole(k)} />${v}</label>`,
+        )}
+        <label class="inline"><input type="checkbox" name="is_leader" checked=${form.is_leader} onChange=${set("is_leader")} />领导干部</label>
+        ${errors.roles && html`<em class="field-error" data-field="roles">${wordAll(errors.roles, "角色")}</em>`}
+      </fieldset>
+      <${ErrorBanner} error=${error} />
+      <div class="wide actions"><button type="submit">保存</button> <button type="button" class="secondary" onClick=${onClose}>取消</button></div>
+    </form>
+  </${Dialog}>`;
+}
+
+/** The new password after 重置密码: shown once, to hand over; it cannot be shown again. */
+function OneTimePassword({ reset, onClose }) {
+  return html`<${Dialog} id="password-dialog" title="已重置密码" onClose=${onClose}>
+    <p>${reset.user.name}（${reset.user.username}）的新密码（仅显示这一次，请当面或电话告知本人，登录后请其修改）：</p>
+    <p class="one-time"><code id="one-time-password">${reset.password}</code></p>
+    <p class="muted">该账号原有的登录已全部失效。</p>
+    <div class="actions"><button onClick=${onClose}>我已记下</button></div>
+  </${Dialog}>`;
+}
+
+/** 账号: search, filters and pages kept in the address; 新建, 修改, 停用/启用 and 重置密码
+ *  in dialogs; each manager's 管理范围 set from the caller's own units.
+ *  @param {{ me: Schemas["MeView"], query: URLSearchParams }} props */
+export function Users({ me, query }) {
+  const [filters, setFilters] = useQueryState(query, {
+    q: "",
+    role: "",
+    active: "",
+    unit_id: "",
+    page: "1",
+    per_page: "50",
+  });
   // The search asks the server once typing pauses: every list read of people is audited,
   // and one search should be one entry, not one per keystroke.
-  const [typed, setTyped] = useState("");
-  const [q, setQ] = useState("");
+  const [typed, setTyped] = useState(filters.q);
+  useEffect(() => setTyped(filters.q), [filters.q]);
   useEffect(() => {
-    const pause = setTimeout(() => setQ(typed.trim()), 400);
+    const pause = setTimeout(() => typed.trim() !== filters.q && setFilters({ q: typed.trim() }), 400);
     return () => clearTimeout(pause);
   }, [typed]);
-  const [role, setRole] = useState("");
-  const query = new URLSearchParams(Object.entries({ q, role }).filter(([, v]) => v)).toString();
-  const [page, error, reload] = useLoad(() => getAs("Page_UserView", `/users?${query}&per_page=200`), [query]);
+  const list = new URLSearchParams(Object.entries(filters).filter(([, v]) => v)).toString();
+  const [page, error, reload] = useLoad(() => getAs("Page_UserView", `/users?${list}`), [list]);
   const [units] = useLoad(() => all("UnitView", "/units"), []);
-  const [saved, setSaved] = useState(null);
+  const [toast, showToast] = useToast();
   const [saveError, setSaveError] = useState(null);
+  /** @type {[any, (d: any) => void]} */
+  const [dialog, setDialog] = useState(null);
   const unitName = Object.fromEntries((units || []).map((u) => [u.id, u.name]));
-  /** 管理范围 of a manager account: its unit's name, or 全部 for the whole installation. */
-  const scopeOf = (u) => (u.scope_unit_id === null ? "全部" : unitName[u.scope_unit_id] || `#${u.scope_unit_id}`);
-  const setScope = async (u, value) => {
-    setSaved(null);
+  const act = async (work, done) => {
     setSaveError(null);
     try {
-      await patch(`/users/${u.id}`, { scope_unit_id: value === "" ? null : Number(value) });
-      setSaved(`已将 ${u.name} 的管理范围设为“${value === "" ? "全部" : unitName[Number(value)]}”。`);
+      const answer = await work();
+      setDialog(null);
+      done(answer);
       reload();
     } catch (err) {
+      setDialog(null);
       setSaveError(err);
     }
   };
+  /** 管理范围 of a manager account: its unit's name, or 全部 for the whole installation. */
+  const scopeOf = (u) => (u.scope_unit_id === null ? "全部" : unitName[u.scope_unit_id] || `#${u.scope_unit_id}`);
+  const setScope = (u, value) =>
+    act(
+      () => patch(`/users/${u.id}`, { scope_unit_id: value === "" ? null : Number(value) }),
+      () => showToast(`已将 ${u.name} 的管理范围设为“${value === "" ? "全部" : unitName[Number(value)]}”。`),
+    );
   /** A manager account's scope, as a picker of the caller's own units (全部 only for an
    *  unscoped caller); the caller's own and a plain cadre's are shown, not changed. */
   const scopeCell = (u) => {
@@ -45,24 +170,70 @@ export function Users({ me }) {
       ${(units || []).map((unit) => html`<option value=${unit.id}>${unit.name}</option>`)}
     </select>`;
   };
+  const toggleActive = (u) =>
+    setDialog(
+      html`<${Confirm} id="confirm-active" title=${u.active ? "停用账号" : "启用账号"}
+        text=${u.active ? `停用后 ${u.name}（${u.username}）将立即退出登录，且不能再登录。确定停用？` : `启用后 ${u.name}（${u.username}）可以重新登录。确定启用？`}
+        yes=${u.active ? "停用" : "启用"} onClose=${() => setDialog(null)}
+        onYes=${() =>
+          act(
+            () => patch(`/users/${u.id}`, { active: !u.active }),
+            () => showToast(`已${u.active ? "停用" : "启用"} ${u.name}。`),
+          )} />`,
+    );
+  const resetPassword = (u) =>
+    setDialog(
+      html`<${Confirm} id="confirm-reset" title="重置密码"
+        text=${`将为 ${u.name}（${u.username}）生成一个新密码，原密码和已有的登录立即失效。确定重置？`}
+        yes="重置" onClose=${() => setDialog(null)}
+        onYes=${() =>
+          act(
+            () => post(`/users/${u.id}/reset-password`, {}),
+            (reset) => setDialog(html`<${OneTimePassword} reset=${reset} onClose=${() => setDialog(null)} />`),
+          )} />`,
+    );
+  const edit = (u) =>
+    setDialog(
+      html`<${AccountForm} editing=${u} units=${units || []} onClose=${() => setDialog(null)}
+        onDone=${(saved) => (setDialog(null), showToast(`已保存 ${saved.name}。`), reload())} />`,
+    );
+  const create = () =>
+    setDialog(
+      html`<${AccountForm} units=${units || []} onClose=${() => setDialog(null)}
+        onDone=${(saved) => (setDialog(null), showToast(`已新建账号 ${saved.username}。`), reload())} />`,
+    );
   return html`<section>
     <div class="toolbar">
       <label class="inline">姓名/用户名/工号<input id="user-search" value=${typed} onInput=${(e) => setTyped(e.target.value)} /></label>
-      <label class="inline">角色<select value=${role} onChange=${(e) => setRole(e.target.value)}><${Options} map=${WORDS.role} empty="全部" /></select></label>
+      <label class="inline">角色<select value=${filters.role} onChange=${(e) => setFilters({ role: e.target.value })}><${Options} map=${WORDS.role} empty="全部" /></select></label>
+      <label class="inline">状态<select id="user-active" value=${filters.active} onChange=${(e) => setFilters({ active: e.target.value })}>
+        <option value="">全部</option><option value="true">启用</option><option value="false">停用</option></select></label>
+      <label class="inline">单位<select value=${filters.unit_id} onChange=${(e) => setFilters({ unit_id: e.target.value })}>
+        <option value="">全部</option>${(units || []).map((u) => html`<option value=${String(u.id)}>${u.name}</option>`)}</select></label>
+      <button id="new-account" onClick=${create}>新建账号</button>
     </div>
     <${ErrorBanner} error=${error || saveError} />
-    ${saved && html`<p class="ok" id="scope-saved">${saved}</p>`}
+    ${toast}${dialog}
+    ${!page && !error && html`<p class="muted loading">加载中…</p>`}
     ${
       page &&
-      html`<p class="muted">共 ${page.total} 个账号。管理范围决定组织人事、司法所和管理员账号能看到和办理哪些单位的数据。</p>
-      <div class="scroll"><table id="users"><thead><tr><th>用户名</th><th>姓名</th><th>单位</th><th>角色</th><th>管理范围</th><th>工号</th><th>领导干部</th><th>状态</th></tr></thead>
+      html`<p class="muted">管理范围决定组织人事、司法所和管理员账号能看到和办理哪些单位的数据。</p>
+      <div class="scroll"><table id="users"><thead><tr><th>用户名</th><th>姓名</th><th>单位</th><th>角色</th><th>管理范围</th><th>工号</th><th>领导干部</th><th>状态</th><th>操作</th></tr></thead>
       <tbody>${page.items.map(
         (
           u,
-        ) => html`<tr data-user=${u.id}><td>${u.username}</td><td>${u.name}</td><td>${u.unit_id === null ? "" : unitName[u.unit_id] || ""}</td>
+        ) => html`<tr data-user=${u.id} class=${u.active ? "" : "inactive"}><td>${u.username}</td><td>${u.name}</td><td class="clip" title=${u.unit_id === null ? "" : unitName[u.unit_id] || ""}>${u.unit_id === null ? "" : unitName[u.unit_id] || ""}</td>
         <td>${u.roles.map((r) => WORDS.role[r]).join("、")}</td><td data-field="scope">${scopeCell(u)}</td>
-        <td>${u.employee_no || ""}</td><td>${u.is_leader ? "是" : ""}</td><td>${u.active ? "启用" : "停用"}</td></tr>`,
-      )}</tbody></table></div>`
+        <td>${u.employee_no || ""}</td><td>${u.is_leader ? "是" : ""}</td><td data-field="active">${u.active ? "启用" : "停用"}</td>
+        <td class="row-actions">${
+          u.id !== me.id &&
+          html`<button class="link" data-action="edit" onClick=${() => edit(u)}>修改</button>
+          <button class="link" data-action="active" onClick=${() => toggleActive(u)}>${u.active ? "停用" : "启用"}</button>
+          <button class="link" data-action="reset" onClick=${() => resetPassword(u)}>重置密码</button>`
+        }</td></tr>`,
+      )}</tbody></table>
+      ${page.items.length === 0 && html`<p class="empty">暂无数据</p>`}</div>
+      <${Pager} page=${page} onPage=${(n) => setFilters({ page: String(n) })} onSize=${(n) => setFilters({ per_page: n })} />`
     }
   </section>`;
 }

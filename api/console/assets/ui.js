@@ -218,3 +218,71 @@ export function Options({ map, empty }) {
   return html`${empty !== undefined && html`<option value="">${empty}</option>`}
     ${Object.entries(map).map(([k, v]) => html`<option value=${k}>${v}</option>`)}`;
 }
+
+/** A modal dialog (the browser's own `<dialog>`: focus kept inside, Esc closes), open
+ *  while it is rendered; `onClose` runs on Esc or the close button. */
+export function Dialog({ id, title, onClose, children }) {
+  const ref = useRef(/** @type {HTMLDialogElement | null} */ (null));
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+  return html`<dialog id=${id} ref=${ref} aria-labelledby=${`${id}-title`} onCancel=${(e) => (e.preventDefault(), onClose())}>
+    <h3 id=${`${id}-title`}>${title}</h3>
+    ${children}
+  </dialog>`;
+}
+
+/** Asks before an action, in the page (not `confirm()`): `onYes` runs on 确定. */
+export function Confirm({ id, title, text, yes = "确定", onYes, onClose }) {
+  return html`<${Dialog} id=${id} title=${title} onClose=${onClose}>
+    <p>${text}</p>
+    <div class="actions"><button id=${`${id}-yes`} onClick=${onYes}>${yes}</button>
+      <button class="secondary" onClick=${onClose}>取消</button></div>
+  </${Dialog}>`;
+}
+
+/** A short success message that fades after a few seconds: [element, show(text)].
+ *  @returns {[any, (text: string) => void]} */
+export function useToast() {
+  const [text, setText] = useState("");
+  useEffect(() => {
+    if (!text) return;
+    const gone = setTimeout(() => setText(""), 4000);
+    return () => clearTimeout(gone);
+  }, [text]);
+  return [text && html`<p class="toast" role="status" id="toast">${text}</p>`, setText];
+}
+
+/** The page's filters kept in the address (`#/admin/users?q=张&page=2`), so a reload or
+ *  the back button keeps them: [values, set(changes)]. Any change but the page's own
+ *  returns to page 1. @param {URLSearchParams} query @param {Record<string, string>} defaults
+ *  @returns {[Record<string, string>, (changes: Record<string, string>) => void]} */
+export function useQueryState(query, defaults) {
+  /** @type {Record<string, string>} */
+  const values = Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, query.get(k) ?? v]));
+  /** @param {Record<string, string>} changes */
+  const set = (changes) => {
+    const next = { ...values, ...(changes.page ? {} : { page: "1" }), ...changes };
+    const kept = Object.entries(next).filter(([k, v]) => v !== "" && v !== defaults[k]);
+    const base = location.hash.split("?")[0];
+    location.hash = kept.length ? `${base}?${new URLSearchParams(kept)}` : base;
+  };
+  return [values, set];
+}
+
+/** 共 N 条 · 第 p / P 页 with 上一页 / 下一页 and the page size, from a page the API
+ *  returned: the totals are the server's, never a silent cap. */
+export function Pager({ page, onPage, onSize }) {
+  const pages = Math.max(1, Math.ceil(page.total / page.per_page));
+  return html`<nav class="pager" aria-label="分页">
+    <span class="total">共 <strong>${page.total.toLocaleString("zh-CN")}</strong> 条</span>
+    <button class="secondary" disabled=${page.page <= 1} onClick=${() => onPage(page.page - 1)}>上一页</button>
+    <span class="at">第 ${page.page} / ${pages} 页</span>
+    <button class="secondary next" disabled=${page.page >= pages} onClick=${() => onPage(page.page + 1)}>下一页</button>
+    <label class="inline">每页<select value=${String(page.per_page)} onChange=${(e) => onSize(e.target.value)}>
+      ${[20, 50, 100, 200].map((n) => html`<option value=${String(n)}>${n}</option>`)}
+    </select>条</label>
+  </nav>`;
+}
