@@ -1,7 +1,7 @@
 //! The audit log records every change, and only admins read it.
 
 use domain::auth::Role;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::common::TestApp;
 
@@ -181,7 +181,20 @@ async fn a_busy_log_is_written_for_people_not_in_debug_text() {
         .expect(200);
     let items = log["items"].as_array().unwrap();
     assert!(items.len() > 10, "a busy log: {}", items.len());
+    let words = app
+        .call("GET", "/api/v1/vocabularies", None, None)
+        .await
+        .expect(200);
+    let named = |vocabulary: &str, key: &Value| {
+        words[vocabulary]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| &t["key"] == key && !t["name"].as_str().unwrap().is_ascii())
+    };
     for entry in items {
+        assert!(named("audit_action", &entry["action"]), "{entry}");
+        assert!(named("audit_entity", &entry["entity"]), "{entry}");
         let summary = entry["summary"].as_str().unwrap();
         for code in ["Some(", "None", "{", "}"] {
             assert!(
@@ -191,4 +204,57 @@ async fn a_busy_log_is_written_for_people_not_in_debug_text() {
             );
         }
     }
+}
+
+/// The log filtered by person and action, and downloaded as it is filtered: Chinese
+/// headers and action names, times in Beijing, and the download itself logged.
+#[tokio::test]
+async fn the_log_filters_by_person_and_exports_in_chinese() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
+    app.make_unit(&hr, "街道", "street", None).await;
+    app.make_unit(&admin, "另一街道", "street", None).await;
+    let by_hr = app
+        .get("/api/v1/audit-log?actor=hr&action=create", &admin)
+        .await
+        .expect(200);
+    assert_eq!(by_hr["total"], 1, "{by_hr}");
+    assert_eq!(by_hr["items"][0]["actor"], "hr");
+    let file = app
+        .call(
+            "GET",
+            "/api/v1/audit-log/export?format=csv&actor=hr",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(file.status, 200);
+    let text = file.text;
+    assert!(
+        text.contains("时间,操作人,操作,对象,对象编号,说明"),
+        "{text}"
+    );
+    assert!(text.contains("hr,新建,单位"), "{text}");
+    assert!(!text.contains("admin,新建"), "only hr's entries: {text}");
+    let exports = app
+        .get("/api/v1/audit-log?action=export&entity=audit_log", &admin)
+        .await
+        .expect(200);
+    assert_eq!(exports["total"], 1);
+    assert!(
+        exports["items"][0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("actor=hr")
+    );
+    // Only administrators read it.
+    app.call(
+        "GET",
+        "/api/v1/audit-log/export?format=csv",
+        Some(&hr),
+        None,
+    )
+    .await
+    .expect(403);
 }

@@ -1163,9 +1163,28 @@ async fn hr_reminds_the_missing_the_cadre_reads_it_and_the_archive_shows_what_mo
         )
         .await
         .expect(201);
+    c.app
+        .post(
+            "/api/v1/activities",
+            &sifa,
+            json!({"kind": "publicity", "title": "宪法进社区", "held_on": c.today(), "organizer_unit_id": street, "venue": "community", "audience": "public", "attendance": 1234, "materials": 5}),
+        )
+        .await
+        .expect(201);
     j.click("#archives tbody tr button").await;
     let diff = j.text("#archive-diff").await;
-    assert!(diff.contains("summary.petitions.cases"), "{diff}");
+    // What moved, in words: list items by their own names, numbers with separators.
+    assert!(diff.contains("信访 案件数"), "{diff}");
+    assert!(diff.contains("法律六进 进社区 次数"), "{diff}");
+    let labels = j
+        .script(
+            "return [...document.querySelectorAll('#archive-diff tbody tr')].map((r) => r.children[0].innerText);",
+            json!([]),
+        )
+        .await;
+    for label in labels.as_array().unwrap() {
+        assert_no_english("a changed figure's name", label.as_str().unwrap());
+    }
     if let Some(path) = screenshot_to("judicial-archive.png") {
         j.script(
             "document.querySelector('#archives').scrollIntoView()",
@@ -1372,7 +1391,12 @@ async fn a_street_hr_works_within_the_street_and_the_district_sees_the_league_ta
         json!([select, community]),
     )
     .await;
-    d.text("#scope-saved").await;
+    d.until(
+        "the scope saved",
+        "const t = document.querySelector('#toast'); return t && t.innerText.includes('管理范围');",
+        json!([]),
+    )
+    .await;
     let changed = c
         .app
         .get(&format!("/api/v1/users/{}", sifa["id"]), &district_token)
@@ -1667,4 +1691,51 @@ async fn hr_manages_accounts_in_dialogs_and_pages_agree_with_the_api() {
         .expect(200);
     assert_eq!(made["total"], 1);
     assert_eq!(made["items"][0]["name"], "新人");
+}
+
+#[tokio::test]
+async fn the_audit_log_reads_in_chinese_filtered_by_action_and_person() {
+    let Some(c) = console().await else { return };
+    let admin = c.app.admin_token().await;
+    let b = Browser::start(1280, 900).await;
+    b.sign_in(&c.origin, "admin", "admin-password-1").await;
+    b.goto(&format!("{}/#/admin/audit", c.origin)).await;
+    b.text("#audit tbody tr").await;
+    b.select("#audit-action", "load").await;
+    let api = c
+        .app
+        .get("/api/v1/audit-log?action=load", &admin)
+        .await
+        .expect(200);
+    b.until(
+        "only the demo's loading entries",
+        "const rows = [...document.querySelectorAll('#audit tbody tr')]; return location.hash.includes('action=load') && rows.length === arguments[0] && rows.every((r) => r.querySelector('.action').innerText === '载入演示数据');",
+        json!([api["items"].as_array().unwrap().len()]),
+    )
+    .await;
+    assert_eq!(
+        b.text(".pager .total").await.replace(',', ""),
+        format!("共 {} 条", api["total"])
+    );
+    // The whole page in Chinese: action names and entities, no Debug text.
+    b.goto(&format!("{}/#/admin/audit", c.origin)).await;
+    b.text("#audit tbody tr").await;
+    let table = b.text("#audit").await;
+    for code in ["Some(", "None"] {
+        assert!(!table.contains(code), "{code} in the log page");
+    }
+    let named = b
+        .script(
+            "return [...document.querySelectorAll('#audit tbody tr')].map((r) => [r.children[2].innerText, r.children[3].innerText.split(' #')[0]]);",
+            json!([]),
+        )
+        .await;
+    for pair in named.as_array().unwrap() {
+        for cell in pair.as_array().unwrap() {
+            assert_no_english("an action or entity", cell.as_str().unwrap());
+        }
+    }
+    if let Some(path) = screenshot_to("admin-audit.png") {
+        b.screenshot(&path).await;
+    }
 }

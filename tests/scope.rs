@@ -530,6 +530,7 @@ fn cases(w: &District) -> Vec<Case> {
             None,
         ),
         case("GET", "/api/v1/audit-log".into(), None),
+        case("GET", "/api/v1/audit-log/export?format=csv".into(), None),
         case("GET", "/api/v1/notices/deliveries".into(), None),
         case("GET", "/api/v1/courses".into(), None),
         case("GET", format!("/api/v1/courses/{}", id("course")), None),

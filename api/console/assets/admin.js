@@ -19,7 +19,7 @@ import {
   Options,
   dateTime,
 } from "./ui.js";
-import { all, get, getAs, patch, post } from "./api.js";
+import { all, get, getAs, patch, post, download } from "./api.js";
 
 /** @typedef {import("./api.js").Schemas} Schemas */
 
@@ -238,22 +238,65 @@ export function Users({ me, query }) {
   </section>`;
 }
 
-export function AuditLog() {
-  const [action, setAction] = useState("");
+/** The day after `day` (YYYY-MM-DD), for a range that ends with the whole of `day`. */
+function dayAfter(day) {
+  const t = new Date(`${day}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() + 1);
+  return t.toISOString().slice(0, 10);
+}
+
+/** 审计日志: in Chinese, filtered by action, person and days (Beijing time), paged, and
+ *  downloadable as it is filtered. @param {{ query: URLSearchParams }} props */
+export function AuditLog({ query }) {
+  const [filters, setFilters] = useQueryState(query, {
+    action: "",
+    actor: "",
+    from: "",
+    to: "",
+    page: "1",
+    per_page: "50",
+  });
+  const [typed, setTyped] = useState(filters.actor);
+  useEffect(() => setTyped(filters.actor), [filters.actor]);
+  useEffect(() => {
+    const pause = setTimeout(() => typed.trim() !== filters.actor && setFilters({ actor: typed.trim() }), 400);
+    return () => clearTimeout(pause);
+  }, [typed]);
+  const api = new URLSearchParams(
+    Object.entries({
+      action: filters.action,
+      actor: filters.actor,
+      since: filters.from && `${filters.from}T00:00:00+08:00`,
+      until: filters.to && `${dayAfter(filters.to)}T00:00:00+08:00`,
+    }).filter(([, v]) => v),
+  ).toString();
   const [page, error] = useLoad(
-    () => getAs("Page_AuditEntry", `/audit-log?per_page=200${action ? `&action=${encodeURIComponent(action)}` : ""}`),
-    [action],
+    () => getAs("Page_AuditEntry", `/audit-log?${api}&page=${filters.page}&per_page=${filters.per_page}`),
+    [api, filters.page, filters.per_page],
   );
   return html`<section>
-    <div class="toolbar"><label class="inline">操作<input value=${action} placeholder="create、update、import、login_failed…" onInput=${(e) => setAction(e.target.value)} /></label></div>
+    <div class="toolbar">
+      <label class="inline">操作<select id="audit-action" value=${filters.action} onChange=${(e) => setFilters({ action: e.target.value })}>
+        <${Options} map=${WORDS.audit_action} empty="全部" /></select></label>
+      <label class="inline">操作人<input id="audit-actor" value=${typed} placeholder="用户名" onInput=${(e) => setTyped(e.target.value)} /></label>
+      <label class="inline">从<input type="date" id="audit-from" value=${filters.from} onChange=${(e) => setFilters({ from: e.target.value })} /></label>
+      <label class="inline">到<input type="date" id="audit-to" value=${filters.to} onChange=${(e) => setFilters({ to: e.target.value })} /></label>
+      <button id="audit-xlsx" onClick=${() => download(`/audit-log/export?format=xlsx&${api}`)}>下载 Excel</button>
+      <button class="secondary" onClick=${() => download(`/audit-log/export?format=csv&${api}`)}>下载 CSV</button>
+    </div>
     <${ErrorBanner} error=${error} />
+    ${!page && !error && html`<p class="muted loading">加载中…</p>`}
     ${
       page &&
-      html`<table id="audit"><thead><tr><th>时间</th><th>操作人</th><th>操作</th><th>对象</th><th>说明</th></tr></thead>
+      html`<div class="scroll"><table id="audit"><thead><tr><th>时间</th><th>操作人</th><th>操作</th><th>对象</th><th>说明</th></tr></thead>
       <tbody>${page.items.map(
-        (e) => html`<tr><td>${dateTime(e.at)}</td><td>${e.actor}</td><td>${e.action}</td>
-        <td>${e.entity}${e.entity_id ? ` #${e.entity_id}` : ""}</td><td>${e.summary}</td></tr>`,
-      )}</tbody></table>`
+        (
+          e,
+        ) => html`<tr data-action=${e.action}><td>${dateTime(e.at)}</td><td>${e.actor}</td><td class="action">${WORDS.audit_action[e.action] || e.action}</td>
+        <td>${WORDS.audit_entity[e.entity] || e.entity}${e.entity_id ? ` #${e.entity_id}` : ""}</td><td class="clip" title=${e.summary}>${e.summary}</td></tr>`,
+      )}</tbody></table>
+      ${page.items.length === 0 && html`<p class="empty">暂无数据</p>`}</div>
+      <${Pager} page=${page} onPage=${(n) => setFilters({ page: String(n) })} onSize=${(n) => setFilters({ per_page: n })} />`
     }
   </section>`;
 }

@@ -14,6 +14,7 @@ import {
   VENUE,
   Options,
   dateTime,
+  number,
 } from "./ui.js";
 import { get, getAs, post, patch, del, all, download, text } from "./api.js";
 
@@ -222,8 +223,10 @@ export function AnnualSummary({ me }) {
 
 /** One figure with last year's beside it. */
 function Figure({ id, label, value, before, unit, extra }) {
-  return html`<div class="figure" id=${id}><span class="label">${label}</span><strong>${value}</strong>
-    <span class="count">${unit}${before !== undefined ? `（上年 ${before}）` : ""}${extra ? `，${extra}` : ""}</span></div>`;
+  const text = number(value);
+  const size = text.length > 12 ? "longer" : text.length > 8 ? "long" : "";
+  return html`<div class="figure" id=${id}><span class="label">${label}</span><strong class=${size}>${text}</strong>
+    <span class="count">${unit}${before !== undefined ? `（上年 ${number(before)}）` : ""}${extra ? `，${extra}` : ""}</span></div>`;
 }
 
 /** The ledgers' headline figures of the year, each beside the year before's. */
@@ -265,12 +268,27 @@ function Archives({ year, me }) {
   const compare = async (a) => {
     setFailure(null);
     try {
-      setDiff({ archive: a, changes: await get(`/reports/archives/${a.id}/diff`) });
+      const [changes, archived] = await Promise.all([
+        get(`/reports/archives/${a.id}/diff`),
+        get(`/reports/archives/${a.id}`),
+      ]);
+      setDiff({ archive: a, changes, archived });
     } catch (err) {
       setFailure(err);
     }
   };
-  const shown = (v) => (v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
+  const shown = (v) =>
+    v === null || v === undefined
+      ? "—"
+      : typeof v === "number"
+        ? number(v)
+        : typeof v === "boolean"
+          ? v
+            ? "是"
+            : "否"
+          : typeof v === "object"
+            ? JSON.stringify(v)
+            : String(v);
   return html`<section class="archives" id="archives">
     <h2>存档</h2>
     <p class="muted">工作总结报出后存档：存档的数字不再随记录修改而变化，可随时与现在的数字比较。</p>
@@ -295,7 +313,7 @@ function Archives({ year, me }) {
         diff.changes.length === 0
           ? html`<p class="ok">没有变化。</p>`
           : html`<table><thead><tr><th>数据项</th><th>存档时</th><th>现在</th></tr></thead>
-        <tbody>${diff.changes.map((c) => html`<tr><td>${pathLabel(c.path)}<br /><code>${c.path}</code></td><td>${shown(c.archived)}</td><td>${shown(c.live)}</td></tr>`)}</tbody></table>`
+        <tbody>${diff.changes.map((c) => html`<tr><td title=${c.path}>${pathLabel(c.path, diff.archived)}</td><td class="num">${shown(c.archived)}</td><td class="num">${shown(c.live)}</td></tr>`)}</tbody></table>`
       }
     </div>`
     }
@@ -346,16 +364,61 @@ const PATH_WORDS = {
   pass: "合格率",
   rate: "比率",
   roster: "应参加人数",
+  all_met: "四个100%",
+  community_events: "村居社区场次",
+  street_events: "街道场次",
+  covered: "已覆盖",
+  full_coverage: "全覆盖",
+  venues: "",
+  grades: "成绩等级",
+  excellent: "优秀",
+  good: "良好",
+  fail: "不合格",
+  not_sat: "未参考",
+  passed_in_makeup: "补考合格",
+  previous: "上年",
+  unit: "单位",
+  year: "年度",
+  title: "名称",
+  name: "名称",
 };
 
-function pathLabel(path) {
-  return path
-    .split(".")
-    .map((part) => {
-      const [key, index] = part.split("[");
-      const word = PATH_WORDS[key] ?? key;
-      return index ? `${word}第${Number(index.replace("]", "")) + 1}项` : word;
-    })
-    .filter(Boolean)
-    .join(" ");
+/** Which vocabulary names the items of each list of the summary, by the item's `key`. */
+const ITEM_WORDS = {
+  venues: VENUE,
+  themes: WORDS.theme,
+  by_audience: WORDS.audience,
+  by_level: WORDS.level,
+  by_category: WORDS.mediation_category,
+  by_topic: WORDS.legal_topic,
+  by_field: WORDS.inspection_field,
+};
+
+/** The name of one item of a list: its key in words, its title or name, else 第 n 项. */
+function itemLabel(list, item, index) {
+  if (item && typeof item === "object") {
+    if (item.key && ITEM_WORDS[list]?.[item.key]) return ITEM_WORDS[list][item.key];
+    if (item.title || item.name) return `“${item.title || item.name}”`;
+  }
+  if (list === "covered" && typeof item === "string") return VENUE[item] || item;
+  return `第${index + 1}项`;
+}
+
+/** A changed figure's path in words (`summary.publicity.venues[2].events` → 普法宣传
+ *  法律六进 进社区 次数), naming list items from the archived report `root`. */
+function pathLabel(path, root) {
+  /** @type {any} */
+  let at = root;
+  const words = [];
+  for (const part of path.split(".")) {
+    const [key, index] = part.split("[");
+    at = at?.[key];
+    if (PATH_WORDS[key] !== "") words.push(PATH_WORDS[key] ?? key);
+    if (index !== undefined) {
+      const i = Number(index.replace("]", ""));
+      words.push(itemLabel(key, at?.[i], i));
+      at = at?.[i];
+    }
+  }
+  return words.filter(Boolean).join(" ");
 }

@@ -44,6 +44,16 @@ export function percent(rate) {
   return rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(2)}%`;
 }
 
+/** A figure as a report writes it, with thousands separators and its own decimals:
+ *  379644.84 → 379,644.84; 2000 → 2,000. */
+export function number(v) {
+  if (v === null || v === undefined || v === "") return "—";
+  const n = Number(v);
+  if (!Number.isFinite(n)) return String(v);
+  const fraction = String(v).split(".")[1] || "";
+  return n.toLocaleString("zh-CN", { minimumFractionDigits: fraction.length, maximumFractionDigits: fraction.length });
+}
+
 /** YYYY-MM-DD of a timestamp, in Beijing time (the office's zone). */
 export function day(timestamp) {
   const t = new Date(new Date(timestamp).getTime() + 8 * 3600_000);

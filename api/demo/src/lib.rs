@@ -183,7 +183,7 @@ pub async fn load(
         &txn,
         now,
         (None, "demo"),
-        "load",
+        audit::AuditAction::Load,
         "demo",
         None,
         format!(

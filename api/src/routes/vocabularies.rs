@@ -10,7 +10,7 @@ use domain::{
     auth::Role,
     error,
     scoring::Grade,
-    services::{activities, ledgers, targets::Target},
+    services::{activities, audit, ledgers, targets::Target},
 };
 
 pub struct VocabulariesApi;
@@ -64,6 +64,10 @@ pub struct Vocabularies {
     pub conflict: Vec<Term>,
     /// The label of each field a request or an import can name.
     pub field: Vec<Term>,
+    /// What each audit entry's `action` records.
+    pub audit_action: Vec<Term>,
+    /// What each audit entry's `entity` names.
+    pub audit_entity: Vec<Term>,
 }
 
 /// The Chinese label of every field a request can name (body fields, query parameters
@@ -72,6 +76,7 @@ pub struct Vocabularies {
 const FIELD_LABELS: &[(&str, &str)] = &[
     ("action", "操作"),
     ("active", "账号状态"),
+    ("actor", "操作人"),
     ("actor_id", "操作人"),
     ("amount", "涉及金额"),
     ("answer", "答案"),
@@ -204,6 +209,15 @@ pub fn field_label(field: &str) -> Option<&'static str> {
         .map(|(_, label)| *label)
 }
 
+fn pairs(list: &[(&str, &str)]) -> Vec<Term> {
+    list.iter()
+        .map(|(key, name)| Term {
+            key: (*key).into(),
+            name: (*name).into(),
+        })
+        .collect()
+}
+
 fn terms<E: Keyed>() -> Vec<Term> {
     terms_named(E::chinese)
 }
@@ -248,13 +262,9 @@ impl Vocabularies {
             field_error_thing: terms::<error::Thing>(),
             field_error_format: terms::<error::Format>(),
             conflict: terms::<error::Clash>(),
-            field: FIELD_LABELS
-                .iter()
-                .map(|(key, name)| Term {
-                    key: (*key).into(),
-                    name: (*name).into(),
-                })
-                .collect(),
+            field: pairs(FIELD_LABELS),
+            audit_action: terms::<audit::AuditAction>(),
+            audit_entity: pairs(audit::ENTITIES),
         }
     }
 }

@@ -69,7 +69,7 @@ pub async fn ensure_admin(
             db,
             now,
             (None, "system"),
-            "create",
+            audit::AuditAction::Create,
             "user",
             None,
             "first administrator created",

@@ -147,7 +147,7 @@ pub async fn remind(
             txn,
             Some(actor),
             now,
-            "remind",
+            audit::AuditAction::Remind,
             "campaign",
             Some(campaign_id.to_string()),
             format!(

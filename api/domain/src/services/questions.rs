@@ -215,7 +215,7 @@ pub async fn create(
             db,
             Some(actor),
             now,
-            "create",
+            audit::AuditAction::Create,
             "question",
             Some(model.id.to_string()),
             format!("campaign {campaign_id}: {}", short(&model.stem)),
@@ -299,7 +299,7 @@ pub async fn update(
             db,
             Some(actor),
             now,
-            "update",
+            audit::AuditAction::Update,
             "question",
             Some(id.to_string()),
             format!("now question {}: {}", model.id, short(&model.stem)),
@@ -334,10 +334,10 @@ pub async fn delete(
         let current = owned(db, scope, id).await?;
         let action = if was_drawn(db, id).await? {
             retire(db, current.model, now).await?;
-            "retire"
+            audit::AuditAction::Retire
         } else {
             question::Entity::delete_by_id(id).exec(db).await?;
-            "delete"
+            audit::AuditAction::Delete
         };
         audit::record(
             db,
@@ -433,7 +433,7 @@ pub async fn import(
             db,
             Some(actor),
             now,
-            "import",
+            audit::AuditAction::Import,
             "question",
             None,
             format!("campaign {campaign_id}: {count} questions imported"),

@@ -88,7 +88,7 @@ pub async fn freeze(
             txn,
             Some(actor),
             now,
-            "archive",
+            audit::AuditAction::Archive,
             "annual_report",
             Some(stored.id.to_string()),
             format!(

@@ -381,7 +381,7 @@ pub async fn import<L: Importable>(
         &*txn,
         Some(actor),
         now,
-        "import",
+        audit::AuditAction::Import,
         L::NAME,
         None,
         format!("{created} imported"),

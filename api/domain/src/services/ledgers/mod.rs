@@ -197,7 +197,7 @@ pub async fn create<L: Ledger>(
     write(db, async |db| {
         validate::<L>(db, &model, today).await?;
         let stored = stamped::<L>(model, actor, now).insert(db).await?;
-        audited::<L>(db, actor, now, "create", &stored).await
+        audited::<L>(db, actor, now, audit::AuditAction::Create, &stored).await
     })
     .await
 }
@@ -207,7 +207,7 @@ async fn audited<L: Ledger>(
     db: &impl ConnectionTrait,
     actor: &Actor,
     now: DateTime<Utc>,
-    action: &str,
+    action: audit::AuditAction,
     stored: &L::Model,
 ) -> AppResult<Record<L::Model>> {
     let id = L::id(stored);
@@ -247,7 +247,7 @@ pub async fn update<L: Ledger>(
         }
         active.set(L::UPDATED_AT, now.into());
         let stored = active.update(db).await?;
-        audited::<L>(db, actor, now, "update", &stored).await
+        audited::<L>(db, actor, now, audit::AuditAction::Update, &stored).await
     })
     .await
 }
@@ -271,7 +271,7 @@ pub async fn delete<L: Ledger>(
             db,
             Some(actor),
             now,
-            "delete",
+            audit::AuditAction::Delete,
             L::NAME,
             Some(id.to_string()),
             described,

@@ -163,7 +163,7 @@ pub async fn import_roster(
         &txn,
         Some(actor),
         now,
-        "import",
+        audit::AuditAction::Import,
         "user",
         None,
         format!(
@@ -723,7 +723,7 @@ async fn update_account(
             txn,
             Some(actor),
             now,
-            "role_change",
+            audit::AuditAction::RoleChange,
             "user",
             Some(id.to_string()),
             format!("roles {roles_before} → {} (import)", model.roles),
