@@ -1262,7 +1262,12 @@ async fn a_street_hr_works_within_the_street_and_the_district_sees_the_league_ta
         json!([]),
     )
     .await;
-    let offered = ids_on_page(&b, "select:not(#campaign) option", "value").await;
+    let offered = ids_on_page(
+        &b,
+        "select[aria-label='报名单位'] option, #roster-unit option",
+        "value",
+    )
+    .await;
     assert!(
         !offered.is_empty() && offered.iter().all(|u| units.contains(u)),
         "{offered:?}"
@@ -1737,5 +1742,98 @@ async fn the_audit_log_reads_in_chinese_filtered_by_action_and_person() {
     }
     if let Some(path) = screenshot_to("admin-audit.png") {
         b.screenshot(&path).await;
+    }
+}
+
+#[tokio::test]
+async fn hr_finds_people_on_the_roster_and_exempts_several_at_once() {
+    let Some(c) = console().await else { return };
+    let token = c.app.token("hr", DEMO_PASSWORD).await;
+    let id = c.demo.campaign_id;
+    let b = Browser::start(1280, 900).await;
+    b.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;
+    b.goto(&format!(
+        "{}/#/hr/roster?campaign={id}&per_page=20",
+        c.origin
+    ))
+    .await;
+    b.text("#roster-table tbody tr").await;
+    // Every member, page by page, with the unit and 领导干部 columns; the total is the API's.
+    let api = c
+        .app
+        .get(
+            &format!("/api/v1/campaigns/{id}/enrollments?per_page=20"),
+            &token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        b.text(".pager .total").await.replace(',', ""),
+        format!("共 {} 条", api["total"])
+    );
+    let heads = b.text("#roster-table thead").await;
+    assert!(
+        heads.contains("单位") && heads.contains("领导干部"),
+        "{heads}"
+    );
+    // Search by name: the address keeps it.
+    let name = api["items"][0]["name"].as_str().unwrap().to_owned();
+    b.type_into("#roster-search", &name).await;
+    b.until(
+        "the roster narrowed to the name",
+        "const rows = [...document.querySelectorAll('#roster-table tbody tr')]; return location.hash.includes('q=') && rows.length > 0 && rows.every((r) => r.innerText.includes(arguments[0]));",
+        json!([name]),
+    )
+    .await;
+    // Two people exempted in one go, with one reason asked in the page.
+    b.goto(&format!(
+        "{}/#/hr/roster?campaign={id}&exempt=false",
+        c.origin
+    ))
+    .await;
+    b.text("#roster-table tbody tr").await;
+    let picked = ids_on_page(&b, "#roster-table tbody tr", "data-user").await;
+    let (first, second) = (picked[0], picked[1]);
+    b.click(&format!(
+        "#roster-table tr[data-user='{first}'] input[type=checkbox]"
+    ))
+    .await;
+    b.click(&format!(
+        "#roster-table tr[data-user='{second}'] input[type=checkbox]"
+    ))
+    .await;
+    b.click("#batch-exempt").await;
+    b.click("#exempt-form button[type=submit]").await;
+    assert_eq!(
+        b.text("#exempt-form .field-error").await,
+        "请填写免考原因",
+        "no reason, no exemption"
+    );
+    b.type_into("#exempt-form input[name=exempt_reason]", "援派")
+        .await;
+    b.click("#exempt-form button[type=submit]").await;
+    b.until(
+        "the toast",
+        "const t = document.querySelector('#toast'); return t && t.innerText.includes('2 人');",
+        json!([]),
+    )
+    .await;
+    for user in [first, second] {
+        let entry = c
+            .app
+            .get(
+                &format!("/api/v1/campaigns/{id}/enrollments?exempt=true&per_page=500"),
+                &token,
+            )
+            .await
+            .expect(200);
+        let found = entry["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["user_id"] == user)
+            .cloned()
+            .unwrap_or_else(|| panic!("{user} not exempt"));
+        assert_eq!(found["exempt_reason"], "援派");
     }
 }

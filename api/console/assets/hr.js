@@ -10,6 +10,12 @@ import {
   BarChart,
   fieldErrors,
   wordAll,
+  missingFields,
+  useToast,
+  useQueryState,
+  Dialog,
+  Pager,
+  number,
   percent,
   day,
   WORDS,
@@ -182,6 +188,28 @@ function Missing({ campaign, unit, target }) {
   </section>`;
 }
 
+/** 免考 for one person or several: the reason asked in the page, not in `prompt()`. */
+function ExemptDialog({ people, onSave, onClose }) {
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState(null);
+  const save = (e) => {
+    e.preventDefault();
+    const missing = missingFields({ exempt_reason: reason.trim() }, ["exempt_reason"]);
+    if (missing) return setError(missing);
+    onSave(reason.trim()).catch(setError);
+  };
+  const names = people.map((m) => m.name);
+  return html`<${Dialog} id="exempt-dialog" title="设置免考" onClose=${onClose}>
+    <form id="exempt-form" onSubmit=${save}>
+      <p>为 ${names.slice(0, 5).join("、")}${names.length > 5 ? ` 等 ${names.length} 人` : ""} 设置免考。免考的人不计入四率的分母。</p>
+      <${Field} label="免考原因" name="exempt_reason" errors=${fieldErrors(error)}>
+        <input name="exempt_reason" value=${reason} placeholder="如：病假、援派" onInput=${(e) => setReason(e.target.value)} /></${Field}>
+      <${ErrorBanner} error=${error} />
+      <div class="actions"><button type="submit">免考</button><button type="button" class="secondary" onClick=${onClose}>取消</button></div>
+    </form>
+  </${Dialog}>`;
+}
+
 export function HrRoster({ query }) {
   const [list, campaign] = useCampaign(query);
   const [file, setFile] = useState(null);
@@ -189,11 +217,32 @@ export function HrRoster({ query }) {
   const [error, setError] = useState(null);
   const [units] = useLoad(() => all("UnitView", "/units"), []);
   const [enrollUnit, setEnrollUnit] = useState("");
+  const [filters, setFilters] = useQueryState(query, {
+    campaign: "",
+    q: "",
+    unit_id: "",
+    exempt: "",
+    study_complete: "",
+    page: "1",
+    per_page: "50",
+  });
+  const [typed, setTyped] = useState(filters.q);
+  useEffect(() => setTyped(filters.q), [filters.q]);
+  useEffect(() => {
+    const pause = setTimeout(() => typed.trim() !== filters.q && setFilters({ q: typed.trim() }), 400);
+    return () => clearTimeout(pause);
+  }, [typed]);
+  const listQuery = new URLSearchParams(Object.entries(filters).filter(([k, v]) => v && k !== "campaign")).toString();
   const [roster, rosterError, reload] = useLoad(
     () =>
-      campaign ? getAs("Page_RosterEntry", `/campaigns/${campaign}/enrollments?per_page=200`) : Promise.resolve(null),
-    [campaign],
+      campaign ? getAs("Page_RosterEntry", `/campaigns/${campaign}/enrollments?${listQuery}`) : Promise.resolve(null),
+    [campaign, listQuery],
   );
+  const [toast, showToast] = useToast();
+  /** @type {[any, (d: any) => void]} */
+  const [dialog, setDialog] = useState(null);
+  const [picked, setPicked] = useState(/** @type {number[]} */ ([]));
+  const unitName = Object.fromEntries((units || []).map((u) => [u.id, u.name]));
   const act = async (work) => {
     setError(null);
     setResult(null);
@@ -213,15 +262,25 @@ export function HrRoster({ query }) {
         ),
       );
   };
-  const exempt = (m) => {
-    const reason = m.exempt ? null : prompt(`为 ${m.name} 设置免考，请填写原因：`);
-    if (!m.exempt && !reason) return;
-    act(() =>
-      patch(`/campaigns/${campaign}/enrollments/${m.user_id}`, { exempt: !m.exempt, exempt_reason: reason }).then(() =>
-        m.exempt ? `已取消 ${m.name} 的免考。` : `已为 ${m.name} 设置免考。`,
-      ),
-    );
+  /** Sets (or lifts) 免考 for each of `people`, one request each; says how it went. */
+  const setExempt = async (people, exempt, reason) => {
+    for (const m of people) {
+      await patch(`/campaigns/${campaign}/enrollments/${m.user_id}`, { exempt, exempt_reason: exempt ? reason : null });
+    }
+    setDialog(null);
+    setPicked([]);
+    const who = people.length === 1 ? people[0].name : `${people.length} 人`;
+    showToast(exempt ? `已为 ${who} 设置免考。` : `已取消 ${who} 的免考。`);
+    reload();
   };
+  const askExempt = (people) =>
+    setDialog(
+      html`<${ExemptDialog} people=${people} onClose=${() => setDialog(null)} onSave=${(reason) => setExempt(people, true, reason)} />`,
+    );
+  const exempt = (m) => (m.exempt ? setExempt([m], false, null).catch(setError) : askExempt([m]));
+  const rows = roster ? roster.items : [];
+  const toggle = (id) => setPicked(picked.includes(id) ? picked.filter((x) => x !== id) : [...picked, id]);
+  const allPicked = rows.length > 0 && rows.every((m) => picked.includes(m.user_id));
   return html`<section>
     <h2>导入花名册</h2>
     <form class="toolbar" onSubmit=${importFile} id="import-form">
@@ -231,28 +290,47 @@ export function HrRoster({ query }) {
     </form>
     <${ErrorBanner} error=${error} />
     ${result && html`<p class="ok" role="status">${result}</p>`}
+    ${toast}${dialog}
     ${
       campaign &&
       html`<div>
       <h2>报名与免考</h2>
       <div class="toolbar">
         <${CampaignPicker} list=${list} chosen=${campaign} path="/hr/roster" extra=${{}} />
-        <select value=${enrollUnit} onChange=${(e) => setEnrollUnit(e.target.value)}>
+        <select value=${enrollUnit} aria-label="报名单位" onChange=${(e) => setEnrollUnit(e.target.value)}>
           <option value="">选择单位…</option>
           ${(units || []).map((u) => html`<option value=${u.id}>${u.name}</option>`)}
         </select>
         <button disabled=${!enrollUnit} onClick=${() => act(() => post(`/campaigns/${campaign}/enrollments`, { unit_ids: [Number(enrollUnit)] }).then((r) => `新报名 ${r.enrolled} 人。`))}>报名该单位及下级单位的干部</button>
       </div>
+      <div class="toolbar" id="roster-filters">
+        <label class="inline">姓名/用户名/工号<input id="roster-search" value=${typed} onInput=${(e) => setTyped(e.target.value)} /></label>
+        <label class="inline">单位<select id="roster-unit" value=${filters.unit_id} onChange=${(e) => setFilters({ unit_id: e.target.value })}>
+          <option value="">全部</option>${(units || []).map((u) => html`<option value=${String(u.id)}>${u.name}</option>`)}</select></label>
+        <label class="inline">免考<select value=${filters.exempt} onChange=${(e) => setFilters({ exempt: e.target.value })}>
+          <option value="">全部</option><option value="true">免考</option><option value="false">参考</option></select></label>
+        <label class="inline">学习<select value=${filters.study_complete} onChange=${(e) => setFilters({ study_complete: e.target.value })}>
+          <option value="">全部</option><option value="true">已完成</option><option value="false">未完成</option></select></label>
+        <button id="batch-exempt" disabled=${picked.length === 0} onClick=${() => askExempt(rows.filter((m) => picked.includes(m.user_id)))}>
+          批量免考${picked.length > 0 ? `（${picked.length}）` : ""}</button>
+      </div>
       <${ErrorBanner} error=${rosterError} />
+      ${!roster && !rosterError && html`<p class="muted loading">加载中…</p>`}
       ${
         roster &&
-        html`<table><thead><tr><th>姓名</th><th>工号</th><th>已学分钟</th><th>学习完成</th><th>免考</th><th></th></tr></thead>
-        <tbody>${roster.items.map(
-          (m) => html`<tr><td>${m.name}</td><td>${m.employee_no || ""}</td><td>${m.credited_minutes}</td>
-            <td>${m.study_complete ? "是" : "否"}</td><td>${m.exempt ? `是（${m.exempt_reason}）` : "否"}</td>
-            <td><button class="link" onClick=${() => exempt(m)}>${m.exempt ? "取消免考" : "免考"}</button></td></tr>`,
+        html`<div class="scroll"><table id="roster-table"><thead><tr>
+          <th><input type="checkbox" aria-label="全选本页" checked=${allPicked} onChange=${() => setPicked(allPicked ? [] : rows.map((m) => m.user_id))} /></th>
+          <th>姓名</th><th>单位</th><th>工号</th><th>领导干部</th><th>已学分钟</th><th>学习完成</th><th>免考</th><th>操作</th></tr></thead>
+        <tbody>${rows.map(
+          (m) => html`<tr data-user=${m.user_id}>
+            <td><input type="checkbox" aria-label=${`选择${m.name}`} checked=${picked.includes(m.user_id)} onChange=${() => toggle(m.user_id)} /></td>
+            <td>${m.name}</td><td class="clip" title=${unitName[m.unit_id] || ""}>${unitName[m.unit_id] || ""}</td><td>${m.employee_no || ""}</td>
+            <td>${m.is_leader ? "是" : ""}</td><td class="num">${number(m.credited_minutes)}</td>
+            <td>${m.study_complete ? "是" : "否"}</td><td data-field="exempt" class="clip" title=${m.exempt_reason || ""}>${m.exempt ? `是（${m.exempt_reason}）` : "否"}</td>
+            <td class="row-actions"><button class="link" data-action="exempt" onClick=${() => exempt(m)}>${m.exempt ? "取消免考" : "免考"}</button></td></tr>`,
         )}</tbody></table>
-        <p class="muted">共 ${roster.total} 人${roster.total > roster.items.length ? "，显示前 200 人" : ""}。</p>`
+        ${rows.length === 0 && html`<p class="empty">暂无数据</p>`}</div>
+        <${Pager} page=${roster} onPage=${(n) => setFilters({ page: String(n) })} onSize=${(n) => setFilters({ per_page: n })} />`
       }
     </div>`
     }
