@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use demo::{DEMO_PASSWORD, DemoOptions, DemoReport, load};
 use domain::clock::Clock;
-use entity::{enrollment, study_session, user};
+use entity::{enrollment, notice, study_session, user};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -1097,13 +1097,27 @@ async fn hr_reminds_the_missing_the_cadre_reads_it_and_the_archive_shows_what_mo
         json!([]),
     )
     .await;
+    // 一键提醒 shows who and the text first; nothing is sent until 发送.
     b.click("#send-reminders").await;
-    let sent = b.text("#reminders-sent").await;
+    assert_eq!(b.text("#remind-count").await, total.to_string());
+    let notices = async || notice::Entity::find().count(c.app.db()).await.unwrap();
+    let before = notices().await;
+    b.click("#remind-dialog .actions button.secondary").await;
+    assert_eq!(notices().await, before, "cancelled: nothing sent");
+    b.click("#send-reminders").await;
+    b.click("#remind-send").await;
+    let sent = b.text("#toast").await;
     assert!(sent.contains(&format!("已向 {total} 人发送提醒")), "{sent}");
     b.click("#send-reminders").await;
+    b.type_into(
+        "#remind-form textarea[name=message]",
+        "请尽快完成学法任务。",
+    )
+    .await;
+    b.click("#remind-send").await;
     b.until(
         "the second reminder skipped",
-        "const e = document.querySelector('#reminders-sent'); return e && e.innerText.includes('本次跳过') && e.innerText;",
+        "const e = document.querySelector('#toast'); return e && e.innerText.includes('本次跳过') && e.innerText;",
         json!([]),
     )
     .await;

@@ -149,41 +149,62 @@ export function HrTargets({ query }) {
   </section>`;
 }
 
+/** 一键提醒, previewed: who will be told (the count, the first names) and the text, which
+ *  HR may rewrite; empty keeps each person's own message (what they lack, by when). */
+function ReminderDialog({ page, target, onSend, onClose }) {
+  const [message, setMessage] = useState("");
+  const [error, setError] = useState(null);
+  const names = page.items.map((m) => m.name);
+  const send = (e) => {
+    e.preventDefault();
+    onSend(message.trim() || null).catch(setError);
+  };
+  return html`<${Dialog} id="remind-dialog" title="发送提醒" onClose=${onClose}>
+    <form id="remind-form" onSubmit=${send}>
+      <p>将向${WORDS.missing[target]}名单中的 <strong id="remind-count">${page.total}</strong> 人发送提醒：${names.slice(0, 10).join("、")}${page.total > 10 ? " 等" : ""}。24 小时内已提醒过的人本次跳过。</p>
+      <${Field} label="提醒内容" name="message" errors=${fieldErrors(error)}>
+        <textarea name="message" rows="3" maxlength="500" value=${message} onInput=${(e) => setMessage(e.target.value)}
+          placeholder="不填则按每人情况自动生成，如：您在“2026年度学法考试”中的学习尚未完成（还差30分钟），请于12月31日前完成。"></textarea></${Field}>
+      <${ErrorBanner} error=${error} />
+      <div class="actions"><button type="submit" id="remind-send">发送</button><button type="button" class="secondary" onClick=${onClose}>取消</button></div>
+    </form>
+  </${Dialog}>`;
+}
+
 function Missing({ campaign, unit, target }) {
   const q = `target=${target}${unit ? `&unit_id=${unit}` : ""}`;
+  const [at, setAt] = useState({ page: 1, per_page: 50 });
+  useEffect(() => setAt({ ...at, page: 1 }), [q]);
   const [page, error] = useLoad(
-    () => getAs("MissingPage", `/campaigns/${campaign}/targets/missing?${q}&per_page=200`),
-    [campaign, q],
+    () => getAs("MissingPage", `/campaigns/${campaign}/targets/missing?${q}&page=${at.page}&per_page=${at.per_page}`),
+    [campaign, q, at.page, at.per_page],
   );
-  const [sent, setSent] = useState(null);
-  const [sendError, setSendError] = useState(null);
-  const remind = async () => {
-    setSent(null);
-    setSendError(null);
-    try {
-      const r = await post(`/campaigns/${campaign}/reminders`, { target, unit_id: unit ? Number(unit) : null });
-      setSent(`已向 ${r.notified} 人发送提醒${r.skipped ? `，${r.skipped} 人 24 小时内已提醒过，本次跳过` : ""}。`);
-    } catch (err) {
-      setSendError(err);
-    }
+  const [toast, showToast] = useToast();
+  const [asking, setAsking] = useState(false);
+  const send = async (message) => {
+    const r = await post(`/campaigns/${campaign}/reminders`, { target, unit_id: unit ? Number(unit) : null, message });
+    setAsking(false);
+    showToast(`已向 ${r.notified} 人发送提醒${r.skipped ? `，${r.skipped} 人 24 小时内已提醒过，本次跳过` : ""}。`);
   };
   return html`<section class="missing">
     <div class="toolbar">
       <h2>${WORDS.missing[target]}名单${page ? `（${page.total} 人）` : ""}</h2>
-      <button id="send-reminders" disabled=${!page || page.total === 0} onClick=${remind}>一键提醒</button>
+      <button id="send-reminders" disabled=${!page || page.total === 0} onClick=${() => setAsking(true)}>一键提醒</button>
       <button onClick=${() => download(`/campaigns/${campaign}/targets/missing/export?${q}&format=xlsx`)}>下载 Excel</button>
       <button class="secondary" onClick=${() => download(`/campaigns/${campaign}/targets/missing/export?${q}&format=csv`)}>下载 CSV</button>
     </div>
-    ${sent && html`<p class="ok" role="status" id="reminders-sent">${sent}</p>`}
-    <${ErrorBanner} error=${error || sendError} />
+    ${toast}
+    ${asking && page && html`<${ReminderDialog} page=${page} target=${target} onSend=${send} onClose=${() => setAsking(false)} />`}
+    <${ErrorBanner} error=${error} />
     ${
       page &&
-      html`<table><thead><tr><th>姓名</th><th>工号</th><th>单位</th><th>差分钟</th><th>未完成必修课</th><th>已考/剩余</th><th>最高分</th><th>等级</th></tr></thead>
+      html`<div class="scroll"><table><thead><tr><th>姓名</th><th>工号</th><th>单位</th><th>差分钟</th><th>未完成必修课</th><th>已考/剩余</th><th>最高分</th><th>等级</th></tr></thead>
       <tbody>${page.items.map(
         (m) => html`<tr><td>${m.name}${m.is_leader ? "（领导干部）" : ""}</td><td>${m.employee_no || ""}</td>
           <td>${m.unit_name || ""}</td><td>${m.minutes_short}</td><td>${m.compulsory_unfinished.join("、")}</td>
           <td>${m.attempts_used}/${m.attempts_left}</td><td>${m.best_score ?? "—"}</td><td>${m.grade ? WORDS.grade[m.grade] : "—"}</td></tr>`,
-      )}</tbody></table>`
+      )}</tbody></table>${page.items.length === 0 && html`<p class="empty">暂无数据</p>`}</div>
+      <${Pager} page=${page} onPage=${(n) => setAt({ ...at, page: n })} onSize=${(n) => setAt({ page: 1, per_page: Number(n) })} />`
     }
   </section>`;
 }
