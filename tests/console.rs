@@ -1851,3 +1851,118 @@ async fn hr_finds_people_on_the_roster_and_exempts_several_at_once() {
         assert_eq!(found["exempt_reason"], "援派");
     }
 }
+
+#[tokio::test]
+async fn hr_searches_the_question_bank_and_edits_and_deletes_in_place() {
+    let Some(c) = console().await else { return };
+    // The demo campaign is the district's: its bank is the district HR's to change.
+    let token = c.app.token("qu-hr", DEMO_PASSWORD).await;
+    let b = Browser::start(1280, 1000).await;
+    b.sign_in(&c.origin, "qu-hr", DEMO_PASSWORD).await;
+    let id = c.demo.campaign_id;
+    b.goto(&format!("{}/#/hr/questions?campaign={id}", c.origin))
+        .await;
+    b.text("#questions tbody tr").await;
+    // A word of one stem finds it, as the API's own search does.
+    let bank = c
+        .app
+        .get(
+            &format!("/api/v1/campaigns/{id}/questions?per_page=500"),
+            &token,
+        )
+        .await
+        .expect(200);
+    let stem = bank["items"][0]["stem"].as_str().unwrap().to_owned();
+    let word: String = stem.chars().take(6).collect();
+    let found = c
+        .app
+        .get(
+            &format!(
+                "/api/v1/campaigns/{id}/questions?q={}",
+                word.bytes()
+                    .map(|b| format!("%{b:02X}"))
+                    .collect::<String>()
+            ),
+            &token,
+        )
+        .await
+        .expect(200);
+    assert!(found["total"].as_u64().unwrap() >= 1);
+    b.type_into("#question-search", &word).await;
+    b.until(
+        "the bank narrowed to the search",
+        "return location.hash.includes('q=') && document.querySelectorAll('#questions tbody tr').length === arguments[0];",
+        json!([found["items"].as_array().unwrap().len()]),
+    )
+    .await;
+    // 修改 in a dialog beside the list.
+    let qid = found["items"][0]["id"].clone();
+    b.click(&format!(
+        "#questions tr[data-question='{qid}'] [data-action=edit]"
+    ))
+    .await;
+    b.fill("#edit-question input[name=law_ref]", "《宪法》第三十三条")
+        .await;
+    b.click("#edit-question button[type=submit]").await;
+    b.until(
+        "the toast",
+        "const t = document.querySelector('#toast'); return t && t.innerText.includes('已保存');",
+        json!([]),
+    )
+    .await;
+    let stored = c
+        .app
+        .get(
+            &format!("/api/v1/campaigns/{id}/questions?per_page=500"),
+            &token,
+        )
+        .await
+        .expect(200);
+    // A question exams already drew is kept for them and changed as a new version.
+    let changed = stored["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["law_ref"] == "《宪法》第三十三条" && q["stem"] == found["items"][0]["stem"])
+        .expect("the changed question in the bank");
+    let qid = changed["id"].clone();
+    b.text(&format!("#questions tr[data-question='{qid}']"))
+        .await;
+    // 删除, asked first.
+    b.click(&format!(
+        "#questions tr[data-question='{qid}'] [data-action=delete]"
+    ))
+    .await;
+    b.click("#confirm-delete-yes").await;
+    b.until(
+        "the question gone from the list",
+        "return !document.querySelector(`#questions tr[data-question='${arguments[0]}']`);",
+        json!([qid.to_string()]),
+    )
+    .await;
+    let after = c
+        .app
+        .get(
+            &format!("/api/v1/campaigns/{id}/questions?per_page=500"),
+            &token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(after["total"], stored["total"].as_u64().unwrap() - 1);
+    assert!(b.text("#csv-guide summary").await.contains("CSV"));
+    // A street's HR reads the district's bank but is not offered changes it may not make.
+    let street = Browser::start(1280, 900).await;
+    street.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;
+    street
+        .goto(&format!("{}/#/hr/questions?campaign={id}", c.origin))
+        .await;
+    street.text("#not-owned").await;
+    street.text("#questions tbody tr").await;
+    let offered = street
+        .script(
+            "return document.querySelectorAll('#questions [data-action], #question-form').length;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(offered, json!(0));
+}

@@ -14,6 +14,7 @@ import {
   useToast,
   useQueryState,
   Dialog,
+  Confirm,
   Pager,
   number,
   percent,
@@ -21,7 +22,7 @@ import {
   WORDS,
   Options,
 } from "./ui.js";
-import { get, getAs, post, patch, all, download, upload } from "./api.js";
+import { get, getAs, post, patch, del, all, download, upload } from "./api.js";
 import { PapersEditor, PaperCheck, papersForForm, papersForApi } from "./papers.js";
 
 /** The campaign last picked in a page's picker on this browser. */
@@ -513,77 +514,188 @@ const EMPTY_QUESTION = {
 };
 const DIFFICULTY = { 1: "易", 2: "中", 3: "难" };
 
-export function HrQuestions({ query }) {
-  const [list, campaign] = useCampaign(query);
-  const [bank, bankError, reload] = useLoad(
-    () => (campaign ? all("QuestionView", `/campaigns/${campaign}/questions`) : Promise.resolve([])),
-    [campaign],
-  );
-  const [form, setForm] = useState(EMPTY_QUESTION);
+const LETTERS = "ABCDEFGHIJ";
+
+/** A question as the form edits it (tags as text). */
+function formOf(q) {
+  return {
+    ...EMPTY_QUESTION,
+    ...q,
+    tags: (q.tags || []).join("；"),
+    options: q.kind === "judge" ? ["", "", "", ""] : q.options,
+  };
+}
+
+/** The form's question as the API takes it. */
+function questionBody(form) {
+  return {
+    kind: form.kind,
+    stem: form.stem,
+    options: form.kind === "judge" ? ["正确", "错误"] : form.options.filter((o) => o.trim()),
+    answer: form.answer,
+    points: form.points,
+    law_ref: form.law_ref,
+    tags: form.tags.split(/[;；,，、\s]+/).filter(Boolean),
+    difficulty: form.difficulty,
+    pool: form.pool,
+  };
+}
+
+/** Adds a question (inline) or changes one (in a dialog): the same fields. */
+function QuestionForm({ id, start, submit, label, onSaved, onCancel }) {
+  const [form, setForm] = useState(start);
   const [error, setError] = useState(null);
-  const [done, setDone] = useState(null);
-  const [file, setFile] = useState(null);
-  const run = async (work) => {
+  const save = async (e) => {
+    e.preventDefault();
+    const missing = missingFields({ stem: form.stem.trim() }, ["stem"]);
+    if (missing) return setError(missing);
     setError(null);
-    setDone(null);
     try {
-      setDone(await work());
-      reload();
-    } catch (e) {
-      setError(e);
+      await submit(questionBody(form));
+      setForm(start);
+      onSaved();
+    } catch (err) {
+      setError(err);
     }
   };
-  const add = (e) => {
-    e.preventDefault();
-    const options = form.kind === "judge" ? ["正确", "错误"] : form.options.filter((o) => o.trim());
-    const tags = form.tags.split(/[;；,，、\s]+/).filter(Boolean);
-    run(() =>
-      post(`/campaigns/${campaign}/questions`, { ...form, options, tags }).then(() => {
-        setForm(EMPTY_QUESTION);
-        return "已添加。";
-      }),
-    );
-  };
   const errors = fieldErrors(error);
-  const letters = "ABCDEFGHIJ";
+  return html`<form class="grid" id=${id} onSubmit=${save}>
+    <${Field} label="题型" name="kind" errors=${errors}><select name="kind" value=${form.kind} onChange=${(e) => setForm({ ...form, kind: e.target.value, answer: [0] })}><${Options} map=${WORDS.question_kind} /></select></${Field}>
+    <${Field} label="题干" name="stem" errors=${errors}><input name="stem" value=${form.stem} onInput=${(e) => setForm({ ...form, stem: e.target.value })} /></${Field}>
+    ${
+      form.kind !== "judge" &&
+      form.options.map(
+        (o, i) => html`<label class="field"><span>选项${LETTERS[i]}
+        <input type=${form.kind === "single" ? "radio" : "checkbox"} name=${`${id}-answer`} checked=${form.answer.includes(i)}
+          onChange=${() => setForm({ ...form, answer: form.kind === "single" ? [i] : form.answer.includes(i) ? form.answer.filter((a) => a !== i) : [...form.answer, i].sort() })} /> 正确</span>
+        <input name=${`option-${i}`} value=${o} onInput=${(e) => setForm({ ...form, options: form.options.map((x, j) => (j === i ? e.target.value : x)) })} /></label>`,
+      )
+    }
+    ${form.kind === "judge" && html`<${Field} label="答案" name="answer" errors=${errors}><select value=${String(form.answer[0] ?? 0)} onChange=${(e) => setForm({ ...form, answer: [Number(e.target.value)] })}><option value="0">正确</option><option value="1">错误</option></select></${Field}>`}
+    ${form.kind !== "judge" && errors.answer && html`<em class="field-error" data-field="answer">${wordAll(errors.answer, "答案")}</em>`}
+    ${form.kind !== "judge" && errors.options && html`<em class="field-error" data-field="options">${wordAll(errors.options, "选项")}</em>`}
+    <${Field} label="分值" name="points" errors=${errors}><input type="number" name="points" value=${form.points} onInput=${(e) => setForm({ ...form, points: Number(e.target.value) })} /></${Field}>
+    <${Field} label="法律依据" name="law_ref" errors=${errors}><input name="law_ref" value=${form.law_ref} onInput=${(e) => setForm({ ...form, law_ref: e.target.value })} /></${Field}>
+    <${Field} label="标签（用分号分隔）" name="tags" errors=${errors}><input name="tags" value=${form.tags} placeholder="宪法；民法典" onInput=${(e) => setForm({ ...form, tags: e.target.value })} /></${Field}>
+    <${Field} label="难度" name="difficulty" errors=${errors}><select value=${String(form.difficulty)} onChange=${(e) => setForm({ ...form, difficulty: Number(e.target.value) })}><${Options} map=${DIFFICULTY} /></select></${Field}>
+    <${Field} label="题库" name="pool" errors=${errors}><select value=${form.pool} onChange=${(e) => setForm({ ...form, pool: e.target.value })}><${Options} map=${WORDS.question_pool} /></select></${Field}>
+    <${ErrorBanner} error=${error} />
+    <div class="wide actions"><button type="submit">${label}</button>${onCancel && html`<button type="button" class="secondary" onClick=${onCancel}>取消</button>`}</div>
+  </form>`;
+}
+
+export function HrQuestions({ me, query }) {
+  const [list, campaign] = useCampaign(query);
+  const [units] = useLoad(() => all("UnitView", "/units"), []);
+  const chosen = list.find((c) => c.id === campaign);
+  // A campaign run above the caller's scope (the district's) keeps its bank there.
+  const owned = !me.scope || !chosen || (units || []).some((u) => u.id === chosen.owner_unit_id);
+  const [filters, setFilters] = useQueryState(query, {
+    campaign: "",
+    q: "",
+    kind: "",
+    pool: "",
+    page: "1",
+    per_page: "50",
+  });
+  const [typed, setTyped] = useState(filters.q);
+  useEffect(() => setTyped(filters.q), [filters.q]);
+  useEffect(() => {
+    const pause = setTimeout(() => typed.trim() !== filters.q && setFilters({ q: typed.trim() }), 400);
+    return () => clearTimeout(pause);
+  }, [typed]);
+  const listQuery = new URLSearchParams(Object.entries(filters).filter(([k, v]) => v && k !== "campaign")).toString();
+  const [bank, bankError, reload] = useLoad(
+    () =>
+      campaign ? getAs("Page_QuestionView", `/campaigns/${campaign}/questions?${listQuery}`) : Promise.resolve(null),
+    [campaign, listQuery],
+  );
+  const [error, setError] = useState(null);
+  const [file, setFile] = useState(null);
+  const [toast, showToast] = useToast();
+  /** @type {[any, (d: any) => void]} */
+  const [dialog, setDialog] = useState(null);
+  const edit = (q) =>
+    setDialog(
+      html`<${Dialog} id="question-dialog" title="修改试题" onClose=${() => setDialog(null)}>
+        <${QuestionForm} id="edit-question" start=${formOf(q)} label="保存" submit=${(body) => patch(`/questions/${q.id}`, body)}
+          onSaved=${() => (setDialog(null), showToast("已保存试题。"), reload())} onCancel=${() => setDialog(null)} /></${Dialog}>`,
+    );
+  const remove = (q) =>
+    setDialog(
+      html`<${Confirm} id="confirm-delete" title="删除试题" text=${`删除“${q.stem.slice(0, 40)}”？已被考试抽到的题不会真正删除，只是停用，不再出现在新的试卷中。`}
+        yes="删除" onClose=${() => setDialog(null)}
+        onYes=${async () => {
+          setDialog(null);
+          try {
+            await del(`/questions/${q.id}`);
+            showToast("已删除试题。");
+            reload();
+          } catch (err) {
+            setError(err);
+          }
+        }} />`,
+    );
   return html`<section>
     <div class="toolbar"><${CampaignPicker} list=${list} chosen=${campaign} path="/hr/questions" extra=${{}} /></div>
-    <form class="toolbar" onSubmit=${(e) => {
-      e.preventDefault();
-      if (file)
-        run(() => upload(`/campaigns/${campaign}/questions/import`, file).then((r) => `已导入 ${r.imported} 题。`));
-    }}>
+    ${!owned && html`<p class="note" id="not-owned">本活动由上级单位组织，题库由其管理员维护，这里只能查看。</p>`}
+    ${
+      owned &&
+      html`<form class="toolbar" onSubmit=${async (e) => {
+        e.preventDefault();
+        if (!file) return;
+        setError(null);
+        try {
+          const r = await upload(`/campaigns/${campaign}/questions/import`, file);
+          showToast(`已导入 ${r.imported} 题。`);
+          reload();
+        } catch (err) {
+          setError(err);
+        }
+      }}>
       <input type="file" accept=".csv,text/csv" onChange=${(e) => setFile(e.target.files[0])} />
       <button type="submit" disabled=${!file}>导入题库 CSV</button>
     </form>
-    <form class="grid" onSubmit=${add}>
-      <${Field} label="题型" name="kind" errors=${errors}><select value=${form.kind} onChange=${(e) => setForm({ ...form, kind: e.target.value, answer: [0] })}><${Options} map=${WORDS.question_kind} /></select></${Field}>
-      <${Field} label="题干" name="stem" errors=${errors}><input value=${form.stem} onInput=${(e) => setForm({ ...form, stem: e.target.value })} /></${Field}>
-      ${
-        form.kind !== "judge" &&
-        form.options.map(
-          (o, i) => html`<label class="field"><span>选项${letters[i]}
-          <input type=${form.kind === "single" ? "radio" : "checkbox"} name="answer" checked=${form.answer.includes(i)}
-            onChange=${() => setForm({ ...form, answer: form.kind === "single" ? [i] : form.answer.includes(i) ? form.answer.filter((a) => a !== i) : [...form.answer, i].sort() })} /> 正确</span>
-          <input value=${o} onInput=${(e) => setForm({ ...form, options: form.options.map((x, j) => (j === i ? e.target.value : x)) })} /></label>`,
-        )
-      }
-      ${form.kind === "judge" && html`<${Field} label="答案" name="answer" errors=${errors}><select onChange=${(e) => setForm({ ...form, answer: [Number(e.target.value)] })}><option value="0">正确</option><option value="1">错误</option></select></${Field}>`}
-      <${Field} label="分值" name="points" errors=${errors}><input type="number" value=${form.points} onInput=${(e) => setForm({ ...form, points: Number(e.target.value) })} /></${Field}>
-      <${Field} label="法律依据" name="law_ref" errors=${errors}><input value=${form.law_ref} onInput=${(e) => setForm({ ...form, law_ref: e.target.value })} /></${Field}>
-      <${Field} label="标签（用分号分隔）" name="tags" errors=${errors}><input value=${form.tags} placeholder="宪法；民法典" onInput=${(e) => setForm({ ...form, tags: e.target.value })} /></${Field}>
-      <${Field} label="难度" name="difficulty" errors=${errors}><select value=${form.difficulty} onChange=${(e) => setForm({ ...form, difficulty: Number(e.target.value) })}><${Options} map=${DIFFICULTY} /></select></${Field}>
-      <${Field} label="题库" name="pool" errors=${errors}><select value=${form.pool} onChange=${(e) => setForm({ ...form, pool: e.target.value })}><${Options} map=${WORDS.question_pool} /></select></${Field}>
-      <button type="submit" disabled=${!campaign}>添加试题</button>
-    </form>
+    <details class="guide" id="csv-guide"><summary>题库 CSV 的列</summary>
+      <p>第一行是列名，UTF-8 或 GBK 编码均可；有错误的行会逐行列出，整个文件不导入。</p>
+      <table><thead><tr><th>列名</th><th>必填</th><th>写法</th></tr></thead><tbody>
+        <tr><td>题型</td><td>是</td><td>单选、多选 或 判断</td></tr>
+        <tr><td>题干</td><td>是</td><td>题目文字，最多 2000 字</td></tr>
+        <tr><td>A、B、C…（或“选项”）</td><td>选择题必填</td><td>每列一个选项；或在“选项”一列里用 | 分隔；判断题可不填</td></tr>
+        <tr><td>答案</td><td>是</td><td>选项字母，如 A、AC；判断题写 对/错</td></tr>
+        <tr><td>分值</td><td>否</td><td>整数，默认 1</td></tr>
+        <tr><td>法律依据</td><td>否</td><td>如《宪法》第三十三条</td></tr>
+        <tr><td>标签</td><td>否</td><td>用分号分隔</td></tr>
+        <tr><td>难度</td><td>否</td><td>易、中、难（或 1、2、3），默认 中</td></tr>
+        <tr><td>题库</td><td>否</td><td>考试 或 练习，默认 考试</td></tr>
+      </tbody></table>
+    </details>
+    <h2>添加试题</h2>
+    <${QuestionForm} id="question-form" start=${EMPTY_QUESTION} label="添加试题"
+      submit=${(body) => post(`/campaigns/${campaign}/questions`, body)} onSaved=${() => (showToast("已添加试题。"), reload())} />`
+    }
     <${ErrorBanner} error=${error || bankError} />
-    ${done && html`<p class="ok">${done}</p>`}
-    <table><thead><tr><th>题型</th><th>题干</th><th>选项</th><th>答案</th><th>分值</th><th>法律依据</th><th>标签</th><th>难度</th><th>题库</th></tr></thead>
-      <tbody>${(bank || []).map(
-        (q) => html`<tr><td>${WORDS.question_kind[q.kind]}</td><td>${q.stem}</td>
-        <td>${q.options.map((o, i) => `${letters[i]}. ${o}`).join("　")}</td><td>${q.answer.map((a) => letters[a]).join("")}</td>
-        <td>${q.points}</td><td>${q.law_ref}</td><td>${q.tags.join("、")}</td><td>${DIFFICULTY[q.difficulty]}</td><td>${WORDS.question_pool[q.pool]}</td></tr>`,
-      )}</tbody></table>
+    ${toast}${dialog}
+    <h2>题库</h2>
+    <div class="toolbar">
+      <label class="inline">题干/法律依据<input id="question-search" value=${typed} onInput=${(e) => setTyped(e.target.value)} /></label>
+      <label class="inline">题型<select value=${filters.kind} onChange=${(e) => setFilters({ kind: e.target.value })}><${Options} map=${WORDS.question_kind} empty="全部" /></select></label>
+      <label class="inline">题库<select value=${filters.pool} onChange=${(e) => setFilters({ pool: e.target.value })}><${Options} map=${WORDS.question_pool} empty="全部" /></select></label>
+    </div>
+    ${!bank && !bankError && html`<p class="muted loading">加载中…</p>`}
+    ${
+      bank &&
+      html`<div class="scroll"><table id="questions"><thead><tr><th>题型</th><th>题干</th><th>选项</th><th>答案</th><th>分值</th><th>法律依据</th><th>标签</th><th>难度</th><th>题库</th><th>操作</th></tr></thead>
+      <tbody>${bank.items.map(
+        (
+          q,
+        ) => html`<tr data-question=${q.id}><td>${WORDS.question_kind[q.kind]}</td><td class="clip" title=${q.stem}>${q.stem}</td>
+        <td class="clip" title=${q.options.map((o, i) => `${LETTERS[i]}. ${o}`).join("　")}>${q.options.map((o, i) => `${LETTERS[i]}. ${o}`).join("　")}</td><td>${q.answer.map((a) => LETTERS[a]).join("")}</td>
+        <td>${q.points}</td><td>${q.law_ref}</td><td>${q.tags.join("、")}</td><td>${DIFFICULTY[q.difficulty]}</td><td>${WORDS.question_pool[q.pool]}</td>
+        <td class="row-actions">${owned && html`<button class="link" data-action="edit" onClick=${() => edit(q)}>修改</button><button class="link" data-action="delete" onClick=${() => remove(q)}>删除</button>`}</td></tr>`,
+      )}</tbody></table>${bank.items.length === 0 && html`<p class="empty">暂无数据</p>`}</div>
+      <${Pager} page=${bank} onPage=${(n) => setFilters({ page: String(n) })} onSize=${(n) => setFilters({ per_page: n })} />`
+    }
   </section>`;
 }
 

@@ -520,18 +520,24 @@ impl ExamApi {
         /// Include retired questions.
         #[oai(default)]
         include_retired: Query<bool>,
+        /// Words in the stem or the legal reference.
+        #[oai(validator(max_length = 100))]
+        q: Query<Option<String>>,
+        kind: Query<Option<QuestionKind>>,
+        pool: Query<Option<QuestionPool>>,
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<QuestionList> {
         let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageQuestions).await?;
-        let found = services::questions::list(
-            &state.db,
-            &scope,
-            id.0,
-            include_retired.0,
-            page_req(page, per_page),
-        )
-        .await?;
+        let filter = services::questions::QuestionFilter {
+            include_retired: include_retired.0,
+            q: q.0,
+            kind: kind.0.map(Into::into),
+            pool: pool.0.map(Into::into),
+        };
+        let found =
+            services::questions::list(&state.db, &scope, id.0, filter, page_req(page, per_page))
+                .await?;
         Ok(QuestionList::Ok(Json(Page::of(found, QuestionView::from))))
     }
 

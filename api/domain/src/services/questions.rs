@@ -354,17 +354,40 @@ pub async fn delete(
     .await
 }
 
+/// Which questions of a bank a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct QuestionFilter {
+    pub include_retired: bool,
+    /// Words in the stem or the legal reference.
+    pub q: Option<String>,
+    pub kind: Option<QuestionKind>,
+    pub pool: Option<QuestionPool>,
+}
+
 pub async fn list(
     db: &impl ConnectionTrait,
     scope: &Scope,
     campaign_id: i64,
-    include_retired: bool,
+    filter: QuestionFilter,
     page: PageReq,
 ) -> AppResult<Page<Question>> {
     campaigns::seen(db, scope, campaign_id).await?;
     let mut query = question::Entity::find().filter(question::Column::CampaignId.eq(campaign_id));
-    if !include_retired {
+    if !filter.include_retired {
         query = query.filter(question::Column::Retired.eq(false));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(question::Column::Stem.contains(q))
+                .add(question::Column::LawRef.contains(q)),
+        );
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(question::Column::Kind.eq(kind));
+    }
+    if let Some(pool) = filter.pool {
+        query = query.filter(question::Column::Pool.eq(pool));
     }
     let total = query.clone().count(db).await?;
     let items = query
