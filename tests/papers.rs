@@ -611,3 +611,52 @@ async fn the_make_up_window_counts_for_exam_and_pass_and_closes_on_time() {
         .await;
     assert!(String::from_utf8(listed).unwrap().contains("补考"));
 }
+
+/// The bank is searched by words of the stem or the legal reference, and filtered by kind
+/// and pool; the total is of what matches.
+#[tokio::test]
+async fn the_bank_is_searched_by_words_kind_and_pool() {
+    let app = TestApp::new().await;
+    let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
+    let campaign = app.make_campaign(&hr).await.id;
+    for (kind, stem, law_ref, pool) in [
+        ("judge", "宪法是国家的根本法", "《宪法》序言", "exam"),
+        (
+            "judge",
+            "民法典自2021年起施行",
+            "《民法典》第1260条",
+            "practice",
+        ),
+        ("judge", "国家宪法日是12月4日", "", "exam"),
+    ] {
+        question(
+            &app,
+            &hr,
+            campaign,
+            json!({"kind": kind, "stem": stem, "options": ["正确", "错误"], "answer": [0], "law_ref": law_ref, "pool": pool}),
+        )
+        .await;
+    }
+    let total = |path: String| {
+        let app = &app;
+        let hr = hr.clone();
+        async move { app.get(&path, &hr).await.expect(200)["total"].clone() }
+    };
+    let base = format!("/api/v1/campaigns/{campaign}/questions");
+    let encoded = |s: &str| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+    assert_eq!(
+        total(format!("{base}?q={}", encoded("宪法"))).await,
+        2,
+        "stem or law_ref"
+    );
+    assert_eq!(total(format!("{base}?q={}", encoded("第1260条"))).await, 1);
+    assert_eq!(total(format!("{base}?pool=practice")).await, 1);
+    assert_eq!(total(format!("{base}?kind=single")).await, 0);
+    assert_eq!(
+        total(format!("{base}?q={}&pool=exam", encoded("宪法"))).await,
+        2
+    );
+    app.get(&format!("{base}?kind=essay"), &hr)
+        .await
+        .expect(422);
+}

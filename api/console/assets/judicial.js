@@ -15,6 +15,11 @@ import {
   Options,
   dateTime,
   number,
+  useQueryState,
+  useToast,
+  Dialog,
+  Confirm,
+  Pager,
 } from "./ui.js";
 import { get, getAs, post, patch, del, all, download, text } from "./api.js";
 
@@ -37,7 +42,7 @@ const EMPTY = {
   notes: "",
 };
 
-function ActivityForm({ units, editing, onDone }) {
+function ActivityForm({ units, editing, onDone, onCancel }) {
   const [form, setForm] = useState(editing ? { ...editing, venue: editing.venue || "" } : EMPTY);
   const [error, setError] = useState(null);
   const set = (k, number) => (e) => setForm({ ...form, [k]: number ? Number(e.target.value) : e.target.value });
@@ -86,35 +91,57 @@ function ActivityForm({ units, editing, onDone }) {
     </fieldset>
     <${Field} label="备注" name="notes" errors=${errors}><input name="notes" value=${form.notes} onInput=${set("notes")} /></${Field}>
     <${ErrorBanner} error=${error} />
-    <div class="wide"><button type="submit">保存</button> <button type="button" class="secondary" onClick=${onDone}>取消</button></div>
+    <div class="wide"><button type="submit">保存</button> <button type="button" class="secondary" onClick=${onCancel}>取消</button></div>
   </form>`;
 }
 
-export function Activities({ me }) {
-  const [filters, setFilters] = useState({
+export function Activities({ me, query }) {
+  const [filters, setFilters] = useQueryState(query, {
     year: String(thisYear()),
     kind: "",
     venue: "",
     theme: "",
     organizer_unit_id: "",
+    page: "1",
+    per_page: "50",
   });
   const [editing, setEditing] = useState(undefined);
   const [units] = useLoad(() => all("UnitView", "/units"), []);
+  const [toast, showToast] = useToast();
+  /** @type {[any, (d: any) => void]} */
+  const [asking, setAsking] = useState(null);
+  const [failure, setFailure] = useState(null);
   const [page, error, reload] = useLoad(
-    () => getAs("Page_ActivityView", `/activities?${filterQuery(filters)}&per_page=200`),
+    () => getAs("Page_ActivityView", `/activities?${filterQuery(filters)}`),
     [filterQuery(filters)],
   );
   const writer = me.roles.includes("judicial") || me.roles.includes("admin");
-  const set = (k) => (e) => setFilters({ ...filters, [k]: e.target.value });
+  const set = (k) => (e) => setFilters({ [k]: e.target.value });
   const names = Object.fromEntries((units || []).map((u) => [u.id, u.name]));
-  const remove = async (a) => {
-    if (!confirm(`删除“${a.title}”？`)) return;
-    await del(`/activities/${a.id}`);
+  const remove = (a) =>
+    setAsking(
+      html`<${Confirm} id="confirm-delete" title="删除活动" text=${`删除“${a.title}”（${a.held_on}）？删除后不再计入统计和年度总结。`}
+        yes="删除" onClose=${() => setAsking(null)}
+        onYes=${async () => {
+          setAsking(null);
+          setFailure(null);
+          try {
+            await del(`/activities/${a.id}`);
+            showToast("已删除活动。");
+            reload();
+          } catch (err) {
+            setFailure(err);
+          }
+        }} />`,
+    );
+  const done = (what) => {
+    setEditing(undefined);
+    showToast(what);
     reload();
   };
   return html`<section>
     <div class="toolbar filters">
-      <label class="inline">年度<input type="number" value=${filters.year} onInput=${set("year")} /></label>
+      <label class="inline">年度<input type="number" value=${filters.year} onChange=${set("year")} /></label>
       <label class="inline">类别<select value=${filters.kind} onChange=${set("kind")}><${Options} map=${WORDS.activity_kind} empty="全部" /></select></label>
       <label class="inline">六进<select value=${filters.venue} onChange=${set("venue")}><${Options} map=${VENUE} empty="全部" /></select></label>
       <label class="inline">主题<select value=${filters.theme} onChange=${set("theme")}><${Options} map=${WORDS.theme} empty="全部" /></select></label>
@@ -125,24 +152,25 @@ export function Activities({ me }) {
     ${
       editing !== undefined &&
       units &&
-      html`<${ActivityForm} units=${units} editing=${editing} onDone=${() => {
-        setEditing(undefined);
-        reload();
-      }} />`
+      html`<${Dialog} id="activity-dialog" title=${editing ? `修改活动：${editing.title}` : "记录活动"} onClose=${() => setEditing(undefined)}>
+        <${ActivityForm} units=${units} editing=${editing} onCancel=${() => setEditing(undefined)}
+          onDone=${() => done(editing ? "已保存活动。" : "已记录活动。")} /></${Dialog}>`
     }
-    <${ErrorBanner} error=${error} />
+    ${toast}${asking}
+    <${ErrorBanner} error=${error || failure} />
+    ${!page && !error && html`<p class="muted loading">加载中…</p>`}
     ${
       page &&
-      html`<p class="muted">共 ${page.total} 次活动。</p>
-      <table id="activities"><thead><tr><th>日期</th><th>类别</th><th>名称</th><th>组织单位</th><th>六进</th><th>主题</th><th>对象</th><th>人次</th><th>宣传品</th><th></th></tr></thead>
+      html`<div class="scroll"><table id="activities"><thead><tr><th>日期</th><th>类别</th><th>名称</th><th>组织单位</th><th>六进</th><th>主题</th><th>对象</th><th>人次</th><th>宣传品</th><th>操作</th></tr></thead>
       <tbody>${page.items.map(
-        (a) => html`<tr>
-        <td>${a.held_on}</td><td>${WORDS.activity_kind[a.kind]}</td><td>${a.title}</td><td>${names[a.organizer_unit_id] || ""}</td>
+        (a) => html`<tr data-activity=${a.id}>
+        <td>${a.held_on}</td><td>${WORDS.activity_kind[a.kind]}</td><td class="clip" title=${a.title}>${a.title}</td><td class="clip" title=${names[a.organizer_unit_id] || ""}>${names[a.organizer_unit_id] || ""}</td>
         <td>${a.venue ? VENUE[a.venue] : "—"}</td><td>${a.themes.map((t) => WORDS.theme[t]).join("、")}</td><td>${WORDS.audience[a.audience]}</td>
-        <td>${a.attendance}</td><td>${a.materials}</td>
-        <td>${writer && html`<button class="link" onClick=${() => setEditing(a)}>修改</button> <button class="link" onClick=${() => remove(a)}>删除</button>`}</td>
+        <td class="num">${number(a.attendance)}</td><td class="num">${number(a.materials)}</td>
+        <td class="row-actions">${writer && html`<button class="link" data-action="edit" onClick=${() => setEditing(a)}>修改</button><button class="link" data-action="delete" onClick=${() => remove(a)}>删除</button>`}</td>
       </tr>`,
-      )}</tbody></table>`
+      )}</tbody></table>${page.items.length === 0 && html`<p class="empty">暂无数据</p>`}</div>
+      <${Pager} page=${page} onPage=${(n) => setFilters({ page: String(n) })} onSize=${(n) => setFilters({ per_page: n })} />`
     }
   </section>`;
 }
