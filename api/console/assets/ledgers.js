@@ -3,7 +3,23 @@
 // petitions and enforcement inspections. One page, a tab per ledger; each ledger is
 // described once below (its fields and list columns) and the list, the form and the CSV
 // import are the same for all five.
-import { html, useState, useLoad, ErrorBanner, Field, fieldErrors, missingFields, Options, WORDS } from "./ui.js";
+import {
+  html,
+  useState,
+  useLoad,
+  useQueryState,
+  useToast,
+  ErrorBanner,
+  Field,
+  fieldErrors,
+  missingFields,
+  Options,
+  Dialog,
+  Confirm,
+  Pager,
+  number,
+  WORDS,
+} from "./ui.js";
 import { get, post, patch, del, all, upload, money } from "./api.js";
 
 const unit = (name, label) => ({ name, label, type: "unit" });
@@ -117,7 +133,7 @@ function blank(ledger) {
   );
 }
 
-function LedgerForm({ kind, ledger, units, editing, onDone }) {
+function LedgerForm({ kind, ledger, units, editing, onDone, onCancel }) {
   const [form, setForm] = useState(
     editing ? Object.fromEntries(ledger.fields.map((f) => [f.name, formValue(f, editing[f.name])])) : blank(ledger),
   );
@@ -171,7 +187,7 @@ function LedgerForm({ kind, ledger, units, editing, onDone }) {
   return html`<form class="grid" onSubmit=${save} id="ledger-form">
     ${ledger.fields.map((f) => html`<${Field} label=${f.label} name=${f.name} errors=${errors}>${input(f)}</${Field}>`)}
     <${ErrorBanner} error=${error} />
-    <div class="wide"><button type="submit">保存</button> <button type="button" class="secondary" onClick=${onDone}>取消</button></div>
+    <div class="wide"><button type="submit">保存</button> <button type="button" class="secondary" onClick=${onCancel}>取消</button></div>
   </form>`;
 }
 
@@ -180,6 +196,7 @@ function shown(field, value, names) {
   if (value === null || value === undefined || value === "") return "—";
   if (field.type === "unit") return names[value] || value;
   if (field.type === "choice") return field.map[value] || value;
+  if (field.type === "count" || field.type === "money") return number(value);
   return String(value);
 }
 
@@ -208,48 +225,50 @@ function ImportForm({ kind, ledger, onDone }) {
   </form>`;
 }
 
-const PER_PAGE = 50;
-
 export function Ledgers({ me, query }) {
   const kind = LEDGERS[query.get("kind")] ? query.get("kind") : "mediation-cases";
   const ledger = LEDGERS[kind];
-  const [year, setYear] = useState(String(new Date().getFullYear()));
-  const [unitId, setUnitId] = useState("");
-  const [page, setPage] = useState(1);
+  const [filters, setFilters] = useQueryState(query, {
+    kind: "mediation-cases",
+    year: String(new Date().getFullYear()),
+    unit_id: "",
+    page: "1",
+    per_page: "50",
+  });
   const [editing, setEditing] = useState(undefined);
   const [units] = useLoad(() => all("UnitView", "/units"), []);
-  const filter = new URLSearchParams({
-    ...(year && { year }),
-    ...(unitId && { unit_id: unitId }),
-    page: String(page),
-    per_page: String(PER_PAGE),
-  });
+  const [toast, showToast] = useToast();
+  /** @type {[any, (d: any) => void]} */
+  const [asking, setAsking] = useState(null);
+  const [failure, setFailure] = useState(null);
+  const filter = new URLSearchParams(Object.entries(filters).filter(([k, v]) => v && k !== "kind"));
   const [list, error, reload] = useLoad(() => get(`/${kind}?${filter}`), [kind, filter.toString()]);
   const writer = me.roles.includes("judicial") || me.roles.includes("admin");
   const names = Object.fromEntries((units || []).map((u) => [u.id, u.name]));
-  const remove = async (r) => {
-    if (!confirm(`删除这条${ledger.noun}（${r[ledger.date]}）？`)) return;
-    await del(`/${kind}/${r.id}`);
-    reload();
-  };
-  const pages = list ? Math.max(1, Math.ceil(list.total / PER_PAGE)) : 1;
+  const remove = (r) =>
+    setAsking(
+      html`<${Confirm} id="confirm-delete" title=${`删除${ledger.noun}`} text=${`删除这条${ledger.noun}（${r[ledger.date]}）？删除后不再计入统计和年度总结。`}
+        yes="删除" onClose=${() => setAsking(null)}
+        onYes=${async () => {
+          setAsking(null);
+          setFailure(null);
+          try {
+            await del(`/${kind}/${r.id}`);
+            showToast(`已删除${ledger.noun}。`);
+            reload();
+          } catch (err) {
+            setFailure(err);
+          }
+        }} />`,
+    );
   return html`<section class="ledgers">
     <div class="tabs">${Object.entries(LEDGERS).map(
       ([k, l]) =>
-        html`<a href=${`#/judicial/ledgers?kind=${k}`} class=${k === kind ? "tab active" : "tab"} onClick=${() => {
-          setEditing(undefined);
-          setPage(1);
-        }}>${l.title}</a>`,
+        html`<a href=${`#/judicial/ledgers?kind=${k}`} class=${k === kind ? "tab active" : "tab"} onClick=${() => setEditing(undefined)}>${l.title}</a>`,
     )}</div>
     <div class="toolbar filters">
-      <label class="inline">年度<input type="number" value=${year} onInput=${(e) => {
-        setYear(e.target.value);
-        setPage(1);
-      }} /></label>
-      <label class="inline">单位（含下级）<select value=${unitId} onChange=${(e) => {
-        setUnitId(e.target.value);
-        setPage(1);
-      }}>
+      <label class="inline">年度<input type="number" value=${filters.year} onChange=${(e) => setFilters({ kind, year: e.target.value })} /></label>
+      <label class="inline">单位（含下级）<select value=${filters.unit_id} onChange=${(e) => setFilters({ kind, unit_id: e.target.value })}>
         <option value="">全部</option>${(units || []).map((u) => html`<option value=${u.id}>${u.name}</option>`)}</select></label>
       ${writer && html`<button id="new-record" onClick=${() => setEditing(null)}>新增${ledger.noun}</button>`}
     </div>
@@ -257,32 +276,29 @@ export function Ledgers({ me, query }) {
     ${
       editing !== undefined &&
       units &&
-      html`<${LedgerForm} key=${`${kind}-${editing ? editing.id : "new"}`} kind=${kind} ledger=${ledger}
-      units=${units} editing=${editing} onDone=${() => {
-        setEditing(undefined);
-        reload();
-      }} />`
+      html`<${Dialog} id="ledger-dialog" title=${editing ? `修改${ledger.noun}` : `新增${ledger.noun}`} onClose=${() => setEditing(undefined)}>
+        <${LedgerForm} key=${`${kind}-${editing ? editing.id : "new"}`} kind=${kind} ledger=${ledger}
+        units=${units} editing=${editing} onCancel=${() => setEditing(undefined)} onDone=${() => {
+          showToast(editing ? `已保存${ledger.noun}。` : `已新增${ledger.noun}。`);
+          setEditing(undefined);
+          reload();
+        }} /></${Dialog}>`
     }
-    <${ErrorBanner} error=${error} />
+    ${toast}${asking}
+    <${ErrorBanner} error=${error || failure} />
+    ${!list && !error && html`<p class="muted loading">加载中…</p>`}
     ${
       list &&
-      html`<p class="muted">共 ${list.total} 条${ledger.noun}。</p>
-      <div class="scroll"><table id="ledger"><thead><tr>
-        ${ledger.fields.map((f) => html`<th>${f.label}</th>`)}<th>层级</th><th></th></tr></thead>
+      html`<div class="scroll"><table id="ledger"><thead><tr>
+        ${ledger.fields.map((f) => html`<th>${f.label}</th>`)}<th>层级</th><th>操作</th></tr></thead>
       <tbody>${list.items.map(
         (r) => html`<tr>
-        ${ledger.fields.map((f) => html`<td data-field=${f.name}>${shown(f, r[f.name], names)}</td>`)}
+        ${ledger.fields.map((f) => html`<td data-field=${f.name} class=${f.type === "count" || f.type === "money" ? "num" : ""}>${shown(f, r[f.name], names)}</td>`)}
         <td>${WORDS.level[r.level]}</td>
-        <td>${writer && html`<button class="link" onClick=${() => setEditing(r)}>修改</button> <button class="link" onClick=${() => remove(r)}>删除</button>`}</td>
+        <td class="row-actions">${writer && html`<button class="link" onClick=${() => setEditing(r)}>修改</button><button class="link" onClick=${() => remove(r)}>删除</button>`}</td>
       </tr>`,
-      )}</tbody></table></div>
-      ${
-        pages > 1 &&
-        html`<div class="toolbar">
-        <button class="secondary" disabled=${page <= 1} onClick=${() => setPage(page - 1)}>上一页</button>
-        <span>第 ${page} / ${pages} 页</span>
-        <button class="secondary" disabled=${page >= pages} onClick=${() => setPage(page + 1)}>下一页</button></div>`
-      }`
+      )}</tbody></table>${list.items.length === 0 && html`<p class="empty">暂无数据</p>`}</div>
+      <${Pager} page=${list} onPage=${(n) => setFilters({ kind, page: String(n) })} onSize=${(n) => setFilters({ kind, per_page: n })} />`
     }
   </section>`;
 }
