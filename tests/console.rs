@@ -1969,3 +1969,47 @@ async fn hr_searches_the_question_bank_and_edits_and_deletes_in_place() {
         .await;
     assert_eq!(offered, json!(0));
 }
+
+/// Elements reaching past the right edge of the window, outside a scrolling box (a table
+/// that scrolls inside its card is fine; one that widens the page is not).
+const OVERFLOW: &str = "const w = window.innerWidth + 1;
+    const out = [...document.querySelectorAll('main *')].filter((e) => {
+      if (e.closest('.scroll')) return false;
+      const r = e.getBoundingClientRect();
+      return r.width > 0 && r.right > w;
+    }).map((e) => e.tagName + '.' + e.className);
+    return { page: document.documentElement.scrollWidth <= w, out };";
+
+#[tokio::test]
+async fn nothing_is_wider_than_a_phone_and_wide_tables_scroll_in_their_card() {
+    let Some(c) = console().await else { return };
+    let phone = Browser::start(375, 812).await;
+    phone.sign_in(&c.origin, "gb00002", DEMO_PASSWORD).await;
+    phone
+        .until(
+            "the cadre's page",
+            "const m = document.querySelector('main'); return m && m.innerText.includes('学习');",
+            json!([]),
+        )
+        .await;
+    let cadre = phone.script(OVERFLOW, json!([])).await;
+    assert_eq!(cadre, json!({"page": true, "out": []}), "the cadre's page");
+    let hr = Browser::start(375, 812).await;
+    hr.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;
+    for (page, table) in [
+        ("/hr/roster", "#roster-table"),
+        ("/admin/users", "#users"),
+        ("/hr/questions", "#questions"),
+        ("/hr/targets", "#by-unit"),
+    ] {
+        hr.goto(&format!("{}/#{page}", c.origin)).await;
+        hr.text(&format!("{table} tbody tr")).await;
+        let wide = hr
+            .script(
+                "const t = document.querySelector(arguments[0]); return { page: document.documentElement.scrollWidth <= window.innerWidth + 1, scrolls: !!t.closest('.scroll') || t.getBoundingClientRect().right <= window.innerWidth + 1 };",
+                json!([table]),
+            )
+            .await;
+        assert_eq!(wide, json!({"page": true, "scrolls": true}), "{page}");
+    }
+}

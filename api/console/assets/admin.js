@@ -303,24 +303,27 @@ export function AuditLog({ query }) {
 
 const DELIVERY = { pending: "待投递", delivered: "已投递", failed: "已放弃" };
 
-/** How notices have gone to the SMS/WeCom/DingTalk gateway. */
-export function Deliveries() {
-  const [status, setStatus] = useState("");
-  const [page, error] = useLoad(
-    () => getAs("Page_DeliveryView", `/notices/deliveries?per_page=200${status ? `&status=${status}` : ""}`),
-    [status],
-  );
+/** How notices have gone to the SMS/WeCom/DingTalk gateway.
+ *  @param {{ query: URLSearchParams }} props */
+export function Deliveries({ query }) {
+  const [filters, setFilters] = useQueryState(query, { status: "", page: "1", per_page: "50" });
+  const list = new URLSearchParams(Object.entries(filters).filter(([, v]) => v)).toString();
+  const [page, error] = useLoad(() => getAs("Page_DeliveryView", `/notices/deliveries?${list}`), [list]);
   return html`<section>
-    <div class="toolbar"><label class="inline">状态<select value=${status} onChange=${(e) => setStatus(e.target.value)}><${Options} map=${DELIVERY} empty="全部" /></select></label></div>
+    <div class="toolbar"><label class="inline">状态<select value=${filters.status} onChange=${(e) => setFilters({ status: e.target.value })}><${Options} map=${DELIVERY} empty="全部" /></select></label></div>
     <${ErrorBanner} error=${error} />
+    ${!page && !error && html`<p class="muted loading">加载中…</p>`}
     ${
       page &&
-      html`<p class="muted">共 ${page.total} 条。未配置网关（XUEFA_NOTIFY_WEBHOOK）时通知只在应用内显示，此处为空。</p>
-      <table id="deliveries"><thead><tr><th>时间</th><th>通知</th><th>状态</th><th>次数</th><th>下次尝试</th><th>最近错误</th></tr></thead>
+      html`<p class="muted">未配置网关（XUEFA_NOTIFY_WEBHOOK）时通知只在应用内显示，此处为空。</p>
+      <div class="scroll"><table id="deliveries"><thead><tr><th>时间</th><th>通知</th><th>状态</th><th>次数</th><th>下次尝试</th><th>最近错误</th></tr></thead>
       <tbody>${page.items.map(
-        (d) => html`<tr><td>${dateTime(d.created_at)}</td><td>${d.title || ""}</td><td>${DELIVERY[d.status]}</td>
-        <td>${d.attempts}</td><td>${d.status === "pending" ? dateTime(d.next_attempt_at) : "—"}</td><td>${d.last_error || ""}</td></tr>`,
-      )}</tbody></table>`
+        (
+          d,
+        ) => html`<tr><td>${dateTime(d.created_at)}</td><td class="clip" title=${d.title || ""}>${d.title || ""}</td><td>${DELIVERY[d.status]}</td>
+        <td>${d.attempts}</td><td>${d.status === "pending" ? dateTime(d.next_attempt_at) : "—"}</td><td class="clip" title=${d.last_error || ""}>${d.last_error || ""}</td></tr>`,
+      )}</tbody></table>${page.items.length === 0 && html`<p class="empty">暂无数据</p>`}</div>
+      <${Pager} page=${page} onPage=${(n) => setFilters({ page: String(n) })} onSize=${(n) => setFilters({ per_page: n })} />`
     }
   </section>`;
 }
