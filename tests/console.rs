@@ -1793,6 +1793,24 @@ async fn hr_finds_people_on_the_roster_and_exempts_several_at_once() {
         heads.contains("单位") && heads.contains("领导干部"),
         "{heads}"
     );
+    // The unit picker is the street's tree: the street, then its units indented under it.
+    let options = b
+        .script(
+            "return [...document.querySelectorAll('#roster-unit option')].map((o) => o.textContent);",
+            json!([]),
+        )
+        .await;
+    let options: Vec<&str> = options
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_str().unwrap())
+        .collect();
+    assert_eq!(options[..2], ["全部", "新立街道"], "{options:?}");
+    assert!(
+        options[2..].iter().all(|o| o.starts_with("\u{3000}└ ")),
+        "{options:?}"
+    );
     // Search by name: the address keeps it.
     let name = api["items"][0]["name"].as_str().unwrap().to_owned();
     b.type_into("#roster-search", &name).await;

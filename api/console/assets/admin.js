@@ -18,6 +18,7 @@ import {
   WORDS,
   Options,
   dateTime,
+  UnitOptions,
 } from "./ui.js";
 import { all, get, getAs, patch, post, download } from "./api.js";
 
@@ -85,7 +86,7 @@ function AccountForm({ editing, units, onDone, onClose }) {
       }
       <${Field} label="姓名" name="name" errors=${errors}><input name="name" value=${form.name} onInput=${set("name")} /></${Field}>
       <${Field} label="单位" name="unit_id" errors=${errors}><select name="unit_id" value=${form.unit_id} onChange=${set("unit_id")}>
-        <option value="">（无）</option>${units.map((u) => html`<option value=${String(u.id)}>${u.name}</option>`)}
+        <option value="">（无）</option><${UnitOptions} units=${units || []} />
       </select></${Field}>
       <${Field} label="工号" name="employee_no" errors=${errors}><input name="employee_no" value=${form.employee_no} onInput=${set("employee_no")} /></${Field}>
       <${Field} label="手机号码" name="phone" errors=${errors}><input name="phone" inputmode="tel" value=${form.phone} onInput=${set("phone")} /></${Field}>
@@ -167,7 +168,7 @@ export function Users({ me, query }) {
     if (u.id === me.id) return scopeOf(u);
     return html`<select aria-label=${`${u.name}的管理范围`} value=${u.scope_unit_id === null ? "" : String(u.scope_unit_id)} onChange=${(e) => setScope(u, e.target.value)}>
       ${(!me.scope || u.scope_unit_id === null) && html`<option value="" disabled=${!!me.scope}>全部</option>`}
-      ${(units || []).map((unit) => html`<option value=${unit.id}>${unit.name}</option>`)}
+      <${UnitOptions} units=${units || []} />
     </select>`;
   };
   const toggleActive = (u) =>
@@ -209,7 +210,7 @@ export function Users({ me, query }) {
       <label class="inline">状态<select id="user-active" value=${filters.active} onChange=${(e) => setFilters({ active: e.target.value })}>
         <option value="">全部</option><option value="true">启用</option><option value="false">停用</option></select></label>
       <label class="inline">单位<select value=${filters.unit_id} onChange=${(e) => setFilters({ unit_id: e.target.value })}>
-        <option value="">全部</option>${(units || []).map((u) => html`<option value=${String(u.id)}>${u.name}</option>`)}</select></label>
+        <option value="">全部</option><${UnitOptions} units=${units || []} /></select></label>
       <button id="new-account" onClick=${create}>新建账号</button>
     </div>
     <${ErrorBanner} error=${error || saveError} />

@@ -21,6 +21,7 @@ import {
   day,
   WORDS,
   Options,
+  UnitOptions,
 } from "./ui.js";
 import { get, getAs, post, patch, del, all, download, upload } from "./api.js";
 import { PapersEditor, PaperCheck, papersForForm, papersForApi } from "./papers.js";
@@ -321,14 +322,14 @@ export function HrRoster({ query }) {
         <${CampaignPicker} list=${list} chosen=${campaign} path="/hr/roster" extra=${{}} />
         <select value=${enrollUnit} aria-label="报名单位" onChange=${(e) => setEnrollUnit(e.target.value)}>
           <option value="">选择单位…</option>
-          ${(units || []).map((u) => html`<option value=${u.id}>${u.name}</option>`)}
+          <${UnitOptions} units=${units || []} />
         </select>
         <button disabled=${!enrollUnit} onClick=${() => act(() => post(`/campaigns/${campaign}/enrollments`, { unit_ids: [Number(enrollUnit)] }).then((r) => `新报名 ${r.enrolled} 人。`))}>报名该单位及下级单位的干部</button>
       </div>
       <div class="toolbar" id="roster-filters">
         <label class="inline">姓名/用户名/工号<input id="roster-search" value=${typed} onInput=${(e) => setTyped(e.target.value)} /></label>
         <label class="inline">单位<select id="roster-unit" value=${filters.unit_id} onChange=${(e) => setFilters({ unit_id: e.target.value })}>
-          <option value="">全部</option>${(units || []).map((u) => html`<option value=${String(u.id)}>${u.name}</option>`)}</select></label>
+          <option value="">全部</option><${UnitOptions} units=${units || []} /></select></label>
         <label class="inline">免考<select value=${filters.exempt} onChange=${(e) => setFilters({ exempt: e.target.value })}>
           <option value="">全部</option><option value="true">免考</option><option value="false">参考</option></select></label>
         <label class="inline">学习<select value=${filters.study_complete} onChange=${(e) => setFilters({ study_complete: e.target.value })}>

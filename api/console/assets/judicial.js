@@ -20,6 +20,7 @@ import {
   Dialog,
   Confirm,
   Pager,
+  UnitOptions,
 } from "./ui.js";
 import { get, getAs, post, patch, del, all, download, text } from "./api.js";
 
@@ -80,7 +81,7 @@ function ActivityForm({ units, editing, onDone, onCancel }) {
     <${Field} label="日期" name="held_on" errors=${errors}><input name="held_on" type="date" value=${form.held_on} onInput=${set("held_on")} /></${Field}>
     <${Field} label="组织单位" name="organizer_unit_id" errors=${errors}>
       <select name="organizer_unit_id" value=${form.organizer_unit_id} onChange=${set("organizer_unit_id")}>
-        <option value="">选择单位…</option>${units.map((u) => html`<option value=${u.id}>${u.name}</option>`)}
+        <option value="">选择单位…</option><${UnitOptions} units=${units || []} />
       </select></${Field}>
     <${Field} label="法律“六进”" name="venue" errors=${errors}><select name="venue" value=${form.venue} onChange=${set("venue")}><${Options} map=${VENUE} empty="无" /></select></${Field}>
     <${Field} label="对象" name="audience" errors=${errors}><select name="audience" value=${form.audience} onChange=${set("audience")}><${Options} map=${WORDS.audience} /></select></${Field}>
@@ -146,7 +147,7 @@ export function Activities({ me, query }) {
       <label class="inline">六进<select value=${filters.venue} onChange=${set("venue")}><${Options} map=${VENUE} empty="全部" /></select></label>
       <label class="inline">主题<select value=${filters.theme} onChange=${set("theme")}><${Options} map=${WORDS.theme} empty="全部" /></select></label>
       <label class="inline">组织单位（含下级）<select value=${filters.organizer_unit_id} onChange=${set("organizer_unit_id")}>
-        <option value="">全部</option>${(units || []).map((u) => html`<option value=${u.id}>${u.name}</option>`)}</select></label>
+        <option value="">全部</option><${UnitOptions} units=${units || []} /></select></label>
       ${writer && html`<button id="new-activity" onClick=${() => setEditing(null)}>记录活动</button>`}
     </div>
     ${

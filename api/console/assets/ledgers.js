@@ -19,6 +19,7 @@ import {
   Pager,
   number,
   WORDS,
+  UnitOptions,
 } from "./ui.js";
 import { get, post, patch, del, all, upload, money } from "./api.js";
 
@@ -171,7 +172,7 @@ function LedgerForm({ kind, ledger, units, editing, onDone, onCancel }) {
     switch (f.type) {
       case "unit":
         return html`<select ...${common} onChange=${set(f.name)}><option value="">选择单位…</option>
-          ${units.map((u) => html`<option value=${u.id}>${u.name}</option>`)}</select>`;
+          <${UnitOptions} units=${units || []} /></select>`;
       case "choice":
         return html`<select ...${common} onChange=${set(f.name)}><${Options} map=${f.map} empty=${f.optional ? "—" : undefined} /></select>`;
       case "date":
@@ -269,7 +270,7 @@ export function Ledgers({ me, query }) {
     <div class="toolbar filters">
       <label class="inline">年度<input type="number" value=${filters.year} onChange=${(e) => setFilters({ kind, year: e.target.value })} /></label>
       <label class="inline">单位（含下级）<select value=${filters.unit_id} onChange=${(e) => setFilters({ kind, unit_id: e.target.value })}>
-        <option value="">全部</option>${(units || []).map((u) => html`<option value=${u.id}>${u.name}</option>`)}</select></label>
+        <option value="">全部</option><${UnitOptions} units=${units || []} /></select></label>
       ${writer && html`<button id="new-record" onClick=${() => setEditing(null)}>新增${ledger.noun}</button>`}
     </div>
     ${writer && html`<${ImportForm} kind=${kind} ledger=${ledger} onDone=${reload} key=${kind} />`}

@@ -224,6 +224,26 @@ export function BarChart({ rows, max, label }) {
   </svg>`;
 }
 
+/** The units as a tree in a `<select>`: each under its parent, indented by its depth
+ *  (units whose parent is not in the list — the caller's scope root — at the top). */
+export function UnitOptions({ units }) {
+  const ids = new Set(units.map((u) => u.id));
+  /** @type {Record<string, any[]>} */
+  const children = {};
+  for (const u of units) (children[u.parent_id !== null && ids.has(u.parent_id) ? u.parent_id : "root"] ||= []).push(u);
+  const rows = [];
+  const walk = (key, depth) => {
+    for (const u of children[key] || []) {
+      rows.push(
+        html`<option value=${String(u.id)}>${"\u3000".repeat(depth)}${depth > 0 ? "└ " : ""}${u.name}</option>`,
+      );
+      walk(u.id, depth + 1);
+    }
+  };
+  walk("root", 0);
+  return html`${rows}`;
+}
+
 export function Options({ map, empty }) {
   return html`${empty !== undefined && html`<option value="">${empty}</option>`}
     ${Object.entries(map).map(([k, v]) => html`<option value=${k}>${v}</option>`)}`;
