@@ -1826,7 +1826,13 @@ async fn hr_finds_people_on_the_roster_and_exempts_several_at_once() {
         c.origin
     ))
     .await;
-    b.text("#roster-table tbody tr").await;
+    // The list loads again for the new address: wait for it, not the search's one row.
+    b.until(
+        "the roster without the search",
+        "return !location.hash.includes('q=') && document.querySelectorAll('#roster-table tbody tr').length > 1;",
+        json!([]),
+    )
+    .await;
     let picked = ids_on_page(&b, "#roster-table tbody tr", "data-user").await;
     let (first, second) = (picked[0], picked[1]);
     b.click(&format!(

@@ -19,6 +19,7 @@ import {
   Options,
   dateTime,
   UnitOptions,
+  useTypedFilter,
 } from "./ui.js";
 import { all, get, getAs, patch, post, download } from "./api.js";
 
@@ -126,14 +127,7 @@ export function Users({ me, query }) {
     page: "1",
     per_page: "50",
   });
-  // The search asks the server once typing pauses: every list read of people is audited,
-  // and one search should be one entry, not one per keystroke.
-  const [typed, setTyped] = useState(filters.q);
-  useEffect(() => setTyped(filters.q), [filters.q]);
-  useEffect(() => {
-    const pause = setTimeout(() => typed.trim() !== filters.q && setFilters({ q: typed.trim() }), 400);
-    return () => clearTimeout(pause);
-  }, [typed]);
+  const [typed, setTyped] = useTypedFilter(filters.q, (q) => setFilters({ q }));
   const list = new URLSearchParams(Object.entries(filters).filter(([, v]) => v)).toString();
   const [page, error, reload] = useLoad(() => getAs("Page_UserView", `/users?${list}`), [list]);
   const [units] = useLoad(() => all("UnitView", "/units"), []);
@@ -257,12 +251,7 @@ export function AuditLog({ query }) {
     page: "1",
     per_page: "50",
   });
-  const [typed, setTyped] = useState(filters.actor);
-  useEffect(() => setTyped(filters.actor), [filters.actor]);
-  useEffect(() => {
-    const pause = setTimeout(() => typed.trim() !== filters.actor && setFilters({ actor: typed.trim() }), 400);
-    return () => clearTimeout(pause);
-  }, [typed]);
+  const [typed, setTyped] = useTypedFilter(filters.actor, (actor) => setFilters({ actor }));
   const api = new URLSearchParams(
     Object.entries({
       action: filters.action,

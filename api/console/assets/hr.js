@@ -22,6 +22,7 @@ import {
   WORDS,
   Options,
   UnitOptions,
+  useTypedFilter,
 } from "./ui.js";
 import { get, getAs, post, patch, del, all, download, upload } from "./api.js";
 import { PapersEditor, PaperCheck, papersForForm, papersForApi } from "./papers.js";
@@ -249,12 +250,7 @@ export function HrRoster({ query }) {
     page: "1",
     per_page: "50",
   });
-  const [typed, setTyped] = useState(filters.q);
-  useEffect(() => setTyped(filters.q), [filters.q]);
-  useEffect(() => {
-    const pause = setTimeout(() => typed.trim() !== filters.q && setFilters({ q: typed.trim() }), 400);
-    return () => clearTimeout(pause);
-  }, [typed]);
+  const [typed, setTyped] = useTypedFilter(filters.q, (q) => setFilters({ q }));
   const listQuery = new URLSearchParams(Object.entries(filters).filter(([k, v]) => v && k !== "campaign")).toString();
   const [roster, rosterError, reload] = useLoad(
     () =>
@@ -599,12 +595,7 @@ export function HrQuestions({ me, query }) {
     page: "1",
     per_page: "50",
   });
-  const [typed, setTyped] = useState(filters.q);
-  useEffect(() => setTyped(filters.q), [filters.q]);
-  useEffect(() => {
-    const pause = setTimeout(() => typed.trim() !== filters.q && setFilters({ q: typed.trim() }), 400);
-    return () => clearTimeout(pause);
-  }, [typed]);
+  const [typed, setTyped] = useTypedFilter(filters.q, (q) => setFilters({ q }));
   const listQuery = new URLSearchParams(Object.entries(filters).filter(([k, v]) => v && k !== "campaign")).toString();
   const [bank, bankError, reload] = useLoad(
     () =>

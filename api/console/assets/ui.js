@@ -302,6 +302,21 @@ export function useQueryState(query, defaults) {
   return [values, set];
 }
 
+/** A search box bound to one filter of the address: what is typed reaches the filter
+ *  (and the server) once typing pauses for 400 ms — every list read of people is audited,
+ *  and one search should be one entry, not one per keystroke — and a filter changed by
+ *  the address (Back, a link) shows in the box. [typed, setTyped].
+ *  @param {string} value @param {(v: string) => void} apply @returns {[string, (v: string) => void]} */
+export function useTypedFilter(value, apply) {
+  const [typed, setTyped] = useState(value);
+  useEffect(() => setTyped(value), [value]);
+  useEffect(() => {
+    const pause = setTimeout(() => typed.trim() !== value && apply(typed.trim()), 400);
+    return () => clearTimeout(pause);
+  }, [typed]);
+  return [typed, setTyped];
+}
+
 /** 共 N 条 · 第 p / P 页 with 上一页 / 下一页 and the page size, from a page the API
  *  returned: the totals are the server's, never a silent cap. */
 export function Pager({ page, onPage, onSize }) {
