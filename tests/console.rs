@@ -1630,6 +1630,44 @@ async fn hr_manages_accounts_in_dialogs_and_pages_agree_with_the_api() {
     )
     .await;
 
+    // A heading sorts on the server: twice on 用户名 is descending, as the API orders it.
+    b.goto(&format!("{}/#/admin/users?per_page=20", c.origin))
+        .await;
+    b.text("#users tbody tr").await;
+    b.click("[data-sort=username]").await;
+    b.until(
+        "sorted ascending",
+        "return location.hash.includes('sort=username');",
+        json!([]),
+    )
+    .await;
+    b.click("[data-sort=username]").await;
+    let sorted = c
+        .app
+        .get("/api/v1/users?per_page=20&sort=-username", &token)
+        .await
+        .expect(200);
+    let wanted: Vec<i64> = sorted["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_i64().unwrap())
+        .collect();
+    b.until(
+        "the API's descending order",
+        "return location.hash.includes('sort=-username') && JSON.stringify([...document.querySelectorAll('#users tbody tr')].map((r) => Number(r.dataset.user))) === arguments[0];",
+        json!([serde_json::to_string(&wanted).unwrap()]),
+    )
+    .await;
+    assert_eq!(
+        b.script(
+            "return document.querySelector('[data-sort=username]').closest('th').getAttribute('aria-sort');",
+            json!([])
+        )
+        .await,
+        json!("descending")
+    );
+
     // 重置密码: asked first, the one-time password shown once, and it signs in.
     let cadres = c
         .app

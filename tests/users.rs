@@ -400,3 +400,63 @@ async fn hr_resets_a_password_and_the_account_signs_in_with_the_one_time_passwor
     .await
     .expect(403);
 }
+
+/// Lists sort on the server by the keys each names (`-` for descending), with the id as a
+/// tie-break so pages never overlap; an unknown key is a 422 naming the keys there are.
+#[tokio::test]
+async fn lists_sort_by_their_keys_and_refuse_others() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    // Letters only: PostgreSQL's collation and a byte order agree on them.
+    for name in ["bwang", "ali", "czhao", "ali2"] {
+        app.make_user(name, &[Role::Cadre], None).await;
+    }
+    let usernames = |body: serde_json::Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let up = usernames(
+        app.get("/api/v1/users?sort=username&per_page=100", &admin)
+            .await
+            .expect(200),
+    );
+    let mut expected = up.clone();
+    expected.sort();
+    assert_eq!(up, expected);
+    let down = usernames(
+        app.get("/api/v1/users?sort=-username&per_page=100", &admin)
+            .await
+            .expect(200),
+    );
+    expected.reverse();
+    assert_eq!(down, expected);
+    // Pages of a sorted list neither repeat nor skip anyone.
+    let mut paged = Vec::new();
+    for page in 1..=3 {
+        paged.extend(usernames(
+            app.get(
+                &format!("/api/v1/users?sort=-username&per_page=2&page={page}"),
+                &admin,
+            )
+            .await
+            .expect(200),
+        ));
+    }
+    assert_eq!(paged, down);
+    let refused = app
+        .get("/api/v1/users?sort=password_hash", &admin)
+        .await
+        .expect(422);
+    assert_eq!(refused["errors"][0]["field"], "sort");
+    assert_eq!(refused["errors"][0]["code"], "unknown_value");
+    assert!(
+        refused["errors"][0]["params"]["allowed"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("-name"))
+    );
+}

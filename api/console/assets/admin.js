@@ -20,6 +20,7 @@ import {
   dateTime,
   UnitOptions,
   useTypedFilter,
+  SortHeader,
 } from "./ui.js";
 import { all, get, getAs, patch, post, download } from "./api.js";
 
@@ -124,9 +125,12 @@ export function Users({ me, query }) {
     role: "",
     active: "",
     unit_id: "",
+    sort: "",
     page: "1",
     per_page: "50",
   });
+  const sorter = (label, by) =>
+    html`<${SortHeader} label=${label} by=${by} sort=${filters.sort} onSort=${(sort) => setFilters({ sort })} />`;
   const [typed, setTyped] = useTypedFilter(filters.q, (q) => setFilters({ q }));
   const list = new URLSearchParams(Object.entries(filters).filter(([, v]) => v)).toString();
   const [page, error, reload] = useLoad(() => getAs("Page_UserView", `/users?${list}`), [list]);
@@ -213,7 +217,7 @@ export function Users({ me, query }) {
     ${
       page &&
       html`<p class="muted">管理范围决定组织人事、司法所和管理员账号能看到和办理哪些单位的数据。</p>
-      <div class="scroll"><table id="users"><thead><tr><th>用户名</th><th>姓名</th><th>单位</th><th>角色</th><th>管理范围</th><th>工号</th><th>领导干部</th><th>状态</th><th>操作</th></tr></thead>
+      <div class="scroll"><table id="users"><thead><tr>${sorter("用户名", "username")}${sorter("姓名", "name")}<th>单位</th><th>角色</th><th>管理范围</th>${sorter("工号", "employee_no")}<th>领导干部</th><th>状态</th><th>操作</th></tr></thead>
       <tbody>${page.items.map(
         (
           u,

@@ -23,6 +23,7 @@ import {
   Options,
   UnitOptions,
   useTypedFilter,
+  SortHeader,
 } from "./ui.js";
 import { get, getAs, post, patch, del, all, download, upload } from "./api.js";
 import { PapersEditor, PaperCheck, papersForForm, papersForApi } from "./papers.js";
@@ -247,9 +248,12 @@ export function HrRoster({ query }) {
     unit_id: "",
     exempt: "",
     study_complete: "",
+    sort: "",
     page: "1",
     per_page: "50",
   });
+  const sorter = (label, by) =>
+    html`<${SortHeader} label=${label} by=${by} sort=${filters.sort} onSort=${(sort) => setFilters({ sort })} />`;
   const [typed, setTyped] = useTypedFilter(filters.q, (q) => setFilters({ q }));
   const listQuery = new URLSearchParams(Object.entries(filters).filter(([k, v]) => v && k !== "campaign")).toString();
   const [roster, rosterError, reload] = useLoad(
@@ -339,7 +343,7 @@ export function HrRoster({ query }) {
         roster &&
         html`<div class="scroll"><table id="roster-table"><thead><tr>
           <th><input type="checkbox" aria-label="全选本页" checked=${allPicked} onChange=${() => setPicked(allPicked ? [] : rows.map((m) => m.user_id))} /></th>
-          <th>姓名</th><th>单位</th><th>工号</th><th>领导干部</th><th>已学分钟</th><th>学习完成</th><th>免考</th><th>操作</th></tr></thead>
+          ${sorter("姓名", "name")}<th>单位</th>${sorter("工号", "employee_no")}<th>领导干部</th>${sorter("已学分钟", "credited_minutes")}${sorter("学习完成", "study_complete")}${sorter("免考", "exempt")}<th>操作</th></tr></thead>
         <tbody>${rows.map(
           (m) => html`<tr data-user=${m.user_id}>
             <td><input type="checkbox" aria-label=${`选择${m.name}`} checked=${picked.includes(m.user_id)} onChange=${() => toggle(m.user_id)} /></td>
@@ -592,9 +596,12 @@ export function HrQuestions({ me, query }) {
     q: "",
     kind: "",
     pool: "",
+    sort: "",
     page: "1",
     per_page: "50",
   });
+  const sorter = (label, by) =>
+    html`<${SortHeader} label=${label} by=${by} sort=${filters.sort} onSort=${(sort) => setFilters({ sort })} />`;
   const [typed, setTyped] = useTypedFilter(filters.q, (q) => setFilters({ q }));
   const listQuery = new URLSearchParams(Object.entries(filters).filter(([k, v]) => v && k !== "campaign")).toString();
   const [bank, bankError, reload] = useLoad(
@@ -677,7 +684,7 @@ export function HrQuestions({ me, query }) {
     ${!bank && !bankError && html`<p class="muted loading">加载中…</p>`}
     ${
       bank &&
-      html`<div class="scroll"><table id="questions"><thead><tr><th>题型</th><th>题干</th><th>选项</th><th>答案</th><th>分值</th><th>法律依据</th><th>标签</th><th>难度</th><th>题库</th><th>操作</th></tr></thead>
+      html`<div class="scroll"><table id="questions"><thead><tr>${sorter("题型", "kind")}<th>题干</th><th>选项</th><th>答案</th>${sorter("分值", "points")}<th>法律依据</th><th>标签</th>${sorter("难度", "difficulty")}<th>题库</th><th>操作</th></tr></thead>
       <tbody>${bank.items.map(
         (
           q,

@@ -317,6 +317,14 @@ export function useTypedFilter(value, apply) {
   return [typed, setTyped];
 }
 
+/** A column heading that sorts the list on the server by `by` (a click sorts ascending,
+ *  a second descending), with the state announced (`aria-sort`) and shown (▲/▼). */
+export function SortHeader({ label, by, sort, onSort }) {
+  const state = sort === by ? "ascending" : sort === `-${by}` ? "descending" : "none";
+  const mark = state === "ascending" ? " ▲" : state === "descending" ? " ▼" : "";
+  return html`<th aria-sort=${state}><button class="sort" data-sort=${by} onClick=${() => onSort(state === "ascending" ? `-${by}` : by)}>${label}${mark}</button></th>`;
+}
+
 /** 共 N 条 · 第 p / P 页 with 上一页 / 下一页 and the page size, from a page the API
  *  returned: the totals are the server's, never a silent cap. */
 export function Pager({ page, onPage, onSize }) {

@@ -45,6 +45,62 @@ impl PageReq {
     }
 }
 
+/// A list's order as a client asks for it: `name` (ascending) or `-name` (descending).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortReq {
+    pub key: String,
+    pub descending: bool,
+}
+
+impl SortReq {
+    /// `None` for an absent or empty parameter.
+    pub fn parse(raw: Option<&str>) -> Option<SortReq> {
+        let raw = raw?.trim();
+        let (key, descending) = match raw.strip_prefix('-') {
+            Some(key) => (key, true),
+            None => (raw, false),
+        };
+        (!key.is_empty()).then(|| SortReq {
+            key: key.to_owned(),
+            descending,
+        })
+    }
+}
+
+/// Orders `query` by the column `keys` names for `sort`, else by `default` (ascending),
+/// then by `id` so that pages never overlap; a key the list does not sort by is a 422
+/// naming the keys it does.
+pub fn sorted<Q: sea_orm::QueryOrder>(
+    query: Q,
+    sort: Option<&SortReq>,
+    keys: &[(&str, sea_orm::sea_query::SimpleExpr)],
+    id: sea_orm::sea_query::SimpleExpr,
+) -> AppResult<Q> {
+    use sea_orm::Order;
+    let Some(sort) = sort else {
+        return Ok(query.order_by(id, Order::Asc));
+    };
+    let Some((_, column)) = keys.iter().find(|(key, _)| *key == sort.key) else {
+        let allowed: Vec<String> = keys
+            .iter()
+            .flat_map(|(k, _)| [k.to_string(), format!("-{k}")])
+            .collect();
+        let message = format!("must be one of: {}", allowed.join(", "));
+        return Err(crate::error::AppError::invalid(
+            crate::error::FieldError::new("sort", crate::error::Code::UnknownValue, message)
+                .with(|p| p.allowed = Some(allowed)),
+        ));
+    };
+    let order = if sort.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    Ok(query
+        .order_by(column.clone(), order.clone())
+        .order_by(id, order))
+}
+
 /// A page of results and the total count.
 #[derive(Debug, Clone)]
 pub struct Page<T> {

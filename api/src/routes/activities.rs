@@ -235,6 +235,7 @@ fn filter_of(
         organizer_unit_id,
         from,
         to,
+        sort: None,
     })
 }
 
@@ -258,12 +259,16 @@ impl ActivitiesApi {
         from: Query<Option<NaiveDate>>,
         /// Held on or before this date.
         to: Query<Option<NaiveDate>>,
+        /// The order: `held_on`, `title`, `attendance` or `materials`, with `-` first for
+        /// descending; newest first when absent.
+        #[oai(validator(max_length = 40))]
+        sort: Query<Option<String>>,
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<ActivityList> {
         let scope =
             policy::authorize_in_scope(&state.db, &auth.0, Action::RecordActivities).await?;
-        let filter = filter_of(
+        let mut filter = filter_of(
             year.0,
             kind.0,
             venue.0,
@@ -273,6 +278,7 @@ impl ActivitiesApi {
             from.0,
             to.0,
         )?;
+        filter.sort = domain::paging::SortReq::parse(sort.0.as_deref());
         let found =
             services::activities::list(&state.db, &scope, &filter, page_req(page, per_page))
                 .await?;

@@ -737,6 +737,11 @@ impl CampaignsApi {
         study_complete: Query<Option<bool>>,
         /// Part of the name, username or employee number.
         q: Query<Option<String>>,
+        /// The order: `name`, `username`, `employee_no`, `credited_minutes`,
+        /// `study_complete` or `exempt`, with `-` first for descending; by enrolment when
+        /// absent.
+        #[oai(validator(max_length = 40))]
+        sort: Query<Option<String>>,
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<Roster> {
@@ -746,6 +751,7 @@ impl CampaignsApi {
             exempt: exempt.0,
             study_complete: study_complete.0,
             q: q.0,
+            sort: domain::paging::SortReq::parse(sort.0.as_deref()),
         };
         let described = filter.audit_pairs(id.0);
         let found =

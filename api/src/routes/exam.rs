@@ -525,6 +525,10 @@ impl ExamApi {
         q: Query<Option<String>>,
         kind: Query<Option<QuestionKind>>,
         pool: Query<Option<QuestionPool>>,
+        /// The order: `kind`, `points` or `difficulty`, with `-` first for descending; by
+        /// id when absent.
+        #[oai(validator(max_length = 40))]
+        sort: Query<Option<String>>,
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<QuestionList> {
@@ -534,6 +538,7 @@ impl ExamApi {
             q: q.0,
             kind: kind.0.map(Into::into),
             pool: pool.0.map(Into::into),
+            sort: domain::paging::SortReq::parse(sort.0.as_deref()),
         };
         let found =
             services::questions::list(&state.db, &scope, id.0, filter, page_req(page, per_page))

@@ -163,6 +163,10 @@ impl UsersApi {
         is_leader: Query<Option<bool>>,
         /// Part of the username, name or employee number.
         q: Query<Option<String>>,
+        /// The order: `username`, `name`, `employee_no` or `created_at`, with `-` first
+        /// for descending (`-name`); by id when absent.
+        #[oai(validator(max_length = 40))]
+        sort: Query<Option<String>>,
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<UserList> {
@@ -173,6 +177,7 @@ impl UsersApi {
             active: active.0,
             is_leader: is_leader.0,
             q: q.0,
+            sort: domain::paging::SortReq::parse(sort.0.as_deref()),
         };
         let described = filter.audit_pairs();
         let found =

@@ -173,6 +173,7 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("scope_unit_id", "管理范围"),
     ("sessions", "学习记录"),
     ("since", "起始时间"),
+    ("sort", "排序"),
     ("started_at", "开始时间"),
     ("status", "状态"),
     ("stem", "题干"),

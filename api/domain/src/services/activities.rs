@@ -467,6 +467,8 @@ pub struct ActivityFilter {
     pub organizer_unit_id: Option<i64>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// By `held_on`, `title`, `attendance` or `materials` (else newest first).
+    pub sort: Option<crate::paging::SortReq>,
 }
 
 async fn query(
@@ -527,15 +529,29 @@ pub async fn list(
     filter: &ActivityFilter,
     page: PageReq,
 ) -> AppResult<Page<ActivityFull>> {
+    use sea_orm::IntoSimpleExpr;
     let q = query(db, scope, filter).await?;
     let total = q.clone().count(db).await?;
-    let models = q
-        .order_by_desc(activity::Column::HeldOn)
-        .order_by_desc(activity::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
+    let q = match &filter.sort {
+        None => q
+            .order_by_desc(activity::Column::HeldOn)
+            .order_by_desc(activity::Column::Id),
+        Some(sort) => crate::paging::sorted(
+            q,
+            Some(sort),
+            &[
+                ("held_on", activity::Column::HeldOn.into_simple_expr()),
+                ("title", activity::Column::Title.into_simple_expr()),
+                (
+                    "attendance",
+                    activity::Column::Attendance.into_simple_expr(),
+                ),
+                ("materials", activity::Column::Materials.into_simple_expr()),
+            ],
+            activity::Column::Id.into_simple_expr(),
+        )?,
+    };
+    let models = q.offset(page.offset()).limit(page.per_page).all(db).await?;
     Ok(page.of(complete(db, models).await?, total))
 }
 

@@ -757,6 +757,9 @@ pub struct RosterFilter {
     pub study_complete: Option<bool>,
     /// Part of the name, username or employee number.
     pub q: Option<String>,
+    /// By `name`, `username`, `employee_no`, `credited_minutes`, `study_complete` or
+    /// `exempt` (else by enrolment).
+    pub sort: Option<crate::paging::SortReq>,
 }
 
 impl RosterFilter {
@@ -801,8 +804,27 @@ pub async fn roster(
         );
     }
     let total = query.clone().count(db).await?;
+    use sea_orm::IntoSimpleExpr;
+    let query = crate::paging::sorted(
+        query,
+        filter.sort.as_ref(),
+        &[
+            ("name", user::Column::Name.into_simple_expr()),
+            ("username", user::Column::Username.into_simple_expr()),
+            ("employee_no", user::Column::EmployeeNo.into_simple_expr()),
+            (
+                "credited_minutes",
+                enrollment::Column::CreditedMinutes.into_simple_expr(),
+            ),
+            (
+                "study_complete",
+                enrollment::Column::StudyComplete.into_simple_expr(),
+            ),
+            ("exempt", enrollment::Column::Exempt.into_simple_expr()),
+        ],
+        enrollment::Column::Id.into_simple_expr(),
+    )?;
     let rows = query
-        .order_by_asc(enrollment::Column::Id)
         .offset(page.offset())
         .limit(page.per_page)
         .all(db)

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use entity::{attempt_question, question};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 
 use super::{Page, PageReq, audit, campaigns, tags, write};
@@ -362,6 +362,8 @@ pub struct QuestionFilter {
     pub q: Option<String>,
     pub kind: Option<QuestionKind>,
     pub pool: Option<QuestionPool>,
+    /// By `kind`, `points` or `difficulty` (else by id).
+    pub sort: Option<crate::paging::SortReq>,
 }
 
 pub async fn list(
@@ -390,8 +392,21 @@ pub async fn list(
         query = query.filter(question::Column::Pool.eq(pool));
     }
     let total = query.clone().count(db).await?;
+    use sea_orm::IntoSimpleExpr;
+    let query = crate::paging::sorted(
+        query,
+        filter.sort.as_ref(),
+        &[
+            ("kind", question::Column::Kind.into_simple_expr()),
+            ("points", question::Column::Points.into_simple_expr()),
+            (
+                "difficulty",
+                question::Column::Difficulty.into_simple_expr(),
+            ),
+        ],
+        question::Column::Id.into_simple_expr(),
+    )?;
     let items = query
-        .order_by_asc(question::Column::Id)
         .offset(page.offset())
         .limit(page.per_page)
         .all(db)

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use entity::{unit, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, Set,
 };
 
 use super::{Page, PageReq, audit, auth::check_password_rules, begin_write, fetch_page, units};
@@ -59,6 +59,8 @@ pub struct UserFilter {
     pub is_leader: Option<bool>,
     /// Matches username, name or employee number.
     pub q: Option<String>,
+    /// By `username`, `name`, `employee_no` or `created_at` (else by id).
+    pub sort: Option<crate::paging::SortReq>,
 }
 
 impl UserFilter {
@@ -607,7 +609,19 @@ pub async fn list(
                 .add(user::Column::EmployeeNo.contains(q)),
         );
     }
-    fetch_page(db, query.order_by_asc(user::Column::Id), page).await
+    use sea_orm::IntoSimpleExpr;
+    let query = crate::paging::sorted(
+        query,
+        filter.sort.as_ref(),
+        &[
+            ("username", user::Column::Username.into_simple_expr()),
+            ("name", user::Column::Name.into_simple_expr()),
+            ("employee_no", user::Column::EmployeeNo.into_simple_expr()),
+            ("created_at", user::Column::CreatedAt.into_simple_expr()),
+        ],
+        user::Column::Id.into_simple_expr(),
+    )?;
+    fetch_page(db, query, page).await
 }
 
 #[cfg(test)]
