@@ -111,6 +111,16 @@ fn write_matrix(w: &World, campaign_course: i64) -> Vec<WriteCase> {
             MANAGERS,
         ),
         (
+            "DELETE",
+            format!(
+                "/api/v1/campaigns/{}/enrollments/{}",
+                id("campaign"),
+                id("cadre")
+            ),
+            None,
+            MANAGERS,
+        ),
+        (
             "POST",
             "/api/v1/users/import?default_password=password-123".into(),
             None,
@@ -390,8 +400,8 @@ async fn every_write_endpoint_refuses_the_roles_it_is_not_for() {
         }
     }
     assert_eq!(
-        refused, 96,
-        "42 operations refused to two roles, 4 cadre operations to three"
+        refused, 98,
+        "43 operations refused to two roles, 4 cadre operations to three"
     );
 }
 

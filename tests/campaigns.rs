@@ -296,3 +296,54 @@ async fn exemption_needs_a_reason_and_can_be_lifted() {
         2
     );
 }
+
+/// Someone enrolled by mistake is taken off the roster; someone who has started cannot be
+/// (exempt them instead); a cadre takes no one off; the change is audited.
+#[tokio::test]
+async fn a_mistaken_enrolment_is_taken_off_the_roster_but_not_one_that_has_started() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
+    let (started, started_token) = app.login_as("started", &[Role::Cadre]).await;
+    let (mistaken, mistaken_token) = app.login_as("mistaken", &[Role::Cadre]).await;
+    let campaign = app.make_campaign(&hr).await;
+    app.enroll(&hr, campaign.id, &[started, mistaken]).await;
+    app.post(
+        "/api/v1/study-sessions",
+        &started_token,
+        crate::common::session(campaign.id, campaign.law_course, "08:00", "08:30"),
+    )
+    .await
+    .expect(201);
+    let path = |user: i64| format!("/api/v1/campaigns/{}/enrollments/{user}", campaign.id);
+    app.call("DELETE", &path(mistaken), Some(&mistaken_token), None)
+        .await
+        .expect(403);
+    let refused = app
+        .call("DELETE", &path(started), Some(&hr), None)
+        .await
+        .expect(409);
+    assert_eq!(refused["code"], "started");
+    app.call("DELETE", &path(mistaken), Some(&hr), None)
+        .await
+        .expect(204);
+    app.call("DELETE", &path(mistaken), Some(&hr), None)
+        .await
+        .expect(404);
+    let roster = app
+        .get(
+            &format!("/api/v1/campaigns/{}/enrollments", campaign.id),
+            &hr,
+        )
+        .await
+        .expect(200);
+    assert_eq!(roster["total"], 1);
+    assert_eq!(roster["items"][0]["user_id"], started);
+    let log = app
+        .get("/api/v1/audit-log?action=unenroll", &admin)
+        .await
+        .expect(200);
+    assert_eq!(log["total"], 1);
+    // Enrolled again, they start afresh.
+    app.enroll(&hr, campaign.id, &[mistaken]).await;
+}

@@ -1882,6 +1882,9 @@ async fn hr_finds_people_on_the_roster_and_exempts_several_at_once() {
     ))
     .await;
     b.click("#batch-exempt").await;
+    if let Some(path) = screenshot_to("hr-roster.png") {
+        b.screenshot(&path).await;
+    }
     b.click("#exempt-form button[type=submit]").await;
     assert_eq!(
         b.text("#exempt-form .field-error").await,
@@ -1914,6 +1917,33 @@ async fn hr_finds_people_on_the_roster_and_exempts_several_at_once() {
             .cloned()
             .unwrap_or_else(|| panic!("{user} not exempt"));
         assert_eq!(found["exempt_reason"], "援派");
+    }
+    // 移出: asked first; someone who has started is refused in Chinese, anyone else goes.
+    let third = picked[2];
+    b.click(&format!(
+        "#roster-table tr[data-user='{third}'] [data-action=unenroll]"
+    ))
+    .await;
+    b.click("#confirm-unenroll-yes").await;
+    let roster = |exempt: &str| format!("/api/v1/campaigns/{id}/enrollments?per_page=500{exempt}");
+    let said = b
+        .until(
+            "the outcome of 移出",
+            "const said = [...document.querySelectorAll('.error, #toast')].map((e) => e.innerText).find((t) => t.includes('移出')); return said || false;",
+            json!([]),
+        )
+        .await;
+    let said = said.as_str().unwrap();
+    let still = c.app.get(&roster(""), &token).await.expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["user_id"] == third);
+    if still {
+        assert!(said.contains("不能移出名单"), "{said}");
+        assert_no_english("the refusal", said);
+    } else {
+        assert!(said.contains("已将 1 人移出名单"), "{said}");
     }
 }
 
@@ -2015,6 +2045,14 @@ async fn hr_searches_the_question_bank_and_edits_and_deletes_in_place() {
         .expect(200);
     assert_eq!(after["total"], stored["total"].as_u64().unwrap() - 1);
     assert!(b.text("#csv-guide summary").await.contains("CSV"));
+    if let Some(path) = screenshot_to("hr-questions.png") {
+        b.script(
+            "document.querySelector('#questions').scrollIntoView();",
+            json!([]),
+        )
+        .await;
+        b.screenshot(&path).await;
+    }
     // A street's HR reads the district's bank but is not offered changes it may not make.
     let street = Browser::start(1280, 900).await;
     street.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;

@@ -238,6 +238,11 @@ fn cases(w: &District) -> Vec<Case> {
             None,
         ),
         case(
+            "DELETE",
+            format!("/api/v1/campaigns/{campaign}/enrollments/{cadre}"),
+            None,
+        ),
+        case(
             "POST",
             "/api/v1/users".into(),
             Some(

@@ -301,6 +301,34 @@ export function HrRoster({ query }) {
       html`<${ExemptDialog} people=${people} onClose=${() => setDialog(null)} onSave=${(reason) => setExempt(people, true, reason)} />`,
     );
   const exempt = (m) => (m.exempt ? setExempt([m], false, null).catch(setError) : askExempt([m]));
+  /** 移出名单: for people enrolled by mistake; the server refuses anyone who has started. */
+  const askRemove = (people) =>
+    setDialog(
+      html`<${Confirm} id="confirm-unenroll" title="移出名单"
+        text=${`将 ${people
+          .map((m) => m.name)
+          .slice(0, 5)
+          .join(
+            "、",
+          )}${people.length > 5 ? ` 等 ${people.length} 人` : ""} 移出本次学法活动的名单？已开始学习或考试的人不能移出，可改为免考。`}
+        yes="移出" onClose=${() => setDialog(null)}
+        onYes=${async () => {
+          setDialog(null);
+          setError(null);
+          let removed = 0;
+          try {
+            for (const m of people) {
+              await del(`/campaigns/${campaign}/enrollments/${m.user_id}`);
+              removed += 1;
+            }
+          } catch (err) {
+            setError(err);
+          }
+          setPicked([]);
+          if (removed > 0) showToast(`已将 ${removed} 人移出名单。`);
+          reload();
+        }} />`,
+    );
   const rows = roster ? roster.items : [];
   const toggle = (id) => setPicked(picked.includes(id) ? picked.filter((x) => x !== id) : [...picked, id]);
   const allPicked = rows.length > 0 && rows.every((m) => picked.includes(m.user_id));
@@ -336,6 +364,8 @@ export function HrRoster({ query }) {
           <option value="">全部</option><option value="true">已完成</option><option value="false">未完成</option></select></label>
         <button id="batch-exempt" disabled=${picked.length === 0} onClick=${() => askExempt(rows.filter((m) => picked.includes(m.user_id)))}>
           批量免考${picked.length > 0 ? `（${picked.length}）` : ""}</button>
+        <button id="batch-unenroll" class="secondary" disabled=${picked.length === 0} onClick=${() => askRemove(rows.filter((m) => picked.includes(m.user_id)))}>
+          移出名单${picked.length > 0 ? `（${picked.length}）` : ""}</button>
       </div>
       <${ErrorBanner} error=${rosterError} />
       ${!roster && !rosterError && html`<p class="muted loading">加载中…</p>`}
@@ -350,7 +380,7 @@ export function HrRoster({ query }) {
             <td>${m.name}</td><td class="clip" title=${unitName[m.unit_id] || ""}>${unitName[m.unit_id] || ""}</td><td>${m.employee_no || ""}</td>
             <td>${m.is_leader ? "是" : ""}</td><td class="num">${number(m.credited_minutes)}</td>
             <td>${m.study_complete ? "是" : "否"}</td><td data-field="exempt" class="clip" title=${m.exempt_reason || ""}>${m.exempt ? `是（${m.exempt_reason}）` : "否"}</td>
-            <td class="row-actions"><button class="link" data-action="exempt" onClick=${() => exempt(m)}>${m.exempt ? "取消免考" : "免考"}</button></td></tr>`,
+            <td class="row-actions"><button class="link" data-action="exempt" onClick=${() => exempt(m)}>${m.exempt ? "取消免考" : "免考"}</button><button class="link" data-action="unenroll" onClick=${() => askRemove([m])}>移出</button></td></tr>`,
         )}</tbody></table>
         ${rows.length === 0 && html`<p class="empty">暂无数据</p>`}</div>
         <${Pager} page=${roster} onPage=${(n) => setFilters({ page: String(n) })} onSize=${(n) => setFilters({ per_page: n })} />`

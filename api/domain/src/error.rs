@@ -143,6 +143,8 @@ entity::keyed_enum!(
         NoQuestions => ("no_questions", "题库中还没有试题。"),
         NotEnoughQuestions => ("not_enough_questions", "题库中符合组卷规则的试题不够。"),
         Retired => ("retired", "已停用的试题不能修改。"),
+        /// Taking someone off a roster once they have studied or sat the exam.
+        Started => ("started", "此人已开始学习或参加过考试，不能移出名单；不需参加的，请改为免考。"),
         /// `xuefa demo` on a database that already holds data.
         NotEmpty => ("not_empty", "数据库中已有数据。"),
     }

@@ -561,6 +561,13 @@ async fn progress_for(
     Ok(Progress::Ok(Json(report.into())))
 }
 
+#[derive(ApiResponse)]
+pub enum Unenrolled {
+    /// Taken off the roster.
+    #[oai(status = 204)]
+    NoContent,
+}
+
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Campaigns")]
 impl CampaignsApi {
     /// List campaigns. Cadres see only the campaigns they are enrolled in.
@@ -799,6 +806,33 @@ impl CampaignsApi {
         .await?;
         let account = services::users::get(&state.db, user_id.0).await?;
         Ok(RosterMember::Ok(Json((entry, account).into())))
+    }
+
+    /// Take someone enrolled by mistake off the roster (admin, hr within scope): only
+    /// while they have not studied, practised or sat the exam (409 `started`; exempt them
+    /// instead). Audited.
+    #[oai(
+        path = "/campaigns/:id/enrollments/:user_id",
+        method = "delete",
+        operation_id = "deleteEnrollment"
+    )]
+    async fn delete_enrollment(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        user_id: Path<i64>,
+    ) -> ApiResult<Unenrolled> {
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageCampaigns).await?;
+        services::campaigns::unenroll(
+            &state.db,
+            &auth.0,
+            &scope,
+            (id.0, user_id.0),
+            state.clock.now(),
+        )
+        .await?;
+        Ok(Unenrolled::NoContent)
     }
 
     /// The caller's own progress on a campaign they are enrolled in.

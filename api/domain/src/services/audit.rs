@@ -20,6 +20,7 @@ entity::keyed_enum!(
         Import => ("import", "导入"),
         Enroll => ("enroll", "报名"),
         Exempt => ("exempt", "免考"),
+        Unenroll => ("unenroll", "移出名单"),
         Remind => ("remind", "提醒"),
         Archive => ("archive", "存档"),
         LoginFailed => ("login_failed", "登录失败"),

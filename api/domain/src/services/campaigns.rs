@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     auth::{Actor, Role},
-    error::{AppError, AppResult, Code, FieldError, Thing},
+    error::{AppError, AppResult, Clash, Code, FieldError, Thing},
     policy::{self, Scope},
 };
 
@@ -834,6 +834,64 @@ pub async fn roster(
         .filter_map(|(e, u)| u.map(|u| (e, u)))
         .collect();
     Ok(page.of(items, total))
+}
+
+/// Takes someone enrolled by mistake off a campaign's roster, while they have neither
+/// studied nor sat the exam nor practised: their records would lose their place (409
+/// `started`; 免考 is the way for them). Within the caller's scope; audited.
+pub async fn unenroll(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    scope: &Scope,
+    (campaign_id, user_id): (i64, i64),
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    use entity::{attempt, course_progress, practice_set, study_session};
+    write(db, async |db| {
+        seen(db, scope, campaign_id).await?;
+        let current = find_enrollment(db, campaign_id, user_id)
+            .await?
+            .filter(|e| scope.sees(e.unit_id))
+            .ok_or_else(|| AppError::not_found("enrollment"))?;
+        let studied = study_session::Entity::find()
+            .filter(study_session::Column::EnrollmentId.eq(current.id))
+            .count(db)
+            .await?;
+        let sat = attempt::Entity::find()
+            .filter(attempt::Column::EnrollmentId.eq(current.id))
+            .count(db)
+            .await?;
+        let practised = practice_set::Entity::find()
+            .filter(practice_set::Column::CampaignId.eq(campaign_id))
+            .filter(practice_set::Column::UserId.eq(user_id))
+            .count(db)
+            .await?;
+        if studied + sat + practised > 0 {
+            return Err(AppError::conflict(
+                Clash::Started,
+                "this person has studied, practised or sat the exam; exempt them instead",
+            ));
+        }
+        course_progress::Entity::delete_many()
+            .filter(course_progress::Column::EnrollmentId.eq(current.id))
+            .exec(db)
+            .await?;
+        enrollment::Entity::delete_by_id(current.id)
+            .exec(db)
+            .await?;
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            audit::AuditAction::Unenroll,
+            "enrollment",
+            Some(current.id.to_string()),
+            format!("user {user_id} taken off the roster of campaign {campaign_id}"),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
 }
 
 /// Exempts a roster member (免考, with a reason) or lifts the exemption.
