@@ -1275,7 +1275,7 @@ async fn a_street_hr_works_within_the_street_and_the_district_sees_the_league_ta
     b.text("h2").await;
     b.until(
         "the unit picker filled",
-        "return document.querySelectorAll('select option[value]:not([value=\"\"])').length > 1;",
+        "return document.querySelectorAll('#roster-unit option:not([value=\"\"])').length > 1;",
         json!([]),
     )
     .await;
@@ -2112,4 +2112,59 @@ async fn nothing_is_wider_than_a_phone_and_wide_tables_scroll_in_their_card() {
             .await;
         assert_eq!(wide, json!({"page": true, "scrolls": true}), "{page}");
     }
+}
+
+#[tokio::test]
+async fn hr_reads_and_downloads_the_exam_records_as_filtered() {
+    let Some(c) = console().await else { return };
+    let token = c.app.token("hr", DEMO_PASSWORD).await;
+    let id = c.demo.campaign_id;
+    let b = Browser::start(1280, 900).await;
+    b.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;
+    b.goto(&format!(
+        "{}/#/hr/attempts?campaign={id}&passed=true",
+        c.origin
+    ))
+    .await;
+    let api = c
+        .app
+        .get(
+            &format!("/api/v1/campaigns/{id}/attempts?passed=true"),
+            &token,
+        )
+        .await
+        .expect(200);
+    assert!(
+        api["total"].as_u64().unwrap() > 0,
+        "the demo street has passed attempts"
+    );
+    b.until(
+        "the passed attempts",
+        "const rows = document.querySelectorAll('#attempts tbody tr'); return rows.length === arguments[0] && [...rows].every((r) => r.innerText.includes('合格'));",
+        json!([api["items"].as_array().unwrap().len()]),
+    )
+    .await;
+    assert_eq!(
+        b.text(".pager .total").await.replace(',', ""),
+        format!("共 {} 条", api["total"])
+    );
+    let admin = c.app.admin_token().await;
+    let log = async || {
+        c.app
+            .get("/api/v1/audit-log?action=export&entity=attempts", &admin)
+            .await
+            .expect(200)
+    };
+    let exports = async || log().await["total"].as_u64().unwrap();
+    let before = exports().await;
+    b.click("#attempts-xlsx").await;
+    for _ in 0..50 {
+        if exports().await > before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(exports().await, before + 1, "the export of what is shown");
+    let entry = log().await["items"][0]["summary"].clone();
+    assert!(entry.as_str().unwrap().contains("passed=true"), "{entry}");
 }

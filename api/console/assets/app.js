@@ -2,7 +2,7 @@
 // The console: sign-in, the shell with each role's pages, and hash routing (#/hr/targets…).
 import { html, render, useEffect, useState, useLoad, ErrorBanner, WORDS, dateTime } from "./ui.js";
 import { session, sessionEnded, signIn, signOut, whenSignedOut, get, getAs } from "./api.js";
-import { HrTargets, HrRoster, HrCampaign, HrQuestions } from "./hr.js";
+import { HrTargets, HrRoster, HrCampaign, HrQuestions, HrAttempts } from "./hr.js";
 import { Activities, ActivityStats, AnnualSummary } from "./judicial.js";
 import { League } from "./league.js";
 import { Ledgers } from "./ledgers.js";
@@ -17,6 +17,7 @@ const PAGES = [
   { path: "/hr/roster", title: "花名册", roles: ["hr", "admin"], view: HrRoster },
   { path: "/hr/campaign", title: "学法活动", roles: ["hr", "admin"], view: HrCampaign },
   { path: "/hr/questions", title: "题库", roles: ["hr", "admin"], view: HrQuestions },
+  { path: "/hr/attempts", title: "考试记录", roles: ["hr", "admin"], view: HrAttempts },
   { path: "/judicial/activities", title: "普法活动", roles: ["judicial", "admin"], view: Activities },
   { path: "/judicial/ledgers", title: "工作台账", roles: ["judicial", "admin", "hr"], view: Ledgers },
   { path: "/judicial/stats", title: "活动统计", roles: ["judicial", "admin", "hr"], view: ActivityStats },

@@ -24,6 +24,7 @@ import {
   UnitOptions,
   useTypedFilter,
   SortHeader,
+  dateTime,
 } from "./ui.js";
 import { get, getAs, post, patch, del, all, download, upload } from "./api.js";
 import { PapersEditor, PaperCheck, papersForForm, papersForApi } from "./papers.js";
@@ -724,6 +725,55 @@ export function HrQuestions({ me, query }) {
         <td class="row-actions">${owned && html`<button class="link" data-action="edit" onClick=${() => edit(q)}>修改</button><button class="link" data-action="delete" onClick=${() => remove(q)}>删除</button>`}</td></tr>`,
       )}</tbody></table>${bank.items.length === 0 && html`<p class="empty">暂无数据</p>`}</div>
       <${Pager} page=${bank} onPage=${(n) => setFilters({ page: String(n) })} onSize=${(n) => setFilters({ per_page: n })} />`
+    }
+  </section>`;
+}
+
+/** 考试记录: every attempt of a campaign, by unit and result, paged, and downloadable as
+ *  filtered. @param {{ query: URLSearchParams }} props */
+export function HrAttempts({ query }) {
+  const [list, campaign] = useCampaign(query);
+  const [units] = useLoad(() => all("UnitView", "/units"), []);
+  const [filters, setFilters] = useQueryState(query, {
+    campaign: "",
+    unit_id: "",
+    passed: "",
+    page: "1",
+    per_page: "50",
+  });
+  const listQuery = new URLSearchParams(Object.entries(filters).filter(([k, v]) => v && k !== "campaign")).toString();
+  const exportQuery = new URLSearchParams(
+    Object.entries(filters).filter(([k, v]) => v && ["unit_id", "passed"].includes(k)),
+  ).toString();
+  const [page, error] = useLoad(
+    () =>
+      campaign ? getAs("Page_AttemptListItem", `/campaigns/${campaign}/attempts?${listQuery}`) : Promise.resolve(null),
+    [campaign, listQuery],
+  );
+  return html`<section>
+    <div class="toolbar">
+      <${CampaignPicker} list=${list} chosen=${campaign} path="/hr/attempts" extra=${{}} />
+      <label class="inline">单位（含下级）<select id="attempts-unit" value=${filters.unit_id} onChange=${(e) => setFilters({ unit_id: e.target.value })}>
+        <option value="">全部</option><${UnitOptions} units=${units || []} /></select></label>
+      <label class="inline">结果<select id="attempts-passed" value=${filters.passed} onChange=${(e) => setFilters({ passed: e.target.value })}>
+        <option value="">全部</option><option value="true">合格</option><option value="false">不合格</option></select></label>
+      <button id="attempts-xlsx" disabled=${!campaign} onClick=${() => download(`/campaigns/${campaign}/attempts/export?format=xlsx&${exportQuery}`)}>下载 Excel</button>
+      <button class="secondary" disabled=${!campaign} onClick=${() => download(`/campaigns/${campaign}/attempts/export?format=csv&${exportQuery}`)}>下载 CSV</button>
+    </div>
+    <${ErrorBanner} error=${error} />
+    ${campaign && !page && !error && html`<p class="muted loading">加载中…</p>`}
+    ${
+      page &&
+      html`<div class="scroll"><table id="attempts"><thead><tr><th>姓名</th><th>单位</th><th>类别</th><th>状态</th><th>开始</th><th>交卷</th><th>得分</th><th>结果</th><th>等级</th></tr></thead>
+      <tbody>${page.items.map(
+        (
+          a,
+        ) => html`<tr data-attempt=${a.id}><td>${a.name}</td><td class="clip" title=${a.unit_name || ""}>${a.unit_name || ""}</td>
+        <td>${WORDS.attempt_kind[a.kind]}</td><td>${WORDS.attempt_status[a.status]}</td><td>${dateTime(a.started_at)}</td>
+        <td>${a.finished_at ? dateTime(a.finished_at) : "—"}</td><td class="num">${a.score ?? "—"}</td>
+        <td>${a.passed === null || a.passed === undefined ? "—" : a.passed ? "合格" : "不合格"}</td><td>${a.grade ? WORDS.grade[a.grade] : "—"}</td></tr>`,
+      )}</tbody></table>${page.items.length === 0 && html`<p class="empty">暂无数据</p>`}</div>
+      <${Pager} page=${page} onPage=${(n) => setFilters({ page: String(n) })} onSize=${(n) => setFilters({ per_page: n })} />`
     }
   </section>`;
 }
