@@ -71,10 +71,6 @@ fn date_opt(
     raw.map(|r| date(field, &r, tz)).transpose()
 }
 
-fn today(state: &AppState) -> NaiveDate {
-    state.today()
-}
-
 /// A stored record (200) or a new one (201).
 #[derive(ApiResponse)]
 pub enum Saved<T: ParseFromJSON + ToJSON + Send + Sync> {
@@ -144,7 +140,7 @@ async fn create<R: Resource>(
     let now = state.clock.now();
     let model = R::build(body, state.config.tz, now)?;
     let stored =
-        ledgers::create::<R::L>(&state.db, actor, &scope, model, today(state), now).await?;
+        ledgers::create::<R::L>(&state.db, actor, &scope, model, state.today(), now).await?;
     Ok(Saved::Created(Json(stored.into())))
 }
 
@@ -169,7 +165,7 @@ async fn update<R: Resource>(
         &scope,
         id,
         change,
-        today(state),
+        state.today(),
         state.clock.now(),
     )
     .await?;
@@ -195,7 +191,7 @@ async fn import<R: Resource>(
         actor,
         &scope,
         (&bytes.0, charset.map(|c| c.0.as_str())),
-        (state.config.tz, today(state)),
+        (state.config.tz, state.today()),
         state.clock.now(),
     )
     .await?;

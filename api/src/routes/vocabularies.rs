@@ -200,16 +200,6 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("year", "年度"),
 ];
 
-/// The label of a field: the last name in its path (`papers[0].rules[1].count` → `count`).
-pub fn field_label(field: &str) -> Option<&'static str> {
-    let last = field.rsplit('.').next().unwrap_or(field);
-    let last = last.split('[').next().unwrap_or(last);
-    FIELD_LABELS
-        .iter()
-        .find(|(key, _)| *key == last)
-        .map(|(_, label)| *label)
-}
-
 fn pairs(list: &[(&str, &str)]) -> Vec<Term> {
     list.iter()
         .map(|(key, name)| Term {

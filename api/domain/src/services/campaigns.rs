@@ -569,6 +569,21 @@ pub async fn find_enrollment(
         .await?)
 }
 
+/// A roster member of a campaign the caller sees, when the member's unit is in the
+/// caller's scope; 404 otherwise.
+async fn enrollment_in_scope(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    campaign_id: i64,
+    user_id: i64,
+) -> AppResult<enrollment::Model> {
+    seen(db, scope, campaign_id).await?;
+    find_enrollment(db, campaign_id, user_id)
+        .await?
+        .filter(|e| scope.sees(e.unit_id))
+        .ok_or_else(|| AppError::not_found("enrollment"))
+}
+
 /// The caller's enrollment; 403 when they are not on the campaign.
 pub async fn enrolled(
     db: &impl ConnectionTrait,
@@ -848,11 +863,7 @@ pub async fn unenroll(
 ) -> AppResult<()> {
     use entity::{attempt, course_progress, practice_set, study_session};
     write(db, async |db| {
-        seen(db, scope, campaign_id).await?;
-        let current = find_enrollment(db, campaign_id, user_id)
-            .await?
-            .filter(|e| scope.sees(e.unit_id))
-            .ok_or_else(|| AppError::not_found("enrollment"))?;
+        let current = enrollment_in_scope(db, scope, campaign_id, user_id).await?;
         let studied = study_session::Entity::find()
             .filter(study_session::Column::EnrollmentId.eq(current.id))
             .count(db)
@@ -905,11 +916,7 @@ pub async fn set_exemption(
     now: DateTime<Utc>,
 ) -> AppResult<enrollment::Model> {
     write(db, async |db| {
-        seen(db, scope, campaign_id).await?;
-        let current = find_enrollment(db, campaign_id, user_id)
-            .await?
-            .filter(|e| scope.sees(e.unit_id))
-            .ok_or_else(|| AppError::not_found("enrollment"))?;
+        let current = enrollment_in_scope(db, scope, campaign_id, user_id).await?;
         let reason = reason
             .map(|r| r.trim().to_owned())
             .filter(|r| !r.is_empty());
