@@ -3,7 +3,6 @@
 import {
   html,
   useState,
-  useEffect,
   useLoad,
   useToast,
   useQueryState,
@@ -20,7 +19,8 @@ import {
   dateTime,
   UnitOptions,
   useTypedFilter,
-  SortHeader,
+  sortHeadings,
+  queryOf,
 } from "./ui.js";
 import { all, get, getAs, patch, post, download } from "./api.js";
 
@@ -129,10 +129,9 @@ export function Users({ me, query }) {
     page: "1",
     per_page: "50",
   });
-  const sorter = (label, by) =>
-    html`<${SortHeader} label=${label} by=${by} sort=${filters.sort} onSort=${(sort) => setFilters({ sort })} />`;
+  const sorter = sortHeadings(filters, setFilters);
   const [typed, setTyped] = useTypedFilter(filters.q, (q) => setFilters({ q }));
-  const list = new URLSearchParams(Object.entries(filters).filter(([, v]) => v)).toString();
+  const list = queryOf(filters);
   const [page, error, reload] = useLoad(() => getAs("Page_UserView", `/users?${list}`), [list]);
   const [units] = useLoad(() => all("UnitView", "/units"), []);
   const [toast, showToast] = useToast();
@@ -301,7 +300,7 @@ const DELIVERY = { pending: "待投递", delivered: "已投递", failed: "已放
  *  @param {{ query: URLSearchParams }} props */
 export function Deliveries({ query }) {
   const [filters, setFilters] = useQueryState(query, { status: "", page: "1", per_page: "50" });
-  const list = new URLSearchParams(Object.entries(filters).filter(([, v]) => v)).toString();
+  const list = queryOf(filters);
   const [page, error] = useLoad(() => getAs("Page_DeliveryView", `/notices/deliveries?${list}`), [list]);
   return html`<section>
     <div class="toolbar"><label class="inline">状态<select value=${filters.status} onChange=${(e) => setFilters({ status: e.target.value })}><${Options} map=${DELIVERY} empty="全部" /></select></label></div>

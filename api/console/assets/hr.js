@@ -23,7 +23,8 @@ import {
   Options,
   UnitOptions,
   useTypedFilter,
-  SortHeader,
+  sortHeadings,
+  queryOf,
   dateTime,
 } from "./ui.js";
 import { get, getAs, post, patch, del, all, download, upload } from "./api.js";
@@ -178,8 +179,9 @@ function ReminderDialog({ page, target, onSend, onClose }) {
 
 function Missing({ campaign, unit, target }) {
   const q = `target=${target}${unit ? `&unit_id=${unit}` : ""}`;
-  const [at, setAt] = useState({ page: 1, per_page: 50 });
-  useEffect(() => setAt({ ...at, page: 1 }), [q]);
+  // The page belongs to the list it was chosen on: another target or unit starts at 1.
+  const [chosen, setAt] = useState({ q, page: 1, per_page: 50 });
+  const at = chosen.q === q ? chosen : { ...chosen, q, page: 1 };
   const [page, error] = useLoad(
     () => getAs("MissingPage", `/campaigns/${campaign}/targets/missing?${q}&page=${at.page}&per_page=${at.per_page}`),
     [campaign, q, at.page, at.per_page],
@@ -209,7 +211,7 @@ function Missing({ campaign, unit, target }) {
           <td>${m.unit_name || ""}</td><td>${m.minutes_short}</td><td>${m.compulsory_unfinished.join("、")}</td>
           <td>${m.attempts_used}/${m.attempts_left}</td><td>${m.best_score ?? "—"}</td><td>${m.grade ? WORDS.grade[m.grade] : "—"}</td></tr>`,
       )}</tbody></table>${page.items.length === 0 && html`<p class="empty">暂无数据</p>`}</div>
-      <${Pager} page=${page} onPage=${(n) => setAt({ ...at, page: n })} onSize=${(n) => setAt({ page: 1, per_page: Number(n) })} />`
+      <${Pager} page=${page} onPage=${(n) => setAt({ ...at, page: n })} onSize=${(n) => setAt({ q, page: 1, per_page: Number(n) })} />`
     }
   </section>`;
 }
@@ -253,10 +255,9 @@ export function HrRoster({ query }) {
     page: "1",
     per_page: "50",
   });
-  const sorter = (label, by) =>
-    html`<${SortHeader} label=${label} by=${by} sort=${filters.sort} onSort=${(sort) => setFilters({ sort })} />`;
+  const sorter = sortHeadings(filters, setFilters);
   const [typed, setTyped] = useTypedFilter(filters.q, (q) => setFilters({ q }));
-  const listQuery = new URLSearchParams(Object.entries(filters).filter(([k, v]) => v && k !== "campaign")).toString();
+  const listQuery = queryOf(filters, ["campaign"]);
   const [roster, rosterError, reload] = useLoad(
     () =>
       campaign ? getAs("Page_RosterEntry", `/campaigns/${campaign}/enrollments?${listQuery}`) : Promise.resolve(null),
@@ -631,10 +632,9 @@ export function HrQuestions({ me, query }) {
     page: "1",
     per_page: "50",
   });
-  const sorter = (label, by) =>
-    html`<${SortHeader} label=${label} by=${by} sort=${filters.sort} onSort=${(sort) => setFilters({ sort })} />`;
+  const sorter = sortHeadings(filters, setFilters);
   const [typed, setTyped] = useTypedFilter(filters.q, (q) => setFilters({ q }));
-  const listQuery = new URLSearchParams(Object.entries(filters).filter(([k, v]) => v && k !== "campaign")).toString();
+  const listQuery = queryOf(filters, ["campaign"]);
   const [bank, bankError, reload] = useLoad(
     () =>
       campaign ? getAs("Page_QuestionView", `/campaigns/${campaign}/questions?${listQuery}`) : Promise.resolve(null),
@@ -741,7 +741,7 @@ export function HrAttempts({ query }) {
     page: "1",
     per_page: "50",
   });
-  const listQuery = new URLSearchParams(Object.entries(filters).filter(([k, v]) => v && k !== "campaign")).toString();
+  const listQuery = queryOf(filters, ["campaign"]);
   const exportQuery = new URLSearchParams(
     Object.entries(filters).filter(([k, v]) => v && ["unit_id", "passed"].includes(k)),
   ).toString();

@@ -21,15 +21,12 @@ import {
   Confirm,
   Pager,
   UnitOptions,
-  SortHeader,
+  sortHeadings,
+  queryOf,
 } from "./ui.js";
 import { get, getAs, post, patch, del, all, download, text } from "./api.js";
 
 const thisYear = () => new Date().getFullYear();
-
-function filterQuery(f) {
-  return new URLSearchParams(Object.entries(f).filter(([, v]) => v !== "")).toString();
-}
 
 const EMPTY = {
   kind: "publicity",
@@ -108,8 +105,7 @@ export function Activities({ me, query }) {
     page: "1",
     per_page: "50",
   });
-  const sorter = (label, by) =>
-    html`<${SortHeader} label=${label} by=${by} sort=${filters.sort} onSort=${(sort) => setFilters({ sort })} />`;
+  const sorter = sortHeadings(filters, setFilters);
   const [editing, setEditing] = useState(undefined);
   const [units] = useLoad(() => all("UnitView", "/units"), []);
   const [toast, showToast] = useToast();
@@ -117,8 +113,8 @@ export function Activities({ me, query }) {
   const [asking, setAsking] = useState(null);
   const [failure, setFailure] = useState(null);
   const [page, error, reload] = useLoad(
-    () => getAs("Page_ActivityView", `/activities?${filterQuery(filters)}`),
-    [filterQuery(filters)],
+    () => getAs("Page_ActivityView", `/activities?${queryOf(filters)}`),
+    [queryOf(filters)],
   );
   const writer = me.roles.includes("judicial") || me.roles.includes("admin");
   const set = (k) => (e) => setFilters({ [k]: e.target.value });

@@ -18,6 +18,7 @@ import {
   Confirm,
   Pager,
   number,
+  queryOf,
   WORDS,
   UnitOptions,
 } from "./ui.js";
@@ -242,8 +243,8 @@ export function Ledgers({ me, query }) {
   /** @type {[any, (d: any) => void]} */
   const [asking, setAsking] = useState(null);
   const [failure, setFailure] = useState(null);
-  const filter = new URLSearchParams(Object.entries(filters).filter(([k, v]) => v && k !== "kind"));
-  const [list, error, reload] = useLoad(() => get(`/${kind}?${filter}`), [kind, filter.toString()]);
+  const filter = queryOf(filters, ["kind"]);
+  const [list, error, reload] = useLoad(() => get(`/${kind}?${filter}`), [kind, filter]);
   const writer = me.roles.includes("judicial") || me.roles.includes("admin");
   const names = Object.fromEntries((units || []).map((u) => [u.id, u.name]));
   const remove = (r) =>

@@ -317,6 +317,19 @@ export function useTypedFilter(value, apply) {
   return [typed, setTyped];
 }
 
+/** The non-empty values of `values` as a query string, leaving out the keys in `skip`
+ *  (those the address holds for the page itself, such as the campaign). */
+export function queryOf(values, skip = []) {
+  return new URLSearchParams(Object.entries(values).filter(([k, v]) => v !== "" && !skip.includes(k))).toString();
+}
+
+/** The sorting headings of a list whose order is `filters.sort` in the address:
+ *  `sorter("姓名", "name")` renders one. */
+export function sortHeadings(filters, setFilters) {
+  return (label, by) =>
+    html`<${SortHeader} label=${label} by=${by} sort=${filters.sort} onSort=${(sort) => setFilters({ sort })} />`;
+}
+
 /** A column heading that sorts the list on the server by `by` (a click sorts ascending,
  *  a second descending), with the state announced (`aria-sort`) and shown (▲/▼). */
 export function SortHeader({ label, by, sort, onSort }) {
