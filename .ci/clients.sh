@@ -41,7 +41,7 @@ echo "== openapi-typescript + tsc --strict"
 echo "== smoke scripts against a running server"
 server_bin="$(xuefa_bin)"
 db="sqlite://$work/clients.db?mode=rwc"
-DATABASE_URL="$db" XUEFA_ADMIN_PASSWORD=clients-admin-password "$server_bin" demo --cadres 20 --activities 12 --questions-per-attempt 10 >/dev/null
+DATABASE_URL="$db" XUEFA_ADMIN_PASSWORD=Clients-Intranet-2026 "$server_bin" demo --cadres 20 --activities 12 --questions-per-attempt 10 >/dev/null
 DATABASE_URL="$db" XUEFA_BIND="127.0.0.1:$PORT" RUST_LOG=warn "$server_bin" serve >"$work/server.log" 2>&1 &
 server=$!
 wait_healthy "$BASE"

@@ -66,6 +66,32 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Move to separation of duties (三权分立): every `admin` becomes `sysadmin` (same
+    /// password and second factor), and a `secadmin` and an `auditor` account are made
+    /// with one-time passwords printed once. Then set XUEFA_SEPARATION_OF_DUTIES=1.
+    SeparateDuties {
+        /// The security administrator's username, when one is made.
+        #[arg(long, default_value = "secadmin")]
+        secadmin: String,
+        /// The auditor's username, when one is made.
+        #[arg(long, default_value = "auditor")]
+        auditor: String,
+    },
+    /// The audit log's hash chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every entry's hash: prints how many were checked and the head hash and
+    /// exits 0, or names the first entry that does not match and exits 1.
+    Verify,
+    /// Delete the entries older than XUEFA_AUDIT_RETENTION_DAYS (at least 180), keeping the
+    /// chain checkable (the server also does this once an hour).
+    Prune,
 }
 
 #[derive(Subcommand)]
@@ -86,6 +112,15 @@ enum UserCommand {
         #[arg(long)]
         leader: bool,
     },
+}
+
+/// A migrated connection for a command that works on the database directly.
+async fn open(config: &Config) -> domain::db::DatabaseConnection {
+    let db = domain::db::connect(&config.database_url, 2)
+        .await
+        .unwrap_or_else(|e| fail(e));
+    domain::db::migrate(&db).await.unwrap_or_else(|e| fail(e));
+    db
 }
 
 fn fail(message: impl std::fmt::Display) -> ! {
@@ -143,6 +178,63 @@ async fn main() {
                 file.display(),
                 started.elapsed().as_secs_f64()
             );
+        }
+        Command::SeparateDuties { secadmin, auditor } => {
+            let db = open(&config).await;
+            let done = domain::services::users::duties::separate(
+                &db,
+                (&secadmin, &auditor),
+                domain::clock::Clock::system().now(),
+            )
+            .await
+            .unwrap_or_else(|e| fail(format!("{e:?}")));
+            for username in &done.converted {
+                println!("{username}: admin → sysadmin (password and second factor unchanged)");
+            }
+            for (username, role, password) in &done.created {
+                println!(
+                    "{username}: new {} account, one-time password `{password}` (shown once; \
+                     changed at first sign-in)",
+                    role.key()
+                );
+            }
+            println!(
+                "done; now set XUEFA_SEPARATION_OF_DUTIES=1 and restart the server (see docs/SECURITY.md)"
+            );
+        }
+        Command::Audit { command } => {
+            let db = open(&config).await;
+            match command {
+                AuditCommand::Verify => {
+                    use domain::services::audit::{Verified, verify};
+                    match verify(&db).await.unwrap_or_else(|e| fail(format!("{e:?}"))) {
+                        Verified::Intact { checked, head } => {
+                            println!("audit log intact: {checked} entries checked; head {head}")
+                        }
+                        Verified::Broken {
+                            checked,
+                            id,
+                            reason,
+                        } => {
+                            println!(
+                                "audit log BROKEN at entry {id}: {reason} ({checked} entries before it matched)"
+                            );
+                            std::process::exit(1);
+                        }
+                    }
+                }
+                AuditCommand::Prune => {
+                    let days = config.security.audit_retention_days;
+                    let gone = domain::services::audit::prune(
+                        &db,
+                        days,
+                        domain::clock::Clock::system().now(),
+                    )
+                    .await
+                    .unwrap_or_else(|e| fail(format!("{e:?}")));
+                    println!("{gone} audit entries older than {days} days pruned");
+                }
+            }
         }
         Command::Serve => {
             let (state, generated) = api::start(config).await.unwrap_or_else(|e| fail(e));
@@ -233,7 +325,7 @@ async fn main() {
             let scope = domain::policy::Scope::operator();
             match domain::services::users::create(
                 &state.db,
-                &system,
+                (&system, &state.config.security),
                 &scope,
                 new,
                 state.clock.now(),

@@ -18,6 +18,9 @@ async fn world(app: &TestApp) -> World {
     let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
     let (_, judicial) = app.login_as("judicial", &[Role::Judicial]).await;
     let (cadre, cadre_token) = app.login_as("cadre", &[Role::Cadre]).await;
+    let (_, sysadmin) = app.login_as("sysadmin", &[Role::Sysadmin]).await;
+    let (_, secadmin) = app.login_as("secadmin", &[Role::Secadmin]).await;
+    let (_, auditor) = app.login_as("auditor", &[Role::Auditor]).await;
     let unit = app.make_unit(&admin, "街道", "street", None).await;
     let campaign = app.make_campaign(&hr).await;
     app.enroll(&hr, campaign.id, &[cadre]).await;
@@ -59,6 +62,9 @@ async fn world(app: &TestApp) -> World {
             ("hr", hr),
             ("judicial", judicial),
             ("cadre", cadre_token),
+            ("sysadmin", sysadmin),
+            ("secadmin", secadmin),
+            ("auditor", auditor),
         ],
         ids,
     }
@@ -69,6 +75,12 @@ type WriteCase = (&'static str, String, Option<Value>, &'static [&'static str]);
 
 const MANAGERS: &[&str] = &["admin", "hr"];
 const JUDICIAL: &[&str] = &["admin", "judicial"];
+/// Units and accounts' details: also the system administrator (三权分立).
+const ACCOUNTS: &[&str] = &["admin", "hr", "sysadmin"];
+/// A one-time password: also the security administrator.
+const RESETS: &[&str] = &["admin", "hr", "secadmin"];
+/// Unlocks and a second factor's reset: the security administrator (or admin).
+const SECURITY: &[&str] = &["admin", "secadmin"];
 
 /// Every write operation of the spec, with a valid body and the roles allowed to call it.
 fn write_matrix(w: &World, campaign_course: i64) -> Vec<WriteCase> {
@@ -78,37 +90,49 @@ fn write_matrix(w: &World, campaign_course: i64) -> Vec<WriteCase> {
             "POST",
             "/api/v1/units".into(),
             Some(json!({"name": "新单位", "kind": "other"})),
-            MANAGERS,
+            ACCOUNTS,
         ),
         (
             "PATCH",
             format!("/api/v1/units/{}", id("unit")),
             Some(json!({"name": "改名"})),
-            MANAGERS,
+            ACCOUNTS,
         ),
         (
             "DELETE",
             format!("/api/v1/units/{}", id("unit")),
             None,
-            MANAGERS,
+            ACCOUNTS,
         ),
         (
             "POST",
             "/api/v1/users".into(),
-            Some(json!({"username": "new1", "password": "password-123", "name": "新人"})),
-            MANAGERS,
+            Some(json!({"username": "new1", "password": "Study-Law-123", "name": "新人"})),
+            ACCOUNTS,
         ),
         (
             "PATCH",
             format!("/api/v1/users/{}", id("cadre")),
             Some(json!({"is_leader": true})),
-            MANAGERS,
+            ACCOUNTS,
         ),
         (
             "POST",
             format!("/api/v1/users/{}/reset-password", id("cadre")),
             None,
-            MANAGERS,
+            RESETS,
+        ),
+        (
+            "POST",
+            format!("/api/v1/users/{}/unlock", id("cadre")),
+            None,
+            SECURITY,
+        ),
+        (
+            "POST",
+            format!("/api/v1/users/{}/reset-totp", id("cadre")),
+            None,
+            SECURITY,
         ),
         (
             "DELETE",
@@ -122,9 +146,9 @@ fn write_matrix(w: &World, campaign_course: i64) -> Vec<WriteCase> {
         ),
         (
             "POST",
-            "/api/v1/users/import?default_password=password-123".into(),
+            "/api/v1/users/import?default_password=Study-Law-123".into(),
             None,
-            MANAGERS,
+            ACCOUNTS,
         ),
         (
             "POST",
@@ -318,6 +342,9 @@ const OWN_ACCOUNT_OPERATIONS: &[&str] = &[
     "POST /api/v1/auth/refresh",
     "POST /api/v1/auth/logout",
     "POST /api/v1/me/password",
+    "POST /api/v1/me/totp",
+    "POST /api/v1/me/totp/confirm",
+    "DELETE /api/v1/me/totp",
     // Owner-only, tried with another cadre's ids below.
     "PUT /api/v1/attempts/{id}/answers",
     "POST /api/v1/attempts/{id}/submit",
@@ -400,8 +427,9 @@ async fn every_write_endpoint_refuses_the_roles_it_is_not_for() {
         }
     }
     assert_eq!(
-        refused, 98,
-        "43 operations refused to two roles, 4 cadre operations to three"
+        refused, 242,
+        "of 49 operations: 36 refused to five roles, 7 account ones to four, 2 security ones \
+         to five, 4 cadre ones to six"
     );
 }
 
@@ -627,7 +655,7 @@ async fn concurrent_roster_imports_never_duplicate() {
     for i in 0..40 {
         file.push_str(&format!("干部{i},{}\n", 5000 + i));
     }
-    let path = "/api/v1/users/import?default_password=password-123";
+    let path = "/api/v1/users/import?default_password=Study-Law-123";
     let replies = futures::future::join_all((0..6).map(|_| {
         app.call_raw(
             "POST",

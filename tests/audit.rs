@@ -22,7 +22,7 @@ async fn changes_are_recorded_with_actor_and_summary() {
         .post(
             "/api/v1/users",
             &hr,
-            json!({"username": "cad", "password": "password-123", "name": "干部"}),
+            json!({"username": "cad", "password": "Study-Law-123", "name": "干部"}),
         )
         .await
         .expect(201);
@@ -36,7 +36,7 @@ async fn changes_are_recorded_with_actor_and_summary() {
     .expect(200);
     app.call_raw(
         "POST",
-        "/api/v1/users/import?default_password=password-1",
+        "/api/v1/users/import?default_password=Initial-Pass-1",
         Some(&hr),
         "text/csv",
         "姓名,工号\n甲,1\n".as_bytes().to_vec(),
@@ -68,6 +68,7 @@ async fn changes_are_recorded_with_actor_and_summary() {
         .rev()
         .collect();
     let expected: Vec<(String, String)> = [
+        ("login", "user"),
         ("create", "unit"),
         ("update", "unit"),
         ("create", "user"),
@@ -81,6 +82,7 @@ async fn changes_are_recorded_with_actor_and_summary() {
     .collect();
     assert_eq!(actions, expected);
     let entry = &by_hr["items"][3];
+    assert_eq!(entry["action"], "role_change");
     assert_eq!(entry["actor"], "hr");
     assert_eq!(entry["entity_id"], cadre_id.to_string());
     assert!(entry["summary"].as_str().unwrap().contains("judicial"));
@@ -232,7 +234,7 @@ async fn the_log_filters_by_person_and_exports_in_chinese() {
     assert_eq!(file.status, 200);
     let text = file.text;
     assert!(
-        text.contains("时间,操作人,操作,对象,对象编号,说明"),
+        text.contains("编号,时间,操作人,操作,对象,对象编号,说明,校验值"),
         "{text}"
     );
     assert!(text.contains("hr,新建,单位"), "{text}");

@@ -230,7 +230,7 @@ async fn password_change_revokes_refresh_tokens() {
     let pair = app.login("qian", PASSWORD).await.expect(200);
     let access = pair["access_token"].as_str().unwrap();
 
-    let wrong = json!({"current_password": "nope-nope", "new_password": "brand-new-pass"});
+    let wrong = json!({"current_password": "nope-nope", "new_password": "Brand-New-Pass9"});
     app.call("POST", "/api/v1/me/password", Some(access), Some(wrong))
         .await
         .expect(401);
@@ -239,7 +239,7 @@ async fn password_change_revokes_refresh_tokens() {
         .await
         .expect(422);
 
-    let good = json!({"current_password": PASSWORD, "new_password": "brand-new-pass"});
+    let good = json!({"current_password": PASSWORD, "new_password": "Brand-New-Pass9"});
     app.call("POST", "/api/v1/me/password", Some(access), Some(good))
         .await
         .expect(204);
@@ -252,7 +252,7 @@ async fn password_change_revokes_refresh_tokens() {
     .await
     .expect(401);
     app.login("qian", PASSWORD).await.expect(401);
-    app.login("qian", "brand-new-pass").await.expect(200);
+    app.login("qian", "Brand-New-Pass9").await.expect(200);
 }
 
 #[tokio::test]
@@ -288,6 +288,7 @@ fn claims(sub: i64, exp_offset: i64) -> Claims {
         roles: vec![Role::Admin],
         iat: now,
         exp: now + exp_offset,
+        lim: None,
     }
 }
 

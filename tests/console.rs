@@ -196,7 +196,7 @@ async fn hr_imports_a_roster_with_a_bad_line_and_sees_that_lines_error() {
     let file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
     std::fs::write(
         file.path(),
-        "姓名,工号,密码\n张三,900001,password-123\n李四,900002,short\n",
+        "姓名,工号,密码\n张三,900001,Study-Law-123\n李四,900002,short\n",
     )
     .unwrap();
     b.type_into("#roster-file", &file.path().display().to_string())
@@ -1758,7 +1758,7 @@ async fn the_audit_log_reads_in_chinese_filtered_by_action_and_person() {
     let Some(c) = console().await else { return };
     let admin = c.app.admin_token().await;
     let b = Browser::start(1280, 900).await;
-    b.sign_in(&c.origin, "admin", "admin-password-1").await;
+    b.sign_in(&c.origin, "admin", "Gov-Intranet-2026").await;
     b.goto(&format!("{}/#/admin/audit", c.origin)).await;
     b.text("#audit tbody tr").await;
     b.select("#audit-action", "load").await;

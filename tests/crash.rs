@@ -38,6 +38,11 @@ async fn start(database_url: &str, port: u16) -> Server {
 pub(crate) async fn start_with(database_url: &str, port: u16, env: &[(&str, &str)]) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_xuefa"))
         .arg("serve")
+        // As every test of other features: the 等保 switches that would limit a first
+        // token are off, through their documented variables (a test may turn them on).
+        .env("XUEFA_FORCE_PASSWORD_CHANGE", "0")
+        .env("XUEFA_2FA_REQUIRED_FOR", "none")
+        .env("XUEFA_PASSWORD_MAX_AGE_DAYS", "0")
         .envs(env.iter().copied())
         .env("DATABASE_URL", database_url)
         .env("XUEFA_BIND", format!("127.0.0.1:{port}"))

@@ -189,7 +189,7 @@ async fn import_refuses_what_the_importer_may_not_do() {
 async fn the_charset_a_client_names_is_honoured_and_an_unknown_type_is_415() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
-    let csv = "姓名,工号,密码\n张伟,1001,password-123\n";
+    let csv = "姓名,工号,密码\n张伟,1001,Study-Law-123\n";
     let (gbk, _, _) = encoding_rs::GBK.encode(csv);
     let post = |content_type: &'static str, body: Vec<u8>| {
         let admin = admin.clone();

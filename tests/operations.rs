@@ -72,7 +72,7 @@ async fn metrics_parse_as_prometheus_text_and_count_requests() {
     let campaign_route =
         r#"xuefa_http_requests_total{method="GET",route="/api/v1/campaigns/{id}",status="404"}"#;
     let before = scrape().await;
-    let admin = crate::crash::login(&http, &origin, "admin", "admin-password-1").await;
+    let admin = crate::crash::login(&http, &origin, "admin", "Gov-Intranet-2026").await;
     for _ in 0..3 {
         let resp = http
             .get(format!("{origin}/api/v1/campaigns/424242"))

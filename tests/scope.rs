@@ -237,6 +237,8 @@ fn cases(w: &District) -> Vec<Case> {
             format!("/api/v1/users/{cadre}/reset-password"),
             None,
         ),
+        case("POST", format!("/api/v1/users/{cadre}/unlock"), None),
+        case("POST", format!("/api/v1/users/{cadre}/reset-totp"), None),
         case(
             "DELETE",
             format!("/api/v1/campaigns/{campaign}/enrollments/{cadre}"),
@@ -246,14 +248,14 @@ fn cases(w: &District) -> Vec<Case> {
             "POST",
             "/api/v1/users".into(),
             Some(
-                json!({"username": "new-1", "password": "password-123", "name": "新人", "unit_id": b1}),
+                json!({"username": "new-1", "password": "Study-Law-123", "name": "新人", "unit_id": b1}),
             ),
         ),
         case(
             "POST",
             "/api/v1/users".into(),
             Some(
-                json!({"username": "new-2", "password": "password-123", "name": "新人", "roles": ["hr"], "unit_id": w.units["a1"], "scope_unit_id": w.units["d"]}),
+                json!({"username": "new-2", "password": "Study-Law-123", "name": "新人", "roles": ["hr"], "unit_id": w.units["a1"], "scope_unit_id": w.units["d"]}),
             ),
         ),
         case(
@@ -268,7 +270,7 @@ fn cases(w: &District) -> Vec<Case> {
         ),
         Case {
             method: "POST",
-            path: "/api/v1/users/import?default_password=password-123".into(),
+            path: "/api/v1/users/import?default_password=Study-Law-123".into(),
             body: None,
             csv: Some(format!("姓名,工号,单位编号\n乙新人,9001,{b1}\n")),
         },
@@ -596,6 +598,10 @@ const OWN_OR_PUBLIC: &[&str] = &[
     "POST /api/v1/auth/logout",
     "GET /api/v1/me",
     "POST /api/v1/me/password",
+    "POST /api/v1/me/totp",
+    "POST /api/v1/me/totp/confirm",
+    "DELETE /api/v1/me/totp",
+    "GET /api/v1/auth/policy",
     "GET /api/v1/me/notices",
     "POST /api/v1/me/notices/{id}/read",
     "GET /api/v1/vocabularies",
@@ -789,7 +795,7 @@ async fn out_of_scope_writes_name_the_field_or_the_line() {
     refused(
         app.call_raw(
             "POST",
-            "/api/v1/users/import?default_password=password-123",
+            "/api/v1/users/import?default_password=Study-Law-123",
             Some(&w.hr_a),
             "text/csv",
             roster.into_bytes(),
@@ -835,7 +841,7 @@ async fn grants_never_widen_a_scope() {
     let w = district(&app).await;
     let (a, a1, d) = (w.units["a"], w.units["a1"], w.units["d"]);
     let new = |username: &str, extra: Value| {
-        let mut body = json!({"username": username, "password": "password-123", "name": "新人", "unit_id": a1});
+        let mut body = json!({"username": username, "password": "Study-Law-123", "name": "新人", "unit_id": a1});
         body.as_object_mut()
             .unwrap()
             .extend(extra.as_object().unwrap().clone());
@@ -1158,7 +1164,7 @@ async fn a_street_hrs_new_people_belong_to_the_street() {
     let a = w.units["a"];
     app.call_raw(
         "POST",
-        "/api/v1/users/import?default_password=password-123",
+        "/api/v1/users/import?default_password=Study-Law-123",
         Some(&w.hr_a),
         "text/csv",
         "姓名,用户名\n新人甲,jia-new\n".as_bytes().to_vec(),
@@ -1169,7 +1175,7 @@ async fn a_street_hrs_new_people_belong_to_the_street() {
         .post(
             "/api/v1/users",
             &w.hr_a,
-            json!({"username": "jia-new-2", "password": "password-123", "name": "新人"}),
+            json!({"username": "jia-new-2", "password": "Study-Law-123", "name": "新人"}),
         )
         .await
         .expect(201);
@@ -1191,7 +1197,7 @@ async fn a_street_hrs_new_people_belong_to_the_street() {
         .post(
             "/api/v1/users",
             &w.admin,
-            json!({"username": "loose", "password": "password-123", "name": "散户"}),
+            json!({"username": "loose", "password": "Study-Law-123", "name": "散户"}),
         )
         .await
         .expect(201);

@@ -40,7 +40,7 @@ async fn role_matrix_over_every_endpoint_group() {
             expect(manages, 200),
             "{who} get user"
         );
-        let create = app.post("/api/v1/users", token, json!({"username": format!("new-{who}"), "password": "password-123", "name": "新人"})).await;
+        let create = app.post("/api/v1/users", token, json!({"username": format!("new-{who}"), "password": "Study-Law-123", "name": "新人"})).await;
         assert_eq!(create.status, expect(manages, 201), "{who} create user");
         let patch = app
             .patch(
@@ -53,7 +53,7 @@ async fn role_matrix_over_every_endpoint_group() {
         let import = app
             .call_raw(
                 "POST",
-                &format!("/api/v1/users/import?default_password=password-{who}"),
+                &format!("/api/v1/users/import?default_password=Initial-{who}-Pass9"),
                 Some(token),
                 "text/csv",
                 csv.clone(),
@@ -75,7 +75,7 @@ async fn hr_can_neither_create_nor_promote_nor_touch_an_admin() {
     let cadre_id = app.make_user("cadre", &[Role::Cadre], None).await;
     let before = user_count(&app).await;
 
-    let made = app.post("/api/v1/users", &hr, json!({"username": "boss", "password": "password-123", "name": "x", "roles": ["admin"]})).await;
+    let made = app.post("/api/v1/users", &hr, json!({"username": "boss", "password": "Study-Law-123", "name": "x", "roles": ["admin"]})).await;
     assert_eq!(made.status, 403);
     assert_eq!(user_count(&app).await, before, "nothing stored");
 
@@ -93,7 +93,7 @@ async fn hr_can_neither_create_nor_promote_nor_touch_an_admin() {
     app.patch("/api/v1/users/1", &hr, json!({"active": false}))
         .await
         .expect(403);
-    app.login("admin", "admin-password-1").await.expect(200);
+    app.login("admin", "Gov-Intranet-2026").await.expect(200);
 
     let roles = app
         .get(&format!("/api/v1/users/{cadre_id}"), &hr)
@@ -102,12 +102,12 @@ async fn hr_can_neither_create_nor_promote_nor_touch_an_admin() {
     assert_eq!(roles["roles"], json!(["cadre"]));
 
     // HR may make judicial staff and HR colleagues, and the admin may make an admin.
-    app.post("/api/v1/users", &hr, json!({"username": "clerk", "password": "password-123", "name": "x", "roles": ["judicial", "cadre"]})).await.expect(201);
+    app.post("/api/v1/users", &hr, json!({"username": "clerk", "password": "Study-Law-123", "name": "x", "roles": ["judicial", "cadre"]})).await.expect(201);
     let admin = app.admin_token().await;
     app.post(
         "/api/v1/users",
         &admin,
-        json!({"username": "admin2", "password": "password-123", "name": "x", "roles": ["admin"]}),
+        json!({"username": "admin2", "password": "Study-Law-123", "name": "x", "roles": ["admin"]}),
     )
     .await
     .expect(201);
@@ -126,7 +126,7 @@ async fn user_validation_and_conflicts() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
     let street = app.make_unit(&admin, "街道", "street", None).await;
-    let ok = json!({"username": "liu", "password": "password-123", "name": "刘洋", "unit_id": street, "employee_no": "E01", "is_leader": true});
+    let ok = json!({"username": "liu", "password": "Study-Law-123", "name": "刘洋", "unit_id": street, "employee_no": "E01", "is_leader": true});
     let created = app
         .post("/api/v1/users", &admin, ok.clone())
         .await
@@ -137,7 +137,7 @@ async fn user_validation_and_conflicts() {
 
     let dup = app.post("/api/v1/users", &admin, ok).await;
     assert_eq!(dup.status, 409);
-    let dup_no = app.post("/api/v1/users", &admin, json!({"username": "liu2", "password": "password-123", "name": "x", "employee_no": "E01"})).await;
+    let dup_no = app.post("/api/v1/users", &admin, json!({"username": "liu2", "password": "Study-Law-123", "name": "x", "employee_no": "E01"})).await;
     assert_eq!(dup_no.status, 409);
 
     let bad = app
@@ -160,14 +160,14 @@ async fn user_validation_and_conflicts() {
     app.post(
         "/api/v1/users",
         &admin,
-        json!({"username": "x1", "password": "password-123", "name": "x", "unit_id": 424242}),
+        json!({"username": "x1", "password": "Study-Law-123", "name": "x", "unit_id": 424242}),
     )
     .await
     .expect(422);
     app.post(
         "/api/v1/users",
         &admin,
-        json!({"username": "x2", "password": "password-123", "name": "x", "roles": ["boss"]}),
+        json!({"username": "x2", "password": "Study-Law-123", "name": "x", "roles": ["boss"]}),
     )
     .await
     .expect(422);
@@ -256,7 +256,7 @@ async fn a_phone_is_a_mainland_mobile_number_from_the_form_or_the_roster() {
         .post(
             "/api/v1/users",
             &hr,
-            json!({"username": "zhang", "password": "password-123", "name": "张伟", "roles": ["cadre"], "phone": "+86 139-1234-5678"}),
+            json!({"username": "zhang", "password": "Study-Law-123", "name": "张伟", "roles": ["cadre"], "phone": "+86 139-1234-5678"}),
         )
         .await
         .expect(201);
@@ -283,7 +283,7 @@ async fn a_phone_is_a_mainland_mobile_number_from_the_form_or_the_roster() {
         async move {
             app.call_raw(
                 "POST",
-                "/api/v1/users/import?default_password=password-123",
+                "/api/v1/users/import?default_password=Study-Law-123",
                 Some(hr),
                 "text/csv",
                 csv.as_bytes().to_vec(),
@@ -307,7 +307,7 @@ async fn a_phone_is_a_mainland_mobile_number_from_the_form_or_the_roster() {
     assert_eq!(listed["items"][0]["phone"], "13800001111");
     // One's own profile shows one's own number (as with the employee number).
     let me = app
-        .get("/api/v1/me", &app.token("9001", "password-123").await)
+        .get("/api/v1/me", &app.token("9001", "Study-Law-123").await)
         .await
         .expect(200);
     assert_eq!(me["phone"], "13800001111");
@@ -375,7 +375,7 @@ async fn hr_resets_a_password_and_the_account_signs_in_with_the_one_time_passwor
         .await
         .expect(200);
     let text = log.to_string();
-    assert!(text.contains("password reset"), "{text}");
+    assert!(text.contains("password_reset"), "{text}");
     assert!(!text.contains(&password), "the password is not in the log");
     // HR cannot take over an administrator's account; a cadre resets nobody's.
     let admin_id = app.make_user("admin2", &[Role::Admin], None).await;

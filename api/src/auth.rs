@@ -45,6 +45,8 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Actor> {
         .verify(&bearer.token, state.clock.now())
         .ok_or_else(unauthorized)?;
     let id = claims.sub.parse().map_err(|_| unauthorized())?;
+    // A limited token (`claims.lim`) never gets here for another operation: the
+    // `limited_tokens` middleware answers for it first.
     Ok(Actor {
         id,
         username: claims.username,

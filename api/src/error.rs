@@ -3,6 +3,7 @@
 //! Errors that poem raises itself (unreadable bodies, missing tokens, unknown routes,
 //! oversized bodies) are rewritten into the same shape by [`problem_middleware`].
 
+use domain::error::Code;
 pub use domain::error::{AppError, AppResult};
 use poem::http::StatusCode;
 use poem_openapi::{ApiResponse, Enum, Object, payload::Json};
@@ -118,6 +119,12 @@ pub enum FieldErrorCode {
     OutsideWindow,
     Overlapping,
     Unreadable,
+    PasswordClasses,
+    PasswordHasUsername,
+    PasswordCommon,
+    PasswordReused,
+    WrongCode,
+    SeparationOfDuties,
 }
 
 /// The kind of record a field error names.
@@ -277,6 +284,17 @@ impl From<AppError> for ApiError {
                 )),
                 BEARER_CHALLENGE.into(),
             ),
+            AppError::Denied { code, detail } if code.is_unauthenticated() => {
+                ApiError::Unauthorized(
+                    Json(Problem::new(StatusCode::UNAUTHORIZED, code.key(), detail)),
+                    BEARER_CHALLENGE.into(),
+                )
+            }
+            AppError::Denied { code, detail } => ApiError::Forbidden(Json(Problem::new(
+                StatusCode::FORBIDDEN,
+                code.key(),
+                detail,
+            ))),
             AppError::Forbidden(detail) => ApiError::Forbidden(Json(Problem::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
@@ -296,8 +314,13 @@ impl From<AppError> for ApiError {
                 ApiError::Conflict(Json(Problem::new(StatusCode::CONFLICT, code.key(), detail)))
             }
             AppError::Invalid { detail, errors } => {
-                let mut problem =
-                    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", detail);
+                // Roles that separation of duties forbids together are their own problem.
+                let code = if errors.iter().any(|e| e.code == Code::SeparationOfDuties) {
+                    "separation_of_duties"
+                } else {
+                    "invalid_field"
+                };
+                let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail);
                 problem.errors = Some(errors.into_iter().map(FieldError::from).collect());
                 ApiError::Unprocessable(Json(problem))
             }

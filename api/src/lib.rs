@@ -55,6 +55,7 @@ pub fn app(state: AppState, http: HttpConfig) -> impl Endpoint {
         .at("/vendor/*path", console())
         .nest("/", console::PageAtRoot(service.into_endpoint()))
         .around(observe::route_pattern)
+        .around(middleware::limited_tokens)
         .around(move |ep, req| middleware::limit_body(ep, req, max_body))
         .around(middleware::media_type_parameters)
         .with(CatchPanic::new())
@@ -86,10 +87,37 @@ pub async fn start_with_clock(
     let secret = services::bootstrap::jwt_secret(&db, config.jwt_secret.as_deref())
         .await
         .map_err(|e| e.to_string())?;
-    let generated =
-        services::bootstrap::ensure_admin(&db, config.admin_password.as_deref(), clock.now())
+    let generated = services::bootstrap::ensure_admin(
+        &db,
+        &config.security,
+        config.admin_password.as_deref(),
+        clock.now(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let sealed = services::audit::seal_unchained(&db)
+        .await
+        .map_err(|e| e.to_string())?;
+    if sealed > 0 {
+        tracing::info!(
+            sealed,
+            "audit entries from before the hash chain were chained"
+        );
+    }
+    if config.security.separation_of_duties {
+        let tangled = services::users::duties::violations(&db)
             .await
             .map_err(|e| e.to_string())?;
+        if !tangled.is_empty() {
+            return Err(format!(
+                "XUEFA_SEPARATION_OF_DUTIES=1, but these accounts hold admin or two of \
+                 sysadmin, secadmin, auditor: {}. Run `xuefa separate-duties` first \
+                 (see docs/SECURITY.md)",
+                tangled.join(", ")
+            )
+            .into());
+        }
+    }
     let state = AppState {
         jwt: Arc::new(JwtKeys::new(secret.as_bytes())),
         sessions: SessionWriter::start(WriterDb::for_database(&config.database_url, &db)).await?,
@@ -119,10 +147,12 @@ pub async fn serve(state: AppState, http: HttpConfig) -> std::io::Result<()> {
 }
 
 /// Finishes exam attempts whose time ran out even if the cadre never comes back (each at
-/// its deadline), and sends the day's automatic reminders. Every instance may run it:
+/// its deadline), sends the day's automatic reminders, and prunes the audit log past its
+/// retention. Every instance may run it:
 /// finishing is conditional and each reminder has a unique key, so one wins.
 async fn expiry_sweep(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(30));
+    let mut rounds: u64 = 0;
     loop {
         tick.tick().await;
         match services::exam::expire_due(&state.db, state.clock.now()).await {
@@ -140,6 +170,16 @@ async fn expiry_sweep(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(notices = n, "sent automatic reminders"),
             Err(e) => tracing::warn!(error = %e, "automatic reminders failed"),
+        }
+        // Once an hour (and at start): audit entries past their retention go.
+        rounds += 1;
+        if rounds % 120 == 1 {
+            let days = state.config.security.audit_retention_days;
+            match services::audit::prune(&state.db, days, state.clock.now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(pruned = n, "pruned audit entries past retention"),
+                Err(e) => tracing::warn!(error = %e, "audit pruning failed"),
+            }
         }
     }
 }

@@ -254,3 +254,36 @@ pub async fn no_store<E: Endpoint>(next: E, req: Request) -> poem::Result<Respon
     }
     Ok(response)
 }
+
+/// A limited access token (a password to change, a second factor to enrol first) reaches
+/// only the operations its limit allows; every other answers 403 with the limit's code,
+/// before the operation reads its parameters or body.
+pub async fn limited_tokens<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    if let Some(refused) = refused_by_limit(&req) {
+        return Ok(refused);
+    }
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
+fn refused_by_limit(req: &Request) -> Option<Response> {
+    let path = req.uri().path().strip_prefix("/api/v1")?;
+    let token = req
+        .header("authorization")?
+        .strip_prefix("Bearer ")
+        .map(str::trim)?;
+    let state = req.data::<domain::state::AppState>()?;
+    let limit = state.jwt.verify(token, state.clock.now())?.lim?;
+    if limit.allows(req.method().as_str(), path) {
+        return None;
+    }
+    let detail = match limit {
+        domain::auth::Limit::PasswordChange => {
+            "change the password (POST /api/v1/me/password) before anything else"
+        }
+        domain::auth::Limit::TotpEnrollment => {
+            "enrol a second factor (POST /api/v1/me/totp) before anything else"
+        }
+    };
+    let problem = Problem::new(StatusCode::FORBIDDEN, limit.denial().key(), detail);
+    Some(problem_response(problem, None))
+}

@@ -18,6 +18,9 @@ pub struct Model {
     pub entity: String,
     pub entity_id: Option<String>,
     pub summary: String,
+    /// SHA-256 (hex) over this entry's content and the previous entry's hash: an entry
+    /// changed or removed afterwards breaks the chain (`xuefa audit verify`).
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

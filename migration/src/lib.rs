@@ -20,6 +20,7 @@ mod m20261128_000001_add_enrollment_report_columns;
 mod m20261128_000002_add_session_overlap_index;
 mod m20261129_000001_add_session_campaign_start_index;
 mod m20261205_000001_add_data_scope;
+mod m20261206_000001_add_account_security;
 
 /// Tests undo and redo this one on a populated database to check how it fills the columns.
 pub use m20261128_000001_add_enrollment_report_columns::Migration as AddEnrollmentReportColumns;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_add_session_overlap_index::Migration),
             Box::new(m20261129_000001_add_session_campaign_start_index::Migration),
             Box::new(m20261205_000001_add_data_scope::Migration),
+            Box::new(m20261206_000001_add_account_security::Migration),
         ]
     }
 }

@@ -97,10 +97,29 @@ pub fn test_config(database_url: String) -> Config {
     Config {
         database_url,
         jwt_secret: Some(TEST_SECRET.into()),
-        admin_password: Some("admin-password-1".into()),
+        admin_password: Some("Gov-Intranet-2026".into()),
         db_pool: 8,
+        security: plain_sign_in(),
         ..Config::default()
     }
+}
+
+/// The 等保 switches that would limit a fresh account's first token (a forced password
+/// change, a second factor for administrators, expiry), turned off through their
+/// documented variables: the tests of other features sign in with a password and go on.
+/// The security tests (tests/security.rs) turn them back on.
+pub fn plain_sign_in() -> domain::security::Security {
+    let off = [
+        ("XUEFA_FORCE_PASSWORD_CHANGE", "0"),
+        ("XUEFA_2FA_REQUIRED_FOR", "none"),
+        ("XUEFA_PASSWORD_MAX_AGE_DAYS", "0"),
+    ];
+    let vars = domain::config::Vars(|name: &str| {
+        off.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_string())
+    });
+    domain::config::read_security(&vars).expect("the switches parse")
 }
 
 impl TestApp {
@@ -287,7 +306,7 @@ impl TestApp {
     }
 
     pub async fn admin_token(&self) -> String {
-        self.token("admin", "admin-password-1").await
+        self.token("admin", "Gov-Intranet-2026").await
     }
 
     /// Makes an account with these roles (straight through the service) and returns its id.
@@ -321,10 +340,16 @@ impl TestApp {
             scope_unit_id,
         };
         let scope = domain::policy::Scope::operator();
-        services::users::create(self.db(), &system, &scope, new, self.state.clock.now())
-            .await
-            .expect("user created")
-            .id
+        services::users::create(
+            self.db(),
+            (&system, &self.state.config.security),
+            &scope,
+            new,
+            self.state.clock.now(),
+        )
+        .await
+        .expect("user created")
+        .id
     }
 
     /// Makes an account with these roles and returns `(id, access token)`.

@@ -190,6 +190,23 @@ export function Users({ me, query }) {
             (reset) => setDialog(html`<${OneTimePassword} reset=${reset} onClose=${() => setDialog(null)} />`),
           )} />`,
     );
+  const can = (...roles) => roles.some((r) => me.roles.includes(r));
+  const unlock = (u) =>
+    act(
+      () => post(`/users/${u.id}/unlock`, {}),
+      (done) => showToast(`已解除 ${u.name} 的登录锁定（清除 ${done.failures_cleared} 次失败记录）。`),
+    );
+  const resetTotp = (u) =>
+    setDialog(
+      html`<${Confirm} id="confirm-totp" title="重置双因素认证"
+        text=${`将解除 ${u.name}（${u.username}）绑定的身份验证器（如手机丢失），其已有的登录立即失效；下次登录时需重新绑定。确定重置？`}
+        yes="重置" onClose=${() => setDialog(null)}
+        onYes=${() =>
+          act(
+            () => post(`/users/${u.id}/reset-totp`, {}),
+            () => showToast(`已重置 ${u.name} 的双因素认证。`),
+          )} />`,
+    );
   const edit = (u) =>
     setDialog(
       html`<${AccountForm} editing=${u} units=${units || []} onClose=${() => setDialog(null)}
@@ -208,7 +225,7 @@ export function Users({ me, query }) {
         <option value="">全部</option><option value="true">启用</option><option value="false">停用</option></select></label>
       <label class="inline">单位<select value=${filters.unit_id} onChange=${(e) => setFilters({ unit_id: e.target.value })}>
         <option value="">全部</option><${UnitOptions} units=${units || []} /></select></label>
-      <button id="new-account" onClick=${create}>新建账号</button>
+      ${can("admin", "hr", "sysadmin") && html`<button id="new-account" onClick=${create}>新建账号</button>`}
     </div>
     <${ErrorBanner} error=${error || saveError} />
     ${toast}${dialog}
@@ -222,12 +239,17 @@ export function Users({ me, query }) {
           u,
         ) => html`<tr data-user=${u.id} class=${u.active ? "" : "inactive"}><td>${u.username}</td><td>${u.name}</td><td class="clip" title=${u.unit_id === null ? "" : unitName[u.unit_id] || ""}>${u.unit_id === null ? "" : unitName[u.unit_id] || ""}</td>
         <td>${u.roles.map((r) => WORDS.role[r]).join("、")}</td><td data-field="scope">${scopeCell(u)}</td>
-        <td>${u.employee_no || ""}</td><td>${u.is_leader ? "是" : ""}</td><td data-field="active">${u.active ? "启用" : "停用"}</td>
+        <td>${u.employee_no || ""}</td><td>${u.is_leader ? "是" : ""}</td><td data-field="active">${u.active ? "启用" : "停用"}${u.totp_enabled ? "，双因素" : ""}${u.password_change_required ? "，待改密" : ""}</td>
         <td class="row-actions">${
           u.id !== me.id &&
-          html`<button class="link" data-action="edit" onClick=${() => edit(u)}>修改</button>
-          <button class="link" data-action="active" onClick=${() => toggleActive(u)}>${u.active ? "停用" : "启用"}</button>
-          <button class="link" data-action="reset" onClick=${() => resetPassword(u)}>重置密码</button>`
+          html`${
+            can("admin", "hr", "sysadmin") &&
+            html`<button class="link" data-action="edit" onClick=${() => edit(u)}>修改</button>
+          <button class="link" data-action="active" onClick=${() => toggleActive(u)}>${u.active ? "停用" : "启用"}</button>`
+          }
+          ${can("admin", "hr", "secadmin") && html`<button class="link" data-action="reset" onClick=${() => resetPassword(u)}>重置密码</button>`}
+          ${can("admin", "secadmin") && html`<button class="link" data-action="unlock" onClick=${() => unlock(u)}>解锁</button>`}
+          ${can("admin", "secadmin") && u.totp_enabled && html`<button class="link" data-action="reset-totp" onClick=${() => resetTotp(u)}>重置双因素</button>`}`
         }</td></tr>`,
       )}</tbody></table>
       ${page.items.length === 0 && html`<p class="empty">暂无数据</p>`}</div>

@@ -6,8 +6,11 @@
  *  @typedef {import("xuefa-api").components["schemas"]} Schemas */
 /** An RFC 7807 problem as the API answers it, with the Retry-After of a 429.
  *  @typedef {Partial<Schemas["Problem"]> & { retryAfter?: number }} Problem */
-/** The signed-in person's tokens and profile, kept in this tab.
- *  @typedef {{ access: string, refresh: string, expires: number, me: Schemas["MeView"] }} Session */
+/** The signed-in person's tokens and profile, kept in this tab; `limit` is what the
+ *  person must do before anything else (change the password, enrol a second factor), and
+ *  `idle` the minutes without activity after which the session ends.
+ *  @typedef {{ access: string, refresh: string, expires: number, me: Schemas["MeView"],
+ *    limit: "password" | "totp" | null, idle: number, greeted?: boolean }} Session */
 
 const KEY = "xuefa.session";
 
@@ -38,14 +41,25 @@ export function session() {
 
 /** @param {Schemas["TokenResponse"]} pair @param {Schemas["MeView"] | null} [me] @returns {Session} */
 function store(pair, me) {
+  const before = session() || /** @type {Partial<Session>} */ ({});
+  /** @type {Session} */
   const s = {
     access: pair.access_token,
     refresh: pair.refresh_token,
     expires: Date.now() + pair.expires_in * 1000,
-    me: me || (session() || {}).me,
+    me: me || before.me,
+    limit: pair.password_change_required ? "password" : pair.totp_enrollment_required ? "totp" : null,
+    idle: pair.idle_timeout_minutes || 30,
+    greeted: before.greeted,
   };
   keeper().setItem(KEY, JSON.stringify(s));
   return s;
+}
+
+/** Marks the 上次登录 notice as shown for this session. */
+export function greeted() {
+  const s = session();
+  if (s) keeper().setItem(KEY, JSON.stringify({ ...s, greeted: true }));
 }
 
 let onSignedOut = () => {};
@@ -69,19 +83,42 @@ export function signOut() {
 
 const EXPIRED = "xuefa.expired";
 
-/** Signs out because the session ended (its refresh was refused, or a request came back
- *  401): the sign-in page says so, and the address stays, so signing in again returns to
- *  the same page. */
-function expire() {
-  sessionStorage.setItem(EXPIRED, "1");
+/** Signs out because the session ended — `idle`: nobody used it for the idle time (the
+ *  console's own watch, or the server's `session_expired`); `expired`: its refresh was
+ *  refused or a request came back 401. The sign-in page says which, and the address
+ *  stays, so signing in again returns to the same page.
+ *  @param {"idle" | "expired"} [why] */
+function expire(why = "expired") {
+  sessionStorage.setItem(EXPIRED, why === "idle" ? `idle:${(session() || { idle: 30 }).idle}` : "expired");
   signOut();
 }
 
-/** Whether the last sign-out was a session that ended (asked once, by the sign-in page). */
+/** Why the last sign-out happened, when a session ended (asked once, by the sign-in page):
+ *  `{ idle: minutes }`, `{ expired: true }`, or null. */
 export function sessionEnded() {
-  const ended = sessionStorage.getItem(EXPIRED) === "1";
+  const ended = sessionStorage.getItem(EXPIRED);
   sessionStorage.removeItem(EXPIRED);
-  return ended;
+  if (!ended) return null;
+  return ended.startsWith("idle:") ? { idle: Number(ended.slice(5)) } : { expired: true };
+}
+
+let lastActivity = Date.now();
+let idleWatch = 0;
+/** Signs out after the session's idle time without a key, a click or a touch (等保: a
+ *  session left open is closed). Started at sign-in and on a reload while signed in. */
+export function watchIdle() {
+  lastActivity = Date.now();
+  if (idleWatch) return;
+  const touch = () => {
+    lastActivity = Date.now();
+  };
+  for (const type of ["keydown", "pointerdown", "wheel", "touchstart"]) {
+    addEventListener(type, touch, { passive: true });
+  }
+  idleWatch = window.setInterval(() => {
+    const s = session();
+    if (s && Date.now() - lastActivity > s.idle * 60_000) expire("idle");
+  }, 5_000);
 }
 
 /** @param {Response} response @returns {Promise<ApiError>} */
@@ -99,12 +136,13 @@ async function problemOf(response) {
 }
 
 /** @param {string} username @param {string} password @param {boolean} [remember] 记住我:
- *  keep the session for every tab of this browser, not only this one. */
-export async function signIn(username, password, remember = false) {
+ *  keep the session for every tab of this browser, not only this one.
+ *  @param {string} [totp] the authenticator's code (or a recovery code), when asked for. */
+export async function signIn(username, password, remember = false, totp = "") {
   const response = await fetch("/api/v1/auth/login", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username, password }),
+    body: JSON.stringify(totp ? { username, password, totp } : { username, password }),
   });
   if (!response.ok) throw await problemOf(response);
   const pair = await response.json();
@@ -117,23 +155,40 @@ export async function signIn(username, password, remember = false) {
 }
 
 let refreshing = null;
-async function freshToken() {
+/** Why the last refresh was refused (`session_expired`: idle too long). */
+let refusedFor = "";
+/** @param {boolean} [now] refresh even though the access token is still good (after
+ *  enrolling a second factor, the renewed token is no longer limited). */
+async function freshToken(now = false) {
   const s = session();
   if (!s) return null;
   // Refresh a minute before the access token runs out; one refresh at a time.
-  if (Date.now() < s.expires - 60_000) return s.access;
+  if (!now && Date.now() < s.expires - 60_000) return s.access;
   if (!refreshing) {
     refreshing = fetch("/api/v1/auth/refresh", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ refresh_token: s.refresh }),
     })
-      .then(async (r) => (r.ok ? store(await r.json()).access : null))
+      .then(async (r) => {
+        if (r.ok) return store(await r.json()).access;
+        refusedFor = (await r.json().catch(() => ({}))).code || "";
+        return null;
+      })
       .finally(() => {
         refreshing = null;
       });
   }
   return refreshing;
+}
+
+/** Renews the session's tokens now and reads the profile again; the renewed session. */
+export async function renew() {
+  await freshToken(true);
+  const me = await call("GET", "/me");
+  const s = session();
+  if (s) keeper().setItem(KEY, JSON.stringify({ ...s, me }));
+  return session();
 }
 
 /** The fields that hold money (yuan with two decimals). They travel as the digits typed
@@ -167,7 +222,7 @@ export async function call(method, path, body, options = {}) {
   const signedIn = session() !== null;
   const token = await freshToken();
   if (signedIn && !token) {
-    expire();
+    expire(refusedFor === "session_expired" ? "idle" : "expired");
     throw new ApiError(401, { code: "session_expired", detail: "登录已过期，请重新登录。" });
   }
   const headers = { ...(options.headers || {}) };

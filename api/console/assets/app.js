@@ -1,7 +1,8 @@
 // @ts-check
 // The console: sign-in, the shell with each role's pages, and hash routing (#/hr/targets…).
 import { html, render, useEffect, useState, useLoad, ErrorBanner, WORDS, dateTime } from "./ui.js";
-import { session, sessionEnded, signIn, signOut, whenSignedOut, get, getAs } from "./api.js";
+import { session, sessionEnded, signIn, signOut, whenSignedOut, watchIdle, greeted, getAs } from "./api.js";
+import { FirstThings, LastSignIn, MyAccount } from "./account.js";
 import { HrTargets, HrRoster, HrCampaign, HrQuestions, HrAttempts } from "./hr.js";
 import { Activities, ActivityStats, AnnualSummary } from "./judicial.js";
 import { League } from "./league.js";
@@ -24,9 +25,15 @@ const PAGES = [
   { path: "/judicial/annual", title: "年度总结", roles: ["judicial", "admin", "hr"], view: AnnualSummary },
   { path: "/league", title: "各单位排名", roles: ["hr", "judicial", "admin"], view: League },
   { path: "/me", title: "我的学习", roles: ["cadre"], view: CadreHome },
-  { path: "/admin/users", title: "账号", roles: ["admin", "hr"], view: Users },
-  { path: "/admin/audit", title: "审计日志", roles: ["admin"], view: AuditLog },
+  { path: "/admin/users", title: "账号", roles: ["admin", "hr", "sysadmin", "secadmin"], view: Users },
+  { path: "/admin/audit", title: "审计日志", roles: ["admin", "auditor"], view: AuditLog },
   { path: "/admin/deliveries", title: "通知投递", roles: ["admin"], view: Deliveries },
+  {
+    path: "/account",
+    title: "我的账号",
+    roles: ["admin", "hr", "judicial", "cadre", "sysadmin", "secadmin", "auditor"],
+    view: MyAccount,
+  },
 ];
 
 /** Where each person starts: HR on the rates, the judicial office on its activities, a
@@ -34,26 +41,39 @@ const PAGES = [
 function landing(roles) {
   if (roles.includes("hr") || roles.includes("admin")) return "/hr/targets";
   if (roles.includes("judicial")) return "/judicial/activities";
-  return "/me";
+  if (roles.includes("cadre")) return "/me";
+  if (roles.includes("auditor")) return "/admin/audit";
+  if (roles.includes("sysadmin") || roles.includes("secadmin")) return "/admin/users";
+  return "/account";
 }
 
 function route() {
   return location.hash.replace(/^#/, "") || "";
 }
 
+/** Why the last session ended, as the sign-in page says it. */
+function endedText(ended) {
+  if (!ended) return "";
+  if (ended.idle) return `您已超过 ${ended.idle} 分钟未操作，为保护账号安全已自动退出，请重新登录。`;
+  return "登录已过期，请重新登录。";
+}
+
 function Login({ onIn }) {
-  const [form, setForm] = useState({ username: "", password: "", remember: false });
+  const [form, setForm] = useState({ username: "", password: "", remember: false, totp: "" });
   const [ended] = useState(() => sessionEnded());
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  // The account signs in with a second factor: the code is asked for after the password.
+  const [needCode, setNeedCode] = useState(false);
   const submit = async (e) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      onIn(await signIn(form.username.trim(), form.password, form.remember));
+      onIn(await signIn(form.username.trim(), form.password, form.remember, form.totp.trim()));
     } catch (err) {
-      setError(err);
+      if (err.code === "totp_required" || err.code === "totp_invalid") setNeedCode(true);
+      setError(err.code === "totp_required" && !form.totp ? null : err);
     } finally {
       setBusy(false);
     }
@@ -70,9 +90,16 @@ function Login({ onIn }) {
         <input name="password" type="password" autocomplete="current-password" value=${form.password}
           onInput=${(e) => setForm({ ...form, password: e.target.value })} required />
       </label>
+      ${
+        needCode &&
+        html`<label class="field"><span>动态码</span>
+        <input name="totp" inputmode="numeric" autocomplete="one-time-code" value=${form.totp} autofocus
+          aria-describedby="totp-hint" onInput=${(e) => setForm({ ...form, totp: e.target.value })} required />
+        <small id="totp-hint" class="muted">请输入手机身份验证器上的 6 位动态码；手机不在身边时，可输入一个恢复码。</small></label>`
+      }
       <label class="field check"><input type="checkbox" name="remember" checked=${form.remember}
         onChange=${(e) => setForm({ ...form, remember: e.target.checked })} /><span>记住我（在本机的其他标签页保持登录）</span></label>
-      ${ended && !error && html`<p class="notice" id="session-ended" role="status">登录已过期，请重新登录。</p>`}
+      ${ended && !error && html`<p class="notice" id="session-ended" role="status">${endedText(ended)}</p>`}
       <${ErrorBanner} error=${error} />
       <button type="submit" disabled=${busy}>${busy ? "正在登录…" : "登录"}</button>
     </form>
@@ -101,13 +128,28 @@ function Verify({ code }) {
 
 function App() {
   const [me, setMe] = useState(() => (session() || {}).me || null);
+  const [limit, setLimit] = useState(() => (session() || {}).limit || null);
+  const [greet, setGreet] = useState(() => !!session() && !(session() || {}).greeted);
   const [path, setPath] = useState(route());
   useEffect(() => {
     const onHash = () => setPath(route());
     addEventListener("hashchange", onHash);
     whenSignedOut(() => setMe(null));
+    if (session()) watchIdle();
     return () => removeEventListener("hashchange", onHash);
   }, []);
+  /** A new session (signed in, or renewed after the first things): its profile, its limit,
+   *  and 上次登录 to say once. */
+  const enter = (s) => {
+    if (!s) {
+      signOut();
+      return;
+    }
+    setMe(s.me);
+    setLimit(s.limit);
+    setGreet(!s.greeted);
+    watchIdle();
+  };
   if (path.startsWith("/verify/")) {
     return html`<${Verify} code=${decodeURIComponent(path.slice("/verify/".length))} />`;
   }
@@ -115,9 +157,14 @@ function App() {
     // Signing in keeps the address: a link from a reminder, or the page the session
     // ended on, opens once the person is in.
     return html`<${Login} onIn=${(s) => {
-      setMe(s.me);
+      enter(s);
       if (!route()) location.hash = landing(s.me.roles);
     }} />`;
+  }
+  if (limit) {
+    // The password to change or the second factor to enrol first; the address stays, so
+    // the page the person came for opens after.
+    return html`<${FirstThings} limit=${limit} me=${me} onDone=${enter} />`;
   }
   const pages = PAGES.filter((p) => p.roles.some((r) => me.roles.includes(r)));
   const [base, ...rest] = path.split("?");
@@ -132,13 +179,18 @@ function App() {
     <header>
       <strong class="brand">学法</strong>
       <nav>
-        ${pages.map((p) => html`<a href=${`#${p.path}`} class=${p === page ? "active" : ""}>${p.title}</a>`)}
+        ${pages
+          .filter((p) => p.path !== "/account")
+          .map((p) => html`<a href=${`#${p.path}`} class=${p === page ? "active" : ""}>${p.title}</a>`)}
       </nav>
       ${me.scope && html`<span class="scope" title="管理范围">${me.scope.path.join(" › ")}</span>`}
-      <span class="who">${me.name}（${me.roles.map((r) => WORDS.role[r]).join("、")}）</span>
+      <a class="who" href="#/account" title="我的账号">${me.name}（${me.roles.map((r) => WORDS.role[r]).join("、")}）</a>
       <button class="link" onClick=${signOut}>退出</button>
     </header>
-    <main><${View} me=${me} query=${query} /></main>
+    <main>
+      ${greet && html`<${LastSignIn} me=${me} onClose=${() => (greeted(), setGreet(false))} />`}
+      <${View} me=${me} query=${query} />
+    </main>
   </div>`;
 }
 

@@ -117,7 +117,9 @@ export function describe(error) {
     return `尝试次数过多，请 ${minutes} 分钟后再试。`;
   }
   if (error.status === 409) return WORDS.conflict[error.code] || "与已有记录冲突。";
+  if (WORDS.denial[error.code]) return WORDS.denial[error.code];
   if (error.code === "out_of_scope") return "超出您的管理范围。";
+  if (error.code === "separation_of_duties") return WORDS.field_error_code.separation_of_duties;
   const words = {
     400: "请求无法识别，请刷新页面后重试。",
     401: "用户名或密码错误，或登录已过期。",

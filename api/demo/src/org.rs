@@ -155,8 +155,13 @@ pub async fn accounts(
             phone: Set(Some(format!("139{:08}", 10_000_000 + id))),
             active: Set(true),
             scope_unit_id: Set(scope),
+            // The demo's accounts share one published password and are never asked to
+            // change it (a showcase, not a real roster).
+            password_exempt: Set(true),
+            password_changed_at: Set(Some(created)),
             created_at: Set(created),
             updated_at: Set(created),
+            ..Default::default()
         });
         id
     };
@@ -248,8 +253,11 @@ pub async fn district_managers(
                 phone: Set(Some(format!("139{:08}", 10_000_000 + id))),
                 active: Set(true),
                 scope_unit_id: Set(Some(district)),
+                password_exempt: Set(true),
+                password_changed_at: Set(Some(g.now)),
                 created_at: Set(g.now),
                 updated_at: Set(g.now),
+                ..Default::default()
             }
         })
         .collect();

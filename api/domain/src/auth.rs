@@ -20,18 +20,35 @@ entity::keyed_enum!(
     #[derive(Serialize, Deserialize)]
     #[serde(rename_all = "lowercase")]
     Role {
-        /// Everything, including accounts of any role and the audit log.
-        Admin => ("admin", "系统管理员"),
+        /// Everything, including accounts of any role and the audit log (when separation
+        /// of duties is off).
+        Admin => ("admin", "管理员"),
         /// The roster, campaigns, question bank, rates.
         Hr => ("hr", "组织人事"),
         /// Publicity events, trainings, the annual summary.
         Judicial => ("judicial", "司法所"),
         /// Studies and sits the exam.
         Cadre => ("cadre", "干部职工"),
+        /// 系统管理员: units, accounts, settings; not roles, scopes or the audit log.
+        Sysadmin => ("sysadmin", "系统管理员"),
+        /// 安全管理员: roles and scopes, unlocks, password and TOTP resets.
+        Secadmin => ("secadmin", "安全管理员"),
+        /// 审计管理员: reads and exports the audit log, nothing else.
+        Auditor => ("auditor", "审计管理员"),
     }
 );
 
 impl Role {
+    /// The administrator roles: two factors are required of them by default, and with
+    /// separation of duties no account holds two of them.
+    pub const ADMINISTRATORS: &[Role] =
+        &[Role::Admin, Role::Sysadmin, Role::Secadmin, Role::Auditor];
+
+    /// Whether this is one of [`Role::ADMINISTRATORS`].
+    pub fn is_administrator(self) -> bool {
+        Self::ADMINISTRATORS.contains(&self)
+    }
+
     /// Stored form: sorted, de-duplicated, comma-separated.
     pub fn join(roles: &[Role]) -> String {
         let mut roles = roles.to_vec();
@@ -45,6 +62,41 @@ impl Role {
     }
 }
 
+/// What a limited access token is for: the one thing its account must do before
+/// anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Limit {
+    /// Change the password (someone else set it, or it expired).
+    PasswordChange,
+    /// Enrol a second factor (the account's role requires one).
+    TotpEnrollment,
+}
+
+impl Limit {
+    /// Whether a token with this limit may call `method path` (the path under
+    /// `/api/v1`): its own profile, the change it must make, and signing out.
+    pub fn allows(self, method: &str, path: &str) -> bool {
+        let common = matches!(
+            (method, path),
+            ("GET", "/me") | ("POST", "/auth/logout") | ("POST", "/me/password")
+        );
+        common
+            || (self == Limit::TotpEnrollment
+                && matches!(
+                    (method, path),
+                    ("POST", "/me/totp") | ("POST", "/me/totp/confirm") | ("DELETE", "/me/totp")
+                ))
+    }
+
+    pub fn denial(self) -> crate::error::Denial {
+        match self {
+            Limit::PasswordChange => crate::error::Denial::PasswordChangeRequired,
+            Limit::TotpEnrollment => crate::error::Denial::TotpEnrollmentRequired,
+        }
+    }
+}
+
 /// The claims of an access token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
@@ -54,6 +106,9 @@ pub struct Claims {
     pub roles: Vec<Role>,
     pub iat: i64,
     pub exp: i64,
+    /// A limited token: only what [`Limit::allows`] may be called with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lim: Option<Limit>,
 }
 
 /// HS256 keys. Any other algorithm is refused.
@@ -81,7 +136,7 @@ impl JwtKeys {
         user_id: i64,
         username: &str,
         roles: Vec<Role>,
-        now: DateTime<Utc>,
+        (now, limit): (DateTime<Utc>, Option<Limit>),
     ) -> AppResult<String> {
         let now = now.timestamp();
         let claims = Claims {
@@ -90,6 +145,7 @@ impl JwtKeys {
             roles,
             iat: now,
             exp: now + ACCESS_TTL_SECS,
+            lim: limit,
         };
         encode(
             &Header::new(jsonwebtoken::Algorithm::HS256),

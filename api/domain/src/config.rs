@@ -2,6 +2,11 @@
 
 use std::fmt;
 
+use crate::{
+    auth::Role,
+    security::{AUDIT_RETENTION_FLOOR_DAYS, PASSWORD_FLOOR, Security},
+};
+
 /// Everything the server reads from its environment.
 #[derive(Clone)]
 pub struct Config {
@@ -21,6 +26,9 @@ pub struct Config {
     pub notify: Option<Webhook>,
     /// `XUEFA_LOG_FORMAT`: `text` (default) or `json` (one JSON object a line).
     pub log_json: bool,
+    /// The 等保 switches: password rules, forced changes, idle timeout, two factors,
+    /// separation of duties, audit retention (secure by default).
+    pub security: crate::security::Security,
 }
 
 /// The gateway notices are delivered to.
@@ -51,6 +59,7 @@ impl fmt::Debug for Config {
                 &self.notify.as_ref().map(|w| (&w.url, "***", w.timeout)),
             )
             .field("log_json", &self.log_json)
+            .field("security", &self.security)
             .finish()
     }
 }
@@ -103,6 +112,7 @@ impl Default for Config {
             tz: chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset"),
             notify: None,
             log_json: false,
+            security: crate::security::Security::default(),
         }
     }
 }
@@ -155,6 +165,7 @@ impl Config {
             }
         };
         Ok(Self {
+            security: read_security(&vars)?,
             notify,
             log_json: match vars.non_empty("XUEFA_LOG_FORMAT").as_deref().map(str::trim) {
                 None | Some("text") => false,
@@ -179,4 +190,81 @@ impl Config {
             },
         })
     }
+}
+
+/// Reads the 等保 switches; an error names the variable at fault.
+pub fn read_security<F: Fn(&str) -> Option<String>>(
+    vars: &Vars<F>,
+) -> Result<Security, ConfigError> {
+    let defaults = Security::default();
+    let min = vars.number("XUEFA_PASSWORD_MIN_LENGTH", PASSWORD_FLOOR as u64)? as usize;
+    if !(PASSWORD_FLOOR..=64).contains(&min) {
+        return Err(ConfigError {
+            variable: "XUEFA_PASSWORD_MIN_LENGTH",
+            message: format!("must be between {PASSWORD_FLOOR} and 64"),
+        });
+    }
+    let retention = vars.number("XUEFA_AUDIT_RETENTION_DAYS", 365)?;
+    if retention < AUDIT_RETENTION_FLOOR_DAYS as u64 {
+        return Err(ConfigError {
+            variable: "XUEFA_AUDIT_RETENTION_DAYS",
+            message: format!(
+                "must be at least {AUDIT_RETENTION_FLOOR_DAYS} days (six months, \
+                     the Cybersecurity Law's minimum)"
+            ),
+        });
+    }
+    let idle = vars.number("XUEFA_IDLE_TIMEOUT_MINUTES", 30)?;
+    if !(1..=24 * 60).contains(&idle) {
+        return Err(ConfigError {
+            variable: "XUEFA_IDLE_TIMEOUT_MINUTES",
+            message: "must be between 1 and 1440 minutes".into(),
+        });
+    }
+    Ok(Security {
+        password_min_length: min,
+        force_password_change: flag(vars, "XUEFA_FORCE_PASSWORD_CHANGE", true)?,
+        password_max_age_days: vars.number("XUEFA_PASSWORD_MAX_AGE_DAYS", 90)?.min(3650) as u32,
+        idle_timeout_minutes: idle as u32,
+        totp_required_for: match vars.non_empty("XUEFA_2FA_REQUIRED_FOR") {
+            None => defaults.totp_required_for,
+            Some(list) => roles_list(&list)?,
+        },
+        separation_of_duties: flag(vars, "XUEFA_SEPARATION_OF_DUTIES", false)?,
+        audit_retention_days: retention.min(36500) as u32,
+    })
+}
+
+fn flag<F: Fn(&str) -> Option<String>>(
+    vars: &Vars<F>,
+    variable: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match vars.non_empty(variable).as_deref().map(str::trim) {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => Err(ConfigError {
+            variable,
+            message: format!("expected 1 or 0, got {other:?}"),
+        }),
+    }
+}
+
+fn roles_list(list: &str) -> Result<Vec<Role>, ConfigError> {
+    if list.trim() == "none" {
+        return Ok(Vec::new());
+    }
+    list.split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            Role::parse(r).ok_or_else(|| ConfigError {
+                variable: "XUEFA_2FA_REQUIRED_FOR",
+                message: format!(
+                    "{r:?} is not a role (expected a comma-separated list of roles, or none)"
+                ),
+            })
+        })
+        .collect()
 }

@@ -77,6 +77,19 @@ entity::keyed_enum!(
         Overlapping => ("overlapping", "试卷的适用对象重叠：{values}"),
         /// A line of an uploaded file that cannot be read at all.
         Unreadable => ("unreadable", "该行无法读取"),
+        /// A password with fewer than `min` of: lower-case, capitals, digits, symbols.
+        PasswordClasses => ("password_classes", "{label}须包含小写字母、大写字母、数字、符号中的至少 {min} 类"),
+        /// A password containing the account's username.
+        PasswordHasUsername => ("password_has_username", "{label}不能包含用户名"),
+        /// A password on the list of common passwords.
+        PasswordCommon => ("password_common", "{label}过于常见，容易被猜中，请换一个"),
+        /// A password that is one of the account's last `max`.
+        PasswordReused => ("password_reused", "{label}不能与最近 {max} 次用过的密码相同"),
+        /// Two of the administrator roles (or one with `admin`) on one account while
+        /// separation of duties is on.
+        /// A one-time code that is wrong, outside its window, or already used.
+        WrongCode => ("wrong_code", "{label}不正确或已使用过，请输入身份验证器上当前的动态码"),
+        SeparationOfDuties => ("separation_of_duties", "三权分立：系统管理员、安全管理员、审计管理员不能由同一账号兼任"),
     }
 );
 
@@ -118,6 +131,34 @@ entity::keyed_enum!(
 );
 
 entity::keyed_enum!(
+    /// Why a sign-in or a request of a signed-in account is refused although the
+    /// credentials are good: the `code` of the 401 or 403, with what the console says.
+    Denial {
+        /// A session unused for longer than the idle timeout (401).
+        SessionExpired => ("session_expired", "您长时间未操作，已自动退出登录，请重新登录。"),
+        /// The account signs in with a second factor and none was given (401).
+        TotpRequired => ("totp_required", "请输入身份验证器显示的 6 位动态码（或一个恢复码）。"),
+        /// The code is wrong, out of its window, or was already used (401).
+        TotpInvalid => ("totp_invalid", "动态码不正确或已使用过，请输入身份验证器上新的动态码。"),
+        /// The password must be changed before anything else (403).
+        PasswordChangeRequired => ("password_change_required", "请先修改密码，再继续使用系统。"),
+        /// The account must enrol a second factor before anything else (403).
+        TotpEnrollmentRequired => ("totp_enrollment_required", "请先绑定身份验证器（双因素认证），再继续使用系统。"),
+    }
+);
+
+impl Denial {
+    /// 401 when the client should sign in (again), 403 when it is signed in but must
+    /// first do something else.
+    pub fn is_unauthenticated(self) -> bool {
+        matches!(
+            self,
+            Denial::SessionExpired | Denial::TotpRequired | Denial::TotpInvalid
+        )
+    }
+}
+
+entity::keyed_enum!(
     /// Why a request clashes with what is stored: the `code` of a 409 problem, with the
     /// sentence the console shows.
     Clash {
@@ -147,6 +188,12 @@ entity::keyed_enum!(
         Started => ("started", "此人已开始学习或参加过考试，不能移出名单；不需参加的，请改为免考。"),
         /// `xuefa demo` on a database that already holds data.
         NotEmpty => ("not_empty", "数据库中已有数据。"),
+        /// Starting TOTP enrolment on an account that already has a second factor.
+        TotpEnabled => ("totp_enabled", "已绑定身份验证器；如需更换，请先解除绑定。"),
+        /// Confirming TOTP enrolment that was never started.
+        TotpNotStarted => ("totp_not_started", "请先开始绑定身份验证器。"),
+        /// Removing a second factor the account does not have.
+        TotpNotEnabled => ("totp_not_enabled", "尚未绑定身份验证器。"),
     }
 );
 
@@ -368,6 +415,9 @@ impl FieldError {
 pub enum AppError {
     /// Bad or missing credentials / token.
     Unauthorized(String),
+    /// A sign-in or session refused for a reason the client acts on (a second factor
+    /// to ask for, a password to change first…): 401 or 403 with the denial's code.
+    Denied { code: Denial, detail: String },
     /// The caller's roles or ownership do not allow this.
     Forbidden(String),
     /// The request names a unit or person outside the caller's data scope (管理范围);
@@ -477,6 +527,13 @@ impl AppError {
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
         AppError::Forbidden(detail.into())
+    }
+
+    pub fn denied(code: Denial, detail: impl Into<String>) -> Self {
+        AppError::Denied {
+            code,
+            detail: detail.into(),
+        }
     }
 }
 

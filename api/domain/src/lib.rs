@@ -14,6 +14,7 @@ pub mod money;
 pub mod paging;
 pub mod policy;
 pub mod scoring;
+pub mod security;
 pub mod services;
 pub mod state;
 pub mod upload;

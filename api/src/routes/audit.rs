@@ -37,6 +37,9 @@ pub struct AuditEntry {
     pub entity: String,
     pub entity_id: Option<String>,
     pub summary: String,
+    /// SHA-256 (hex) over this entry's content and the previous entry's hash
+    /// (`xuefa audit verify` checks the chain).
+    pub hash: Option<String>,
 }
 
 impl From<audit_log::Model> for AuditEntry {
@@ -50,6 +53,7 @@ impl From<audit_log::Model> for AuditEntry {
             entity: m.entity,
             entity_id: m.entity_id,
             summary: m.summary,
+            hash: m.hash,
         }
     }
 }

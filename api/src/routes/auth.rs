@@ -5,12 +5,18 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
 use super::ApiTags;
 use crate::views::{
+    enums::{self, Role},
     text::Text,
-    users::{MeView, ScopeView},
+    users::{MeView, ScopeView, SignInView},
 };
 use domain::{
+    auth::Limit,
     policy::{self, Action},
-    services::{self, auth::TokenPair},
+    security::{self, Security},
+    services::{
+        self,
+        auth::{Credentials, TokenPair},
+    },
     state::AppState,
 };
 
@@ -26,6 +32,10 @@ pub struct LoginRequest {
     pub username: Text,
     #[oai(validator(min_length = 1, max_length = 128))]
     pub password: Text,
+    /// For an account with a second factor: the 6-digit code of the authenticator app,
+    /// or one of its recovery codes.
+    #[oai(validator(max_length = 32))]
+    pub totp: Option<Text>,
 }
 
 /// A refresh token from an earlier login or refresh.
@@ -46,17 +56,71 @@ pub struct TokenResponse {
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: i64,
+    /// The password must be changed first: until it is, the access token only reads
+    /// `/me`, changes the password and signs out (others: 403
+    /// `password_change_required`).
+    pub password_change_required: bool,
+    /// A second factor must be enrolled first: until it is, the access token only reads
+    /// `/me`, enrols (`/me/totp*`) and signs out (others: 403 `totp_enrollment_required`).
+    pub totp_enrollment_required: bool,
+    /// A session unused for this many minutes ends (the refresh answers 401
+    /// `session_expired`); a client signs out after this long without activity.
+    pub idle_timeout_minutes: u32,
 }
 
-impl From<TokenPair> for TokenResponse {
-    fn from(pair: TokenPair) -> Self {
+impl TokenResponse {
+    fn of(pair: TokenPair, security: &Security) -> Self {
         Self {
             access_token: pair.access_token,
             refresh_token: pair.refresh_token,
             token_type: "Bearer".into(),
             expires_in: pair.expires_in,
+            password_change_required: pair.limit == Some(Limit::PasswordChange),
+            totp_enrollment_required: pair.limit == Some(Limit::TotpEnrollment),
+            idle_timeout_minutes: security.idle_timeout_minutes,
         }
     }
+}
+
+/// The password rules and session settings, for a client to check a new password as it
+/// is typed and to sign out after the idle time.
+#[derive(Debug, Object)]
+pub struct AuthPolicy {
+    pub password_min_length: u32,
+    pub password_max_length: u32,
+    /// Of lower-case letters, capitals, digits and symbols, at least this many.
+    pub password_classes: u32,
+    /// A new password may not be one of the account's last this many.
+    pub password_history: u32,
+    /// 0 = passwords never expire.
+    pub password_max_age_days: u32,
+    pub idle_timeout_minutes: u32,
+    /// The roles that must sign in with a second factor.
+    pub totp_required_for: Vec<Role>,
+    pub separation_of_duties: bool,
+}
+
+/// A code from the authenticator app (or a recovery code, to remove the factor).
+#[derive(Debug, Object)]
+pub struct TotpCode {
+    #[oai(validator(min_length = 1, max_length = 32))]
+    pub code: Text,
+}
+
+/// What to scan into an authenticator app.
+#[derive(Debug, Object)]
+pub struct TotpEnrolment {
+    /// The secret (base32), for typing in when the QR code cannot be scanned.
+    pub secret: String,
+    pub otpauth_uri: String,
+    /// `otpauth_uri` as a QR code: an SVG image.
+    pub qr_svg: String,
+}
+
+/// The recovery codes, shown once: each signs in once in place of a code.
+#[derive(Debug, Object)]
+pub struct RecoveryCodes {
+    pub recovery_codes: Vec<String>,
 }
 
 /// A password change.
@@ -84,6 +148,27 @@ pub enum Done {
 }
 
 #[derive(ApiResponse)]
+pub enum Policy {
+    /// The rules in force.
+    #[oai(status = 200)]
+    Ok(Json<AuthPolicy>),
+}
+
+#[derive(ApiResponse)]
+pub enum TotpStarted {
+    /// Scan this, then confirm with a code.
+    #[oai(status = 200)]
+    Ok(Json<TotpEnrolment>),
+}
+
+#[derive(ApiResponse)]
+pub enum TotpConfirmed {
+    /// The second factor is in force; keep the recovery codes somewhere safe.
+    #[oai(status = 200)]
+    Ok(Json<RecoveryCodes>),
+}
+
+#[derive(ApiResponse)]
 pub enum Me {
     /// The caller's own account.
     #[oai(status = 200)]
@@ -106,15 +191,22 @@ impl AuthApi {
         body: Checked<LoginRequest>,
     ) -> ApiResult<TokensIssued> {
         let client = crate::auth::client_address(req);
+        let security = &state.config.security;
+        let credentials = Credentials {
+            username: &body.username,
+            password: &body.password,
+            totp: body.totp.as_deref(),
+            client: &client,
+        };
         let pair = services::auth::login(
             &state.db,
             &state.jwt,
-            (&body.username, &body.password),
-            &client,
+            security,
+            credentials,
             state.clock.now(),
         )
         .await?;
-        Ok(TokensIssued::Ok(Json(pair.into())))
+        Ok(TokensIssued::Ok(Json(TokenResponse::of(pair, security))))
     }
 
     /// Exchange a refresh token for a new pair.
@@ -131,14 +223,16 @@ impl AuthApi {
         state: Data<&AppState>,
         body: Checked<RefreshRequest>,
     ) -> ApiResult<TokensIssued> {
+        let security = &state.config.security;
         let pair = services::auth::refresh(
             &state.db,
             &state.jwt,
+            security,
             &body.refresh_token,
             state.clock.now(),
         )
         .await?;
-        Ok(TokensIssued::Ok(Json(pair.into())))
+        Ok(TokensIssued::Ok(Json(TokenResponse::of(pair, security))))
     }
 
     /// Log out: the refresh token (and every token of that login) stops working.
@@ -170,7 +264,20 @@ impl AuthApi {
             }
             None => None,
         };
+        let password_expires_at = match state.config.security.password_max_age_days {
+            0 => None,
+            _ if user.password_exempt => None,
+            days => user
+                .password_changed_at
+                .map(|at| at + chrono::Duration::days(days as i64)),
+        };
         Ok(Me::Ok(Json(MeView {
+            last_sign_in: user.last_sign_in_at.map(|at| SignInView {
+                at,
+                address: user.last_sign_in_address.clone(),
+            }),
+            failed_sign_ins_since_last: user.failed_sign_ins_since_last,
+            password_expires_at,
             account: user.into(),
             scope,
         })))
@@ -191,12 +298,82 @@ impl AuthApi {
         policy::authorize(&auth.0, Action::UseOwnAccount)?;
         services::auth::change_password(
             &state.db,
+            &state.config.security,
             &auth.0,
-            &body.current_password,
-            &body.new_password,
+            (&body.current_password, &body.new_password),
             state.clock.now(),
         )
         .await?;
+        Ok(Done::NoContent)
+    }
+
+    /// The password rules and session settings in force (no token needed).
+    #[oai(path = "/auth/policy", method = "get", operation_id = "getAuthPolicy")]
+    async fn policy(&self, state: Data<&AppState>) -> Policy {
+        let s = &state.config.security;
+        Policy::Ok(Json(AuthPolicy {
+            password_min_length: s.password_min_length as u32,
+            password_max_length: security::PASSWORD_MAX_LENGTH as u32,
+            password_classes: security::PASSWORD_CLASSES as u32,
+            password_history: security::PASSWORD_HISTORY as u32,
+            password_max_age_days: s.password_max_age_days,
+            idle_timeout_minutes: s.idle_timeout_minutes,
+            totp_required_for: enums::all(s.totp_required_for.clone()),
+            separation_of_duties: s.separation_of_duties,
+        }))
+    }
+
+    /// Start enrolling a second factor (TOTP): a new secret to scan, not in force until
+    /// confirmed. Starting again replaces an unconfirmed one; 409 `totp_enabled` when the
+    /// account already has one.
+    #[oai(
+        path = "/me/totp",
+        method = "post",
+        operation_id = "startTotpEnrolment"
+    )]
+    async fn start_totp(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<TotpStarted> {
+        policy::authorize(&auth.0, Action::UseOwnAccount)?;
+        let e = services::totp::begin(&state.db, &auth.0, state.clock.now()).await?;
+        Ok(TotpStarted::Ok(Json(TotpEnrolment {
+            secret: e.secret,
+            otpauth_uri: e.otpauth_uri,
+            qr_svg: e.qr_svg,
+        })))
+    }
+
+    /// Confirm enrolment with the app's current code: from now on signing in needs a code,
+    /// and the ten one-time recovery codes are answered once (stored only hashed). A
+    /// wrong code is 422 (`wrong_code`).
+    #[oai(
+        path = "/me/totp/confirm",
+        method = "post",
+        operation_id = "confirmTotpEnrolment"
+    )]
+    async fn confirm_totp(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Checked<TotpCode>,
+    ) -> ApiResult<TotpConfirmed> {
+        policy::authorize(&auth.0, Action::UseOwnAccount)?;
+        let codes =
+            services::totp::confirm(&state.db, &auth.0, &body.code, state.clock.now()).await?;
+        Ok(TotpConfirmed::Ok(Json(RecoveryCodes {
+            recovery_codes: codes,
+        })))
+    }
+
+    /// Remove the caller's own second factor, proven with a current code or a recovery
+    /// code (audited).
+    #[oai(path = "/me/totp", method = "delete", operation_id = "removeMyTotp")]
+    async fn remove_totp(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Checked<TotpCode>,
+    ) -> ApiResult<Done> {
+        policy::authorize(&auth.0, Action::UseOwnAccount)?;
+        services::totp::remove(&state.db, &auth.0, &body.code, state.clock.now()).await?;
         Ok(Done::NoContent)
     }
 }

@@ -40,7 +40,7 @@ pub struct CreateUser {
     #[oai(validator(max_length = 100))]
     pub name: Text,
     /// At least one; defaults to `[cadre]`.
-    #[oai(default = "default_roles", validator(max_items = 4))]
+    #[oai(default = "default_roles", validator(max_items = 7))]
     pub roles: Vec<Role>,
     /// Absent or `null`: the creator's scope unit (none for an unscoped creator).
     pub unit_id: Option<i64>,
@@ -75,7 +75,7 @@ pub struct UpdateUser {
     pub password: Option<Text>,
     #[oai(validator(max_length = 100))]
     pub name: Option<Text>,
-    #[oai(validator(max_items = 4))]
+    #[oai(validator(max_items = 7))]
     pub roles: Option<Vec<Role>>,
     /// `null` detaches the account from its unit.
     pub unit_id: Clearable<i64>,
@@ -142,6 +142,27 @@ pub enum PasswordReset {
 }
 
 #[derive(ApiResponse)]
+pub enum Unlocked {
+    /// The account signs in again from every address.
+    #[oai(status = 200)]
+    Ok(Json<UnlockResult>),
+}
+
+/// What an unlock lifted.
+#[derive(Debug, Object)]
+pub struct UnlockResult {
+    /// The failed sign-ins cleared from the throttle.
+    pub failures_cleared: u64,
+}
+
+#[derive(ApiResponse)]
+pub enum TotpReset {
+    /// The second factor is gone and the account's sessions ended.
+    #[oai(status = 200)]
+    Ok(Json<UserView>),
+}
+
+#[derive(ApiResponse)]
 pub enum Imported {
     /// Every line was valid and has been stored.
     #[oai(status = 200)]
@@ -170,7 +191,7 @@ impl UsersApi {
         page: PageParam,
         per_page: PerPageParam,
     ) -> ApiResult<UserList> {
-        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageAccounts).await?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadAccounts).await?;
         let filter = UserFilter {
             unit_id: unit_id.0,
             role: role.0.map(Into::into),
@@ -218,8 +239,14 @@ impl UsersApi {
             active: b.active,
             scope_unit_id: b.scope_unit_id,
         };
-        let user =
-            services::users::create(&state.db, &auth.0, &scope, new, state.clock.now()).await?;
+        let user = services::users::create(
+            &state.db,
+            (&auth.0, &state.config.security),
+            &scope,
+            new,
+            state.clock.now(),
+        )
+        .await?;
         Ok(UserResponse::Created(Json(user.into())))
     }
 
@@ -231,7 +258,7 @@ impl UsersApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<UserResponse> {
-        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageAccounts).await?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadAccounts).await?;
         let user = services::users::find_in(&state.db, &scope, id.0).await?;
         Ok(UserResponse::Ok(Json(user.into())))
     }
@@ -248,7 +275,7 @@ impl UsersApi {
         id: Path<i64>,
         body: Checked<UpdateUser>,
     ) -> ApiResult<UserResponse> {
-        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageAccounts).await?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadAccounts).await?;
         let b = body.0;
         let changes = UserChanges {
             password: text::opt(b.password),
@@ -261,9 +288,15 @@ impl UsersApi {
             active: b.active,
             scope_unit_id: b.scope_unit_id.into_change(),
         };
-        let user =
-            services::users::update(&state.db, &auth.0, &scope, id.0, changes, state.clock.now())
-                .await?;
+        let user = services::users::update(
+            &state.db,
+            (&auth.0, &state.config.security),
+            &scope,
+            id.0,
+            changes,
+            state.clock.now(),
+        )
+        .await?;
         Ok(UserResponse::Ok(Json(user.into())))
     }
 
@@ -281,14 +314,60 @@ impl UsersApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> ApiResult<PasswordReset> {
-        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageAccounts).await?;
-        let (user, password) =
-            services::users::reset_password(&state.db, &auth.0, &scope, id.0, state.clock.now())
-                .await?;
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ResetPasswords).await?;
+        let (user, password) = services::users::reset_password(
+            &state.db,
+            (&auth.0, &state.config.security),
+            &scope,
+            id.0,
+            state.clock.now(),
+        )
+        .await?;
         Ok(PasswordReset::Ok(Json(ResetPassword {
             user: user.into(),
             password,
         })))
+    }
+
+    /// Lift the sign-in throttle on an account (secadmin, admin; within scope), audited.
+    #[oai(
+        path = "/users/:id/unlock",
+        method = "post",
+        operation_id = "unlockUser"
+    )]
+    async fn unlock(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<Unlocked> {
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageSecurity).await?;
+        let user = services::users::find_in(&state.db, &scope, id.0).await?;
+        let cleared = services::auth::unlock(&state.db, &auth.0, &user, state.clock.now()).await?;
+        Ok(Unlocked::Ok(Json(UnlockResult {
+            failures_cleared: cleared,
+        })))
+    }
+
+    /// Remove another account's second factor, e.g. after a lost phone (secadmin, admin;
+    /// within scope): its sessions end, and it enrols again at its next sign-in when its
+    /// role requires two factors. Audited.
+    #[oai(
+        path = "/users/:id/reset-totp",
+        method = "post",
+        operation_id = "resetUserTotp"
+    )]
+    async fn reset_totp(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<TotpReset> {
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageSecurity).await?;
+        let user = services::users::find_in(&state.db, &scope, id.0).await?;
+        services::totp::reset(&state.db, &auth.0, user, state.clock.now()).await?;
+        let user = services::users::get(&state.db, id.0).await?;
+        Ok(TotpReset::Ok(Json(user.into())))
     }
 
     /// Import a roster (admin, hr), all or nothing.
@@ -314,7 +393,10 @@ impl UsersApi {
             &auth.0,
             &scope,
             (&bytes.0, charset.map(|c| c.0.0.as_str())),
-            default_password.0.as_deref(),
+            (
+                default_password.0.as_deref(),
+                state.config.security.password_min_length,
+            ),
             state.clock.now(),
         )
         .await?;

@@ -62,6 +62,10 @@ pub struct Vocabularies {
     pub field_error_format: Vec<Term>,
     /// The sentence for each `code` of a 409 problem.
     pub conflict: Vec<Term>,
+    /// Why a sign-in or a signed-in request is refused although the credentials are good
+    /// (the `code` of a 401 or 403: `totp_required`, `session_expired`,
+    /// `password_change_required`…), with the sentence the console shows.
+    pub denial: Vec<Term>,
     /// The label of each field a request or an import can name.
     pub field: Vec<Term>,
     /// What each audit entry's `action` records.
@@ -92,6 +96,7 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("closed_on", "结案日期"),
     ("committee_unit_id", "调委会"),
     ("compulsory", "必修"),
+    ("code", "动态码"),
     ("count", "数量"),
     ("course_id", "课程"),
     ("courses", "课程"),
@@ -186,6 +191,7 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("themes", "主题"),
     ("title", "名称"),
     ("to", "截止日期"),
+    ("totp", "动态码"),
     ("topic", "咨询事项"),
     ("unit", "单位"),
     ("unit_id", "单位"),
@@ -253,6 +259,7 @@ impl Vocabularies {
             field_error_thing: terms::<error::Thing>(),
             field_error_format: terms::<error::Format>(),
             conflict: terms::<error::Clash>(),
+            denial: terms::<error::Denial>(),
             field: pairs(FIELD_LABELS),
             audit_action: terms::<audit::AuditAction>(),
             audit_entity: pairs(audit::ENTITIES),

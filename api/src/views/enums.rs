@@ -13,6 +13,9 @@ pub enum Role {
     Hr,
     Judicial,
     Cadre,
+    Sysadmin,
+    Secadmin,
+    Auditor,
 }
 
 /// What kind of body a unit is.

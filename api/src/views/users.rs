@@ -26,6 +26,10 @@ pub struct UserView {
     /// 管理范围: the unit whose subtree the account's manager roles apply to; `null` =
     /// the whole installation.
     pub scope_unit_id: Option<i64>,
+    /// Signs in with a second factor (TOTP).
+    pub totp_enabled: bool,
+    /// Must change the password at the next sign-in (someone else set it).
+    pub password_change_required: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -43,6 +47,8 @@ impl From<user::Model> for UserView {
             phone: m.phone,
             active: m.active,
             scope_unit_id: m.scope_unit_id,
+            totp_enabled: m.totp_confirmed_at.is_some(),
+            password_change_required: m.password_change_required,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
@@ -65,4 +71,17 @@ pub struct MeView {
     pub account: UserView,
     /// `null`: the whole installation (or a plain cadre).
     pub scope: Option<ScopeView>,
+    /// The sign-in before the current one (上次登录); `null` the first time.
+    pub last_sign_in: Option<SignInView>,
+    /// Failed sign-ins at this account between that sign-in and the current one.
+    pub failed_sign_ins_since_last: i32,
+    /// When the password must next be changed; `null` when it never expires.
+    pub password_expires_at: Option<DateTime<Utc>>,
+}
+
+/// One sign-in: when, and from which address (`null` when unknown).
+#[derive(Debug, Object)]
+pub struct SignInView {
+    pub at: DateTime<Utc>,
+    pub address: Option<String>,
 }

@@ -22,8 +22,16 @@ pub enum Action {
     ReadCatalogue,
     /// Create, change or delete units.
     ManageUnits,
-    /// Create, change or import accounts; list them.
+    /// Create, change or import accounts (their details); list them.
     ManageAccounts,
+    /// List and read accounts.
+    ReadAccounts,
+    /// Change accounts' roles and scopes (a security administrator's work).
+    ManageGrants,
+    /// Give an account a one-time password.
+    ResetPasswords,
+    /// Lift a sign-in lock, reset another's second factor.
+    ManageSecurity,
     /// Create or change courses.
     ManageCourses,
     /// Create or change campaigns, enroll, exempt (免考), read the roster.
@@ -60,10 +68,13 @@ impl Action {
     pub fn roles(self) -> &'static [Role] {
         use Role::*;
         match self {
-            Action::UseOwnAccount | Action::ReadCatalogue => &[Admin, Hr, Judicial, Cadre],
-            Action::ManageUnits
-            | Action::ManageAccounts
-            | Action::ManageCourses
+            Action::UseOwnAccount => &[Admin, Hr, Judicial, Cadre, Sysadmin, Secadmin, Auditor],
+            Action::ReadCatalogue => &[Admin, Hr, Judicial, Cadre, Sysadmin, Secadmin],
+            Action::ManageUnits | Action::ManageAccounts => &[Admin, Hr, Sysadmin],
+            Action::ReadAccounts => &[Admin, Hr, Sysadmin, Secadmin],
+            Action::ManageGrants | Action::ResetPasswords => &[Admin, Hr, Secadmin],
+            Action::ManageSecurity => &[Admin, Secadmin],
+            Action::ManageCourses
             | Action::ManageCampaigns
             | Action::ManageQuestions
             | Action::ReadAttempts
@@ -74,7 +85,7 @@ impl Action {
             Action::ReadActivities => &[Admin, Judicial, Hr],
             Action::RecordLedgers | Action::ArchiveYear => &[Admin, Judicial],
             Action::ReadLedgers => &[Admin, Judicial, Hr],
-            Action::ReadAuditLog => &[Admin],
+            Action::ReadAuditLog => &[Admin, Auditor],
         }
     }
 }
@@ -133,23 +144,68 @@ pub fn sees_only_own_campaigns(actor: &Actor) -> bool {
     !(actor.has(Role::Admin) || actor.has(Role::Hr) || actor.has(Role::Judicial))
 }
 
-/// HR keeps the roster but can neither make an administrator nor touch one.
+/// Who grants what: `admin` anything; a security administrator any role; HR the roles
+/// of the roster (cadre, hr, judicial) and never to or on an administrator's account; a
+/// system administrator makes and edits accounts but grants no role beyond `cadre`.
 pub fn authorize_role_grant(
     actor: &Actor,
     target_current: Option<&[Role]>,
     new_roles: Option<&[Role]>,
 ) -> AppResult<()> {
-    if actor.is_admin() {
+    if actor.is_admin() || actor.has(Role::Secadmin) {
         return Ok(());
     }
-    if target_current.is_some_and(|r| r.contains(&Role::Admin)) {
+    let administrator = |roles: &[Role]| roles.iter().any(|r| r.is_administrator());
+    if target_current.is_some_and(administrator) && !actor.has(Role::Sysadmin) {
         return Err(AppError::forbidden(
             "only an administrator can change an administrator's account",
         ));
     }
-    if new_roles.is_some_and(|r| r.contains(&Role::Admin)) {
+    if new_roles.is_some_and(administrator) {
         return Err(AppError::forbidden(
-            "only an administrator can grant the admin role",
+            "only a security administrator (or admin) can grant an administrator role",
+        ));
+    }
+    let grants_more_than_cadre = new_roles.is_some_and(|r| r.iter().any(|r| *r != Role::Cadre));
+    let changes_roles = match (target_current, new_roles) {
+        (Some(current), Some(new)) => Role::join(current) != Role::join(new),
+        (None, Some(_)) => grants_more_than_cadre,
+        _ => false,
+    };
+    if changes_roles && !actor.has(Role::Hr) {
+        return Err(AppError::forbidden(
+            "roles are granted by a security administrator (or HR for the roster's roles)",
+        ));
+    }
+    Ok(())
+}
+
+/// With separation of duties on, no account holds two of `sysadmin`, `secadmin` and
+/// `auditor`, nor one of them with `admin`, nor `admin` at all (422
+/// `separation_of_duties`).
+pub fn check_separation(
+    security: &crate::security::Security,
+    field: &str,
+    roles: &[Role],
+) -> AppResult<()> {
+    if !security.separation_of_duties {
+        return Ok(());
+    }
+    let held: Vec<Role> = roles
+        .iter()
+        .copied()
+        .filter(|r| r.is_administrator())
+        .collect();
+    if held.len() > 1 || held.contains(&Role::Admin) {
+        let names: Vec<String> = held.iter().map(|r| r.key().to_owned()).collect();
+        return Err(AppError::invalid(
+            crate::error::FieldError::new(
+                field,
+                crate::error::Code::SeparationOfDuties,
+                "with separation of duties, sysadmin, secadmin and auditor are three \
+                 accounts, and admin is not used",
+            )
+            .with(|p| p.values = Some(names)),
         ));
     }
     Ok(())

@@ -1,9 +1,10 @@
 //! The audit log: who changed what, when.
 
 use chrono::{DateTime, Utc};
-use entity::audit_log;
+use entity::{audit_log, setting};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 
 use super::{Page, PageReq, fetch_page};
@@ -23,8 +24,17 @@ entity::keyed_enum!(
         Unenroll => ("unenroll", "移出名单"),
         Remind => ("remind", "提醒"),
         Archive => ("archive", "存档"),
+        Login => ("login", "登录"),
         LoginFailed => ("login_failed", "登录失败"),
+        Logout => ("logout", "退出登录"),
         PasswordChange => ("password_change", "修改密码"),
+        PasswordReset => ("password_reset", "重置密码"),
+        Unlock => ("unlock", "解除登录锁定"),
+        TotpEnable => ("totp_enable", "绑定双因素认证"),
+        TotpDisable => ("totp_disable", "解除双因素认证"),
+        TotpReset => ("totp_reset", "重置双因素认证"),
+        SeparateDuties => ("separate_duties", "三权分立"),
+        Prune => ("prune", "清理过期日志"),
         RoleChange => ("role_change", "角色变更"),
         ScopeChange => ("scope_change", "管理范围变更"),
         Export => ("export", "导出"),
@@ -85,6 +95,11 @@ pub async fn record(
 
 /// [`record`] for someone who is not a signed-in actor: `who` is the account id, if any,
 /// and the name to show (a failed login's username, `system`, `demo`).
+///
+/// The entry joins the hash chain: it is inserted (which, on SQLite, takes the write lock
+/// until the transaction ends; on PostgreSQL the chain's advisory lock is taken first and
+/// held until commit), then hashed with the entry before it. Call it inside the
+/// transaction of the change it records.
 pub async fn record_as(
     db: &impl ConnectionTrait,
     at: DateTime<Utc>,
@@ -94,19 +109,227 @@ pub async fn record_as(
     entity_id: Option<String>,
     summary: impl Into<String>,
 ) -> AppResult<()> {
-    audit_log::ActiveModel {
-        at: Set(at),
+    use chrono::SubsecRound;
+    crate::db::lock_named(db, AUDIT_CHAIN_LOCK).await?;
+    let entry = audit_log::ActiveModel {
+        // Microseconds: what both databases keep, so the hash reads back the same.
+        at: Set(at.trunc_subsecs(6)),
         actor_id: Set(actor_id),
         actor: Set(actor.to_owned()),
         action: Set(action.key().to_owned()),
         entity: Set(entity.to_owned()),
         entity_id: Set(entity_id),
         summary: Set(summary.into()),
+        hash: Set(None),
         ..Default::default()
     }
     .insert(db)
     .await?;
+    let previous = previous_hash(db, entry.id).await?;
+    let hash = chain_hash(&previous, &entry);
+    audit_log::Entity::update_many()
+        .col_expr(audit_log::Column::Hash, Expr::value(hash))
+        .filter(audit_log::Column::Id.eq(entry.id))
+        .exec(db)
+        .await?;
     Ok(())
+}
+
+/// [`crate::db::lock_named`] key of the audit chain.
+pub const AUDIT_CHAIN_LOCK: i64 = 0x7875_6566_6102;
+/// The settings row holding the hash of the last pruned entry (`{id} {hash}`), where
+/// the remaining chain starts.
+const ANCHOR_KEY: &str = "audit_chain_anchor";
+
+/// SHA-256 (hex) over the previous entry's hash and every field of this one, written as
+/// one JSON array so no two different entries read the same.
+pub fn chain_hash(previous: &str, e: &audit_log::Model) -> String {
+    let content = serde_json::json!([
+        previous,
+        e.id,
+        e.at.timestamp_micros(),
+        e.actor_id,
+        e.actor,
+        e.action,
+        e.entity,
+        e.entity_id,
+        e.summary,
+    ]);
+    crate::auth::sha256_hex(&content.to_string())
+}
+
+/// The hash the entry after `id`'s predecessor chains from: the entry before `id`, else
+/// the anchor left by pruning, else nothing.
+async fn previous_hash(db: &impl ConnectionTrait, id: i64) -> AppResult<String> {
+    let before = audit_log::Entity::find()
+        .filter(audit_log::Column::Id.lt(id))
+        .order_by_desc(audit_log::Column::Id)
+        .one(db)
+        .await?;
+    match before {
+        Some(entry) => Ok(entry.hash.unwrap_or_default()),
+        None => Ok(anchor(db).await?.map(|(_, h)| h).unwrap_or_default()),
+    }
+}
+
+async fn anchor(db: &impl ConnectionTrait) -> AppResult<Option<(i64, String)>> {
+    let row = setting::Entity::find_by_id(ANCHOR_KEY.to_owned())
+        .one(db)
+        .await?;
+    Ok(row.and_then(|r| {
+        let (id, hash) = r.value.split_once(' ')?;
+        Some((id.parse().ok()?, hash.to_owned()))
+    }))
+}
+
+/// What `xuefa audit verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verified {
+    /// Every entry matches; the hash of the last one (the head), to note down.
+    Intact { checked: u64, head: String },
+    /// The first entry that does not match, and why.
+    Broken {
+        checked: u64,
+        id: i64,
+        reason: String,
+    },
+}
+
+/// Walks the chain from the anchor (or the start) in id order, recomputing every hash.
+pub async fn verify(db: &DatabaseConnection) -> AppResult<Verified> {
+    let anchor = anchor(db).await?;
+    let mut previous = anchor.as_ref().map(|(_, h)| h.clone()).unwrap_or_default();
+    let mut after = anchor.as_ref().map_or(0, |(id, _)| *id);
+    let mut checked = 0u64;
+    loop {
+        let batch = audit_log::Entity::find()
+            .filter(audit_log::Column::Id.gt(after))
+            .order_by_asc(audit_log::Column::Id)
+            .limit(2000)
+            .all(db)
+            .await?;
+        let Some(last) = batch.last() else {
+            break;
+        };
+        after = last.id;
+        for entry in batch {
+            let expected = chain_hash(&previous, &entry);
+            let reason = match &entry.hash {
+                None => Some("it has no hash (added outside xuefa)".to_owned()),
+                Some(h) if *h != expected => Some(
+                    "its hash does not match its content and the entry before it \
+                     (it, or the entry before it, was changed or removed)"
+                        .to_owned(),
+                ),
+                Some(_) => None,
+            };
+            if let Some(reason) = reason {
+                return Ok(Verified::Broken {
+                    checked,
+                    id: entry.id,
+                    reason,
+                });
+            }
+            checked += 1;
+            previous = expected;
+        }
+    }
+    Ok(Verified::Intact {
+        checked,
+        head: previous,
+    })
+}
+
+/// Hashes the entries written before the chain existed (an upgraded installation's),
+/// in order after the last hashed one. Run at start; an unhashed entry *between* hashed
+/// ones is left for `verify` to report.
+pub async fn seal_unchained(db: &DatabaseConnection) -> AppResult<u64> {
+    let txn = crate::db::begin_write(db).await?;
+    crate::db::lock_named(&txn, AUDIT_CHAIN_LOCK).await?;
+    let last_hashed = audit_log::Entity::find()
+        .filter(audit_log::Column::Hash.is_not_null())
+        .order_by_desc(audit_log::Column::Id)
+        .one(&txn)
+        .await?;
+    let (mut previous, after) = match last_hashed {
+        Some(e) => (e.hash.unwrap_or_default(), e.id),
+        None => (anchor(&txn).await?.map(|(_, h)| h).unwrap_or_default(), 0),
+    };
+    let unhashed = audit_log::Entity::find()
+        .filter(audit_log::Column::Id.gt(after))
+        .filter(audit_log::Column::Hash.is_null())
+        .order_by_asc(audit_log::Column::Id)
+        .all(&txn)
+        .await?;
+    let sealed = unhashed.len() as u64;
+    for entry in unhashed {
+        let hash = chain_hash(&previous, &entry);
+        audit_log::Entity::update_many()
+            .col_expr(audit_log::Column::Hash, Expr::value(hash.clone()))
+            .filter(audit_log::Column::Id.eq(entry.id))
+            .exec(&txn)
+            .await?;
+        previous = hash;
+    }
+    txn.commit().await?;
+    Ok(sealed)
+}
+
+/// Deletes the entries older than `retention_days` (never fewer than the 180-day floor),
+/// keeping the chain checkable: the last deleted entry's hash becomes the anchor the
+/// remaining chain starts from, and the pruning is itself an entry. Returns how many
+/// entries went.
+pub async fn prune(
+    db: &DatabaseConnection,
+    retention_days: u32,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    let days = retention_days.max(crate::security::AUDIT_RETENTION_FLOOR_DAYS);
+    let cutoff = now - chrono::Duration::days(days as i64);
+    let txn = crate::db::begin_write(db).await?;
+    crate::db::lock_named(&txn, AUDIT_CHAIN_LOCK).await?;
+    let last_old = audit_log::Entity::find()
+        .filter(audit_log::Column::At.lt(cutoff))
+        .order_by_desc(audit_log::Column::Id)
+        .one(&txn)
+        .await?;
+    let Some(last_old) = last_old else {
+        txn.rollback().await?;
+        return Ok(0);
+    };
+    let hash = last_old.hash.clone().unwrap_or_default();
+    let gone = audit_log::Entity::delete_many()
+        .filter(audit_log::Column::Id.lte(last_old.id))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    let value = format!("{} {hash}", last_old.id);
+    setting::Entity::insert(setting::ActiveModel {
+        key: Set(ANCHOR_KEY.into()),
+        value: Set(value.clone()),
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::column(setting::Column::Key)
+            .update_column(setting::Column::Value)
+            .to_owned(),
+    )
+    .exec(&txn)
+    .await?;
+    record_as(
+        &txn,
+        now,
+        (None, "system"),
+        AuditAction::Prune,
+        "audit_log",
+        None,
+        format!(
+            "{gone} entries older than {days} days pruned (up to entry {}); the chain continues from hash {hash}",
+            last_old.id
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(gone)
 }
 
 /// How personal information left the system (个人信息保护法: every bulk read and export
@@ -153,7 +376,7 @@ pub fn filter_text(filters: &[(&str, Option<String>)]) -> String {
 
 /// Records who exported or read a list of people: what, with which filters, how many rows.
 pub async fn disclosed(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     actor: &Actor,
     at: DateTime<Utc>,
     d: Disclosed<'_>,
@@ -163,7 +386,10 @@ pub async fn disclosed(
         Disclosure::ReadPeople => AuditAction::ReadPeople,
     };
     let summary = format!("{}; {} rows", filter_text(d.filters), d.rows);
-    record(db, Some(actor), at, action, d.what, None, summary).await
+    crate::db::write(db, async |txn| {
+        record(txn, Some(actor), at, action, d.what, None, summary).await
+    })
+    .await
 }
 
 #[derive(Debug, Default, Clone)]

@@ -9,6 +9,7 @@ use super::audit;
 use crate::{
     auth::{Role, hash_password, random_token},
     error::AppResult,
+    security::{Security, check_password_rules},
 };
 
 const JWT_SECRET_KEY: &str = "jwt_secret";
@@ -34,10 +35,12 @@ pub async fn jwt_secret(db: &impl ConnectionTrait, configured: Option<&str>) -> 
     Ok(row.value)
 }
 
-/// On an empty database, creates `admin` with `password` or a random one. Returns the
-/// password when it made one up, so the caller can print it once.
+/// On an empty database, creates `admin` with `password` (which must meet the password
+/// rules) or a generated one-time password, to be changed at the first sign-in. Returns
+/// the password when it made one up, so the caller can print it once.
 pub async fn ensure_admin(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
+    security: &Security,
     password: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<Option<String>> {
@@ -45,18 +48,34 @@ pub async fn ensure_admin(
         return Ok(None);
     }
     let (password, generated) = match password {
-        Some(p) => (p.to_owned(), false),
-        None => (random_token()[..20].to_owned(), true),
+        Some(p) => {
+            check_password_rules(
+                security.password_min_length,
+                "XUEFA_ADMIN_PASSWORD",
+                p,
+                Some("admin"),
+            )?;
+            (p.to_owned(), false)
+        }
+        None => (super::users::one_time_password(), true),
     };
     let inserted = user::Entity::insert(user::ActiveModel {
         username: Set("admin".into()),
         password_hash: Set(hash_password(&password).await?),
         name: Set("Administrator".into()),
-        roles: Set(Role::join(&[Role::Admin])),
+        // With separation of duties the first administrator is the system administrator;
+        // `xuefa separate-duties` makes the other two.
+        roles: Set(Role::join(&[if security.separation_of_duties {
+            Role::Sysadmin
+        } else {
+            Role::Admin
+        }])),
         unit_id: Set(None),
         is_leader: Set(false),
         employee_no: Set(None),
         active: Set(true),
+        password_changed_at: Set(Some(now)),
+        password_change_required: Set(generated),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -65,8 +84,9 @@ pub async fn ensure_admin(
     .exec(db)
     .await?;
     if matches!(inserted, sea_orm::TryInsertResult::Inserted(_)) {
+        let txn = crate::db::begin_write(db).await?;
         audit::record_as(
-            db,
+            &txn,
             now,
             (None, "system"),
             audit::AuditAction::Create,
@@ -75,6 +95,7 @@ pub async fn ensure_admin(
             "first administrator created",
         )
         .await?;
+        txn.commit().await?;
         Ok(generated.then_some(password))
     } else {
         Ok(None)

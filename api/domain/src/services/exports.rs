@@ -251,7 +251,7 @@ pub async fn attempts(
 }
 
 /// The audit log as a file, with the list's filters, newest first: each entry's time in
-/// the office's zone, who, what in Chinese, on what, and the summary.
+/// the office's zone, who, what in Chinese, on what, the summary, and its chain hash.
 pub async fn audit_log(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -266,7 +266,16 @@ pub async fn audit_log(
     audit_export(db, actor, now, "audit_log", filters, format.into(), rows).await?;
     let mut sheet = Sheet::new(
         "审计日志",
-        &["时间", "操作人", "操作", "对象", "对象编号", "说明"],
+        &[
+            "编号",
+            "时间",
+            "操作人",
+            "操作",
+            "对象",
+            "对象编号",
+            "说明",
+            "校验值",
+        ],
     );
     sheet.rows = all
         .items
@@ -275,6 +284,7 @@ pub async fn audit_log(
             let action =
                 audit::AuditAction::parse(&e.action).map_or(e.action.as_str(), |a| a.chinese());
             vec![
+                Cell::from(e.id.to_string()),
                 Cell::from(
                     e.at.with_timezone(&tz)
                         .format("%Y-%m-%d %H:%M:%S")
@@ -285,6 +295,7 @@ pub async fn audit_log(
                 Cell::from(audit::entity_name(&e.entity).to_owned()),
                 Cell::from(e.entity_id.clone().unwrap_or_default()),
                 Cell::from(e.summary.clone()),
+                Cell::from(e.hash.clone().unwrap_or_default()),
             ]
         })
         .collect();

@@ -25,6 +25,7 @@ pub mod roster;
 pub mod study;
 pub mod tags;
 pub mod targets;
+pub mod totp;
 pub mod units;
 pub mod users;
 

@@ -7,13 +7,15 @@ use sea_orm::{
     QueryFilter, Set,
 };
 
-use super::{Page, PageReq, audit, auth::check_password_rules, begin_write, fetch_page, units};
+use super::{Page, PageReq, audit, begin_write, fetch_page, units};
 use crate::{
     auth::{Actor, Role, hash_password},
     error::{AppError, AppResult, Clash, Code, FieldError, Format, Thing},
     policy::{self, Scope},
+    security::Security,
 };
 
+pub mod duties;
 pub mod import;
 
 #[derive(Debug, Clone)]
@@ -203,12 +205,16 @@ fn collect<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Op
 
 pub async fn create(
     db: &DatabaseConnection,
-    actor: &Actor,
+    (actor, security): (&Actor, &Security),
     scope: &Scope,
     new: NewUser,
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
     policy::authorize_role_grant(actor, None, Some(&new.roles))?;
+    if new.scope_unit_id.is_some() {
+        policy::authorize(actor, policy::Action::ManageGrants)?;
+    }
+    policy::check_separation(security, "roles", &new.roles)?;
     // A scoped manager's new account belongs to their scope's unit unless they name one.
     let new = NewUser {
         unit_id: new.unit_id.or(scope.root()),
@@ -228,11 +234,12 @@ pub async fn create(
         clean_employee_no("employee_no", new.employee_no.as_deref()),
     );
     let phone = collect(&mut errors, clean_phone("phone", new.phone.as_deref()));
-    if let Err(AppError::Invalid { errors: more, .. }) =
-        check_password_rules("password", &new.password)
-    {
-        errors.extend(more);
-    }
+    errors.extend(crate::security::password_errors(
+        security.password_min_length,
+        "password",
+        &new.password,
+        Some(new.username.trim()),
+    ));
     if new.roles.is_empty() {
         errors.push(FieldError::count_out_of_range("roles", 1, Role::ALL.len()));
     }
@@ -273,6 +280,9 @@ pub async fn create(
         phone: Set(phone.flatten()),
         active: Set(new.active),
         scope_unit_id: Set(scope_unit_id),
+        // Someone else set it: the owner changes it at the first sign-in.
+        password_changed_at: Set(Some(now)),
+        password_change_required: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -324,6 +334,27 @@ fn own_account_errors(actor: &Actor, id: i64, changes: &UserChanges) -> Vec<Fiel
     errors
 }
 
+/// Which work a change is: an account's details (a system administrator's or HR's), its
+/// roles and scope (a security administrator's or HR's), its password (a reset).
+fn authorize_change(actor: &Actor, changes: &UserChanges) -> AppResult<()> {
+    let details = changes.name.is_some()
+        || changes.employee_no.is_some()
+        || changes.phone.is_some()
+        || changes.unit_id.is_some()
+        || changes.is_leader.is_some()
+        || changes.active.is_some();
+    if details {
+        policy::authorize(actor, policy::Action::ManageAccounts)?;
+    }
+    if changes.roles.is_some() || changes.scope_unit_id.is_some() {
+        policy::authorize(actor, policy::Action::ManageGrants)?;
+    }
+    if changes.password.is_some() {
+        policy::authorize(actor, policy::Action::ResetPasswords)?;
+    }
+    Ok(())
+}
+
 /// What scope asks of a change to an account: the account is within the actor's reach
 /// (its unit in scope, and, for a manager, its scope too), nobody changes their own
 /// scope, and what the change leaves (unit, roles, scope) stays within the actor's.
@@ -360,12 +391,13 @@ fn check_scope_of_change(
 
 pub async fn update(
     db: &DatabaseConnection,
-    actor: &Actor,
+    (actor, security): (&Actor, &Security),
     scope: &Scope,
     id: i64,
     changes: UserChanges,
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
+    authorize_change(actor, &changes)?;
     let current = find_in(db, scope, id).await?;
     check_scope_of_change(actor, scope, &current, &changes)?;
     if let Some(Some(unit)) = changes.scope_unit_id {
@@ -373,6 +405,9 @@ pub async fn update(
     }
     let current_roles = Role::split(&current.roles);
     policy::authorize_role_grant(actor, Some(&current_roles), changes.roles.as_deref())?;
+    if let Some(roles) = &changes.roles {
+        policy::check_separation(security, "roles", roles)?;
+    }
     let mut errors = Vec::new();
     let name = changes
         .name
@@ -386,11 +421,13 @@ pub async fn update(
         .phone
         .as_ref()
         .map(|p| collect(&mut errors, clean_phone("phone", p.as_deref())));
-    if let Some(password) = &changes.password
-        && let Err(AppError::Invalid { errors: more, .. }) =
-            check_password_rules("password", password)
-    {
-        errors.extend(more);
+    if let Some(password) = &changes.password {
+        errors.extend(crate::security::password_errors(
+            security.password_min_length,
+            "password",
+            password,
+            Some(&current.username),
+        ));
     }
     if changes.roles.as_ref().is_some_and(|r| r.is_empty()) {
         errors.push(FieldError::count_out_of_range("roles", 1, Role::ALL.len()));
@@ -449,9 +486,12 @@ pub async fn update(
         active.active = Set(is_active);
         revoke |= !is_active;
     }
-    if let Some(hash) = hash {
-        summary.push("password reset".into());
-        active.password_hash = Set(hash);
+    if let Some(hash) = &hash {
+        // Someone else set it: the owner changes it at the next sign-in.
+        super::auth::keep_in_history(&txn, &current, now).await?;
+        active.password_hash = Set(hash.clone());
+        active.password_changed_at = Set(Some(now));
+        active.password_change_required = Set(true);
         revoke = true;
     }
     let roles_changed = changes
@@ -491,6 +531,21 @@ pub async fn update(
         .await?;
     }
     audit_grants(&txn, (actor, now), &current, roles_changed, scope_changed).await?;
+    if hash.is_some() {
+        audit::record(
+            &txn,
+            Some(actor),
+            now,
+            audit::AuditAction::PasswordReset,
+            "user",
+            Some(id.to_string()),
+            format!(
+                "password of {} reset; to be changed at the next sign-in",
+                current.username
+            ),
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(model)
 }
@@ -521,7 +576,7 @@ pub fn one_time_password() -> String {
 /// an administrator's password (the same rule as changing the account).
 pub async fn reset_password(
     db: &DatabaseConnection,
-    actor: &Actor,
+    (actor, security): (&Actor, &Security),
     scope: &Scope,
     id: i64,
     now: DateTime<Utc>,
@@ -531,7 +586,7 @@ pub async fn reset_password(
         password: Some(password.clone()),
         ..UserChanges::default()
     };
-    let model = update(db, actor, scope, id, changes, now).await?;
+    let model = update(db, (actor, security), scope, id, changes, now).await?;
     Ok((model, password))
 }
 

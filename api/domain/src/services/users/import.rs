@@ -16,8 +16,9 @@ use crate::{
     auth::{Actor, Role, hash_password},
     error::{AppError, AppResult, Code, FieldError, Format, Thing},
     policy::Scope,
+    security::check_password_rules,
     services::users,
-    services::{ROSTER_IMPORT_LOCK, audit, auth::check_password_rules, begin_write, lock_named},
+    services::{ROSTER_IMPORT_LOCK, audit, begin_write, lock_named},
 };
 
 /// What an import did.
@@ -123,13 +124,13 @@ pub async fn import_roster(
     actor: &Actor,
     scope: &Scope,
     (bytes, charset): (&[u8], Option<&str>),
-    default_password: Option<&str>,
+    (default_password, min_length): (Option<&str>, usize),
     now: DateTime<Utc>,
 ) -> AppResult<ImportOutcome> {
     let file = crate::upload::read_csv(bytes, charset)?;
-    let columns = read_header(&file.headers, default_password)?;
+    let columns = read_header(&file.headers, default_password, min_length)?;
     let units = UnitLookup::load(db).await?;
-    let (mut rows, mut errors) = parse_rows(&file.lines, &columns, &units);
+    let (mut rows, mut errors) = parse_rows(&file.lines, &columns, &units, min_length);
     if rows.is_empty() && errors.is_empty() {
         return Err(AppError::invalid(FieldError::new(
             "file",
@@ -181,6 +182,7 @@ pub async fn import_roster(
 fn read_header(
     headers: &csv::StringRecord,
     default_password: Option<&str>,
+    min_length: usize,
 ) -> AppResult<HashMap<Column, usize>> {
     let mut columns: HashMap<Column, usize> = HashMap::new();
     let mut errors = Vec::new();
@@ -215,7 +217,7 @@ fn read_header(
     }
     if let Some(p) = default_password
         && let Err(AppError::Invalid { errors: more, .. }) =
-            check_password_rules("default_password", p)
+            check_password_rules(min_length, "default_password", p, None)
     {
         errors.extend(more);
     }
@@ -252,6 +254,7 @@ fn parse_rows(
     lines: &[Result<(u64, csv::StringRecord), FieldError>],
     columns: &HashMap<Column, usize>,
     units: &UnitLookup,
+    min_length: usize,
 ) -> (Vec<Row>, Vec<FieldError>) {
     let mut rows = Vec::new();
     let mut errors = Vec::new();
@@ -267,7 +270,7 @@ fn parse_rows(
         let mut line_errors = Vec::new();
         let row = {
             let mut err = |e: FieldError| line_errors.push(e.at(line));
-            let row = parse_row(record, line, columns, units, &mut err);
+            let row = parse_row(record, line, (columns, units), min_length, &mut err);
             check_repeated(&row, &mut seen_keys, &mut err);
             row
         };
@@ -281,8 +284,8 @@ fn parse_rows(
 fn parse_row(
     record: &csv::StringRecord,
     line: u64,
-    columns: &HashMap<Column, usize>,
-    units: &UnitLookup,
+    (columns, units): (&HashMap<Column, usize>, &UnitLookup),
+    min_length: usize,
     err: &mut dyn FnMut(FieldError),
 ) -> Row {
     let get = |c: Column| columns.get(&c).and_then(|i| record.get(*i)).unwrap_or("");
@@ -342,7 +345,8 @@ fn parse_row(
         .filter(|p| !p.is_empty())
         .map(str::to_owned);
     if let Some(p) = &password
-        && let Err(AppError::Invalid { errors: more, .. }) = check_password_rules("password", p)
+        && let Err(AppError::Invalid { errors: more, .. }) =
+            check_password_rules(min_length, "password", p, Some(&username))
     {
         more.into_iter().for_each(&mut *err);
     }
@@ -682,6 +686,7 @@ async fn update_account(
     let id = existing.id;
     let roles_before = existing.roles.clone();
     let unit_before = existing.unit_id;
+    let current = existing.clone();
     let mut active: user::ActiveModel = existing.into();
     active.username.set_ne(row.username);
     active.name.set_ne(row.name);
@@ -705,7 +710,11 @@ async fn update_account(
     }
     let reset = hash.is_some() || row.active == Some(false);
     if let Some(h) = hash {
+        // Someone else set it: the owner changes it at the next sign-in.
+        crate::services::auth::keep_in_history(txn, &current, now).await?;
         active.password_hash = Set(h);
+        active.password_changed_at = Set(Some(now));
+        active.password_change_required = Set(true);
     }
     if !active.is_changed() {
         return Ok(false);
@@ -757,6 +766,8 @@ async fn insert_account(
         employee_no: Set(row.employee_no),
         phone: Set(row.phone),
         active: Set(row.active.unwrap_or(true)),
+        password_changed_at: Set(Some(now)),
+        password_change_required: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
