@@ -397,17 +397,7 @@ pub async fn update(
     changes: UserChanges,
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
-    authorize_change(actor, &changes)?;
-    let current = find_in(db, scope, id).await?;
-    check_scope_of_change(actor, scope, &current, &changes)?;
-    if let Some(Some(unit)) = changes.scope_unit_id {
-        check_unit_named(db, "scope_unit_id", Some(unit)).await?;
-    }
-    let current_roles = Role::split(&current.roles);
-    policy::authorize_role_grant(actor, Some(&current_roles), changes.roles.as_deref())?;
-    if let Some(roles) = &changes.roles {
-        policy::check_separation(security, "roles", roles)?;
-    }
+    let current = allowed_change(db, (actor, security), scope, id, &changes).await?;
     let mut errors = Vec::new();
     let name = changes
         .name
@@ -530,22 +520,8 @@ pub async fn update(
         )
         .await?;
     }
-    audit_grants(&txn, (actor, now), &current, roles_changed, scope_changed).await?;
-    if hash.is_some() {
-        audit::record(
-            &txn,
-            Some(actor),
-            now,
-            audit::AuditAction::PasswordReset,
-            "user",
-            Some(id.to_string()),
-            format!(
-                "password of {} reset; to be changed at the next sign-in",
-                current.username
-            ),
-        )
-        .await?;
-    }
+    let grants = (roles_changed, scope_changed, hash.is_some());
+    audit_grants(&txn, (actor, now), &current, grants).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -590,15 +566,54 @@ pub async fn reset_password(
     Ok((model, password))
 }
 
-/// The audit entries of a change of roles (`role_change`) and of scope (`scope_change`).
+/// The stored account a change is about, once the change is allowed: the caller's work
+/// (details, grants, a reset), the scope, the roles the caller may grant, and separation of
+/// duties.
+async fn allowed_change(
+    db: &DatabaseConnection,
+    (actor, security): (&Actor, &Security),
+    scope: &Scope,
+    id: i64,
+    changes: &UserChanges,
+) -> AppResult<user::Model> {
+    authorize_change(actor, changes)?;
+    let current = find_in(db, scope, id).await?;
+    check_scope_of_change(actor, scope, &current, changes)?;
+    if let Some(Some(unit)) = changes.scope_unit_id {
+        check_unit_named(db, "scope_unit_id", Some(unit)).await?;
+    }
+    let current_roles = Role::split(&current.roles);
+    policy::authorize_role_grant(actor, Some(&current_roles), changes.roles.as_deref())?;
+    if let Some(roles) = &changes.roles {
+        policy::check_separation(security, "roles", roles)?;
+    }
+    Ok(current)
+}
+
+/// The audit entries of a change of roles (`role_change`), of scope (`scope_change`) and of
+/// a password someone else set (`password_reset`).
 async fn audit_grants(
     txn: &impl ConnectionTrait,
     (actor, now): (&Actor, DateTime<Utc>),
     current: &user::Model,
-    roles_changed: Option<String>,
-    scope_changed: Option<Option<i64>>,
+    (roles_changed, scope_changed, reset): (Option<String>, Option<Option<i64>>, bool),
 ) -> AppResult<()> {
     let id = current.id;
+    if reset {
+        audit::record(
+            txn,
+            Some(actor),
+            now,
+            audit::AuditAction::PasswordReset,
+            "user",
+            Some(id.to_string()),
+            format!(
+                "password of {} reset; to be changed at the next sign-in",
+                current.username
+            ),
+        )
+        .await?;
+    }
     if let Some(roles) = roles_changed {
         audit::record(
             txn,
