@@ -58,6 +58,9 @@ pub fn app(state: AppState, http: HttpConfig) -> impl Endpoint {
         .around(middleware::limited_tokens)
         .around(move |ep, req| middleware::limit_body(ep, req, max_body))
         .around(middleware::media_type_parameters)
+        // One boxed layer keeps the endpoint's type shallow enough for the compiler's
+        // default recursion limit in the binary's release build.
+        .boxed()
         .with(CatchPanic::new())
         .around(middleware::problem_middleware)
         // Outside the problem rewrite, so that refusals carry it too.
