@@ -98,12 +98,21 @@ async fn only_these(app: &TestApp, token: &str, allowed: &[(&str, &str)], code: 
             continue;
         }
         let reply = app.call(&method, &path, Some(token), Some(json!({}))).await;
-        assert_eq!(reply.status.as_u16(), 403, "{method} {path}: {}", reply.body);
+        assert_eq!(
+            reply.status.as_u16(),
+            403,
+            "{method} {path}: {}",
+            reply.body
+        );
         assert_eq!(reply.body["code"], code, "{method} {path}");
         refused += 1;
     }
     assert!(refused > 80, "{refused}");
-    assert_eq!(app.fingerprint().await, before, "a limited token changed something");
+    assert_eq!(
+        app.fingerprint().await,
+        before,
+        "a limited token changed something"
+    );
 }
 
 /// Every operation of the spec that takes a token, with its path's ids filled in.

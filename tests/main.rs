@@ -1,8 +1,6 @@
 //! The workspace's one test binary: the real app, the real migrations, a fresh database
 //! per test (SQLite by default; PostgreSQL when XUEFA_TEST_DATABASE_URL is set).
 
-#![recursion_limit = "256"]
-
 mod common;
 
 mod account_security;
