@@ -208,6 +208,7 @@ async fn main() {
                 AuditCommand::Verify => {
                     use domain::services::audit::{Verified, verify};
                     match verify(&db).await.unwrap_or_else(|e| fail(format!("{e:?}"))) {
+                        Verified::Intact { checked: 0, .. } => println!("audit log empty"),
                         Verified::Intact { checked, head } => {
                             println!("audit log intact: {checked} entries checked; head {head}")
                         }

@@ -1,5 +1,6 @@
 // @ts-check
 // 系统管理员: accounts, the audit log and the notices' delivery log.
+import { PasswordRules } from "./account.js";
 import {
   html,
   useState,
@@ -84,7 +85,8 @@ function AccountForm({ editing, units, onDone, onClose }) {
       ${
         !editing &&
         html`<${Field} label="用户名" name="username" errors=${errors}><input name="username" autocomplete="off" value=${form.username} onInput=${set("username")} /></${Field}>
-        <${Field} label="初始密码" name="password" errors=${errors}><input name="password" type="password" autocomplete="new-password" value=${form.password} onInput=${set("password")} /></${Field}>`
+        <${Field} label="初始密码" name="password" errors=${errors}><input name="password" type="password" autocomplete="new-password" aria-describedby="password-rules" value=${form.password} onInput=${set("password")} /></${Field}>
+        <${PasswordRules} password=${form.password} username=${form.username} />`
       }
       <${Field} label="姓名" name="name" errors=${errors}><input name="name" value=${form.name} onInput=${set("name")} /></${Field}>
       <${Field} label="单位" name="unit_id" errors=${errors}><select name="unit_id" value=${form.unit_id} onChange=${set("unit_id")}>
@@ -138,6 +140,8 @@ export function Users({ me, query }) {
   const [saveError, setSaveError] = useState(null);
   /** @type {[any, (d: any) => void]} */
   const [dialog, setDialog] = useState(null);
+  /** Whether the caller holds one of `roles` (buttons for work the server would refuse are not shown). */
+  const can = (...roles) => roles.some((r) => me.roles.includes(r));
   const unitName = Object.fromEntries((units || []).map((u) => [u.id, u.name]));
   const act = async (work, done) => {
     setSaveError(null);
@@ -162,7 +166,7 @@ export function Users({ me, query }) {
    *  unscoped caller); the caller's own and a plain cadre's are shown, not changed. */
   const scopeCell = (u) => {
     if (u.roles.every((r) => r === "cadre")) return "";
-    if (u.id === me.id) return scopeOf(u);
+    if (u.id === me.id || !can("admin", "hr", "secadmin")) return scopeOf(u);
     return html`<select aria-label=${`${u.name}的管理范围`} value=${u.scope_unit_id === null ? "" : String(u.scope_unit_id)} onChange=${(e) => setScope(u, e.target.value)}>
       ${(!me.scope || u.scope_unit_id === null) && html`<option value="" disabled=${!!me.scope}>全部</option>`}
       <${UnitOptions} units=${units || []} />
@@ -190,7 +194,6 @@ export function Users({ me, query }) {
             (reset) => setDialog(html`<${OneTimePassword} reset=${reset} onClose=${() => setDialog(null)} />`),
           )} />`,
     );
-  const can = (...roles) => roles.some((r) => me.roles.includes(r));
   const unlock = (u) =>
     act(
       () => post(`/users/${u.id}/unlock`, {}),
@@ -233,13 +236,14 @@ export function Users({ me, query }) {
     ${
       page &&
       html`<p class="muted">管理范围决定组织人事、司法所和管理员账号能看到和办理哪些单位的数据。</p>
-      <div class="scroll"><table id="users"><thead><tr>${sorter("用户名", "username")}${sorter("姓名", "name")}<th>单位</th><th>角色</th><th>管理范围</th>${sorter("工号", "employee_no")}<th>领导干部</th><th>状态</th><th>操作</th></tr></thead>
+      <div class="scroll"><table id="users"><thead><tr>${sorter("用户名", "username")}${sorter("姓名", "name")}<th>单位</th><th>角色</th><th>管理范围</th>${sorter("工号", "employee_no")}<th>领导干部</th><th>状态</th><th title="双因素认证已绑定；下次登录须修改密码">安全</th><th>操作</th></tr></thead>
       <tbody>${page.items.map(
         (
           u,
         ) => html`<tr data-user=${u.id} class=${u.active ? "" : "inactive"}><td>${u.username}</td><td>${u.name}</td><td class="clip" title=${u.unit_id === null ? "" : unitName[u.unit_id] || ""}>${u.unit_id === null ? "" : unitName[u.unit_id] || ""}</td>
         <td>${u.roles.map((r) => WORDS.role[r]).join("、")}</td><td data-field="scope">${scopeCell(u)}</td>
-        <td>${u.employee_no || ""}</td><td>${u.is_leader ? "是" : ""}</td><td data-field="active">${u.active ? "启用" : "停用"}${u.totp_enabled ? "，双因素" : ""}${u.password_change_required ? "，待改密" : ""}</td>
+        <td>${u.employee_no || ""}</td><td>${u.is_leader ? "是" : ""}</td><td data-field="active">${u.active ? "启用" : "停用"}</td>
+        <td data-field="security">${[u.totp_enabled && "双因素", u.password_change_required && "待改密"].filter(Boolean).join("、")}</td>
         <td class="row-actions">${
           u.id !== me.id &&
           html`${
