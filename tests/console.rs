@@ -1266,7 +1266,14 @@ async fn a_street_hr_works_within_the_street_and_the_district_sees_the_league_ta
         .await
         .expect(200);
     assert_eq!(b.text("#roster").await, api["roster"].to_string());
-    b.text("#by-unit tbody tr").await;
+    // The landing page (the street's own campaign) may still be on screen for a moment:
+    // wait for the district campaign's table, whose one row is the street.
+    b.until(
+        "the district campaign's table with the street's row",
+        "const rows = [...document.querySelectorAll('#by-unit tbody tr')]; return rows.length === 1 && rows[0].getAttribute('data-unit') === arguments[0];",
+        json!([units[0].to_string()]),
+    )
+    .await;
     let rows = ids_on_page(&b, "#by-unit tbody tr", "data-unit").await;
     assert_eq!(rows, [units[0]], "the street's own row: {rows:?}");
     // Every unit picker offers the street's units only.
