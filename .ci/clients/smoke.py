@@ -67,7 +67,7 @@ data = xlsx.payload.read()
 assert data[:2] == b"PK", data[:10]
 
 # Bytes as Excel writes them in a Chinese locale (GBK); the server recognises the encoding.
-roster = "姓名,工号,密码\n测试员,990001,password-123\n".encode("gbk")
+roster = "姓名,工号,密码\n测试员,990001,Study-Law-123\n".encode("gbk")
 imported = import_users.sync(client=hr, body=File(payload=roster))
 assert isinstance(imported, ImportResult), imported
 
