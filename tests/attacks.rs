@@ -341,6 +341,7 @@ const OWN_ACCOUNT_OPERATIONS: &[&str] = &[
     "POST /api/v1/auth/login",
     "POST /api/v1/auth/refresh",
     "POST /api/v1/auth/logout",
+    "POST /api/v1/auth/sso/exchange",
     "POST /api/v1/me/password",
     "POST /api/v1/me/totp",
     "POST /api/v1/me/totp/confirm",

@@ -29,6 +29,7 @@ mod operations;
 mod papers;
 mod scope;
 mod security;
+mod sso;
 mod study;
 mod targets;
 mod units;

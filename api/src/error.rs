@@ -163,6 +163,7 @@ pub enum FieldErrorFormat {
     Difficulty,
     Pool,
     QuestionKind,
+    Path,
 }
 
 /// The body of every error response (RFC 9457 `application/problem+json`).

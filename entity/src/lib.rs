@@ -29,6 +29,8 @@ pub mod refresh_token;
 pub mod report_archive;
 pub mod screening;
 pub mod setting;
+pub mod sso_code;
+pub mod sso_state;
 pub mod study_session;
 pub mod unit;
 pub mod user;

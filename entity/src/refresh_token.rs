@@ -16,6 +16,9 @@ pub struct Model {
     pub used_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// How the session began: `None` with a password, `oidc` / `oidc+mfa` through the
+    /// identity provider (every token of the family keeps it).
+    pub method: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -561,6 +561,11 @@ pub async fn serve(app: &TestApp) -> String {
         .local_addr()
         .unwrap()
         .port();
+    serve_on(app, port).await
+}
+
+/// [`serve`] on a port chosen beforehand (an identity provider must know the callback's).
+pub async fn serve_on(app: &TestApp, port: u16) -> String {
     let endpoint = api::app(app.state.clone(), app.http.clone());
     tokio::spawn(
         poem::Server::new(poem::listener::TcpListener::bind(format!(

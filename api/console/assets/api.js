@@ -154,6 +154,24 @@ export async function signIn(username, password, remember = false, totp = "") {
   return store(pair, me);
 }
 
+/** Exchanges the one-time code a provider's sign-in came back with (`#sso=…`) for this
+ *  server's tokens, as `signIn` does for a password.
+ *  @param {string} code @param {string} [totp] the account's own second factor, when asked. */
+export async function exchangeSso(code, totp = "") {
+  const response = await fetch("/api/v1/auth/sso/exchange", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(totp ? { code, totp } : { code }),
+  });
+  if (!response.ok) throw await problemOf(response);
+  const pair = await response.json();
+  sessionStorage.removeItem(KEY);
+  localStorage.removeItem(KEY);
+  store(pair, null);
+  const me = await call("GET", "/me");
+  return store(pair, me);
+}
+
 let refreshing = null;
 /** Why the last refresh was refused (`session_expired`: idle too long). */
 let refusedFor = "";

@@ -1,7 +1,17 @@
 // @ts-check
 // The console: sign-in, the shell with each role's pages, and hash routing (#/hr/targets…).
 import { html, render, useEffect, useState, useLoad, ErrorBanner, WORDS, dateTime } from "./ui.js";
-import { session, sessionEnded, signIn, signOut, whenSignedOut, watchIdle, greeted, getAs } from "./api.js";
+import {
+  session,
+  sessionEnded,
+  signIn,
+  exchangeSso,
+  signOut,
+  whenSignedOut,
+  watchIdle,
+  greeted,
+  getAs,
+} from "./api.js";
 import { FirstThings, LastSignIn, MyAccount } from "./account.js";
 import { HrTargets, HrRoster, HrCampaign, HrQuestions, HrAttempts } from "./hr.js";
 import { Activities, ActivityStats, AnnualSummary } from "./judicial.js";
@@ -58,6 +68,40 @@ function endedText(ended) {
   return "登录已过期，请重新登录。";
 }
 
+/** Where the console returns after a provider's sign-in (the page asked for). */
+const AFTER_SSO = "xuefa.after-sso";
+
+/** The identity providers' buttons (统一身份认证): each leaves for the provider and comes
+ *  back to this page with a one-time code. */
+function Providers() {
+  const [providers] = useLoad(async () => (await fetch("/api/v1/auth/providers")).json(), []);
+  if (!providers || providers.length === 0) return null;
+  const go = (p) => {
+    const back = location.hash.startsWith("#/login") ? "" : location.hash;
+    sessionStorage.setItem(AFTER_SSO, back);
+    location.href = `/api/v1/auth/${p.id}/start?return_to=${encodeURIComponent("/")}`;
+  };
+  return html`<div class="providers">
+    ${providers.map((p) => html`<button type="button" class="secondary" id=${`sso-${p.id}`} onClick=${() => go(p)}>使用${p.name}登录</button>`)}
+    <p class="muted or">或使用用户名和密码登录</p>
+  </div>`;
+}
+
+/** The code a provider's sign-in came back with, taken out of the address once. */
+function takeSsoCode() {
+  const m = location.hash.match(/^#sso=([\w-]+)/);
+  if (!m) return "";
+  history.replaceState(null, "", `${location.pathname}${location.search}${sessionStorage.getItem(AFTER_SSO) || ""}`);
+  sessionStorage.removeItem(AFTER_SSO);
+  return m[1];
+}
+
+/** Why a provider's sign-in came back to the sign-in page (`#/login?error=…`). */
+function ssoError() {
+  const m = location.hash.match(/^#\/login\?error=(\w+)/);
+  return m ? m[1] : "";
+}
+
 function Login({ onIn }) {
   const [form, setForm] = useState({ username: "", password: "", remember: false, totp: "" });
   const [ended] = useState(() => sessionEnded());
@@ -65,11 +109,28 @@ function Login({ onIn }) {
   const [busy, setBusy] = useState(false);
   // The account signs in with a second factor: the code is asked for after the password.
   const [needCode, setNeedCode] = useState(false);
+  const [ssoCode] = useState(() => takeSsoCode());
+  const [refused] = useState(() => ssoError());
+  const finishSso = async (totp = "") => {
+    try {
+      onIn(await exchangeSso(ssoCode, totp));
+    } catch (err) {
+      if (err.code === "totp_required" || err.code === "totp_invalid") setNeedCode(true);
+      setError(err.code === "totp_required" && !totp ? null : err);
+    }
+  };
+  useEffect(() => {
+    if (ssoCode) finishSso();
+  }, []);
   const submit = async (e) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
+      if (ssoCode) {
+        await finishSso(form.totp.trim());
+        return;
+      }
       onIn(await signIn(form.username.trim(), form.password, form.remember, form.totp.trim()));
     } catch (err) {
       if (err.code === "totp_required" || err.code === "totp_invalid") setNeedCode(true);
@@ -82,14 +143,19 @@ function Login({ onIn }) {
     <form onSubmit=${submit} id="login-form">
       <h1>学法</h1>
       <p class="muted">学法用法与普法工作平台</p>
-      <label class="field"><span>用户名</span>
+      ${refused && html`<p class="error" id="sso-refused" role="alert">${WORDS.denial[refused] || "统一身份认证未能完成，请重试。"}</p>`}
+      ${!ssoCode && html`<${Providers} />`}
+      ${
+        !ssoCode &&
+        html`<label class="field"><span>用户名</span>
         <input name="username" autocomplete="username" value=${form.username}
           onInput=${(e) => setForm({ ...form, username: e.target.value })} required />
       </label>
       <label class="field"><span>密码</span>
         <input name="password" type="password" autocomplete="current-password" value=${form.password}
           onInput=${(e) => setForm({ ...form, password: e.target.value })} required />
-      </label>
+      </label>`
+      }
       ${
         needCode &&
         html`<label class="field"><span>动态码</span>

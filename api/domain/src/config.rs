@@ -29,6 +29,65 @@ pub struct Config {
     /// The 等保 switches: password rules, forced changes, idle timeout, two factors,
     /// separation of duties, audit retention (secure by default).
     pub security: crate::security::Security,
+    /// Sign-in through the government's identity provider (统一身份认证); none configured
+    /// by default.
+    pub sso: Sso,
+}
+
+/// Sign-in through identity providers.
+#[derive(Clone, Debug, Default)]
+pub struct Sso {
+    /// `XUEFA_PUBLIC_URL`: the address people reach xuefa at, without a trailing `/` (the
+    /// providers' callbacks are under it).
+    pub public_url: Option<String>,
+    /// The OpenID Connect provider, when `XUEFA_OIDC_ISSUER` is set.
+    pub oidc: Option<Oidc>,
+}
+
+/// An OpenID Connect provider and how its people are matched to accounts.
+#[derive(Clone)]
+pub struct Oidc {
+    /// `XUEFA_OIDC_ISSUER`, exactly as the provider's discovery document states it.
+    pub issuer: String,
+    /// `XUEFA_OIDC_CLIENT_ID`.
+    pub client_id: String,
+    /// `XUEFA_OIDC_CLIENT_SECRET` (a public client has none).
+    pub client_secret: Option<String>,
+    /// `XUEFA_OIDC_SCOPES` beside `openid` (default `profile`).
+    pub scopes: Vec<String>,
+    /// `XUEFA_OIDC_MATCH` (`claim:field`, default `preferred_username:username`): the
+    /// ID token's claim, and the account field it must equal.
+    pub claim: String,
+    pub field: MatchField,
+    /// `XUEFA_OIDC_NAME` (default 统一身份认证): the button says 使用{name}登录.
+    pub name: String,
+    /// `XUEFA_OIDC_TRUST_MFA` (default 0): an `amr` with `mfa` or `otp` meets the
+    /// two-factor rule.
+    pub trust_mfa: bool,
+}
+
+impl fmt::Debug for Oidc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print the secret.
+        f.debug_struct("Oidc")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "***"))
+            .field("scopes", &self.scopes)
+            .field("claim", &self.claim)
+            .field("field", &self.field)
+            .field("name", &self.name)
+            .field("trust_mfa", &self.trust_mfa)
+            .finish()
+    }
+}
+
+/// The account field a provider's claim is matched to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatchField {
+    Username,
+    EmployeeNo,
+    Phone,
 }
 
 /// The gateway notices are delivered to.
@@ -60,6 +119,7 @@ impl fmt::Debug for Config {
             )
             .field("log_json", &self.log_json)
             .field("security", &self.security)
+            .field("sso", &self.sso)
             .finish()
     }
 }
@@ -113,6 +173,7 @@ impl Default for Config {
             notify: None,
             log_json: false,
             security: crate::security::Security::default(),
+            sso: Sso::default(),
         }
     }
 }
@@ -166,6 +227,7 @@ impl Config {
         };
         Ok(Self {
             security: read_security(&vars)?,
+            sso: read_sso(&vars)?,
             notify,
             log_json: match vars.non_empty("XUEFA_LOG_FORMAT").as_deref().map(str::trim) {
                 None | Some("text") => false,
@@ -228,7 +290,11 @@ pub fn read_security<F: Fn(&str) -> Option<String>>(
         idle_timeout_minutes: idle as u32,
         totp_required_for: match vars.non_empty("XUEFA_2FA_REQUIRED_FOR") {
             None => defaults.totp_required_for,
-            Some(list) => roles_list(&list)?,
+            Some(list) => roles_list("XUEFA_2FA_REQUIRED_FOR", &list)?,
+        },
+        password_login_roles: match vars.non_empty("XUEFA_PASSWORD_LOGIN_ROLES") {
+            None => None,
+            Some(list) => Some(roles_list("XUEFA_PASSWORD_LOGIN_ROLES", &list)?),
         },
         separation_of_duties: flag(vars, "XUEFA_SEPARATION_OF_DUTIES", false)?,
         audit_retention_days: retention.min(36500) as u32,
@@ -251,7 +317,7 @@ fn flag<F: Fn(&str) -> Option<String>>(
     }
 }
 
-fn roles_list(list: &str) -> Result<Vec<Role>, ConfigError> {
+fn roles_list(variable: &'static str, list: &str) -> Result<Vec<Role>, ConfigError> {
     if list.trim() == "none" {
         return Ok(Vec::new());
     }
@@ -260,11 +326,85 @@ fn roles_list(list: &str) -> Result<Vec<Role>, ConfigError> {
         .filter(|r| !r.is_empty())
         .map(|r| {
             Role::parse(r).ok_or_else(|| ConfigError {
-                variable: "XUEFA_2FA_REQUIRED_FOR",
+                variable,
                 message: format!(
                     "{r:?} is not a role (expected a comma-separated list of roles, or none)"
                 ),
             })
         })
         .collect()
+}
+
+/// Reads the identity provider's settings; an error names the variable at fault.
+pub fn read_sso<F: Fn(&str) -> Option<String>>(vars: &Vars<F>) -> Result<Sso, ConfigError> {
+    let public_url = vars
+        .non_empty("XUEFA_PUBLIC_URL")
+        .map(|u| u.trim().trim_end_matches('/').to_owned());
+    if let Some(url) = &public_url
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
+        return Err(ConfigError {
+            variable: "XUEFA_PUBLIC_URL",
+            message: "expected an http:// or https:// URL".into(),
+        });
+    }
+    let Some(issuer) = vars.non_empty("XUEFA_OIDC_ISSUER") else {
+        return Ok(Sso {
+            public_url,
+            oidc: None,
+        });
+    };
+    let client_id = vars.non_empty("XUEFA_OIDC_CLIENT_ID").ok_or(ConfigError {
+        variable: "XUEFA_OIDC_CLIENT_ID",
+        message: "the client id the provider gave xuefa is needed with XUEFA_OIDC_ISSUER".into(),
+    })?;
+    if public_url.is_none() {
+        return Err(ConfigError {
+            variable: "XUEFA_PUBLIC_URL",
+            message: "the address people reach xuefa at is needed with XUEFA_OIDC_ISSUER \
+                      (the provider sends them back to it)"
+                .into(),
+        });
+    }
+    let matching = vars
+        .non_empty("XUEFA_OIDC_MATCH")
+        .unwrap_or_else(|| "preferred_username:username".into());
+    let (claim, field) = matching.trim().split_once(':').ok_or(ConfigError {
+        variable: "XUEFA_OIDC_MATCH",
+        message: "expected claim:field, e.g. preferred_username:username".into(),
+    })?;
+    let field = match field.trim() {
+        "username" => MatchField::Username,
+        "employee_no" => MatchField::EmployeeNo,
+        "phone" => MatchField::Phone,
+        other => {
+            return Err(ConfigError {
+                variable: "XUEFA_OIDC_MATCH",
+                message: format!("the field must be username, employee_no or phone, not {other:?}"),
+            });
+        }
+    };
+    Ok(Sso {
+        public_url,
+        oidc: Some(Oidc {
+            issuer: issuer.trim().to_owned(),
+            client_id: client_id.trim().to_owned(),
+            client_secret: vars.non_empty("XUEFA_OIDC_CLIENT_SECRET"),
+            scopes: vars
+                .non_empty("XUEFA_OIDC_SCOPES")
+                .unwrap_or_else(|| "profile".into())
+                .split_whitespace()
+                .filter(|s| *s != "openid")
+                .map(str::to_owned)
+                .collect(),
+            claim: claim.trim().to_owned(),
+            field,
+            name: vars
+                .non_empty("XUEFA_OIDC_NAME")
+                .unwrap_or_else(|| "统一身份认证".into())
+                .trim()
+                .to_owned(),
+            trust_mfa: flag(vars, "XUEFA_OIDC_TRUST_MFA", false)?,
+        }),
+    })
 }

@@ -127,6 +127,7 @@ entity::keyed_enum!(
         Difficulty => ("difficulty", "1、2、3 或 易、中、难"),
         Pool => ("pool", "考试 或 练习"),
         QuestionKind => ("question_kind", "单选、多选 或 判断"),
+        Path => ("path", "以 / 开头的本站地址"),
     }
 );
 
@@ -144,6 +145,17 @@ entity::keyed_enum!(
         PasswordChangeRequired => ("password_change_required", "请先修改密码，再继续使用系统。"),
         /// The account must enrol a second factor before anything else (403).
         TotpEnrollmentRequired => ("totp_enrollment_required", "请先绑定身份验证器（双因素认证），再继续使用系统。"),
+        /// The account's roles sign in through the identity provider, not a password (401).
+        PasswordLoginDisabled => ("password_login_disabled", "您的账号请使用统一身份认证登录。"),
+        /// The identity provider knows the person, but xuefa has no active account for them.
+        SsoNoAccount => ("sso_no_account", "没有找到与您对应的账号，请联系组织人事部门。"),
+        /// A provider's sign-in that cannot be trusted (state, nonce, token) or a one-time
+        /// code unknown or used.
+        SsoInvalid => ("sso_invalid", "统一身份认证未能完成，请重新登录。"),
+        /// A provider's sign-in, or its one-time code, that took too long.
+        SsoExpired => ("sso_expired", "登录已超时，请重新登录。"),
+        /// The provider cannot be reached.
+        SsoUnavailable => ("sso_unavailable", "暂时无法连接统一身份认证，请稍后再试，或联系管理员。"),
     }
 );
 
@@ -151,9 +163,9 @@ impl Denial {
     /// 401 when the client should sign in (again), 403 when it is signed in but must
     /// first do something else.
     pub fn is_unauthenticated(self) -> bool {
-        matches!(
+        !matches!(
             self,
-            Denial::SessionExpired | Denial::TotpRequired | Denial::TotpInvalid
+            Denial::PasswordChangeRequired | Denial::TotpEnrollmentRequired
         )
     }
 }

@@ -42,6 +42,9 @@ pub struct Security {
     pub separation_of_duties: bool,
     /// `XUEFA_AUDIT_RETENTION_DAYS` (default 365; at least 180).
     pub audit_retention_days: u32,
+    /// `XUEFA_PASSWORD_LOGIN_ROLES` (default every role): an account holding none of these
+    /// signs in only through the identity provider.
+    pub password_login_roles: Option<Vec<Role>>,
 }
 
 impl Default for Security {
@@ -54,6 +57,7 @@ impl Default for Security {
             totp_required_for: Role::ADMINISTRATORS.to_vec(),
             separation_of_duties: false,
             audit_retention_days: 365,
+            password_login_roles: None,
         }
     }
 }

@@ -1,7 +1,11 @@
 //! `/auth/*` and `/me`: tokens and the caller's own account.
 
 use poem::{Request, web::Data};
-use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
 
 use super::ApiTags;
 use crate::views::{
@@ -173,6 +177,40 @@ pub enum Me {
     /// The caller's own account.
     #[oai(status = 200)]
     Ok(Json<MeView>),
+}
+
+/// A provider a person may sign in with (统一身份认证).
+#[derive(Debug, Object)]
+pub struct ProviderView {
+    /// The id in the provider's paths: `/auth/{id}/start`.
+    pub id: String,
+    /// The button's label (`XUEFA_OIDC_NAME`, e.g. 浙政钉).
+    pub name: String,
+}
+
+/// A one-time code from a provider's sign-in (`#sso=` in the address it returned to).
+#[derive(Debug, Object)]
+pub struct SsoExchange {
+    #[oai(validator(min_length = 1, max_length = 128))]
+    pub code: Text,
+    /// For an account with its own second factor (unless the provider's was trusted).
+    #[oai(validator(max_length = 32))]
+    pub totp: Option<Text>,
+}
+
+#[derive(ApiResponse)]
+pub enum Providers {
+    /// The providers configured (empty when none).
+    #[oai(status = 200)]
+    Ok(Json<Vec<ProviderView>>),
+}
+
+#[derive(ApiResponse)]
+pub enum Redirect {
+    /// Go on at `Location`: the provider's sign-in page, or back to this server's page
+    /// (`return_to#sso=<one-time code>`, or `/#/login?error=…`).
+    #[oai(status = 302)]
+    Found(#[oai(header = "Location")] String),
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Auth")]
@@ -375,5 +413,120 @@ impl AuthApi {
         policy::authorize(&auth.0, Action::UseOwnAccount)?;
         services::totp::remove(&state.db, &auth.0, &body.code, state.clock.now()).await?;
         Ok(Done::NoContent)
+    }
+
+    /// The identity providers a person may sign in with (no token needed).
+    #[oai(
+        path = "/auth/providers",
+        method = "get",
+        operation_id = "listAuthProviders"
+    )]
+    async fn providers(&self, state: Data<&AppState>) -> Providers {
+        let list = state
+            .config
+            .sso
+            .oidc
+            .iter()
+            .map(|o| ProviderView {
+                id: services::sso::OIDC.into(),
+                name: o.name.clone(),
+            })
+            .collect();
+        Providers::Ok(Json(list))
+    }
+
+    /// Start signing in through a provider: 302 to its sign-in page. `return_to` is a path
+    /// of this server (default `/`); anything else is 422. When the provider cannot be
+    /// reached, 302 to `/#/login?error=sso_unavailable`.
+    #[oai(
+        path = "/auth/:provider/start",
+        method = "get",
+        operation_id = "startSso"
+    )]
+    async fn start_sso(
+        &self,
+        state: Data<&AppState>,
+        provider: Path<String>,
+        #[oai(validator(max_length = 500))] return_to: Query<Option<String>>,
+    ) -> ApiResult<Redirect> {
+        known_provider(&state, &provider.0)?;
+        let return_to = services::sso::check_return_to(return_to.0.as_deref())?;
+        let location =
+            match services::sso::start(&state.db, &state.config.sso, &return_to, state.clock.now())
+                .await
+            {
+                Ok(url) => url,
+                Err(f) => {
+                    tracing::warn!(reason = %f.reason, "a provider sign-in could not start");
+                    format!("/#/login?error={}", f.code.key())
+                }
+            };
+        Ok(Redirect::Found(location))
+    }
+
+    /// Where the provider sends the browser back: 302 to `return_to#sso=<one-time code>`,
+    /// or to `/#/login?error=sso_no_account|sso_invalid|sso_expired|sso_unavailable` —
+    /// never a token. Each failure is audited with its reason.
+    #[oai(
+        path = "/auth/:provider/callback",
+        method = "get",
+        operation_id = "finishSso"
+    )]
+    async fn callback(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        provider: Path<String>,
+        #[oai(name = "state", validator(max_length = 512))] sso_state: Query<Option<String>>,
+        #[oai(validator(max_length = 2048))] code: Query<Option<String>>,
+        #[oai(validator(max_length = 256))] error: Query<Option<String>>,
+    ) -> ApiResult<Redirect> {
+        known_provider(&state, &provider.0)?;
+        let client = crate::auth::client_address(req);
+        let back = services::sso::Callback {
+            state: sso_state.0.as_deref(),
+            code: code.0.as_deref(),
+            error: error.0.as_deref(),
+            client: &client,
+        };
+        let location =
+            services::sso::callback(&state.db, &state.config.sso, back, state.clock.now()).await;
+        Ok(Redirect::Found(location))
+    }
+
+    /// Exchange the one-time code of a provider's sign-in for tokens, as a login answers.
+    /// The code is single-use and lives 60 s (401 `sso_invalid` / `sso_expired`); an account
+    /// with its own second factor sends `totp` too (401 `totp_required`), unless the
+    /// provider's `amr` said it used one and `XUEFA_OIDC_TRUST_MFA=1`.
+    #[oai(
+        path = "/auth/sso/exchange",
+        method = "post",
+        operation_id = "exchangeSsoCode"
+    )]
+    async fn exchange(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: Checked<SsoExchange>,
+    ) -> ApiResult<TokensIssued> {
+        let client = crate::auth::client_address(req);
+        let security = &state.config.security;
+        let pair = services::sso::exchange(
+            &state.db,
+            (&state.jwt, security, &state.config.sso),
+            (&body.code, body.totp.as_deref(), &client),
+            state.clock.now(),
+        )
+        .await?;
+        Ok(TokensIssued::Ok(Json(TokenResponse::of(pair, security))))
+    }
+}
+
+/// A provider id this server is configured with (`oidc`), else 404.
+fn known_provider(state: &AppState, provider: &str) -> Result<(), domain::error::AppError> {
+    if provider == services::sso::OIDC && state.config.sso.oidc.is_some() {
+        Ok(())
+    } else {
+        Err(domain::error::AppError::not_found("identity provider"))
     }
 }

@@ -92,6 +92,7 @@ enum Failure {
     WrongPassword,
     TotpMissing,
     TotpWrong,
+    PasswordLoginDisabled,
 }
 
 impl Failure {
@@ -102,6 +103,7 @@ impl Failure {
             Failure::WrongPassword => "wrong password",
             Failure::TotpMissing => "second factor missing",
             Failure::TotpWrong => "second factor wrong or reused",
+            Failure::PasswordLoginDisabled => "password sign-in is off for this account's roles",
         }
     }
 
@@ -114,6 +116,10 @@ impl Failure {
             Failure::TotpWrong => AppError::denied(
                 Denial::TotpInvalid,
                 "the code is wrong, outside its 30-second window, or was already used",
+            ),
+            Failure::PasswordLoginDisabled => AppError::denied(
+                Denial::PasswordLoginDisabled,
+                "this account signs in through the identity provider (统一身份认证), not with a password",
             ),
             _ => bad_credentials(),
         }
@@ -199,6 +205,13 @@ pub async fn login(
         Some(u) if !u.active => return failed(db, who, Some(&u), Failure::Disabled, now).await,
         Some(u) => return failed(db, who, Some(&u), Failure::WrongPassword, now).await,
     };
+    if let Some(allowed) = &security.password_login_roles
+        && !Role::split(&account.roles)
+            .iter()
+            .any(|r| allowed.contains(r))
+    {
+        return failed(db, who, Some(&account), Failure::PasswordLoginDisabled, now).await;
+    }
     let txn = begin_write(db).await?;
     if account.totp_confirmed_at.is_some() {
         let Some(code) = credentials.totp.map(str::trim).filter(|c| !c.is_empty()) else {
@@ -217,15 +230,8 @@ pub async fn login(
         .exec(&txn)
         .await?;
     let account = signed_in(&txn, account, client, now).await?;
-    let pair = issue_pair(
-        &txn,
-        jwt,
-        security,
-        &account,
-        uuid::Uuid::new_v4().to_string(),
-        now,
-    )
-    .await?;
+    let family = uuid::Uuid::new_v4().to_string();
+    let pair = issue_pair(&txn, (jwt, security), &account, (family, None), now).await?;
     let summary = match (client, pair.limit) {
         ("", None) => "signed in".to_owned(),
         ("", Some(limit)) => format!("signed in, limited to {limit:?}"),
@@ -317,9 +323,19 @@ async fn signed_in(
     Ok(active.update(db).await?)
 }
 
-/// What the account must do before anything else, if anything.
-pub fn limit_of(security: &Security, account: &user::Model, now: DateTime<Utc>) -> Option<Limit> {
-    let must_change = !account.password_exempt
+/// What the account must do before anything else, if anything. `method`: how the session
+/// began — `None` with a password; `oidc` through the identity provider (no password of
+/// xuefa's was used, so none is asked to change), `oidc+mfa` when the provider's second
+/// factor is trusted as the two-factor rule's.
+pub fn limit_of(
+    security: &Security,
+    account: &user::Model,
+    method: Option<&str>,
+    now: DateTime<Utc>,
+) -> Option<Limit> {
+    let through_provider = method.is_some_and(|m| m.starts_with("oidc"));
+    let must_change = !through_provider
+        && !account.password_exempt
         && ((security.force_password_change && account.password_change_required)
             || security::password_expired(
                 security.password_max_age_days,
@@ -330,22 +346,37 @@ pub fn limit_of(security: &Security, account: &user::Model, now: DateTime<Utc>) 
         return Some(Limit::PasswordChange);
     }
     let roles = Role::split(&account.roles);
-    (security.totp_required(&roles) && account.totp_confirmed_at.is_none())
+    let provider_mfa = method == Some("oidc+mfa");
+    (security.totp_required(&roles) && account.totp_confirmed_at.is_none() && !provider_mfa)
         .then_some(Limit::TotpEnrollment)
+}
+
+/// Starts a session for an account a provider signed in (in the caller's transaction):
+/// 上次登录 moves on, and a new token family remembers `method` (`oidc`, `oidc+mfa`).
+pub async fn signed_in_by(
+    db: &impl ConnectionTrait,
+    keys: (&JwtKeys, &Security),
+    account: &user::Model,
+    (method, client): (&str, &str),
+    now: DateTime<Utc>,
+) -> AppResult<TokenPair> {
+    let account = signed_in(db, account.clone(), client, now).await?;
+    let family = uuid::Uuid::new_v4().to_string();
+    issue_pair(db, keys, &account, (family, Some(method)), now).await
 }
 
 async fn issue_pair(
     db: &impl ConnectionTrait,
-    jwt: &JwtKeys,
-    security: &Security,
+    (jwt, security): (&JwtKeys, &Security),
     account: &user::Model,
-    family_id: String,
+    (family_id, method): (String, Option<&str>),
     now: DateTime<Utc>,
 ) -> AppResult<TokenPair> {
     let refresh = random_token();
     refresh_token::ActiveModel {
         user_id: Set(account.id),
         family_id: Set(family_id),
+        method: Set(method.map(str::to_owned)),
         token_hash: Set(sha256_hex(&refresh)),
         expires_at: Set(now + Duration::days(REFRESH_TTL_DAYS)),
         used_at: Set(None),
@@ -355,7 +386,7 @@ async fn issue_pair(
     }
     .insert(db)
     .await?;
-    let limit = limit_of(security, account, now);
+    let limit = limit_of(security, account, method, now);
     let access = jwt.issue(
         account.id,
         &account.username,
@@ -455,7 +486,8 @@ pub async fn refresh(
         revoke_family(db, &stored.family_id, now).await?;
         return Err(bad_refresh());
     }
-    let pair = issue_pair(&txn, jwt, security, &account, stored.family_id.clone(), now).await?;
+    let family = (stored.family_id.clone(), stored.method.as_deref());
+    let pair = issue_pair(&txn, (jwt, security), &account, family, now).await?;
     txn.commit().await?;
     Ok(pair)
 }

@@ -22,6 +22,7 @@ pub mod questions;
 pub mod report_turn;
 pub mod reports;
 pub mod roster;
+pub mod sso;
 pub mod study;
 pub mod tags;
 pub mod targets;
