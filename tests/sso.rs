@@ -585,3 +585,67 @@ async fn an_id_token_whose_signature_was_tampered_with_is_refused() {
         .expect(200);
     assert!(log.to_string().contains("ID token was refused"), "{log}");
 }
+
+#[tokio::test]
+async fn an_account_with_its_own_second_factor_gives_its_code_at_the_exchange() {
+    let port = free_port();
+    let Some((idp, _)) = start_idp(port, None).await else {
+        return;
+    };
+    let (app, origin) = sso_app(port, &idp.issuer, |_, _| {}).await;
+    app.make_user("zhangwei", &[Role::Cadre], None).await;
+    let token = app.token("zhangwei", crate::common::PASSWORD).await;
+    let secret = app
+        .post("/api/v1/me/totp", &token, json!({}))
+        .await
+        .expect(200)["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let now = || app.state.clock.now().timestamp();
+    let code = domain::security::totp::code_at(&secret, now()).unwrap();
+    app.post("/api/v1/me/totp/confirm", &token, json!({"code": code}))
+        .await
+        .expect(200);
+    app.state
+        .clock
+        .set(app.state.clock.now() + chrono::Duration::seconds(30));
+    let back = to_callback(&origin, "/", ("zhangwei", "idp-pass-1"), "").await;
+    let one_time = sso_code(&call_back(&back).await);
+    // Without the code: asked for it, and the one-time code is not spent.
+    let asked = exchange(&app, &one_time, None).await.expect(401);
+    assert_eq!(asked["code"], "totp_required");
+    let code = domain::security::totp::code_at(&secret, now()).unwrap();
+    exchange(&app, &one_time, Some(&code)).await.expect(200);
+    let spent = exchange(&app, &one_time, Some(&code)).await.expect(401);
+    assert_eq!(spent["code"], "sso_invalid");
+    // A wrong second factor spends the one-time code: one guess, then through the provider
+    // again.
+    app.state
+        .clock
+        .set(app.state.clock.now() + chrono::Duration::seconds(30));
+    let back = to_callback(&origin, "/", ("zhangwei", "idp-pass-1"), "").await;
+    let one_time = sso_code(&call_back(&back).await);
+    let wrong = exchange(&app, &one_time, Some("000000")).await.expect(401);
+    assert_eq!(wrong["code"], "totp_invalid");
+    let code = domain::security::totp::code_at(&secret, now()).unwrap();
+    let gone = exchange(&app, &one_time, Some(&code)).await.expect(401);
+    assert_eq!(gone["code"], "sso_invalid");
+}
+
+#[tokio::test]
+async fn finished_sign_ins_are_pruned_a_day_later() {
+    let port = free_port();
+    let Some((idp, _)) = start_idp(port, None).await else {
+        return;
+    };
+    let (app, origin) = sso_app(port, &idp.issuer, |_, _| {}).await;
+    app.make_user("zhangwei", &[Role::Cadre], None).await;
+    let back = to_callback(&origin, "/", ("zhangwei", "idp-pass-1"), "").await;
+    call_back(&back).await;
+    let now = app.state.clock.now();
+    let pruned = |at| domain::services::sso::prune(app.db(), at);
+    assert_eq!(pruned(now).await.unwrap(), 0);
+    // The state and the code, both.
+    assert_eq!(pruned(now + chrono::Duration::hours(25)).await.unwrap(), 2);
+}

@@ -183,6 +183,9 @@ async fn expiry_sweep(state: AppState) {
                 Ok(n) => tracing::info!(pruned = n, "pruned audit entries past retention"),
                 Err(e) => tracing::warn!(error = %e, "audit pruning failed"),
             }
+            if let Err(e) = services::sso::prune(&state.db, state.clock.now()).await {
+                tracing::warn!(error = %e, "pruning finished provider sign-ins failed");
+            }
         }
     }
 }

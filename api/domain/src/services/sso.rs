@@ -451,7 +451,8 @@ fn payload(token: &str) -> serde_json::Map<String, serde_json::Value> {
 
 /// Exchanges a one-time code for xuefa's tokens (single use, 60 s). An account with its own
 /// second factor gives its code here too, unless the provider's `amr` said it used one and
-/// `XUEFA_OIDC_TRUST_MFA` trusts it; the code is spent only when the exchange succeeds.
+/// `XUEFA_OIDC_TRUST_MFA` trusts it: without it the one-time code stays for the retry with
+/// it; a wrong one spends the one-time code (one guess, audited).
 pub async fn exchange(
     db: &DatabaseConnection,
     (jwt, security, sso): (&JwtKeys, &Security, &Sso),
@@ -482,9 +483,27 @@ pub async fn exchange(
             ));
         };
         if !auth::accept(&txn, &account, code, now).await? {
+            // One try: a wrong code spends the one-time code too, so that nobody holding a
+            // stolen one can guess the second factor within its minute.
+            sso_code::Entity::update_many()
+                .col_expr(sso_code::Column::UsedAt, Expr::value(now))
+                .filter(sso_code::Column::Id.eq(stored.id))
+                .exec(&txn)
+                .await?;
+            audit::record_as(
+                &txn,
+                now,
+                (Some(account.id), &account.username),
+                audit::AuditAction::LoginFailed,
+                "user",
+                Some(account.id.to_string()),
+                format!("{OIDC}: second factor wrong or reused"),
+            )
+            .await?;
+            txn.commit().await?;
             return Err(refused(
                 Denial::TotpInvalid,
-                "the code is wrong or was already used",
+                "the code is wrong or was already used; sign in through the provider again",
             ));
         }
     }
@@ -521,4 +540,21 @@ pub async fn exchange(
     .await?;
     txn.commit().await?;
     Ok(pair)
+}
+
+/// Deletes sign-ins under way and one-time codes a day past their life (used or not): they
+/// are refused long before, and nothing else reads them. Returns how many rows went.
+pub async fn prune(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u64> {
+    let before = now - Duration::days(1);
+    let states = sso_state::Entity::delete_many()
+        .filter(sso_state::Column::CreatedAt.lt(before))
+        .exec(db)
+        .await?
+        .rows_affected;
+    let codes = sso_code::Entity::delete_many()
+        .filter(sso_code::Column::CreatedAt.lt(before))
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(states + codes)
 }
