@@ -126,6 +126,8 @@ async fn sso_app(
         c.sso = Sso {
             public_url: Some(format!("http://127.0.0.1:{port}")),
             oidc: Some(oidc),
+            wecom: None,
+            dingtalk: None,
         };
     })
     .await;
@@ -648,4 +650,281 @@ async fn finished_sign_ins_are_pruned_a_day_later() {
     assert_eq!(pruned(now).await.unwrap(), 0);
     // The state and the code, both.
     assert_eq!(pruned(now + chrono::Duration::hours(25)).await.unwrap(), 2);
+}
+
+/// A stand-in for 企业微信's and 钉钉's documented endpoints: their sign-in pages (which sign
+/// in whoever `signed_in` names and send the browser back with a code), 企业微信's
+/// `cgi-bin/gettoken` and `cgi-bin/auth/getuserinfo` (with its 42001 for an expired token),
+/// and 钉钉's `v1.0/oauth2/userAccessToken` and `v1.0/contact/users/me` (with their error
+/// answers).
+#[derive(Default)]
+struct Office {
+    signed_in: std::sync::Mutex<String>,
+    codes: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    tokens: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    expired: std::sync::Mutex<Vec<String>>,
+    gettoken_calls: std::sync::atomic::AtomicUsize,
+}
+
+async fn office_stand_in(office: std::sync::Arc<Office>) -> String {
+    use poem::{EndpointExt, IntoResponse, http::StatusCode};
+    let port = free_port();
+    let endpoint = poem::endpoint::make(move |req: poem::Request| {
+        let office = office.clone();
+        async move {
+            let url = reqwest::Url::parse(&format!("http://stand-in{}", req.uri())).unwrap();
+            let q: std::collections::HashMap<String, String> =
+                url.query_pairs().into_owned().collect();
+            let token_header = req.header("x-acs-dingtalk-access-token").map(str::to_owned);
+            let body = req.into_body().into_vec().await.unwrap_or_default();
+            let json_answer = |status: StatusCode, v: serde_json::Value| {
+                poem::Response::builder()
+                    .status(status)
+                    .content_type("application/json")
+                    .body(v.to_string())
+            };
+            let new_code = |office: &Office| {
+                let code = uuid::Uuid::new_v4().simple().to_string();
+                let who = office.signed_in.lock().unwrap().clone();
+                office.codes.lock().unwrap().insert(code.clone(), who);
+                code
+            };
+            match url.path() {
+                "/wwlogin/sso/login" | "/oauth2/auth" => {
+                    let code = new_code(&office);
+                    let name = if url.path() == "/oauth2/auth" {
+                        "authCode"
+                    } else {
+                        "code"
+                    };
+                    let back = format!("{}?{name}={code}&state={}", q["redirect_uri"], q["state"]);
+                    poem::Response::builder()
+                        .status(StatusCode::FOUND)
+                        .header("location", back)
+                        .finish()
+                }
+                "/cgi-bin/gettoken" => {
+                    office
+                        .gettoken_calls
+                        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    if q.get("corpsecret").map(String::as_str) != Some("wecom-secret") {
+                        return json_answer(
+                            StatusCode::OK,
+                            json!({"errcode": 40001, "errmsg": "invalid credential"}),
+                        );
+                    }
+                    let token = uuid::Uuid::new_v4().simple().to_string();
+                    office
+                        .tokens
+                        .lock()
+                        .unwrap()
+                        .insert(token.clone(), String::new());
+                    json_answer(
+                        StatusCode::OK,
+                        json!({"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200}),
+                    )
+                }
+                "/cgi-bin/auth/getuserinfo" => {
+                    let token = q.get("access_token").cloned().unwrap_or_default();
+                    if office.expired.lock().unwrap().contains(&token) {
+                        return json_answer(
+                            StatusCode::OK,
+                            json!({"errcode": 42001, "errmsg": "access_token expired"}),
+                        );
+                    }
+                    match office
+                        .codes
+                        .lock()
+                        .unwrap()
+                        .remove(q.get("code").map_or("", String::as_str))
+                    {
+                        Some(userid) => json_answer(
+                            StatusCode::OK,
+                            json!({"errcode": 0, "errmsg": "ok", "userid": userid, "user_ticket": "t"}),
+                        ),
+                        None => json_answer(
+                            StatusCode::OK,
+                            json!({"errcode": 40029, "errmsg": "invalid code"}),
+                        ),
+                    }
+                }
+                "/v1.0/oauth2/userAccessToken" => {
+                    let asked: serde_json::Value =
+                        serde_json::from_slice(&body).unwrap_or_default();
+                    if asked["clientSecret"] != "ding-secret" {
+                        return json_answer(
+                            StatusCode::BAD_REQUEST,
+                            json!({"code": "InvalidClientSecret", "message": "bad secret"}),
+                        );
+                    }
+                    match office
+                        .codes
+                        .lock()
+                        .unwrap()
+                        .remove(asked["code"].as_str().unwrap_or(""))
+                    {
+                        Some(mobile) => {
+                            let token = uuid::Uuid::new_v4().simple().to_string();
+                            office.tokens.lock().unwrap().insert(token.clone(), mobile);
+                            json_answer(
+                                StatusCode::OK,
+                                json!({"accessToken": token, "refreshToken": "r", "expireIn": 7200, "corpId": "ding-corp"}),
+                            )
+                        }
+                        None => json_answer(
+                            StatusCode::BAD_REQUEST,
+                            json!({"code": "InvalidAuthCode", "message": "the auth code is invalid"}),
+                        ),
+                    }
+                }
+                "/v1.0/contact/users/me" => {
+                    let mobile =
+                        token_header.and_then(|t| office.tokens.lock().unwrap().get(&t).cloned());
+                    match mobile {
+                        Some(mobile) => json_answer(
+                            StatusCode::OK,
+                            json!({"nick": "某人", "unionId": "u1", "openId": "o1", "mobile": mobile, "stateCode": "86"}),
+                        ),
+                        None => json_answer(
+                            StatusCode::UNAUTHORIZED,
+                            json!({"code": "InvalidAuthentication", "message": "token invalid"}),
+                        ),
+                    }
+                }
+                _ => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+    });
+    tokio::spawn(
+        poem::Server::new(poem::listener::TcpListener::bind(format!(
+            "127.0.0.1:{port}"
+        )))
+        .run(endpoint.map_to_response()),
+    );
+    let origin = format!("http://127.0.0.1:{port}");
+    for _ in 0..50 {
+        if reqwest::get(format!("{origin}/none")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    origin
+}
+
+/// From xuefa's start through an office app's sign-in page back to xuefa's callback (not
+/// yet called).
+async fn office_callback(origin: &str, provider: &str) -> String {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let start = http
+        .get(format!("{origin}/api/v1/auth/{provider}/start"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), 302);
+    let page = http.get(location(&start)).send().await.unwrap();
+    assert_eq!(page.status(), 302);
+    location(&page)
+}
+
+#[tokio::test]
+async fn wecom_and_dingtalk_sign_in_through_their_documented_endpoints() {
+    use domain::config::OfficeApp;
+    use std::sync::{Arc, atomic::Ordering};
+    domain::services::outbox::install_tls_provider();
+    let office = Arc::new(Office::default());
+    let stand_in = office_stand_in(office.clone()).await;
+    let port = free_port();
+    let app = TestApp::with_config(Clock::pinned(chrono::Utc::now()), |c| {
+        c.sso = Sso {
+            public_url: Some(format!("http://127.0.0.1:{port}")),
+            oidc: None,
+            wecom: Some(OfficeApp {
+                client_id: "ww-corp".into(),
+                agent_id: Some("1000002".into()),
+                secret: "wecom-secret".into(),
+                api_base: stand_in.clone(),
+                authorize_url: format!("{stand_in}/wwlogin/sso/login"),
+                field: MatchField::EmployeeNo,
+                name: "企业微信".into(),
+            }),
+            dingtalk: Some(OfficeApp {
+                client_id: "ding-app".into(),
+                agent_id: None,
+                secret: "ding-secret".into(),
+                api_base: stand_in.clone(),
+                authorize_url: format!("{stand_in}/oauth2/auth"),
+                field: MatchField::Phone,
+                name: "钉钉".into(),
+            }),
+        };
+    })
+    .await;
+    let origin = serve_on(&app, port).await;
+    let admin = app.admin_token().await;
+    app.post(
+        "/api/v1/users",
+        &admin,
+        json!({"username": "wangfang", "password": "Study-Law-123", "name": "王芳", "employee_no": "1001", "phone": "13900000001"}),
+    )
+    .await
+    .expect(201);
+    let providers = app
+        .call("GET", "/api/v1/auth/providers", None, None)
+        .await
+        .expect(200);
+    assert_eq!(
+        providers,
+        json!([{"id": "wecom", "name": "企业微信"}, {"id": "dingtalk", "name": "钉钉"}])
+    );
+    let me = |tokens: serde_json::Value| {
+        let app = &app;
+        async move {
+            app.get("/api/v1/me", tokens["access_token"].as_str().unwrap())
+                .await
+                .expect(200)["username"]
+                .clone()
+        }
+    };
+
+    // 企业微信: the userid is the employee number.
+    *office.signed_in.lock().unwrap() = "1001".into();
+    let landed = call_back(&office_callback(&origin, "wecom").await).await;
+    let tokens = exchange(&app, &sso_code(&landed), None).await.expect(200);
+    assert_eq!(me(tokens).await, "wangfang");
+    // The app's access token expired (42001): fetched again, and the sign-in goes through.
+    let issued: Vec<String> = office.tokens.lock().unwrap().keys().cloned().collect();
+    office.expired.lock().unwrap().extend(issued);
+    let before = office.gettoken_calls.load(Ordering::SeqCst);
+    let landed = call_back(&office_callback(&origin, "wecom").await).await;
+    assert!(landed.contains("#sso="), "{landed}");
+    assert_eq!(office.gettoken_calls.load(Ordering::SeqCst), before + 1);
+    // Someone of the organisation without an account here.
+    *office.signed_in.lock().unwrap() = "9999".into();
+    let landed = call_back(&office_callback(&origin, "wecom").await).await;
+    assert_eq!(landed, "/#/login?error=sso_no_account");
+
+    // 钉钉: the mobile number is the account's phone.
+    *office.signed_in.lock().unwrap() = "13900000001".into();
+    let landed = call_back(&office_callback(&origin, "dingtalk").await).await;
+    let tokens = exchange(&app, &sso_code(&landed), None).await.expect(200);
+    assert_eq!(me(tokens).await, "wangfang");
+    // A code 钉钉 does not know (its 400 InvalidAuthCode): refused, no code of ours.
+    let back = office_callback(&origin, "dingtalk").await;
+    let state = back.split("state=").nth(1).unwrap().to_owned();
+    let bogus = format!("{origin}/api/v1/auth/dingtalk/callback?authCode=not-a-code&state={state}");
+    assert_eq!(call_back(&bogus).await, "/#/login?error=sso_invalid");
+    // A 企业微信 state brought back to 钉钉's callback.
+    let back = office_callback(&origin, "wecom").await;
+    let state = back.split("state=").nth(1).unwrap().to_owned();
+    let crossed = format!("{origin}/api/v1/auth/dingtalk/callback?authCode=x&state={state}");
+    assert_eq!(call_back(&crossed).await, "/#/login?error=sso_invalid");
+    let log = app
+        .get("/api/v1/audit-log?action=login&actor=wangfang", &admin)
+        .await
+        .expect(200);
+    let text = log.to_string();
+    assert!(text.contains("企业微信") && text.contains("钉钉"), "{text}");
 }

@@ -42,6 +42,44 @@ pub struct Sso {
     pub public_url: Option<String>,
     /// The OpenID Connect provider, when `XUEFA_OIDC_ISSUER` is set.
     pub oidc: Option<Oidc>,
+    /// 企业微信 (or an on-premises 政务微信), when `XUEFA_WECOM_CORP_ID` is set.
+    pub wecom: Option<OfficeApp>,
+    /// 钉钉 (or 专有钉钉), when `XUEFA_DINGTALK_CLIENT_ID` is set.
+    pub dingtalk: Option<OfficeApp>,
+}
+
+/// An office app's web sign-in (OAuth 2): 企业微信 or 钉钉, each per its documented HTTP
+/// API under a configurable base URL.
+#[derive(Clone)]
+pub struct OfficeApp {
+    /// 企业微信's corp id, 钉钉's client id (AppKey).
+    pub client_id: String,
+    /// 企业微信's agent id (none for 钉钉).
+    pub agent_id: Option<String>,
+    pub secret: String,
+    /// Where the server calls the app's API (`https://qyapi.weixin.qq.com`,
+    /// `https://api.dingtalk.com`).
+    pub api_base: String,
+    /// Where the browser signs in.
+    pub authorize_url: String,
+    /// The account field the app's user id (企业微信) or mobile number (钉钉) must equal.
+    pub field: MatchField,
+    /// The button says 使用{name}登录.
+    pub name: String,
+}
+
+impl fmt::Debug for OfficeApp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OfficeApp")
+            .field("client_id", &self.client_id)
+            .field("agent_id", &self.agent_id)
+            .field("secret", &"***")
+            .field("api_base", &self.api_base)
+            .field("authorize_url", &self.authorize_url)
+            .field("field", &self.field)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 /// An OpenID Connect provider and how its people are matched to accounts.
@@ -348,10 +386,20 @@ pub fn read_sso<F: Fn(&str) -> Option<String>>(vars: &Vars<F>) -> Result<Sso, Co
             message: "expected an http:// or https:// URL".into(),
         });
     }
+    let wecom = office_app(vars, &WECOM)?;
+    let dingtalk = office_app(vars, &DINGTALK)?;
+    if (wecom.is_some() || dingtalk.is_some()) && public_url.is_none() {
+        return Err(ConfigError {
+            variable: "XUEFA_PUBLIC_URL",
+            message: "the address people reach xuefa at is needed with a sign-in provider".into(),
+        });
+    }
     let Some(issuer) = vars.non_empty("XUEFA_OIDC_ISSUER") else {
         return Ok(Sso {
             public_url,
             oidc: None,
+            wecom,
+            dingtalk,
         });
     };
     let client_id = vars.non_empty("XUEFA_OIDC_CLIENT_ID").ok_or(ConfigError {
@@ -373,19 +421,11 @@ pub fn read_sso<F: Fn(&str) -> Option<String>>(vars: &Vars<F>) -> Result<Sso, Co
         variable: "XUEFA_OIDC_MATCH",
         message: "expected claim:field, e.g. preferred_username:username".into(),
     })?;
-    let field = match field.trim() {
-        "username" => MatchField::Username,
-        "employee_no" => MatchField::EmployeeNo,
-        "phone" => MatchField::Phone,
-        other => {
-            return Err(ConfigError {
-                variable: "XUEFA_OIDC_MATCH",
-                message: format!("the field must be username, employee_no or phone, not {other:?}"),
-            });
-        }
-    };
+    let field = match_field("XUEFA_OIDC_MATCH", field)?;
     Ok(Sso {
         public_url,
+        wecom,
+        dingtalk,
         oidc: Some(Oidc {
             issuer: issuer.trim().to_owned(),
             client_id: client_id.trim().to_owned(),
@@ -407,4 +447,92 @@ pub fn read_sso<F: Fn(&str) -> Option<String>>(vars: &Vars<F>) -> Result<Sso, Co
             trust_mfa: flag(vars, "XUEFA_OIDC_TRUST_MFA", false)?,
         }),
     })
+}
+
+fn match_field(variable: &'static str, field: &str) -> Result<MatchField, ConfigError> {
+    match field.trim() {
+        "username" => Ok(MatchField::Username),
+        "employee_no" => Ok(MatchField::EmployeeNo),
+        "phone" => Ok(MatchField::Phone),
+        other => Err(ConfigError {
+            variable,
+            message: format!("the field must be username, employee_no or phone, not {other:?}"),
+        }),
+    }
+}
+
+/// The variables of one office app and their defaults.
+struct OfficeVars {
+    id: &'static str,
+    agent: Option<&'static str>,
+    secret: &'static str,
+    api_base: (&'static str, &'static str),
+    authorize: (&'static str, &'static str),
+    field: (&'static str, MatchField),
+    name: (&'static str, &'static str),
+}
+
+const WECOM: OfficeVars = OfficeVars {
+    id: "XUEFA_WECOM_CORP_ID",
+    agent: Some("XUEFA_WECOM_AGENT_ID"),
+    secret: "XUEFA_WECOM_SECRET",
+    api_base: ("XUEFA_WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
+    authorize: (
+        "XUEFA_WECOM_AUTHORIZE_URL",
+        "https://login.work.weixin.qq.com/wwlogin/sso/login",
+    ),
+    field: ("XUEFA_WECOM_MATCH", MatchField::EmployeeNo),
+    name: ("XUEFA_WECOM_NAME", "企业微信"),
+};
+
+const DINGTALK: OfficeVars = OfficeVars {
+    id: "XUEFA_DINGTALK_CLIENT_ID",
+    agent: None,
+    secret: "XUEFA_DINGTALK_CLIENT_SECRET",
+    api_base: ("XUEFA_DINGTALK_API_BASE", "https://api.dingtalk.com"),
+    authorize: (
+        "XUEFA_DINGTALK_AUTHORIZE_URL",
+        "https://login.dingtalk.com/oauth2/auth",
+    ),
+    field: ("XUEFA_DINGTALK_MATCH", MatchField::Phone),
+    name: ("XUEFA_DINGTALK_NAME", "钉钉"),
+};
+
+fn office_app<F: Fn(&str) -> Option<String>>(
+    vars: &Vars<F>,
+    v: &OfficeVars,
+) -> Result<Option<OfficeApp>, ConfigError> {
+    let Some(client_id) = vars.non_empty(v.id) else {
+        return Ok(None);
+    };
+    let secret = vars.non_empty(v.secret).ok_or(ConfigError {
+        variable: v.secret,
+        message: format!("the app's secret is needed with {}", v.id),
+    })?;
+    let agent_id = match v.agent {
+        Some(name) => Some(vars.non_empty(name).ok_or(ConfigError {
+            variable: name,
+            message: format!("the app's agent id is needed with {}", v.id),
+        })?),
+        None => None,
+    };
+    let text = |(name, default): (&'static str, &'static str)| {
+        vars.non_empty(name)
+            .unwrap_or_else(|| default.to_owned())
+            .trim()
+            .trim_end_matches('/')
+            .to_owned()
+    };
+    Ok(Some(OfficeApp {
+        client_id: client_id.trim().to_owned(),
+        agent_id: agent_id.map(|a| a.trim().to_owned()),
+        secret,
+        api_base: text(v.api_base),
+        authorize_url: text(v.authorize),
+        field: match vars.non_empty(v.field.0) {
+            None => v.field.1,
+            Some(f) => match_field(v.field.0, &f)?,
+        },
+        name: text(v.name),
+    }))
 }

@@ -422,14 +422,11 @@ impl AuthApi {
         operation_id = "listAuthProviders"
     )]
     async fn providers(&self, state: Data<&AppState>) -> Providers {
-        let list = state
-            .config
-            .sso
-            .oidc
-            .iter()
-            .map(|o| ProviderView {
-                id: services::sso::OIDC.into(),
-                name: o.name.clone(),
+        let list = services::sso::providers(&state.config.sso)
+            .into_iter()
+            .map(|(id, name)| ProviderView {
+                id: id.into(),
+                name,
             })
             .collect();
         Providers::Ok(Json(list))
@@ -451,16 +448,20 @@ impl AuthApi {
     ) -> ApiResult<Redirect> {
         known_provider(&state, &provider.0)?;
         let return_to = services::sso::check_return_to(return_to.0.as_deref())?;
-        let location =
-            match services::sso::start(&state.db, &state.config.sso, &return_to, state.clock.now())
-                .await
-            {
-                Ok(url) => url,
-                Err(f) => {
-                    tracing::warn!(reason = %f.reason, "a provider sign-in could not start");
-                    format!("/#/login?error={}", f.code.key())
-                }
-            };
+        let location = match services::sso::start(
+            &state.db,
+            &state.config.sso,
+            (&provider.0, &return_to),
+            state.clock.now(),
+        )
+        .await
+        {
+            Ok(url) => url,
+            Err(f) => {
+                tracing::warn!(reason = %f.reason, "a provider sign-in could not start");
+                format!("/#/login?error={}", f.code.key())
+            }
+        };
         Ok(Redirect::Found(location))
     }
 
@@ -479,13 +480,17 @@ impl AuthApi {
         provider: Path<String>,
         #[oai(name = "state", validator(max_length = 512))] sso_state: Query<Option<String>>,
         #[oai(validator(max_length = 2048))] code: Query<Option<String>>,
+        /// 钉钉 names the code `authCode`.
+        #[oai(name = "authCode", validator(max_length = 2048))]
+        auth_code: Query<Option<String>>,
         #[oai(validator(max_length = 256))] error: Query<Option<String>>,
     ) -> ApiResult<Redirect> {
         known_provider(&state, &provider.0)?;
         let client = crate::auth::client_address(req);
         let back = services::sso::Callback {
+            provider: &provider.0,
             state: sso_state.0.as_deref(),
-            code: code.0.as_deref(),
+            code: code.0.as_deref().or(auth_code.0.as_deref()),
             error: error.0.as_deref(),
             client: &client,
         };
@@ -522,9 +527,10 @@ impl AuthApi {
     }
 }
 
-/// A provider id this server is configured with (`oidc`), else 404.
+/// A provider id this server is configured with (`oidc`, `wecom`, `dingtalk`), else 404.
 fn known_provider(state: &AppState, provider: &str) -> Result<(), domain::error::AppError> {
-    if provider == services::sso::OIDC && state.config.sso.oidc.is_some() {
+    let configured = services::sso::providers(&state.config.sso);
+    if configured.iter().any(|(id, _)| *id == provider) {
         Ok(())
     } else {
         Err(domain::error::AppError::not_found("identity provider"))

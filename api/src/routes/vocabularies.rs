@@ -85,6 +85,7 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("amount", "涉及金额"),
     ("answer", "答案"),
     ("answers", "答案"),
+    ("authCode", "授权码"),
     ("attendance", "人次"),
     ("attendee_ids", "参训人员"),
     ("audience", "对象"),

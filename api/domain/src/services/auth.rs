@@ -324,16 +324,16 @@ async fn signed_in(
 }
 
 /// What the account must do before anything else, if anything. `method`: how the session
-/// began — `None` with a password; `oidc` through the identity provider (no password of
-/// xuefa's was used, so none is asked to change), `oidc+mfa` when the provider's second
-/// factor is trusted as the two-factor rule's.
+/// began — `None` with a password; a provider's id (`oidc`, `wecom`, `dingtalk`) through it
+/// (no password of xuefa's was used, so none is asked to change); `oidc+mfa` when the
+/// provider's second factor is trusted as the two-factor rule's.
 pub fn limit_of(
     security: &Security,
     account: &user::Model,
     method: Option<&str>,
     now: DateTime<Utc>,
 ) -> Option<Limit> {
-    let through_provider = method.is_some_and(|m| m.starts_with("oidc"));
+    let through_provider = method.is_some();
     let must_change = !through_provider
         && !account.password_exempt
         && ((security.force_password_change && account.password_change_required)

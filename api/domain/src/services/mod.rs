@@ -23,6 +23,7 @@ pub mod report_turn;
 pub mod reports;
 pub mod roster;
 pub mod sso;
+pub mod sso_office;
 pub mod study;
 pub mod tags;
 pub mod targets;

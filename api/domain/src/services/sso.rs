@@ -28,13 +28,39 @@ use sea_orm::{
 use super::{audit, auth, begin_write};
 use crate::{
     auth::{JwtKeys, Role, random_token, sha256_hex},
-    config::{MatchField, Oidc, Sso},
+    config::{MatchField, OfficeApp, Oidc, Sso},
     error::{AppError, AppResult, Code, Denial, FieldError, Format},
     security::Security,
 };
 
-/// The one provider kind implemented so far, by its id in paths (`/auth/oidc/start`).
+/// The providers, by their ids in paths (`/auth/oidc/start`).
 pub const OIDC: &str = "oidc";
+pub const WECOM: &str = "wecom";
+pub const DINGTALK: &str = "dingtalk";
+
+/// The providers configured: `(id, name)`, in the order the sign-in page shows them.
+pub fn providers(sso: &Sso) -> Vec<(&'static str, String)> {
+    let mut list = Vec::new();
+    if let Some(o) = &sso.oidc {
+        list.push((OIDC, o.name.clone()));
+    }
+    if let Some(w) = &sso.wecom {
+        list.push((WECOM, w.name.clone()));
+    }
+    if let Some(d) = &sso.dingtalk {
+        list.push((DINGTALK, d.name.clone()));
+    }
+    list
+}
+
+/// The office app a provider id names, when configured.
+fn office<'a>(sso: &'a Sso, provider: &str) -> Option<&'a OfficeApp> {
+    match provider {
+        WECOM => sso.wecom.as_ref(),
+        DINGTALK => sso.dingtalk.as_ref(),
+        _ => None,
+    }
+}
 /// How long a sign-in may stay at the provider.
 const STATE_MINUTES: i64 = 10;
 /// How long the one-time code lives.
@@ -85,9 +111,9 @@ pub fn check_return_to(return_to: Option<&str>) -> AppResult<String> {
 }
 
 /// The address the provider sends the browser back to.
-pub fn callback_url(sso: &Sso) -> String {
+pub fn callback_url(sso: &Sso, provider: &str) -> String {
     format!(
-        "{}/api/v1/auth/{OIDC}/callback",
+        "{}/api/v1/auth/{provider}/callback",
         sso.public_url.as_deref().unwrap_or("")
     )
 }
@@ -163,9 +189,72 @@ async fn metadata(oidc: &Oidc, fresh: bool) -> Result<CoreProviderMetadata, Fail
     Ok(found)
 }
 
-/// Starts a sign-in: a new `state`, nonce and PKCE verifier kept for ten minutes, and the
-/// provider's authorization address to send the browser to.
+/// Starts a sign-in: a new `state` (with, for OpenID Connect, a nonce and a PKCE
+/// verifier) kept for ten minutes, and the provider's address to send the browser to.
 pub async fn start(
+    db: &DatabaseConnection,
+    sso: &Sso,
+    (provider, return_to): (&str, &str),
+    now: DateTime<Utc>,
+) -> Result<String, Failed> {
+    match office(sso, provider) {
+        Some(app) => start_office(db, sso, (provider, app), return_to, now).await,
+        None => start_oidc(db, sso, return_to, now).await,
+    }
+}
+
+/// The office app's sign-in page, with a `state` kept like OpenID Connect's.
+async fn start_office(
+    db: &DatabaseConnection,
+    sso: &Sso,
+    (provider, app): (&str, &OfficeApp),
+    return_to: &str,
+    now: DateTime<Utc>,
+) -> Result<String, Failed> {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    let state = random_token();
+    keep_state(db, (provider, &state), ("", ""), return_to, now).await?;
+    let enc = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
+    let back = enc(&callback_url(sso, provider));
+    Ok(match provider {
+        WECOM => format!(
+            "{}?login_type=CorpApp&appid={}&agentid={}&redirect_uri={back}&state={state}",
+            app.authorize_url,
+            enc(&app.client_id),
+            enc(app.agent_id.as_deref().unwrap_or("")),
+        ),
+        _ => format!(
+            "{}?redirect_uri={back}&response_type=code&client_id={}&scope=openid&state={state}&prompt=consent",
+            app.authorize_url,
+            enc(&app.client_id),
+        ),
+    })
+}
+
+async fn keep_state(
+    db: &DatabaseConnection,
+    (provider, state): (&str, &str),
+    (nonce, verifier): (&str, &str),
+    return_to: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Failed> {
+    sso_state::ActiveModel {
+        state_hash: Set(sha256_hex(state)),
+        provider: Set(provider.into()),
+        nonce: Set(nonce.into()),
+        pkce_verifier: Set(verifier.into()),
+        return_to: Set(return_to.to_owned()),
+        created_at: Set(now),
+        used_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(|e| failed(Denial::SsoUnavailable, e.to_string()))?;
+    Ok(())
+}
+
+async fn start_oidc(
     db: &DatabaseConnection,
     sso: &Sso,
     return_to: &str,
@@ -176,7 +265,7 @@ pub async fn start(
         .as_ref()
         .ok_or_else(|| failed(Denial::SsoUnavailable, "no provider is configured"))?;
     let found = metadata(oidc, false).await?;
-    let redirect = RedirectUrl::new(callback_url(sso))
+    let redirect = RedirectUrl::new(callback_url(sso, OIDC))
         .map_err(|e| failed(Denial::SsoUnavailable, format!("XUEFA_PUBLIC_URL: {e}")))?;
     let client = CoreClient::from_provider_metadata(
         found,
@@ -194,24 +283,21 @@ pub async fn start(
         request = request.add_scope(Scope::new(scope.clone()));
     }
     let (url, state, nonce) = request.set_pkce_challenge(challenge).url();
-    sso_state::ActiveModel {
-        state_hash: Set(sha256_hex(state.secret())),
-        provider: Set(OIDC.into()),
-        nonce: Set(nonce.secret().clone()),
-        pkce_verifier: Set(verifier.secret().clone()),
-        return_to: Set(return_to.to_owned()),
-        created_at: Set(now),
-        used_at: Set(None),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .map_err(|e| failed(Denial::SsoUnavailable, e.to_string()))?;
+    keep_state(
+        db,
+        (OIDC, state.secret()),
+        (nonce.secret(), verifier.secret()),
+        return_to,
+        now,
+    )
+    .await?;
     Ok(url.to_string())
 }
 
 /// What the provider sent the browser back with.
 pub struct Callback<'a> {
+    /// The provider's id in the path (`oidc`, `wecom`, `dingtalk`).
+    pub provider: &'a str,
     pub state: Option<&'a str>,
     pub code: Option<&'a str>,
     pub error: Option<&'a str>,
@@ -233,8 +319,12 @@ pub async fn callback(
         Ok((return_to, code)) => format!("{return_to}#sso={code}"),
         Err(f) => {
             let reason = match back.client {
-                "" => format!("{}: {}", provider_name(sso), f.reason),
-                from => format!("{}: {} from {from}", provider_name(sso), f.reason),
+                "" => format!("{}: {}", provider_name(sso, back.provider), f.reason),
+                from => format!(
+                    "{}: {} from {from}",
+                    provider_name(sso, back.provider),
+                    f.reason
+                ),
             };
             let recorded = crate::db::write(db, async |txn| {
                 audit::record_as(
@@ -257,8 +347,11 @@ pub async fn callback(
     }
 }
 
-fn provider_name(sso: &Sso) -> &str {
-    sso.oidc.as_ref().map_or(OIDC, |o| o.name.as_str())
+fn provider_name(sso: &Sso, provider: &str) -> String {
+    providers(sso)
+        .into_iter()
+        .find(|(id, _)| *id == provider)
+        .map_or_else(|| provider.to_owned(), |(_, name)| name)
 }
 
 async fn finish(
@@ -267,11 +360,13 @@ async fn finish(
     back: &Callback<'_>,
     now: DateTime<Utc>,
 ) -> Result<(String, String), Failed> {
-    let oidc = sso
-        .oidc
-        .as_ref()
-        .ok_or_else(|| failed(Denial::SsoUnavailable, "no provider is configured"))?;
     let state = spend_state(db, back.state, now).await?;
+    if state.provider != back.provider {
+        return Err(failed(
+            Denial::SsoInvalid,
+            format!("a {} state returned to {}", state.provider, back.provider),
+        ));
+    }
     if let Some(error) = back.error {
         return Err(failed(
             Denial::SsoInvalid,
@@ -281,45 +376,55 @@ async fn finish(
     let code = back
         .code
         .ok_or_else(|| failed(Denial::SsoInvalid, "the provider sent no code"))?;
-    let claims = verified_claims(sso, oidc, &state, code, now).await?;
-    let value = claims
-        .values
-        .get(&oidc.claim)
-        .and_then(|v| match v {
-            serde_json::Value::String(s) => Some(s.trim().to_owned()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        })
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| {
-            failed(
-                Denial::SsoNoAccount,
-                format!("the ID token has no {} claim", oidc.claim),
+    let (claim, value, field, mfa) = match office(sso, back.provider) {
+        Some(app) if back.provider == WECOM => (
+            "userid",
+            super::sso_office::wecom_user(app, code).await?,
+            app.field,
+            false,
+        ),
+        Some(app) => (
+            "mobile",
+            super::sso_office::dingtalk_user(app, code).await?,
+            app.field,
+            false,
+        ),
+        None => {
+            let oidc = sso
+                .oidc
+                .as_ref()
+                .ok_or_else(|| failed(Denial::SsoUnavailable, "no provider is configured"))?;
+            let claims = verified_claims(sso, oidc, &state, code, now).await?;
+            let value = claims
+                .values
+                .get(&oidc.claim)
+                .and_then(|v| match v {
+                    serde_json::Value::String(s) => Some(s.trim().to_owned()),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    failed(
+                        Denial::SsoNoAccount,
+                        format!("the ID token has no {} claim", oidc.claim),
+                    )
+                })?;
+            (
+                oidc.claim.as_str(),
+                value,
+                oidc.field,
+                oidc.trust_mfa && claims.mfa,
             )
-        })?;
-    let column = match oidc.field {
-        MatchField::Username => user::Column::Username,
-        MatchField::EmployeeNo => user::Column::EmployeeNo,
-        MatchField::Phone => user::Column::Phone,
+        }
     };
-    let account = user::Entity::find()
-        .filter(column.eq(value.as_str()))
-        .one(db)
-        .await
-        .map_err(|e| failed(Denial::SsoUnavailable, e.to_string()))?
-        .filter(|u| u.active)
-        .ok_or_else(|| {
-            failed(
-                Denial::SsoNoAccount,
-                format!("no active account has {} {value}", oidc.claim),
-            )
-        })?;
+    let account = matched(db, (claim, &value), field).await?;
     let one_time = random_token();
     sso_code::ActiveModel {
         code_hash: Set(sha256_hex(&one_time)),
         user_id: Set(account.id),
-        provider: Set(OIDC.into()),
-        mfa: Set(oidc.trust_mfa && claims.mfa),
+        provider: Set(back.provider.into()),
+        mfa: Set(mfa),
         created_at: Set(now),
         used_at: Set(None),
         ..Default::default()
@@ -328,6 +433,31 @@ async fn finish(
     .await
     .map_err(|e| failed(Denial::SsoUnavailable, e.to_string()))?;
     Ok((state.return_to, one_time))
+}
+
+/// The existing, active account whose `field` equals the provider's `value`.
+async fn matched(
+    db: &DatabaseConnection,
+    (claim, value): (&str, &str),
+    field: MatchField,
+) -> Result<user::Model, Failed> {
+    let column = match field {
+        MatchField::Username => user::Column::Username,
+        MatchField::EmployeeNo => user::Column::EmployeeNo,
+        MatchField::Phone => user::Column::Phone,
+    };
+    user::Entity::find()
+        .filter(column.eq(value))
+        .one(db)
+        .await
+        .map_err(|e| failed(Denial::SsoUnavailable, e.to_string()))?
+        .filter(|u| u.active)
+        .ok_or_else(|| {
+            failed(
+                Denial::SsoNoAccount,
+                format!("no active account has {claim} {value}"),
+            )
+        })
 }
 
 /// Spends the `state` the provider returned: it must be one this server made, unused, and
@@ -386,7 +516,7 @@ async fn verified_claims(
     let invalid =
         |what: &str, e: &dyn std::fmt::Display| failed(Denial::SsoInvalid, format!("{what}: {e}"));
     let redirect =
-        RedirectUrl::new(callback_url(sso)).map_err(|e| invalid("XUEFA_PUBLIC_URL", &e))?;
+        RedirectUrl::new(callback_url(sso, OIDC)).map_err(|e| invalid("XUEFA_PUBLIC_URL", &e))?;
     let mut fresh = false;
     let mut tokens = None;
     loop {
@@ -497,7 +627,7 @@ pub async fn exchange(
                 audit::AuditAction::LoginFailed,
                 "user",
                 Some(account.id.to_string()),
-                format!("{OIDC}: second factor wrong or reused"),
+                format!("{}: second factor wrong or reused", stored.provider),
             )
             .await?;
             txn.commit().await?;
@@ -516,9 +646,13 @@ pub async fn exchange(
     if spent.rows_affected != 1 {
         return Err(refused(Denial::SsoInvalid, "the code was already used"));
     }
-    let method = if stored.mfa { "oidc+mfa" } else { "oidc" };
+    let method = match (stored.provider.as_str(), stored.mfa) {
+        (OIDC, true) => "oidc+mfa".to_owned(),
+        (provider, _) => provider.to_owned(),
+    };
+    let method = method.as_str();
     let pair = auth::signed_in_by(&txn, (jwt, security), &account, (method, client), now).await?;
-    let name = sso.oidc.as_ref().map_or(OIDC, |o| o.name.as_str());
+    let name = provider_name(sso, &stored.provider);
     let from = if client.is_empty() {
         String::new()
     } else {
