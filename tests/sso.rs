@@ -499,7 +499,8 @@ async fn in_a_browser_a_cadre_signs_in_on_the_providers_page_and_lands_on_their_
 
 /// A stand-in in front of the provider (the issuer xuefa knows): passes every request
 /// through, and while `tamper` is set changes one character of the ID token's signature in
-/// the token endpoint's answer.
+/// the token endpoint's answer; a xuefa configured as the client `xuefa-typo` it presents
+/// to the provider as `xuefa`.
 async fn tampering_proxy(
     port: u16,
     provider_port: u16,
@@ -514,15 +515,21 @@ async fn tampering_proxy(
     let endpoint = poem::endpoint::make(move |req: poem::Request| {
         let (client, target, tamper) = (client.clone(), target.clone(), tamper.clone());
         async move {
+            // A xuefa configured as `xuefa-typo` is passed off as the client `xuefa`, so
+            // the provider signs ID tokens for another audience than xuefa expects.
             let path = req
                 .uri()
                 .path_and_query()
-                .map_or("/".to_owned(), |p| p.as_str().to_owned());
+                .map_or("/".to_owned(), |p| p.as_str().to_owned())
+                .replace("client_id=xuefa-typo", "client_id=xuefa");
             let (method, headers) = (req.method().clone(), req.headers().clone());
             let body = req.into_body().into_vec().await.unwrap_or_default();
             let mut forward = client.request(method, format!("{target}{path}"));
             for (name, value) in &headers {
-                if name != "content-length" {
+                let typo = value == "Basic eHVlZmEtdHlwbzp4dWVmYS10ZXN0LXNlY3JldA==";
+                if name == "authorization" && typo {
+                    forward = forward.header(name, "Basic eHVlZmE6eHVlZmEtdGVzdC1zZWNyZXQ=");
+                } else if name != "content-length" {
                     forward = forward.header(name, value);
                 }
             }
@@ -586,6 +593,32 @@ async fn an_id_token_whose_signature_was_tampered_with_is_refused() {
         .await
         .expect(200);
     assert!(log.to_string().contains("ID token was refused"), "{log}");
+}
+
+#[tokio::test]
+async fn an_id_token_for_another_audience_is_refused() {
+    let port = free_port();
+    let proxy_port = free_port();
+    let issuer = format!("http://127.0.0.1:{proxy_port}");
+    let Some((_idp, provider_port)) = start_idp(port, Some(&issuer)).await else {
+        return;
+    };
+    let tamper = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    tampering_proxy(proxy_port, provider_port, tamper).await;
+    // xuefa believes it is `xuefa-typo`; the provider signs the token for `xuefa`.
+    let (app, origin) = sso_app(port, &issuer, |oidc, _| {
+        oidc.client_id = "xuefa-typo".into();
+    })
+    .await;
+    app.make_user("zhangwei", &[Role::Cadre], None).await;
+    let back = to_callback(&origin, "/", ("zhangwei", "idp-pass-1"), "").await;
+    assert_eq!(call_back(&back).await, "/#/login?error=sso_invalid");
+    let admin = app.admin_token().await;
+    let log = app
+        .get("/api/v1/audit-log?action=login_failed&actor=sso", &admin)
+        .await
+        .expect(200);
+    assert!(log.to_string().contains("audience"), "{log}");
 }
 
 #[tokio::test]
