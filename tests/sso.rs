@@ -73,9 +73,18 @@ impl Drop for Idp {
 /// Starts the provider for a xuefa answering on `xuefa_port`; `issuer` when a proxy
 /// stands in front of it.
 async fn start_idp(xuefa_port: u16, issuer: Option<&str>) -> Option<(Idp, u16)> {
+    start_idp_on(xuefa_port, issuer, free_port(), None).await
+}
+
+/// [`start_idp`] on a given port, signing with a fresh key named `key_id` when given.
+async fn start_idp_on(
+    xuefa_port: u16,
+    issuer: Option<&str>,
+    port: u16,
+    key_id: Option<&str>,
+) -> Option<(Idp, u16)> {
     let dir = provider_dir()?;
     domain::services::outbox::install_tls_provider();
-    let port = free_port();
     let redirect = format!("http://127.0.0.1:{xuefa_port}/api/v1/auth/oidc/callback");
     let mut command = Command::new("node");
     command
@@ -87,6 +96,9 @@ async fn start_idp(xuefa_port: u16, issuer: Option<&str>) -> Option<(Idp, u16)> 
         .stderr(Stdio::null());
     if let Some(issuer) = issuer {
         command.arg(issuer);
+    }
+    if let Some(kid) = key_id {
+        command.env("XUEFA_TEST_KEY_ID", kid);
     }
     let child = command.spawn().expect("node starts");
     let issuer = issuer.map_or_else(|| format!("http://127.0.0.1:{port}"), str::to_owned);
@@ -593,6 +605,27 @@ async fn an_id_token_whose_signature_was_tampered_with_is_refused() {
         .await
         .expect(200);
     assert!(log.to_string().contains("ID token was refused"), "{log}");
+}
+
+#[tokio::test]
+async fn a_provider_that_rotated_its_keys_is_followed() {
+    let port = free_port();
+    let idp_port = free_port();
+    let Some((idp, _)) = start_idp_on(port, None, idp_port, Some("key-2025")).await else {
+        return;
+    };
+    let (app, origin) = sso_app(port, &idp.issuer, |_, _| {}).await;
+    app.make_user("zhangwei", &[Role::Cadre], None).await;
+    let back = to_callback(&origin, "/", ("zhangwei", "idp-pass-1"), "").await;
+    assert!(call_back(&back).await.contains("#sso="));
+    // The provider comes back signing with a new key; xuefa's cached keys lack it, so it
+    // fetches them again and the sign-in goes through.
+    drop(idp);
+    let Some((_idp, _)) = start_idp_on(port, None, idp_port, Some("key-2026")).await else {
+        return;
+    };
+    let back = to_callback(&origin, "/", ("zhangwei", "idp-pass-1"), "").await;
+    assert!(call_back(&back).await.contains("#sso="));
 }
 
 #[tokio::test]

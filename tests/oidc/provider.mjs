@@ -4,6 +4,7 @@
 //   node provider.mjs PORT REDIRECT_URI [ISSUER]
 // ISSUER (default http://127.0.0.1:PORT) lets a test put a proxy in front that tampers with
 // what the provider answers.
+import { generateKeyPairSync } from "node:crypto";
 import Provider from "oidc-provider";
 
 const [port, redirectUri, issuerArg] = process.argv.slice(2);
@@ -16,7 +17,14 @@ const accounts = {
   stranger: { password: "idp-pass-3", claims: { preferred_username: "stranger", name: "外单位", employee_no: "9999", phone_number: "13900000099" } },
 };
 
+// XUEFA_TEST_KEY_ID: sign with a fresh RSA key of that id (a provider that rotated its keys).
+const kid = process.env.XUEFA_TEST_KEY_ID;
+const jwks = kid
+  ? { keys: [{ ...generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" }), kid, use: "sig", alg: "RS256" }] }
+  : undefined;
+
 const provider = new Provider(issuer, {
+  ...(jwks ? { jwks } : {}),
   clients: [
     {
       client_id: "xuefa",
