@@ -460,9 +460,9 @@ async fn pending(app: &TestApp, change: impl FnOnce(&mut entity::sso_state::Acti
 }
 
 /// In a real browser: the sign-in page's 使用…登录 button, the provider's own page, and back
-/// on the person's page, signed in; someone without an account is told so in Chinese.
+/// on HR's dashboard, signed in; someone without an account is told so in Chinese.
 #[tokio::test]
-async fn in_a_browser_a_cadre_signs_in_on_the_providers_page_and_lands_on_their_page() {
+async fn in_a_browser_hr_signs_in_on_the_providers_page_and_lands_on_the_dashboard() {
     use crate::browser::{self, Browser};
     if browser::available().is_none() {
         return;
@@ -472,7 +472,7 @@ async fn in_a_browser_a_cadre_signs_in_on_the_providers_page_and_lands_on_their_
         return;
     };
     let (app, origin) = sso_app(port, &idp.issuer, |_, _| {}).await;
-    app.make_user("zhangwei", &[Role::Cadre], None).await;
+    app.make_user("zhangwei", &[Role::Hr], None).await;
     // A browser each: the provider remembers who signed in to it.
     let mut last = None;
     for (who, password) in [("stranger", "idp-pass-3"), ("zhangwei", "idp-pass-1")] {
@@ -504,9 +504,10 @@ async fn in_a_browser_a_cadre_signs_in_on_the_providers_page_and_lands_on_their_
             .await
             .as_str()
             .unwrap()
-            .starts_with("#/me"),
-        "on the cadre's own page"
+            .starts_with("#/hr/targets"),
+        "on HR's dashboard"
     );
+    assert!(b.text("main").await.contains("学法活动"));
 }
 
 /// A stand-in in front of the provider (the issuer xuefa knows): passes every request
