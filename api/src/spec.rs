@@ -245,28 +245,18 @@ fn declare_public_operations(spec: &mut Value) {
     }
 }
 
-/// Operations open to every signed-in role whose handler checks no ownership: they never
-/// answer 403.
-const NEVER_FORBIDDEN: &[&str] = &[
-    "getMe",
-    "changeMyPassword",
-    "listUnits",
-    "getUnit",
-    "listCourses",
-    "getCourse",
-    "listCampaigns",
-    "getCampaign",
-    "getMyCertificate",
-    "listMyNotices",
-    "markNoticeRead",
-];
+/// Operations every signed-in account may call whatever its roles, even with a token
+/// limited to a password change or a second factor's enrolment: they never answer 403.
+/// (Every other operation can: an auditor reads no catalogue, and a limited token reaches
+/// nothing else.)
+const NEVER_FORBIDDEN: &[&str] = &["getMe", "changeMyPassword"];
 
 /// Every operation's responses share one error enum; each operation keeps only the
 /// statuses it can answer with, read from its shape:
 /// - 201 only on a POST that creates (`create…`, the study upload, starting an attempt),
 ///   and 200 not on a POST that only creates;
 /// - 400, 413 and 415 only with a request body; 422 with a body or parameters;
-/// - 401 where a token is needed, and on login and refresh (bad credentials);
+/// - 401 where a token is needed, and on login, refresh and the provider code's exchange;
 /// - 403 where a role or ownership is checked; 404 with a path parameter;
 /// - 409 on writes (but login, refresh, logout and a password change); 429 on login;
 /// - 500 everywhere.
@@ -281,7 +271,8 @@ fn keep_statuses_each_operation_returns(spec: &mut Value) {
             let has_body = op.get("requestBody").is_some();
             let has_params = op["parameters"].as_array().is_some_and(|p| !p.is_empty());
             let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
-            let is_auth = matches!(id.as_str(), "login" | "refreshTokens");
+            // Bad credentials, an idle session, a second factor asked for, a spent code.
+            let is_auth = matches!(id.as_str(), "login" | "refreshTokens" | "exchangeSsoCode");
             let creates = method == "post"
                 && (id.starts_with("create")
                     || id == "logStudySession"
@@ -291,7 +282,7 @@ fn keep_statuses_each_operation_returns(spec: &mut Value) {
             let writes = method != "get"
                 && !matches!(
                     id.as_str(),
-                    "login" | "refreshTokens" | "logout" | "changeMyPassword"
+                    "login" | "refreshTokens" | "logout" | "changeMyPassword" | "exchangeSsoCode"
                 );
             let keep = |status: &str| match status {
                 "200" => !only_creates,
