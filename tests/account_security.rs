@@ -970,7 +970,7 @@ async fn the_console_takes_a_new_account_through_its_first_things_and_signs_in_w
     }
 }
 
-fn screenshot_to(name: &str) -> Option<std::path::PathBuf> {
+pub(crate) fn screenshot_to(name: &str) -> Option<std::path::PathBuf> {
     std::env::var("XUEFA_SCREENSHOTS")
         .ok()
         .filter(|v| v == "1")?;

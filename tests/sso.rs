@@ -480,6 +480,9 @@ async fn in_a_browser_hr_signs_in_on_the_providers_page_and_lands_on_the_dashboa
         b.goto(&origin).await;
         let button = b.text("#sso-oidc").await;
         assert_eq!(button, "使用测试统一身份认证登录");
+        if let Some(path) = crate::account_security::screenshot_to("sso-sign-in.png") {
+            b.screenshot(&path).await;
+        }
         b.click("#sso-oidc").await;
         b.until(
             "the provider's sign-in page",
