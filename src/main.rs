@@ -180,63 +180,9 @@ async fn main() {
             );
         }
         Command::SeparateDuties { secadmin, auditor } => {
-            let db = open(&config).await;
-            let done = domain::services::users::duties::separate(
-                &db,
-                (&secadmin, &auditor),
-                domain::clock::Clock::system().now(),
-            )
-            .await
-            .unwrap_or_else(|e| fail(format!("{e:?}")));
-            for username in &done.converted {
-                println!("{username}: admin → sysadmin (password and second factor unchanged)");
-            }
-            for (username, role, password) in &done.created {
-                println!(
-                    "{username}: new {} account, one-time password `{password}` (shown once; \
-                     changed at first sign-in)",
-                    role.key()
-                );
-            }
-            println!(
-                "done; now set XUEFA_SEPARATION_OF_DUTIES=1 and restart the server (see docs/SECURITY.md)"
-            );
+            separate_duties(&config, (&secadmin, &auditor)).await
         }
-        Command::Audit { command } => {
-            let db = open(&config).await;
-            match command {
-                AuditCommand::Verify => {
-                    use domain::services::audit::{Verified, verify};
-                    match verify(&db).await.unwrap_or_else(|e| fail(format!("{e:?}"))) {
-                        Verified::Intact { checked: 0, .. } => println!("audit log empty"),
-                        Verified::Intact { checked, head } => {
-                            println!("audit log intact: {checked} entries checked; head {head}")
-                        }
-                        Verified::Broken {
-                            checked,
-                            id,
-                            reason,
-                        } => {
-                            println!(
-                                "audit log BROKEN at entry {id}: {reason} ({checked} entries before it matched)"
-                            );
-                            std::process::exit(1);
-                        }
-                    }
-                }
-                AuditCommand::Prune => {
-                    let days = config.security.audit_retention_days;
-                    let gone = domain::services::audit::prune(
-                        &db,
-                        days,
-                        domain::clock::Clock::system().now(),
-                    )
-                    .await
-                    .unwrap_or_else(|e| fail(format!("{e:?}")));
-                    println!("{gone} audit entries older than {days} days pruned");
-                }
-            }
-        }
+        Command::Audit { command } => audit_command(&config, command).await,
         Command::Serve => {
             let (state, generated) = api::start(config).await.unwrap_or_else(|e| fail(e));
             if let Some(password) = generated {
@@ -336,6 +282,65 @@ async fn main() {
                 Ok(user) => println!("created user {} (id {})", user.username, user.id),
                 Err(e) => fail(format!("{e:?}")),
             }
+        }
+    }
+}
+
+/// `xuefa separate-duties`: moves the installation to 三权分立 and prints what it did.
+async fn separate_duties(config: &Config, (secadmin, auditor): (&str, &str)) {
+    let db = open(config).await;
+    let done = domain::services::users::duties::separate(
+        &db,
+        (secadmin, auditor),
+        domain::clock::Clock::system().now(),
+    )
+    .await
+    .unwrap_or_else(|e| fail(format!("{e:?}")));
+    for username in &done.converted {
+        println!("{username}: admin → sysadmin (password and second factor unchanged)");
+    }
+    for (username, role, password) in &done.created {
+        println!(
+            "{username}: new {} account, one-time password `{password}` (shown once; \
+             changed at first sign-in)",
+            role.key()
+        );
+    }
+    println!(
+        "done; now set XUEFA_SEPARATION_OF_DUTIES=1 and restart the server (see docs/SECURITY.md)"
+    );
+}
+
+/// `xuefa audit verify|prune`.
+async fn audit_command(config: &Config, command: AuditCommand) {
+    let db = open(config).await;
+    match command {
+        AuditCommand::Verify => {
+            use domain::services::audit::{Verified, verify};
+            match verify(&db).await.unwrap_or_else(|e| fail(format!("{e:?}"))) {
+                Verified::Intact { checked: 0, .. } => println!("audit log empty"),
+                Verified::Intact { checked, head } => {
+                    println!("audit log intact: {checked} entries checked; head {head}")
+                }
+                Verified::Broken {
+                    checked,
+                    id,
+                    reason,
+                } => {
+                    println!(
+                        "audit log BROKEN at entry {id}: {reason} ({checked} entries before it matched)"
+                    );
+                    std::process::exit(1);
+                }
+            }
+        }
+        AuditCommand::Prune => {
+            let days = config.security.audit_retention_days;
+            let gone =
+                domain::services::audit::prune(&db, days, domain::clock::Clock::system().now())
+                    .await
+                    .unwrap_or_else(|e| fail(format!("{e:?}")));
+            println!("{gone} audit entries older than {days} days pruned");
         }
     }
 }
