@@ -603,12 +603,7 @@ async fn an_id_token_whose_signature_was_tampered_with_is_refused() {
     tamper.store(true, Ordering::SeqCst);
     let back = to_callback(&origin, "/", ("zhangwei", "idp-pass-1"), "").await;
     assert_eq!(call_back(&back).await, "/#/login?error=sso_invalid");
-    let admin = app.admin_token().await;
-    let log = app
-        .get("/api/v1/audit-log?action=login_failed&actor=sso", &admin)
-        .await
-        .expect(200);
-    assert!(log.to_string().contains("ID token was refused"), "{log}");
+    failure_audited(&app, "ID token was refused").await;
 }
 
 #[tokio::test]
@@ -650,12 +645,7 @@ async fn an_id_token_for_another_audience_is_refused() {
     app.make_user("zhangwei", &[Role::Cadre], None).await;
     let back = to_callback(&origin, "/", ("zhangwei", "idp-pass-1"), "").await;
     assert_eq!(call_back(&back).await, "/#/login?error=sso_invalid");
-    let admin = app.admin_token().await;
-    let log = app
-        .get("/api/v1/audit-log?action=login_failed&actor=sso", &admin)
-        .await
-        .expect(200);
-    assert!(log.to_string().contains("audience"), "{log}");
+    failure_audited(&app, "audience").await;
 }
 
 #[tokio::test]
@@ -997,4 +987,14 @@ async fn wecom_and_dingtalk_sign_in_through_their_documented_endpoints() {
         .expect(200);
     let text = log.to_string();
     assert!(text.contains("企业微信") && text.contains("钉钉"), "{text}");
+}
+
+/// The audit log holds a failed provider sign-in whose reason says `reason`.
+async fn failure_audited(app: &TestApp, reason: &str) {
+    let admin = app.admin_token().await;
+    let log = app
+        .get("/api/v1/audit-log?action=login_failed&actor=sso", &admin)
+        .await
+        .expect(200);
+    assert!(log.to_string().contains(reason), "{reason}: {log}");
 }
