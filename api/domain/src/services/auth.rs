@@ -293,7 +293,7 @@ pub async fn accept(
 }
 
 /// The account as an actor (for the audit entry of its own sign-in or sign-out).
-fn actor_of(account: &user::Model) -> Actor {
+pub(crate) fn actor_of(account: &user::Model) -> Actor {
     Actor {
         id: account.id,
         username: account.username.clone(),

@@ -27,7 +27,7 @@ use sea_orm::{
 
 use super::{audit, auth, begin_write};
 use crate::{
-    auth::{JwtKeys, Role, random_token, sha256_hex},
+    auth::{JwtKeys, random_token, sha256_hex},
     config::{MatchField, OfficeApp, Oidc, Sso},
     error::{AppError, AppResult, Code, Denial, FieldError, Format},
     security::Security,
@@ -660,11 +660,7 @@ pub async fn exchange(
     };
     audit::record(
         &txn,
-        Some(&crate::auth::Actor {
-            id: account.id,
-            username: account.username.clone(),
-            roles: Role::split(&account.roles),
-        }),
+        Some(&auth::actor_of(&account)),
         now,
         audit::AuditAction::Login,
         "user",
