@@ -300,7 +300,10 @@ async fn an_archive_of_a_known_year_is_pinned_to_its_fixture() {
         .get(&format!("/api/v1/campaigns/{}/targets", campaign.id), &hr)
         .await
         .expect(200);
-    assert_eq!(archived["targets"][0]["targets"], live_targets);
+    assert_eq!(
+        archived["targets"][0]["targets"],
+        without_live_minutes(live_targets)
+    );
     let live_summary = summary_part(
         app.get("/api/v1/reports/annual/2026", &hr)
             .await
@@ -324,6 +327,22 @@ async fn an_archive_of_a_known_year_is_pinned_to_its_fixture() {
         "the archived JSON changed: if on purpose, a new version of \
          services::archives (see its module doc), then XUEFA_WRITE_FIXTURES=1"
     );
+}
+
+/// The live targets as an archive of version 1 holds them: without the minutes credited
+/// and their live share, which came after that version (the narrative states the share).
+fn without_live_minutes(mut live: Value) -> Value {
+    let strip = |v: &mut Value| {
+        let o = v.as_object_mut().unwrap();
+        for key in ["credited_minutes", "live_minutes", "live_share"] {
+            o.remove(key);
+        }
+    };
+    strip(&mut live);
+    for unit in live["by_unit"].as_array_mut().unwrap() {
+        strip(unit);
+    }
+    live
 }
 
 /// The live report as an archive's `summary` holds it: the summarised unit is the

@@ -317,6 +317,12 @@ fn campaign_and_record_writes(w: &World, campaign_course: i64) -> Vec<WriteCase>
         ),
         (
             "POST",
+            "/api/v1/study-sessions/live".into(),
+            Some(json!({"campaign_id": id("campaign"), "course_id": campaign_course})),
+            &["cadre"],
+        ),
+        (
+            "POST",
             "/api/v1/study-sessions/batch".into(),
             Some(json!({"sessions": [session(id("campaign"), campaign_course, "09:00", "09:30")]})),
             &["cadre"],
@@ -350,6 +356,9 @@ const OWN_ACCOUNT_OPERATIONS: &[&str] = &[
     "PUT /api/v1/attempts/{id}/answers",
     "POST /api/v1/attempts/{id}/submit",
     "POST /api/v1/practice/{id}/answers",
+    // Another cadre's live session is 404 (tests/live.rs).
+    "POST /api/v1/study-sessions/live/{id}/heartbeat",
+    "POST /api/v1/study-sessions/live/{id}/end",
     // Anyone's own notice; another's is 404 (tests/notices.rs).
     "POST /api/v1/me/notices/{id}/read",
 ];
@@ -428,9 +437,9 @@ async fn every_write_endpoint_refuses_the_roles_it_is_not_for() {
         }
     }
     assert_eq!(
-        refused, 242,
-        "of 49 operations: 36 refused to five roles, 7 account ones to four, 2 security ones \
-         to five, 4 cadre ones to six"
+        refused, 248,
+        "of 50 operations: 36 refused to five roles, 7 account ones to four, 2 security ones \
+         to five, 5 cadre ones to six"
     );
 }
 

@@ -23,6 +23,7 @@ mod exports;
 mod import;
 mod instances;
 mod ledgers;
+mod live;
 mod notices;
 mod openapi;
 mod operations;

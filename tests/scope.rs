@@ -615,6 +615,9 @@ const OWN_OR_PUBLIC: &[&str] = &[
     // A cadre's own: tried with another cadre's ids in tests/attacks.rs.
     "POST /api/v1/study-sessions",
     "POST /api/v1/study-sessions/batch",
+    "POST /api/v1/study-sessions/live",
+    "POST /api/v1/study-sessions/live/{id}/heartbeat",
+    "POST /api/v1/study-sessions/live/{id}/end",
     "POST /api/v1/campaigns/{id}/attempts",
     "PUT /api/v1/attempts/{id}/answers",
     "POST /api/v1/attempts/{id}/submit",

@@ -604,7 +604,7 @@ async fn concurrent_batches_from_two_phones_never_double_count() {
 
 #[test]
 fn credit_rule_at_the_service_level() {
-    use domain::services::credit::{CampaignCourse, credit};
+    use domain::services::credit::{CampaignCourse, Requirement, Studied, credit};
     use std::collections::HashMap;
     let courses = [
         CampaignCourse {
@@ -618,15 +618,33 @@ fn credit_rule_at_the_service_level() {
             compulsory: false,
         },
     ];
+    let studied = |pairs: [(i64, i64); 2]| -> HashMap<i64, Studied> {
+        pairs
+            .into_iter()
+            .map(|(c, seconds)| {
+                (
+                    c,
+                    Studied {
+                        seconds,
+                        live_seconds: 0,
+                    },
+                )
+            })
+            .collect()
+    };
+    let required = |minutes| Requirement {
+        required_minutes: minutes,
+        min_live_share_permille: 0,
+    };
     // 120 minutes on course 1 credit 60; 59 s on course 2 credit nothing.
-    let seconds = HashMap::from([(1, 120 * 60), (2, 59)]);
-    let c = credit(&courses, &seconds, 60);
+    let seconds = studied([(1, 120 * 60), (2, 59)]);
+    let c = credit(&courses, &seconds, required(60));
     assert_eq!(c.credited_minutes, 60);
     assert!(c.study_complete);
     assert_eq!(c.courses[1].credited_minutes, 0);
-    assert!(!credit(&courses, &seconds, 61).study_complete);
+    assert!(!credit(&courses, &seconds, required(61)).study_complete);
     // The total is there but the compulsory course is not full.
-    let seconds = HashMap::from([(1, 59 * 60), (2, 30 * 60)]);
-    assert!(!credit(&courses, &seconds, 80).study_complete);
-    assert!(!credit(&courses, &HashMap::new(), 1).study_complete);
+    let seconds = studied([(1, 59 * 60), (2, 30 * 60)]);
+    assert!(!credit(&courses, &seconds, required(80)).study_complete);
+    assert!(!credit(&courses, &HashMap::new(), required(1)).study_complete);
 }

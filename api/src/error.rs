@@ -116,6 +116,7 @@ pub enum FieldErrorCode {
     MissingColumn,
     EmptyFile,
     SessionTooLong,
+    ClockTooFar,
     OutsideWindow,
     Overlapping,
     Unreadable,

@@ -25,7 +25,8 @@ use domain::{
     clock::Clock,
     config::Config,
     services::{
-        self, exam::answer_writer::AnswerWriter, group_commit::WriterDb, study::SessionWriter,
+        self, exam::answer_writer::AnswerWriter, group_commit::WriterDb, live::LiveSessions,
+        study::SessionWriter,
     },
     state::AppState,
 };
@@ -125,6 +126,7 @@ pub async fn start_with_clock(
         jwt: Arc::new(JwtKeys::new(secret.as_bytes())),
         sessions: SessionWriter::start(WriterDb::for_database(&config.database_url, &db)).await?,
         answers: AnswerWriter::start(WriterDb::for_database(&config.database_url, &db)).await?,
+        live: LiveSessions::new(config.heartbeat_seconds),
         db,
         config: Arc::new(config),
         clock,
@@ -136,17 +138,44 @@ pub async fn start_with_clock(
 pub async fn serve(state: AppState, http: HttpConfig) -> std::io::Result<()> {
     let bind = http.bind.clone();
     tokio::spawn(expiry_sweep(state.clone()));
+    tokio::spawn(live_worker(state.clone()));
     if let Some(hook) = state.config.notify.clone() {
         tokio::spawn(delivery_worker(state.clone(), hook));
     }
     tracing::info!(%bind, "xuefa listening; API docs at /docs");
-    Server::new(TcpListener::bind(bind))
+    let served = Server::new(TcpListener::bind(bind))
         .run_with_graceful_shutdown(
-            app(state, http),
+            app(state.clone(), http),
             shutdown_signal(),
             Some(Duration::from_secs(30)),
         )
-        .await
+        .await;
+    // The live sessions' last heartbeats are kept for the next start.
+    if let Err(e) = state.live.flush(&state.db).await {
+        tracing::warn!(error = %e, "writing the live sessions at shutdown failed");
+    }
+    served
+}
+
+/// Writes the live study sessions held in memory twice an interval (so a crash loses at
+/// most one interval of credit) and ends those silent for three intervals.
+async fn live_worker(state: AppState) {
+    let half = (state.live.heartbeat_seconds() as u64 * 500).max(1000);
+    let mut tick = tokio::time::interval(Duration::from_millis(half));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let now = state.clock.now();
+        match state
+            .live
+            .sweep(&state.db, &state.sessions, now, state.config.tz)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(ended = n, "ended silent live study sessions"),
+            Err(e) => tracing::warn!(error = %e, "the live study sessions' write failed"),
+        }
+    }
 }
 
 /// Finishes exam attempts whose time ran out even if the cadre never comes back (each at

@@ -17,7 +17,7 @@ pub fn api() -> impl OpenApi {
         routes::users::UsersApi,
         routes::courses::CoursesApi,
         routes::campaigns::CampaignsApi,
-        routes::study::StudyApi,
+        (routes::study::StudyApi, routes::live::LiveApi),
         routes::exam::ExamApi,
         routes::practice::PracticeApi,
         routes::targets::TargetsApi,

@@ -36,6 +36,17 @@ pub struct Model {
     /// The unit that runs the campaign; `None` = the whole installation. Its settings,
     /// bank and papers change only with this unit in the manager's scope.
     pub owner_unit_id: Option<i64>,
+    /// Most minutes credited a cadre a day (office day, every source); `None`: no cap.
+    pub daily_cap_minutes: Option<i32>,
+    /// Most self-reported (uploaded) minutes credited a cadre a day; `None`: no cap.
+    pub self_reported_daily_cap_minutes: Option<i32>,
+    /// Study is complete only when live minutes are at least this share (in thousandths)
+    /// of the credited minutes; 0: any share.
+    pub min_live_share_permille: i32,
+    /// The fastest playback a live session is credited at, in hundredths (150 = 1.5×).
+    pub max_playback_rate_centi: i32,
+    /// Minutes between presence checks (还在学习吗？) in a live session; 0: none.
+    pub presence_check_minutes: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -11,6 +11,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub course_id: i64,
     pub seconds: i64,
+    /// Of `seconds`, those timed live by the server.
+    pub live_seconds: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,9 @@ pub struct Model {
     pub credited_minutes: i32,
     /// Every compulsory course full and `credited_minutes` ≥ the campaign's requirement.
     pub study_complete: bool,
+    /// Of `credited_minutes`, those of live sessions (each course's live minutes, capped
+    /// at what the course credits).
+    pub live_minutes: i32,
     /// Study sessions stored for this enrollment.
     pub session_count: i32,
     /// 参与: a study session stored or an exam attempt started. Set once, never cleared.

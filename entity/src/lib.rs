@@ -15,6 +15,7 @@ pub mod delivery;
 pub mod enrollment;
 pub mod inspection;
 pub mod legal_service;
+pub mod live_session;
 pub mod login_failure;
 pub mod mediation_case;
 pub mod notice;

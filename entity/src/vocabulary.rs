@@ -123,6 +123,28 @@ keyed_enum!(
 );
 
 keyed_enum!(
+    column
+    /// Where a study session's minutes come from.
+    StudySource {
+        /// Timed by the server while the course was on screen (在线计时).
+        Live => ("live", "在线计时"),
+        /// Uploaded by the app: offline study, the phone's own times (离线自报).
+        SelfReported => ("self_reported", "离线自报"),
+    }
+);
+
+keyed_enum!(
+    column
+    /// Where a live study session stands.
+    LiveState {
+        /// Heartbeats are being credited.
+        Running => ("running", "学习中"),
+        /// Ended, by its owner or by the sweep; its study session is stored.
+        Ended => ("ended", "已结束"),
+    }
+);
+
+keyed_enum!(
     /// Whom a paper (组卷) is for.
     PaperAudience {
         /// Cadres with `is_leader`.

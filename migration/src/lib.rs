@@ -22,6 +22,7 @@ mod m20261129_000001_add_session_campaign_start_index;
 mod m20261205_000001_add_data_scope;
 mod m20261206_000001_add_account_security;
 mod m20261206_000002_create_sso;
+mod m20261207_000001_add_live_study;
 
 /// Tests undo and redo this one on a populated database to check how it fills the columns.
 pub use m20261128_000001_add_enrollment_report_columns::Migration as AddEnrollmentReportColumns;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_add_data_scope::Migration),
             Box::new(m20261206_000001_add_account_security::Migration),
             Box::new(m20261206_000002_create_sso::Migration),
+            Box::new(m20261207_000001_add_live_study::Migration),
         ]
     }
 }

@@ -509,6 +509,11 @@ impl TestApp {
                 .all(db)
                 .await
                 .unwrap(),
+            live_session::Entity::find()
+                .into_json()
+                .all(db)
+                .await
+                .unwrap(),
             question::Entity::find().into_json().all(db).await.unwrap(),
             attempt::Entity::find().into_json().all(db).await.unwrap(),
             attempt_question::Entity::find()

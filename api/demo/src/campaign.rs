@@ -14,6 +14,9 @@ use crate::{
     write::{bulk, next_id},
 };
 
+/// The district campaign's live share: half the credited minutes timed by the server.
+pub const MIN_LIVE_SHARE_PERMILLE: i32 = 500;
+
 /// What the records are generated against.
 pub struct Plan {
     pub campaign_id: i64,
@@ -82,6 +85,13 @@ pub async fn campaign(
         makeup_closes_at: Set(Some(g.now + Duration::days(44))),
         makeup_attempts: Set(1),
         remind_before_days: Set("[7, 1]".into()),
+        // Half the minutes live; a presence check every 20 minutes of a live session.
+        // No daily cap: `xuefa demo --sessions-per-cadre 2` makes days of several hours.
+        daily_cap_minutes: Set(None),
+        self_reported_daily_cap_minutes: Set(None),
+        min_live_share_permille: Set(MIN_LIVE_SHARE_PERMILLE),
+        max_playback_rate_centi: Set(150),
+        presence_check_minutes: Set(20),
         created_at: Set(g.now),
         updated_at: Set(g.now),
     }
@@ -128,6 +138,11 @@ pub async fn street_campaign(
         makeup_closes_at: Set(None),
         makeup_attempts: Set(1),
         remind_before_days: Set("[]".into()),
+        daily_cap_minutes: Set(None),
+        self_reported_daily_cap_minutes: Set(None),
+        min_live_share_permille: Set(0),
+        max_playback_rate_centi: Set(150),
+        presence_check_minutes: Set(0),
         created_at: Set(g.now),
         updated_at: Set(g.now),
     }

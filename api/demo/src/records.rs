@@ -9,11 +9,15 @@ use domain::{
     error::AppResult,
     scoring::{self, score_centi},
     services::{
-        credit::credit,
+        credit::{self, Requirement, credit},
         exam::{AttemptKind, AttemptStatus},
     },
 };
-use entity::{attempt, attempt_question, course_progress, enrollment, study_session};
+use entity::{
+    attempt, attempt_question, course_progress, enrollment, study_session, vocabulary::StudySource,
+};
+
+use crate::campaign::MIN_LIVE_SHARE_PERMILLE;
 use rand::{Rng, seq::IndexedRandom};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
 
@@ -75,12 +79,20 @@ pub async fn study_and_exams(
             n,
         };
         let studied = study(g, plan, &member, sessions_per_cadre, &mut batch);
-        let earned = credit(&plan.courses, &studied.seconds, plan.required_minutes);
+        let earned = credit(
+            &plan.courses,
+            &studied.seconds,
+            Requirement {
+                required_minutes: plan.required_minutes,
+                min_live_share_permille: MIN_LIVE_SHARE_PERMILLE,
+            },
+        );
         for (course, secs) in &studied.seconds {
             batch.progress.push(course_progress::ActiveModel {
                 enrollment_id: Set(eid),
                 course_id: Set(*course),
-                seconds: Set(*secs),
+                seconds: Set(secs.seconds),
+                live_seconds: Set(secs.live_seconds),
             });
         }
         // Most of those who finished studying sit the exam once or twice.
@@ -97,6 +109,7 @@ pub async fn study_and_exams(
             exempt: Set(false),
             exempt_reason: Set(None),
             credited_minutes: Set(earned.credited_minutes),
+            live_minutes: Set(earned.live_minutes),
             study_complete: Set(earned.study_complete),
             session_count: Set(studied.count),
             participated: Set(studied.count > 0 || sat.used > 0),
@@ -139,7 +152,7 @@ struct Member {
 
 /// A cadre's study: seconds per course and how many sessions.
 struct Studied {
-    seconds: HashMap<i64, i64>,
+    seconds: HashMap<i64, credit::Studied>,
     count: i32,
 }
 
@@ -187,7 +200,17 @@ fn study(g: &mut Gen<'_>, plan: &Plan, m: &Member, per_cadre: u32, batch: &mut B
             break;
         }
         let course = plan.courses[course_index].course_id;
-        *studied.seconds.entry(course).or_default() += minutes as i64 * 60;
+        // Most study online, timed by the server; some on a train, uploaded later.
+        let source = if g.rng.random_bool(0.75) {
+            StudySource::Live
+        } else {
+            StudySource::SelfReported
+        };
+        let total = studied.seconds.entry(course).or_default();
+        total.seconds += minutes as i64 * 60;
+        if source == StudySource::Live {
+            total.live_seconds += minutes as i64 * 60;
+        }
         course_left -= minutes;
         if course_left <= 0 && course_index + 1 < plan.courses.len() {
             course_index += 1;
@@ -205,6 +228,8 @@ fn study(g: &mut Gen<'_>, plan: &Plan, m: &Member, per_cadre: u32, batch: &mut B
             ended_at: Set(end),
             seconds: Set(minutes * 60),
             created_at: Set(end),
+            source: Set(source),
+            clock_corrected_seconds: Set(0),
         });
     }
     studied

@@ -32,6 +32,10 @@ pub struct Config {
     /// Sign-in through the government's identity provider (统一身份认证); none configured
     /// by default.
     pub sso: Sso,
+    /// `XUEFA_HEARTBEAT_SECONDS`: how often a live study session's page reports (default
+    /// 30, at least 2). A stretch is credited when its heartbeat came within twice this;
+    /// running sessions are written every interval; three silent intervals end one.
+    pub heartbeat_seconds: u32,
 }
 
 /// Sign-in through identity providers.
@@ -158,6 +162,7 @@ impl fmt::Debug for Config {
             .field("log_json", &self.log_json)
             .field("security", &self.security)
             .field("sso", &self.sso)
+            .field("heartbeat_seconds", &self.heartbeat_seconds)
             .finish()
     }
 }
@@ -212,6 +217,7 @@ impl Default for Config {
             log_json: false,
             security: crate::security::Security::default(),
             sso: Sso::default(),
+            heartbeat_seconds: 30,
         }
     }
 }
@@ -263,7 +269,15 @@ impl Config {
                 })
             }
         };
+        let heartbeat_seconds = vars.number("XUEFA_HEARTBEAT_SECONDS", 30)?;
+        if !(2..=600).contains(&heartbeat_seconds) {
+            return Err(ConfigError {
+                variable: "XUEFA_HEARTBEAT_SECONDS",
+                message: format!("expected 2 to 600 seconds, got {heartbeat_seconds}"),
+            });
+        }
         Ok(Self {
+            heartbeat_seconds: heartbeat_seconds as u32,
             security: read_security(&vars)?,
             sso: read_sso(&vars)?,
             notify,

@@ -71,6 +71,8 @@ entity::keyed_enum!(
         EmptyFile => ("empty_file", "文件中没有可导入的记录"),
         /// A study session longer than `max` hours.
         SessionTooLong => ("session_too_long", "单次学习不能超过 {max} 小时"),
+        /// A phone's clock more than `max` hours from the server's.
+        ClockTooFar => ("clock_too_far", "{label}与服务器时间相差超过 {max} 小时，请先校准手机时间"),
         /// Outside the campaign's study window `from`..=`to`.
         OutsideWindow => ("outside_window", "{label}不在学习时间（{from} 至 {to}）之内"),
         /// Exam papers that would apply to the same cadres (`values`: their keys).
@@ -200,6 +202,10 @@ entity::keyed_enum!(
         Started => ("started", "此人已开始学习或参加过考试，不能移出名单；不需参加的，请改为免考。"),
         /// `xuefa demo` on a database that already holds data.
         NotEmpty => ("not_empty", "数据库中已有数据。"),
+        /// A heartbeat or an end for a live session that has ended.
+        SessionEnded => ("session_ended", "本次在线学习已结束，请重新开始计时。"),
+        /// Ending a live session of which no stretch could be credited.
+        NothingCredited => ("nothing_credited", "本次在线学习没有可计入的时长（页面未在前台、倍速过快或未回答在线确认）。"),
         /// Starting TOTP enrolment on an account that already has a second factor.
         TotpEnabled => ("totp_enabled", "已绑定身份验证器；如需更换，请先解除绑定。"),
         /// Confirming TOTP enrolment that was never started.

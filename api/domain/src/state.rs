@@ -9,7 +9,7 @@ use crate::{
     auth::JwtKeys,
     clock::Clock,
     config::Config,
-    services::{exam::answer_writer::AnswerWriter, study::SessionWriter},
+    services::{exam::answer_writer::AnswerWriter, live::LiveSessions, study::SessionWriter},
 };
 
 #[derive(Clone)]
@@ -22,6 +22,8 @@ pub struct AppState {
     pub sessions: SessionWriter,
     /// Group commit of exam answer saves (both engines).
     pub answers: AnswerWriter,
+    /// The live study sessions this instance holds in memory (written every interval).
+    pub live: Arc<LiveSessions>,
 }
 
 impl AppState {

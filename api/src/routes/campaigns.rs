@@ -19,7 +19,10 @@ use domain::{
     services::audit::{Disclosed, Disclosure},
     services::{
         self,
-        campaigns::{CampaignChanges, CampaignFull, CampaignInput, RosterFilter},
+        campaigns::{
+            CampaignChanges, CampaignFull, CampaignInput, RosterFilter, StudyRuleChanges,
+            StudyRules,
+        },
         progress::ProgressReport,
     },
     state::AppState,
@@ -92,6 +95,18 @@ pub struct CampaignView {
     /// Days before `study_ends_on` and `exam_closes_at` on which those missing `study`
     /// (resp. `exam`) get an automatic reminder, largest first.
     pub remind_before_days: Vec<i32>,
+    /// Most minutes credited a cadre a day (office day, live and uploaded together);
+    /// `null`: no cap.
+    pub daily_cap_minutes: Option<i32>,
+    /// Most uploaded (self-reported) minutes credited a cadre a day; `null`: no cap.
+    pub self_reported_daily_cap_minutes: Option<i32>,
+    /// Study counts as complete only when live minutes are at least this share (0–1) of
+    /// the credited minutes.
+    pub min_live_share: f64,
+    /// The fastest playback a live session is credited at (1.5 = 1.5×).
+    pub max_playback_rate: f64,
+    /// Minutes between presence checks (还在学习吗？) in a live session; 0: none.
+    pub presence_check_minutes: i32,
     /// The unit that runs the campaign (its managers change its settings, bank and
     /// papers); `null` = the whole installation.
     pub owner_unit_id: Option<i64>,
@@ -142,6 +157,11 @@ impl From<CampaignFull> for CampaignView {
             makeup_closes_at: c.makeup_closes_at,
             makeup_attempts: c.makeup_attempts,
             remind_before_days,
+            daily_cap_minutes: c.daily_cap_minutes,
+            self_reported_daily_cap_minutes: c.self_reported_daily_cap_minutes,
+            min_live_share: f64::from(c.min_live_share_permille) / 1000.0,
+            max_playback_rate: f64::from(c.max_playback_rate_centi) / 100.0,
+            presence_check_minutes: c.presence_check_minutes,
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
@@ -287,6 +307,23 @@ pub struct CreateCampaign {
     /// none by default.
     #[oai(default, validator(max_items = 10))]
     pub remind_before_days: Vec<i32>,
+    /// Most minutes credited a cadre a day, every source (1–1440); absent or `null`: no
+    /// cap. A session counts on the office day it starts; one past the cap is stored
+    /// with the seconds left that day (possibly 0).
+    pub daily_cap_minutes: Option<i32>,
+    /// Most uploaded (self-reported) minutes credited a cadre a day (1–1440); absent or
+    /// `null`: no cap.
+    pub self_reported_daily_cap_minutes: Option<i32>,
+    /// 0 to 1; default 0: study is complete only when live minutes are at least this
+    /// share of the credited minutes.
+    #[oai(default)]
+    pub min_live_share: f64,
+    /// 1 to 4; default 1.5: a live stretch played faster is not credited.
+    #[oai(default = "default_playback_rate")]
+    pub max_playback_rate: f64,
+    /// 0 to 120; default 0 (none): minutes between presence checks in a live session.
+    #[oai(default)]
+    pub presence_check_minutes: i32,
     /// The unit that runs it (管理范围): absent or `null`, the creator's scope unit. Must
     /// be in the creator's scope (else 403 `out_of_scope`).
     pub owner_unit_id: Option<i64>,
@@ -315,6 +352,18 @@ fn default_makeup_attempts() -> i32 {
 }
 fn default_true() -> bool {
     true
+}
+fn default_playback_rate() -> f64 {
+    1.5
+}
+
+/// A share (0–1) in thousandths, a rate in hundredths: how they are stored. A value far
+/// outside the range stays outside it (and is refused by the campaign's rules).
+fn permille(share: f64) -> i32 {
+    (share * 1000.0).round().clamp(-1.0, 1_000_000.0) as i32
+}
+fn centi(rate: f64) -> i32 {
+    (rate * 100.0).round().clamp(-1.0, 1_000_000.0) as i32
 }
 
 /// Changes to a campaign; absent fields stay. `courses` replaces the whole list.
@@ -348,6 +397,14 @@ pub struct UpdateCampaign {
     /// Replaces the list; `[]` stops automatic reminders.
     #[oai(validator(max_items = 10))]
     pub remind_before_days: Option<Vec<i32>>,
+    /// `null` lifts the cap.
+    pub daily_cap_minutes: Clearable<i32>,
+    /// `null` lifts the cap.
+    pub self_reported_daily_cap_minutes: Clearable<i32>,
+    /// Changing it re-credits every roster member.
+    pub min_live_share: Option<f64>,
+    pub max_playback_rate: Option<f64>,
+    pub presence_check_minutes: Option<i32>,
 }
 
 /// Whom to enroll: accounts, and/or every active cadre of units and their sub-units.
@@ -380,6 +437,11 @@ pub struct RosterEntry {
     pub exempt: bool,
     pub exempt_reason: Option<String>,
     pub credited_minutes: i32,
+    /// Of `credited_minutes`, those timed live by the server.
+    pub live_minutes: i32,
+    /// Of `credited_minutes`, those uploaded by the app (`credited_minutes` −
+    /// `live_minutes`).
+    pub self_reported_minutes: i32,
     pub study_complete: bool,
     pub enrolled_at: DateTime<Utc>,
 }
@@ -397,6 +459,8 @@ impl From<(enrollment::Model, user::Model)> for RosterEntry {
             exempt: e.exempt,
             exempt_reason: e.exempt_reason,
             credited_minutes: e.credited_minutes,
+            live_minutes: e.live_minutes,
+            self_reported_minutes: e.credited_minutes - e.live_minutes,
             study_complete: e.study_complete,
             enrolled_at: e.enrolled_at,
         }
@@ -417,6 +481,8 @@ pub struct CourseProgressView {
     pub course_id: i64,
     /// Minutes credited: studied minutes capped at the course's length.
     pub credited_minutes: i32,
+    /// Of `credited_minutes`, those timed live (live minutes fill the course first).
+    pub live_minutes: i32,
     /// The course's length.
     pub minutes: i32,
     pub compulsory: bool,
@@ -429,9 +495,16 @@ pub struct CourseProgressView {
 pub struct ProgressView {
     /// Credited minutes over all the campaign's courses.
     pub credited_minutes: i32,
+    /// Of `credited_minutes`, those timed live by the server.
+    pub live_minutes: i32,
+    /// Of `credited_minutes`, those uploaded by the app.
+    pub self_reported_minutes: i32,
+    /// The live share study needs (the campaign's `min_live_share`).
+    pub min_live_share: f64,
     pub required_minutes: i32,
     pub courses: Vec<CourseProgressView>,
-    /// Every compulsory course full and `credited_minutes` ≥ `required_minutes`.
+    /// Every compulsory course full, `credited_minutes` ≥ `required_minutes` and
+    /// `live_minutes` ≥ `min_live_share` × `credited_minutes`.
     pub study_complete: bool,
     /// Finished exam attempts.
     pub attempts_used: i32,
@@ -460,6 +533,9 @@ impl From<ProgressReport> for ProgressView {
     fn from(p: ProgressReport) -> Self {
         Self {
             credited_minutes: p.credit.credited_minutes,
+            live_minutes: p.credit.live_minutes,
+            self_reported_minutes: p.credit.credited_minutes - p.credit.live_minutes,
+            min_live_share: f64::from(p.min_live_share_permille) / 1000.0,
             required_minutes: p.required_minutes,
             courses: p
                 .credit
@@ -468,6 +544,7 @@ impl From<ProgressReport> for ProgressView {
                 .map(|c| CourseProgressView {
                     course_id: c.course_id,
                     credited_minutes: c.credited_minutes,
+                    live_minutes: c.live_minutes,
                     minutes: c.minutes,
                     compulsory: c.compulsory,
                     complete: c.complete,
@@ -629,6 +706,13 @@ impl CampaignsApi {
             makeup_closes_at: b.makeup_closes_at,
             makeup_attempts: b.makeup_attempts,
             remind_before_days: b.remind_before_days,
+            study: StudyRules {
+                daily_cap_minutes: b.daily_cap_minutes,
+                self_reported_daily_cap_minutes: b.self_reported_daily_cap_minutes,
+                min_live_share_permille: permille(b.min_live_share),
+                max_playback_rate_centi: centi(b.max_playback_rate),
+                presence_check_minutes: b.presence_check_minutes,
+            },
             owner_unit_id: b.owner_unit_id,
         };
         let campaign =
@@ -686,6 +770,13 @@ impl CampaignsApi {
             makeup_closes_at: b.makeup_closes_at.into_change(),
             makeup_attempts: b.makeup_attempts,
             remind_before_days: b.remind_before_days,
+            study: StudyRuleChanges {
+                daily_cap_minutes: b.daily_cap_minutes.into_change(),
+                self_reported_daily_cap_minutes: b.self_reported_daily_cap_minutes.into_change(),
+                min_live_share_permille: b.min_live_share.map(permille),
+                max_playback_rate_centi: b.max_playback_rate.map(centi),
+                presence_check_minutes: b.presence_check_minutes,
+            },
         };
         let campaign = services::campaigns::update(
             &state.db,

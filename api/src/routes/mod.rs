@@ -13,6 +13,7 @@ pub mod courses;
 pub mod exam;
 pub mod health;
 pub mod ledgers;
+pub mod live;
 pub mod notices;
 pub mod practice;
 pub mod study;

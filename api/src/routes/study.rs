@@ -1,7 +1,6 @@
 //! `/study-sessions`: what the mobile app uploads, one at a time or in batches.
 
 use chrono::{DateTime, Utc};
-use entity::study_session;
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Query, payload::Json};
 use serde_json::Value;
@@ -10,6 +9,7 @@ use uuid::Uuid;
 use super::ApiTags;
 use crate::views::{
     paging::{Page, PageParam, PerPageParam, page_req},
+    study::StudySessionView,
     text::{Lenient, item_error},
 };
 use domain::{
@@ -41,36 +41,11 @@ pub struct CreateStudySession {
     pub started_at: DateTime<Utc>,
     /// After `started_at`, at most 4 hours later, not in the future.
     pub ended_at: DateTime<Utc>,
-}
-
-/// A stored session.
-#[derive(Debug, Object)]
-pub struct StudySessionView {
-    pub id: String,
-    pub user_id: i64,
-    pub campaign_id: i64,
-    pub course_id: i64,
-    pub started_at: DateTime<Utc>,
-    pub ended_at: DateTime<Utc>,
-    /// Length in minutes (may be fractional).
-    pub minutes: f64,
-    /// When the server stored it.
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<study_session::Model> for StudySessionView {
-    fn from(m: study_session::Model) -> Self {
-        Self {
-            id: m.id,
-            user_id: m.user_id,
-            campaign_id: m.campaign_id,
-            course_id: m.course_id,
-            started_at: m.started_at,
-            ended_at: m.ended_at,
-            minutes: (m.seconds as f64 / 60.0 * 100.0).round() / 100.0,
-            created_at: m.created_at,
-        }
-    }
+    /// The phone's clock when it sends this upload. When it differs from the server's by
+    /// more than 60 s, both times are shifted by the difference before every check (a
+    /// phone 6 minutes fast is stored 6 minutes earlier) and `clock_corrected_seconds`
+    /// says by how much; more than a day apart is 422.
+    pub device_time: Option<DateTime<Utc>>,
 }
 
 /// Up to 500 sessions.
@@ -124,13 +99,13 @@ pub enum SessionList {
 }
 
 fn input_of(s: CreateStudySession) -> SessionInput {
-    SessionInput {
-        id: s.id,
-        campaign_id: s.campaign_id,
-        course_id: s.course_id,
-        started_at: s.started_at,
-        ended_at: s.ended_at,
-    }
+    SessionInput::reported(
+        s.id,
+        (s.campaign_id, s.course_id),
+        s.started_at,
+        s.ended_at,
+        s.device_time,
+    )
 }
 
 /// The problem a refused item gets, as the single endpoint would answer (its `status`

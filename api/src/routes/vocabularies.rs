@@ -36,6 +36,8 @@ pub struct Vocabularies {
     pub grade: Vec<Term>,
     pub attempt_status: Vec<Term>,
     pub attempt_kind: Vec<Term>,
+    pub study_source: Vec<Term>,
+    pub live_state: Vec<Term>,
     pub paper_audience: Vec<Term>,
     pub question_kind: Vec<Term>,
     pub question_pool: Vec<Term>,
@@ -209,6 +211,15 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("venue", "六进"),
     ("visitors", "来访人次"),
     ("year", "年度"),
+    ("daily_cap_minutes", "每日学时上限"),
+    ("device_time", "手机时间"),
+    ("max_playback_rate", "最高倍速"),
+    ("min_live_share", "在线计时最低占比"),
+    ("playback_rate", "播放倍速"),
+    ("presence_answer", "在线确认答案"),
+    ("presence_check_minutes", "在线确认间隔"),
+    ("self_reported_daily_cap_minutes", "每日自报学时上限"),
+    ("visible", "页面可见"),
 ];
 
 fn pairs(list: &[(&str, &str)]) -> Vec<Term> {
@@ -244,6 +255,8 @@ impl Vocabularies {
             grade: terms::<Grade>(),
             attempt_status: terms::<v::AttemptStatus>(),
             attempt_kind: terms::<v::AttemptKind>(),
+            study_source: terms::<v::StudySource>(),
+            live_state: terms::<v::LiveState>(),
             paper_audience: terms::<v::PaperAudience>(),
             question_kind: terms::<v::QuestionKind>(),
             question_pool: terms::<v::QuestionPool>(),

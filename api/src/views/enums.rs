@@ -151,6 +151,22 @@ pub enum AttemptStatus {
     Expired,
 }
 
+/// Where a study session's minutes come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(remote = "entity::vocabulary::StudySource", rename_all = "snake_case")]
+pub enum StudySource {
+    Live,
+    SelfReported,
+}
+
+/// Where a live study session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(remote = "entity::vocabulary::LiveState", rename_all = "lowercase")]
+pub enum LiveState {
+    Running,
+    Ended,
+}
+
 /// Which window an attempt belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(

@@ -7,6 +7,7 @@ pub mod enums;
 pub mod files;
 pub mod money;
 pub mod paging;
+pub mod study;
 pub mod targets;
 pub mod text;
 pub mod users;

@@ -69,6 +69,12 @@ pub struct UnitTargets {
     pub grades: GradesView,
     /// Passed only through a make-up (补考) attempt.
     pub passed_in_makeup: u64,
+    /// Minutes credited over the unit's roster.
+    pub credited_minutes: u64,
+    /// Of them, those timed live by the server.
+    pub live_minutes: u64,
+    /// `live_minutes / credited_minutes`; null when nothing is credited.
+    pub live_share: Option<f64>,
 }
 
 /// The four 100% targets (四个100%).
@@ -90,6 +96,12 @@ pub struct TargetsView {
     /// Roster members who passed only through a make-up (补考) attempt (they count in
     /// `pass` too).
     pub passed_in_makeup: u64,
+    /// Minutes credited over the roster.
+    pub credited_minutes: u64,
+    /// Of them, those timed live by the server.
+    pub live_minutes: u64,
+    /// `live_minutes / credited_minutes`; null when nothing is credited.
+    pub live_share: Option<f64>,
     /// Every unit in scope (depth first), each rolled up over its sub-units.
     pub by_unit: Vec<UnitTargets>,
 }
@@ -106,6 +118,9 @@ impl From<TargetsReport> for TargetsView {
             all_met: c.all_met(),
             grades: c.grades.into(),
             passed_in_makeup: c.passed_in_makeup,
+            credited_minutes: c.credited_minutes,
+            live_minutes: c.live_minutes,
+            live_share: c.live_share(),
             by_unit: r
                 .by_unit
                 .into_iter()
@@ -120,6 +135,9 @@ impl From<TargetsReport> for TargetsView {
                     all_met: u.counts.all_met(),
                     grades: u.counts.grades.into(),
                     passed_in_makeup: u.counts.passed_in_makeup,
+                    credited_minutes: u.counts.credited_minutes,
+                    live_minutes: u.counts.live_minutes,
+                    live_share: u.counts.live_share(),
                 })
                 .collect(),
         }

@@ -20,6 +20,98 @@ use crate::{
     policy::{self, Scope},
 };
 
+/// How a campaign believes study time: daily caps, the live share, the fastest playback
+/// credited and presence checks. The default is how campaigns were before live sessions:
+/// no caps, any share, 1.5×, no checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StudyRules {
+    pub daily_cap_minutes: Option<i32>,
+    pub self_reported_daily_cap_minutes: Option<i32>,
+    pub min_live_share_permille: i32,
+    pub max_playback_rate_centi: i32,
+    pub presence_check_minutes: i32,
+}
+
+impl Default for StudyRules {
+    fn default() -> Self {
+        Self {
+            daily_cap_minutes: None,
+            self_reported_daily_cap_minutes: None,
+            min_live_share_permille: 0,
+            max_playback_rate_centi: 150,
+            presence_check_minutes: 0,
+        }
+    }
+}
+
+impl StudyRules {
+    pub fn of(c: &campaign::Model) -> Self {
+        Self {
+            daily_cap_minutes: c.daily_cap_minutes,
+            self_reported_daily_cap_minutes: c.self_reported_daily_cap_minutes,
+            min_live_share_permille: c.min_live_share_permille,
+            max_playback_rate_centi: c.max_playback_rate_centi,
+            presence_check_minutes: c.presence_check_minutes,
+        }
+    }
+
+    fn errors(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        for (field, cap) in [
+            ("daily_cap_minutes", self.daily_cap_minutes),
+            (
+                "self_reported_daily_cap_minutes",
+                self.self_reported_daily_cap_minutes,
+            ),
+        ] {
+            if cap.is_some_and(|m| !(1..=24 * 60).contains(&m)) {
+                errors.push(FieldError::out_of_range(field, 1, 24 * 60));
+            }
+        }
+        if !(0..=1000).contains(&self.min_live_share_permille) {
+            errors.push(FieldError::out_of_range("min_live_share", 0, 1));
+        }
+        if !(100..=400).contains(&self.max_playback_rate_centi) {
+            errors.push(FieldError::out_of_range("max_playback_rate", 1, 4));
+        }
+        if !(0..=120).contains(&self.presence_check_minutes) {
+            errors.push(FieldError::out_of_range("presence_check_minutes", 0, 120));
+        }
+        errors
+    }
+}
+
+/// Changes to a campaign's [`StudyRules`]; `None` keeps the stored value, `Some(None)`
+/// lifts a cap.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StudyRuleChanges {
+    pub daily_cap_minutes: Option<Option<i32>>,
+    pub self_reported_daily_cap_minutes: Option<Option<i32>>,
+    pub min_live_share_permille: Option<i32>,
+    pub max_playback_rate_centi: Option<i32>,
+    pub presence_check_minutes: Option<i32>,
+}
+
+impl StudyRuleChanges {
+    fn apply(self, to: StudyRules) -> StudyRules {
+        StudyRules {
+            daily_cap_minutes: self.daily_cap_minutes.unwrap_or(to.daily_cap_minutes),
+            self_reported_daily_cap_minutes: self
+                .self_reported_daily_cap_minutes
+                .unwrap_or(to.self_reported_daily_cap_minutes),
+            min_live_share_permille: self
+                .min_live_share_permille
+                .unwrap_or(to.min_live_share_permille),
+            max_playback_rate_centi: self
+                .max_playback_rate_centi
+                .unwrap_or(to.max_playback_rate_centi),
+            presence_check_minutes: self
+                .presence_check_minutes
+                .unwrap_or(to.presence_check_minutes),
+        }
+    }
+}
+
 /// A campaign's settings, complete.
 #[derive(Debug, Clone)]
 pub struct CampaignInput {
@@ -48,6 +140,7 @@ pub struct CampaignInput {
     pub makeup_attempts: i32,
     /// Days before each deadline on which those missing are reminded automatically.
     pub remind_before_days: Vec<i32>,
+    pub study: StudyRules,
     /// The unit that runs it; `None`: the creator's scope unit (or the whole
     /// installation for an unscoped creator).
     pub owner_unit_id: Option<i64>,
@@ -77,6 +170,7 @@ pub struct CampaignChanges {
     pub makeup_closes_at: Option<Option<DateTime<Utc>>>,
     pub makeup_attempts: Option<i32>,
     pub remind_before_days: Option<Vec<i32>>,
+    pub study: StudyRuleChanges,
 }
 
 /// A campaign with its courses.
@@ -160,6 +254,7 @@ fn validate(input: &CampaignInput) -> Vec<FieldError> {
         ));
     }
     errors.extend(papers::validate(&input.papers));
+    errors.extend(input.study.errors());
     errors
 }
 
@@ -381,6 +476,11 @@ pub async fn create(
             makeup_closes_at: Set(input.makeup_closes_at),
             makeup_attempts: Set(input.makeup_attempts),
             remind_before_days: Set(encode_days(&input.remind_before_days)),
+            daily_cap_minutes: Set(input.study.daily_cap_minutes),
+            self_reported_daily_cap_minutes: Set(input.study.self_reported_daily_cap_minutes),
+            min_live_share_permille: Set(input.study.min_live_share_permille),
+            max_playback_rate_centi: Set(input.study.max_playback_rate_centi),
+            presence_check_minutes: Set(input.study.presence_check_minutes),
             owner_unit_id: Set(owner),
             created_at: Set(now),
             updated_at: Set(now),
@@ -451,6 +551,7 @@ pub async fn update(
                 .remind_before_days
                 .clone()
                 .unwrap_or_else(|| remind_before_days(c)),
+            study: changes.study.apply(StudyRules::of(c)),
             owner_unit_id: c.owner_unit_id,
         };
         let errors = validate(&merged);
@@ -491,6 +592,20 @@ pub async fn update(
         active
             .remind_before_days
             .set_ne(encode_days(&merged.remind_before_days));
+        let study = merged.study;
+        active.daily_cap_minutes.set_ne(study.daily_cap_minutes);
+        active
+            .self_reported_daily_cap_minutes
+            .set_ne(study.self_reported_daily_cap_minutes);
+        active
+            .min_live_share_permille
+            .set_ne(study.min_live_share_permille);
+        active
+            .max_playback_rate_centi
+            .set_ne(study.max_playback_rate_centi);
+        active
+            .presence_check_minutes
+            .set_ne(study.presence_check_minutes);
         if !active.is_changed() && !courses_changed {
             return Ok(current);
         }
@@ -499,7 +614,10 @@ pub async fn update(
         if courses_changed {
             write_courses(db, id, &merged.courses).await?;
         }
-        if courses_changed || merged.required_minutes != c.required_minutes {
+        if courses_changed
+            || merged.required_minutes != c.required_minutes
+            || study.min_live_share_permille != c.min_live_share_permille
+        {
             credit::recompute_campaign(db, id).await?;
         }
         audit::record(

@@ -13,6 +13,7 @@ pub mod exam;
 pub mod exports;
 pub mod group_commit;
 pub mod ledgers;
+pub mod live;
 pub mod notices;
 pub mod outbox;
 pub mod papers;

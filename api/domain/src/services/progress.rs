@@ -16,6 +16,7 @@ use crate::{
 pub struct ProgressReport {
     pub credit: credit::Credit,
     pub required_minutes: i32,
+    pub min_live_share_permille: i32,
     pub attempts_used: i32,
     pub attempts_left: i32,
     pub best_score: Option<f64>,
@@ -65,6 +66,7 @@ pub async fn progress_of(
         credit,
         grade: exam.grade,
         required_minutes: campaign.required_minutes,
+        min_live_share_permille: campaign.min_live_share_permille,
         attempts_used: exam.attempts_used,
         attempts_left: exam.attempts_left,
         best_score: exam.best_centi.map(scoring::centi_to_score),

@@ -428,12 +428,26 @@ fn exam_paragraphs(s: &AnnualSummary, out: &mut Vec<String>) {
             "尚未实现“四个100%”目标"
         };
         out.push(format!(
-            "“{}”应参加{}人，{}{makeup}，{}。",
+            "“{}”应参加{}人，{}{makeup}，{}。{}",
             c.title,
             n.roster,
             rates.join("，"),
-            verdict
+            verdict,
+            live_sentence(n)
         ));
+    }
+}
+
+/// How much of the credited study the server timed itself, when there was any study.
+fn live_sentence(n: &targets::Counts) -> String {
+    match n.live_share() {
+        None => String::new(),
+        Some(share) => format!(
+            "累计认定学习时长{}分钟，其中在线计时{}分钟，占{}。",
+            n.credited_minutes,
+            n.live_minutes,
+            percent(Some(share))
+        ),
     }
 }
 

@@ -27,6 +27,7 @@ pub fn fresh(
         exempt: Set(false),
         exempt_reason: Set(None),
         credited_minutes: Set(0),
+        live_minutes: Set(0),
         study_complete: Set(false),
         session_count: Set(0),
         participated: Set(false),
@@ -88,6 +89,7 @@ pub async fn mark_participated(db: &impl ConnectionTrait, e: &enrollment::Model)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StudyCredit {
     pub credited_minutes: i32,
+    pub live_minutes: i32,
     pub study_complete: bool,
 }
 
@@ -95,6 +97,7 @@ pub struct StudyCredit {
 pub fn after_upload(e: &enrollment::Model, credit: StudyCredit, added: i32) -> enrollment::Model {
     let mut next = e.clone();
     next.credited_minutes = credit.credited_minutes;
+    next.live_minutes = credit.live_minutes;
     next.study_complete = credit.study_complete;
     next.session_count += added;
     next.participated = true;
@@ -124,6 +127,7 @@ pub async fn record_uploads(
         rows,
         &[
             enrollment::Column::CreditedMinutes,
+            enrollment::Column::LiveMinutes,
             enrollment::Column::SessionCount,
         ],
     )
@@ -166,9 +170,13 @@ pub async fn record_credit(
     e: enrollment::Model,
     credit: StudyCredit,
 ) -> AppResult<()> {
-    if credit.credited_minutes != e.credited_minutes || credit.study_complete != e.study_complete {
+    if credit.credited_minutes != e.credited_minutes
+        || credit.live_minutes != e.live_minutes
+        || credit.study_complete != e.study_complete
+    {
         let mut active: enrollment::ActiveModel = e.into();
         active.credited_minutes = Set(credit.credited_minutes);
+        active.live_minutes = Set(credit.live_minutes);
         active.study_complete = Set(credit.study_complete);
         active.update(db).await?;
     }
@@ -203,6 +211,7 @@ mod tests {
             exempt: false,
             exempt_reason: None,
             credited_minutes: 0,
+            live_minutes: 0,
             study_complete: false,
             session_count: 0,
             participated: false,
@@ -249,6 +258,7 @@ mod tests {
     fn an_upload_sets_the_credit_counts_its_sessions_and_marks_participation() {
         let credit = StudyCredit {
             credited_minutes: 45,
+            live_minutes: 0,
             study_complete: false,
         };
         let once = after_upload(&enrollment(), credit, 2);
@@ -258,6 +268,7 @@ mod tests {
         );
         let done = StudyCredit {
             credited_minutes: 90,
+            live_minutes: 30,
             study_complete: true,
         };
         let twice = after_upload(&once, done, 1);

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, SubsecRound, Utc};
-use entity::{campaign, course_progress, enrollment, study_session};
+use entity::{campaign, course_progress, enrollment, study_session, vocabulary::StudySource};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     Set, sea_query::OnConflict,
@@ -32,8 +32,30 @@ pub const MAX_SESSION_HOURS: i64 = 4;
 pub const FUTURE_TOLERANCE_MINUTES: i64 = 5;
 /// Items in one batch.
 pub const MAX_BATCH: usize = 500;
+/// A phone's clock within this many seconds of the server's is left alone.
+pub const CLOCK_TOLERANCE_SECONDS: i64 = 60;
+/// A phone's clock further than this from the server's is refused, not corrected.
+pub const CLOCK_LIMIT_HOURS: i64 = 24;
 
-/// A session as the app sends it.
+/// Where a session's minutes come from, and for a live one what the server credited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Uploaded by the app (offline study): its length is what it claims.
+    SelfReported,
+    /// Timed by the server (`services::live`): only the visible, heartbeat-covered seconds.
+    Live { credited_seconds: i32 },
+}
+
+impl Source {
+    pub fn kind(self) -> StudySource {
+        match self {
+            Source::SelfReported => StudySource::SelfReported,
+            Source::Live { .. } => StudySource::Live,
+        }
+    }
+}
+
+/// A session as the app sends it (or as a live session ends).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionInput {
     pub id: Uuid,
@@ -41,6 +63,71 @@ pub struct SessionInput {
     pub course_id: i64,
     pub started_at: DateTime<Utc>,
     pub ended_at: DateTime<Utc>,
+    pub source: Source,
+    /// The phone's clock when it sent the upload; the times are corrected by its
+    /// difference from the server's (see [`correct_clock`]).
+    pub device_time: Option<DateTime<Utc>>,
+}
+
+impl SessionInput {
+    /// An upload from the app with the phone's own times.
+    pub fn reported(
+        id: Uuid,
+        (campaign_id, course_id): (i64, i64),
+        started_at: DateTime<Utc>,
+        ended_at: DateTime<Utc>,
+        device_time: Option<DateTime<Utc>>,
+    ) -> Self {
+        Self {
+            id,
+            campaign_id,
+            course_id,
+            started_at,
+            ended_at,
+            source: Source::SelfReported,
+            device_time,
+        }
+    }
+}
+
+/// A session with its times in the server's clock: the phone's difference applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Corrected {
+    input: SessionInput,
+    /// Server minus phone, in seconds, added to both times; 0 when within tolerance.
+    shift: i32,
+}
+
+/// Shifts the times by the phone's difference from the server's clock, when `device_time`
+/// says it is more than a minute off; a difference of more than a day is a phone whose
+/// clock is wrong, not slow, and is refused naming `device_time`.
+fn correct_clock(input: SessionInput, now: DateTime<Utc>) -> AppResult<Corrected> {
+    let Some(device) = input.device_time else {
+        return Ok(Corrected { input, shift: 0 });
+    };
+    let difference = (now - device).num_seconds();
+    if difference.abs() > CLOCK_LIMIT_HOURS * 3600 {
+        return Err(AppError::invalid(
+            FieldError::new(
+                "device_time",
+                Code::ClockTooFar,
+                format!("differs from the server's clock by more than {CLOCK_LIMIT_HOURS} hours"),
+            )
+            .with(|p| p.max = Some(CLOCK_LIMIT_HOURS)),
+        ));
+    }
+    if difference.abs() <= CLOCK_TOLERANCE_SECONDS {
+        return Ok(Corrected { input, shift: 0 });
+    }
+    let by = Duration::seconds(difference);
+    Ok(Corrected {
+        input: SessionInput {
+            started_at: input.started_at + by,
+            ended_at: input.ended_at + by,
+            ..input
+        },
+        shift: difference as i32,
+    })
 }
 
 /// What happened to a session.
@@ -60,12 +147,19 @@ impl Logged {
     }
 }
 
-fn same_content(stored: &study_session::Model, input: &SessionInput, user_id: i64) -> bool {
+/// The same session sent again: the same times as the phone said them (a retry may carry
+/// another `device_time`, and so another shift, for the same session).
+fn same_content(stored: &study_session::Model, item: &Corrected, user_id: i64) -> bool {
+    let phone = |at: DateTime<Utc>, shift: i32| at - Duration::seconds(shift.into());
+    let input = &item.input;
     stored.user_id == user_id
         && stored.campaign_id == input.campaign_id
         && stored.course_id == input.course_id
-        && stored.started_at == input.started_at
-        && stored.ended_at == input.ended_at
+        && stored.source == input.source.kind()
+        && phone(stored.started_at, stored.clock_corrected_seconds)
+            == phone(input.started_at, item.shift)
+        && phone(stored.ended_at, stored.clock_corrected_seconds)
+            == phone(input.ended_at, item.shift)
 }
 
 fn check_times(input: &SessionInput, now: DateTime<Utc>) -> AppResult<()> {
@@ -149,7 +243,13 @@ pub async fn log_group(
     let nows: Vec<DateTime<Utc>> = items.iter().map(|i| i.now).collect();
     let items: Vec<Upload> = items
         .into_iter()
-        .map(|i| (i.actor, i.input.map(normalise)))
+        .map(|i| {
+            let now = i.now;
+            let input = i
+                .input
+                .and_then(|input| correct_clock(normalise(input), now));
+            (i.actor, input)
+        })
         .collect();
     // One cadre's uploads are checked and stored one group at a time (PostgreSQL row
     // locks, in id order so two groups never wait on each other in a circle).
@@ -158,53 +258,67 @@ pub async fn log_group(
     users.dedup();
     lock_cadres(db, &users).await?;
 
-    let Loaded {
-        stored,
-        campaigns,
-        enrollments,
-    } = load_group(db, &items, &users).await?;
+    let loaded = load_group(db, &items, &users).await?;
 
     // First pass: every rule that needs no look at other sessions.
     let mut outcomes: Vec<Option<AppResult<Logged>>> = Vec::with_capacity(items.len());
     for ((actor, item), now) in items.iter().zip(&nows) {
-        let now = *now;
         let verdict = match item {
             Err(e) => Some(Err(e.clone())),
-            Ok(input) => match stored.get(&input.id.to_string()) {
-                Some(s) if same_content(s, input, actor.id) => {
-                    Some(Ok(Logged::Replayed(s.clone())))
-                }
-                Some(_) => Some(Err(AppError::conflict(
-                    Clash::IdConflict,
-                    "another session with this id is already stored",
-                ))),
-                None => precheck(input, actor, &campaigns, &enrollments, now, tz)
-                    .err()
-                    .map(Err),
+            Ok(c) => match loaded.stored.get(&c.input.id.to_string()) {
+                Some(s) if same_content(s, c, actor.id) => Some(Ok(Logged::Replayed(s.clone()))),
+                Some(_) => Some(Err(id_conflict())),
+                None => precheck(&c.input, actor, &loaded, *now, tz).err().map(Err),
             },
         };
         outcomes.push(verdict);
     }
 
-    // Overlaps with what is stored: one query for the whole group.
+    // Overlaps with what is stored and the day's credit so far: a query each for the
+    // whole group.
     let existing = stored_overlaps(db, &items, &outcomes).await?;
+    let mut days = DayTotals::load(db, &items, &outcomes, &loaded.campaigns, tz).await?;
 
-    // Second pass, in order: overlaps with stored sessions and with earlier items.
+    let accepted = decide_in_order(&items, &nows, &mut outcomes, &existing, &loaded, &mut days);
+    if !accepted.is_empty() {
+        store(db, &accepted, &loaded.campaigns, &loaded.enrollments).await?;
+    }
+    Ok(outcomes
+        .into_iter()
+        .map(|o| o.expect("every item has an outcome"))
+        .collect())
+}
+
+fn id_conflict() -> AppError {
+    AppError::conflict(
+        Clash::IdConflict,
+        "another session with this id is already stored",
+    )
+}
+
+/// The second pass, in order: overlaps with stored sessions and with earlier items, then
+/// the daily caps. Returns the sessions to store.
+fn decide_in_order(
+    items: &[Upload],
+    nows: &[DateTime<Utc>],
+    outcomes: &mut [Option<AppResult<Logged>>],
+    existing: &[study_session::Model],
+    loaded: &Loaded,
+    days: &mut DayTotals,
+) -> Vec<study_session::Model> {
     let mut accepted: Vec<study_session::Model> = Vec::new();
     for (i, (actor, item)) in items.iter().enumerate() {
-        let Ok(input) = item else { continue };
+        let Ok(c) = item else { continue };
+        let input = &c.input;
         if let Some(Ok(Logged::Replayed(_)) | Err(_)) = &outcomes[i] {
             continue;
         }
         // The same id earlier in this group: a replay of it, or a conflict.
         if let Some(first) = accepted.iter().find(|s| s.id == input.id.to_string()) {
-            outcomes[i] = Some(if same_content(first, input, actor.id) {
+            outcomes[i] = Some(if same_content(first, c, actor.id) {
                 Ok(Logged::Replayed(first.clone()))
             } else {
-                Err(AppError::conflict(
-                    Clash::IdConflict,
-                    "another session with this id is already stored",
-                ))
+                Err(id_conflict())
             });
             continue;
         }
@@ -221,7 +335,16 @@ pub async fn log_group(
             )));
             continue;
         }
-        let enrollment = &enrollments[&(input.campaign_id, actor.id)];
+        let enrollment = &loaded.enrollments[&(input.campaign_id, actor.id)];
+        let length = (input.ended_at - input.started_at).num_seconds() as i32;
+        let claimed = match input.source {
+            Source::SelfReported => length,
+            Source::Live { credited_seconds } => credited_seconds.clamp(0, length),
+        };
+        let seconds = match loaded.campaigns.get(&input.campaign_id) {
+            Some(Some((campaign, _))) => days.credit(campaign, actor.id, input, claimed),
+            _ => claimed,
+        };
         let session = study_session::Model {
             id: input.id.to_string(),
             user_id: actor.id,
@@ -230,24 +353,138 @@ pub async fn log_group(
             enrollment_id: enrollment.id,
             started_at: input.started_at,
             ended_at: input.ended_at,
-            seconds: (input.ended_at - input.started_at).num_seconds() as i32,
+            seconds,
             created_at: nows[i],
+            source: input.source.kind(),
+            clock_corrected_seconds: c.shift,
         };
         outcomes[i] = Some(Ok(Logged::Created(session.clone())));
         accepted.push(session);
     }
+    accepted
+}
 
-    if !accepted.is_empty() {
-        store(db, &accepted, &campaigns, &enrollments).await?;
+/// The seconds already credited each cadre on each office day of a capped campaign, by
+/// source; a session counts on the day it starts. Only campaigns with a daily cap are
+/// read, so an uncapped upload costs no query.
+struct DayTotals {
+    tz: FixedOffset,
+    /// (user, campaign, office day) → (every source, self-reported).
+    seconds: HashMap<(i64, i64, NaiveDate), (i64, i64)>,
+}
+
+fn capped(campaign: &campaign::Model) -> bool {
+    campaign.daily_cap_minutes.is_some() || campaign.self_reported_daily_cap_minutes.is_some()
+}
+
+impl DayTotals {
+    async fn load(
+        db: &impl ConnectionTrait,
+        items: &[Upload],
+        outcomes: &[Option<AppResult<Logged>>],
+        campaigns: &HashMap<i64, Option<CampaignInfo>>,
+        tz: FixedOffset,
+    ) -> AppResult<Self> {
+        let mut totals = Self {
+            tz,
+            seconds: HashMap::new(),
+        };
+        let mut condition = sea_orm::Condition::any();
+        let mut wanted = 0;
+        for ((actor, item), verdict) in items.iter().zip(outcomes) {
+            let (Ok(c), None) = (item, verdict) else {
+                continue;
+            };
+            if !matches!(campaigns.get(&c.input.campaign_id), Some(Some((campaign, _))) if capped(campaign))
+            {
+                continue;
+            }
+            let (from, to) = office_day_bounds(c.input.started_at, tz);
+            wanted += 1;
+            condition = condition.add(
+                sea_orm::Condition::all()
+                    .add(study_session::Column::UserId.eq(actor.id))
+                    .add(study_session::Column::CampaignId.eq(c.input.campaign_id))
+                    .add(study_session::Column::StartedAt.gte(from))
+                    .add(study_session::Column::StartedAt.lt(to)),
+            );
+        }
+        if wanted == 0 {
+            return Ok(totals);
+        }
+        for s in study_session::Entity::find()
+            .filter(condition)
+            .all(db)
+            .await?
+        {
+            totals.add(s.user_id, s.campaign_id, s.started_at, s.source, s.seconds);
+        }
+        Ok(totals)
     }
-    Ok(outcomes
-        .into_iter()
-        .map(|o| o.expect("every item has an outcome"))
-        .collect())
+
+    fn add(
+        &mut self,
+        user: i64,
+        campaign: i64,
+        started_at: DateTime<Utc>,
+        source: StudySource,
+        seconds: i32,
+    ) {
+        let day = started_at.with_timezone(&self.tz).date_naive();
+        let entry = self.seconds.entry((user, campaign, day)).or_default();
+        entry.0 += i64::from(seconds);
+        if source == StudySource::SelfReported {
+            entry.1 += i64::from(seconds);
+        }
+    }
+
+    /// What a new session of `claimed` seconds is credited under the campaign's caps
+    /// (possibly 0: the day is full), counted for the sessions after it.
+    fn credit(
+        &mut self,
+        campaign: &campaign::Model,
+        user: i64,
+        input: &SessionInput,
+        claimed: i32,
+    ) -> i32 {
+        if !capped(campaign) {
+            return claimed;
+        }
+        let day = input.started_at.with_timezone(&self.tz).date_naive();
+        let (all, reported) = self
+            .seconds
+            .get(&(user, campaign.id, day))
+            .copied()
+            .unwrap_or_default();
+        let room = |cap: Option<i32>, used: i64| {
+            cap.map_or(i64::MAX, |minutes| (i64::from(minutes) * 60 - used).max(0))
+        };
+        let mut allowed = room(campaign.daily_cap_minutes, all);
+        let source = input.source.kind();
+        if source == StudySource::SelfReported {
+            allowed = allowed.min(room(campaign.self_reported_daily_cap_minutes, reported));
+        }
+        let seconds = i64::from(claimed).min(allowed) as i32;
+        self.add(user, campaign.id, input.started_at, source, seconds);
+        seconds
+    }
+}
+
+/// The office day (in `tz`) that `at` falls on, as UTC bounds `[from, to)`.
+fn office_day_bounds(at: DateTime<Utc>, tz: FixedOffset) -> (DateTime<Utc>, DateTime<Utc>) {
+    let day = at.with_timezone(&tz).date_naive();
+    let midnight = day
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_local_timezone(tz)
+        .single()
+        .expect("a fixed offset has one midnight")
+        .with_timezone(&Utc);
+    (midnight, midnight + Duration::days(1))
 }
 
 /// An upload of a group: who sent it, and the session (or why it could not be read).
-type Upload = (Actor, Result<SessionInput, AppError>);
+type Upload = (Actor, Result<Corrected, AppError>);
 
 /// What checking a group needs, read once for the whole group.
 struct Loaded {
@@ -266,7 +503,7 @@ async fn load_group(
 ) -> AppResult<Loaded> {
     let ids: Vec<String> = items
         .iter()
-        .filter_map(|(_, i)| i.as_ref().ok().map(|i| i.id.to_string()))
+        .filter_map(|(_, i)| i.as_ref().ok().map(|c| c.input.id.to_string()))
         .collect();
     let mut stored: HashMap<String, study_session::Model> = HashMap::new();
     for chunk in ids.chunks(500) {
@@ -280,7 +517,7 @@ async fn load_group(
     }
     let mut campaigns: HashMap<i64, Option<CampaignInfo>> = HashMap::new();
     for (_, item) in items {
-        if let Ok(input) = item
+        if let Ok(Corrected { input, .. }) = item
             && !campaigns.contains_key(&input.campaign_id)
         {
             let info = match campaign::Entity::find_by_id(input.campaign_id)
@@ -325,7 +562,7 @@ async fn stored_overlaps(
     let mut condition = sea_orm::Condition::any();
     let mut candidates = 0;
     for ((actor, item), verdict) in items.iter().zip(outcomes) {
-        if let (Ok(input), None) = (item, verdict) {
+        if let (Ok(Corrected { input, .. }), None) = (item, verdict) {
             candidates += 1;
             condition = condition.add(
                 sea_orm::Condition::all()
@@ -356,8 +593,11 @@ async fn stored_overlaps(
 fn precheck(
     input: &SessionInput,
     actor: &Actor,
-    campaigns: &HashMap<i64, Option<CampaignInfo>>,
-    enrollments: &HashMap<(i64, i64), enrollment::Model>,
+    Loaded {
+        campaigns,
+        enrollments,
+        ..
+    }: &Loaded,
     now: DateTime<Utc>,
     tz: FixedOffset,
 ) -> AppResult<()> {
@@ -406,7 +646,7 @@ async fn store(
         ids.dedup();
         ids
     };
-    let mut totals: HashMap<i64, HashMap<i64, i64>> = HashMap::new();
+    let mut totals: HashMap<i64, HashMap<i64, credit::Studied>> = HashMap::new();
     for p in course_progress::Entity::find()
         .filter(course_progress::Column::EnrollmentId.is_in(touched.clone()))
         .all(db)
@@ -415,15 +655,19 @@ async fn store(
         totals
             .entry(p.enrollment_id)
             .or_default()
-            .insert(p.course_id, p.seconds);
+            .insert(p.course_id, (&p).into());
     }
     let mut added: HashMap<i64, i32> = HashMap::new();
     for s in accepted {
-        *totals
+        let total = totals
             .entry(s.enrollment_id)
             .or_default()
             .entry(s.course_id)
-            .or_default() += s.seconds as i64;
+            .or_default();
+        total.seconds += i64::from(s.seconds);
+        if s.source == StudySource::Live {
+            total.live_seconds += i64::from(s.seconds);
+        }
         *added.entry(s.enrollment_id).or_default() += 1;
     }
     let progress_rows: Vec<course_progress::ActiveModel> = totals
@@ -431,10 +675,11 @@ async fn store(
         .flat_map(|(e, courses)| {
             courses
                 .iter()
-                .map(|(c, secs)| course_progress::ActiveModel {
+                .map(|(c, studied)| course_progress::ActiveModel {
                     enrollment_id: Set(*e),
                     course_id: Set(*c),
-                    seconds: Set(*secs),
+                    seconds: Set(studied.seconds),
+                    live_seconds: Set(studied.live_seconds),
                 })
         })
         .collect();
@@ -444,7 +689,10 @@ async fn store(
                 course_progress::Column::EnrollmentId,
                 course_progress::Column::CourseId,
             ])
-            .update_column(course_progress::Column::Seconds)
+            .update_columns([
+                course_progress::Column::Seconds,
+                course_progress::Column::LiveSeconds,
+            ])
             .to_owned(),
         )
         .exec_without_returning(db)
@@ -456,7 +704,7 @@ async fn store(
         let Some(Some((campaign, courses))) = campaigns.get(&e.campaign_id) else {
             continue;
         };
-        let credit = credit::credit(courses, &totals[&id], campaign.required_minutes);
+        let credit = credit::credit(courses, &totals[&id], credit::Requirement::of(campaign));
         changes.push((e, roster::after_upload(e, credit.figures(), added[&id])));
     }
     roster::record_uploads(db, changes).await
@@ -495,6 +743,14 @@ pub async fn log_batch(
     let outcomes = log_group(&txn, items, tz).await?;
     txn.commit().await?;
     Ok(outcomes)
+}
+
+/// A stored session by id.
+pub async fn find(db: &impl ConnectionTrait, id: &str) -> AppResult<study_session::Model> {
+    study_session::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("study session"))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -658,13 +914,7 @@ mod tests {
     }
 
     fn session(from: &str, to: &str) -> SessionInput {
-        SessionInput {
-            id: Uuid::nil(),
-            campaign_id: 1,
-            course_id: 1,
-            started_at: at(from),
-            ended_at: at(to),
-        }
+        SessionInput::reported(Uuid::nil(), (1, 1), at(from), at(to), None)
     }
 
     fn fields(result: AppResult<()>) -> Vec<String> {

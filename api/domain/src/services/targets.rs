@@ -74,6 +74,9 @@ pub struct Counts {
     /// Passed only through a make-up (补考) attempt.
     pub passed_in_makeup: u64,
     pub grades: Grades,
+    /// Minutes credited over the roster, and of them those timed live.
+    pub credited_minutes: u64,
+    pub live_minutes: u64,
 }
 
 impl Counts {
@@ -89,6 +92,13 @@ impl Counts {
         self.grades.pass += other.grades.pass;
         self.grades.fail += other.grades.fail;
         self.grades.not_sat += other.grades.not_sat;
+        self.credited_minutes += other.credited_minutes;
+        self.live_minutes += other.live_minutes;
+    }
+
+    /// The share of the credited minutes timed live; `None` when nothing is credited.
+    pub fn live_share(&self) -> Option<f64> {
+        (self.credited_minutes > 0).then(|| self.live_minutes as f64 / self.credited_minutes as f64)
     }
 
     pub fn count(&self, target: Target) -> u64 {
@@ -216,6 +226,7 @@ fn enrollments_as_of(pending: &HashMap<i64, Pending>) -> (String, Vec<Value>) {
     };
     let sql = format!(
         "(SELECT e0.campaign_id, e0.exempt, e0.unit_id, e0.participated, e0.study_complete, \
+         e0.credited_minutes, e0.live_minutes, \
          e0.attempts_used + COALESCE(l.main, 0) AS attempts_used, \
          e0.makeup_attempts_used + COALESCE(l.makeup, 0) AS makeup_attempts_used, {}, {} \
          FROM enrollments e0 LEFT JOIN (SELECT column1 AS enrollment_id, column2 AS main, \
@@ -263,7 +274,8 @@ async fn counts_by_own_unit(
          COUNT(*) FILTER (WHERE e.best_score_centi >= ?) AS excellent, \
          COUNT(*) FILTER (WHERE e.best_score_centi >= ? AND e.best_score_centi < ?) AS good, \
          COUNT(*) FILTER (WHERE e.best_score_centi >= ? AND e.best_score_centi < ?) AS pass_band, \
-         COUNT(*) FILTER (WHERE e.best_score_centi < ?) AS fail \
+         COUNT(*) FILTER (WHERE e.best_score_centi < ?) AS fail, \
+         SUM(e.credited_minutes) AS credited_minutes, SUM(e.live_minutes) AS live_minutes \
          FROM {enrollments} e \
          WHERE e.campaign_id = ? AND e.exempt = ?{unit_filter} \
          GROUP BY e.unit_id"
@@ -320,6 +332,8 @@ async fn counts_by_own_unit(
                 fail,
                 not_sat: roster.saturating_sub(excellent + good + pass + fail),
             },
+            credited_minutes: get("credited_minutes")?,
+            live_minutes: get("live_minutes")?,
         };
         let unit_id: Option<i64> = row.try_get("", "unit_id")?;
         out.insert(unit_id, counts);
@@ -628,6 +642,8 @@ mod tests {
             pass,
             passed_in_makeup: 0,
             grades: Grades::default(),
+            credited_minutes: 0,
+            live_minutes: 0,
         }
     }
 
