@@ -41,6 +41,10 @@ pub struct MissingMember {
     pub is_leader: bool,
     pub active: bool,
     pub credited_minutes: i32,
+    /// Of `credited_minutes`, those timed live by the server.
+    pub live_minutes: i32,
+    /// Of `credited_minutes`, those uploaded by the app.
+    pub self_reported_minutes: i32,
     pub required_minutes: i32,
     /// Minutes still needed to reach `required_minutes`.
     pub minutes_short: i32,
@@ -67,6 +71,8 @@ impl From<Missing> for MissingMember {
             is_leader: m.user.is_leader,
             active: m.user.active,
             credited_minutes: m.enrollment.credited_minutes,
+            live_minutes: m.enrollment.live_minutes,
+            self_reported_minutes: m.enrollment.credited_minutes - m.enrollment.live_minutes,
             required_minutes: m.required_minutes,
             minutes_short,
             compulsory_unfinished: m.compulsory_unfinished,
