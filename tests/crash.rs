@@ -521,3 +521,107 @@ async fn sigterm_finishes_in_flight_requests() {
         .len();
     assert_eq!(stored, 500, "the batch answered 200 and is stored whole");
 }
+
+/// Live study sessions are held in memory and written twice an interval: a server killed
+/// with SIGKILL and restarted credits every session up to at most one interval before the
+/// kill, and the restarted server ends each from what was written, counting nothing twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_loses_at_most_one_interval_of_live_credit() {
+    const INTERVAL: i64 = 2;
+    let app = TestApp::new().await;
+    let url = app.database_url();
+    let world = crash_world(&app).await;
+    let port = free_port();
+    let env = [("XUEFA_HEARTBEAT_SECONDS", "2")];
+    let mut server = start_with(&url, port, &env).await;
+    let client = reqwest::Client::new();
+    // Eight cadres study live, a heartbeat a second; each keeps what the last
+    // acknowledged heartbeat said was credited.
+    let mut tasks = Vec::new();
+    for n in 0..world.cadres.len() {
+        let token = login(
+            &client,
+            &server.base,
+            &format!("c{n}"),
+            crate::common::PASSWORD,
+        )
+        .await;
+        let (client, base, username) = (client.clone(), server.base.clone(), format!("c{n}"));
+        let body = json!({"campaign_id": world.campaign, "course_id": world.course});
+        tasks.push(tokio::spawn(async move {
+            let (status, live) = call(
+                &client,
+                reqwest::Method::POST,
+                format!("{base}/api/v1/study-sessions/live"),
+                &token,
+                body,
+            )
+            .await
+            .unwrap();
+            assert_eq!(status, 201);
+            let id = live["id"].as_str().unwrap().to_owned();
+            let mut acknowledged = 0;
+            loop {
+                tokio::time::sleep(Duration::from_millis(1000)).await;
+                let beat = json!({"visible": true, "playback_rate": 1});
+                match call(
+                    &client,
+                    reqwest::Method::POST,
+                    format!("{base}/api/v1/study-sessions/live/{id}/heartbeat"),
+                    &token,
+                    beat,
+                )
+                .await
+                {
+                    Some((200, v)) => acknowledged = v["credited_seconds"].as_i64().unwrap(),
+                    _ => return (id, username, acknowledged),
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(6500)).await;
+    server.child.kill().expect("SIGKILL");
+    server.child.wait().unwrap();
+    let mut studied = Vec::new();
+    for t in tasks {
+        studied.push(t.await.unwrap());
+    }
+
+    let mut server = start_with(&url, port, &env).await;
+    for (id, username, acknowledged) in studied {
+        assert!(
+            acknowledged >= 4,
+            "{id}: only {acknowledged} s credited before the kill"
+        );
+        let written = entity::live_session::Entity::find_by_id(id.clone())
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap()
+            .credited_seconds as i64;
+        // At most one interval lost; at most one stretch more (a heartbeat whose answer
+        // the kill cut off).
+        assert!(
+            written >= acknowledged - INTERVAL && written <= acknowledged + INTERVAL,
+            "{id}: {acknowledged} s acknowledged, {written} s written"
+        );
+        let token = login(&client, &server.base, &username, crate::common::PASSWORD).await;
+        let (status, stored) = call(
+            &client,
+            reqwest::Method::POST,
+            format!("{}/api/v1/study-sessions/live/{id}/end", server.base),
+            &token,
+            json!({}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(status, 201, "{stored}");
+        assert_eq!(
+            stored["minutes"].as_f64().unwrap(),
+            (written as f64 / 60.0 * 100.0).round() / 100.0
+        );
+        assert_eq!(stored["source"], "live");
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}

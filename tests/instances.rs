@@ -204,3 +204,70 @@ async fn the_expiry_sweep_of_two_instances_finishes_each_attempt_once() {
         .collect();
     assert_eq!(used, vec![1; cadres.len()], "each finished exactly once");
 }
+
+/// A live session's heartbeats alternate between two instances (a load balancer without
+/// affinity): each instance claims it from the other's last write, so the credit follows
+/// the session and is never more than the time that passed.
+#[tokio::test]
+async fn a_live_sessions_heartbeats_through_two_instances_are_never_counted_twice() {
+    let app = TestApp::new().await;
+    let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
+    let campaign = app.make_campaign(&hr).await;
+    let cadre = app.make_user("rider", &[Role::Cadre], None).await;
+    app.enroll(&hr, campaign.id, &[cadre]).await;
+    let url = app.database_url();
+    let env = [("XUEFA_HEARTBEAT_SECONDS", "2")];
+    let servers = tokio::join!(
+        start_with(&url, free_port(), &env),
+        start_with(&url, free_port(), &env)
+    );
+    let http = reqwest::Client::new();
+    let bases = [servers.0.base.clone(), servers.1.base.clone()];
+    let token = login(&http, &bases[0], "rider", PASSWORD).await;
+    let post = |base: &str, path: String, body: Value| {
+        http.post(format!("{base}/api/v1/study-sessions/live{path}"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let started = std::time::Instant::now();
+    let live: Value = post(
+        &bases[0],
+        String::new(),
+        json!({"campaign_id": campaign.id, "course_id": campaign.law_course}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let id = live["id"].as_str().unwrap().to_owned();
+    for k in 1..=10 {
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let reply = post(
+            &bases[k % 2],
+            format!("/{id}/heartbeat"),
+            json!({"visible": true, "playback_rate": 1}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(reply.status(), 200, "heartbeat {k}");
+    }
+    let end = post(&bases[0], format!("/{id}/end"), json!({}))
+        .await
+        .unwrap();
+    let elapsed = started.elapsed().as_secs_f64();
+    assert_eq!(end.status(), 201);
+    let stored: Value = end.json().await.unwrap();
+    let seconds = stored["minutes"].as_f64().unwrap() * 60.0;
+    eprintln!("live through two instances: {seconds:.0} s credited in {elapsed:.1} s");
+    assert!(
+        seconds <= elapsed + 1.0,
+        "{seconds} s credited in {elapsed:.1} s of study"
+    );
+    assert!(
+        seconds >= elapsed / 2.0,
+        "only {seconds} s credited in {elapsed:.1} s: the credit did not follow the session"
+    );
+    stop(servers);
+}
