@@ -162,6 +162,18 @@ fn write_matrix(w: &World, campaign_course: i64) -> Vec<WriteCase> {
             Some(json!({"minutes": 61})),
             MANAGERS,
         ),
+        (
+            "PUT",
+            format!("/api/v1/courses/{}/material", id("course")),
+            Some(json!({"kind": "article", "title": "宪法", "text": "第一条"})),
+            MANAGERS,
+        ),
+        (
+            "DELETE",
+            format!("/api/v1/courses/{}/material", id("course")),
+            None,
+            MANAGERS,
+        ),
     ];
     matrix.extend(campaign_and_record_writes(w, campaign_course));
     matrix.extend(ledger_writes(w));
@@ -437,8 +449,8 @@ async fn every_write_endpoint_refuses_the_roles_it_is_not_for() {
         }
     }
     assert_eq!(
-        refused, 248,
-        "of 50 operations: 36 refused to five roles, 7 account ones to four, 2 security ones \
+        refused, 258,
+        "of 52 operations: 38 refused to five roles, 7 account ones to four, 2 security ones \
          to five, 5 cadre ones to six"
     );
 }

@@ -24,6 +24,7 @@ mod import;
 mod instances;
 mod ledgers;
 mod live;
+mod material;
 mod notices;
 mod openapi;
 mod operations;

@@ -546,6 +546,21 @@ fn cases(w: &District) -> Vec<Case> {
             format!("/api/v1/courses/{}", id("course")),
             Some(json!({"minutes": 61})),
         ),
+        case(
+            "PUT",
+            format!("/api/v1/courses/{}/material", id("course")),
+            Some(json!({"kind": "article", "title": "改写", "text": "改写的内容"})),
+        ),
+        case(
+            "DELETE",
+            format!("/api/v1/courses/{}/material", id("course")),
+            None,
+        ),
+        case(
+            "GET",
+            format!("/api/v1/courses/{}/material", id("course")),
+            None,
+        ),
     ];
     for (name, path, body) in ledger_records(b1) {
         let item = format!("{path}/{}", id(name));

@@ -15,6 +15,9 @@ pub struct HttpConfig {
     pub bind: String,
     /// `XUEFA_MAX_BODY_BYTES`: the largest request body accepted (413 above it).
     pub max_body_bytes: usize,
+    /// `XUEFA_MAX_MATERIAL_BYTES`: the largest course file (a PDF or video) uploaded to
+    /// `PUT /courses/{id}/material` (413 above it).
+    pub max_material_bytes: u64,
     /// `XUEFA_TRUSTED_PROXIES`: reverse proxies (addresses or CIDRs) whose
     /// `X-Forwarded-For` names the client; from anyone else the header is ignored.
     pub trusted_proxies: Vec<IpNet>,
@@ -28,6 +31,7 @@ impl Default for HttpConfig {
         Self {
             bind: "127.0.0.1:8080".into(),
             max_body_bytes: 16 * 1024 * 1024,
+            max_material_bytes: 512 * 1024 * 1024,
             trusted_proxies: Vec::new(),
             metrics_token: None,
         }
@@ -40,6 +44,7 @@ impl fmt::Debug for HttpConfig {
         f.debug_struct("HttpConfig")
             .field("bind", &self.bind)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_material_bytes", &self.max_material_bytes)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .finish()
@@ -59,6 +64,8 @@ impl HttpConfig {
             bind: vars.non_empty("XUEFA_BIND").unwrap_or(defaults.bind),
             max_body_bytes: vars.number("XUEFA_MAX_BODY_BYTES", defaults.max_body_bytes as u64)?
                 as usize,
+            max_material_bytes: vars
+                .number("XUEFA_MAX_MATERIAL_BYTES", defaults.max_material_bytes)?,
             trusted_proxies: crate::net::parse_trusted(
                 &vars.non_empty("XUEFA_TRUSTED_PROXIES").unwrap_or_default(),
             )

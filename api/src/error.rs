@@ -165,6 +165,7 @@ pub enum FieldErrorFormat {
     Pool,
     QuestionKind,
     Path,
+    Url,
 }
 
 /// The body of every error response (RFC 9457 `application/problem+json`).
@@ -337,6 +338,11 @@ impl From<AppError> for ApiError {
             AppError::BadRequest(detail) => ApiError::BadRequest(Json(Problem::new(
                 StatusCode::BAD_REQUEST,
                 "bad_request",
+                detail,
+            ))),
+            AppError::TooLarge(detail) => ApiError::PayloadTooLarge(Json(Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
                 detail,
             ))),
             AppError::UnsupportedMediaType(detail) => {

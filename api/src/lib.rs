@@ -46,7 +46,7 @@ pub fn app(state: AppState, http: HttpConfig) -> impl Endpoint {
             .content_type("application/json; charset=utf-8")
             .body(spec_json())
     });
-    let max_body = http.max_body_bytes;
+    let max_body = (http.max_body_bytes, http.max_material_bytes);
     let console = || console::Console.with(poem::middleware::Compression::new());
     Route::new()
         .nest("/docs", docs)

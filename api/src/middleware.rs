@@ -176,9 +176,25 @@ pub async fn problem_middleware<E: Endpoint>(next: E, req: Request) -> poem::Res
 pub async fn limit_body<E: Endpoint>(
     next: E,
     mut req: Request,
-    max: usize,
+    (max, material_max): (usize, u64),
 ) -> poem::Result<Response> {
     let too_large = || poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE);
+    // A course's PDF or video has a limit of its own, and is streamed into the database
+    // as it arrives (the handler counts a body of no declared length).
+    let file = req
+        .content_type()
+        .is_some_and(|ct| ct.starts_with("application/pdf") || ct.starts_with("video/"));
+    if file && *req.method() == poem::http::Method::PUT && req.uri().path().ends_with("/material") {
+        return match req
+            .headers()
+            .get(poem::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            Some(len) if len > material_max => Err(too_large()),
+            _ => next.call(req).await.map(IntoResponse::into_response),
+        };
+    }
     let declared = req
         .headers()
         .get(poem::http::header::CONTENT_LENGTH)

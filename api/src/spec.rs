@@ -15,7 +15,7 @@ pub fn api() -> impl OpenApi {
         routes::auth::AuthApi,
         routes::units::UnitsApi,
         routes::users::UsersApi,
-        routes::courses::CoursesApi,
+        (routes::courses::CoursesApi, routes::material::MaterialApi),
         routes::campaigns::CampaignsApi,
         (routes::study::StudyApi, routes::live::LiveApi),
         routes::exam::ExamApi,

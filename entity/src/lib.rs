@@ -17,6 +17,7 @@ pub mod inspection;
 pub mod legal_service;
 pub mod live_session;
 pub mod login_failure;
+pub mod material_chunk;
 pub mod mediation_case;
 pub mod notice;
 pub mod password_history;

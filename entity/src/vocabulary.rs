@@ -135,6 +135,21 @@ keyed_enum!(
 
 keyed_enum!(
     column
+    /// What a course's material is.
+    MaterialKind {
+        /// A text (the law, a commentary) in Markdown.
+        Article => ("article", "图文"),
+        /// An uploaded PDF.
+        Pdf => ("pdf", "PDF 文档"),
+        /// An uploaded video.
+        Video => ("video", "视频"),
+        /// An address on the intranet.
+        Link => ("link", "链接"),
+    }
+);
+
+keyed_enum!(
+    column
     /// Where a live study session stands.
     LiveState {
         /// Heartbeats are being credited.

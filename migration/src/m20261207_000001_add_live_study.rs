@@ -6,6 +6,10 @@
 //! and the live sessions under way are kept, so that a restarted server (or another
 //! instance) carries on with them.
 //!
+//! Courses gain material to study: an article (Markdown), an uploaded PDF or video (its
+//! bytes in `material_chunks`, 1 MiB a row, so a range request reads only the rows it
+//! needs and an upload never holds the write lock for long), or an intranet link.
+//!
 //! Existing sessions become `self_reported` and existing campaigns keep working unchanged:
 //! no caps, a live share of 0, presence checks off.
 
@@ -18,7 +22,7 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         // SQLite adds one column per ALTER TABLE.
-        let columns: [(DynIden, ColumnDef); 9] = [
+        let columns: [(DynIden, ColumnDef); 18] = [
             (
                 StudySessions::Table.into_iden(),
                 string(StudySessions::Source)
@@ -67,6 +71,39 @@ impl MigrationTrait for Migration {
                 Enrollments::Table.into_iden(),
                 integer(Enrollments::LiveMinutes).default(0).to_owned(),
             ),
+            (
+                Courses::Table.into_iden(),
+                string_null(Courses::MaterialKind),
+            ),
+            (
+                Courses::Table.into_iden(),
+                string_null(Courses::MaterialTitle),
+            ),
+            (Courses::Table.into_iden(), text_null(Courses::MaterialText)),
+            (
+                Courses::Table.into_iden(),
+                string_null(Courses::MaterialUrl),
+            ),
+            (
+                Courses::Table.into_iden(),
+                string_null(Courses::MaterialFileId),
+            ),
+            (
+                Courses::Table.into_iden(),
+                string_null(Courses::MaterialContentType),
+            ),
+            (
+                Courses::Table.into_iden(),
+                big_integer_null(Courses::MaterialSize),
+            ),
+            (
+                Courses::Table.into_iden(),
+                string_null(Courses::MaterialSha256),
+            ),
+            (
+                Courses::Table.into_iden(),
+                timestamp_with_time_zone_null(Courses::MaterialUpdatedAt),
+            ),
         ];
         for (table, mut column) in columns {
             manager
@@ -107,6 +144,21 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(MaterialChunks::Table)
+                    .col(string(MaterialChunks::FileId))
+                    .col(integer(MaterialChunks::Seq))
+                    .col(blob(MaterialChunks::Data))
+                    .primary_key(
+                        Index::create()
+                            .col(MaterialChunks::FileId)
+                            .col(MaterialChunks::Seq),
+                    )
+                    .to_owned(),
+            )
+            .await?;
         // The sweep reads the running sessions by their last heartbeat.
         manager
             .create_index(
@@ -121,10 +173,15 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(LiveSessions::Table).to_owned())
-            .await?;
-        let columns: [(DynIden, DynIden); 9] = [
+        for table in [
+            LiveSessions::Table.into_iden(),
+            MaterialChunks::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
+        }
+        let columns: [(DynIden, DynIden); 18] = [
             (
                 StudySessions::Table.into_iden(),
                 StudySessions::Source.into_iden(),
@@ -160,6 +217,39 @@ impl MigrationTrait for Migration {
             (
                 Enrollments::Table.into_iden(),
                 Enrollments::LiveMinutes.into_iden(),
+            ),
+            (
+                Courses::Table.into_iden(),
+                Courses::MaterialKind.into_iden(),
+            ),
+            (
+                Courses::Table.into_iden(),
+                Courses::MaterialTitle.into_iden(),
+            ),
+            (
+                Courses::Table.into_iden(),
+                Courses::MaterialText.into_iden(),
+            ),
+            (Courses::Table.into_iden(), Courses::MaterialUrl.into_iden()),
+            (
+                Courses::Table.into_iden(),
+                Courses::MaterialFileId.into_iden(),
+            ),
+            (
+                Courses::Table.into_iden(),
+                Courses::MaterialContentType.into_iden(),
+            ),
+            (
+                Courses::Table.into_iden(),
+                Courses::MaterialSize.into_iden(),
+            ),
+            (
+                Courses::Table.into_iden(),
+                Courses::MaterialSha256.into_iden(),
+            ),
+            (
+                Courses::Table.into_iden(),
+                Courses::MaterialUpdatedAt.into_iden(),
             ),
         ];
         for (table, column) in columns {
@@ -198,6 +288,28 @@ enum CourseProgress {
 enum Enrollments {
     Table,
     LiveMinutes,
+}
+
+#[derive(DeriveIden)]
+enum Courses {
+    Table,
+    MaterialKind,
+    MaterialTitle,
+    MaterialText,
+    MaterialUrl,
+    MaterialFileId,
+    MaterialContentType,
+    MaterialSize,
+    MaterialSha256,
+    MaterialUpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum MaterialChunks {
+    Table,
+    FileId,
+    Seq,
+    Data,
 }
 
 #[derive(DeriveIden)]

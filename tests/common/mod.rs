@@ -277,6 +277,29 @@ impl TestApp {
         resp.0.into_body().into_vec().await.unwrap()
     }
 
+    /// A GET with more headers, answered as status, headers and the raw body.
+    pub async fn get_raw(
+        &self,
+        path: &str,
+        token: &str,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, poem::http::HeaderMap, Vec<u8>) {
+        let mut req = self
+            .client
+            .get(path)
+            .header("Authorization", format!("Bearer {token}"));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let resp = req.send().await;
+        let (status, headers) = (resp.0.status(), resp.0.headers().clone());
+        (
+            status,
+            headers,
+            resp.0.into_body().into_vec().await.unwrap(),
+        )
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Reply {
         self.call("GET", path, Some(token), None).await
     }

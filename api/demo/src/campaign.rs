@@ -4,7 +4,10 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::services::roster;
 use domain::{error::AppResult, services::credit::CampaignCourse};
-use entity::{campaign, campaign_course, course, enrollment, question, question::QuestionKind};
+use entity::{
+    campaign, campaign_course, course, enrollment, question, question::QuestionKind,
+    vocabulary::MaterialKind,
+};
 use rand::seq::SliceRandom;
 use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
 
@@ -178,6 +181,26 @@ pub async fn street_campaign(
     Ok(id)
 }
 
+/// A course's article: the bank's facts on its law as points to learn, in Markdown.
+fn article(title: &str, law: &str) -> String {
+    let short = law.trim_start_matches("中华人民共和国");
+    let mut text = format!("# {title}\n\n本课学习《{law}》的要点。\n\n## 学习要点\n\n");
+    let points: Vec<_> = FACTS
+        .iter()
+        .filter(|(_, _, _, source)| source.contains(short))
+        .collect();
+    for (question, answer, _, source) in &points {
+        text.push_str(&format!("- {question} **{answer}**（{source}）\n"));
+    }
+    if points.is_empty() {
+        text.push_str(&format!(
+            "- 认真通读《{law}》全文，结合本职工作理解其主要制度。\n"
+        ));
+    }
+    text.push_str("\n> 学习时请保持本页面在前台，系统按实际在线时长计入学时。\n");
+    text
+}
+
 async fn courses(g: &mut Gen<'_>) -> AppResult<Vec<CampaignCourse>> {
     let mut course_id = next_id::<course::Entity>(g.txn, course::Column::Id).await?;
     let mut rows = Vec::new();
@@ -189,6 +212,15 @@ async fn courses(g: &mut Gen<'_>) -> AppResult<Vec<CampaignCourse>> {
             law: Set(law.into()),
             minutes: Set(minutes),
             description: Set(format!("{law}专题学习课程")),
+            material_kind: Set(Some(MaterialKind::Article)),
+            material_title: Set(Some(format!("{title}·学习要点"))),
+            material_text: Set(Some(article(title, law))),
+            material_url: Set(None),
+            material_file_id: Set(None),
+            material_content_type: Set(None),
+            material_size: Set(None),
+            material_sha256: Set(None),
+            material_updated_at: Set(Some(g.now)),
             created_at: Set(g.now),
             updated_at: Set(g.now),
         });

@@ -130,6 +130,7 @@ entity::keyed_enum!(
         Pool => ("pool", "考试 或 练习"),
         QuestionKind => ("question_kind", "单选、多选 或 判断"),
         Path => ("path", "以 / 开头的本站地址"),
+        Url => ("url", "以 http:// 或 https:// 开头的网址"),
     }
 );
 
@@ -459,6 +460,8 @@ pub enum AppError {
     BadRequest(String),
     /// The body's media type or charset is not one the operation reads.
     UnsupportedMediaType(String),
+    /// The body is longer than the operation takes.
+    TooLarge(String),
     /// The database does not answer (down, unreachable, or busy past the wait); the
     /// client may retry after this many seconds.
     Unavailable { retry_after: u64 },

@@ -11,6 +11,7 @@ use poem_openapi::{
 
 use super::ApiTags;
 use crate::views::{
+    material::MaterialView,
     paging::{Page, PageParam, PerPageParam, page_req},
     text::{self, Text},
 };
@@ -37,6 +38,9 @@ pub struct CourseView {
     /// Full length in minutes; study credit on it is capped at this.
     pub minutes: i32,
     pub description: String,
+    /// What there is to study (`null`: nothing yet); set with
+    /// `PUT /courses/{id}/material`.
+    pub material: Option<MaterialView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -44,6 +48,7 @@ pub struct CourseView {
 impl From<course::Model> for CourseView {
     fn from(m: course::Model) -> Self {
         Self {
+            material: MaterialView::of(&m),
             id: m.id,
             title: m.title,
             law: m.law,

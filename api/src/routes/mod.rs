@@ -14,6 +14,7 @@ pub mod exam;
 pub mod health;
 pub mod ledgers;
 pub mod live;
+pub mod material;
 pub mod notices;
 pub mod practice;
 pub mod study;

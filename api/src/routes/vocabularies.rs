@@ -37,6 +37,7 @@ pub struct Vocabularies {
     pub attempt_status: Vec<Term>,
     pub attempt_kind: Vec<Term>,
     pub study_source: Vec<Term>,
+    pub material_kind: Vec<Term>,
     pub live_state: Vec<Term>,
     pub paper_audience: Vec<Term>,
     pub question_kind: Vec<Term>,
@@ -220,6 +221,11 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("presence_check_minutes", "在线确认间隔"),
     ("self_reported_daily_cap_minutes", "每日自报学时上限"),
     ("visible", "页面可见"),
+    ("text", "正文"),
+    ("url", "网址"),
+    ("material.title", "学习资料标题"),
+    ("material.text", "学习资料正文"),
+    ("material.url", "学习资料网址"),
 ];
 
 fn pairs(list: &[(&str, &str)]) -> Vec<Term> {
@@ -256,6 +262,7 @@ impl Vocabularies {
             attempt_status: terms::<v::AttemptStatus>(),
             attempt_kind: terms::<v::AttemptKind>(),
             study_source: terms::<v::StudySource>(),
+            material_kind: terms::<v::MaterialKind>(),
             live_state: terms::<v::LiveState>(),
             paper_audience: terms::<v::PaperAudience>(),
             question_kind: terms::<v::QuestionKind>(),

@@ -5,6 +5,7 @@
 pub mod annual;
 pub mod enums;
 pub mod files;
+pub mod material;
 pub mod money;
 pub mod paging;
 pub mod study;

@@ -111,7 +111,11 @@ pub async fn create(
 /// The catalogue is shared by every unit, but a course changes only when every campaign
 /// that uses it is run within the caller's scope: a street does not change the minutes of
 /// the district's compulsory course (403 `out_of_scope`).
-async fn check_users_in_scope(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> AppResult<()> {
+pub(crate) async fn check_users_in_scope(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: i64,
+) -> AppResult<()> {
     if scope.is_whole() {
         return Ok(());
     }

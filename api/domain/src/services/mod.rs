@@ -14,6 +14,7 @@ pub mod exports;
 pub mod group_commit;
 pub mod ledgers;
 pub mod live;
+pub mod material;
 pub mod notices;
 pub mod outbox;
 pub mod papers;

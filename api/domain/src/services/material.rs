@@ -1,0 +1,451 @@
+//! A course's material: an article (Markdown, shown as HTML without any raw HTML of its
+//! own), an uploaded PDF or video, or an intranet link. Files are kept in the database,
+//! 1 MiB a row (`material_chunks`), so they are in every backup, every instance serves
+//! them, a range request reads only the rows it needs, and an upload writes each row in a
+//! short transaction of its own: a slow upload never holds the write lock. The course
+//! switches to a new file in one transaction at the end; until then the old one is served.
+
+use chrono::{DateTime, Utc};
+use entity::{campaign_course, course, enrollment, material_chunk, vocabulary::MaterialKind};
+use futures::{Stream, StreamExt};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{audit, courses, write};
+use crate::{
+    auth::Actor,
+    error::{AppError, AppResult, Code, FieldError},
+    policy::{self, Action, Scope},
+};
+
+/// Bytes a chunk row holds.
+pub const CHUNK: usize = 1 << 20;
+/// The longest article (characters of Markdown).
+pub const MAX_ARTICLE_CHARS: usize = 200_000;
+
+/// Material written as text: an article or a link.
+#[derive(Debug, Clone)]
+pub enum Written {
+    Article { title: String, text: String },
+    Link { title: String, url: String },
+}
+
+/// The kind an uploaded file's media type makes it, if it is one xuefa serves.
+pub fn kind_of(content_type: &str) -> Option<MaterialKind> {
+    match content_type {
+        "application/pdf" => Some(MaterialKind::Pdf),
+        "video/mp4" | "video/webm" | "video/ogg" => Some(MaterialKind::Video),
+        _ => None,
+    }
+}
+
+fn check_title(errors: &mut Vec<FieldError>, title: &str) -> String {
+    let title = title.trim();
+    if title.is_empty() {
+        errors.push(FieldError::required("material.title"));
+    } else if title.chars().count() > 200 {
+        errors.push(FieldError::too_long("material.title", 200));
+    }
+    title.to_owned()
+}
+
+/// Sets (or with `None` removes) a course's written material; an uploaded file it had is
+/// deleted. Admin and HR, within their scope as for the course's other changes; audited.
+pub async fn set_written(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    scope: &Scope,
+    course_id: i64,
+    material: Option<Written>,
+    now: DateTime<Utc>,
+) -> AppResult<course::Model> {
+    let mut errors = Vec::new();
+    let (kind, title, text, url) = match &material {
+        None => (None, None, None, None),
+        Some(Written::Article { title, text }) => {
+            let title = check_title(&mut errors, title);
+            if text.trim().is_empty() {
+                errors.push(FieldError::required("material.text"));
+            } else if text.chars().count() > MAX_ARTICLE_CHARS {
+                errors.push(FieldError::too_long("material.text", MAX_ARTICLE_CHARS));
+            }
+            let text = Some(text.trim().to_owned());
+            (Some(MaterialKind::Article), Some(title), text, None)
+        }
+        Some(Written::Link { title, url }) => {
+            let title = check_title(&mut errors, title);
+            let url = url.trim();
+            if !(url.starts_with("https://") || url.starts_with("http://"))
+                || url.len() > 2000
+                || url.chars().any(char::is_whitespace)
+            {
+                errors.push(
+                    FieldError::new(
+                        "material.url",
+                        Code::BadFormat,
+                        "must be an http:// or https:// address",
+                    )
+                    .with(|p| p.expected = Some(crate::error::Format::Url)),
+                );
+            }
+            (
+                Some(MaterialKind::Link),
+                Some(title),
+                None,
+                Some(url.to_owned()),
+            )
+        }
+    };
+    if !errors.is_empty() {
+        return Err(AppError::invalid_many(errors));
+    }
+    write(db, async |db| {
+        let current = courses::get(db, course_id).await?;
+        courses::check_users_in_scope(db, scope, course_id).await?;
+        let mut active: course::ActiveModel = current.clone().into();
+        active.material_kind = Set(kind);
+        active.material_title = Set(title.clone());
+        active.material_text = Set(text);
+        active.material_url = Set(url);
+        clear_file(&mut active);
+        active.material_updated_at = Set(Some(now));
+        active.updated_at = Set(now);
+        let model = active.update(db).await?;
+        if let Some(old) = &current.material_file_id {
+            delete_chunks(db, old).await?;
+        }
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            audit::AuditAction::Update,
+            "course",
+            Some(course_id.to_string()),
+            match kind {
+                Some(k) => format!(
+                    "course {} material: {} {}",
+                    model.title,
+                    k.chinese(),
+                    title.unwrap_or_default()
+                ),
+                None => format!("course {} material removed", model.title),
+            },
+        )
+        .await?;
+        Ok(model)
+    })
+    .await
+}
+
+fn clear_file(active: &mut course::ActiveModel) {
+    active.material_file_id = Set(None);
+    active.material_content_type = Set(None);
+    active.material_size = Set(None);
+    active.material_sha256 = Set(None);
+}
+
+async fn delete_chunks(db: &impl ConnectionTrait, file_id: &str) -> AppResult<()> {
+    material_chunk::Entity::delete_many()
+        .filter(material_chunk::Column::FileId.eq(file_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// An uploaded file's description.
+pub struct Upload<'a> {
+    pub course_id: i64,
+    pub title: &'a str,
+    pub content_type: &'a str,
+    /// The most bytes taken (`XUEFA_MAX_MATERIAL_BYTES`).
+    pub max_bytes: u64,
+}
+
+/// Stores an uploaded PDF or video as the course's material (admin and HR, in scope,
+/// audited). Another media type is 415, an empty file 422, one past the limit 413; in
+/// each case the course keeps what it had and nothing of the upload stays.
+pub async fn upload<S, E>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    scope: &Scope,
+    upload: Upload<'_>,
+    body: S,
+    now: DateTime<Utc>,
+) -> AppResult<course::Model>
+where
+    S: Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let kind = kind_of(upload.content_type).ok_or_else(|| {
+        AppError::UnsupportedMediaType(format!(
+            "a course file is a PDF (application/pdf) or a video (video/mp4, video/webm, \
+             video/ogg), not {}",
+            upload.content_type
+        ))
+    })?;
+    let mut errors = Vec::new();
+    let title = check_title(&mut errors, upload.title);
+    if !errors.is_empty() {
+        return Err(AppError::invalid_many(errors));
+    }
+    // The course and the caller's right to change it, before any byte is stored.
+    courses::get(db, upload.course_id).await?;
+    courses::check_users_in_scope(db, scope, upload.course_id).await?;
+    let file_id = Uuid::new_v4().to_string();
+    let stored = store_chunks(db, &file_id, body, upload.max_bytes).await;
+    let (size, sha256) = match stored {
+        Ok(done) => done,
+        Err(e) => {
+            // Best effort: what was stored of it goes (a crash leaves rows no course
+            // names; `xuefa doctor` counts them).
+            let _ = write(db, async |db| delete_chunks(db, &file_id).await).await;
+            return Err(e);
+        }
+    };
+    write(db, async |db| {
+        let current = courses::get(db, upload.course_id).await?;
+        let mut active: course::ActiveModel = current.clone().into();
+        active.material_kind = Set(Some(kind));
+        active.material_title = Set(Some(title.clone()));
+        active.material_text = Set(None);
+        active.material_url = Set(None);
+        active.material_file_id = Set(Some(file_id.clone()));
+        active.material_content_type = Set(Some(upload.content_type.to_owned()));
+        active.material_size = Set(Some(size as i64));
+        active.material_sha256 = Set(Some(sha256.clone()));
+        active.material_updated_at = Set(Some(now));
+        active.updated_at = Set(now);
+        let model = active.update(db).await?;
+        if let Some(old) = &current.material_file_id {
+            delete_chunks(db, old).await?;
+        }
+        audit::record(
+            db,
+            Some(actor),
+            now,
+            audit::AuditAction::Update,
+            "course",
+            Some(upload.course_id.to_string()),
+            format!(
+                "course {} material: {} {title} ({} bytes, sha256 {sha256})",
+                model.title,
+                kind.chinese(),
+                size
+            ),
+        )
+        .await?;
+        Ok(model)
+    })
+    .await
+}
+
+/// Writes the body as chunk rows, each in a short transaction; returns its length and
+/// SHA-256.
+async fn store_chunks<S, E>(
+    db: &DatabaseConnection,
+    file_id: &str,
+    mut body: S,
+    max_bytes: u64,
+) -> AppResult<(u64, String)>
+where
+    S: Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let mut hasher = Sha256::new();
+    let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK);
+    let mut size: u64 = 0;
+    let mut seq = 0;
+    let too_large = || AppError::TooLarge(format!("a course file is at most {max_bytes} bytes"));
+    loop {
+        let piece = body.next().await;
+        let last = piece.is_none();
+        if let Some(piece) = piece {
+            let piece =
+                piece.map_err(|e| AppError::BadRequest(format!("the upload broke off: {e}")))?;
+            size += piece.len() as u64;
+            if size > max_bytes {
+                return Err(too_large());
+            }
+            hasher.update(&piece);
+            buffer.extend_from_slice(&piece);
+        }
+        while buffer.len() >= CHUNK || (last && !buffer.is_empty()) {
+            let take = buffer.len().min(CHUNK);
+            let data: Vec<u8> = buffer.drain(..take).collect();
+            let row = material_chunk::ActiveModel {
+                file_id: Set(file_id.to_owned()),
+                seq: Set(seq),
+                data: Set(data),
+            };
+            write(db, async |db| {
+                material_chunk::Entity::insert(row)
+                    .exec_without_returning(db)
+                    .await?;
+                Ok(())
+            })
+            .await?;
+            seq += 1;
+        }
+        if last {
+            break;
+        }
+    }
+    if size == 0 {
+        return Err(AppError::invalid(FieldError::required("body")));
+    }
+    Ok((size, hex::encode(hasher.finalize())))
+}
+
+/// Whether `actor` may read a course's material: those who keep courses or campaigns,
+/// and cadres on the roster of a campaign that lists the course.
+pub async fn may_read(db: &impl ConnectionTrait, actor: &Actor, course_id: i64) -> AppResult<bool> {
+    if policy::authorize(actor, Action::ManageCourses).is_ok()
+        || policy::authorize(actor, Action::ManageCampaigns).is_ok()
+    {
+        return Ok(true);
+    }
+    let campaigns: Vec<i64> = campaign_course::Entity::find()
+        .select_only()
+        .column(campaign_course::Column::CampaignId)
+        .filter(campaign_course::Column::CourseId.eq(course_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(enrollment::Entity::find()
+        .filter(enrollment::Column::UserId.eq(actor.id))
+        .filter(enrollment::Column::CampaignId.is_in(campaigns))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// What to answer a `Range` header with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByteRange {
+    /// No range, one that does not parse (ignored, as RFC 9110 says), or several.
+    Whole,
+    /// One range, `[start, end]` inclusive.
+    Part(u64, u64),
+    /// A range outside the file (416).
+    NotSatisfiable,
+}
+
+/// Reads a `Range` header against a file of `size` bytes (at least one).
+pub fn byte_range(header: Option<&str>, size: u64) -> ByteRange {
+    let Some(Ok(parsed)) = header.map(http_range_header::parse_range_header) else {
+        return ByteRange::Whole;
+    };
+    match parsed.validate(size) {
+        Err(_) => ByteRange::NotSatisfiable,
+        Ok(ranges) if ranges.len() == 1 => ByteRange::Part(*ranges[0].start(), *ranges[0].end()),
+        Ok(_) => ByteRange::Whole,
+    }
+}
+
+/// The bytes `[start, end]` (inclusive) of a stored file, a chunk row at a time.
+pub fn read_range(
+    db: DatabaseConnection,
+    file_id: String,
+    start: u64,
+    end: u64,
+) -> impl Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static {
+    let first = (start / CHUNK as u64) as i32;
+    let last = (end / CHUNK as u64) as i32;
+    futures::stream::iter(first..=last).then(move |seq| {
+        let (db, file_id) = (db.clone(), file_id.clone());
+        async move {
+            let row = material_chunk::Entity::find()
+                .filter(material_chunk::Column::FileId.eq(&file_id))
+                .filter(material_chunk::Column::Seq.eq(seq))
+                .order_by_asc(material_chunk::Column::Seq)
+                .one(&db)
+                .await
+                .map_err(std::io::Error::other)?
+                .ok_or_else(|| std::io::Error::other("a chunk of the file is missing"))?;
+            let base = seq as u64 * CHUNK as u64;
+            let from = start.saturating_sub(base) as usize;
+            let to = ((end - base) as usize + 1).min(row.data.len());
+            Ok(bytes::Bytes::from(row.data).slice(from.min(to)..to))
+        }
+    })
+}
+
+/// An article's Markdown as HTML: headings, lists, emphasis, tables, links; any raw HTML
+/// is shown as text, and a link or image that is not http(s), mailto or relative loses
+/// its address.
+pub fn article_html(markdown: &str) -> String {
+    use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, html};
+    let safe = |url: CowStr<'_>| -> CowStr<'static> {
+        let u = url.trim().to_ascii_lowercase();
+        let allowed = u.starts_with("http://")
+            || u.starts_with("https://")
+            || u.starts_with("mailto:")
+            || u.starts_with('/')
+            || u.starts_with('#')
+            || !u.contains(':');
+        if allowed {
+            CowStr::from(url.into_string())
+        } else {
+            CowStr::from("")
+        }
+    };
+    let events = Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    )
+    .map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: safe(dest_url),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: safe(dest_url),
+            title,
+            id,
+        }),
+        other => other,
+    });
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, events);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_article_keeps_its_markdown_and_loses_raw_html_and_script_links() {
+        let html = article_html(
+            "# 宪法\n\n- 第一条 **社会主义**\n\n<script>alert(1)</script>\n\n\
+             [站内](/assets/x) [外](https://npc.gov.cn) [坏](javascript:alert(1)) \
+             <img src=x onerror=alert(1)>",
+        );
+        assert!(html.contains("<h1>宪法</h1>"), "{html}");
+        assert!(html.contains("<strong>社会主义</strong>"), "{html}");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains(r#"<a href="/assets/x">"#), "{html}");
+        assert!(html.contains(r#"<a href="https://npc.gov.cn">"#), "{html}");
+        assert!(!html.contains("javascript"), "{html}");
+    }
+}

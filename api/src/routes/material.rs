@@ -1,0 +1,239 @@
+//! `/courses/{id}/material`: what a course gives to study — an article, a PDF, a video or
+//! a link — written and uploaded by admin and HR, served to those who study it.
+
+use poem::{Body, web::Data};
+use poem_openapi::{
+    ApiRequest, ApiResponse, Object, OpenApi,
+    param::{Header, Path, Query},
+    payload::{Binary, Json},
+};
+
+use super::ApiTags;
+use crate::{
+    auth::BearerAuth,
+    config::HttpConfig,
+    error::ApiResult,
+    validate::Checked,
+    views::material::{MaterialFile, MaterialKind, MaterialView},
+};
+use domain::{
+    error::{AppError, Code, FieldError},
+    policy::{self, Action},
+    services::{
+        courses,
+        material::{self, ByteRange, Upload, Written},
+    },
+    state::AppState,
+};
+
+pub struct MaterialApi;
+
+/// An article or a link.
+#[derive(Debug, Object)]
+pub struct WrittenMaterial {
+    /// `article` or `link` (a PDF or video is uploaded as itself).
+    pub kind: MaterialKind,
+    /// 1 to 200 characters.
+    #[oai(validator(max_length = 200))]
+    pub title: String,
+    /// An article's Markdown: required for `article`, up to 200,000 characters.
+    #[oai(validator(max_length = 200000))]
+    pub text: Option<String>,
+    /// A link's `http://` or `https://` address: required for `link`.
+    #[oai(validator(max_length = 2000))]
+    pub url: Option<String>,
+}
+
+/// The material: JSON for an article or a link, or the file itself (its own media type).
+#[derive(ApiRequest)]
+pub enum MaterialUpload {
+    #[oai(content_type = "application/json")]
+    Written(Checked<WrittenMaterial>),
+    #[oai(content_type = "application/pdf")]
+    Pdf(Binary<Body>),
+    #[oai(content_type = "video/mp4")]
+    Mp4(Binary<Body>),
+    #[oai(content_type = "video/webm")]
+    Webm(Binary<Body>),
+    #[oai(content_type = "video/ogg")]
+    Ogg(Binary<Body>),
+}
+
+#[derive(ApiResponse)]
+pub enum MaterialSet {
+    /// The course's material as the study page shows it.
+    #[oai(status = 200)]
+    Ok(Json<MaterialView>),
+}
+
+#[derive(ApiResponse)]
+pub enum MaterialRemoved {
+    /// The course has no material now.
+    #[oai(status = 204)]
+    Removed,
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Courses")]
+impl MaterialApi {
+    /// Set a course's material (admin, hr; audited): an article or a link as JSON, or a
+    /// PDF (`application/pdf`) or video (`video/mp4`, `video/webm`, `video/ogg`) as the
+    /// body, named by `title`. A file replaces what the course had once it is stored
+    /// whole; a file past `XUEFA_MAX_MATERIAL_BYTES` is 413, another type 415.
+    #[oai(
+        path = "/courses/:id/material",
+        method = "put",
+        operation_id = "setCourseMaterial"
+    )]
+    async fn set(
+        &self,
+        state: Data<&AppState>,
+        http: Data<&HttpConfig>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        /// The file's title (required with a file; the JSON carries its own).
+        #[oai(validator(max_length = 200))]
+        title: Query<Option<String>>,
+        body: MaterialUpload,
+    ) -> ApiResult<MaterialSet> {
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageCourses).await?;
+        let now = state.clock.now();
+        let (content_type, file) = match body {
+            MaterialUpload::Written(w) => {
+                let w = w.0;
+                let written = match w.kind {
+                    MaterialKind::Article => Written::Article {
+                        title: w.title,
+                        text: w.text.unwrap_or_default(),
+                    },
+                    MaterialKind::Link => Written::Link {
+                        title: w.title,
+                        url: w.url.unwrap_or_default(),
+                    },
+                    MaterialKind::Pdf | MaterialKind::Video => {
+                        return Err(AppError::invalid(FieldError::new(
+                            "kind",
+                            Code::UnknownValue,
+                            "a PDF or a video is uploaded as the file itself, not as JSON",
+                        ))
+                        .into());
+                    }
+                };
+                let course =
+                    material::set_written(&state.db, &auth.0, &scope, id.0, Some(written), now)
+                        .await?;
+                return Ok(view(&course));
+            }
+            MaterialUpload::Pdf(b) => ("application/pdf", b.0),
+            MaterialUpload::Mp4(b) => ("video/mp4", b.0),
+            MaterialUpload::Webm(b) => ("video/webm", b.0),
+            MaterialUpload::Ogg(b) => ("video/ogg", b.0),
+        };
+        let title = title.0.unwrap_or_default();
+        let upload = Upload {
+            course_id: id.0,
+            title: &title,
+            content_type,
+            max_bytes: http.max_material_bytes,
+        };
+        let stream = Box::pin(file.into_bytes_stream());
+        let course = material::upload(&state.db, &auth.0, &scope, upload, stream, now).await?;
+        Ok(view(&course))
+    }
+
+    /// Remove a course's material (admin, hr; audited).
+    #[oai(
+        path = "/courses/:id/material",
+        method = "delete",
+        operation_id = "removeCourseMaterial"
+    )]
+    async fn remove(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<MaterialRemoved> {
+        let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageCourses).await?;
+        material::set_written(&state.db, &auth.0, &scope, id.0, None, state.clock.now()).await?;
+        Ok(MaterialRemoved::Removed)
+    }
+
+    /// A course's file (a PDF or video; an article as Markdown), to those who keep courses
+    /// or campaigns and to cadres on a campaign that lists the course (else 404). One
+    /// range (`Range: bytes=…`) is answered with 206, so a video seeks; a range outside
+    /// the file is 416. A link, or no material, is 404.
+    #[oai(
+        path = "/courses/:id/material",
+        method = "get",
+        operation_id = "getCourseMaterial"
+    )]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        /// One byte range, e.g. `bytes=0-1048575`.
+        #[oai(name = "Range")]
+        range: Header<Option<String>>,
+    ) -> ApiResult<MaterialFile> {
+        policy::authorize(&auth.0, Action::ReadCatalogue)?;
+        let course = courses::get(&state.db, id.0).await?;
+        if !material::may_read(&state.db, &auth.0, id.0).await? {
+            return Err(AppError::not_found("course").into());
+        }
+        let none = || AppError::not_found("material");
+        if let Some(text) = course.material_text {
+            let etag = format!("\"{}\"", hex_sha(&text));
+            return Ok(MaterialFile::Whole {
+                length: text.len() as u64,
+                body: Body::from_string(text),
+                content_type: "text/markdown; charset=utf-8".into(),
+                etag,
+            });
+        }
+        let (Some(file_id), Some(size), Some(content_type), Some(sha)) = (
+            course.material_file_id,
+            course.material_size,
+            course.material_content_type,
+            course.material_sha256,
+        ) else {
+            return Err(none().into());
+        };
+        let size = size as u64;
+        let etag = format!("\"{sha}\"");
+        let (start, end, partial) = match material::byte_range(range.0.as_deref(), size) {
+            ByteRange::Whole => (0, size - 1, false),
+            ByteRange::Part(start, end) => (start, end, true),
+            ByteRange::NotSatisfiable => return Ok(MaterialFile::NotSatisfiable { size }),
+        };
+        let body =
+            Body::from_bytes_stream(material::read_range(state.db.clone(), file_id, start, end));
+        let length = end - start + 1;
+        Ok(if partial {
+            MaterialFile::Part {
+                body,
+                content_type,
+                range: format!("bytes {start}-{end}/{size}"),
+                length,
+                etag,
+            }
+        } else {
+            MaterialFile::Whole {
+                body,
+                content_type,
+                length,
+                etag,
+            }
+        })
+    }
+}
+
+fn view(course: &entity::course::Model) -> MaterialSet {
+    MaterialSet::Ok(Json(
+        MaterialView::of(course).expect("material was just set"),
+    ))
+}
+
+fn hex_sha(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
