@@ -8,7 +8,7 @@ use std::time::Duration;
 use demo::{DEMO_PASSWORD, DemoOptions, DemoReport, load};
 use domain::clock::Clock;
 use entity::{enrollment, notice, study_session, user};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
 use crate::{
@@ -449,6 +449,187 @@ async fn a_cadre_on_a_phone_studies_offline_and_the_session_is_stored_once() {
         .await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(stored().await, before + 1, "never twice");
+}
+
+/// A clock that runs with the system's, `ahead` seconds in front: a browser test moves
+/// the server's time without waiting for it.
+fn running_clock(app: &TestApp) -> std::sync::Arc<std::sync::atomic::AtomicI64> {
+    let ahead = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let (clock, moved) = (app.state.clock.clone(), ahead.clone());
+    tokio::spawn(async move {
+        loop {
+            let by = moved.load(std::sync::atomic::Ordering::Relaxed);
+            clock.set(chrono::Utc::now() + chrono::Duration::seconds(by));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    ahead
+}
+
+/// The seconds the study page says the server has credited.
+async fn credited_on_page(b: &Browser) -> i64 {
+    let text = b.text("#live-credited").await;
+    let mut numbers = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<i64>().unwrap());
+    numbers.next().unwrap() * 60 + numbers.next().unwrap()
+}
+
+#[tokio::test]
+async fn a_cadre_studies_live_and_hidden_time_and_an_unanswered_check_earn_nothing() {
+    if browser::available().is_none() {
+        return;
+    }
+    let app = TestApp::with_config(Clock::pinned(chrono::Utc::now()), |c| {
+        c.heartbeat_seconds = 2;
+    })
+    .await;
+    let ahead = running_clock(&app);
+    let demo = load(
+        app.db(),
+        &DemoOptions {
+            streets: 1,
+            cadres: 12,
+            sessions_per_cadre: 4,
+            activities: 4,
+            questions_per_attempt: 10,
+            ..Default::default()
+        },
+        app.state.clock.now(),
+        app.state.config.tz,
+    )
+    .await
+    .expect("the demo loads");
+    // A presence check every minute of a live session.
+    let admin = app.admin_token().await;
+    app.patch(
+        &format!("/api/v1/campaigns/{}", demo.campaign_id),
+        &admin,
+        json!({"presence_check_minutes": 1}),
+    )
+    .await
+    .expect(200);
+    let origin = crate::common::serve(&app).await;
+    for (width, height) in [(1280, 900), (375, 812)] {
+        let username = if width > 400 { "gb00006" } else { "gb00007" };
+        let cadre = user::Entity::find()
+            .filter(user::Column::Username.eq(username))
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap();
+        let token = app.token(username, DEMO_PASSWORD).await;
+        let campaign = app
+            .get(&format!("/api/v1/campaigns/{}", demo.campaign_id), &token)
+            .await
+            .expect(200);
+        let live_sessions = || async {
+            study_session::Entity::find()
+                .filter(study_session::Column::UserId.eq(cadre.id))
+                .filter(study_session::Column::Source.eq(entity::vocabulary::StudySource::Live))
+                .order_by_asc(study_session::Column::StartedAt)
+                .all(app.db())
+                .await
+                .unwrap()
+        };
+        let before = live_sessions().await.len();
+        let b = Browser::start(width, height).await;
+        b.sign_in(&origin, username, DEMO_PASSWORD).await;
+        b.text("#progress").await;
+        b.select("#course", &campaign["courses"][0]["course_id"].to_string())
+            .await;
+        // The course's article is on the page.
+        let material = b.text("#material").await;
+        assert!(material.contains("学习要点"), "{material}");
+        b.click("#start-study").await;
+        b.until(
+            "credit from the server",
+            "const e = document.querySelector('#live-credited'); return e && !e.innerText.startsWith('0 分 0 秒');",
+            json!([]),
+        )
+        .await;
+        // Hidden (another app in front): the page says so in each heartbeat, and nothing
+        // is credited while it is.
+        b.script(
+            "Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'hidden'}); document.dispatchEvent(new Event('visibilitychange'));",
+            json!([]),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        let hidden_from = credited_on_page(&b).await;
+        tokio::time::sleep(Duration::from_millis(5000)).await;
+        assert_eq!(
+            credited_on_page(&b).await,
+            hidden_from,
+            "hidden time credited"
+        );
+        b.script(
+            "delete document.visibilityState; document.dispatchEvent(new Event('visibilitychange'));",
+            json!([]),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(5000)).await;
+        let visible = credited_on_page(&b).await;
+        assert!(
+            visible > hidden_from,
+            "visible again: {visible} after {hidden_from}"
+        );
+        // A minute on (the server's clock), the presence check comes; unanswered, nothing
+        // is credited.
+        ahead.fetch_add(61, std::sync::atomic::Ordering::Relaxed);
+        let prompt = b.text("#presence-prompt").await;
+        assert!(prompt.starts_with("还在学习吗？"), "{prompt}");
+        if let Some(path) = screenshot_to(&format!("live-study-{width}.png")) {
+            b.script(
+                "document.querySelector('#study').scrollIntoView();",
+                json!([]),
+            )
+            .await;
+            b.screenshot(&path).await;
+        }
+        let asked = credited_on_page(&b).await;
+        tokio::time::sleep(Duration::from_millis(4500)).await;
+        assert_eq!(
+            credited_on_page(&b).await,
+            asked,
+            "credited while unanswered"
+        );
+        let sum: u32 = prompt
+            .trim_start_matches("还在学习吗？请输入 ")
+            .trim_end_matches(" 的结果")
+            .split(" + ")
+            .map(|n| n.trim().parse::<u32>().unwrap())
+            .sum();
+        b.type_into("#presence-answer", &sum.to_string()).await;
+        b.click("#presence-submit").await;
+        b.until(
+            "the check answered",
+            "return !document.querySelector('#presence');",
+            json!([]),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(4500)).await;
+        let answered = credited_on_page(&b).await;
+        assert!(
+            answered > asked,
+            "credited again after the answer: {answered}"
+        );
+        b.click("#stop-study").await;
+        let status = b.text("#study-status").await;
+        assert!(status.contains("本次在线学习计入"), "{status}");
+        let mut stored = live_sessions().await;
+        assert_eq!(stored.len(), before + 1, "one live session stored");
+        let stored = stored.split_off(before);
+        // What was stored is at least what the page last showed, and far less than the
+        // minute and more the session spanned on the server's clock.
+        assert!(
+            i64::from(stored[0].seconds) >= answered && stored[0].seconds < 40,
+            "{} s stored, {answered} s shown",
+            stored[0].seconds
+        );
+        ahead.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 #[tokio::test]

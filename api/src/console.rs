@@ -16,7 +16,7 @@ struct Files;
 /// What every console page and asset carries.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
     style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    media-src 'self' blob:; frame-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// The type of a file the console serves; `None` for the tooling kept beside it
 /// (`vendor/fetch.sh`, `vendor/README.md`), which is not served.

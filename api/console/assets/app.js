@@ -18,6 +18,7 @@ import { Activities, ActivityStats, AnnualSummary } from "./judicial.js";
 import { League } from "./league.js";
 import { Ledgers } from "./ledgers.js";
 import { CadreHome } from "./cadre.js";
+import { Courses } from "./courses.js";
 import { Users, AuditLog, Deliveries } from "./admin.js";
 
 /** @typedef {import("./api.js").Schemas} Schemas */
@@ -27,6 +28,7 @@ const PAGES = [
   { path: "/hr/targets", title: "四率统计", roles: ["hr", "admin"], view: HrTargets },
   { path: "/hr/roster", title: "花名册", roles: ["hr", "admin"], view: HrRoster },
   { path: "/hr/campaign", title: "学法活动", roles: ["hr", "admin"], view: HrCampaign },
+  { path: "/hr/courses", title: "课程", roles: ["hr", "admin"], view: Courses },
   { path: "/hr/questions", title: "题库", roles: ["hr", "admin"], view: HrQuestions },
   { path: "/hr/attempts", title: "考试记录", roles: ["hr", "admin"], view: HrAttempts },
   { path: "/judicial/activities", title: "普法活动", roles: ["judicial", "admin"], view: Activities },

@@ -1,8 +1,8 @@
 // @ts-check
-// 干部 (on a phone): my campaigns and progress, a study timer that keeps working offline,
-// and the exam.
-import { html, useState, useEffect, useLoad, ErrorBanner, dateTime, describe, plain, WORDS } from "./ui.js";
-import { ApiError, get, getAs, post, put, all } from "./api.js";
+// 干部 (on a phone): my campaigns and progress, the course material with a live study timer
+// the server keeps (and an offline timer when the network is gone), and the exam.
+import { html, useState, useEffect, useRef, useLoad, ErrorBanner, dateTime, describe, plain, WORDS } from "./ui.js";
+import { ApiError, call, get, getAs, post, put, all } from "./api.js";
 
 const QUEUE = "xuefa.unsent-sessions";
 
@@ -24,7 +24,10 @@ const keep = (list) => localStorage.setItem(QUEUE, JSON.stringify(list));
 async function flush() {
   const queue = unsent();
   if (queue.length === 0 || !navigator.onLine) return { sent: 0, refused: [] };
-  const { results } = await post("/study-sessions/batch", { sessions: queue.slice(0, 500) });
+  // The phone's clock as it sends: the server corrects times written by a clock that is off.
+  const device_time = new Date().toISOString();
+  const sessions = queue.slice(0, 500).map((s) => ({ ...s, device_time }));
+  const { results } = await post("/study-sessions/batch", { sessions });
   const done = new Set();
   const refused = [];
   results.forEach((r, i) => {
@@ -47,6 +50,7 @@ function Progress({ campaign, tick }) {
   return html`<div class="progress" id="progress">
     <p class="big"><strong id="credited">${progress.credited_minutes}</strong> / ${progress.required_minutes} 分钟
       ${progress.study_complete ? html`<span class="badge met">学习已完成</span>` : html`<span class="badge unmet">学习未完成</span>`}</p>
+    <p class="muted" id="sources">其中在线计时 <span id="live-minutes">${progress.live_minutes}</span> 分钟，离线自报 ${progress.self_reported_minutes} 分钟${progress.min_live_share > 0 ? `（在线计时须占 ${Math.round(progress.min_live_share * 100)}% 以上）` : ""}</p>
     <ul class="courses">${progress.courses.map(
       (c) => html`<li>
       <span>${titles[c.course_id]}${c.compulsory ? "（必修）" : ""}</span>
@@ -75,10 +79,12 @@ function Certificate({ campaign, tick }) {
 }
 
 /** Where a running study timer is kept, so a reload or a phone killing the tab does not
- *  lose it: `{course, started}` per campaign. */
+ *  lose it: `{course, started, live, every, heard}` per campaign (`live`: the server's
+ *  session id while the server times it, `every` its heartbeat interval and `heard` when
+ *  it last answered; no `live`: the offline timer). */
 const timerKey = (campaignId) => `xuefa.timer.${campaignId}`;
 
-/** @returns {{ course: string, started: number } | null} */
+/** @returns {{ course: string, started: number, live?: string, every?: number, heard?: number } | null} */
 function runningTimer(campaignId) {
   try {
     const t = JSON.parse(localStorage.getItem(timerKey(campaignId)) || "null");
@@ -88,27 +94,79 @@ function runningTimer(campaignId) {
   }
 }
 
+/** A failure of the network itself (no answer), as opposed to a refusal by the server. */
+const offline = (e) => !(e instanceof ApiError);
+
+/** m 分 s 秒 */
+const span = (seconds) => `${Math.floor(seconds / 60)} 分 ${seconds % 60} 秒`;
+
+/** The course's material: an article, a PDF or video (fetched with the sign-in, so it is
+ *  shown from memory), or a link. `onRate` hears the video's playback rate. */
+function Material({ course, onRate }) {
+  const [src, setSrc] = useState(/** @type {string | null} */ (null));
+  const [error, setError] = useState(null);
+  const m = course && course.material;
+  useEffect(() => {
+    setSrc(null);
+    if (!m || !m.file_path) return;
+    let url = "";
+    call("GET", m.file_path.replace(/^\/api\/v1/, ""), undefined, { raw: true })
+      .then((r) => r.blob())
+      .then((b) => setSrc((url = URL.createObjectURL(b))), setError);
+    return () => url && URL.revokeObjectURL(url);
+  }, [course && course.id, m && m.sha256]);
+  if (!m) return html`<p class="muted" id="material">本课程暂无学习资料，可按课程要求自行学习。</p>`;
+  if (error) return html`<${ErrorBanner} error=${error} />`;
+  const title = html`<h4>${m.title}</h4>`;
+  if (m.kind === "article") {
+    return html`<div class="material article" id="material">${title}<div dangerouslySetInnerHTML=${{ __html: m.html }}></div></div>`;
+  }
+  if (m.kind === "link") {
+    return html`<div class="material" id="material">${title}<p><a href=${m.url} target="_blank" rel="noopener">打开学习资料</a>（在新窗口学习时，请保持本页面开启）</p></div>`;
+  }
+  if (!src) return html`<p class="loading" id="material">正在载入学习资料…</p>`;
+  if (m.kind === "video") {
+    return html`<div class="material" id="material">${title}<video controls src=${src} id="material-video"
+      onRateChange=${(e) => onRate(e.target.playbackRate)}></video></div>`;
+  }
+  return html`<div class="material" id="material">${title}<iframe src=${src} title=${m.title}></iframe></div>`;
+}
+
+/** Study of one course: live (the server times it from heartbeats while the page is on
+ *  screen) when online, else the offline timer, uploaded with the phone's clock later. */
 function Study({ campaign, onStored }) {
   const [full] = useLoad(() => getAs("CampaignView", `/campaigns/${campaign.id}`), [campaign.id]);
+  const [courses] = useLoad(() => all("CourseView", "/courses"), []);
   const kept = runningTimer(campaign.id);
   const [course, setCourse] = useState(kept ? kept.course : "");
   const [started, setStarted] = useState(kept ? kept.started : null);
-  const begin = () => {
-    const at = Date.now();
-    localStorage.setItem(timerKey(campaign.id), JSON.stringify({ course, started: at }));
-    setStarted(at);
-  };
+  const [live, setLive] = useState(
+    /** @type {any} */ (
+      kept && kept.live ? { id: kept.live, heartbeat_seconds: kept.every, credited_seconds: 0 } : null
+    ),
+  );
+  const [prompt, setPrompt] = useState(/** @type {string | null} */ (null));
+  const [answer, setAnswer] = useState("");
   const [now, setNow] = useState(Date.now());
   const [status, setStatus] = useState("");
   const [pending, setPending] = useState(unsent().length);
+  // Whether the page stayed on screen, and the fastest playback, since the last heartbeat.
+  const stretch = useRef({ visible: true, rate: 1 });
+  const remember = (t) =>
+    t ? localStorage.setItem(timerKey(campaign.id), JSON.stringify(t)) : localStorage.removeItem(timerKey(campaign.id));
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     const online = () => send();
+    const seen = () => {
+      if (document.visibilityState !== "visible") stretch.current.visible = false;
+    };
     addEventListener("online", online);
+    document.addEventListener("visibilitychange", seen);
     send();
     return () => {
       clearInterval(timer);
       removeEventListener("online", online);
+      document.removeEventListener("visibilitychange", seen);
     };
   }, []);
   const send = async () => {
@@ -124,23 +182,123 @@ function Study({ campaign, onStored }) {
     }
     setPending(unsent().length);
   };
-  const stop = async () => {
+  /** When the server last answered a heartbeat (or the live session began). */
+  const heard = () => {
+    const t = runningTimer(campaign.id);
+    return (t && (t.heard || t.started)) || Date.now();
+  };
+  /** The network went while the server was timing: the server ends its session at the
+   *  last heartbeat it heard, and the offline timer carries on from there. */
+  const goOffline = () => {
+    const at = heard();
+    setLive(null);
+    setPrompt(null);
+    setStarted(at);
+    remember({ course, started: at });
+    setStatus("网络已断开，改为离线计时，联网后自动上传。");
+  };
+  /** @returns {Promise<"ok" | "offline" | "refused">} */
+  const beat = async (extra = {}) => {
+    if (!live) return "refused";
+    const body = {
+      visible: stretch.current.visible && document.visibilityState === "visible",
+      playback_rate: stretch.current.rate,
+      ...extra,
+    };
+    const video = /** @type {HTMLVideoElement | null} */ (document.getElementById("material-video"));
+    stretch.current = { visible: document.visibilityState === "visible", rate: video ? video.playbackRate : 1 };
+    try {
+      const got = await post(`/study-sessions/live/${live.id}/heartbeat`, body);
+      setLive(got);
+      setPrompt(got.presence_check ? got.presence_check.prompt : null);
+      const t = runningTimer(campaign.id);
+      if (t) remember({ ...t, heard: Date.now() });
+      return "ok";
+    } catch (e) {
+      if (offline(e)) {
+        goOffline();
+        return "offline";
+      }
+      setLive(null);
+      remember(null);
+      setStarted(null);
+      setStatus(describe(e));
+      return "refused";
+    }
+  };
+  useEffect(() => {
+    if (!live || !live.heartbeat_seconds) return;
+    const timer = setInterval(beat, live.heartbeat_seconds * 1000);
+    return () => clearInterval(timer);
+  }, [live && live.id, live && live.heartbeat_seconds, prompt]);
+  const begin = async () => {
+    const at = Date.now();
+    setStatus("");
+    stretch.current = { visible: true, rate: 1 };
+    if (navigator.onLine) {
+      try {
+        const got = await post("/study-sessions/live", { campaign_id: campaign.id, course_id: Number(course) });
+        setLive(got);
+        setStarted(at);
+        remember({ course, started: at, live: got.id, every: got.heartbeat_seconds });
+        return;
+      } catch (e) {
+        if (!offline(e)) {
+          setStatus(describe(e));
+          return;
+        }
+      }
+    }
+    setStarted(at);
+    remember({ course, started: at });
+    setStatus("当前离线，开始离线计时，联网后自动上传。");
+  };
+  /** Keeps an offline stretch to upload, and sends it when the network is there. */
+  const queue = async (from) => {
     const session = {
       id: uuid(),
       campaign_id: campaign.id,
       course_id: Number(course),
-      started_at: new Date(started).toISOString(),
+      started_at: new Date(from).toISOString(),
       ended_at: new Date().toISOString(),
     };
     keep([...unsent(), session]);
-    localStorage.removeItem(timerKey(campaign.id));
+    remember(null);
     setStarted(null);
     setPending(unsent().length);
     if (navigator.onLine) await send();
     else setStatus("当前离线，记录已保存在本机，联网后自动上传。");
   };
+  const stop = async () => {
+    if (live) {
+      const from = heard();
+      const outcome = await beat();
+      if (outcome === "offline") return queue(from);
+      if (outcome === "refused") return;
+      try {
+        const stored = await post(`/study-sessions/live/${live.id}/end`, {});
+        setStatus(`本次在线学习计入 ${stored.minutes} 分钟。`);
+        onStored();
+      } catch (e) {
+        setStatus(offline(e) ? "网络已断开，本次在线学习将按最后一次确认的时长计入。" : describe(e));
+      }
+      setLive(null);
+      setPrompt(null);
+      setStarted(null);
+      remember(null);
+      return;
+    }
+    await queue(started);
+  };
+  const confirmPresence = async (e) => {
+    e.preventDefault();
+    await beat({ presence_answer: answer.trim() });
+    setAnswer("");
+  };
   const seconds = started ? Math.floor((now - started) / 1000) : 0;
+  const chosen = (courses || []).find((c) => String(c.id) === course);
   return html`<div class="study" id="study">
+    <label for="course">课程</label>
     <select id="course" value=${course} onChange=${(e) => setCourse(e.target.value)} disabled=${started !== null}>
       <option value="">选择课程…</option>
       ${(full ? full.courses : []).map((c) => html`<option value=${c.course_id}>${c.title}</option>`)}
@@ -148,8 +306,26 @@ function Study({ campaign, onStored }) {
     ${
       started === null
         ? html`<button id="start-study" disabled=${!course} onClick=${begin}>开始学习</button>`
-        : html`<button id="stop-study" onClick=${stop}>结束学习（${Math.floor(seconds / 60)} 分 ${seconds % 60} 秒）</button>`
+        : html`<button id="stop-study" onClick=${stop}>结束学习（${span(seconds)}）</button>`
     }
+    ${
+      started !== null &&
+      html`<p class="muted" id="study-mode">${
+        live
+          ? html`在线计时：已计入 <strong id="live-credited">${span(live.credited_seconds || 0)}</strong>。页面切到后台、倍速过快或未回答在线确认时不计时。`
+          : "离线计时：联网后上传。"
+      }</p>`
+    }
+    ${
+      prompt &&
+      html`<form class="presence" id="presence" role="alertdialog" aria-labelledby="presence-prompt" onSubmit=${confirmPresence}>
+        <p id="presence-prompt"><strong>${prompt}</strong></p>
+        <label for="presence-answer">答案</label>
+        <input id="presence-answer" inputmode="numeric" autocomplete="off" value=${answer} onInput=${(e) => setAnswer(e.target.value)} />
+        <button id="presence-submit">确定</button>
+      </form>`
+    }
+    ${course && html`<${Material} course=${chosen} onRate=${(r) => (stretch.current.rate = Math.max(stretch.current.rate, r))} />`}
     <p class="muted" id="study-status">${status}${pending > 0 ? `（待上传 ${pending} 段）` : ""}</p>
   </div>`;
 }

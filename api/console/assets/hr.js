@@ -128,6 +128,7 @@ export function HrTargets({ query }) {
       )}
       <div class="figure" data-grade="not_sat"><span class="label">未参考</span><strong>${report.grades.not_sat}</strong><span class="count">人</span></div>
       <div class="figure" id="passed-in-makeup"><span class="label">补考合格</span><strong>${report.passed_in_makeup}</strong><span class="count">人</span></div>
+      <div class="figure" id="live-share"><span class="label">在线计时占比</span><strong>${report.live_share == null ? "—" : percent(report.live_share)}</strong><span class="count">${number(report.live_minutes)} / ${number(report.credited_minutes)} 分钟</span></div>
     </div>
     <h2>各单位${WORDS.target[target]}</h2>
     <div class="tabs">
@@ -205,10 +206,10 @@ function Missing({ campaign, unit, target }) {
     <${ErrorBanner} error=${error} />
     ${
       page &&
-      html`<div class="scroll"><table><thead><tr><th>姓名</th><th>工号</th><th>单位</th><th>差分钟</th><th>未完成必修课</th><th>已考/剩余</th><th>最高分</th><th>等级</th></tr></thead>
+      html`<div class="scroll"><table><thead><tr><th>姓名</th><th>工号</th><th>单位</th><th>差分钟</th><th>在线/自报</th><th>未完成必修课</th><th>已考/剩余</th><th>最高分</th><th>等级</th></tr></thead>
       <tbody>${page.items.map(
         (m) => html`<tr><td>${m.name}${m.is_leader ? "（领导干部）" : ""}</td><td>${m.employee_no || ""}</td>
-          <td>${m.unit_name || ""}</td><td>${m.minutes_short}</td><td>${m.compulsory_unfinished.join("、")}</td>
+          <td>${m.unit_name || ""}</td><td>${m.minutes_short}</td><td>${m.live_minutes}/${m.self_reported_minutes}</td><td>${m.compulsory_unfinished.join("、")}</td>
           <td>${m.attempts_used}/${m.attempts_left}</td><td>${m.best_score ?? "—"}</td><td>${m.grade ? WORDS.grade[m.grade] : "—"}</td></tr>`,
       )}</tbody></table>${page.items.length === 0 && html`<p class="empty">暂无数据</p>`}</div>
       <${Pager} page=${page} onPage=${(n) => setAt({ ...at, page: n })} onSize=${(n) => setAt({ q, page: 1, per_page: Number(n) })} />`
@@ -375,12 +376,13 @@ export function HrRoster({ query }) {
         roster &&
         html`<div class="scroll"><table id="roster-table"><thead><tr>
           <th><input type="checkbox" aria-label="全选本页" checked=${allPicked} onChange=${() => setPicked(allPicked ? [] : rows.map((m) => m.user_id))} /></th>
-          ${sorter("姓名", "name")}<th>单位</th>${sorter("工号", "employee_no")}<th>领导干部</th>${sorter("已学分钟", "credited_minutes")}${sorter("学习完成", "study_complete")}${sorter("免考", "exempt")}<th>操作</th></tr></thead>
+          ${sorter("姓名", "name")}<th>单位</th>${sorter("工号", "employee_no")}<th>领导干部</th>${sorter("已学分钟", "credited_minutes")}<th>在线/自报</th>${sorter("学习完成", "study_complete")}${sorter("免考", "exempt")}<th>操作</th></tr></thead>
         <tbody>${rows.map(
           (m) => html`<tr data-user=${m.user_id}>
             <td><input type="checkbox" aria-label=${`选择${m.name}`} checked=${picked.includes(m.user_id)} onChange=${() => toggle(m.user_id)} /></td>
             <td>${m.name}</td><td class="clip" title=${unitName[m.unit_id] || ""}>${unitName[m.unit_id] || ""}</td><td>${m.employee_no || ""}</td>
             <td>${m.is_leader ? "是" : ""}</td><td class="num">${number(m.credited_minutes)}</td>
+            <td class="num" data-field="sources">${number(m.live_minutes)}/${number(m.self_reported_minutes)}</td>
             <td>${m.study_complete ? "是" : "否"}</td><td data-field="exempt" class="clip" title=${m.exempt_reason || ""}>${m.exempt ? `是（${m.exempt_reason}）` : "否"}</td>
             <td class="row-actions"><button class="link" data-action="exempt" onClick=${() => exempt(m)}>${m.exempt ? "取消免考" : "免考"}</button><button class="link" data-action="unenroll" onClick=${() => askRemove([m])}>移出</button></td></tr>`,
         )}</tbody></table>
@@ -413,7 +415,15 @@ const EMPTY_CAMPAIGN = {
   makeup_closes_at: null,
   makeup_attempts: 1,
   remind_before_days: [7, 1],
+  daily_cap_minutes: null,
+  self_reported_daily_cap_minutes: null,
+  min_live_share: 0,
+  max_playback_rate: 1.5,
+  presence_check_minutes: 0,
 };
+
+/** A cap as the form edits it: empty is no cap (null). */
+const capOf = (text) => (text.trim() === "" ? null : Number(text));
 
 /** `7、1` ↔ [7, 1]: the days before each deadline for automatic reminders. */
 const daysText = (days) => (days || []).join("、");
@@ -514,6 +524,15 @@ export function HrCampaign({ me, query }) {
       <${Field} label="补考结束（北京时间）" name="makeup_closes_at" errors=${errors}><input type="datetime-local" id="makeup-closes" value=${toLocal(form.makeup_closes_at)} onInput=${(e) => setForm({ ...form, makeup_closes_at: fromLocalOrNull(e.target.value) })} /></${Field}>
       <${Field} label="补考次数" name="makeup_attempts" errors=${errors}><input type="number" value=${form.makeup_attempts} onInput=${set("makeup_attempts")} /></${Field}>
       <${Field} label="截止前几天自动提醒（如 7、1）" name="remind_before_days" errors=${errors}><input name="remind_before_days" value=${daysText(form.remind_before_days)} onChange=${(e) => setForm({ ...form, remind_before_days: daysList(e.target.value) })} /></${Field}>
+      <fieldset class="wide"><legend>学时认定</legend>
+        <div class="grid">
+        <${Field} label="每日学时上限（分钟，空为不限）" name="daily_cap_minutes" errors=${errors}><input type="number" id="daily-cap" value=${form.daily_cap_minutes ?? ""} onInput=${(e) => setForm({ ...form, daily_cap_minutes: capOf(e.target.value) })} /></${Field}>
+        <${Field} label="每日离线自报上限（分钟，空为不限）" name="self_reported_daily_cap_minutes" errors=${errors}><input type="number" id="self-cap" value=${form.self_reported_daily_cap_minutes ?? ""} onInput=${(e) => setForm({ ...form, self_reported_daily_cap_minutes: capOf(e.target.value) })} /></${Field}>
+        <${Field} label="在线计时最低占比（%）" name="min_live_share" errors=${errors}><input type="number" id="live-share" min="0" max="100" value=${Math.round(form.min_live_share * 100)} onInput=${(e) => setForm({ ...form, min_live_share: Number(e.target.value) / 100 })} /></${Field}>
+        <${Field} label="计时的最高倍速" name="max_playback_rate" errors=${errors}><input type="number" step="0.25" value=${form.max_playback_rate} onInput=${set("max_playback_rate")} /></${Field}>
+        <${Field} label="在线确认间隔（分钟，0 为不确认）" name="presence_check_minutes" errors=${errors}><input type="number" id="presence-minutes" value=${form.presence_check_minutes} onInput=${set("presence_check_minutes")} /></${Field}>
+        </div>
+      </fieldset>
       <${PapersEditor} papers=${form.papers} onChange=${(papers) => setForm({ ...form, papers })} error=${wordAll(errors.papers, "试卷")} />
       <fieldset class="wide"><legend>课程</legend>
         ${(courses || []).map((c) => {
