@@ -88,6 +88,19 @@ fn percent(rate: &Value) -> String {
     format!("{:.2}%", rate.as_f64().unwrap() * 100.0)
 }
 
+/// A count as the console writes it: 12,345.
+fn thousands(n: &Value) -> String {
+    let digits = n.as_u64().unwrap().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn screenshot_to(name: &str) -> Option<std::path::PathBuf> {
     std::env::var("XUEFA_SCREENSHOTS")
         .ok()
@@ -123,6 +136,19 @@ async fn hr_sees_the_apis_rates_per_unit_and_downloads_the_xlsx() {
             "{t}"
         );
     }
+    // The live share: the minutes timed live of those credited, as the API counts them.
+    let live = b.text("#live-share").await;
+    assert!(
+        live.contains(&percent(&api["live_share"]))
+            && live.contains(&format!(
+                "{} / {} 分钟",
+                thousands(&api["live_minutes"]),
+                thousands(&api["credited_minutes"])
+            )),
+        "{live} against {} of {}",
+        api["live_minutes"],
+        api["credited_minutes"]
+    );
     // The grade distribution (优秀/良好/合格/不合格/未参考), each as the API counts it.
     for g in ["excellent", "good", "pass", "fail", "not_sat"] {
         assert_eq!(
@@ -630,6 +656,63 @@ async fn a_cadre_studies_live_and_hidden_time_and_an_unanswered_check_earn_nothi
         );
         ahead.store(0, std::sync::atomic::Ordering::Relaxed);
     }
+}
+
+#[tokio::test]
+async fn hr_writes_a_courses_article_and_the_cadre_reads_it() {
+    let Some(c) = console().await else { return };
+    let b = Browser::start(1280, 1000).await;
+    // The district's HR: the courses serve the district's campaign (a street's HR is told
+    // 超出您的管理范围).
+    b.sign_in(&c.origin, "qu-hr", DEMO_PASSWORD).await;
+    b.goto(&format!("{}/#/hr/courses", c.origin)).await;
+    let token = c.app.token("qu-hr", DEMO_PASSWORD).await;
+    let campaign = c
+        .app
+        .get(&format!("/api/v1/campaigns/{}", c.demo.campaign_id), &token)
+        .await
+        .expect(200);
+    let course = campaign["courses"][1]["course_id"].as_i64().unwrap();
+    b.click(&format!(
+        "tr[data-course='{course}'] [data-action=material]"
+    ))
+    .await;
+    b.fill("#material-title", "宪法第一条释义").await;
+    b.fill(
+        "#material-text",
+        "# 第一条\n\n中华人民共和国是**工人阶级**领导的……\n\n<script>alert(1)</script>",
+    )
+    .await;
+    b.click("#material-save").await;
+    let row = b
+        .until(
+            "the course's material listed",
+            "const e = document.querySelector(`tr[data-course='${arguments[0]}'] [data-field=material]`); return e && e.innerText.includes('宪法第一条释义') && e.innerText;",
+            json!([course]),
+        )
+        .await;
+    assert!(row.as_str().unwrap().starts_with("图文"), "{row}");
+    if let Some(path) = screenshot_to("hr-courses.png") {
+        b.screenshot(&path).await;
+    }
+    // A cadre on the campaign reads it on the study page, the script shown as text.
+    let reader = Browser::start(375, 812).await;
+    reader.sign_in(&c.origin, "gb00003", DEMO_PASSWORD).await;
+    reader.text("#progress").await;
+    reader.select("#course", &course.to_string()).await;
+    let shown = reader
+        .until(
+            "the article",
+            "const e = document.querySelector('#material'); return e && e.innerText.includes('工人阶级') && e.innerHTML;",
+            json!([]),
+        )
+        .await;
+    let shown = shown.as_str().unwrap();
+    assert!(shown.contains("<strong>工人阶级</strong>"), "{shown}");
+    assert!(
+        !shown.contains("<script") && shown.contains("&lt;script&gt;"),
+        "{shown}"
+    );
 }
 
 #[tokio::test]

@@ -341,7 +341,7 @@ async fn a_cadre_who_moves_is_counted_in_the_new_unit() {
 /// attempt.
 #[tokio::test]
 async fn the_report_columns_migration_fills_existing_enrollments() {
-    use migration::{AddEnrollmentReportColumns, MigrationTrait, SchemaManager};
+    use migration::{AddEnrollmentReportColumns, AddLiveStudy, MigrationTrait, SchemaManager};
     use sea_orm::TransactionTrait;
     let app = TestApp::new().await;
     let w = world(&app).await;
@@ -379,12 +379,15 @@ async fn the_report_columns_migration_fills_existing_enrollments() {
     );
 
     // That migration itself, undone and done again (the migrator's own bookkeeping cannot
-    // tell which of several migrations applied in the same second was last).
+    // tell which of several migrations applied in the same second was last), with the
+    // later one that widened its index undone first and done again after.
     // On one connection, in one transaction (both engines take DDL in a transaction).
     let txn = app.db().begin().await.unwrap();
     let manager = SchemaManager::new(&txn);
+    AddLiveStudy.down(&manager).await.unwrap();
     AddEnrollmentReportColumns.down(&manager).await.unwrap();
     AddEnrollmentReportColumns.up(&manager).await.unwrap();
+    AddLiveStudy.up(&manager).await.unwrap();
     txn.commit().await.unwrap();
     assert_eq!(app.get(&path, &w.hr).await.expect(200), before);
 }

@@ -253,7 +253,8 @@ const NEVER_FORBIDDEN: &[&str] = &["getMe", "changeMyPassword"];
 
 /// Every operation's responses share one error enum; each operation keeps only the
 /// statuses it can answer with, read from its shape:
-/// - 201 only on a POST that creates (`create…`, the study upload, starting an attempt),
+/// - 201 only on a POST that creates (`create…`, the study upload, a live session's start
+///   and end, starting an attempt),
 ///   and 200 not on a POST that only creates;
 /// - 400, 413 and 415 only with a request body; 422 with a body or parameters;
 /// - 401 where a token is needed, and on login, refresh and the provider code's exchange;
@@ -276,6 +277,8 @@ fn keep_statuses_each_operation_returns(spec: &mut Value) {
             let creates = method == "post"
                 && (id.starts_with("create")
                     || id == "logStudySession"
+                    || id == "startLiveSession"
+                    || id == "endLiveSession"
                     || id == "startAttempt"
                     || id == "startPractice");
             let only_creates = id.starts_with("create");

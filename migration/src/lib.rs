@@ -26,6 +26,7 @@ mod m20261207_000001_add_live_study;
 
 /// Tests undo and redo this one on a populated database to check how it fills the columns.
 pub use m20261128_000001_add_enrollment_report_columns::Migration as AddEnrollmentReportColumns;
+pub use m20261207_000001_add_live_study::Migration as AddLiveStudy;
 
 pub struct Migrator;
 

@@ -31,6 +31,7 @@ use uuid::Uuid;
 use super::{
     begin_write, campaigns,
     study::{self, Logged, MAX_SESSION_HOURS, SessionInput, SessionWriter, Source},
+    write,
 };
 use crate::{
     auth::Actor,
@@ -78,6 +79,7 @@ pub struct LiveSessions {
 
 impl LiveSessions {
     pub fn new(heartbeat_seconds: u32) -> Arc<Self> {
+        crate::metrics::declare_writer("live");
         Arc::new(Self {
             instance: Uuid::new_v4().to_string(),
             heartbeat_seconds,
@@ -173,9 +175,8 @@ impl LiveSessions {
             study_session_id: None,
             end_reason: None,
         };
-        live_session::ActiveModel::from(model.clone())
-            .insert(db)
-            .await?;
+        let row = live_session::ActiveModel::from(model.clone());
+        write(db, async |db| Ok(row.insert(db).await?)).await?;
         self.held().insert(
             model.id.clone(),
             Entry {
@@ -253,7 +254,7 @@ impl LiveSessions {
 
     /// Holds `id` in memory: already held, or claimed from its last write. 404 when it is
     /// not the actor's, 409 when it has ended.
-    async fn hold(&self, db: &impl ConnectionTrait, actor: &Actor, id: &str) -> AppResult<()> {
+    async fn hold(&self, db: &DatabaseConnection, actor: &Actor, id: &str) -> AppResult<()> {
         if let Some(entry) = self.held().get(id) {
             return if entry.model.user_id == actor.id {
                 Ok(())
@@ -270,12 +271,16 @@ impl LiveSessions {
             return Err(ended());
         }
         // Claimed: from now on the other instance's writes of it are refused.
-        live_session::Entity::update_many()
-            .col_expr(live_session::Column::Owner, Expr::value(&self.instance))
-            .filter(live_session::Column::Id.eq(id))
-            .filter(live_session::Column::State.eq(LiveState::Running))
-            .exec(db)
-            .await?;
+        write(db, async |db| {
+            live_session::Entity::update_many()
+                .col_expr(live_session::Column::Owner, Expr::value(&self.instance))
+                .filter(live_session::Column::Id.eq(id))
+                .filter(live_session::Column::State.eq(LiveState::Running))
+                .exec(db)
+                .await?;
+            Ok(())
+        })
+        .await?;
         let latest = live_session::Entity::find_by_id(id.to_owned())
             .one(db)
             .await?
@@ -361,7 +366,10 @@ impl LiveSessions {
             Err(_) => "refused",
         };
         let stored_id = result.as_ref().ok().map(|l| l.session().id.clone());
-        write_end(db, &model, now, reason, stored_id).await?;
+        write(db, async |db| {
+            write_end(db, &model, now, reason, stored_id).await
+        })
+        .await?;
         result
     }
 
@@ -382,6 +390,7 @@ impl LiveSessions {
         if changed.is_empty() {
             return Ok(0);
         }
+        let began = std::time::Instant::now();
         let txn = begin_write(db).await?;
         let mut lost = Vec::new();
         for chunk in changed.chunks(1000) {
@@ -428,6 +437,9 @@ impl LiveSessions {
             );
         }
         txn.commit().await?;
+        // On /metrics as the `live` writer of `xuefa_group_commit_*`: its groups are the
+        // sessions written together.
+        crate::metrics::observe_group("live", changed.len(), began.elapsed().as_secs_f64());
         if !lost.is_empty() {
             let mut held = self.held();
             for id in &lost {

@@ -260,7 +260,7 @@ async fn counts_by_own_unit(
         )
     };
     let (enrollments, overdue) = enrollments_as_of(pending);
-    // `COUNT(*) FILTER` (both engines) over the columns of `idx_enrollments_report`: the
+    // `COUNT(*) FILTER` (both engines) over the columns of `idx_enrollments_figures`: the
     // GROUP BY reads that index alone, in unit order. Those without a finished score
     // (`not_sat`) are the rest of the roster.
     let sql = format!(
