@@ -4,7 +4,8 @@
 #
 #   bench/run.sh                 # both backends, 10k and 100k roster (2M sessions), then
 #                                #   the exam-start storm (bench/storm.sh) and the uploads
-#                                #   (bench/uploads.sh)
+#                                #   (bench/uploads.sh), and live study sessions beside
+#                                #   the upload rush (bench/live.sh)
 #   BENCH_BACKENDS=sqlite bench/run.sh
 #   BENCH_BIN=/path/to/xuefa bench/run.sh   # measure that build (nothing is built)
 #   BENCH_10M=1 bench/run.sh     # also 100k roster with 10M sessions (slow to generate)
@@ -179,3 +180,5 @@ done
 
 # Uploads as history grows, with reports running, and two instances (issue 18's targets).
 [ "${BENCH_ONLY_1M:-0}" = 1 ] || BENCH_BACKENDS="$BACKENDS" bench/uploads.sh
+# The live study sessions beside the upload rush (issue 33).
+[ "${BENCH_ONLY_1M:-0}" = 1 ] || BENCH_BACKENDS="$BACKENDS" bench/live.sh
