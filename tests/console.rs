@@ -93,7 +93,7 @@ fn thousands(n: &Value) -> String {
     let digits = n.as_u64().unwrap().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
