@@ -518,29 +518,36 @@ fn trunc(at: DateTime<Utc>) -> DateTime<Utc> {
     at.trunc_subsecs(0)
 }
 
-/// The rule for one heartbeat at `now` (the server's clock).
+/// The rule for one heartbeat at `now` (the server's clock). A heartbeat within a second
+/// of the previous one credits nothing, but its presence answer still counts (the answer
+/// box is sent as soon as it is filled, which may be just after a timed heartbeat).
 fn apply(entry: &mut Entry, beat: &Beat, now: DateTime<Utc>, interval: Duration) {
     let m = &mut entry.model;
     let elapsed = now - m.last_heartbeat_at;
-    if elapsed < Duration::seconds(1) {
-        return;
-    }
-    let mut credit =
-        elapsed <= interval * 2 && beat.visible && beat.playback_rate_centi <= entry.max_rate_centi;
+    let soon = elapsed < Duration::seconds(1);
+    let mut credit = !soon
+        && elapsed <= interval * 2
+        && beat.visible
+        && beat.playback_rate_centi <= entry.max_rate_centi;
     if let Some(expected) = m.presence_answer.clone() {
         match beat.presence_answer.as_deref().map(str::trim) {
             Some(answer) if answer == expected => {
                 m.presence_prompt = None;
                 m.presence_answer = None;
                 m.next_check_at = Some(now + Duration::minutes(entry.presence_minutes.into()));
+                entry.dirty = true;
             }
             Some(_) => {
                 // A wrong answer: nothing for this stretch, and a new question.
                 credit = false;
                 ask(m);
+                entry.dirty = true;
             }
             None => credit = false,
         }
+    }
+    if soon {
+        return;
     }
     if credit {
         m.credited_seconds += elapsed.num_seconds() as i32;
@@ -671,9 +678,13 @@ mod tests {
             presence_answer: Some(format!(" {asked} ")),
             ..beat(true, 100)
         };
+        // Answered a moment after a timed heartbeat: the answer counts, the moment not.
+        apply(&mut e, &beat(true, 100), at(150), interval);
         apply(&mut e, &right, at(150), interval);
-        assert_eq!(e.model.credited_seconds, 90);
+        assert_eq!(e.model.credited_seconds, 60);
         assert!(e.model.presence_prompt.is_none());
         assert_eq!(e.model.next_check_at, Some(at(210)));
+        apply(&mut e, &beat(true, 100), at(180), interval);
+        assert_eq!(e.model.credited_seconds, 90);
     }
 }

@@ -200,8 +200,8 @@ where
     let (size, sha256) = match stored {
         Ok(done) => done,
         Err(e) => {
-            // Best effort: what was stored of it goes (a crash leaves rows no course
-            // names; `xuefa doctor` counts them).
+            // Best effort: what was stored of it goes (a crash here leaves rows no
+            // course names; nothing prunes them yet).
             let _ = write(db, async |db| delete_chunks(db, &file_id).await).await;
             return Err(e);
         }
