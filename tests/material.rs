@@ -22,6 +22,16 @@ fn file(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i * 7 % 251) as u8).collect()
 }
 
+/// `len` bytes that begin as a file of the kind `magic` says does.
+fn starting(magic: &[u8], len: usize) -> Vec<u8> {
+    let mut bytes = file(len);
+    bytes[..magic.len()].copy_from_slice(magic);
+    bytes
+}
+
+const PDF: &[u8] = b"%PDF-1.7";
+const MP4: &[u8] = b"\0\0\0\x18ftypmp42";
+
 async fn chunk_rows(app: &TestApp) -> usize {
     use sea_orm::EntityTrait;
     entity::material_chunk::Entity::find()
@@ -117,19 +127,21 @@ async fn a_pdf_is_stored_in_chunks_and_served_whole_or_by_range() {
     let app = TestApp::new().await;
     let (c, hr, cadre) = setup(&app).await;
     let path = format!("/api/v1/courses/{}/material", c.law_course);
-    // Two and a half mebibytes: three chunk rows.
-    let pdf = file(5 << 19);
+    // Two and a half mebibytes: three chunk rows. Sent as bytes of no particular type (as
+    // a generated client does): what it is comes from its first bytes.
+    let pdf = starting(PDF, 5 << 19);
     let set = app
         .call_raw(
             "PUT",
             &format!("{path}?title=民法典释义"),
             Some(&hr),
-            "application/pdf",
+            "application/octet-stream",
             pdf.clone(),
         )
         .await
         .expect(200);
     assert_eq!(set["kind"], "pdf");
+    assert_eq!(set["content_type"], "application/pdf");
     assert_eq!(set["size"], pdf.len());
     let digest: String = Sha256::digest(&pdf)
         .iter()
@@ -167,7 +179,7 @@ async fn a_pdf_is_stored_in_chunks_and_served_whole_or_by_range() {
     app.get(&path, &judicial).await.expect(404);
 
     // A video replaces it; the PDF's rows go.
-    let video = file(1000);
+    let video = starting(MP4, 1000);
     app.call_raw(
         "PUT",
         &format!("{path}?title=宪法宣传片"),
@@ -215,6 +227,8 @@ async fn bad_files_are_refused_and_leave_nothing_behind() {
         ("text/plain", b"hello".to_vec(), 415),
         ("application/pdf", Vec::new(), 422),
         ("application/pdf", file((3 << 20) + 1), 413),
+        // Called a PDF, but it is not one (nor a video).
+        ("application/pdf", file(100), 415),
     ] {
         let refused = app
             .call_raw("PUT", &path, Some(&hr), content_type, body)
@@ -224,7 +238,13 @@ async fn bad_files_are_refused_and_leave_nothing_behind() {
     // No title for a file: 422.
     let untitled = format!("/api/v1/courses/{}/material", c.law_course);
     let refused = app
-        .call_raw("PUT", &untitled, Some(&hr), "application/pdf", file(10))
+        .call_raw(
+            "PUT",
+            &untitled,
+            Some(&hr),
+            "application/pdf",
+            starting(PDF, 10),
+        )
         .await;
     assert_eq!(refused.status, 422);
     assert_eq!(app.fingerprint().await, before);
@@ -235,7 +255,7 @@ async fn bad_files_are_refused_and_leave_nothing_behind() {
         "/api/v1/courses/9999/material?title=x",
         Some(&hr),
         "application/pdf",
-        file(10),
+        starting(PDF, 10),
     )
     .await
     .expect(404);

@@ -181,9 +181,10 @@ pub async fn limit_body<E: Endpoint>(
     let too_large = || poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE);
     // A course's PDF or video has a limit of its own, and is streamed into the database
     // as it arrives (the handler counts a body of no declared length).
-    let file = req
+    // (Its JSON form, an article or a link, keeps the ordinary limit.)
+    let file = !req
         .content_type()
-        .is_some_and(|ct| ct.starts_with("application/pdf") || ct.starts_with("video/"));
+        .is_some_and(|ct| ct.starts_with("application/json"));
     if file && *req.method() == poem::http::Method::PUT && req.uri().path().ends_with("/material") {
         return match req
             .headers()

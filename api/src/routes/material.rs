@@ -44,19 +44,14 @@ pub struct WrittenMaterial {
     pub url: Option<String>,
 }
 
-/// The material: JSON for an article or a link, or the file itself (its own media type).
+/// The material: JSON for an article or a link, or the file itself — a PDF or an MP4, WebM
+/// or Ogg video, told apart by its first bytes, whatever media type it is sent with
+/// (`application/octet-stream`, `application/pdf`, `video/mp4`…).
 #[derive(ApiRequest)]
 pub enum MaterialUpload {
     #[oai(content_type = "application/json")]
     Written(Checked<WrittenMaterial>),
-    #[oai(content_type = "application/pdf")]
-    Pdf(Binary<Body>),
-    #[oai(content_type = "video/mp4")]
-    Mp4(Binary<Body>),
-    #[oai(content_type = "video/webm")]
-    Webm(Binary<Body>),
-    #[oai(content_type = "video/ogg")]
-    Ogg(Binary<Body>),
+    File(Binary<Body>),
 }
 
 #[derive(ApiResponse)]
@@ -76,9 +71,9 @@ pub enum MaterialRemoved {
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Courses")]
 impl MaterialApi {
     /// Set a course's material (admin, hr; audited): an article or a link as JSON, or a
-    /// PDF (`application/pdf`) or video (`video/mp4`, `video/webm`, `video/ogg`) as the
-    /// body, named by `title`. A file replaces what the course had once it is stored
-    /// whole; a file past `XUEFA_MAX_MATERIAL_BYTES` is 413, another type 415.
+    /// PDF or video (MP4, WebM, Ogg: read from its first bytes) as the body, named by
+    /// `title`. A file replaces what the course had once it is stored whole; a file past
+    /// `XUEFA_MAX_MATERIAL_BYTES` is 413, anything but a PDF or a video 415.
     #[oai(
         path = "/courses/:id/material",
         method = "put",
@@ -97,7 +92,7 @@ impl MaterialApi {
     ) -> ApiResult<MaterialSet> {
         let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageCourses).await?;
         let now = state.clock.now();
-        let (content_type, file) = match body {
+        let file = match body {
             MaterialUpload::Written(w) => {
                 let w = w.0;
                 let written = match w.kind {
@@ -123,16 +118,12 @@ impl MaterialApi {
                         .await?;
                 return Ok(view(&course));
             }
-            MaterialUpload::Pdf(b) => ("application/pdf", b.0),
-            MaterialUpload::Mp4(b) => ("video/mp4", b.0),
-            MaterialUpload::Webm(b) => ("video/webm", b.0),
-            MaterialUpload::Ogg(b) => ("video/ogg", b.0),
+            MaterialUpload::File(b) => b.0,
         };
         let title = title.0.unwrap_or_default();
         let upload = Upload {
             course_id: id.0,
             title: &title,
-            content_type,
             max_bytes: http.max_material_bytes,
         };
         let stream = Box::pin(file.into_bytes_stream());

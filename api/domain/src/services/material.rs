@@ -34,13 +34,26 @@ pub enum Written {
     Link { title: String, url: String },
 }
 
-/// The kind an uploaded file's media type makes it, if it is one xuefa serves.
-pub fn kind_of(content_type: &str) -> Option<MaterialKind> {
-    match content_type {
-        "application/pdf" => Some(MaterialKind::Pdf),
-        "video/mp4" | "video/webm" | "video/ogg" => Some(MaterialKind::Video),
-        _ => None,
+/// What a file is, read from its first bytes (whatever media type it was sent with): a
+/// PDF, or an MP4, WebM or Ogg video, with the media type it is served as.
+pub fn sniff(head: &[u8]) -> Option<(MaterialKind, &'static str)> {
+    if head.starts_with(b"%PDF-") {
+        Some((MaterialKind::Pdf, "application/pdf"))
+    } else if head.get(4..8) == Some(b"ftyp") {
+        Some((MaterialKind::Video, "video/mp4"))
+    } else if head.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
+        Some((MaterialKind::Video, "video/webm"))
+    } else if head.starts_with(b"OggS") {
+        Some((MaterialKind::Video, "video/ogg"))
+    } else {
+        None
     }
+}
+
+fn not_a_course_file() -> AppError {
+    AppError::UnsupportedMediaType(
+        "a course file is a PDF or a video (MP4, WebM or Ogg); this is neither".into(),
+    )
 }
 
 fn check_title(errors: &mut Vec<FieldError>, title: &str) -> String {
@@ -160,14 +173,14 @@ async fn delete_chunks(db: &impl ConnectionTrait, file_id: &str) -> AppResult<()
 pub struct Upload<'a> {
     pub course_id: i64,
     pub title: &'a str,
-    pub content_type: &'a str,
     /// The most bytes taken (`XUEFA_MAX_MATERIAL_BYTES`).
     pub max_bytes: u64,
 }
 
 /// Stores an uploaded PDF or video as the course's material (admin and HR, in scope,
-/// audited). Another media type is 415, an empty file 422, one past the limit 413; in
-/// each case the course keeps what it had and nothing of the upload stays.
+/// audited); what it is is read from its first bytes. Anything else is 415, an empty file
+/// 422, one past the limit 413; in each case the course keeps what it had and nothing of
+/// the upload stays.
 pub async fn upload<S, E>(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -180,13 +193,6 @@ where
     S: Stream<Item = Result<bytes::Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let kind = kind_of(upload.content_type).ok_or_else(|| {
-        AppError::UnsupportedMediaType(format!(
-            "a course file is a PDF (application/pdf) or a video (video/mp4, video/webm, \
-             video/ogg), not {}",
-            upload.content_type
-        ))
-    })?;
     let mut errors = Vec::new();
     let title = check_title(&mut errors, upload.title);
     if !errors.is_empty() {
@@ -197,7 +203,7 @@ where
     courses::check_users_in_scope(db, scope, upload.course_id).await?;
     let file_id = Uuid::new_v4().to_string();
     let stored = store_chunks(db, &file_id, body, upload.max_bytes).await;
-    let (size, sha256) = match stored {
+    let (size, sha256, (kind, content_type)) = match stored {
         Ok(done) => done,
         Err(e) => {
             // Best effort: what was stored of it goes (a crash here leaves rows no
@@ -214,7 +220,7 @@ where
         active.material_text = Set(None);
         active.material_url = Set(None);
         active.material_file_id = Set(Some(file_id.clone()));
-        active.material_content_type = Set(Some(upload.content_type.to_owned()));
+        active.material_content_type = Set(Some(content_type.to_owned()));
         active.material_size = Set(Some(size as i64));
         active.material_sha256 = Set(Some(sha256.clone()));
         active.material_updated_at = Set(Some(now));
@@ -243,14 +249,14 @@ where
     .await
 }
 
-/// Writes the body as chunk rows, each in a short transaction; returns its length and
-/// SHA-256.
+/// Writes the body as chunk rows, each in a short transaction; returns its length, SHA-256
+/// and what it is (read from its first bytes before any row is written).
 async fn store_chunks<S, E>(
     db: &DatabaseConnection,
     file_id: &str,
     mut body: S,
     max_bytes: u64,
-) -> AppResult<(u64, String)>
+) -> AppResult<(u64, String, (MaterialKind, &'static str))>
 where
     S: Stream<Item = Result<bytes::Bytes, E>> + Unpin,
     E: std::fmt::Display,
@@ -259,6 +265,7 @@ where
     let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK);
     let mut size: u64 = 0;
     let mut seq = 0;
+    let mut what = None;
     let too_large = || AppError::TooLarge(format!("a course file is at most {max_bytes} bytes"));
     loop {
         let piece = body.next().await;
@@ -274,6 +281,9 @@ where
             buffer.extend_from_slice(&piece);
         }
         while buffer.len() >= CHUNK || (last && !buffer.is_empty()) {
+            if what.is_none() {
+                what = Some(sniff(&buffer).ok_or_else(not_a_course_file)?);
+            }
             let take = buffer.len().min(CHUNK);
             let data: Vec<u8> = buffer.drain(..take).collect();
             let row = material_chunk::ActiveModel {
@@ -294,10 +304,10 @@ where
             break;
         }
     }
-    if size == 0 {
-        return Err(AppError::invalid(FieldError::required("body")));
+    match what {
+        None => Err(AppError::invalid(FieldError::required("body"))),
+        Some(what) => Ok((size, hex::encode(hasher.finalize()), what)),
     }
-    Ok((size, hex::encode(hasher.finalize())))
 }
 
 /// Whether `actor` may read a course's material: those who keep courses or campaigns,
@@ -431,6 +441,19 @@ pub fn article_html(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_is_what_its_first_bytes_say() {
+        assert_eq!(sniff(b"%PDF-1.7\n").map(|w| w.1), Some("application/pdf"));
+        assert_eq!(sniff(b"\0\0\0\x18ftypmp42").map(|w| w.1), Some("video/mp4"));
+        assert_eq!(
+            sniff(&[0x1A, 0x45, 0xDF, 0xA3, 1]).map(|w| w.1),
+            Some("video/webm")
+        );
+        assert_eq!(sniff(b"OggS\0").map(|w| w.1), Some("video/ogg"));
+        assert_eq!(sniff(b"<html>"), None);
+        assert_eq!(sniff(b""), None);
+    }
 
     #[test]
     fn an_article_keeps_its_markdown_and_loses_raw_html_and_script_links() {
