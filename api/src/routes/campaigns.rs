@@ -12,6 +12,7 @@ use poem_openapi::{
 use super::ApiTags;
 use crate::views::{
     paging::{Page, PageParam, PerPageParam, page_req},
+    study::{centi, permille},
     text::{self, Clearable, Text},
 };
 use domain::{
@@ -355,15 +356,6 @@ fn default_true() -> bool {
 }
 fn default_playback_rate() -> f64 {
     1.5
-}
-
-/// A share (0–1) in thousandths, a rate in hundredths: how they are stored. A value far
-/// outside the range stays outside it (and is refused by the campaign's rules).
-fn permille(share: f64) -> i32 {
-    (share * 1000.0).round().clamp(-1.0, 1_000_000.0) as i32
-}
-fn centi(rate: f64) -> i32 {
-    (rate * 100.0).round().clamp(-1.0, 1_000_000.0) as i32
 }
 
 /// Changes to a campaign; absent fields stay. `courses` replaces the whole list.

@@ -5,7 +5,10 @@ use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 
 use super::ApiTags;
-use crate::views::{enums::LiveState, study::StudySessionView};
+use crate::views::{
+    enums::LiveState,
+    study::{StudySessionView, centi},
+};
 use domain::{
     policy::{self, Action},
     services::{
@@ -106,11 +109,6 @@ pub enum LiveEnded {
     /// Ended now and stored as a study session (`source: live`).
     #[oai(status = 201)]
     Created(Json<StudySessionView>),
-}
-
-/// Playback rates in hundredths; a value far outside the range stays outside it.
-fn centi(rate: f64) -> i32 {
-    (rate * 100.0).round().clamp(-1.0, 100_000.0) as i32
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Study")]

@@ -19,10 +19,7 @@ use crate::{
 use domain::{
     error::{AppError, Code, FieldError},
     policy::{self, Action},
-    services::{
-        courses,
-        material::{self, ByteRange, Upload, Written},
-    },
+    services::material::{self, ByteRange, Served, Upload, Written},
     state::AppState,
 };
 
@@ -167,30 +164,23 @@ impl MaterialApi {
         range: Header<Option<String>>,
     ) -> ApiResult<MaterialFile> {
         policy::authorize(&auth.0, Action::ReadCatalogue)?;
-        let course = courses::get(&state.db, id.0).await?;
-        if !material::may_read(&state.db, &auth.0, id.0).await? {
-            return Err(AppError::not_found("course").into());
-        }
-        let none = || AppError::not_found("material");
-        if let Some(text) = course.material_text {
-            let etag = format!("\"{}\"", hex_sha(&text));
-            return Ok(MaterialFile::Whole {
-                length: text.len() as u64,
-                body: Body::from_string(text),
-                content_type: "text/markdown; charset=utf-8".into(),
-                etag,
-            });
-        }
-        let (Some(file_id), Some(size), Some(content_type), Some(sha)) = (
-            course.material_file_id,
-            course.material_size,
-            course.material_content_type,
-            course.material_sha256,
-        ) else {
-            return Err(none().into());
-        };
-        let size = size as u64;
-        let etag = format!("\"{sha}\"");
+        let (file_id, size, content_type, etag) =
+            match material::served(&state.db, &auth.0, id.0).await? {
+                Served::Text { text, etag } => {
+                    return Ok(MaterialFile::Whole {
+                        length: text.len() as u64,
+                        body: Body::from_string(text),
+                        content_type: "text/markdown; charset=utf-8".into(),
+                        etag,
+                    });
+                }
+                Served::File {
+                    file_id,
+                    size,
+                    content_type,
+                    etag,
+                } => (file_id, size, content_type, etag),
+            };
         let (start, end, partial) = match material::byte_range(range.0.as_deref(), size) {
             ByteRange::Whole => (0, size - 1, false),
             ByteRange::Part(start, end) => (start, end, true),
@@ -222,9 +212,4 @@ fn view(course: &entity::course::Model) -> MaterialSet {
     MaterialSet::Ok(Json(
         MaterialView::of(course).expect("material was just set"),
     ))
-}
-
-fn hex_sha(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(text.as_bytes()))
 }

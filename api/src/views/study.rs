@@ -1,5 +1,6 @@
 //! A stored study session as the API shows it: uploads (`/study-sessions`) and the end of
-//! a live session (`/study-sessions/live`) answer with it.
+//! a live session (`/study-sessions/live`) answer with it; and the study rules' shares and
+//! rates as they are stored.
 
 use chrono::{DateTime, Utc};
 use entity::study_session;
@@ -43,4 +44,15 @@ impl From<study_session::Model> for StudySessionView {
             created_at: m.created_at,
         }
     }
+}
+
+/// A share (0–1) in thousandths, a rate in hundredths: how they are stored. A value far
+/// outside its range stays outside it (and is refused by the rule that reads it).
+pub fn permille(share: f64) -> i32 {
+    (share * 1000.0).round().clamp(-1.0, 1_000_000.0) as i32
+}
+
+/// See [`permille`].
+pub fn centi(rate: f64) -> i32 {
+    (rate * 100.0).round().clamp(-1.0, 1_000_000.0) as i32
 }

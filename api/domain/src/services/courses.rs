@@ -33,7 +33,7 @@ pub struct CourseChanges {
     pub description: Option<String>,
 }
 
-fn check_text(
+pub(crate) fn check_text(
     errors: &mut Vec<FieldError>,
     field: &str,
     value: &str,

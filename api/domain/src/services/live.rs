@@ -262,11 +262,7 @@ impl LiveSessions {
                 Err(AppError::not_found("live session"))
             };
         }
-        let stored = live_session::Entity::find_by_id(id.to_owned())
-            .filter(live_session::Column::UserId.eq(actor.id))
-            .one(db)
-            .await?
-            .ok_or_else(|| AppError::not_found("live session"))?;
+        let stored = own_row(db, actor, id).await?;
         if stored.state != LiveState::Running {
             return Err(ended());
         }
@@ -310,19 +306,14 @@ impl LiveSessions {
         now: DateTime<Utc>,
         tz: FixedOffset,
     ) -> AppResult<Logged> {
-        let stored = live_session::Entity::find_by_id(id.to_owned())
-            .filter(live_session::Column::UserId.eq(actor.id))
-            .one(db)
-            .await?;
-        let held = self.held().get(id).map(|e| e.model.user_id);
-        match (stored, held) {
-            (None, _) => Err(AppError::not_found("live session")),
-            (Some(s), _) if s.state == LiveState::Ended => match s.study_session_id {
+        let stored = own_row(db, actor, id).await?;
+        if stored.state == LiveState::Ended {
+            return match stored.study_session_id {
                 Some(sid) => Ok(Logged::Replayed(study::find(db, &sid).await?)),
                 None => Err(ended()),
-            },
-            _ => self.finish(db, writer, actor, id, now, tz).await,
+            };
         }
+        self.finish(db, writer, actor, id, now, tz).await
     }
 
     /// Ends a running session held or claimed here; see [`LiveSessions::end`].
@@ -493,6 +484,19 @@ impl LiveSessions {
         }
         Ok(ended)
     }
+}
+
+/// The stored row of the actor's session `id` (another's is 404, as no such session).
+async fn own_row(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: &str,
+) -> AppResult<live_session::Model> {
+    live_session::Entity::find_by_id(id.to_owned())
+        .filter(live_session::Column::UserId.eq(actor.id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("live session"))
 }
 
 fn ended() -> AppError {

@@ -57,13 +57,7 @@ fn not_a_course_file() -> AppError {
 }
 
 fn check_title(errors: &mut Vec<FieldError>, title: &str) -> String {
-    let title = title.trim();
-    if title.is_empty() {
-        errors.push(FieldError::required("material.title"));
-    } else if title.chars().count() > 200 {
-        errors.push(FieldError::too_long("material.title", 200));
-    }
-    title.to_owned()
+    courses::check_text(errors, "material.title", title, true, 200)
 }
 
 /// Sets (or with `None` removes) a course's written material; an uploaded file it had is
@@ -116,49 +110,83 @@ pub async fn set_written(
     if !errors.is_empty() {
         return Err(AppError::invalid_many(errors));
     }
+    let detail = match kind {
+        Some(k) => format!(
+            "material: {} {}",
+            k.chinese(),
+            title.clone().unwrap_or_default()
+        ),
+        None => "material removed".to_owned(),
+    };
+    let fields = Fields {
+        kind,
+        title,
+        text,
+        url,
+        file: None,
+    };
     write(db, async |db| {
-        let current = courses::get(db, course_id).await?;
         courses::check_users_in_scope(db, scope, course_id).await?;
-        let mut active: course::ActiveModel = current.clone().into();
-        active.material_kind = Set(kind);
-        active.material_title = Set(title.clone());
-        active.material_text = Set(text);
-        active.material_url = Set(url);
-        clear_file(&mut active);
-        active.material_updated_at = Set(Some(now));
-        active.updated_at = Set(now);
-        let model = active.update(db).await?;
-        if let Some(old) = &current.material_file_id {
-            delete_chunks(db, old).await?;
-        }
-        audit::record(
-            db,
-            Some(actor),
-            now,
-            audit::AuditAction::Update,
-            "course",
-            Some(course_id.to_string()),
-            match kind {
-                Some(k) => format!(
-                    "course {} material: {} {}",
-                    model.title,
-                    k.chinese(),
-                    title.unwrap_or_default()
-                ),
-                None => format!("course {} material removed", model.title),
-            },
-        )
-        .await?;
-        Ok(model)
+        replace(db, actor, course_id, fields, detail, now).await
     })
     .await
 }
 
-fn clear_file(active: &mut course::ActiveModel) {
-    active.material_file_id = Set(None);
-    active.material_content_type = Set(None);
-    active.material_size = Set(None);
-    active.material_sha256 = Set(None);
+/// Every material column of a course, as one value.
+struct Fields {
+    kind: Option<MaterialKind>,
+    title: Option<String>,
+    text: Option<String>,
+    url: Option<String>,
+    file: Option<StoredFile>,
+}
+
+/// An uploaded file as its chunk rows hold it.
+struct StoredFile {
+    id: String,
+    content_type: &'static str,
+    size: u64,
+    sha256: String,
+}
+
+/// Puts `fields` on the course (inside the caller's transaction), deletes the chunk rows of
+/// the file it had, and audits it as `course {title} {detail}`.
+async fn replace(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    course_id: i64,
+    fields: Fields,
+    detail: String,
+    now: DateTime<Utc>,
+) -> AppResult<course::Model> {
+    let current = courses::get(db, course_id).await?;
+    let mut active: course::ActiveModel = current.clone().into();
+    active.material_kind = Set(fields.kind);
+    active.material_title = Set(fields.title);
+    active.material_text = Set(fields.text);
+    active.material_url = Set(fields.url);
+    let file = fields.file;
+    active.material_file_id = Set(file.as_ref().map(|f| f.id.clone()));
+    active.material_content_type = Set(file.as_ref().map(|f| f.content_type.to_owned()));
+    active.material_size = Set(file.as_ref().map(|f| f.size as i64));
+    active.material_sha256 = Set(file.map(|f| f.sha256));
+    active.material_updated_at = Set(Some(now));
+    active.updated_at = Set(now);
+    let model = active.update(db).await?;
+    if let Some(old) = &current.material_file_id {
+        delete_chunks(db, old).await?;
+    }
+    audit::record(
+        db,
+        Some(actor),
+        now,
+        audit::AuditAction::Update,
+        "course",
+        Some(course_id.to_string()),
+        format!("course {} {detail}", model.title),
+    )
+    .await?;
+    Ok(model)
 }
 
 async fn delete_chunks(db: &impl ConnectionTrait, file_id: &str) -> AppResult<()> {
@@ -212,39 +240,24 @@ where
             return Err(e);
         }
     };
+    let detail = format!(
+        "material: {} {title} ({size} bytes, sha256 {sha256})",
+        kind.chinese()
+    );
+    let fields = Fields {
+        kind: Some(kind),
+        title: Some(title),
+        text: None,
+        url: None,
+        file: Some(StoredFile {
+            id: file_id,
+            content_type,
+            size,
+            sha256,
+        }),
+    };
     write(db, async |db| {
-        let current = courses::get(db, upload.course_id).await?;
-        let mut active: course::ActiveModel = current.clone().into();
-        active.material_kind = Set(Some(kind));
-        active.material_title = Set(Some(title.clone()));
-        active.material_text = Set(None);
-        active.material_url = Set(None);
-        active.material_file_id = Set(Some(file_id.clone()));
-        active.material_content_type = Set(Some(content_type.to_owned()));
-        active.material_size = Set(Some(size as i64));
-        active.material_sha256 = Set(Some(sha256.clone()));
-        active.material_updated_at = Set(Some(now));
-        active.updated_at = Set(now);
-        let model = active.update(db).await?;
-        if let Some(old) = &current.material_file_id {
-            delete_chunks(db, old).await?;
-        }
-        audit::record(
-            db,
-            Some(actor),
-            now,
-            audit::AuditAction::Update,
-            "course",
-            Some(upload.course_id.to_string()),
-            format!(
-                "course {} material: {} {title} ({} bytes, sha256 {sha256})",
-                model.title,
-                kind.chinese(),
-                size
-            ),
-        )
-        .await?;
-        Ok(model)
+        replace(db, actor, upload.course_id, fields, detail, now).await
     })
     .await
 }
@@ -331,6 +344,46 @@ pub async fn may_read(db: &impl ConnectionTrait, actor: &Actor, course_id: i64) 
         .count(db)
         .await?
         > 0)
+}
+
+/// What `GET /courses/{id}/material` serves.
+pub enum Served {
+    /// An article's Markdown.
+    Text { text: String, etag: String },
+    /// A stored file, read by [`read_range`].
+    File {
+        file_id: String,
+        size: u64,
+        content_type: String,
+        etag: String,
+    },
+}
+
+/// A course's material as a file to serve to `actor`: 404 when the course is not theirs
+/// to study or keep ([`may_read`]), or has nothing to serve (no material, or a link).
+pub async fn served(db: &impl ConnectionTrait, actor: &Actor, course_id: i64) -> AppResult<Served> {
+    let course = courses::get(db, course_id).await?;
+    if !may_read(db, actor, course_id).await? {
+        return Err(AppError::not_found("course"));
+    }
+    if let Some(text) = course.material_text {
+        let etag = format!("\"{}\"", crate::auth::sha256_hex(&text));
+        return Ok(Served::Text { text, etag });
+    }
+    match (
+        course.material_file_id,
+        course.material_size,
+        course.material_content_type,
+        course.material_sha256,
+    ) {
+        (Some(file_id), Some(size), Some(content_type), Some(sha)) => Ok(Served::File {
+            file_id,
+            size: size as u64,
+            content_type,
+            etag: format!("\"{sha}\""),
+        }),
+        _ => Err(AppError::not_found("material")),
+    }
 }
 
 /// What to answer a `Range` header with.
