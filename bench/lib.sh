@@ -40,3 +40,23 @@ median_ms() { # url token
     for _ in 1 2 3 4 5 6; do curl -s -o /dev/null -w "%{time_total}\n" "$1" -H "Authorization: Bearer $2"; done |
         tail -n 5 | sort -n | sed -n 3p | awk '{printf "%.1f", $1 * 1000}'
 }
+
+# A wrk run (`--latency`) in one line: "label req/s p50 p99 non-2xx"; leaves the rate in
+# $RATE and the 2xx count in $OK (uploads.sh, live.sh).
+summarise() { # label wrk-output
+    python3 - "$1" "$2" "$WORK/last" <<'PY'
+import re, sys
+name, path, last = sys.argv[1:4]
+text = open(path).read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+total = int(re.search(r"(\d+) requests in", text).group(1))
+def pct(p):
+    m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)\b", text)
+    v, u = float(m.group(1)), m.group(2)
+    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
+bad = int(re.search(r"Non-2xx or 3xx responses: (\d+)", text).group(1)) if "Non-2xx" in text else 0
+print(f"{name:<52} {rps:>8.0f} req/s  p50 {pct(50):>7.2f} ms  p99 {pct(99):>7.2f} ms  non-2xx {bad}")
+open(last, "w").write(f"{rps:.0f} {total - bad}\n")
+PY
+    read -r RATE OK <"$WORK/last"
+}
