@@ -278,6 +278,22 @@ async fn an_archive_of_a_known_year_is_pinned_to_its_fixture() {
             "activities",
             json!({"kind": "training", "title": "民法典培训", "held_on": "2026-07-01", "organizer_unit_id": units.community, "venue": "school", "themes": ["civil_code"], "audience": "cadres", "attendance": 30}),
         ),
+        (
+            "law-tasks",
+            json!({"year": 2026, "title": "制定年度普法计划", "category": "publicity", "unit_id": units.street, "due_on": "2026-03-31", "status": "done", "done_on": "2026-03-20"}),
+        ),
+        (
+            "decision-reviews",
+            json!({"title": "老旧小区改造", "unit_id": units.street, "category": "major_project", "submitted_on": "2026-04-01", "reviewer": "legal_adviser", "result": "lawful", "decided_on": "2026-04-10", "adopted": true}),
+        ),
+        (
+            "legal-advisers",
+            json!({"name": "王律师", "kind": "legal_adviser", "unit_id": units.street, "since": "2025-01-01"}),
+        ),
+        (
+            "pufa-duties",
+            json!({"unit_id": units.dept, "year": 2026, "law": "安全生产法", "audience": "辖区企业", "cases_explained": 2, "status": "done"}),
+        ),
     ];
     for (path, body) in records {
         app.post(&format!("/api/v1/{path}"), &judicial, body)
@@ -313,7 +329,7 @@ async fn an_archive_of_a_known_year_is_pinned_to_its_fixture() {
 
     let fixture = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/archive-v1.json"
+        "/tests/fixtures/archive-v2.json"
     );
     if std::env::var("XUEFA_WRITE_FIXTURES").is_ok_and(|v| v == "1") {
         let pretty = serde_json::to_string_pretty(&archived).unwrap();

@@ -22,6 +22,7 @@ mod exam;
 mod exports;
 mod import;
 mod instances;
+mod law_records;
 mod ledgers;
 mod live;
 mod material;

@@ -10,7 +10,7 @@ use domain::auth::Role;
 use serde_json::{Value, json};
 
 use crate::{
-    attacks::ledger_records,
+    attacks::{law_records, ledger_records},
     common::{PASSWORD, TestApp, session},
 };
 
@@ -124,6 +124,15 @@ async fn district(app: &TestApp) -> District {
             .unwrap();
         ids.insert(name, id);
     }
+    let leader_b = leader(app, &admin, "yi-leader", b1).await;
+    ids.insert("leader", leader_b);
+    for (name, path, mut body, _, _) in law_records(b1, leader_b) {
+        body["notes"] = json!("乙记录");
+        let id = app.post(path, &judicial_b, body).await.expect(201)["id"]
+            .as_i64()
+            .unwrap();
+        ids.insert(name, id);
+    }
     let cadre_token = app.token("yi-cadre", PASSWORD).await;
     app.post(
         "/api/v1/study-sessions",
@@ -178,6 +187,19 @@ async fn district(app: &TestApp) -> District {
         ids,
         cadre_a,
     }
+}
+
+/// A leading cadre of `unit`.
+async fn leader(app: &TestApp, admin: &str, username: &str, unit: i64) -> i64 {
+    let id = app.make_user(username, &[Role::Cadre], Some(unit)).await;
+    app.patch(
+        &format!("/api/v1/users/{id}"),
+        admin,
+        json!({"is_leader": true}),
+    )
+    .await
+    .expect(200);
+    id
 }
 
 /// One request aimed at street 乙: method, path, JSON body, or a CSV body.
@@ -589,7 +611,73 @@ fn cases(w: &District) -> Vec<Case> {
             csv: Some(ledger_csv(name, b1)),
         });
     }
+    cases.extend(law_cases(w));
     cases
+}
+
+/// The rest of the report's records of street 乙, and 甲's moved into 乙.
+fn law_cases(w: &District) -> Vec<Case> {
+    let (b, b1) = (w.units["b"], w.units["b1"]);
+    let mut cases = Vec::new();
+    for (name, path, body, change, _) in law_records(b1, w.ids["leader"]) {
+        let item = format!("{path}/{}", w.ids[name]);
+        let (field, target) = if name == "law-reports" {
+            ("user_id", w.ids["leader"])
+        } else {
+            ("unit_id", b1)
+        };
+        cases.push(case("GET", path.into(), None));
+        cases.push(case("GET", format!("{path}?unit_id={b}"), None));
+        cases.push(case("GET", item.clone(), None));
+        cases.push(case("POST", path.into(), Some(body)));
+        cases.push(case("PATCH", item.clone(), Some(change)));
+        cases.push(case(
+            "PATCH",
+            format!("{path}/{}", w.ids[format!("a_{name}").as_str()]),
+            Some(json!({field: target})),
+        ));
+        cases.push(case("DELETE", item, None));
+        cases.push(Case {
+            method: "POST",
+            path: format!("{path}/import"),
+            body: None,
+            csv: Some(law_csv(name, b1)),
+        });
+    }
+    let task = w.ids["law-tasks"];
+    cases.push(case("GET", format!("/api/v1/law-tasks/{task}/notes"), None));
+    cases.push(case(
+        "POST",
+        format!("/api/v1/law-tasks/{task}/notes"),
+        Some(json!({"on": "2026-05-02", "text": "自查"})),
+    ));
+    cases.push(case(
+        "GET",
+        "/api/v1/law-reports/missing?year=2026".into(),
+        None,
+    ));
+    cases.push(case(
+        "GET",
+        format!("/api/v1/law-reports/missing?year=2026&unit_id={b}"),
+        None,
+    ));
+    cases
+}
+
+/// A one-line import of the rest of the report's records naming unit `unit` (or street
+/// 乙's leader).
+fn law_csv(record: &str, unit: i64) -> String {
+    match record {
+        "law-tasks" => {
+            format!("年度,任务,类别,责任单位,完成时限\n2026,任务,其他,{unit},2026-05-01\n")
+        }
+        "decision-reviews" => {
+            format!("决策事项,决策单位,类别,提交审查日期\n决策,{unit},其他,2026-05-01\n")
+        }
+        "legal-advisers" => format!("姓名,类别,单位,聘任日期\n王律师,法律顾问,{unit},2026-01-01\n"),
+        "law-reports" => "账号,年度,形式,述法日期\nyi-leader,2025,书面述法,2026-01-05\n".into(),
+        _ => format!("责任单位,年度,法律法规\n{unit},2026,宪法\n"),
+    }
 }
 
 /// A one-line ledger import naming unit `unit` (the first column is the unit).
@@ -683,6 +771,14 @@ async fn street_managers_neither_read_nor_change_another_streets_records() {
     let mut w = district(&app).await;
     // Street 甲's own ledger records, to try moving them into 乙.
     for (name, path, body) in ledger_records(w.units["a1"]) {
+        let id = app.post(path, &w.judicial_a, body).await.expect(201)["id"]
+            .as_i64()
+            .unwrap();
+        w.ids
+            .insert(Box::leak(format!("a_{name}").into_boxed_str()), id);
+    }
+    let leader_a = leader(&app, &w.admin, "jia-leader", w.units["a1"]).await;
+    for (name, path, body, _, _) in law_records(w.units["a1"], leader_a) {
         let id = app.post(path, &w.judicial_a, body).await.expect(201)["id"]
             .as_i64()
             .unwrap();

@@ -126,6 +126,8 @@ pub enum FieldErrorCode {
     PasswordReused,
     WrongCode,
     SeparationOfDuties,
+    NotALeader,
+    UnlawfulAdopted,
 }
 
 /// The kind of record a field error names.

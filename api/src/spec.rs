@@ -36,6 +36,14 @@ pub fn api() -> impl OpenApi {
             routes::audit::AuditApi,
             routes::vocabularies::VocabulariesApi,
         ),
+        (
+            routes::ledgers::law::LawTasksApi,
+            routes::ledgers::law::DecisionReviewsApi,
+            routes::ledgers::law::LegalAdvisersApi,
+            routes::ledgers::law::LawReportsApi,
+            routes::ledgers::law::PufaDutiesApi,
+            routes::ledgers::law::LawRecordsApi,
+        ),
     )
 }
 

@@ -307,6 +307,108 @@ keyed_enum!(
 
 keyed_enum!(
     column
+    /// What a task of the year's 法治政府建设 plan (任务分解表) is about.
+    LawTaskCategory {
+        /// 党政主要负责人履职、组织领导.
+        Leadership => ("leadership", "组织领导"),
+        /// 依法决策.
+        Decision => ("decision", "依法决策"),
+        /// 严格规范公正文明执法.
+        Enforcement => ("enforcement", "规范执法"),
+        /// 普法宣传.
+        Publicity => ("publicity", "普法宣传"),
+        /// 矛盾纠纷化解.
+        Disputes => ("disputes", "矛盾化解"),
+        Other => ("other", "其他"),
+    }
+);
+
+keyed_enum!(
+    column
+    /// How far a task has got.
+    LawTaskStatus {
+        Planned => ("planned", "未开始"),
+        InProgress => ("in_progress", "推进中"),
+        /// Needs `done_on`.
+        Done => ("done", "已完成"),
+    }
+);
+
+keyed_enum!(
+    column
+    /// What kind of major administrative decision (重大行政决策) was reviewed.
+    DecisionCategory {
+        MajorMatter => ("major_matter", "重大事项"),
+        CadreAppointment => ("cadre_appointment", "干部任免"),
+        MajorProject => ("major_project", "重大项目"),
+        LargeFund => ("large_fund", "大额资金使用"),
+        Other => ("other", "其他"),
+    }
+);
+
+keyed_enum!(
+    column
+    /// Who reviewed a decision's legality.
+    Reviewer {
+        LegalAdviser => ("legal_adviser", "法律顾问"),
+        PublicLawyer => ("public_lawyer", "公职律师"),
+        /// The office's own legality-review staff (合法性审查机构).
+        LegalityReviewer => ("legality_reviewer", "合法性审查机构"),
+        Expert => ("expert", "专家论证"),
+    }
+);
+
+keyed_enum!(
+    column
+    /// What the legality review found.
+    ReviewResult {
+        Lawful => ("lawful", "合法"),
+        LawfulAfterChanges => ("lawful_after_changes", "修改后合法"),
+        /// Such a decision may not be adopted (不能进入决策程序).
+        Unlawful => ("unlawful", "不合法"),
+    }
+);
+
+keyed_enum!(
+    column
+    /// A legal adviser retained by a unit, or one of its own public lawyers.
+    AdviserKind {
+        LegalAdviser => ("legal_adviser", "法律顾问"),
+        PublicLawyer => ("public_lawyer", "公职律师"),
+    }
+);
+
+keyed_enum!(
+    column
+    /// How a leading cadre reported on their rule-of-law duties (述职述法).
+    ReportForm {
+        Written => ("written", "书面述法"),
+        OnSite => ("on_site", "现场述法"),
+    }
+);
+
+keyed_enum!(
+    column
+    /// How a 述法 was rated.
+    ReportRating {
+        Excellent => ("excellent", "优秀"),
+        Good => ("good", "良好"),
+        Fair => ("fair", "一般"),
+        Poor => ("poor", "较差"),
+    }
+);
+
+keyed_enum!(
+    column
+    /// Whether a duty of a unit's 普法责任清单 has been carried out.
+    DutyStatus {
+        Planned => ("planned", "计划中"),
+        Done => ("done", "已落实"),
+    }
+);
+
+keyed_enum!(
+    column
     /// How delivering a notice to the gateway has gone.
     DeliveryStatus {
         /// Not delivered yet; tried again at `next_attempt_at`.

@@ -312,6 +312,10 @@ impl TestApp {
         self.call("PATCH", path, Some(token), Some(body)).await
     }
 
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.call("DELETE", path, Some(token), None).await
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> Reply {
         self.call(
             "POST",
@@ -572,6 +576,28 @@ impl TestApp {
                 .all(db)
                 .await
                 .unwrap(),
+            law_task::Entity::find().into_json().all(db).await.unwrap(),
+            law_task_note::Entity::find()
+                .into_json()
+                .all(db)
+                .await
+                .unwrap(),
+            decision_review::Entity::find()
+                .into_json()
+                .all(db)
+                .await
+                .unwrap(),
+            legal_adviser::Entity::find()
+                .into_json()
+                .all(db)
+                .await
+                .unwrap(),
+            law_report::Entity::find()
+                .into_json()
+                .all(db)
+                .await
+                .unwrap(),
+            pufa_duty::Entity::find().into_json().all(db).await.unwrap(),
         ]
     }
 

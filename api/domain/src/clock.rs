@@ -43,6 +43,14 @@ impl Clock {
     }
 }
 
+/// A moment and the office's calendar day at it: what a report is "as of" (a task past
+/// its due day is overdue from the next office day on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsOf {
+    pub now: DateTime<Utc>,
+    pub today: NaiveDate,
+}
+
 /// A calendar day as a client writes it: `YYYY-MM-DD` (a real day), or a timestamp with
 /// offset, read as a day in the office's time zone `tz`. `field` names it in the error.
 pub fn parse_day(field: &str, raw: &str, tz: FixedOffset) -> AppResult<NaiveDate> {

@@ -87,11 +87,15 @@ entity::keyed_enum!(
         PasswordCommon => ("password_common", "{label}过于常见，容易被猜中，请换一个"),
         /// A password that is one of the account's last `max`.
         PasswordReused => ("password_reused", "{label}不能与最近 {max} 次用过的密码相同"),
-        /// Two of the administrator roles (or one with `admin`) on one account while
-        /// separation of duties is on.
         /// A one-time code that is wrong, outside its window, or already used.
         WrongCode => ("wrong_code", "{label}不正确或已使用过，请输入身份验证器上当前的动态码"),
+        /// Two of the administrator roles (or one with `admin`) on one account while
+        /// separation of duties is on.
         SeparationOfDuties => ("separation_of_duties", "三权分立：系统管理员、安全管理员、审计管理员不能由同一账号兼任"),
+        /// A 述职述法 for a cadre who is not a leading cadre (`is_leader`).
+        NotALeader => ("not_a_leader", "{label}不是领导干部，述职述法只记录领导干部"),
+        /// `adopted` for a decision the legality review found unlawful.
+        UnlawfulAdopted => ("unlawful_adopted", "经合法性审查认定不合法的决策，不能进入决策程序"),
     }
 );
 
@@ -213,6 +217,10 @@ entity::keyed_enum!(
         TotpNotStarted => ("totp_not_started", "请先开始绑定身份验证器。"),
         /// Removing a second factor the account does not have.
         TotpNotEnabled => ("totp_not_enabled", "尚未绑定身份验证器。"),
+        /// A 述职述法 for a cadre who is not a leading cadre.
+        NotALeader => ("not_a_leader", "述职述法只记录领导干部，此人不是领导干部。"),
+        /// A second 述职述法 of a leader in one year.
+        AlreadyReported => ("already_reported", "此人本年度已有述职述法记录。"),
     }
 );
 

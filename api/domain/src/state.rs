@@ -31,4 +31,13 @@ impl AppState {
     pub fn today(&self) -> chrono::NaiveDate {
         self.clock.now().with_timezone(&self.config.tz).date_naive()
     }
+
+    /// Now, and today in the office's time zone (one reading of the clock).
+    pub fn as_of(&self) -> crate::clock::AsOf {
+        let now = self.clock.now();
+        crate::clock::AsOf {
+            now,
+            today: now.with_timezone(&self.config.tz).date_naive(),
+        }
+    }
 }

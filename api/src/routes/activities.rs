@@ -493,7 +493,7 @@ impl ActivitiesApi {
         let scope = scope.narrowed_opt(&state.db, unit_id.0).await?;
         let turn = ReportTurn::take().await;
         let summary =
-            services::reports::annual_summary(&state.db, &turn, &scope, year.0, state.clock.now())
+            services::reports::annual_summary(&state.db, &turn, &scope, year.0, state.as_of())
                 .await?;
         Ok(AnnualResponse::Ok(Json((&summary).into())))
     }
@@ -522,7 +522,7 @@ impl ActivitiesApi {
             (&scope, unit_id.0),
             year.0,
             format.0.into(),
-            state.clock.now(),
+            state.as_of(),
         )
         .await?;
         Ok(file.into())

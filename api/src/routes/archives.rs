@@ -157,7 +157,7 @@ impl ArchivesApi {
             &auth.0,
             (&scope, unit_id.0),
             year.0,
-            state.clock.now(),
+            state.as_of(),
         )
         .await?;
         Ok(ArchiveCreated::Created(Json(ArchiveInfo {
@@ -258,8 +258,7 @@ impl ArchivesApi {
         id: Path<i64>,
     ) -> ApiResult<ArchiveDiff> {
         let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ReadActivities).await?;
-        let changes =
-            services::archives::diff_live(&state.db, &scope, id.0, state.clock.now()).await?;
+        let changes = services::archives::diff_live(&state.db, &scope, id.0, state.as_of()).await?;
         Ok(ArchiveDiff::Ok(Json(
             changes
                 .into_iter()

@@ -49,6 +49,9 @@ pub enum ApiTags {
     /// The judicial office's other ledgers: mediation, legal services, dispute screenings,
     /// petitions, enforcement inspections.
     Ledgers,
+    /// The rest of the 法治政府建设 report: the 任务分解表, legality reviews of major
+    /// decisions, legal advisers and public lawyers, 述职述法, the 普法责任清单.
+    LawRecords,
     /// Who changed what (admins only).
     Audit,
     /// Liveness and readiness.

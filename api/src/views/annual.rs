@@ -1,10 +1,17 @@
 //! The annual summary as the API shows it: `GET /reports/annual/{year}`.
 
-use domain::services::{ledgers::figures::LedgerFigures, reports::AnnualSummary, targets::Target};
+use domain::services::{
+    ledgers::{figures::LedgerFigures, law_figures::LawFigures},
+    reports::AnnualSummary,
+    targets::Target,
+};
 use poem_openapi::Object;
 
 use super::{
-    enums::{self, Audience, InspectionField, LegalTopic, Level, MediationCategory, Theme, Venue},
+    enums::{
+        self, Audience, InspectionField, LegalTopic, Level, MediationCategory, ReviewResult, Theme,
+        Venue,
+    },
     money::Money,
     targets::{GradesView, Rate, rate},
 };
@@ -155,6 +162,8 @@ pub struct AnnualFigures {
     pub petitions: PetitionsSummary,
     /// 行政执法检查.
     pub inspections: InspectionsSummary,
+    #[oai(flatten)]
+    pub law: LawSections,
     /// The same ledger figures for the year before.
     pub previous: LedgerYear,
 }
@@ -207,6 +216,7 @@ impl From<&AnnualSummary> for AnnualFigures {
             screenings: ledgers.screenings,
             petitions: ledgers.petitions,
             inspections: ledgers.inspections,
+            law: ledgers.law,
             previous: LedgerYear::from(&s.previous),
             year: s.year,
             campaigns: s
@@ -383,6 +393,121 @@ pub struct LedgerYear {
     pub screenings: ScreeningsSummary,
     pub petitions: PetitionsSummary,
     pub inspections: InspectionsSummary,
+    #[oai(flatten)]
+    pub law: LawSections,
+}
+
+/// 任务分解表: the year's tasks; `overdue`: not done and past the due day, as of today.
+#[derive(Debug, Object)]
+pub struct TasksSummary {
+    pub total: u64,
+    pub done: u64,
+    pub overdue: u64,
+}
+
+/// How many reviews found each result.
+#[derive(Debug, Object)]
+pub struct ReviewResultCount {
+    pub key: ReviewResult,
+    pub count: u64,
+}
+
+/// 重大行政决策: the decisions submitted for review in the year.
+#[derive(Debug, Object)]
+pub struct DecisionsSummary {
+    pub total: u64,
+    /// With a review result.
+    pub reviewed: u64,
+    pub by_result: Vec<ReviewResultCount>,
+    pub adopted: u64,
+    /// Decided with no review result: taken without a legality review.
+    pub decided_unreviewed: u64,
+    /// Neither reviewed nor decided yet.
+    pub pending: u64,
+}
+
+/// 法律顾问 and 公职律师 serving at any time of the year.
+#[derive(Debug, Object)]
+pub struct AdvisersSummary {
+    pub legal_advisers: u64,
+    pub public_lawyers: u64,
+}
+
+/// 述职述法: the leading cadres in scope (now), the year's reports, and who is missing.
+#[derive(Debug, Object)]
+pub struct LawReportsSummary {
+    pub leaders: u64,
+    pub reported: u64,
+    pub on_site: u64,
+    pub missing: u64,
+}
+
+/// 普法责任清单: the year's duties.
+#[derive(Debug, Object)]
+pub struct DutiesSummary {
+    /// Units with at least one duty.
+    pub units: u64,
+    pub items: u64,
+    pub done: u64,
+    pub cases_explained: u64,
+}
+
+/// The rest of the 法治政府建设 report of one year.
+#[derive(Debug, Object)]
+pub struct LawSections {
+    pub tasks: TasksSummary,
+    pub decisions: DecisionsSummary,
+    pub advisers: AdvisersSummary,
+    pub law_reports: LawReportsSummary,
+    pub duties: DutiesSummary,
+}
+
+impl From<&LawFigures> for LawSections {
+    fn from(f: &LawFigures) -> Self {
+        let (t, d, a, r, u) = (
+            &f.tasks,
+            &f.decisions,
+            &f.advisers,
+            &f.law_reports,
+            &f.duties,
+        );
+        Self {
+            tasks: TasksSummary {
+                total: t.total,
+                done: t.done,
+                overdue: t.overdue,
+            },
+            decisions: DecisionsSummary {
+                total: d.total,
+                reviewed: d.reviewed,
+                by_result: (d.by_result.0.iter())
+                    .map(|(k, n)| ReviewResultCount {
+                        key: (*k).into(),
+                        count: *n,
+                    })
+                    .collect(),
+                adopted: d.adopted,
+                decided_unreviewed: d.decided_unreviewed,
+                pending: d.pending,
+            },
+            advisers: AdvisersSummary {
+                legal_advisers: a.legal_advisers,
+                public_lawyers: a.public_lawyers,
+            },
+            law_reports: LawReportsSummary {
+                leaders: r.leaders,
+                reported: r.reported,
+                on_site: r.on_site,
+                missing: r.missing,
+            },
+            duties: DutiesSummary {
+                units: u.units,
+                items: u.items,
+                done: u.done,
+                cases_explained: u.cases_explained,
+            },
+        }
+    }
 }
 
 impl From<&domain::services::ledgers::figures::Inspection> for InspectionsSummary {
@@ -481,6 +606,7 @@ impl From<&LedgerFigures> for LedgerYear {
                 visitors: f.petitions.visitors,
             },
             inspections,
+            law: LawSections::from(&f.law),
         }
     }
 }

@@ -303,3 +303,115 @@ pub enum DeliveryStatus {
     Delivered,
     Failed,
 }
+
+/// What a task of the 任务分解表 is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::ledgers::LawTaskCategory",
+    rename_all = "snake_case"
+)]
+pub enum LawTaskCategory {
+    Leadership,
+    Decision,
+    Enforcement,
+    Publicity,
+    Disputes,
+    Other,
+}
+
+/// How far a task has got (`done` needs `done_on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::ledgers::LawTaskStatus",
+    rename_all = "snake_case"
+)]
+pub enum LawTaskStatus {
+    Planned,
+    InProgress,
+    Done,
+}
+
+/// What kind of major administrative decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::ledgers::DecisionCategory",
+    rename_all = "snake_case"
+)]
+pub enum DecisionCategory {
+    MajorMatter,
+    CadreAppointment,
+    MajorProject,
+    LargeFund,
+    Other,
+}
+
+/// Who reviewed a decision's legality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::ledgers::Reviewer",
+    rename_all = "snake_case"
+)]
+pub enum Reviewer {
+    LegalAdviser,
+    PublicLawyer,
+    LegalityReviewer,
+    Expert,
+}
+
+/// What the legality review found (`unlawful`: may not be adopted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::ledgers::ReviewResult",
+    rename_all = "snake_case"
+)]
+pub enum ReviewResult {
+    Lawful,
+    LawfulAfterChanges,
+    Unlawful,
+}
+
+/// A legal adviser (法律顾问) or a public lawyer (公职律师).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::ledgers::AdviserKind",
+    rename_all = "snake_case"
+)]
+pub enum AdviserKind {
+    LegalAdviser,
+    PublicLawyer,
+}
+
+/// How a 述职述法 was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::ledgers::ReportForm",
+    rename_all = "snake_case"
+)]
+pub enum ReportForm {
+    Written,
+    OnSite,
+}
+
+/// How a 述职述法 was rated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::ledgers::ReportRating",
+    rename_all = "snake_case"
+)]
+pub enum ReportRating {
+    Excellent,
+    Good,
+    Fair,
+    Poor,
+}
+
+/// Whether a duty of the 普法责任清单 has been carried out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::ledgers::DutyStatus",
+    rename_all = "snake_case"
+)]
+pub enum DutyStatus {
+    Planned,
+    Done,
+}

@@ -57,6 +57,8 @@ pub enum Action {
     RecordLedgers,
     /// Read those ledgers.
     ReadLedgers,
+    /// Record, change, delete and import leading cadres' 述职述法 (HR keeps them too).
+    RecordLawReports,
     /// Freeze the year's annual summary (存档).
     ArchiveYear,
     /// The audit log.
@@ -84,7 +86,7 @@ impl Action {
             Action::RecordActivities => &[Admin, Judicial],
             Action::ReadActivities => &[Admin, Judicial, Hr],
             Action::RecordLedgers | Action::ArchiveYear => &[Admin, Judicial],
-            Action::ReadLedgers => &[Admin, Judicial, Hr],
+            Action::ReadLedgers | Action::RecordLawReports => &[Admin, Judicial, Hr],
             Action::ReadAuditLog => &[Admin, Auditor],
         }
     }
@@ -246,6 +248,7 @@ mod tests {
                     RemindMembers,
                     ReadActivities,
                     ReadLedgers,
+                    RecordLawReports,
                 ],
             ),
             (
@@ -257,6 +260,7 @@ mod tests {
                     ReadActivities,
                     RecordLedgers,
                     ReadLedgers,
+                    RecordLawReports,
                     ArchiveYear,
                 ],
             ),
@@ -278,6 +282,7 @@ mod tests {
             ReadActivities,
             RecordLedgers,
             ReadLedgers,
+            RecordLawReports,
             ArchiveYear,
             ReadAuditLog,
         ];

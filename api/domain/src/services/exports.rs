@@ -368,11 +368,12 @@ pub async fn annual(
     (scope, unit_id): (&Scope, Option<i64>),
     year: i32,
     format: FileFormat,
-    now: DateTime<Utc>,
+    at: crate::clock::AsOf,
 ) -> AppResult<ExportFile> {
+    let now = at.now;
     let scope = scope.narrowed_opt(db, unit_id).await?;
     let turn = ReportTurn::take().await;
-    let summary = reports::annual_summary(db, &turn, &scope, year, now).await?;
+    let summary = reports::annual_summary(db, &turn, &scope, year, at).await?;
     let filters = vec![
         ("year", Some(year.to_string())),
         ("unit_id", audit::text(&scope.root())),

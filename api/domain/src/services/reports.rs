@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use crate::clock::AsOf;
 use entity::{campaign, unit};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
@@ -88,7 +88,7 @@ pub async fn annual_summary(
     turn: &ReportTurn,
     scope: &Scope,
     year: i32,
-    now: DateTime<Utc>,
+    at: AsOf,
 ) -> AppResult<AnnualSummary> {
     if !(2000..=2100).contains(&year) {
         return Err(AppError::invalid(FieldError::out_of_range(
@@ -104,7 +104,7 @@ pub async fn annual_summary(
         .into_iter()
         .filter(|c| scope.sees_campaign(c.owner_unit_id))
     {
-        let report = targets::campaign_targets(db, turn, c.id, scope, now).await?;
+        let report = targets::campaign_targets(db, turn, c.id, scope, at.now).await?;
         campaigns.push(CampaignFigures {
             campaign_id: c.id,
             title: c.title,
@@ -174,8 +174,8 @@ pub async fn annual_summary(
         publicity_community: community,
         themes,
         venues,
-        ledgers: ledgers::figures::of(db, scope, year).await?,
-        previous: ledgers::figures::of(db, scope, year - 1).await?,
+        ledgers: ledgers::figures::of(db, scope, year, at.today).await?,
+        previous: ledgers::figures::of(db, scope, year - 1, at.today).await?,
     })
 }
 

@@ -1,10 +1,11 @@
 //! The year-end archive (存档): the annual summary frozen as it was filed. The archive
 //! keeps the JSON byte for byte as it is served, so anyone can recompute its SHA-256 from
 //! what they downloaded, and the narrative, CSV and XLSX as they were. The JSON is the
-//! domain's own document ([`v1::Archive`]), never an API view. Later edits move the live
+//! domain's own document ([`v1::Archive`], with [`v2`]'s additions), never an API view. Later edits move the live
 //! report, never an archive; [`diff`] names the figures that have moved since.
 
 pub mod v1;
+pub mod v2;
 
 use chrono::{DateTime, Utc};
 use entity::report_archive;
@@ -22,6 +23,7 @@ use super::{
 };
 use crate::{
     auth::{Actor, sha256_hex},
+    clock::AsOf,
     error::{AppError, AppResult},
     policy::Scope,
 };
@@ -43,10 +45,10 @@ async fn live(
     year: i32,
     created_at: DateTime<Utc>,
     created_by: Option<i64>,
-    now: DateTime<Utc>,
+    at: AsOf,
 ) -> AppResult<(v1::Archive, AnnualSummary)> {
     let turn = ReportTurn::take().await;
-    let summary = reports::annual_summary(db, &turn, scope, year, now).await?;
+    let summary = reports::annual_summary(db, &turn, scope, year, at).await?;
     let document = v1::Archive::of(&summary, created_at, created_by);
     Ok((document, summary))
 }
@@ -58,10 +60,11 @@ pub async fn freeze(
     actor: &Actor,
     (scope, unit_id): (&Scope, Option<i64>),
     year: i32,
-    now: DateTime<Utc>,
+    at: AsOf,
 ) -> AppResult<report_archive::Model> {
+    let now = at.now;
     let scope = scope.narrowed_opt(db, unit_id).await?;
-    let (document, summary) = live(db, &scope, year, now, Some(actor.id), now).await?;
+    let (document, summary) = live(db, &scope, year, now, Some(actor.id), at).await?;
     let sheets = reports::sheets(&summary);
     let frozen = Frozen {
         body: document.to_json(),
@@ -162,13 +165,13 @@ pub async fn diff_live(
     db: &DatabaseConnection,
     scope: &Scope,
     id: i64,
-    now: DateTime<Utc>,
+    at: AsOf,
 ) -> AppResult<Vec<Change>> {
     let a = get(db, scope, id).await?;
     let archived: Value = serde_json::from_str(&a.body)
         .map_err(|e| AppError::Internal(format!("archive {} does not read: {e}", a.id)))?;
     let of_unit = scope.narrowed_opt(db, a.unit_id).await?;
-    let (document, _) = live(db, &of_unit, a.year, a.created_at, a.created_by, now).await?;
+    let (document, _) = live(db, &of_unit, a.year, a.created_at, a.created_by, at).await?;
     let live = serde_json::to_value(&document)
         .map_err(|e| AppError::Internal(format!("the live report does not serialise: {e}")))?;
     Ok(diff(&archived, &live))

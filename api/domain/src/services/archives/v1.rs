@@ -2,8 +2,8 @@
 //! byte and what its SHA-256 is taken over. These types are the domain's own, apart from
 //! the API's views of the live report, so that renaming a view field cannot change a
 //! future archive or the paths its diff compares. A test pins the JSON of a known year to
-//! a committed fixture (`tests/fixtures/archive-v1.json`). A change of shape is a new
-//! module (`v2`); the archives already stored keep their bytes.
+//! a committed fixture. A change of shape is a new module ([`super::v2`] adds to these
+//! types); the archives already stored keep their bytes.
 
 use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
@@ -333,6 +333,9 @@ pub struct Ledgers {
     pub screenings: Screenings,
     pub petitions: Petitions,
     pub inspections: Inspections,
+    /// Version 2: the rest of the 法治政府建设 report (absent from a version-1 document).
+    #[serde(flatten)]
+    pub law: Option<super::v2::Law>,
 }
 
 impl From<&LedgerFigures> for Ledgers {
@@ -403,6 +406,7 @@ impl From<&LedgerFigures> for Ledgers {
                     })
                     .collect(),
             },
+            law: Some(super::v2::Law::from(&f.law)),
         }
     }
 }

@@ -5,26 +5,15 @@ use std::collections::HashMap;
 
 use sea_orm::ConnectionTrait;
 
+use chrono::NaiveDate;
+
+pub use super::ByKey;
+use super::law_figures::{self, LawFigures};
 use super::{
     InspectionField, Inspections, LegalServiceKind, LegalServices, LegalTopic, Level,
     MediationCases, MediationCategory, MediationResult, Petitions, Screenings, levels, of_year,
 };
 use crate::{error::AppResult, policy::Scope};
-
-/// A tally per key, every key listed (zeros too), in the vocabulary's order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ByKey<K, T>(pub Vec<(K, T)>);
-
-impl<K: Copy + PartialEq, T: Default> ByKey<K, T> {
-    fn new(all: &[K]) -> Self {
-        Self(all.iter().map(|k| (*k, T::default())).collect())
-    }
-
-    fn at(&mut self, key: K) -> &mut T {
-        let index = self.0.iter().position(|(k, _)| *k == key).unwrap_or(0);
-        &mut self.0[index].1
-    }
-}
 
 /// 人民调解.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,28 +84,21 @@ pub struct LedgerFigures {
     pub petitions: Petition,
     pub inspections: Inspection,
     pub inspections_by_field: ByKey<InspectionField, Inspection>,
+    /// The rest of the 法治政府建设 report: tasks, decisions, advisers, 述法, duties.
+    pub law: LawFigures,
 }
 
-impl LedgerFigures {
-    /// Whether any record of the year was kept.
-    pub fn any(&self) -> bool {
-        self.mediation.cases
-            + self.legal_services.lawyer_duty
-            + self.legal_services.consultation
-            + self.legal_services.legal_aid
-            + self.screenings.events
-            + self.petitions.cases
-            + self.petitions.visitors
-            + self.inspections.events
-            > 0
-    }
-}
-
-/// The year's figures (records not deleted, dated in the year).
-/// Records of units in `scope` only.
-pub async fn of(db: &impl ConnectionTrait, scope: &Scope, year: i32) -> AppResult<LedgerFigures> {
+/// The year's figures (records not deleted, dated in the year; a task overdue as of
+/// `today`). Records of units in `scope` only.
+pub async fn of(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    year: i32,
+    today: NaiveDate,
+) -> AppResult<LedgerFigures> {
     let levels: HashMap<i64, Level> = levels(db).await?;
     Ok(LedgerFigures {
+        law: law_figures::of(db, scope, year, today, &levels).await?,
         year,
         mediation: mediation(db, scope, year, &levels).await?,
         legal_services: legal_services(db, scope, year, &levels).await?,

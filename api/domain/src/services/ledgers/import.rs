@@ -6,8 +6,8 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use entity::{inspection, legal_service, mediation_case, petition, screening, unit};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
+use entity::{inspection, legal_service, mediation_case, petition, screening, unit, user};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, QuerySelect};
 
 use super::{
     Inspections, Ledger, LegalServices, MediationCases, Petitions, Screenings, common_errors,
@@ -30,7 +30,11 @@ pub struct Column {
     pub headers: &'static [&'static str],
 }
 
-const fn column(field: &'static str, required: bool, headers: &'static [&'static str]) -> Column {
+pub(super) const fn column(
+    field: &'static str,
+    required: bool,
+    headers: &'static [&'static str],
+) -> Column {
     Column {
         field,
         required,
@@ -38,7 +42,7 @@ const fn column(field: &'static str, required: bool, headers: &'static [&'static
     }
 }
 
-const NOTES: Column = column("notes", false, &["备注", "说明"]);
+pub(super) const NOTES: Column = column("notes", false, &["备注", "说明"]);
 
 /// A ledger whose records can come from a CSV file.
 pub trait Importable: Ledger {
@@ -52,6 +56,7 @@ pub struct Row<'a> {
     record: &'a csv::StringRecord,
     columns: &'a HashMap<&'static str, usize>,
     units: &'a UnitLookup,
+    users: &'a UserLookup,
     tz: FixedOffset,
     line: u64,
     pub now: DateTime<Utc>,
@@ -206,7 +211,82 @@ impl Row<'_> {
     }
 
     pub fn notes(&self) -> String {
-        self.raw("notes").unwrap_or_default().to_owned()
+        self.text("notes")
+    }
+
+    /// A cell's text, empty when the column or the cell is.
+    pub fn text(&self, field: &str) -> String {
+        self.raw(field).unwrap_or_default().to_owned()
+    }
+
+    /// Yes or no (`是`/`否`, `true`/`false`, `1`/`0`, `Y`/`N`); an empty cell is no.
+    pub fn flag(&mut self, field: &str) -> bool {
+        let Some(raw) = self.raw(field).map(str::to_owned) else {
+            return false;
+        };
+        match raw.to_lowercase().as_str() {
+            "是" | "true" | "1" | "y" | "yes" => true,
+            "否" | "false" | "0" | "n" | "no" => false,
+            _ => {
+                self.fail(
+                    FieldError::new(field, Code::WrongType, format!("{raw:?} is not 是 or 否"))
+                        .with(|p| p.expected = Some(Format::Boolean)),
+                );
+                false
+            }
+        }
+    }
+
+    /// An account by its username, its employee number or its id.
+    pub fn user(&mut self, field: &str) -> i64 {
+        let Some(raw) = self.required(field) else {
+            return 0;
+        };
+        match self.users.find(&raw) {
+            Some(id) => id,
+            None => {
+                self.fail(FieldError::not_found(field, Thing::Account, vec![raw]));
+                0
+            }
+        }
+    }
+}
+
+/// The accounts, read once when a file names them: by username, employee number and id.
+#[derive(Default)]
+struct UserLookup {
+    ids: HashSet<i64>,
+    by_name: HashMap<String, i64>,
+}
+
+impl UserLookup {
+    async fn load(db: &DatabaseConnection) -> AppResult<Self> {
+        let all: Vec<(i64, String, Option<String>)> = user::Entity::find()
+            .select_only()
+            .columns([
+                user::Column::Id,
+                user::Column::Username,
+                user::Column::EmployeeNo,
+            ])
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut lookup = Self::default();
+        for (id, username, employee_no) in all {
+            lookup.ids.insert(id);
+            lookup.by_name.insert(username, id);
+            if let Some(no) = employee_no {
+                lookup.by_name.insert(no, id);
+            }
+        }
+        Ok(lookup)
+    }
+
+    fn find(&self, raw: &str) -> Option<i64> {
+        self.by_name
+            .get(raw)
+            .copied()
+            .or_else(|| raw.parse::<i64>().ok().filter(|id| self.ids.contains(id)))
     }
 }
 
@@ -310,9 +390,13 @@ pub async fn import<L: Importable>(
     let file = crate::upload::read_csv(bytes, charset)?;
     let columns = read_header::<L>(&file.headers)?;
     let units = UnitLookup::load(db).await?;
-    let mut models = Vec::new();
+    let users = if L::COLUMNS.iter().any(|c| c.field == "user_id") {
+        UserLookup::load(db).await?
+    } else {
+        UserLookup::default()
+    };
+    let mut read = Vec::new();
     let mut errors = Vec::new();
-    let mut outside = Vec::new();
     for line in &file.lines {
         let (line, record) = match line {
             Ok((line, record)) => (*line, record),
@@ -325,6 +409,7 @@ pub async fn import<L: Importable>(
             record,
             columns: &columns,
             units: &units,
+            users: &users,
             tz,
             line,
             now,
@@ -337,23 +422,20 @@ pub async fn import<L: Importable>(
                 .map(|e| e.at(line))
                 .collect();
         }
-        if row.errors.is_empty() && !scope.sees(Some(L::unit_id(&model))) {
-            outside.push(
-                FieldError::out_of_scope(
-                    L::UNIT_FIELD,
-                    "the unit is outside your scope",
-                    Vec::new(),
-                )
-                .at(line),
-            );
-        } else if row.errors.is_empty() {
-            models.push(model);
+        if row.errors.is_empty() {
+            read.push((line, model));
         }
         errors.extend(row.errors);
     }
-    if !outside.is_empty() {
-        return Err(AppError::out_of_scope_many(outside));
+    if read.is_empty() && errors.is_empty() {
+        return Err(AppError::invalid(FieldError::new(
+            "file",
+            Code::EmptyFile,
+            "the file holds no records",
+        )));
     }
+    let txn = begin_write(db).await?;
+    let created = store::<L>(&txn, actor, scope, read, &mut errors, now).await?;
     if !errors.is_empty() {
         errors.sort_by_key(|e| e.line);
         let lines: HashSet<_> = errors.iter().filter_map(|e| e.line).collect();
@@ -364,18 +446,6 @@ pub async fn import<L: Importable>(
             ),
             errors,
         });
-    }
-    if models.is_empty() {
-        return Err(AppError::invalid(FieldError::new(
-            "file",
-            Code::EmptyFile,
-            "the file holds no records",
-        )));
-    }
-    let created = models.len() as u64;
-    let txn = begin_write(db).await?;
-    for model in models {
-        stamped::<L>(model, actor, now).insert(&*txn).await?;
     }
     audit::record(
         &*txn,
@@ -388,6 +458,45 @@ pub async fn import<L: Importable>(
     )
     .await?;
     txn.commit().await?;
+    Ok(created)
+}
+
+/// Checks each line's record against the stored ones (and the lines before it, stored
+/// already) and stores it; the caller commits only when no line of the file failed. A unit outside
+/// the scope is refused for the whole file (403), naming every such line.
+async fn store<L: Importable>(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    scope: &Scope,
+    read: Vec<(u64, L::Model)>,
+    errors: &mut Vec<FieldError>,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    let mut outside = Vec::new();
+    let mut created = 0;
+    for (line, mut model) in read {
+        let problems = L::prepare(txn, &mut model).await?;
+        if !problems.is_empty() {
+            errors.extend(problems.into_iter().map(|p| p.into_field_error().at(line)));
+        } else if !scope.sees(Some(L::unit_id(&model))) {
+            outside.push(
+                FieldError::out_of_scope(
+                    L::UNIT_FIELD,
+                    "the unit is outside your scope",
+                    Vec::new(),
+                )
+                .at(line),
+            );
+        } else {
+            // Stored even after a bad line, so that the lines after it are checked
+            // against it too; the caller rolls all back then.
+            stamped::<L>(model, actor, now).insert(txn).await?;
+            created += 1;
+        }
+    }
+    if !outside.is_empty() {
+        return Err(AppError::out_of_scope_many(outside));
+    }
     Ok(created)
 }
 

@@ -7,9 +7,22 @@ use super::{Ledger, check_count, check_past};
 use crate::{error::FieldError, money};
 
 /// The parts of [`Ledger`] that only name things: the entity, the columns and the
-/// accessors every table has.
+/// accessors every table has. `dated` ledgers' records happened on their date; the
+/// `of_year` ones (a plan, a list of duties) are ordered by theirs and check it themselves.
 macro_rules! ledger_table {
     ($module:ident, $name:literal, $unit_field:ident / $unit:ident, $date_field:ident / $date:ident) => {
+        ledger_table!(@named $module, $name, $unit_field / $unit, $date_field / $date);
+        fn date(m: &$module::Model) -> Option<NaiveDate> {
+            Some(m.$date_field)
+        }
+    };
+    ($module:ident, $name:literal, $unit_field:ident / $unit:ident, of_year $date_field:ident / $date:ident) => {
+        ledger_table!(@named $module, $name, $unit_field / $unit, $date_field / $date);
+        fn date(_: &$module::Model) -> Option<NaiveDate> {
+            None
+        }
+    };
+    (@named $module:ident, $name:literal, $unit_field:ident / $unit:ident, $date_field:ident / $date:ident) => {
         type Entity = $module::Entity;
         type Model = $module::Model;
         type Active = $module::ActiveModel;
@@ -31,14 +44,13 @@ macro_rules! ledger_table {
         fn unit_id(m: &$module::Model) -> i64 {
             m.$unit_field
         }
-        fn date(m: &$module::Model) -> NaiveDate {
-            m.$date_field
-        }
     };
 }
 
+pub(super) use ledger_table;
+
 /// Notes are free text, but not a novel.
-fn check_notes(errors: &mut Vec<FieldError>, notes: &str) {
+pub(super) fn check_notes(errors: &mut Vec<FieldError>, notes: &str) {
     if notes.chars().count() > 2000 {
         errors.push(FieldError::too_long("notes", 2000));
     }

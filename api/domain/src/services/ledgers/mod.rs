@@ -1,34 +1,48 @@
-//! The judicial office's other tallies (the rest of the 工作总结): mediation cases,
-//! public legal services, dispute screenings, petitions and enforcement inspections.
+//! The judicial office's records kept as ledgers: the tallies of the 工作总结 (mediation
+//! cases, public legal services, dispute screenings, petitions, enforcement inspections)
+//! and the rest of the 法治政府建设 report (the 任务分解表, legality reviews of major
+//! decisions, legal advisers, 述职述法, the 普法责任清单).
 //!
-//! Each is a [`Ledger`]: a table of dated records kept by a unit. Create, change, soft
-//! delete, list and the CSV import are written once here, over the trait; each ledger
-//! says only its own fields' rules (`kinds.rs`) and how a CSV line reads (`import.rs`).
+//! Each is a [`Ledger`]: a table of records kept by a unit. Create, change, soft delete,
+//! list and the CSV import are written once here, over the trait; each ledger says only
+//! its own fields' rules (`kinds.rs`, `law.rs`) and how a CSV line reads (`import.rs`,
+//! `law_import.rs`).
 
 pub mod figures;
 pub mod import;
 mod kinds;
+mod law;
+pub mod law_figures;
+mod law_import;
+pub mod law_report;
+mod prose;
 pub mod report;
+pub mod tasks;
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::unit;
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, FromQueryResult, IntoActiveModel, ModelTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, FromQueryResult, IntoActiveModel,
+    ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+pub use entity::vocabulary::{
+    AdviserKind, DecisionCategory, DutyStatus, LawTaskCategory, LawTaskStatus, ReportForm,
+    ReportRating, ReviewResult, Reviewer,
+};
 pub use entity::vocabulary::{
     InspectionField, LegalServiceKind, LegalTopic, MediationCategory, MediationResult, UnitKind,
 };
 pub use kinds::{Inspections, LegalServices, MediationCases, Petitions, Screenings};
+pub use law::{DecisionReviews, LawReports, LawTasks, LegalAdvisers, PufaDuties};
 
 use super::{Page, PageReq, audit, units, write};
 use crate::{
     auth::Actor,
-    error::{AppError, AppResult, FieldError, Thing},
+    error::{AppError, AppResult, Clash, FieldError, Thing},
     policy::Scope,
 };
 
@@ -82,6 +96,8 @@ pub trait Ledger: Send + Sync + 'static {
     const DATE_FIELD: &'static str;
     const ID: Self::Column;
     const UNIT: Self::Column;
+    /// The column a list is ordered by, newest first (and, unless [`Ledger::in_year`]
+    /// says otherwise, the one a year is chosen by).
     const DATE: Self::Column;
     const CREATED_BY: Self::Column;
     const CREATED_AT: Self::Column;
@@ -90,11 +106,63 @@ pub trait Ledger: Send + Sync + 'static {
 
     fn id(m: &Self::Model) -> i64;
     fn unit_id(m: &Self::Model) -> i64;
-    fn date(m: &Self::Model) -> NaiveDate;
+    /// The day the record happened, which must have come (`None`: a record of a year,
+    /// such as a planned task, whose days [`Ledger::check`] rules on).
+    fn date(m: &Self::Model) -> Option<NaiveDate>;
     /// The ledger's own rules beyond the unit and the date: every broken one.
     fn check(m: &Self::Model, today: NaiveDate) -> Vec<FieldError>;
     /// One line for the audit log.
     fn describe(m: &Self::Model) -> String;
+
+    /// The records of a year: by default those whose [`Ledger::DATE`] falls in it
+    /// (`first` ≤ date < `next`).
+    fn in_year(year: i32, first: NaiveDate, next: NaiveDate) -> Condition {
+        let _ = year;
+        Condition::all()
+            .add(Self::DATE.gte(first))
+            .add(Self::DATE.lt(next))
+    }
+
+    /// The rules that need the stored records, checked in the write's transaction; it
+    /// may fill in what follows from them (a 述法's unit is its leader's).
+    fn prepare(
+        db: &DatabaseTransaction,
+        m: &mut Self::Model,
+    ) -> impl Future<Output = AppResult<Vec<Problem>>> + Send {
+        let _ = (db, m);
+        async { Ok(Vec::new()) }
+    }
+}
+
+/// A rule broken that only the stored records show: through the API a clash is a 409
+/// and an invalid field a 422; in an import both are the line's errors.
+#[derive(Debug, Clone)]
+pub enum Problem {
+    Clash(Clash, FieldError),
+    Invalid(FieldError),
+}
+
+impl Problem {
+    pub fn into_field_error(self) -> FieldError {
+        match self {
+            Problem::Clash(_, e) | Problem::Invalid(e) => e,
+        }
+    }
+}
+
+/// A tally per key, every key listed (zeros too), in the vocabulary's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ByKey<K, T>(pub Vec<(K, T)>);
+
+impl<K: Copy + PartialEq, T: Default> ByKey<K, T> {
+    fn new(all: &[K]) -> Self {
+        Self(all.iter().map(|k| (*k, T::default())).collect())
+    }
+
+    fn at(&mut self, key: K) -> &mut T {
+        let index = self.0.iter().position(|(k, _)| *k == key).unwrap_or(0);
+        &mut self.0[index].1
+    }
 }
 
 /// A stored record with its level.
@@ -127,13 +195,26 @@ pub fn check_count(errors: &mut Vec<FieldError>, field: &str, value: i32, min: i
     }
 }
 
-/// Every rule a record must meet before it is stored.
+/// Every rule a record must meet before it is stored, the unit within `scope`.
 async fn validate<L: Ledger>(
-    db: &impl ConnectionTrait,
-    model: &L::Model,
+    db: &DatabaseTransaction,
+    scope: &Scope,
+    model: &mut L::Model,
     today: NaiveDate,
 ) -> AppResult<()> {
+    let problems = L::prepare(db, model).await?;
+    scope.check(L::UNIT_FIELD, Some(L::unit_id(model)))?;
     let mut errors = common_errors::<L>(model, today);
+    let mut clash = None;
+    for problem in problems {
+        match problem {
+            Problem::Clash(code, e) => clash = clash.or(Some((code, e.message))),
+            Problem::Invalid(e) => errors.push(e),
+        }
+    }
+    if let Some((code, detail)) = clash.filter(|_| errors.is_empty()) {
+        return Err(AppError::conflict(code, detail));
+    }
     if unit::Entity::find_by_id(L::unit_id(model))
         .one(db)
         .await?
@@ -155,7 +236,9 @@ async fn validate<L: Ledger>(
 /// The rules that need no database: the date and the ledger's own.
 fn common_errors<L: Ledger>(model: &L::Model, today: NaiveDate) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    check_past(&mut errors, L::DATE_FIELD, L::date(model), today);
+    if let Some(date) = L::date(model) {
+        check_past(&mut errors, L::DATE_FIELD, date, today);
+    }
     errors.extend(L::check(model, today));
     errors
 }
@@ -193,9 +276,9 @@ pub async fn create<L: Ledger>(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<Record<L::Model>> {
-    scope.check(L::UNIT_FIELD, Some(L::unit_id(&model)))?;
     write(db, async |db| {
-        validate::<L>(db, &model, today).await?;
+        let mut model = model;
+        validate::<L>(db, scope, &mut model, today).await?;
         let stored = stamped::<L>(model, actor, now).insert(db).await?;
         audited::<L>(db, actor, now, audit::AuditAction::Create, &stored).await
     })
@@ -238,8 +321,7 @@ pub async fn update<L: Ledger>(
         let current = get::<L>(db, scope, id).await?.model;
         let mut changed = current.clone();
         change(&mut changed);
-        scope.check(L::UNIT_FIELD, Some(L::unit_id(&changed)))?;
-        validate::<L>(db, &changed, today).await?;
+        validate::<L>(db, scope, &mut changed, today).await?;
         let mut active: L::Active = changed.into();
         active = active.reset_all();
         for keep in [L::CREATED_BY, L::CREATED_AT, L::DELETED_AT] {
@@ -348,7 +430,7 @@ async fn query<L: Ledger>(
         .filter(scope.condition(L::UNIT));
     if let Some(year) = filter.year {
         let (first, next) = year_bounds(year)?;
-        q = q.filter(L::DATE.gte(first)).filter(L::DATE.lt(next));
+        q = q.filter(L::in_year(year, first, next));
     }
     if filter.unit_id.is_some() {
         let within = scope.filtered(db, "unit_id", filter.unit_id).await?;
@@ -358,7 +440,7 @@ async fn query<L: Ledger>(
 }
 
 /// The first day of `year` and of the year after.
-fn year_bounds(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
+pub(crate) fn year_bounds(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
     let day = |y| {
         NaiveDate::from_ymd_opt(y, 1, 1)
             .ok_or_else(|| AppError::invalid(FieldError::out_of_range("year", 2000, 2100)))

@@ -1,7 +1,8 @@
-//! The judicial office's other tallies: `/mediation-cases`, `/legal-services`,
-//! `/screenings`, `/petitions`, `/inspections`. Each has the same six operations (list,
-//! create, get, change, delete, import), written once as generic handlers over
-//! [`Resource`]; `ledger_api!` gives each its paths, operation ids and docs.
+//! The judicial office's records kept as ledgers: the tallies `/mediation-cases`,
+//! `/legal-services`, `/screenings`, `/petitions`, `/inspections` here, and the rest of
+//! the 法治政府建设 report in [`law`]. Each has the same six operations (list, create,
+//! get, change, delete, import), written once as generic handlers over [`Resource`];
+//! `ledger_api!` gives each its paths, operation ids, tag and docs.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use entity::{inspection, legal_service, mediation_case, petition, screening};
@@ -43,6 +44,8 @@ use crate::{
 /// a record.
 pub trait Resource {
     type L: Importable;
+    /// Who may write it (reading is [`Action::ReadLedgers`]).
+    const WRITE: Action = Action::RecordLedgers;
     type View: Type + ParseFromJSON + ToJSON + Send + Sync + From<Record<Model<Self>>>;
     type Create: Type + ParseFromJSON + Send;
     type Update: Type + ParseFromJSON + Send;
@@ -59,7 +62,7 @@ pub trait Resource {
 
 type Model<R> = <<R as Resource>::L as Ledger>::Model;
 
-fn date(field: &str, raw: &Text, tz: FixedOffset) -> Result<NaiveDate, AppError> {
+pub(super) fn date(field: &str, raw: &Text, tz: FixedOffset) -> Result<NaiveDate, AppError> {
     domain::clock::parse_day(field, raw, tz)
 }
 
@@ -136,7 +139,7 @@ async fn create<R: Resource>(
     actor: &Actor,
     body: R::Create,
 ) -> ApiResult<Saved<R::View>> {
-    let scope = policy::authorize_in_scope(&state.db, actor, Action::RecordLedgers).await?;
+    let scope = policy::authorize_in_scope(&state.db, actor, R::WRITE).await?;
     let now = state.clock.now();
     let model = R::build(body, state.config.tz, now)?;
     let stored =
@@ -157,7 +160,7 @@ async fn update<R: Resource>(
     id: i64,
     body: R::Update,
 ) -> ApiResult<Saved<R::View>> {
-    let scope = policy::authorize_in_scope(&state.db, actor, Action::RecordLedgers).await?;
+    let scope = policy::authorize_in_scope(&state.db, actor, R::WRITE).await?;
     let change = R::change(body, state.config.tz)?;
     let stored = ledgers::update::<R::L>(
         &state.db,
@@ -173,7 +176,7 @@ async fn update<R: Resource>(
 }
 
 async fn delete<R: Resource>(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Deleted> {
-    let scope = policy::authorize_in_scope(&state.db, actor, Action::RecordLedgers).await?;
+    let scope = policy::authorize_in_scope(&state.db, actor, R::WRITE).await?;
     ledgers::delete::<R::L>(&state.db, actor, &scope, id, state.clock.now()).await?;
     Ok(Deleted::NoContent)
 }
@@ -184,7 +187,7 @@ async fn import<R: Resource>(
     body: LedgerFile,
     charset: Option<&Charset>,
 ) -> ApiResult<LedgerImportResponse> {
-    let scope = policy::authorize_in_scope(&state.db, actor, Action::RecordLedgers).await?;
+    let scope = policy::authorize_in_scope(&state.db, actor, R::WRITE).await?;
     let LedgerFile::Csv(bytes) = body;
     let created = ledgers::import::import::<R::L>(
         &state.db,
@@ -201,7 +204,7 @@ async fn import<R: Resource>(
 /// The six operations of one ledger, each handing over to the generic handler above.
 macro_rules! ledger_api {
     (
-        $api:ident, $resource:ty,
+        $api:ident, $resource:ty, tag: $tag:literal,
         paths: $collection:literal, $item:literal, $import_path:literal,
         ids: $list_id:literal, $create_id:literal, $get_id:literal, $update_id:literal,
             $delete_id:literal, $import_id:literal,
@@ -210,7 +213,7 @@ macro_rules! ledger_api {
     ) => {
         pub struct $api;
 
-        #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Ledgers")]
+        #[OpenApi(prefix_path = "/api/v1", tag = $tag)]
         impl $api {
             #[doc = $list_doc]
             #[oai(path = $collection, method = "get", operation_id = $list_id)]
@@ -434,7 +437,7 @@ impl Resource for MediationCaseResource {
 }
 
 ledger_api!(
-    MediationCasesApi, MediationCaseResource,
+    MediationCasesApi, MediationCaseResource, tag: "ApiTags::Ledgers",
     paths: "/mediation-cases", "/mediation-cases/:id", "/mediation-cases/import",
     ids: "listMediationCases", "createMediationCase", "getMediationCase",
         "updateMediationCase", "deleteMediationCase", "importMediationCases",
@@ -571,7 +574,7 @@ impl Resource for LegalServiceResource {
 }
 
 ledger_api!(
-    LegalServicesApi, LegalServiceResource,
+    LegalServicesApi, LegalServiceResource, tag: "ApiTags::Ledgers",
     paths: "/legal-services", "/legal-services/:id", "/legal-services/import",
     ids: "listLegalServices", "createLegalService", "getLegalService",
         "updateLegalService", "deleteLegalService", "importLegalServices",
@@ -693,7 +696,7 @@ impl Resource for ScreeningResource {
 }
 
 ledger_api!(
-    ScreeningsApi, ScreeningResource,
+    ScreeningsApi, ScreeningResource, tag: "ApiTags::Ledgers",
     paths: "/screenings", "/screenings/:id", "/screenings/import",
     ids: "listScreenings", "createScreening", "getScreening",
         "updateScreening", "deleteScreening", "importScreenings",
@@ -816,7 +819,7 @@ impl Resource for PetitionResource {
 }
 
 ledger_api!(
-    PetitionsApi, PetitionResource,
+    PetitionsApi, PetitionResource, tag: "ApiTags::Ledgers",
     paths: "/petitions", "/petitions/:id", "/petitions/import",
     ids: "listPetitions", "createPetition", "getPetition",
         "updatePetition", "deletePetition", "importPetitions",
@@ -980,7 +983,7 @@ impl Resource for InspectionResource {
 }
 
 ledger_api!(
-    InspectionsApi, InspectionResource,
+    InspectionsApi, InspectionResource, tag: "ApiTags::Ledgers",
     paths: "/inspections", "/inspections/:id", "/inspections/import",
     ids: "listInspections", "createInspection", "getInspection",
         "updateInspection", "deleteInspection", "importInspections",
@@ -991,3 +994,5 @@ ledger_api!(
         "Delete a round of inspections (admin, judicial): kept for the audit trail, counted nowhere.",
         "Import inspections from CSV (admin, judicial), all or nothing. Columns: unit_id/单位 (unit name or id), held_on/日期, field/领域, entities_checked/检查家次, hazards_found/发现隐患, hazards_fixed/整改隐患, penalties/处罚单位数, fines/罚款金额, notes/备注.",
 );
+
+pub mod law;
