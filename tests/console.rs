@@ -2439,3 +2439,133 @@ async fn hr_reads_and_downloads_the_exam_records_as_filtered() {
     let entry = log().await["items"][0]["summary"].clone();
     assert!(entry.as_str().unwrap().contains("passed=true"), "{entry}");
 }
+
+#[tokio::test]
+async fn a_task_and_a_law_report_recorded_in_the_console_move_the_annual_page() {
+    let Some(c) = console().await else { return };
+    let year = c.demo.year;
+    let sifa = c.app.token("sifa", DEMO_PASSWORD).await;
+    let annual = || async {
+        c.app
+            .get(&format!("/api/v1/reports/annual/{year}"), &sifa)
+            .await
+            .expect(200)
+    };
+    let before = annual().await;
+    assert!(
+        before["tasks"]["total"].as_u64().unwrap() > 0
+            && before["previous"]["law_reports"]["reported"]
+                .as_u64()
+                .unwrap()
+                > 0,
+        "the demo keeps a year of each and the year before: {}",
+        before["previous"]
+    );
+
+    // The judicial office adds an overdue task to the 任务分解表 and a 自查 note on it.
+    let b = Browser::start(1280, 1000).await;
+    b.sign_in(&c.origin, "sifa", DEMO_PASSWORD).await;
+    b.goto(&format!(
+        "{}/#/judicial/ledgers?kind=law-tasks&year={year}",
+        c.origin
+    ))
+    .await;
+    b.click("#new-record").await;
+    b.type_into("#ledger-form input[name=title]", "法治督察整改（控制台）")
+        .await;
+    let street = c
+        .app
+        .get("/api/v1/units?kind=street", &sifa)
+        .await
+        .expect(200)["items"][0]["id"]
+        .to_string();
+    b.select("#ledger-form select[name=unit_id]", &street).await;
+    b.fill("#ledger-form input[name=due_on]", &format!("{year}-01-31"))
+        .await;
+    b.select("#ledger-form select[name=status]", "in_progress")
+        .await;
+    b.click("#ledger-form button[type=submit]").await;
+    let row = b
+        .until(
+            "the new task, marked overdue in words",
+            "const r = [...document.querySelectorAll('#ledger tbody tr')].find((r) => r.innerText.includes('法治督察整改（控制台）'));
+             return r && r.classList.contains('overdue') && r.innerText;",
+            json!([]),
+        )
+        .await;
+    assert!(row.as_str().unwrap().contains("逾期"), "{row}");
+    b.script(
+        "[...document.querySelectorAll('#ledger tbody tr')].find((r) => r.innerText.includes('法治督察整改（控制台）')).querySelector('.row-actions button').click()",
+        json!([]),
+    )
+    .await;
+    b.type_into("#note-form input[name=text]", "已约谈责任单位，限期整改")
+        .await;
+    b.click("#note-form button[type=submit]").await;
+    b.until(
+        "the note listed",
+        "const n = document.querySelector('#task-notes ol'); return n && n.innerText.includes('已约谈责任单位');",
+        json!([]),
+    )
+    .await;
+    if let Some(path) = screenshot_to("judicial-law-tasks.png") {
+        b.screenshot(&path).await;
+    }
+
+    // HR records a missing leader's 述法 from the list of those still missing.
+    let hr = Browser::start(1280, 1000).await;
+    hr.sign_in(&c.origin, "hr", DEMO_PASSWORD).await;
+    hr.goto(&format!(
+        "{}/#/judicial/ledgers?kind=law-reports&year={year}",
+        c.origin
+    ))
+    .await;
+    let heading = hr.text("#missing-leaders h3").await;
+    let missing = before["law_reports"]["missing"].as_u64().unwrap();
+    assert!(heading.contains(&format!("（{missing} 名）")), "{heading}");
+    hr.click("#missing-leaders button").await;
+    hr.select("#ledger-form select[name=form]", "on_site").await;
+    hr.fill("#ledger-form input[name=held_on]", &c.today())
+        .await;
+    hr.click("#ledger-form button[type=submit]").await;
+    hr.until(
+        "one leader fewer missing",
+        "const h = document.querySelector('#missing-leaders h3'); return h && h.innerText.includes(arguments[0]);",
+        json!([format!("（{} 名）", missing - 1)]),
+    )
+    .await;
+
+    // The annual page states the new figures.
+    let after = annual().await;
+    assert_eq!(
+        after["tasks"]["total"],
+        before["tasks"]["total"].as_u64().unwrap() + 1
+    );
+    assert_eq!(
+        after["tasks"]["overdue"],
+        before["tasks"]["overdue"].as_u64().unwrap() + 1
+    );
+    assert_eq!(
+        after["law_reports"]["reported"],
+        before["law_reports"]["reported"].as_u64().unwrap() + 1
+    );
+    b.goto(&format!("{}/#/judicial/annual", c.origin)).await;
+    let tasks = b.text("#law-tasks").await;
+    assert!(
+        tasks.contains(&after["tasks"]["total"].to_string())
+            && tasks.contains(&format!("逾期 {} 项", after["tasks"]["overdue"])),
+        "{tasks}"
+    );
+    let reports = b.text("#law-reports strong").await;
+    assert_eq!(reports.trim(), after["law_reports"]["reported"].to_string());
+    let narrative = b.text("#narrative").await;
+    assert!(narrative.contains("法治建设组织领导方面"), "{narrative}");
+    if let Some(path) = screenshot_to("judicial-annual-law.png") {
+        b.script(
+            "document.querySelector('#law-figures').scrollIntoView()",
+            json!([]),
+        )
+        .await;
+        b.screenshot(&path).await;
+    }
+}

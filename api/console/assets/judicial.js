@@ -239,6 +239,8 @@ export function AnnualSummary({ me }) {
       </div>
       <h2>人民调解、法律服务、排查、信访与执法</h2>
       <${LedgerFigures} now=${report} before=${report.previous} />
+      <h2>法治政府建设</h2>
+      <${LawFigures} now=${report} before=${report.previous} />
       <${Archives} year=${year} me=${me} />
       ${report.campaigns.map(
         (c) =>
@@ -276,6 +278,28 @@ function LedgerFigures({ now, before }) {
     <${Figure} id="petitions" label="信访案件" value=${now.petitions.cases} before=${before.petitions.cases} unit="件" extra=${`来访 ${now.petitions.visitors} 人次`} />
     <${Figure} id="inspections" label="执法检查" value=${now.inspections.entities_checked} before=${before.inspections.entities_checked} unit="家次" />
     <${Figure} id="fines" label="罚款" value=${now.inspections.fines} unit="元" extra=${`处罚 ${now.inspections.penalties} 家`} />
+  </div>`;
+}
+
+/** The rest of the 法治政府建设 report: tasks, decisions, advisers, 述法, duties. */
+function LawFigures({ now, before }) {
+  const d = now.decisions;
+  const reviewed =
+    d.total === 0
+      ? ""
+      : d.reviewed === d.total
+        ? "全部经合法性审查"
+        : `经审查 ${d.reviewed} 项，未经审查即决策 ${d.decided_unreviewed} 项`;
+  return html`<div class="figures" id="law-figures">
+    <${Figure} id="law-tasks" label="法治建设任务" value=${now.tasks.total} before=${before.tasks.total} unit="项"
+      extra=${`已完成 ${now.tasks.done} 项${now.tasks.overdue ? `，逾期 ${now.tasks.overdue} 项` : ""}`} />
+    <${Figure} id="decisions" label="重大行政决策" value=${d.total} before=${before.decisions.total} unit="项" extra=${reviewed} />
+    <${Figure} id="advisers" label="法律顾问" value=${now.advisers.legal_advisers} before=${before.advisers.legal_advisers} unit="名"
+      extra=${`公职律师 ${now.advisers.public_lawyers} 名`} />
+    <${Figure} id="law-reports" label="领导干部述法" value=${now.law_reports.reported} before=${before.law_reports.reported} unit="名"
+      extra=${now.law_reports.missing ? `未述法 ${now.law_reports.missing} 名` : now.law_reports.leaders ? "全覆盖" : ""} />
+    <${Figure} id="pufa-duties" label="普法责任清单" value=${now.duties.items} before=${before.duties.items} unit="项"
+      extra=${`${now.duties.units} 个单位，以案释法 ${now.duties.cases_explained} 件`} />
   </div>`;
 }
 
@@ -363,6 +387,28 @@ const PATH_WORDS = {
   screenings: "矛盾纠纷排查",
   petitions: "信访",
   inspections: "行政执法检查",
+  tasks: "法治建设任务",
+  decisions: "重大行政决策",
+  advisers: "法律顾问",
+  law_reports: "述职述法",
+  duties: "普法责任清单",
+  total: "总数",
+  done: "已完成",
+  overdue: "逾期未完成",
+  reviewed: "经合法性审查",
+  by_result: "按审查结论",
+  adopted: "经决策通过",
+  decided_unreviewed: "未经审查即决策",
+  pending: "正在审查",
+  legal_advisers: "法律顾问",
+  public_lawyers: "公职律师",
+  leaders: "领导干部",
+  reported: "已述法",
+  on_site: "现场述法",
+  missing: "未述法",
+  units: "单位数",
+  items: "责任事项",
+  cases_explained: "以案释法",
   lawyer_duty: "律师值班",
   consultation: "法律咨询",
   legal_aid: "法律援助",
@@ -421,6 +467,7 @@ const ITEM_WORDS = {
   by_category: WORDS.mediation_category,
   by_topic: WORDS.legal_topic,
   by_field: WORDS.inspection_field,
+  by_result: WORDS.review_result,
 };
 
 /** The name of one item of a list: its key in words, its title or name, else 第 n 项. */

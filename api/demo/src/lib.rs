@@ -13,6 +13,7 @@
 mod activities;
 mod campaign;
 mod data;
+mod law;
 mod ledgers;
 mod org;
 mod progress;
@@ -76,7 +77,8 @@ pub struct DemoReport {
     pub sessions: usize,
     pub attempts: usize,
     pub activities: usize,
-    /// Mediation, legal-service, screening, petition and inspection records.
+    /// Mediation, legal-service, screening, petition and inspection records, and the rest
+    /// of the report's (tasks, decision reviews, advisers, 述法, 普法 duties).
     pub ledger_records: usize,
     /// The district's campaign.
     pub campaign_id: i64,
@@ -164,6 +166,7 @@ pub async fn load(
             activities::activities(&mut g, &org, &people.cadres, options.activities).await?;
         g.progress.phase("ledgers", 1);
         made.ledger_records += ledgers::ledgers(&mut g, &org).await?;
+        made.ledger_records += law::records(&mut g, &org).await?;
         made.sessions += records.sessions;
         made.attempts += records.attempts;
         made.units += org.count;

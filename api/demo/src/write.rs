@@ -62,6 +62,7 @@ pub async fn resync_sequences(db: &impl ConnectionTrait) -> AppResult<()> {
         "enrollments",
         "attempts",
         "activities",
+        "law_tasks",
     ] {
         db.execute_unprepared(&format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"
