@@ -2558,8 +2558,12 @@ async fn a_task_and_a_law_report_recorded_in_the_console_move_the_annual_page() 
     );
     let reports = b.text("#law-reports strong").await;
     assert_eq!(reports.trim(), after["law_reports"]["reported"].to_string());
-    let narrative = b.text("#narrative").await;
-    assert!(narrative.contains("法治建设组织领导方面"), "{narrative}");
+    b.until(
+        "the narrative's paragraph on the tasks and 述法",
+        "const n = document.querySelector('#narrative'); return n && n.innerText.includes('法治建设组织领导方面');",
+        json!([]),
+    )
+    .await;
     if let Some(path) = screenshot_to("judicial-annual-law.png") {
         b.script(
             "document.querySelector('#law-figures').scrollIntoView()",
