@@ -456,6 +456,9 @@ const OWN_ACCOUNT_OPERATIONS: &[&str] = &[
     "PUT /api/v1/attempts/{id}/answers",
     "POST /api/v1/attempts/{id}/submit",
     "POST /api/v1/practice/{id}/answers",
+    // Another cadre's attempt is 404 (tests/exam_fairness.rs).
+    "POST /api/v1/attempts/{id}/events",
+    "POST /api/v1/attempts/{id}/takeover",
     // Another cadre's live session is 404 (tests/live.rs).
     "POST /api/v1/study-sessions/live/{id}/heartbeat",
     "POST /api/v1/study-sessions/live/{id}/end",

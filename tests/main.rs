@@ -19,6 +19,7 @@ mod demo;
 mod docs;
 mod errors;
 mod exam;
+mod exam_fairness;
 mod exports;
 mod import;
 mod instances;

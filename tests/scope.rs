@@ -724,6 +724,8 @@ const OWN_OR_PUBLIC: &[&str] = &[
     "POST /api/v1/campaigns/{id}/attempts",
     "PUT /api/v1/attempts/{id}/answers",
     "POST /api/v1/attempts/{id}/submit",
+    "POST /api/v1/attempts/{id}/events",
+    "POST /api/v1/attempts/{id}/takeover",
     "POST /api/v1/campaigns/{id}/practice",
     "POST /api/v1/practice/{id}/answers",
     "GET /api/v1/campaigns/{id}/progress/me",

@@ -18,7 +18,10 @@ pub fn api() -> impl OpenApi {
         (routes::courses::CoursesApi, routes::material::MaterialApi),
         routes::campaigns::CampaignsApi,
         (routes::study::StudyApi, routes::live::LiveApi),
-        routes::exam::ExamApi,
+        (
+            routes::exam::ExamApi,
+            routes::exam_fairness::ExamFairnessApi,
+        ),
         routes::practice::PracticeApi,
         routes::targets::TargetsApi,
         routes::activities::ActivitiesApi,

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-pub use crate::vocabulary::{AttemptKind, AttemptStatus};
+pub use crate::vocabulary::{AttemptKind, AttemptStatus, FinishedReason};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "attempts")]
@@ -29,6 +29,15 @@ pub struct Model {
     pub points_total: i32,
     pub correct_count: i32,
     pub question_total: i32,
+    /// Times the exam page lost focus (blur, leaving full screen).
+    pub focus_losses: i32,
+    /// Why it finished, once it has.
+    pub finished_reason: Option<FinishedReason>,
+    /// The device it belongs to (`X-Device-Id` of its start or latest takeover); `None`:
+    /// any device.
+    pub device_id: Option<String>,
+    /// How often it was moved to another device.
+    pub takeovers: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,8 @@ pub struct Model {
     pub points: Option<i32>,
     /// Set when the attempt is graded.
     pub correct: Option<bool>,
+    /// Marked by the cadre for review (答题卡).
+    pub flagged: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

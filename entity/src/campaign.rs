@@ -47,6 +47,9 @@ pub struct Model {
     pub max_playback_rate_centi: i32,
     /// Minutes between presence checks (还在学习吗？) in a live session; 0: none.
     pub presence_check_minutes: i32,
+    /// How often the exam page may lose focus; the loss past it submits the attempt
+    /// (`None`: not counted against anyone).
+    pub max_focus_losses: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -16,6 +16,9 @@ pub struct Model {
     /// 免考: an exempt cadre leaves the roster.
     pub exempt: bool,
     pub exempt_reason: Option<String>,
+    /// Extra minutes for the exam (延时, 0–120): added to this member's attempt deadline
+    /// and to the window's close for them.
+    pub extra_minutes: i32,
     /// Minutes credited over the campaign's courses, each capped at its length.
     pub credited_minutes: i32,
     /// Every compulsory course full and `credited_minutes` ≥ the campaign's requirement.

@@ -4,6 +4,7 @@ pub mod activity;
 pub mod activity_attendee;
 pub mod activity_theme;
 pub mod attempt;
+pub mod attempt_event;
 pub mod attempt_question;
 pub mod audit_log;
 pub mod campaign;

@@ -113,6 +113,34 @@ keyed_enum!(
 
 keyed_enum!(
     column
+    /// Why an attempt finished.
+    FinishedReason {
+        /// The cadre submitted it.
+        Submitted => ("submitted", "本人交卷"),
+        /// Its time ran out.
+        Deadline => ("deadline", "时间到自动交卷"),
+        /// The exam page lost focus more often than the campaign allows.
+        FocusLimit => ("focus_limit", "离开考试页面次数超限自动交卷"),
+    }
+);
+
+keyed_enum!(
+    column
+    /// Something the exam page reports.
+    AttemptEventKind {
+        /// The page lost focus (another window or app came to the front).
+        Blur => ("blur", "离开考试页面"),
+        /// It came back.
+        Focus => ("focus", "回到考试页面"),
+        /// Full screen was left.
+        FullscreenExit => ("fullscreen_exit", "退出全屏"),
+        /// Text was pasted.
+        Paste => ("paste", "粘贴"),
+    }
+);
+
+keyed_enum!(
+    column
     /// Which window an exam attempt belongs to.
     AttemptKind {
         /// The main exam window (`exam_opens_at`–`exam_closes_at`).

@@ -24,6 +24,7 @@ mod m20261206_000001_add_account_security;
 mod m20261206_000002_create_sso;
 mod m20261207_000001_add_live_study;
 mod m20261208_000001_create_rule_of_law_records;
+mod m20261209_000001_add_exam_fairness;
 
 /// Tests undo and redo this one on a populated database to check how it fills the columns.
 pub use m20261128_000001_add_enrollment_report_columns::Migration as AddEnrollmentReportColumns;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000002_create_sso::Migration),
             Box::new(m20261207_000001_add_live_study::Migration),
             Box::new(m20261208_000001_create_rule_of_law_records::Migration),
+            Box::new(m20261209_000001_add_exam_fairness::Migration),
         ]
     }
 }

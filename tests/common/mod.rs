@@ -231,6 +231,26 @@ impl TestApp {
         Self::reply(req.send().await).await
     }
 
+    /// [`call`](Self::call) from a device that names itself in `X-Device-Id`.
+    pub async fn call_from(
+        &self,
+        device: &str,
+        (method, path): (&str, &str),
+        token: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let method = poem::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self
+            .client
+            .request(method, path)
+            .header("Authorization", format!("Bearer {token}"))
+            .header("X-Device-Id", device);
+        if let Some(b) = body {
+            req = req.body_json(&b);
+        }
+        Self::reply(req.send().await).await
+    }
+
     /// Sends raw bytes with a content type.
     pub async fn call_raw(
         &self,

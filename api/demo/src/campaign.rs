@@ -95,6 +95,7 @@ pub async fn campaign(
         min_live_share_permille: Set(MIN_LIVE_SHARE_PERMILLE),
         max_playback_rate_centi: Set(150),
         presence_check_minutes: Set(20),
+        max_focus_losses: Set(Some(3)),
         created_at: Set(g.now),
         updated_at: Set(g.now),
     }
@@ -146,6 +147,7 @@ pub async fn street_campaign(
         min_live_share_permille: Set(0),
         max_playback_rate_centi: Set(150),
         presence_check_minutes: Set(0),
+        max_focus_losses: Set(None),
         created_at: Set(g.now),
         updated_at: Set(g.now),
     }

@@ -10,7 +10,7 @@ use domain::{
     scoring::{self, score_centi},
     services::{
         credit::{self, Requirement, credit},
-        exam::{AttemptKind, AttemptStatus},
+        exam::{AttemptKind, AttemptStatus, FinishedReason},
     },
 };
 use entity::{
@@ -108,6 +108,7 @@ pub async fn study_and_exams(
             unit_id: Set(Some(*unit)),
             exempt: Set(false),
             exempt_reason: Set(None),
+            extra_minutes: Set(0),
             credited_minutes: Set(earned.credited_minutes),
             live_minutes: Set(earned.live_minutes),
             study_complete: Set(earned.study_complete),
@@ -303,6 +304,7 @@ fn attempt(
             points: Set(Some(q.points)),
             choices: Set(Some(serde_json::to_string(&choices).expect("numbers"))),
             correct: Set(Some(right)),
+            flagged: Set(false),
         });
     }
     let score = score_centi(got, total);
@@ -323,6 +325,10 @@ fn attempt(
         points_total: Set(total as i32),
         correct_count: Set(right_count),
         question_total: Set(drawn.len() as i32),
+        focus_losses: Set(0),
+        finished_reason: Set(Some(FinishedReason::Submitted)),
+        device_id: Set(None),
+        takeovers: Set(0),
     });
     score
 }

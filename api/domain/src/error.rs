@@ -221,6 +221,8 @@ entity::keyed_enum!(
         NotALeader => ("not_a_leader", "述职述法只记录领导干部，此人不是领导干部。"),
         /// A second 述职述法 of a leader in one year.
         AlreadyReported => ("already_reported", "此人本年度已有述职述法记录。"),
+        /// A save or submit from another device than the attempt's.
+        AttemptOnAnotherDevice => ("attempt_on_another_device", "本次考试正在另一台设备上进行；如需在本设备继续，请先接管。"),
     }
 );
 

@@ -108,6 +108,9 @@ pub struct CampaignView {
     pub max_playback_rate: f64,
     /// Minutes between presence checks (还在学习吗？) in a live session; 0: none.
     pub presence_check_minutes: i32,
+    /// Times the exam page may lose focus; the loss past it submits the attempt
+    /// (shown before the exam starts); `null`: not counted against anyone.
+    pub max_focus_losses: Option<i32>,
     /// The unit that runs the campaign (its managers change its settings, bank and
     /// papers); `null` = the whole installation.
     pub owner_unit_id: Option<i64>,
@@ -163,6 +166,7 @@ impl From<CampaignFull> for CampaignView {
             min_live_share: f64::from(c.min_live_share_permille) / 1000.0,
             max_playback_rate: f64::from(c.max_playback_rate_centi) / 100.0,
             presence_check_minutes: c.presence_check_minutes,
+            max_focus_losses: c.max_focus_losses,
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
@@ -325,6 +329,9 @@ pub struct CreateCampaign {
     /// 0 to 120; default 0 (none): minutes between presence checks in a live session.
     #[oai(default)]
     pub presence_check_minutes: i32,
+    /// 0 to 100: times the exam page may lose focus before the attempt is submitted;
+    /// absent or `null`: no limit.
+    pub max_focus_losses: Option<i32>,
     /// The unit that runs it (管理范围): absent or `null`, the creator's scope unit. Must
     /// be in the creator's scope (else 403 `out_of_scope`).
     pub owner_unit_id: Option<i64>,
@@ -397,6 +404,8 @@ pub struct UpdateCampaign {
     pub min_live_share: Option<f64>,
     pub max_playback_rate: Option<f64>,
     pub presence_check_minutes: Option<i32>,
+    /// `null` lifts the limit.
+    pub max_focus_losses: Clearable<i32>,
 }
 
 /// Whom to enroll: accounts, and/or every active cadre of units and their sub-units.
@@ -428,6 +437,8 @@ pub struct RosterEntry {
     /// 免考: exempt members leave the roster for the four targets.
     pub exempt: bool,
     pub exempt_reason: Option<String>,
+    /// Extra exam time (延时), minutes.
+    pub extra_minutes: i32,
     pub credited_minutes: i32,
     /// Of `credited_minutes`, those timed live by the server.
     pub live_minutes: i32,
@@ -450,6 +461,7 @@ impl From<(enrollment::Model, user::Model)> for RosterEntry {
             active: u.active,
             exempt: e.exempt,
             exempt_reason: e.exempt_reason,
+            extra_minutes: e.extra_minutes,
             credited_minutes: e.credited_minutes,
             live_minutes: e.live_minutes,
             self_reported_minutes: e.credited_minutes - e.live_minutes,
@@ -459,12 +471,16 @@ impl From<(enrollment::Model, user::Model)> for RosterEntry {
     }
 }
 
-/// Exempt a member (免考, a reason is required) or lift the exemption.
+/// Exempt a member (免考, a reason is required) or lift the exemption; give them extra
+/// exam time (延时). Absent fields stay.
 #[derive(Debug, Object)]
 pub struct UpdateEnrollment {
-    pub exempt: bool,
+    pub exempt: Option<bool>,
     #[oai(validator(max_length = 500))]
     pub exempt_reason: Option<Text>,
+    /// 0–120: added to this member's attempt deadline and to the exam window's close for
+    /// them (适老化, disability accommodation).
+    pub extra_minutes: Option<i32>,
 }
 
 /// Progress on one course.
@@ -512,6 +528,11 @@ pub struct ProgressView {
     /// The exam attempt still running, if any: after a reload or on another device the
     /// page resumes it (`GET /attempts/{id}`) instead of offering a new one.
     pub open_attempt: Option<OpenAttempt>,
+    /// Extra exam time (延时) HR gave this member, in minutes: their attempt and the
+    /// window's close are that much later.
+    pub extra_minutes: i32,
+    /// The campaign's focus-loss limit (离开考试页面超过N次将自动交卷); `null`: none.
+    pub max_focus_losses: Option<i32>,
 }
 
 /// A running exam attempt.
@@ -552,6 +573,8 @@ impl From<ProgressReport> for ProgressView {
             open_attempt: p
                 .open_attempt
                 .map(|(id, deadline)| OpenAttempt { id, deadline }),
+            extra_minutes: p.extra_minutes,
+            max_focus_losses: p.max_focus_losses,
         }
     }
 }
@@ -705,6 +728,7 @@ impl CampaignsApi {
                 max_playback_rate_centi: centi(b.max_playback_rate),
                 presence_check_minutes: b.presence_check_minutes,
             },
+            max_focus_losses: b.max_focus_losses,
             owner_unit_id: b.owner_unit_id,
         };
         let campaign =
@@ -769,6 +793,7 @@ impl CampaignsApi {
                 max_playback_rate_centi: b.max_playback_rate.map(centi),
                 presence_check_minutes: b.presence_check_minutes,
             },
+            max_focus_losses: b.max_focus_losses.into_change(),
         };
         let campaign = services::campaigns::update(
             &state.db,
@@ -861,7 +886,8 @@ impl CampaignsApi {
         Ok(Roster::Ok(Json(Page::of(found, RosterEntry::from))))
     }
 
-    /// Exempt a roster member (免考) or lift it (admin, hr).
+    /// Change a roster member (admin, hr): exempt them (免考) or lift it; give them extra
+    /// exam time (延时, `extra_minutes` 0–120). Audited.
     #[oai(
         path = "/campaigns/:id/enrollments/:user_id",
         method = "patch",
@@ -877,13 +903,17 @@ impl CampaignsApi {
     ) -> ApiResult<RosterMember> {
         let scope = policy::authorize_in_scope(&state.db, &auth.0, Action::ManageCampaigns).await?;
         let b = body.0;
-        let entry = services::campaigns::set_exemption(
+        let change = services::campaigns::EnrollmentChange {
+            exempt: b.exempt,
+            exempt_reason: text::opt(b.exempt_reason),
+            extra_minutes: b.extra_minutes,
+        };
+        let entry = services::campaigns::update_enrollment(
             &state.db,
             &auth.0,
             &scope,
             (id.0, user_id.0),
-            b.exempt,
-            text::opt(b.exempt_reason),
+            change,
             state.clock.now(),
         )
         .await?;

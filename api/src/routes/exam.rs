@@ -4,13 +4,14 @@ use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{
     ApiRequest, ApiResponse, Object, OpenApi,
-    param::{Path, Query},
+    param::{Header, Path, Query},
     payload::{Binary, Json},
 };
 
 use super::ApiTags;
 use crate::views::{
-    enums::{AttemptKind, AttemptStatus, Grade, QuestionKind, QuestionPool},
+    enums::{AttemptKind, AttemptStatus, FinishedReason, Grade, QuestionKind, QuestionPool},
+    exam::{AttemptView, attempt_view, device_id},
     files::{Download, TableFormat, Tables},
     paging::{Page, PageParam, PerPageParam, page_req},
     text::{Lenient, Text},
@@ -20,7 +21,7 @@ use domain::{
     services::audit::{Disclosed, Disclosure},
     services::{
         self,
-        exam::{Answer, AttemptFilter, AttemptFull, AttemptRow, Started},
+        exam::{Answer, AttemptFilter, AttemptRow, Started},
         questions::{Question, QuestionInput},
     },
     state::AppState,
@@ -173,12 +174,13 @@ pub struct ImportedQuestions {
 }
 
 /// One answer: positions (0-based) in the options as this attempt showed them. An empty
-/// list clears the answer.
+/// list clears the answer. `flagged` marks it for review (absent: as it was).
 #[derive(Debug, Object)]
 pub struct AnswerInput {
     pub question_id: i64,
     #[oai(validator(max_items = 10))]
     pub choices: Vec<u32>,
+    pub flagged: Option<bool>,
 }
 
 /// Answers to save or submit.
@@ -186,94 +188,6 @@ pub struct AnswerInput {
 pub struct AnswerSheet {
     #[oai(default, validator(max_items = 1000))]
     pub answers: Vec<AnswerInput>,
-}
-
-/// A question of an attempt, as the cadre sees it.
-#[derive(Debug, Object)]
-pub struct AttemptQuestionView {
-    pub id: i64,
-    pub kind: QuestionKind,
-    pub stem: String,
-    /// In the order this attempt shows them.
-    pub options: Vec<String>,
-    /// What it is worth in this attempt (its paper rule's points, else its own).
-    pub points: i32,
-    /// The saved choices, as positions in `options`.
-    pub choices: Vec<u32>,
-    /// The right options (positions in `options`): only once the attempt is finished
-    /// and every exam window of the campaign (main and make-up) has closed.
-    #[oai(skip_serializing_if_is_none)]
-    pub answer: Option<Vec<u32>>,
-    /// Whether the saved choices were right: same condition as `answer`.
-    #[oai(skip_serializing_if_is_none)]
-    pub correct: Option<bool>,
-}
-
-/// An exam attempt.
-#[derive(Debug, Object)]
-pub struct AttemptView {
-    pub id: i64,
-    pub campaign_id: i64,
-    pub user_id: i64,
-    pub status: AttemptStatus,
-    /// `main`, or `makeup` (补考).
-    pub kind: AttemptKind,
-    /// The paper drawn (组卷), when one applies to the cadre.
-    pub paper_key: Option<String>,
-    pub started_at: DateTime<Utc>,
-    /// Set by the server: min(started_at + duration, the close of its window:
-    /// `exam_closes_at`, or `makeup_closes_at` for a make-up). Submissions are accepted
-    /// until 30 seconds after it.
-    pub deadline: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
-    /// 0–100 with 2 decimals, once finished.
-    pub score: Option<f64>,
-    pub passed: Option<bool>,
-    /// The grade of a finished attempt.
-    pub grade: Option<Grade>,
-    /// Questions answered right, once finished.
-    pub correct: Option<i32>,
-    /// Questions drawn.
-    pub total: i32,
-    pub questions: Vec<AttemptQuestionView>,
-}
-
-fn u32s(v: Vec<usize>) -> Vec<u32> {
-    v.into_iter().map(|x| x as u32).collect()
-}
-
-fn attempt_view(full: AttemptFull, reveal: bool) -> AttemptView {
-    let finished = full.attempt.status != services::exam::AttemptStatus::Open;
-    AttemptView {
-        id: full.attempt.id,
-        campaign_id: full.attempt.campaign_id,
-        user_id: full.attempt.user_id,
-        status: full.attempt.status.into(),
-        kind: full.attempt.kind.into(),
-        paper_key: full.attempt.paper_key.clone(),
-        started_at: full.attempt.started_at,
-        deadline: full.attempt.deadline,
-        finished_at: full.attempt.finished_at,
-        score: full.score(),
-        passed: full.passed(),
-        grade: full.grade().map(Into::into),
-        correct: finished.then_some(full.attempt.correct_count),
-        total: full.attempt.question_total,
-        questions: full
-            .questions
-            .iter()
-            .map(|q| AttemptQuestionView {
-                id: q.question.model.id,
-                kind: q.question.kind.into(),
-                stem: q.question.model.stem.clone(),
-                options: q.shown_options(),
-                points: q.points,
-                choices: u32s(q.shown_choices()),
-                answer: reveal.then(|| u32s(q.shown_answer())),
-                correct: if reveal { q.correct } else { None },
-            })
-            .collect(),
-    }
 }
 
 /// The result of a submission.
@@ -351,6 +265,12 @@ pub struct AttemptListItem {
     pub passed: Option<bool>,
     /// The grade of a finished attempt.
     pub grade: Option<Grade>,
+    /// Why it finished (`submitted`, `deadline`, `focus_limit`), once it has.
+    pub finished_reason: Option<FinishedReason>,
+    /// Times the exam page lost focus.
+    pub focus_losses: i32,
+    /// Times it was moved to another device.
+    pub takeovers: i32,
 }
 
 impl From<AttemptRow> for AttemptListItem {
@@ -370,6 +290,9 @@ impl From<AttemptRow> for AttemptListItem {
             score: r.attempt.score_centi.map(domain::scoring::centi_to_score),
             passed: r.passed,
             grade: r.grade.map(Into::into),
+            finished_reason: r.attempt.finished_reason.map(Into::into),
+            focus_losses: r.attempt.focus_losses,
+            takeovers: r.attempt.takeovers,
         }
     }
 }
@@ -443,6 +366,7 @@ fn answers_of(sheet: AnswerSheet) -> Vec<Answer> {
         .map(|a| Answer {
             question_id: a.question_id,
             choices: a.choices.into_iter().map(|c| c as usize).collect(),
+            flagged: a.flagged,
         })
         .collect()
 }
@@ -716,15 +640,24 @@ impl ExamApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
+        /// The device starting it: the attempt then belongs to it (saves and submits from
+        /// another are 409 `attempt_on_another_device`, a resume too).
+        #[oai(name = "X-Device-Id")]
+        device: Header<Option<String>>,
     ) -> ApiResult<AttemptStarted> {
         policy::authorize(&auth.0, Action::SitExam)?;
-        Ok(
-            match services::exam::start_attempt(&state.db, &auth.0, id.0, state.clock.now()).await?
-            {
-                Started::New(full) => AttemptStarted::Created(Json(attempt_view(full, false))),
-                Started::Resumed(full) => AttemptStarted::Resumed(Json(attempt_view(full, false))),
-            },
+        let device = device_id(device.0)?;
+        let started = services::exam::start_attempt(
+            &state.db,
+            &auth.0,
+            (id.0, device.as_deref()),
+            state.clock.now(),
         )
+        .await?;
+        Ok(match started {
+            Started::New(full) => AttemptStarted::Created(Json(attempt_view(full, false))),
+            Started::Resumed(full) => AttemptStarted::Resumed(Json(attempt_view(full, false))),
+        })
     }
 
     /// The caller's certificate (合格证书) for a campaign, issued the first time they ask
@@ -791,14 +724,18 @@ impl ExamApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
+        /// The device the attempt belongs to.
+        #[oai(name = "X-Device-Id")]
+        device: Header<Option<String>>,
         body: Checked<AnswerSheet>,
     ) -> ApiResult<AttemptResponse> {
         policy::authorize(&auth.0, Action::SitExam)?;
+        let device = device_id(device.0)?;
         let full = services::exam::save_answers(
             &state.db,
             &state.answers,
             &auth.0,
-            id.0,
+            (id.0, device.as_deref()),
             &answers_of(body.0),
             state.clock.now(),
         )
@@ -819,13 +756,17 @@ impl ExamApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<i64>,
+        /// The device the attempt belongs to.
+        #[oai(name = "X-Device-Id")]
+        device: Header<Option<String>>,
         body: Checked<AnswerSheet>,
     ) -> ApiResult<Submitted> {
         policy::authorize(&auth.0, Action::SitExam)?;
+        let device = device_id(device.0)?;
         let g = services::exam::submit(
             &state.db,
             &auth.0,
-            id.0,
+            (id.0, device.as_deref()),
             &answers_of(body.0),
             state.clock.now(),
         )

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod courses;
 pub mod exam;
+pub mod exam_fairness;
 pub mod health;
 pub mod ledgers;
 pub mod live;

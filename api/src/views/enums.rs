@@ -415,3 +415,29 @@ pub enum DutyStatus {
     Planned,
     Done,
 }
+
+/// Why an attempt finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::exam::FinishedReason",
+    rename_all = "snake_case"
+)]
+pub enum FinishedReason {
+    Submitted,
+    Deadline,
+    FocusLimit,
+}
+
+/// Something the exam page reports: the page lost focus (`blur`), came back (`focus`),
+/// left full screen (`fullscreen_exit`), or had text pasted (`paste`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    remote = "domain::services::exam::AttemptEventKind",
+    rename_all = "snake_case"
+)]
+pub enum AttemptEventKind {
+    Blur,
+    Focus,
+    FullscreenExit,
+    Paste,
+}

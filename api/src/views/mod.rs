@@ -4,6 +4,7 @@
 
 pub mod annual;
 pub mod enums;
+pub mod exam;
 pub mod files;
 pub mod material;
 pub mod money;

@@ -30,6 +30,8 @@ entity::keyed_enum!(
         PasswordChange => ("password_change", "修改密码"),
         PasswordReset => ("password_reset", "重置密码"),
         Unlock => ("unlock", "解除登录锁定"),
+        /// An exam attempt moved to another device.
+        Takeover => ("takeover", "接管考试"),
         TotpEnable => ("totp_enable", "绑定双因素认证"),
         TotpDisable => ("totp_disable", "解除双因素认证"),
         TotpReset => ("totp_reset", "重置双因素认证"),
@@ -47,6 +49,7 @@ entity::keyed_enum!(
 pub const ENTITIES: &[(&str, &str)] = &[
     ("activity", "普法活动"),
     ("annual_report", "年度总结"),
+    ("attempt", "考试"),
     ("attempts", "考试记录"),
     ("audit_log", "审计日志"),
     ("campaign", "学法活动"),

@@ -141,6 +141,8 @@ pub struct CampaignInput {
     /// Days before each deadline on which those missing are reminded automatically.
     pub remind_before_days: Vec<i32>,
     pub study: StudyRules,
+    /// Focus losses allowed an attempt (0–100); `None`: not counted against anyone.
+    pub max_focus_losses: Option<i32>,
     /// The unit that runs it; `None`: the creator's scope unit (or the whole
     /// installation for an unscoped creator).
     pub owner_unit_id: Option<i64>,
@@ -171,6 +173,8 @@ pub struct CampaignChanges {
     pub makeup_attempts: Option<i32>,
     pub remind_before_days: Option<Vec<i32>>,
     pub study: StudyRuleChanges,
+    /// `Some(None)` lifts the limit.
+    pub max_focus_losses: Option<Option<i32>>,
 }
 
 /// A campaign with its courses.
@@ -196,6 +200,9 @@ fn validate(input: &CampaignInput) -> Vec<FieldError> {
     range("excellent_score", input.excellent_score, 0, 100);
     range("max_attempts", input.max_attempts, 1, 100);
     range("makeup_attempts", input.makeup_attempts, 1, 10);
+    if let Some(limit) = input.max_focus_losses {
+        range("max_focus_losses", limit, 0, 100);
+    }
     if input.good_score < input.pass_score {
         errors.push(FieldError::less_than_field("good_score", "pass_score"));
     }
@@ -481,6 +488,7 @@ pub async fn create(
             min_live_share_permille: Set(input.study.min_live_share_permille),
             max_playback_rate_centi: Set(input.study.max_playback_rate_centi),
             presence_check_minutes: Set(input.study.presence_check_minutes),
+            max_focus_losses: Set(input.max_focus_losses),
             owner_unit_id: Set(owner),
             created_at: Set(now),
             updated_at: Set(now),
@@ -552,6 +560,7 @@ pub async fn update(
                 .clone()
                 .unwrap_or_else(|| remind_before_days(c)),
             study: changes.study.apply(StudyRules::of(c)),
+            max_focus_losses: changes.max_focus_losses.unwrap_or(c.max_focus_losses),
             owner_unit_id: c.owner_unit_id,
         };
         let errors = validate(&merged);
@@ -589,6 +598,7 @@ pub async fn update(
         active.makeup_opens_at.set_ne(merged.makeup_opens_at);
         active.makeup_closes_at.set_ne(merged.makeup_closes_at);
         active.makeup_attempts.set_ne(merged.makeup_attempts);
+        active.max_focus_losses.set_ne(merged.max_focus_losses);
         active
             .remind_before_days
             .set_ne(encode_days(&merged.remind_before_days));
@@ -1023,53 +1033,111 @@ pub async fn unenroll(
     .await
 }
 
-/// Exempts a roster member (免考, with a reason) or lifts the exemption.
-pub async fn set_exemption(
+/// What a manager changes on a roster member: the exemption (免考, with a reason) and the
+/// extra exam time (延时, 0–120 minutes); `None` keeps it.
+#[derive(Debug, Clone, Default)]
+pub struct EnrollmentChange {
+    pub exempt: Option<bool>,
+    pub exempt_reason: Option<String>,
+    pub extra_minutes: Option<i32>,
+}
+
+/// Changes a roster member: each change audited.
+pub async fn update_enrollment(
     db: &DatabaseConnection,
     actor: &Actor,
     scope: &Scope,
     (campaign_id, user_id): (i64, i64),
+    change: EnrollmentChange,
+    now: DateTime<Utc>,
+) -> AppResult<enrollment::Model> {
+    if change
+        .extra_minutes
+        .is_some_and(|m| !(0..=120).contains(&m))
+    {
+        return Err(AppError::invalid(FieldError::out_of_range(
+            "extra_minutes",
+            0,
+            120,
+        )));
+    }
+    write(db, async |db| {
+        let current = enrollment_in_scope(db, scope, campaign_id, user_id).await?;
+        let mut model = current.clone();
+        if let Some(exempt) = change.exempt {
+            model = exemption(
+                db,
+                actor,
+                (current, user_id),
+                exempt,
+                change.exempt_reason.clone(),
+                now,
+            )
+            .await?;
+        }
+        if let Some(minutes) = change.extra_minutes.filter(|m| *m != model.extra_minutes) {
+            let before = model.extra_minutes;
+            let mut active: enrollment::ActiveModel = model.into();
+            active.extra_minutes = Set(minutes);
+            model = active.update(db).await?;
+            audit::record(
+                db,
+                Some(actor),
+                now,
+                audit::AuditAction::Update,
+                "enrollment",
+                Some(model.id.to_string()),
+                format!("user {user_id} extra exam minutes {before} → {minutes}"),
+            )
+            .await?;
+        }
+        Ok(model)
+    })
+    .await
+}
+
+/// Exempts a roster member (免考, with a reason) or lifts the exemption.
+async fn exemption(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    (current, user_id): (enrollment::Model, i64),
     exempt: bool,
     reason: Option<String>,
     now: DateTime<Utc>,
 ) -> AppResult<enrollment::Model> {
-    write(db, async |db| {
-        let current = enrollment_in_scope(db, scope, campaign_id, user_id).await?;
-        let reason = reason
-            .map(|r| r.trim().to_owned())
-            .filter(|r| !r.is_empty());
-        if exempt && reason.is_none() {
-            return Err(AppError::invalid(FieldError::new(
-                "exempt_reason",
-                Code::Required,
-                "an exemption needs a reason",
-            )));
-        }
-        if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
-            return Err(AppError::invalid(FieldError::too_long(
-                "exempt_reason",
-                500,
-            )));
-        }
-        let mut active: enrollment::ActiveModel = current.into();
-        active.exempt = Set(exempt);
-        active.exempt_reason = Set(if exempt { reason.clone() } else { None });
-        let model = active.update(db).await?;
-        let summary = match (exempt, reason) {
-            (true, Some(r)) => format!("user {user_id} exempted: {r}"),
-            _ => format!("user {user_id} exemption lifted"),
-        };
-        audit::record(
-            db,
-            Some(actor),
-            now,
-            audit::AuditAction::Exempt,
-            "enrollment",
-            Some(model.id.to_string()),
-            summary,
-        )
-        .await?;
-        Ok(model)
-    })
-    .await
+    let reason = reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    if exempt && reason.is_none() {
+        return Err(AppError::invalid(FieldError::new(
+            "exempt_reason",
+            Code::Required,
+            "an exemption needs a reason",
+        )));
+    }
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
+        return Err(AppError::invalid(FieldError::too_long(
+            "exempt_reason",
+            500,
+        )));
+    }
+    let mut active: enrollment::ActiveModel = current.into();
+    active.exempt = Set(exempt);
+    active.exempt_reason = Set(if exempt { reason.clone() } else { None });
+    let model = active.update(db).await?;
+    let summary = match (exempt, reason) {
+        (true, Some(r)) => format!("user {user_id} exempted: {r}"),
+        _ => format!("user {user_id} exemption lifted"),
+    };
+    audit::record(
+        db,
+        Some(actor),
+        now,
+        audit::AuditAction::Exempt,
+        "enrollment",
+        Some(model.id.to_string()),
+        summary,
+    )
+    .await?;
+    Ok(model)
 }

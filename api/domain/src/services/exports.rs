@@ -322,6 +322,9 @@ fn attempts_sheet(rows: &[exam::AttemptRow]) -> Sheet {
             "得分",
             "是否合格",
             "等级",
+            "交卷方式",
+            "离开页面次数",
+            "换设备次数",
         ],
     );
     sheet.rows = rows
@@ -355,6 +358,9 @@ fn attempts_sheet(rows: &[exam::AttemptRow]) -> Sheet {
                 Cell::from(score.map(|s| format!("{s:.2}")).unwrap_or_default()),
                 Cell::from(passed),
                 Cell::from(r.grade.map(scoring::Grade::chinese).unwrap_or_default()),
+                Cell::from(a.finished_reason.map(|f| f.chinese()).unwrap_or_default()),
+                Cell::from(i64::from(a.focus_losses)),
+                Cell::from(i64::from(a.takeovers)),
             ]
         })
         .collect();

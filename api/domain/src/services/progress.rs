@@ -27,6 +27,10 @@ pub struct ProgressReport {
     pub makeup_attempts_left: i32,
     /// The attempt still running, if any: `(id, deadline)`.
     pub open_attempt: Option<(i64, DateTime<Utc>)>,
+    /// The member's extra exam time (延时).
+    pub extra_minutes: i32,
+    /// The campaign's focus-loss limit, told before the exam starts.
+    pub max_focus_losses: Option<i32>,
 }
 
 /// A roster member's progress as a manager reads it: the campaign seen and the member
@@ -73,5 +77,7 @@ pub async fn progress_of(
         passed: exam.passed,
         makeup_attempts_left: exam.makeup_attempts_left,
         open_attempt: exam.open_attempt,
+        extra_minutes: enrollment.extra_minutes,
+        max_focus_losses: campaign.max_focus_losses,
     })
 }

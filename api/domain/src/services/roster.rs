@@ -211,6 +211,7 @@ mod tests {
             unit_id: Some(3),
             exempt: false,
             exempt_reason: None,
+            extra_minutes: 0,
             credited_minutes: 0,
             live_minutes: 0,
             study_complete: false,

@@ -14,6 +14,7 @@ use sea_orm::{
 };
 
 pub mod answer_writer;
+pub mod fairness;
 
 use answer_writer::AnswerWriter;
 
@@ -32,7 +33,10 @@ use crate::{
 /// A submission this late after the deadline is still accepted (network delays).
 pub const GRACE_SECS: i64 = 30;
 
-pub use entity::attempt::{AttemptKind, AttemptStatus};
+pub use entity::{
+    attempt::{AttemptKind, AttemptStatus, FinishedReason},
+    attempt_event::AttemptEventKind,
+};
 const OPEN: AttemptStatus = AttemptStatus::Open;
 
 /// A question as one attempt shows it.
@@ -47,6 +51,8 @@ pub struct Drawn {
     /// Chosen original indices; `None` when unanswered.
     pub choices: Option<Vec<usize>>,
     pub correct: Option<bool>,
+    /// Marked by the cadre for review.
+    pub flagged: bool,
 }
 
 impl Drawn {
@@ -126,15 +132,34 @@ pub struct Graded {
     pub total: i32,
 }
 
-/// One answer as the app sends it: positions in the options as shown.
+/// One answer as the app sends it: positions in the options as shown, and whether it is
+/// flagged for review (`None`: as it was).
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub question_id: i64,
     pub choices: Vec<usize>,
+    pub flagged: Option<bool>,
 }
 
 fn state_conflict(code: Clash, detail: &str) -> AppError {
     AppError::conflict(code, detail)
+}
+
+/// A member's extra time (延时).
+fn extra_time(e: &enrollment::Model) -> Duration {
+    Duration::minutes(e.extra_minutes.into())
+}
+
+/// Passes when the request comes from the device the attempt belongs to (any device, for
+/// an attempt started without one).
+fn on_device(attempt: &attempt::Model, device: Option<&str>) -> AppResult<()> {
+    match &attempt.device_id {
+        Some(owner) if device != Some(owner.as_str()) => Err(state_conflict(
+            Clash::AttemptOnAnotherDevice,
+            "this attempt is open on another device; take it over to go on here",
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// One drawn question of an attempt, as stored.
@@ -152,6 +177,7 @@ fn drawn(row: attempt_question::Model, question: Option<question::Model>) -> App
             .as_deref()
             .and_then(|c| serde_json::from_str(c).ok()),
         correct: row.correct,
+        flagged: row.flagged,
     })
 }
 
@@ -220,7 +246,7 @@ fn grade(questions: &[Drawn]) -> Grading {
 async fn finish(
     db: &impl ConnectionTrait,
     full: &mut AttemptFull,
-    status: AttemptStatus,
+    (status, reason): (AttemptStatus, FinishedReason),
     at: DateTime<Utc>,
 ) -> AppResult<bool> {
     let Grading {
@@ -237,6 +263,7 @@ async fn finish(
     let done = attempt::Entity::update_many()
         .col_expr(attempt::Column::Status, Expr::value(status))
         .col_expr(attempt::Column::FinishedAt, Expr::value(at))
+        .col_expr(attempt::Column::FinishedReason, Expr::value(reason))
         .col_expr(attempt::Column::ScoreCenti, Expr::value(centi))
         .col_expr(attempt::Column::PointsEarned, Expr::value(earned as i32))
         .col_expr(attempt::Column::PointsTotal, Expr::value(total as i32))
@@ -266,6 +293,7 @@ async fn finish(
     roster::record_attempt(db, &enrollment, full.attempt.kind, centi).await?;
     let a = &mut full.attempt;
     a.status = status;
+    a.finished_reason = Some(reason);
     a.finished_at = Some(at);
     a.score_centi = Some(centi);
     a.points_earned = earned as i32;
@@ -290,7 +318,8 @@ fn overdue(attempt: &attempt::Model, now: DateTime<Utc>) -> bool {
 async fn expire(db: &impl ConnectionTrait, attempt: attempt::Model) -> AppResult<AttemptFull> {
     let mut full = load_full(db, attempt).await?;
     let deadline = full.attempt.deadline;
-    if !finish(db, &mut full, AttemptStatus::Expired, deadline).await? {
+    let how = (AttemptStatus::Expired, FinishedReason::Deadline);
+    if !finish(db, &mut full, how, deadline).await? {
         // Finished meanwhile: show it as stored.
         let stored = attempt::Entity::find_by_id(full.attempt.id)
             .one(db)
@@ -326,15 +355,16 @@ async fn settle(
     Ok(running)
 }
 
-/// Which window is open at `now`: the main exam, or the make-up (补考); otherwise why not.
-fn window(c: &campaign::Model, now: DateTime<Utc>) -> AppResult<AttemptKind> {
+/// Which window is open at `now` for a member with `extra` minutes (each window closes
+/// that much later for them): the main exam, or the make-up (补考); otherwise why not.
+fn window(c: &campaign::Model, now: DateTime<Utc>, extra: Duration) -> AppResult<AttemptKind> {
     if now < c.exam_opens_at {
         return Err(state_conflict(
             Clash::ExamNotOpen,
             "the exam has not opened yet",
         ));
     }
-    if now < c.exam_closes_at {
+    if now < c.exam_closes_at + extra {
         return Ok(AttemptKind::Main);
     }
     match (c.makeup_opens_at, c.makeup_closes_at) {
@@ -345,7 +375,7 @@ fn window(c: &campaign::Model, now: DateTime<Utc>) -> AppResult<AttemptKind> {
                 opens.to_rfc3339()
             ),
         )),
-        (Some(_), Some(closes)) if now < closes => Ok(AttemptKind::Makeup),
+        (Some(_), Some(closes)) if now < closes + extra => Ok(AttemptKind::Makeup),
         _ => Err(state_conflict(Clash::ExamClosed, "the exam has closed")),
     }
 }
@@ -427,14 +457,18 @@ async fn draw(
 /// still open. The paper is drawn and its questions read beside the writers; under the
 /// write turn and the cadre's lock only the checks that may have changed are made again
 /// (an open attempt, the attempts used) before the attempt is stored.
+///
+/// The attempt belongs to `device` (the app's `X-Device-Id`); resuming one that belongs
+/// to another device is 409 `attempt_on_another_device` (a takeover moves it). A member's
+/// `extra_minutes` lengthen their attempt and move the window's close for them.
 pub async fn start_attempt(
     db: &DatabaseConnection,
     actor: &Actor,
-    campaign_id: i64,
+    (campaign_id, device): (i64, Option<&str>),
     now: DateTime<Utc>,
 ) -> AppResult<Started> {
     let campaign = campaigns::find(db, campaign_id).await?;
-    campaigns::enrolled(db, campaign_id, actor.id).await?;
+    let member = campaigns::enrolled(db, campaign_id, actor.id).await?;
     // Drawn ahead, beside the writers, when a window is open and no attempt is running
     // (an app reopening its exam resumes without drawing); a draw that fails is reported
     // after the checks below, which come first.
@@ -445,7 +479,7 @@ pub async fn start_attempt(
         .count(db)
         .await?
         > 0;
-    let drawn = match window(&campaign, now) {
+    let drawn = match window(&campaign, now, extra_time(&member)) {
         Ok(_) if !running_now => Some(draw(db, &campaign, actor.id).await),
         _ => None,
     };
@@ -455,11 +489,13 @@ pub async fn start_attempt(
     if let Some(open) = running {
         let full = load_full(&txn, open).await?;
         txn.commit().await?;
+        on_device(&full.attempt, device)?;
         return Ok(Started::Resumed(full));
     }
     // Expiry above may have used up an attempt: read the enrollment after it.
     let enrollment = campaigns::enrolled(&txn, campaign_id, actor.id).await?;
-    let checked = match window(&campaign, now) {
+    let extra = extra_time(&enrollment);
+    let checked = match window(&campaign, now, extra) {
         Ok(kind) => match refusal(&campaign, &enrollment, kind) {
             Some(err) => Err(err),
             // The attempt that was running ended meanwhile: draw now.
@@ -479,8 +515,8 @@ pub async fn start_attempt(
             return Err(err);
         }
     };
-    let deadline = (now + Duration::minutes(campaign.duration_minutes as i64))
-        .min(window_close(&campaign, kind));
+    let deadline = (now + Duration::minutes(campaign.duration_minutes as i64) + extra)
+        .min(window_close(&campaign, kind) + extra);
     let attempt = attempt::ActiveModel {
         campaign_id: Set(campaign_id),
         user_id: Set(actor.id),
@@ -496,6 +532,7 @@ pub async fn start_attempt(
         points_total: Set(0),
         correct_count: Set(0),
         question_total: Set(questions.len() as i32),
+        device_id: Set(device.map(str::to_owned)),
         ..Default::default()
     }
     .insert(&txn)
@@ -522,6 +559,7 @@ async fn store_drawn(db: &impl ConnectionTrait, attempt_id: i64, drawn: &[Drawn]
             points: Set(Some(d.points)),
             choices: Set(None),
             correct: Set(None),
+            flagged: Set(false),
         })
         .collect();
     for chunk in stored.chunks(500) {
@@ -551,6 +589,7 @@ fn order_options(picks: &[papers::Pick], rows: &mut HashMap<i64, question::Model
             option_order: order,
             choices: None,
             correct: None,
+            flagged: false,
         });
     }
     drawn
@@ -569,8 +608,14 @@ async fn owned(
     Ok(attempt)
 }
 
-/// One answer to store: the question's position and the chosen original options.
-pub(crate) type Write = (i32, Vec<usize>);
+/// One answer to store: the question's position, the chosen original options, and the
+/// review flag when the app set it.
+#[derive(Debug, Clone)]
+pub struct Write {
+    position: i32,
+    choices: Vec<usize>,
+    flagged: Option<bool>,
+}
 
 /// Checks answers against the attempt's questions (positions in the options as shown)
 /// and turns them into original option indices.
@@ -608,7 +653,11 @@ fn check_answers(full: &AttemptFull, answers: &[Answer]) -> AppResult<Vec<Write>
         } else {
             let mut original: Vec<usize> = shown.iter().map(|s| q.option_order[*s]).collect();
             original.sort_unstable();
-            writes.push((q.position, original));
+            writes.push(Write {
+                position: q.position,
+                choices: original,
+                flagged: a.flagged,
+            });
         }
     }
     if !errors.is_empty() {
@@ -618,7 +667,8 @@ fn check_answers(full: &AttemptFull, answers: &[Answer]) -> AppResult<Vec<Write>
 }
 
 /// Writes checked answers into an attempt's rows (each replaces the saved one for its
-/// question): one statement for the whole batch, `CASE position WHEN … THEN choices`.
+/// question, and its flag when one was sent): one statement for the whole batch,
+/// `CASE position WHEN … THEN choices`.
 pub(crate) async fn write_choices(
     db: &impl ConnectionTrait,
     attempt_id: i64,
@@ -628,23 +678,38 @@ pub(crate) async fn write_choices(
         return Ok(());
     }
     let mut choices = CaseStatement::new();
+    let mut flags = CaseStatement::new();
     let mut positions = Vec::with_capacity(writes.len());
-    for (position, original) in writes {
-        let value = (!original.is_empty())
-            .then(|| serde_json::to_string(original).expect("numbers serialise"));
+    for w in writes {
+        let value = (!w.choices.is_empty())
+            .then(|| serde_json::to_string(&w.choices).expect("numbers serialise"));
         choices = choices.case(
-            attempt_question::Column::Position.eq(*position),
+            attempt_question::Column::Position.eq(w.position),
             Expr::value(value),
         );
-        positions.push(*position);
+        if let Some(flag) = w.flagged {
+            flags = flags.case(
+                attempt_question::Column::Position.eq(w.position),
+                Expr::value(flag),
+            );
+        }
+        positions.push(w.position);
     }
-    attempt_question::Entity::update_many()
-        .col_expr(
-            attempt_question::Column::Choices,
-            choices
-                .finally(Expr::col(attempt_question::Column::Choices))
+    let mut update = attempt_question::Entity::update_many().col_expr(
+        attempt_question::Column::Choices,
+        choices
+            .finally(Expr::col(attempt_question::Column::Choices))
+            .into(),
+    );
+    if writes.iter().any(|w| w.flagged.is_some()) {
+        update = update.col_expr(
+            attempt_question::Column::Flagged,
+            flags
+                .finally(Expr::col(attempt_question::Column::Flagged))
                 .into(),
-        )
+        );
+    }
+    update
         .filter(attempt_question::Column::AttemptId.eq(attempt_id))
         .filter(attempt_question::Column::Position.is_in(positions))
         .exec(db)
@@ -654,9 +719,12 @@ pub(crate) async fn write_choices(
 
 /// The written answers, as `full` shows them.
 fn show_choices(full: &mut AttemptFull, writes: Vec<Write>) {
-    for (position, original) in writes {
-        if let Some(q) = full.questions.iter_mut().find(|q| q.position == position) {
-            q.choices = (!original.is_empty()).then_some(original);
+    for w in writes {
+        if let Some(q) = full.questions.iter_mut().find(|q| q.position == w.position) {
+            q.choices = (!w.choices.is_empty()).then_some(w.choices);
+            if let Some(flag) = w.flagged {
+                q.flagged = flag;
+            }
         }
     }
 }
@@ -697,7 +765,7 @@ pub async fn save_answers(
     db: &DatabaseConnection,
     writer: &AnswerWriter,
     actor: &Actor,
-    attempt_id: i64,
+    (attempt_id, device): (i64, Option<&str>),
     answers: &[Answer],
     now: DateTime<Utc>,
 ) -> AppResult<AttemptFull> {
@@ -705,6 +773,7 @@ pub async fn save_answers(
     if attempt.status != OPEN {
         return Err(attempt_finished());
     }
+    on_device(&attempt, device)?;
     if overdue(&attempt, now) {
         return Err(expire_overdue(db, actor, attempt_id, now).await?);
     }
@@ -722,11 +791,14 @@ pub async fn save_answers(
 pub async fn submit(
     db: &DatabaseConnection,
     actor: &Actor,
-    attempt_id: i64,
+    (attempt_id, device): (i64, Option<&str>),
     answers: &[Answer],
     now: DateTime<Utc>,
 ) -> AppResult<Graded> {
     let attempt = owned(db, actor, attempt_id).await?;
+    if attempt.status == OPEN {
+        on_device(&attempt, device)?;
+    }
     match attempt.status {
         AttemptStatus::Submitted => return Ok(graded(&load_full(db, attempt).await?)),
         AttemptStatus::Expired => return Err(deadline_passed()),
@@ -748,14 +820,15 @@ pub async fn submit(
             return Ok(graded(&done));
         }
         AttemptStatus::Expired => return Err(deadline_passed()),
-        AttemptStatus::Open => {}
+        AttemptStatus::Open => on_device(&fresh, device)?,
     }
     full.attempt = fresh;
     write_choices(&txn, attempt_id, &writes).await?;
     show_choices(&mut full, writes);
     // Under the cadre's lock the attempt is still open, so this finishes it; should it
     // not, the stored outcome is what counts.
-    if !finish(&txn, &mut full, AttemptStatus::Submitted, now).await? {
+    let how = (AttemptStatus::Submitted, FinishedReason::Submitted);
+    if !finish(&txn, &mut full, how, now).await? {
         let stored = owned(&txn, actor, attempt_id).await?;
         full = load_full(&txn, stored).await?;
     }
