@@ -937,7 +937,7 @@ async fn the_console_takes_a_new_account_through_its_first_things_and_signs_in_w
         .await;
         b.text("#last-sign-in").await;
         // Signed out, the next sign-in asks for a code (a recovery code works in its place).
-        b.click("header button.link").await;
+        b.click("#sign-out").await;
         b.type_into("input[name=username]", "xinhr").await;
         b.type_into("input[name=password]", "Chosen-By-Me-2026")
             .await;

@@ -425,7 +425,9 @@ async fn a_cadre_on_a_phone_studies_offline_and_the_session_is_stored_once() {
         .await;
     b.click("#start-study").await;
     let began = chrono::Utc::now();
-    // A reload (or the phone killing the tab) keeps the running timer and its course.
+    // Running (the timer is kept as it starts) …
+    b.text("#stop-study").await;
+    // … and a reload (or the phone killing the tab) keeps the running timer and its course.
     b.script("location.reload();", json!([])).await;
     b.text("#stop-study").await;
     // The course list loads after the page: the kept course is chosen once it is there.
@@ -1754,7 +1756,7 @@ async fn a_session_that_ends_returns_to_sign_in_and_then_to_the_same_page() {
 
     // 记住我 keeps the session for a new tab of the same browser; without it, a new tab
     // asks again.
-    b.click("header button.link").await;
+    b.click("#sign-out").await;
     b.text("#login-form").await;
     b.type_into("input[name=username]", "hr").await;
     b.type_into("input[name=password]", DEMO_PASSWORD).await;
@@ -1764,7 +1766,7 @@ async fn a_session_that_ends_returns_to_sign_in_and_then_to_the_same_page() {
     b.script("sessionStorage.clear(); location.reload();", json!([]))
         .await;
     b.text("header .who").await;
-    b.click("header button.link").await;
+    b.click("#sign-out").await;
     b.text("#login-form").await;
     let kept = b
         .script("return localStorage.getItem('xuefa.session');", json!([]))
@@ -2570,6 +2572,219 @@ async fn a_task_and_a_law_report_recorded_in_the_console_move_the_annual_page() 
             json!([]),
         )
         .await;
+        b.screenshot(&path).await;
+    }
+}
+
+/// Every page of the console as those who use it, at desktop width and at a phone's:
+/// axe-core finds no serious or critical problem (WCAG 2.1 A and AA).
+#[tokio::test]
+async fn every_page_passes_axe_core_with_no_serious_or_critical_finding() {
+    let Some(c) = console().await else { return };
+    let mut found = Vec::new();
+    let cadre = roster_cadre(&c, Condition::all(), "a cadre on the roster").await;
+    for (width, height) in [(1280, 1000), (375, 812)] {
+        let b = Browser::start(width, height).await;
+        b.goto(&c.origin).await;
+        b.text("#login-form").await;
+        for p in b.accessibility_problems().await {
+            found.push(format!("{width}px sign-in: {p}"));
+        }
+        for (user, password, pages) in [
+            (
+                "admin",
+                "Gov-Intranet-2026",
+                &[
+                    "/hr/targets",
+                    "/hr/roster",
+                    "/hr/campaign",
+                    "/hr/courses",
+                    "/hr/questions",
+                    "/hr/attempts",
+                    "/judicial/activities",
+                    "/judicial/ledgers",
+                    "/judicial/ledgers?kind=law-tasks",
+                    "/judicial/ledgers?kind=law-reports",
+                    "/judicial/stats",
+                    "/judicial/annual",
+                    "/league",
+                    "/admin/users",
+                    "/admin/audit",
+                    "/admin/deliveries",
+                    "/account",
+                ][..],
+            ),
+            (
+                cadre.username.as_str(),
+                DEMO_PASSWORD,
+                &["/me", "/account"][..],
+            ),
+        ] {
+            b.sign_in(&c.origin, user, password).await;
+            for page in pages {
+                b.goto(&format!("{}/#{page}", c.origin)).await;
+                // The page has loaded its data when nothing says 加载中 any more.
+                b.until(
+                    "the page loaded",
+                    "return document.querySelector('main') && !document.querySelector('.loading') && document.querySelector('main').innerText.length > 20;",
+                    json!([]),
+                )
+                .await;
+                for p in b.accessibility_problems().await {
+                    found.push(format!("{width}px {user} {page}: {p}"));
+                }
+            }
+            b.click("#sign-out").await;
+            b.text("#login-form").await;
+        }
+    }
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+}
+
+/// The exam by keyboard alone: told the focus rule and the extra time first, the answer
+/// sheet (答题卡) jumps to a question, a flag is set and shown, leaving the page is
+/// counted, every control shows where the focus is, and the exam passes axe-core — also
+/// in large type at 200 % zoom on a phone (a 188-pixel-wide page), without scrolling
+/// sideways.
+#[tokio::test]
+async fn a_cadre_sits_the_exam_by_keyboard_in_large_type() {
+    let Some(c) = console().await else { return };
+    let cadre = roster_cadre(
+        &c,
+        Condition::all()
+            .add(enrollment::Column::StudyComplete.eq(true))
+            .add(enrollment::Column::AttemptsUsed.eq(0)),
+        "a cadre ready for the exam",
+    )
+    .await;
+    let hr = c.app.token("hr", DEMO_PASSWORD).await;
+    c.app
+        .patch(
+            &format!(
+                "/api/v1/campaigns/{}/enrollments/{}",
+                c.demo.campaign_id, cadre.id
+            ),
+            &hr,
+            json!({"extra_minutes": 20}),
+        )
+        .await
+        .expect(200);
+    let b = Browser::start(1280, 1000).await;
+    b.sign_in(&c.origin, &cadre.username, DEMO_PASSWORD).await;
+    assert_eq!(b.text("#extra-time").await, "您的考试时间延长 20 分钟。");
+    assert!(
+        b.text("#focus-rule")
+            .await
+            .contains("离开考试页面超过 3 次将自动交卷")
+    );
+    b.until(
+        "开始考试 open",
+        "const s = document.querySelector('#start-exam'); return s && !s.disabled;",
+        json!([]),
+    )
+    .await;
+    // Large type, by keyboard, remembered.
+    b.tab_to("#large-text").await;
+    b.press("\u{E007}").await;
+    b.until(
+        "large type",
+        "return document.documentElement.classList.contains('large-text');",
+        json!([]),
+    )
+    .await;
+    b.tab_to("#start-exam").await;
+    let outline = b
+        .script(
+            "return getComputedStyle(document.activeElement).outlineStyle;",
+            json!([]),
+        )
+        .await;
+    assert_ne!(outline, json!("none"), "the focus is visible");
+    b.press("\u{E007}").await;
+    b.text("#answer-sheet").await;
+    // The answer sheet's third item takes the focus to the third question; Space answers.
+    b.tab_to("#answer-sheet button:nth-of-type(3)").await;
+    b.press("\u{E007}").await;
+    let on_third = b
+        .script(
+            "return document.activeElement.closest('.question') === document.querySelectorAll('.question')[2];",
+            json!([]),
+        )
+        .await;
+    assert_eq!(on_third, json!(true), "the sheet jumps to the question");
+    b.press(" ").await;
+    // Its flag button, reached by Tab, marks it.
+    b.tab_to(".question:nth-of-type(3) .flag").await;
+    b.press(" ").await;
+    let item = b
+        .until(
+            "the third item answered and flagged",
+            "const i = document.querySelectorAll('#answer-sheet button')[2]; return i.classList.contains('answered') && i.classList.contains('flagged') && i.getAttribute('aria-label');",
+            json!([]),
+        )
+        .await;
+    assert_eq!(item, json!("第 3 题，已答，已标记"));
+    // Leaving the page is counted and shown.
+    b.script("window.dispatchEvent(new Event('blur'));", json!([]))
+        .await;
+    b.until(
+        "the loss counted",
+        "const f = document.querySelector('#focus-count'); return f && f.innerText.includes('已离开考试页面 1 次');",
+        json!([]),
+    )
+    .await;
+    let polite = b
+        .script(
+            "const a = document.querySelector('#time-announcement'); return [a.getAttribute('aria-live'), a.innerText];",
+            json!([]),
+        )
+        .await;
+    assert_eq!(polite, json!(["polite", ""]), "not announced every second");
+    let problems = b.accessibility_problems().await;
+    assert!(problems.is_empty(), "{problems:?}");
+
+    // 200 % zoom on a phone: the same attempt, in large type, fits the width.
+    let phone = Browser::start(188, 812).await;
+    phone
+        .sign_in(&c.origin, &cadre.username, DEMO_PASSWORD)
+        .await;
+    phone
+        .script(
+            "localStorage.setItem('xuefa.large-text', '1'); location.reload();",
+            json!([]),
+        )
+        .await;
+    phone.click("#continue-exam").await;
+    phone.text("#answer-sheet").await;
+    let fits = phone
+        .script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            json!([]),
+        )
+        .await;
+    let wide = phone
+        .script(
+            "return [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 8).map((e) => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right) + ' in ' + e.parentElement.tagName + '.' + e.parentElement.className + ' ' + e.innerText.slice(0, 20));",
+            json!([]),
+        )
+        .await;
+    assert!(
+        fits[0].as_i64() <= fits[1].as_i64(),
+        "no sideways scrolling: {fits}; too wide: {wide}"
+    );
+    let problems = phone.accessibility_problems().await;
+    assert!(problems.is_empty(), "{problems:?}");
+    if let Some(path) = screenshot_to("exam-large-phone.png") {
+        phone.screenshot(&path).await;
+    }
+
+    // Submitted by keyboard: 交卷, then 确定交卷.
+    b.tab_to("#submit-exam").await;
+    b.press("\u{E007}").await;
+    b.tab_to("#confirm-submit").await;
+    b.press("\u{E007}").await;
+    b.text("#exam-result").await;
+    if let Some(path) = screenshot_to("exam-keyboard.png") {
         b.screenshot(&path).await;
     }
 }

@@ -172,6 +172,63 @@ impl Browser {
         self.act("POST", "/url", json!({ "url": url })).await;
     }
 
+    /// Presses keys as a keyboard does, into whatever has the focus (`\u{E004}` Tab,
+    /// `\u{E007}` Enter, `" "` Space).
+    pub async fn press(&self, keys: &str) {
+        let mut actions = Vec::new();
+        for k in keys.chars() {
+            actions.push(json!({"type": "keyDown", "value": k.to_string()}));
+            actions.push(json!({"type": "keyUp", "value": k.to_string()}));
+        }
+        self.act(
+            "POST",
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}),
+        )
+        .await;
+    }
+
+    /// Presses Tab until the focus is on the first element matching `css` (80 presses at
+    /// most: fails if the keyboard cannot reach it).
+    pub async fn tab_to(&self, css: &str) {
+        for _ in 0..80 {
+            let here = self
+                .script(
+                    "return !!document.activeElement && document.activeElement.matches(arguments[0]);",
+                    json!([css]),
+                )
+                .await;
+            if here == json!(true) {
+                return;
+            }
+            self.press("\u{E004}").await;
+        }
+        panic!("Tab never reached {css}");
+    }
+
+    /// axe-core's serious and critical findings (WCAG 2.1 A and AA rules) on the page as it
+    /// is now, each as `rule: the elements` (vendored and pinned: `vendor/README.md`).
+    pub async fn accessibility_problems(&self) -> Vec<String> {
+        const AXE: &str = include_str!("vendor/axe.min.js");
+        self.script(
+            &format!("{AXE}\n;window.axe = axe; return true;"),
+            json!([]),
+        )
+        .await;
+        let found = self
+            .command(
+                "POST",
+                "/execute/async",
+                json!({"script": "const done = arguments[arguments.length - 1];
+                    window.axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})
+                      .then((r) => done(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`)),
+                            (e) => done([`axe failed: ${e}`]));", "args": []}),
+            )
+            .await;
+        serde_json::from_value(found.clone()).unwrap_or_else(|_| vec![format!("axe: {found}")])
+    }
+
     /// Runs `script` in the page (its `arguments` are `args`) and returns its value.
     pub async fn script(&self, script: &str, args: Value) -> Value {
         self.command(

@@ -236,7 +236,7 @@ export function Users({ me, query }) {
     ${
       page &&
       html`<p class="muted">管理范围决定组织人事、司法所和管理员账号能看到和办理哪些单位的数据。</p>
-      <div class="scroll"><table id="users"><thead><tr>${sorter("用户名", "username")}${sorter("姓名", "name")}<th>单位</th><th>角色</th><th>管理范围</th>${sorter("工号", "employee_no")}<th>领导干部</th><th>状态</th><th title="双因素认证已绑定；下次登录须修改密码">安全</th><th>操作</th></tr></thead>
+      <div class="scroll" tabindex="0"><table id="users"><thead><tr>${sorter("用户名", "username")}${sorter("姓名", "name")}<th>单位</th><th>角色</th><th>管理范围</th>${sorter("工号", "employee_no")}<th>领导干部</th><th>状态</th><th title="双因素认证已绑定；下次登录须修改密码">安全</th><th>操作</th></tr></thead>
       <tbody>${page.items.map(
         (
           u,
@@ -307,7 +307,7 @@ export function AuditLog({ query }) {
     ${!page && !error && html`<p class="muted loading">加载中…</p>`}
     ${
       page &&
-      html`<div class="scroll"><table id="audit"><thead><tr><th>时间</th><th>操作人</th><th>操作</th><th>对象</th><th>说明</th></tr></thead>
+      html`<div class="scroll" tabindex="0"><table id="audit"><thead><tr><th>时间</th><th>操作人</th><th>操作</th><th>对象</th><th>说明</th></tr></thead>
       <tbody>${page.items.map(
         (
           e,
@@ -335,7 +335,7 @@ export function Deliveries({ query }) {
     ${
       page &&
       html`<p class="muted">未配置网关（XUEFA_NOTIFY_WEBHOOK）时通知只在应用内显示，此处为空。</p>
-      <div class="scroll"><table id="deliveries"><thead><tr><th>时间</th><th>通知</th><th>状态</th><th>次数</th><th>下次尝试</th><th>最近错误</th></tr></thead>
+      <div class="scroll" tabindex="0"><table id="deliveries"><thead><tr><th>时间</th><th>通知</th><th>状态</th><th>次数</th><th>下次尝试</th><th>最近错误</th></tr></thead>
       <tbody>${page.items.map(
         (
           d,

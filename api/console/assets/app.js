@@ -194,6 +194,20 @@ function Verify({ code }) {
   </section></main>`;
 }
 
+// The larger type chosen on this browser, from the first page on (the sign-in too).
+document.documentElement.classList.toggle("large-text", localStorage.getItem("xuefa.large-text") === "1");
+
+/** 大字: a larger type for every page, remembered on this browser (适老化). */
+function LargeText() {
+  const [on, setOn] = useState(localStorage.getItem("xuefa.large-text") === "1");
+  useEffect(() => {
+    document.documentElement.classList.toggle("large-text", on);
+    localStorage.setItem("xuefa.large-text", on ? "1" : "0");
+  }, [on]);
+  return html`<button class="link" id="large-text" aria-pressed=${on ? "true" : "false"} onClick=${() => setOn(!on)}>
+    ${on ? "标准字号" : "大字"}</button>`;
+}
+
 function App() {
   const [me, setMe] = useState(() => (session() || {}).me || null);
   const [limit, setLimit] = useState(() => (session() || {}).limit || null);
@@ -253,7 +267,8 @@ function App() {
       </nav>
       ${me.scope && html`<span class="scope" title="管理范围">${me.scope.path.join(" › ")}</span>`}
       <a class="who" href="#/account" title="我的账号">${me.name}（${me.roles.map((r) => WORDS.role[r]).join("、")}）</a>
-      <button class="link" onClick=${signOut}>退出</button>
+      <${LargeText} />
+      <button class="link" id="sign-out" onClick=${signOut}>退出</button>
     </header>
     <main>
       ${greet && html`<${LastSignIn} me=${me} onClose=${() => (greeted(), setGreet(false))} />`}

@@ -16,6 +16,20 @@ function uuid() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** This browser's device id, made once and kept: an exam attempt belongs to the device
+ *  that started it (saves from another are refused until it takes the attempt over). */
+function deviceId() {
+  let id = localStorage.getItem("xuefa.device");
+  if (!id) {
+    id = uuid();
+    localStorage.setItem("xuefa.device", id);
+  }
+  return id;
+}
+
+/** An exam request, from this device. */
+const onDevice = (method, path, body) => call(method, path, body, { headers: { "X-Device-Id": deviceId() } });
+
 const unsent = () => JSON.parse(localStorage.getItem(QUEUE) || "[]");
 const keep = (list) => localStorage.setItem(QUEUE, JSON.stringify(list));
 
@@ -350,13 +364,68 @@ function notStartable(view, progress, now) {
 /** mm:ss of the seconds left. */
 const clock = (left) => `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
 
+/** The exam page's focus losses, reported as they happen: `onReport` gets the server's
+ *  count (and whether it submitted the attempt). */
+function useFocusWatch(attempt, onReport) {
+  useEffect(() => {
+    if (!attempt || attempt.status !== "open") return undefined;
+    const report = (kind) =>
+      onDevice("POST", `/attempts/${attempt.id}/events`, { events: [{ kind, at: new Date().toISOString() }] }).then(
+        onReport,
+        () => {},
+      );
+    const blur = () => report("blur");
+    const paste = () => report("paste");
+    const fullscreen = () => !document.fullscreenElement && report("fullscreen_exit");
+    window.addEventListener("blur", blur);
+    document.addEventListener("paste", paste);
+    document.addEventListener("fullscreenchange", fullscreen);
+    return () => {
+      window.removeEventListener("blur", blur);
+      document.removeEventListener("paste", paste);
+      document.removeEventListener("fullscreenchange", fullscreen);
+    };
+  }, [attempt && attempt.id, attempt && attempt.status]);
+}
+
+/** A question's flag button says what it will do. */
+const flagText = (on) => (on ? "⚑ 已标记（点此取消）" : "标记此题，稍后检查");
+
+/** The countdown said aloud (politely) at 5 minutes and at 1, not every second. */
+function announcement(left) {
+  if (left <= 60) return "考试剩余时间不足 1 分钟，请尽快交卷。";
+  if (left <= 300) return "考试剩余时间不足 5 分钟。";
+  return "";
+}
+
+/** 答题卡: every question's state (answered, unanswered, flagged) in words and marks, each
+ *  a button that takes you to it. */
+function AnswerSheet({ attempt, answers, flags }) {
+  const jump = (q) => {
+    const target = /** @type {HTMLElement | null} */ (document.querySelector(`[data-question="${q.id}"] input`));
+    target?.scrollIntoView({ block: "center" });
+    target?.focus();
+  };
+  return html`<nav class="answer-sheet" id="answer-sheet" aria-label="答题卡">
+    ${attempt.questions.map((q, i) => {
+      const done = (answers[q.id] || []).length > 0;
+      const state = `${done ? "已答" : "未答"}${flags[q.id] ? "，已标记" : ""}`;
+      return html`<button type="button" class=${`sheet-item ${done ? "answered" : "unanswered"}${flags[q.id] ? " flagged" : ""}`}
+        aria-label=${`第 ${i + 1} 题，${state}`} onClick=${() => jump(q)}>${i + 1}${flags[q.id] ? "⚑" : ""}${done ? "✓" : ""}</button>`;
+    })}
+    <p class="muted sheet-legend">✓ 已答　⚑ 已标记　无标记为未答</p>
+  </nav>`;
+}
+
 function Exam({ campaign, tick, onDone }) {
   const [attempt, setAttempt] = useState(null);
   const [answers, setAnswers] = useState({});
+  const [flags, setFlags] = useState({});
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);
   const [confirming, setConfirming] = useState(false);
   const [resumed, setResumed] = useState(false);
+  const [losses, setLosses] = useState(null);
   const [now, setNow] = useState(Date.now());
   const [view] = useLoad(() => getAs("CampaignView", `/campaigns/${campaign.id}`), [campaign.id]);
   const [progress] = useLoad(() => getAs("ProgressView", `/campaigns/${campaign.id}/progress/me`), [campaign.id, tick]);
@@ -368,7 +437,18 @@ function Exam({ campaign, tick, onDone }) {
   const open = (a) => {
     setAttempt(a);
     setAnswers(Object.fromEntries(a.questions.map((q) => [q.id, q.choices || []])));
+    setFlags(Object.fromEntries(a.questions.map((q) => [q.id, q.flagged])));
   };
+  /** @param {any} focus */
+  const reported = async (focus) => {
+    setLosses(focus);
+    if (focus.submitted) {
+      const done = await get(`/attempts/${attempt.id}`);
+      setResult({ ...done, autoSubmitted: true });
+      onDone();
+    }
+  };
+  useFocusWatch(result ? null : attempt, reported);
   // A running attempt (after a reload, or begun on another device) is resumed, never
   // replaced: the page says so and offers to go on.
   useEffect(() => {
@@ -382,11 +462,24 @@ function Exam({ campaign, tick, onDone }) {
   const start = async () => {
     setError(null);
     try {
-      open(await post(`/campaigns/${campaign.id}/attempts`));
+      open(await onDevice("POST", `/campaigns/${campaign.id}/attempts`));
     } catch (e) {
       setError(e);
     }
   };
+  const takeOver = async () => {
+    setError(null);
+    try {
+      open(await onDevice("POST", `/attempts/${attempt ? attempt.id : progress.open_attempt.id}/takeover`));
+      setResumed(false);
+    } catch (e) {
+      setError(e);
+    }
+  };
+  const save = (q, choices, flagged) =>
+    onDevice("PUT", `/attempts/${attempt.id}/answers`, { answers: [{ question_id: q.id, choices, flagged }] }).catch(
+      setError,
+    );
   const choose = (q, i) => {
     // From the latest answers, not this render's: taps faster than a render each count.
     setAnswers((before) => {
@@ -394,30 +487,46 @@ function Exam({ campaign, tick, onDone }) {
       const next =
         q.kind === "multiple" ? (current.includes(i) ? current.filter((x) => x !== i) : [...current, i].sort()) : [i];
       // Saved as chosen: a crash or a lost connection loses at most this click.
-      put(`/attempts/${attempt.id}/answers`, { answers: [{ question_id: q.id, choices: next }] }).catch(setError);
+      save(q, next, undefined);
       return { ...before, [q.id]: next };
     });
+  };
+  const flag = (q) => {
+    const next = !flags[q.id];
+    setFlags({ ...flags, [q.id]: next });
+    save(q, answers[q.id] || [], next);
   };
   const submit = async () => {
     setConfirming(false);
     try {
       const sheet = Object.entries(answers).map(([id, choices]) => ({ question_id: Number(id), choices }));
-      setResult(await post(`/attempts/${attempt.id}/submit`, { answers: sheet }));
+      setResult(await onDevice("POST", `/attempts/${attempt.id}/submit`, { answers: sheet }));
       onDone();
     } catch (e) {
       setError(e);
     }
   };
+  const elsewhere = error && error.code === "attempt_on_another_device";
+  const takeOverButton =
+    elsewhere && html`<button id="take-over" onClick=${takeOver}>在本设备继续作答（接管）</button>`;
   if (result) {
-    return html`<div class="result" id="exam-result"><p class="big">得分 <strong id="score">${result.score}</strong></p>
+    return html`<div class="result" id="exam-result">
+      ${result.autoSubmitted && html`<p class="notice" role="alert">离开考试页面次数超过规定，已自动交卷。</p>`}
+      <p class="big">得分 <strong id="score">${result.score}</strong></p>
       <p><span id="grade">${WORDS.grade[result.grade]}</span>，答对 ${result.correct} / ${result.total} 题。</p></div>`;
   }
   if (!attempt) {
     const why = notStartable(view, progress, now);
     return html`<div>
+      ${progress && progress.extra_minutes > 0 && html`<p id="extra-time">您的考试时间延长 ${progress.extra_minutes} 分钟。</p>`}
+      ${
+        progress &&
+        progress.max_focus_losses != null &&
+        html`<p class="notice" id="focus-rule">考试期间请勿离开考试页面：离开考试页面超过 ${progress.max_focus_losses} 次将自动交卷。</p>`
+      }
       <button id="start-exam" onClick=${start} disabled=${!!why || !progress}>开始考试</button>
       ${why && html`<p class="muted" id="start-why">${why}</p>`}
-      <${ErrorBanner} error=${error} />
+      <${ErrorBanner} error=${error} />${takeOverButton}
     </div>`;
   }
   const left = Math.max(0, Math.floor((new Date(attempt.deadline).getTime() - now) / 1000));
@@ -426,12 +535,19 @@ function Exam({ campaign, tick, onDone }) {
       <button onClick=${() => setResumed(false)} id="continue-exam">继续作答</button></p>`;
   }
   const unanswered = attempt.questions.filter((q) => !(answers[q.id] || []).length).length;
+  const limit = losses ? losses.limit : attempt.max_focus_losses;
   return html`<div class="exam" id="exam">
     ${attempt.kind === "makeup" && html`<p class="badge unmet" id="makeup-attempt">补考</p>`}
     <p class="countdown">剩余时间 <strong id="countdown">${clock(left)}</strong>（截止 ${dateTime(attempt.deadline)}）</p>
+    <p class="visually-hidden" aria-live="polite" id="time-announcement">${announcement(left)}</p>
+    ${
+      limit != null &&
+      html`<p class="muted" id="focus-count">已离开考试页面 ${losses ? losses.focus_losses : attempt.focus_losses} 次，超过 ${limit} 次将自动交卷。</p>`
+    }
+    <${AnswerSheet} attempt=${attempt} answers=${answers} flags=${flags} />
     <ol>${attempt.questions.map(
-      (q) => html`<li class="question" data-question=${q.id} data-kind=${q.kind}>
-      <p><span class="kind">${WORDS.question_kind[q.kind]}</span> ${q.stem}（${q.points} 分）</p>
+      (q, n) => html`<li class="question" data-question=${q.id} data-kind=${q.kind}>
+      <fieldset><legend><span class="kind">${WORDS.question_kind[q.kind]}</span> ${q.stem}（${q.points} 分）</legend>
       ${q.options.map(
         (
           o,
@@ -439,9 +555,12 @@ function Exam({ campaign, tick, onDone }) {
         ) => html`<label class="option"><input type=${q.kind === "multiple" ? "checkbox" : "radio"} name=${`q${q.id}`}
         checked=${(answers[q.id] || []).includes(i)} onChange=${() => choose(q, i)} /> ${o}</label>`,
       )}
+      <button type="button" class="link flag" aria-pressed=${flags[q.id] ? "true" : "false"} onClick=${() => flag(q)}
+        aria-label=${`${flagText(flags[q.id])}（第 ${n + 1} 题）`}>${flagText(flags[q.id])}</button>
+      </fieldset>
     </li>`,
     )}</ol>
-    <${ErrorBanner} error=${error} />
+    <${ErrorBanner} error=${error} />${takeOverButton}
     ${
       confirming
         ? html`<div class="confirm" role="alertdialog" aria-labelledby="confirm-text" id="submit-confirm">

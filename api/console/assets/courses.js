@@ -71,7 +71,7 @@ function MaterialDialog({ course, onSaved, onClose }) {
       ${
         (kind === "pdf" || kind === "video") &&
         html`<${Field} label=${kind === "pdf" ? "PDF 文件" : "视频文件（MP4、WebM 或 Ogg）"} name="body" errors=${errors}>
-          <input type="file" id="material-file" accept=${FILE_TYPES} onChange=${(e) => setFile(e.target.files[0] || null)} />
+          <input type="file" id="material-file" aria-label="选择课程文件（PDF 或视频）" accept=${FILE_TYPES} onChange=${(e) => setFile(e.target.files[0] || null)} />
         </${Field}>`
       }
       ${m && m.size != null && html`<p class="muted">当前文件 ${Math.ceil(m.size / 1024)} KB，${m.content_type}</p>`}
@@ -122,7 +122,7 @@ export function Courses() {
   if (error) return html`<${ErrorBanner} error=${error} />`;
   return html`<section id="courses">
     ${toast}
-    <div class="scroll"><table><thead><tr><th>课程</th><th>法律</th><th>时长（分钟）</th><th>学习资料</th><th>操作</th></tr></thead>
+    <div class="scroll" tabindex="0"><table><thead><tr><th>课程</th><th>法律</th><th>时长（分钟）</th><th>学习资料</th><th>操作</th></tr></thead>
     <tbody>${(courses || []).map(
       (c) => html`<tr data-course=${c.id}>
         <td>${c.title}</td><td>${c.law}</td>

@@ -206,7 +206,7 @@ function Missing({ campaign, unit, target }) {
     <${ErrorBanner} error=${error} />
     ${
       page &&
-      html`<div class="scroll"><table><thead><tr><th>姓名</th><th>工号</th><th>单位</th><th>差分钟</th><th>在线/自报</th><th>未完成必修课</th><th>已考/剩余</th><th>最高分</th><th>等级</th></tr></thead>
+      html`<div class="scroll" tabindex="0"><table><thead><tr><th>姓名</th><th>工号</th><th>单位</th><th>差分钟</th><th>在线/自报</th><th>未完成必修课</th><th>已考/剩余</th><th>最高分</th><th>等级</th></tr></thead>
       <tbody>${page.items.map(
         (m) => html`<tr><td>${m.name}${m.is_leader ? "（领导干部）" : ""}</td><td>${m.employee_no || ""}</td>
           <td>${m.unit_name || ""}</td><td>${m.minutes_short}</td><td>${m.live_minutes}/${m.self_reported_minutes}</td><td>${m.compulsory_unfinished.join("、")}</td>
@@ -215,6 +215,25 @@ function Missing({ campaign, unit, target }) {
       <${Pager} page=${page} onPage=${(n) => setAt({ ...at, page: n })} onSize=${(n) => setAt({ q, page: 1, per_page: Number(n) })} />`
     }
   </section>`;
+}
+
+/** 考试延时 for one person (适老化, disability accommodation): 0–120 minutes more. */
+function ExtraTimeDialog({ member, onSave, onClose }) {
+  const [minutes, setMinutes] = useState(String(member.extra_minutes || 0));
+  const [error, setError] = useState(null);
+  const save = (e) => {
+    e.preventDefault();
+    onSave(Number(minutes)).catch(setError);
+  };
+  return html`<${Dialog} id="extra-time-dialog" title="考试延时" onClose=${onClose}>
+    <form id="extra-time-form" onSubmit=${save}>
+      <p>为 ${member.name} 延长考试时间：本人的每次考试和考试截止时间都推后这些分钟。</p>
+      <${Field} label="延时（分钟，0–120）" name="extra_minutes" errors=${fieldErrors(error)}>
+        <input name="extra_minutes" type="number" min="0" max="120" value=${minutes} onInput=${(e) => setMinutes(e.target.value)} /></${Field}>
+      <${ErrorBanner} error=${error} />
+      <div class="actions"><button type="submit">保存</button><button type="button" class="secondary" onClick=${onClose}>取消</button></div>
+    </form>
+  </${Dialog}>`;
 }
 
 /** 免考 for one person or several: the reason asked in the page, not in `prompt()`. */
@@ -304,6 +323,15 @@ export function HrRoster({ query }) {
       html`<${ExemptDialog} people=${people} onClose=${() => setDialog(null)} onSave=${(reason) => setExempt(people, true, reason)} />`,
     );
   const exempt = (m) => (m.exempt ? setExempt([m], false, null).catch(setError) : askExempt([m]));
+  const askExtra = (m) =>
+    setDialog(
+      html`<${ExtraTimeDialog} member=${m} onClose=${() => setDialog(null)} onSave=${async (minutes) => {
+        await patch(`/campaigns/${campaign}/enrollments/${m.user_id}`, { extra_minutes: minutes });
+        setDialog(null);
+        showToast(`已为 ${m.name} 设置考试延时 ${minutes} 分钟。`);
+        reload();
+      }} />`,
+    );
   /** 移出名单: for people enrolled by mistake; the server refuses anyone who has started. */
   const askRemove = (people) =>
     setDialog(
@@ -338,7 +366,7 @@ export function HrRoster({ query }) {
   return html`<section>
     <h2>导入花名册</h2>
     <form class="toolbar" onSubmit=${importFile} id="import-form">
-      <input type="file" accept=".csv,text/csv" id="roster-file" onChange=${(e) => setFile(e.target.files[0])} />
+      <input type="file" accept=".csv,text/csv" id="roster-file" aria-label="选择花名册文件（CSV）" onChange=${(e) => setFile(e.target.files[0])} />
       <button type="submit" disabled=${!file}>导入</button>
       <span class="muted">CSV（UTF-8 或 GBK），列：姓名、工号、单位、角色、领导干部、密码；新账号初始密码 Xuefa-2026-init。</span>
     </form>
@@ -374,9 +402,9 @@ export function HrRoster({ query }) {
       ${!roster && !rosterError && html`<p class="muted loading">加载中…</p>`}
       ${
         roster &&
-        html`<div class="scroll"><table id="roster-table"><thead><tr>
+        html`<div class="scroll" tabindex="0"><table id="roster-table"><thead><tr>
           <th><input type="checkbox" aria-label="全选本页" checked=${allPicked} onChange=${() => setPicked(allPicked ? [] : rows.map((m) => m.user_id))} /></th>
-          ${sorter("姓名", "name")}<th>单位</th>${sorter("工号", "employee_no")}<th>领导干部</th>${sorter("已学分钟", "credited_minutes")}<th>在线/自报</th>${sorter("学习完成", "study_complete")}${sorter("免考", "exempt")}<th>操作</th></tr></thead>
+          ${sorter("姓名", "name")}<th>单位</th>${sorter("工号", "employee_no")}<th>领导干部</th>${sorter("已学分钟", "credited_minutes")}<th>在线/自报</th>${sorter("学习完成", "study_complete")}${sorter("免考", "exempt")}<th>考试延时</th><th>操作</th></tr></thead>
         <tbody>${rows.map(
           (m) => html`<tr data-user=${m.user_id}>
             <td><input type="checkbox" aria-label=${`选择${m.name}`} checked=${picked.includes(m.user_id)} onChange=${() => toggle(m.user_id)} /></td>
@@ -384,7 +412,8 @@ export function HrRoster({ query }) {
             <td>${m.is_leader ? "是" : ""}</td><td class="num">${number(m.credited_minutes)}</td>
             <td class="num" data-field="sources">${number(m.live_minutes)}/${number(m.self_reported_minutes)}</td>
             <td>${m.study_complete ? "是" : "否"}</td><td data-field="exempt" class="clip" title=${m.exempt_reason || ""}>${m.exempt ? `是（${m.exempt_reason}）` : "否"}</td>
-            <td class="row-actions"><button class="link" data-action="exempt" onClick=${() => exempt(m)}>${m.exempt ? "取消免考" : "免考"}</button><button class="link" data-action="unenroll" onClick=${() => askRemove([m])}>移出</button></td></tr>`,
+            <td class="num" data-field="extra_minutes">${m.extra_minutes ? `${m.extra_minutes} 分钟` : "—"}</td>
+            <td class="row-actions"><button class="link" data-action="exempt" onClick=${() => exempt(m)}>${m.exempt ? "取消免考" : "免考"}</button><button class="link" data-action="extra-time" onClick=${() => askExtra(m)}>延时</button><button class="link" data-action="unenroll" onClick=${() => askRemove([m])}>移出</button></td></tr>`,
         )}</tbody></table>
         ${rows.length === 0 && html`<p class="empty">暂无数据</p>`}</div>
         <${Pager} page=${roster} onPage=${(n) => setFilters({ page: String(n) })} onSize=${(n) => setFilters({ per_page: n })} />`
@@ -420,6 +449,7 @@ const EMPTY_CAMPAIGN = {
   min_live_share: 0,
   max_playback_rate: 1.5,
   presence_check_minutes: 0,
+  max_focus_losses: null,
 };
 
 /** A cap as the form edits it: empty is no cap (null). */
@@ -522,6 +552,7 @@ export function HrCampaign({ me, query }) {
       <label class="field check"><input type="checkbox" checked=${form.exam_requires_study} onChange=${set("exam_requires_study")} /><span>学习完成后方可考试</span></label>
       <${Field} label="补考开始（北京时间，可不设）" name="makeup_opens_at" errors=${errors}><input type="datetime-local" id="makeup-opens" value=${toLocal(form.makeup_opens_at)} onInput=${(e) => setForm({ ...form, makeup_opens_at: fromLocalOrNull(e.target.value) })} /></${Field}>
       <${Field} label="补考结束（北京时间）" name="makeup_closes_at" errors=${errors}><input type="datetime-local" id="makeup-closes" value=${toLocal(form.makeup_closes_at)} onInput=${(e) => setForm({ ...form, makeup_closes_at: fromLocalOrNull(e.target.value) })} /></${Field}>
+      <${Field} label="允许离开考试页面次数（空为不限）" name="max_focus_losses" errors=${errors}><input type="number" id="max-focus-losses" min="0" max="100" value=${form.max_focus_losses ?? ""} onInput=${(e) => setForm({ ...form, max_focus_losses: capOf(e.target.value) })} /></${Field}>
       <${Field} label="补考次数" name="makeup_attempts" errors=${errors}><input type="number" value=${form.makeup_attempts} onInput=${set("makeup_attempts")} /></${Field}>
       <${Field} label="截止前几天自动提醒（如 7、1）" name="remind_before_days" errors=${errors}><input name="remind_before_days" value=${daysText(form.remind_before_days)} onChange=${(e) => setForm({ ...form, remind_before_days: daysList(e.target.value) })} /></${Field}>
       <fieldset class="wide"><legend>学时认定</legend>
@@ -702,7 +733,7 @@ export function HrQuestions({ me, query }) {
           setError(err);
         }
       }}>
-      <input type="file" accept=".csv,text/csv" onChange=${(e) => setFile(e.target.files[0])} />
+      <input type="file" accept=".csv,text/csv" aria-label="选择题库文件（CSV）" onChange=${(e) => setFile(e.target.files[0])} />
       <button type="submit" disabled=${!file}>导入题库 CSV</button>
     </form>
     <details class="guide" id="csv-guide"><summary>题库 CSV 的列</summary>
@@ -734,7 +765,7 @@ export function HrQuestions({ me, query }) {
     ${!bank && !bankError && html`<p class="muted loading">加载中…</p>`}
     ${
       bank &&
-      html`<div class="scroll"><table id="questions"><thead><tr>${sorter("题型", "kind")}<th>题干</th><th>选项</th><th>答案</th>${sorter("分值", "points")}<th>法律依据</th><th>标签</th>${sorter("难度", "difficulty")}<th>题库</th><th>操作</th></tr></thead>
+      html`<div class="scroll" tabindex="0"><table id="questions"><thead><tr>${sorter("题型", "kind")}<th>题干</th><th>选项</th><th>答案</th>${sorter("分值", "points")}<th>法律依据</th><th>标签</th>${sorter("难度", "difficulty")}<th>题库</th><th>操作</th></tr></thead>
       <tbody>${bank.items.map(
         (
           q,
@@ -783,14 +814,15 @@ export function HrAttempts({ query }) {
     ${campaign && !page && !error && html`<p class="muted loading">加载中…</p>`}
     ${
       page &&
-      html`<div class="scroll"><table id="attempts"><thead><tr><th>姓名</th><th>单位</th><th>类别</th><th>状态</th><th>开始</th><th>交卷</th><th>得分</th><th>结果</th><th>等级</th></tr></thead>
+      html`<div class="scroll" tabindex="0"><table id="attempts"><thead><tr><th>姓名</th><th>单位</th><th>类别</th><th>状态</th><th>开始</th><th>交卷</th><th>得分</th><th>结果</th><th>等级</th><th>交卷方式</th><th>离开页面</th><th>换设备</th></tr></thead>
       <tbody>${page.items.map(
         (
           a,
         ) => html`<tr data-attempt=${a.id}><td>${a.name}</td><td class="clip" title=${a.unit_name || ""}>${a.unit_name || ""}</td>
         <td>${WORDS.attempt_kind[a.kind]}</td><td>${WORDS.attempt_status[a.status]}</td><td>${dateTime(a.started_at)}</td>
         <td>${a.finished_at ? dateTime(a.finished_at) : "—"}</td><td class="num">${a.score ?? "—"}</td>
-        <td>${a.passed === null || a.passed === undefined ? "—" : a.passed ? "合格" : "不合格"}</td><td>${a.grade ? WORDS.grade[a.grade] : "—"}</td></tr>`,
+        <td>${a.passed === null || a.passed === undefined ? "—" : a.passed ? "合格" : "不合格"}</td><td>${a.grade ? WORDS.grade[a.grade] : "—"}</td>
+        <td>${a.finished_reason ? WORDS.finished_reason[a.finished_reason] : "—"}</td><td class="num" data-field="focus_losses">${a.focus_losses}</td><td class="num">${a.takeovers}</td></tr>`,
       )}</tbody></table>${page.items.length === 0 && html`<p class="empty">暂无数据</p>`}</div>
       <${Pager} page=${page} onPage=${(n) => setFilters({ page: String(n) })} onSize=${(n) => setFilters({ per_page: n })} />`
     }

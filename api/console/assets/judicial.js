@@ -162,7 +162,7 @@ export function Activities({ me, query }) {
     ${!page && !error && html`<p class="muted loading">加载中…</p>`}
     ${
       page &&
-      html`<div class="scroll"><table id="activities"><thead><tr>${sorter("日期", "held_on")}<th>类别</th>${sorter("名称", "title")}<th>组织单位</th><th>六进</th><th>主题</th><th>对象</th>${sorter("人次", "attendance")}${sorter("宣传品", "materials")}<th>操作</th></tr></thead>
+      html`<div class="scroll" tabindex="0"><table id="activities"><thead><tr>${sorter("日期", "held_on")}<th>类别</th>${sorter("名称", "title")}<th>组织单位</th><th>六进</th><th>主题</th><th>对象</th>${sorter("人次", "attendance")}${sorter("宣传品", "materials")}<th>操作</th></tr></thead>
       <tbody>${page.items.map(
         (a) => html`<tr data-activity=${a.id}>
         <td>${a.held_on}</td><td>${WORDS.activity_kind[a.kind]}</td><td class="clip" title=${a.title}>${a.title}</td><td class="clip" title=${names[a.organizer_unit_id] || ""}>${names[a.organizer_unit_id] || ""}</td>

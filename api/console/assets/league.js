@@ -67,7 +67,7 @@ export function League({ me, query }) {
     ${
       rows.length === 0
         ? html`<p class="muted">${here}下没有下级单位。</p>`
-        : html`<div class="scroll"><table class="units" id="league">
+        : html`<div class="scroll" tabindex="0"><table class="units" id="league">
           <thead><tr><th>单位</th>${head("roster", "应参加")}${COLUMNS.map((c) => head(c.key, c.label))}</tr></thead>
           <tbody>${rows.map(
             (row) => html`<tr data-unit=${row.unit_id}>

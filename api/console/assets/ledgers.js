@@ -349,7 +349,7 @@ function ImportForm({ kind, ledger, onDone }) {
     }
   };
   return html`<form class="toolbar" onSubmit=${submit} id="ledger-import">
-    <input type="file" accept=".csv,text/csv" id="ledger-file" onChange=${(e) => setFile(e.target.files[0])} />
+    <input type="file" accept=".csv,text/csv" id="ledger-file" aria-label="选择台账文件（CSV）" onChange=${(e) => setFile(e.target.files[0])} />
     <button type="submit" disabled=${!file}>导入台账</button>
     <span class="muted">CSV（UTF-8 或 GBK，Excel 另存即可），列：${ledger.columns}。有一行出错则整份不导入。</span>
     <${ErrorBanner} error=${error} />
@@ -514,7 +514,7 @@ export function Ledgers({ me, query }) {
     ${!list && !error && html`<p class="muted loading">加载中…</p>`}
     ${
       list &&
-      html`<div class="scroll"><table id="ledger"><thead><tr>
+      html`<div class="scroll" tabindex="0"><table id="ledger"><thead><tr>
         ${ledger.fields.map((f) => html`<th>${f.label}</th>`)}<th>层级</th><th>操作</th></tr></thead>
       <tbody>${list.items.map(
         (r) =>
