@@ -114,7 +114,10 @@ async def prepare(host, port, bank, questions):
         "exam_requires_study": False,
     })
     campaign = expect(status, campaign, {201}, "create the campaign")
-    roots = [u["id"] for u in units["items"] if u.get("parent_id") is None]
+    # The tops of what `hr` sees: since data scope, a street's HR sees its street (whose
+    # parent, the district, is outside the scope), not the installation's root.
+    seen = {u["id"] for u in units["items"]}
+    roots = [u["id"] for u in units["items"] if u.get("parent_id") not in seen]
     status, enrolled = await c.request("POST", f"/api/v1/campaigns/{campaign['id']}/enrollments", hr, {"unit_ids": roots})
     expect(status, enrolled, {200}, "enroll")
     laws = ["宪法", "民法典", "行政处罚法", "安全生产法", "劳动法", "保密法"]
