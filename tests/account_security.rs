@@ -894,6 +894,8 @@ async fn the_console_takes_a_new_account_through_its_first_things_and_signs_in_w
             b.type_into("input[name=new_password]", "short").await;
             let rules = b.text("#password-rules").await;
             assert!(rules.contains("未满足"), "{rules}");
+            let problems = b.accessibility_problems().await;
+            assert!(problems.is_empty(), "axe-core: {problems:?}");
             b.fill("input[name=new_password]", "Chosen-By-Me-2026")
                 .await;
             b.type_into("input[name=again]", "Chosen-By-Me-2026").await;
@@ -913,6 +915,8 @@ async fn the_console_takes_a_new_account_through_its_first_things_and_signs_in_w
             json!([]),
         )
         .await;
+        let problems = b.accessibility_problems().await;
+        assert!(problems.is_empty(), "axe-core at {width}px: {problems:?}");
         if let Some(path) = screenshot_to(&format!("totp-enrol-{width}.png")) {
             b.screenshot(&path).await;
         }

@@ -1071,6 +1071,8 @@ async fn a_cadre_who_passed_sees_the_certificate_and_anyone_can_verify_it() {
     assert!(shown.contains(&code), "{shown}");
     assert!(shown.contains(&format!("{first}*")), "{shown}");
     assert!(!shown.contains(&cadre.name), "{shown}");
+    let problems = public.accessibility_problems().await;
+    assert!(problems.is_empty(), "axe-core: {problems:?}");
     if let Some(path) = screenshot_to("certificate-verify.png") {
         public.screenshot(&path).await;
     }
