@@ -18,7 +18,7 @@ use super::{
 use crate::{
     auth::Actor,
     error::{AppError, AppResult},
-    services::{audit, begin_write, lock_cadre},
+    services::{audit, begin_write, campaigns, lock_cadre},
 };
 
 /// At most this many events an attempt in any minute; past it, 429 and nothing stored.
@@ -122,20 +122,23 @@ pub async fn record_events(
         .filter(attempt_event::Column::Kind.is_in(LOSSES))
         .count(&txn)
         .await? as i32;
-    let mut full = load_full(&txn, attempt).await?;
-    let limit = full.campaign.max_focus_losses;
-    if losses != full.attempt.focus_losses {
-        attempt::ActiveModel {
+    let limit = campaigns::find(&txn, attempt.campaign_id)
+        .await?
+        .max_focus_losses;
+    let mut attempt = attempt;
+    if losses != attempt.focus_losses {
+        attempt = attempt::ActiveModel {
             id: Set(attempt_id),
             focus_losses: Set(losses),
             ..Default::default()
         }
         .update(&txn)
         .await?;
-        full.attempt.focus_losses = losses;
     }
+    // The questions are read only when the attempt is to be graded.
     let over = limit.is_some_and(|l| losses > l);
     if over {
+        let mut full = load_full(&txn, attempt).await?;
         let how = (AttemptStatus::Submitted, FinishedReason::FocusLimit);
         finish(&txn, &mut full, how, now).await?;
     }

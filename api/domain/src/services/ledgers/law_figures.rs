@@ -117,9 +117,11 @@ pub async fn of(
             AdviserKind::PublicLawyer => advisers.public_lawyers += 1,
         }
     }
+    let leading = leaders(db, scope, None).await?;
+    let reported = reported_users(db, year).await?;
     let mut law_reports = Reports {
-        leaders: leaders(db, scope, None).await?.len() as u64,
-        missing: missing_reports(db, scope, year, None).await?.len() as u64,
+        leaders: leading.len() as u64,
+        missing: leading.iter().filter(|u| !reported.contains(&u.id)).count() as u64,
         ..Reports::default()
     };
     for r in of_year::<LawReports>(db, scope, year, levels).await? {
@@ -163,14 +165,9 @@ async fn leaders(
         .await?)
 }
 
-/// The leading cadres in scope (and in `unit_id`'s subtree) with no 述职述法 for `year`.
-pub async fn missing_reports(
-    db: &impl ConnectionTrait,
-    scope: &Scope,
-    year: i32,
-    unit_id: Option<i64>,
-) -> AppResult<Vec<user::Model>> {
-    let reported: HashSet<i64> = law_report::Entity::find()
+/// Who has a 述职述法 (not deleted) for `year`.
+async fn reported_users(db: &impl ConnectionTrait, year: i32) -> AppResult<HashSet<i64>> {
+    Ok(law_report::Entity::find()
         .select_only()
         .column(law_report::Column::UserId)
         .filter(law_report::Column::Year.eq(year))
@@ -179,7 +176,17 @@ pub async fn missing_reports(
         .all(db)
         .await?
         .into_iter()
-        .collect();
+        .collect())
+}
+
+/// The leading cadres in scope (and in `unit_id`'s subtree) with no 述职述法 for `year`.
+pub async fn missing_reports(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    year: i32,
+    unit_id: Option<i64>,
+) -> AppResult<Vec<user::Model>> {
+    let reported = reported_users(db, year).await?;
     Ok(leaders(db, scope, unit_id)
         .await?
         .into_iter()
