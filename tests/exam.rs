@@ -1011,6 +1011,82 @@ async fn two_starts_open_one_attempt_and_two_submits_grade_once() {
     assert_eq!(progress["attempts_used"], 1, "graded once");
 }
 
+/// Starts arriving together are committed together (the exam writer's group commit):
+/// each cadre's double tap still opens one attempt, and a start the rules refuse inside
+/// the group (this cadre has not studied) fails alone, its neighbours stored.
+#[tokio::test]
+async fn starts_at_once_open_one_attempt_each_and_a_refused_start_fails_alone() {
+    let app = TestApp::new().await;
+    let (_, hr) = app.login_as("hr", &[Role::Hr]).await;
+    let campaign = app.make_campaign(&hr).await;
+    add_bank(&app, &hr, campaign.id).await;
+    let names: Vec<String> = (0..6).map(|i| format!("cadre{i}")).collect();
+    for (i, name) in names.iter().enumerate() {
+        let (id, token) = app.login_as(name, &[Role::Cadre]).await;
+        app.enroll(&hr, campaign.id, &[id]).await;
+        if i == 0 {
+            continue;
+        }
+        for (course, from, to) in [
+            (campaign.law_course, "06:00", "07:00"),
+            (campaign.extra_course, "07:00", "07:30"),
+        ] {
+            app.post(
+                "/api/v1/study-sessions",
+                &token,
+                session(campaign.id, course, from, to),
+            )
+            .await
+            .expect(201);
+        }
+    }
+    app.state
+        .clock
+        .set("2026-11-10T10:00:00+08:00".parse().unwrap());
+    let mut tokens = Vec::new();
+    for name in &names {
+        tokens.push(app.token(name, PASSWORD).await);
+    }
+    let path = format!("/api/v1/campaigns/{}/attempts", campaign.id);
+    let taps = tokens
+        .iter()
+        .flat_map(|t| [t, t])
+        .map(|t| app.call("POST", &path, Some(t), None));
+    let replies = futures::future::join_all(taps).await;
+    for refused in &replies[..2] {
+        assert_eq!(refused.status.as_u16(), 409, "{}", refused.body);
+        assert_eq!(refused.body["code"], "study_incomplete");
+    }
+    let mut ids = Vec::new();
+    for pair in replies[2..].chunks(2) {
+        let mut statuses = vec![pair[0].status.as_u16(), pair[1].status.as_u16()];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            vec![200, 201],
+            "{} {}",
+            pair[0].body,
+            pair[1].body
+        );
+        assert_eq!(pair[0].body["id"], pair[1].body["id"]);
+        assert_eq!(pair[0].body["questions"].as_array().unwrap().len(), 3);
+        ids.push(pair[0].body["id"].as_i64().unwrap());
+    }
+    let hr = app.token("hr", PASSWORD).await;
+    let listed = app.get(&path, &hr).await.expect(200);
+    assert_eq!(
+        listed["total"], 5,
+        "one attempt a cadre who studied: {listed}"
+    );
+    for (id, token) in ids.iter().zip(&tokens[1..]) {
+        let seen = app
+            .get(&format!("/api/v1/attempts/{id}"), token)
+            .await
+            .expect(200);
+        assert_eq!(seen["questions"].as_array().unwrap().len(), 3, "{seen}");
+    }
+}
+
 #[tokio::test]
 async fn hr_lists_and_exports_attempts() {
     let app = TestApp::new().await;
