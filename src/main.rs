@@ -1,4 +1,4 @@
-//! `xuefa`: the one binary. `serve`, `openapi`, `migrate`, `backup`, `demo`, `user create`
+//! `xuefa`: the one binary. `serve`, `openapi`, `migrate`, `backup`, `restore`, `doctor`, `demo`, `user create`
 //! (`xuefa --help` lists them).
 
 use std::io::Read;
@@ -31,10 +31,19 @@ enum Command {
     Openapi,
     /// Bring the database schema up to date and exit.
     Migrate,
-    /// Write a consistent copy of the SQLite database to FILE while it serves (for
-    /// PostgreSQL, use pg_dump). FILE must not exist.
+    /// Write a consistent copy of the database to FILE while it serves: SQLite's own
+    /// copy, or on PostgreSQL pg_dump's custom format (pg_dump must be installed). FILE
+    /// must not exist.
     Backup {
         /// Where the copy goes.
+        file: std::path::PathBuf,
+    },
+    /// Restore a backup made by `xuefa backup` into the empty database at DATABASE_URL
+    /// (the same engine; pg_restore for PostgreSQL). A database that holds tables, or a
+    /// damaged or foreign file, is refused and nothing is changed. Start the server
+    /// afterwards: it migrates a backup of an older release.
+    Restore {
+        /// The backup file.
         file: std::path::PathBuf,
     },
     /// Load a demo district: its streets (units, HR and judicial accounts scoped to each,
@@ -77,6 +86,10 @@ enum Command {
         #[arg(long, default_value = "auditor")]
         auditor: String,
     },
+    /// Check this installation: the configuration (secrets, the 等保 switches), the
+    /// database (reachable, migrated, its clock), the SQLite folder's free disk and the
+    /// webhook. One line each, OK / WARN / FAIL; exits 1 when anything FAILs.
+    Doctor,
     /// The audit log's hash chain.
     Audit {
         #[command(subcommand)]
@@ -123,6 +136,31 @@ async fn open(config: &Config) -> domain::db::DatabaseConnection {
     db
 }
 
+/// `xuefa doctor`: every finding on a line, then exits 1 when any is a FAIL. Runs before
+/// the configuration is read, since a configuration the server refuses is one of them.
+async fn doctor() -> ! {
+    use domain::doctor::{Finding, Level};
+    let mut findings = domain::doctor::examine(|name| std::env::var(name).ok()).await;
+    if let Err(e) = api::config::HttpConfig::from_env() {
+        let finding = Finding {
+            level: Level::Fail,
+            topic: "configuration",
+            said: e.to_string(),
+        };
+        findings.insert(1.min(findings.len()), finding);
+    }
+    for finding in &findings {
+        println!("{finding}");
+    }
+    let count = |level| findings.iter().filter(|f| f.level == level).count();
+    let (warned, failed) = (count(Level::Warn), count(Level::Fail));
+    println!(
+        "{failed} failed, {warned} warnings, {} OK",
+        count(Level::Ok)
+    );
+    std::process::exit(if failed > 0 { 1 } else { 0 })
+}
+
 fn fail(message: impl std::fmt::Display) -> ! {
     eprintln!("xuefa: {message}");
     std::process::exit(1);
@@ -153,11 +191,14 @@ async fn main() {
         print!("{}", api::spec_json());
         return;
     }
+    if let Command::Doctor = cli.command {
+        doctor().await;
+    }
     let config = Config::from_env().unwrap_or_else(|e| fail(e));
     let http = api::config::HttpConfig::from_env().unwrap_or_else(|e| fail(e));
     init_logging(&config);
     match cli.command {
-        Command::Openapi => unreachable!(),
+        Command::Openapi | Command::Doctor => unreachable!(),
         Command::Migrate => {
             let db = domain::db::connect(&config.database_url, 1)
                 .await
@@ -170,7 +211,7 @@ async fn main() {
                 .await
                 .unwrap_or_else(|e| fail(e));
             let started = std::time::Instant::now();
-            let bytes = domain::db::backup(&db, &file)
+            let bytes = domain::backup::backup(&db, &config.database_url, &file)
                 .await
                 .unwrap_or_else(|e| fail(e));
             println!(
@@ -178,6 +219,13 @@ async fn main() {
                 file.display(),
                 started.elapsed().as_secs_f64()
             );
+        }
+        Command::Restore { file } => {
+            let started = std::time::Instant::now();
+            let done = domain::backup::restore(&config.database_url, &file)
+                .await
+                .unwrap_or_else(|e| fail(e));
+            println!("{done} in {:.1}s", started.elapsed().as_secs_f64());
         }
         Command::SeparateDuties { secadmin, auditor } => {
             separate_duties(&config, (&secadmin, &auditor)).await

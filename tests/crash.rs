@@ -43,11 +43,12 @@ pub(crate) async fn start_with(database_url: &str, port: u16, env: &[(&str, &str
         .env("XUEFA_FORCE_PASSWORD_CHANGE", "0")
         .env("XUEFA_2FA_REQUIRED_FOR", "none")
         .env("XUEFA_PASSWORD_MAX_AGE_DAYS", "0")
-        .envs(env.iter().copied())
         .env("DATABASE_URL", database_url)
         .env("XUEFA_BIND", format!("127.0.0.1:{port}"))
         .env("XUEFA_JWT_SECRET", TEST_SECRET)
         .env("RUST_LOG", "error")
+        // The caller's variables last, so that they may replace the ones above.
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

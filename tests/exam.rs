@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use domain::auth::Role;
 use serde_json::{Value, json};
 
-use crate::common::{Campaign, PASSWORD, TestApp, session};
+use crate::common::{Campaign, PASSWORD, TestApp};
 
 /// stem, kind, options, right options, points.
 type BankQuestion = (
@@ -111,20 +111,7 @@ async fn setup(app: &TestApp) -> Exam {
     add_bank(app, &hr, campaign.id).await;
     let (cadre, token) = app.login_as("cadre", &[Role::Cadre]).await;
     app.enroll(&hr, campaign.id, &[cadre]).await;
-    app.post(
-        "/api/v1/study-sessions",
-        &token,
-        session(campaign.id, campaign.law_course, "06:00", "07:00"),
-    )
-    .await
-    .expect(201);
-    app.post(
-        "/api/v1/study-sessions",
-        &token,
-        session(campaign.id, campaign.extra_course, "07:00", "07:30"),
-    )
-    .await
-    .expect(201);
+    app.study_all(&token, &campaign).await;
     let mut exam = Exam {
         campaign,
         cadre,
@@ -1024,20 +1011,8 @@ async fn starts_at_once_open_one_attempt_each_and_a_refused_start_fails_alone() 
     for (i, name) in names.iter().enumerate() {
         let (id, token) = app.login_as(name, &[Role::Cadre]).await;
         app.enroll(&hr, campaign.id, &[id]).await;
-        if i == 0 {
-            continue;
-        }
-        for (course, from, to) in [
-            (campaign.law_course, "06:00", "07:00"),
-            (campaign.extra_course, "07:00", "07:30"),
-        ] {
-            app.post(
-                "/api/v1/study-sessions",
-                &token,
-                session(campaign.id, course, from, to),
-            )
-            .await
-            .expect(201);
+        if i > 0 {
+            app.study_all(&token, &campaign).await;
         }
     }
     app.state

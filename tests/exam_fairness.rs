@@ -7,7 +7,7 @@ use domain::auth::Role;
 use serde_json::{Value, json};
 
 use crate::{
-    common::{PASSWORD, TestApp, session},
+    common::{PASSWORD, TestApp},
     exam::{add_bank, answers, right_choices},
 };
 
@@ -35,18 +35,7 @@ async fn sitting(app: &TestApp) -> Sitting {
     for name in ["lao-zhang", "xiao-li"] {
         let (id, token) = app.login_as(name, &[Role::Cadre]).await;
         app.enroll(&hr, c.id, &[id]).await;
-        for (course, from, to) in [
-            (c.law_course, "06:00", "07:00"),
-            (c.extra_course, "07:00", "07:30"),
-        ] {
-            app.post(
-                "/api/v1/study-sessions",
-                &token,
-                session(c.id, course, from, to),
-            )
-            .await
-            .expect(201);
-        }
+        app.study_all(&token, &c).await;
         cadres.push((id, token));
     }
     let [a, b]: [(i64, String); 2] = cadres.try_into().unwrap();

@@ -7,7 +7,7 @@ use domain::auth::Role;
 use serde_json::{Value, json};
 
 use crate::{
-    common::{Campaign, PASSWORD, TestApp, session},
+    common::{Campaign, PASSWORD, TestApp},
     exam::answers,
 };
 
@@ -33,18 +33,7 @@ async fn studied_cadre(
         .unwrap();
     }
     app.enroll(hr, campaign.id, &[id]).await;
-    for (course, from, to) in [
-        (campaign.law_course, "06:00", "07:00"),
-        (campaign.extra_course, "07:00", "07:30"),
-    ] {
-        app.post(
-            "/api/v1/study-sessions",
-            &token,
-            session(campaign.id, course, from, to),
-        )
-        .await
-        .expect(201);
-    }
+    app.study_all(&token, campaign).await;
     id
 }
 

@@ -123,7 +123,10 @@ pub async fn start_with_clock(
         }
     }
     let state = AppState {
-        jwt: Arc::new(JwtKeys::new(secret.as_bytes())),
+        jwt: Arc::new(JwtKeys::rotated(
+            secret.as_bytes(),
+            config.jwt_previous_secret.as_deref().map(str::as_bytes),
+        )),
         sessions: SessionWriter::start(WriterDb::for_database(&config.database_url, &db)).await?,
         answers: AnswerWriter::start(WriterDb::for_database(&config.database_url, &db)).await?,
         live: LiveSessions::new(config.heartbeat_seconds),

@@ -31,9 +31,53 @@ pub fn at(hh_mm: &str) -> String {
 }
 
 /// A PostgreSQL database made for one test and dropped when the test ends.
-struct PgDatabase {
+/// A PostgreSQL database of the test's own, dropped with it.
+pub struct PgDatabase {
     admin_url: String,
     name: String,
+}
+
+impl PgDatabase {
+    /// A new empty database on the server of `base`; its URL.
+    async fn create(base: String) -> (String, Self) {
+        let name = format!("xuefa_t_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(&base)
+            .await
+            .expect("connect to XUEFA_TEST_DATABASE_URL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create a test database");
+        admin.close().await.ok();
+        let (prefix, _) = base.rsplit_once('/').expect("a database URL ends in /name");
+        let url = format!("{prefix}/{name}");
+        (
+            url,
+            Self {
+                admin_url: base,
+                name,
+            },
+        )
+    }
+}
+
+/// An empty database on the engine the tests run on (a restore's target): a new
+/// PostgreSQL database, or a SQLite file in `dir` that does not exist yet. Its URL, and
+/// the PostgreSQL database to drop when the test ends.
+pub async fn empty_database(dir: &std::path::Path, name: &str) -> (String, Option<PgDatabase>) {
+    match std::env::var("XUEFA_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(base) => {
+            let (url, pg) = PgDatabase::create(base).await;
+            (url, Some(pg))
+        }
+        None => (
+            format!("sqlite://{}?mode=rwc", dir.join(name).display()),
+            None,
+        ),
+    }
 }
 
 impl Drop for PgDatabase {
@@ -161,24 +205,8 @@ impl TestApp {
         });
         let (url, pg, dir) = match pg_base {
             Some(base) => {
-                let name = format!("xuefa_t_{}", uuid::Uuid::new_v4().simple());
-                let admin = Database::connect(&base)
-                    .await
-                    .expect("connect to XUEFA_TEST_DATABASE_URL");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .expect("create a test database");
-                admin.close().await.ok();
-                let (prefix, _) = base.rsplit_once('/').expect("a database URL ends in /name");
-                (
-                    format!("{prefix}/{name}"),
-                    Some(PgDatabase {
-                        admin_url: base,
-                        name,
-                    }),
-                    None,
-                )
+                let (url, pg) = PgDatabase::create(base).await;
+                (url, Some(pg), None)
             }
             None => {
                 let dir = tempfile::tempdir().expect("a temp dir");
@@ -499,6 +527,23 @@ impl TestApp {
             id: body["id"].as_i64().unwrap(),
             law_course,
             extra_course,
+        }
+    }
+
+    /// The cadre holding `token` studies the campaign's two courses in full (an hour of
+    /// the law course, half an hour of the other), on the day of [`test_now`].
+    pub async fn study_all(&self, token: &str, campaign: &Campaign) {
+        for (course, from, to) in [
+            (campaign.law_course, "06:00", "07:00"),
+            (campaign.extra_course, "07:00", "07:30"),
+        ] {
+            self.post(
+                "/api/v1/study-sessions",
+                token,
+                session(campaign.id, course, from, to),
+            )
+            .await
+            .expect(201);
         }
     }
 

@@ -115,11 +115,18 @@ pub struct Claims {
 pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// The key before a rotation: still verifies the tokens it signed until they expire.
+    previous: Option<DecodingKey>,
     validation: Validation,
 }
 
 impl JwtKeys {
     pub fn new(secret: &[u8]) -> Self {
+        Self::rotated(secret, None)
+    }
+
+    /// Keys that sign with `secret` and verify with it or with `previous`.
+    pub fn rotated(secret: &[u8], previous: Option<&[u8]>) -> Self {
         let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
         // Expiry is checked in `verify` against the server's clock, not the system's.
         validation.validate_exp = false;
@@ -127,6 +134,7 @@ impl JwtKeys {
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
+            previous: previous.map(DecodingKey::from_secret),
             validation,
         }
     }
@@ -155,10 +163,12 @@ impl JwtKeys {
         .map_err(|e| AppError::Internal(e.to_string()))
     }
 
-    /// The claims of a well-signed token that has not expired at `now` (5 s leeway).
+    /// The claims of a token signed with the key or the previous one that has not expired
+    /// at `now` (5 s leeway).
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<Claims> {
-        decode::<Claims>(token, &self.decoding, &self.validation)
-            .ok()
+        std::iter::once(&self.decoding)
+            .chain(&self.previous)
+            .find_map(|key| decode::<Claims>(token, key, &self.validation).ok())
             .map(|data| data.claims)
             .filter(|claims| claims.exp + EXPIRY_LEEWAY_SECS >= now.timestamp())
     }

@@ -14,6 +14,9 @@ pub struct Config {
     pub database_url: String,
     /// `XUEFA_JWT_SECRET`: signs access tokens; when unset a random one is kept in the database.
     pub jwt_secret: Option<String>,
+    /// `XUEFA_JWT_PREVIOUS_SECRET`: the key before the last rotation; tokens it signed are
+    /// still accepted until they expire (new ones are signed with `XUEFA_JWT_SECRET`).
+    pub jwt_previous_secret: Option<String>,
     /// `XUEFA_ADMIN_PASSWORD`: the password of the first `admin` on an empty database.
     pub admin_password: Option<String>,
     /// `XUEFA_DB_POOL`: connections in the pool.
@@ -150,6 +153,10 @@ impl fmt::Debug for Config {
             .field("database_url", &self.database_url)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
             .field(
+                "jwt_previous_secret",
+                &self.jwt_previous_secret.as_ref().map(|_| "***"),
+            )
+            .field(
                 "admin_password",
                 &self.admin_password.as_ref().map(|_| "***"),
             )
@@ -191,6 +198,17 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
         (self.0)(name).filter(|v| !v.trim().is_empty())
     }
 
+    /// A signing key: unset, or at least 32 characters.
+    pub fn secret(&self, variable: &'static str) -> Result<Option<String>, ConfigError> {
+        match self.non_empty(variable) {
+            Some(s) if s.len() < 32 => Err(ConfigError {
+                variable,
+                message: "must be at least 32 characters".into(),
+            }),
+            other => Ok(other),
+        }
+    }
+
     /// A whole number, `default` when unset; an error naming the variable otherwise.
     pub fn number(&self, variable: &'static str, default: u64) -> Result<u64, ConfigError> {
         match self.non_empty(variable) {
@@ -210,6 +228,7 @@ impl Default for Config {
         Self {
             database_url: DEFAULT_DATABASE_URL.into(),
             jwt_secret: None,
+            jwt_previous_secret: None,
             admin_password: None,
             db_pool: 8,
             tz: chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset"),
@@ -240,11 +259,12 @@ impl Config {
                 message: "expected a sqlite:// or postgres:// URL".into(),
             });
         }
-        let jwt_secret = vars.non_empty("XUEFA_JWT_SECRET");
-        if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+        let jwt_secret = vars.secret("XUEFA_JWT_SECRET")?;
+        let jwt_previous_secret = vars.secret("XUEFA_JWT_PREVIOUS_SECRET")?;
+        if jwt_previous_secret.is_some() && jwt_secret.is_none() {
             return Err(ConfigError {
-                variable: "XUEFA_JWT_SECRET",
-                message: "must be at least 32 characters".into(),
+                variable: "XUEFA_JWT_PREVIOUS_SECRET",
+                message: "set XUEFA_JWT_SECRET to the new key as well (see docs/OPERATIONS.md, key rotation)".into(),
             });
         }
         let notify = match vars.non_empty("XUEFA_NOTIFY_WEBHOOK") {
@@ -293,6 +313,7 @@ impl Config {
             },
             database_url,
             jwt_secret,
+            jwt_previous_secret,
             admin_password: vars.non_empty("XUEFA_ADMIN_PASSWORD"),
             db_pool: vars.number("XUEFA_DB_POOL", defaults.db_pool as u64)? as u32,
             tz: match vars.non_empty("XUEFA_TZ") {

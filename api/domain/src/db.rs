@@ -206,27 +206,39 @@ pub async fn lock_named(db: &impl sea_orm::ConnectionTrait, key: i64) -> Result<
     Ok(())
 }
 
-/// Writes a consistent copy of a running SQLite database to `path` with `VACUUM INTO`: one
-/// read transaction, so the copy holds exactly what was committed when it began, while
-/// writers go on. The file must not exist. PostgreSQL is backed up with `pg_dump`.
-/// Returns the copy's size in bytes.
-pub async fn backup(db: &DatabaseConnection, path: &std::path::Path) -> Result<u64, String> {
-    if db.get_database_backend() != DbBackend::Sqlite {
-        return Err("this database is PostgreSQL: back it up with pg_dump \
-             (e.g. pg_dump --format=custom --file=xuefa.dump \"$DATABASE_URL\")"
-            .into());
+/// A database URL without its password, and the password (percent-decoded). The tools
+/// xuefa runs (`pg_dump`, `pg_restore`) are given the password through `PGPASSWORD`: on a
+/// command line every local user could read it in `ps`; `xuefa doctor` prints the URL
+/// without it.
+pub fn without_password(url: &str) -> (String, Option<String>) {
+    let Some(scheme) = url.find("://").map(|i| i + 3) else {
+        return (url.to_owned(), None);
+    };
+    let authority = url[scheme..].split(['/', '?']).next().unwrap_or_default();
+    let Some(at) = authority.rfind('@') else {
+        return (url.to_owned(), None);
+    };
+    match authority[..at].split_once(':') {
+        Some((user, password)) => (
+            format!("{}{user}{}", &url[..scheme], &url[scheme + at..]),
+            Some(
+                percent_encoding::percent_decode_str(password)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            ),
+        ),
+        None => (url.to_owned(), None),
     }
-    if path.exists() {
-        return Err(format!(
-            "{} already exists; name a new file",
-            path.display()
-        ));
-    }
-    let target = path.to_str().ok_or("the file name is not valid UTF-8")?;
-    db.execute_unprepared(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0))
+}
+
+/// The file a `sqlite:` URL names (none for an in-memory database or another engine).
+pub fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or(url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:" && !url.contains("mode=memory"))
+        .then(|| PathBuf::from(path))
 }
 
 /// [`lock_named`] key of the roster import.
@@ -243,4 +255,35 @@ pub async fn write<T>(
     let out = work(&txn).await?;
     txn.commit().await?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn a_password_is_taken_out_of_a_database_url() {
+        let cases = [
+            (
+                "postgres://xuefa:p%40ss:w@db:5432/xuefa",
+                "postgres://xuefa@db:5432/xuefa",
+                Some("p@ss:w"),
+            ),
+            (
+                "postgres://xuefa@db/xuefa?sslmode=require",
+                "postgres://xuefa@db/xuefa?sslmode=require",
+                None,
+            ),
+            ("postgres://db/x?user=a@b", "postgres://db/x?user=a@b", None),
+            (
+                "sqlite://xuefa.db?mode=rwc",
+                "sqlite://xuefa.db?mode=rwc",
+                None,
+            ),
+        ];
+        for (url, bare, password) in cases {
+            let (got, secret) = without_password(url);
+            assert_eq!((got.as_str(), secret.as_deref()), (bare, password), "{url}");
+        }
+    }
 }

@@ -4,9 +4,11 @@
 //! problem+json) is built on top of this crate, never the other way round.
 
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod doctor;
 pub mod error;
 pub mod export;
 pub mod metrics;
