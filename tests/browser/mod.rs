@@ -304,11 +304,26 @@ impl Browser {
     /// Clicks the first element matching `css` once it has stopped moving: a page still
     /// loading its parts (notices above, the exam's state) shifts what is below, and a
     /// click at where a button was lands on something else without an error.
+    ///
+    /// A part of the page that renders again when its data arrives may replace the element
+    /// between finding and clicking it ("stale element reference"): it is found again and
+    /// clicked, up to three times. Any other WebDriver error fails the test, as `act` does.
     pub async fn click(&self, css: &str) {
-        let id = self.element(css).await;
-        self.settle(&id).await;
-        self.act("POST", &format!("/element/{id}/click"), json!({}))
-            .await;
+        for _ in 0..3 {
+            let id = self.element(css).await;
+            self.settle(&id).await;
+            let path = format!("/element/{id}/click");
+            let value = self.command("POST", &path, json!({})).await;
+            match value.get("error").and_then(Value::as_str) {
+                None => return,
+                Some("stale element reference") => continue,
+                Some(error) => panic!(
+                    "WebDriver POST {path}: {error}: {}",
+                    value["message"].as_str().unwrap_or_default()
+                ),
+            }
+        }
+        panic!("{css} went stale three times in a row");
     }
 
     /// Waits (5 s at most) until the element's place on the page is the same 200 ms apart.
