@@ -1,6 +1,7 @@
 //! The README cannot drift from the code: every variable the server reads is a row of its
 //! configuration table and every row is a variable the server reads; every command of the
-//! binary is in its list of commands.
+//! binary is in its list of commands; the deployment's files and docs/OPERATIONS.md name
+//! only variables the server reads.
 
 use std::{collections::BTreeSet, path::Path, process::Command};
 
@@ -98,6 +99,28 @@ fn every_command_of_the_binary_is_in_the_readme() {
         assert!(
             listed.contains(&format!("xuefa {c}")),
             "`xuefa {c}` is not in README's Other commands"
+        );
+    }
+}
+
+/// An operator copies these files: a variable in them that the server does not read (a
+/// typo, one renamed since) would be silently ignored.
+#[test]
+fn the_deployment_files_name_only_variables_the_server_reads() {
+    let read = read_by_the_server();
+    for file in [
+        "deploy/xuefa.env.example",
+        "deploy/xuefa.service",
+        "deploy/nginx.conf",
+        "docs/OPERATIONS.md",
+    ] {
+        let text = std::fs::read_to_string(Path::new(ROOT).join(file)).unwrap();
+        let named = variables(&text);
+        assert!(!named.is_empty(), "{file} names no variable");
+        let unknown: Vec<_> = named.difference(&read).collect();
+        assert!(
+            unknown.is_empty(),
+            "{file} names {unknown:?}, which nothing reads"
         );
     }
 }
