@@ -1,5 +1,5 @@
-//! `xuefa`: the one binary. `serve`, `openapi`, `migrate`, `backup`, `restore`, `doctor`, `demo`, `user create`
-//! (`xuefa --help` lists them).
+//! `xuefa`: the one binary. `serve`, `openapi`, `migrate`, `backup`, `restore`, `doctor`,
+//! `demo`, `user create` (`xuefa --help` lists them).
 
 use std::io::Read;
 
@@ -207,11 +207,8 @@ async fn main() {
             println!("database is up to date");
         }
         Command::Backup { file } => {
-            let db = domain::db::connect(&config.database_url, 1)
-                .await
-                .unwrap_or_else(|e| fail(e));
             let started = std::time::Instant::now();
-            let bytes = domain::backup::backup(&db, &config.database_url, &file)
+            let bytes = domain::backup::backup(&config.database_url, &file)
                 .await
                 .unwrap_or_else(|e| fail(e));
             println!(

@@ -5,30 +5,23 @@ use std::process::Command;
 
 use chrono::Utc;
 use domain::auth::{JwtKeys, Role};
-use serde_json::{Value, json};
 
 use crate::{
     common::TestApp,
-    crash::{Server, free_port, start_with},
+    crash::{Server, free_port, login, start_with},
 };
 
 const OLD_KEY: &str = "the-key-before-the-rotation-0123456789";
 const NEW_KEY: &str = "the-key-after-the-rotation-9876543210";
 
 async fn sign_in(server: &Server) -> String {
-    let reply: Value = reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/login", server.base))
-        .json(&json!({"username": "admin", "password": "Gov-Intranet-2026"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    reply["access_token"]
-        .as_str()
-        .expect("signed in")
-        .to_owned()
+    login(
+        &reqwest::Client::new(),
+        &server.base,
+        "admin",
+        "Gov-Intranet-2026",
+    )
+    .await
 }
 
 async fn me(server: &Server, token: &str) -> u16 {

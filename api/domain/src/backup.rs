@@ -11,7 +11,7 @@ use std::{
     process::Command,
 };
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TryGetable};
 
 /// What a backup file is, by its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,21 +25,25 @@ const PGDUMP_MAGIC: &[u8] = b"PGDMP";
 
 /// Writes a consistent copy of the database at `url` to `path`, which must not exist.
 /// Returns the copy's size in bytes.
-pub async fn backup(db: &DatabaseConnection, url: &str, path: &Path) -> Result<u64, String> {
+pub async fn backup(url: &str, path: &Path) -> Result<u64, String> {
     if path.exists() {
         return Err(format!(
             "{} already exists; name a new file",
             path.display()
         ));
     }
-    match db.get_database_backend() {
-        DbBackend::Sqlite => {
-            let target = path.to_str().ok_or("the file name is not valid UTF-8")?;
-            db.execute_unprepared(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))
-                .await
-                .map_err(|e| e.to_string())?;
-        }
-        _ => pg_dump(url, path)?,
+    if url.starts_with("postgres") {
+        pg_dump(url, path)?;
+    } else {
+        let target = path.to_str().ok_or("the file name is not valid UTF-8")?;
+        let db = crate::db::connect(url, 1)
+            .await
+            .map_err(|e| e.to_string())?;
+        let copied = db
+            .execute_unprepared(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))
+            .await;
+        db.close().await.ok();
+        copied.map_err(|e| e.to_string())?;
     }
     Ok(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0))
 }
@@ -142,15 +146,19 @@ async fn restore_sqlite(url: &str, file: &Path) -> Result<String, String> {
     }
     check_sqlite(file).await?;
     let placing = with_suffix(&target, ".restoring");
-    std::fs::copy(file, &placing).map_err(|e| format!("{}: {e}", placing.display()))?;
-    std::fs::File::open(&placing)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| format!("{}: {e}", placing.display()))?;
-    // An empty database's leftovers must not be replayed over the restored file.
-    for stale in ["-wal", "-shm", "-journal"] {
-        std::fs::remove_file(with_suffix(&target, stale)).ok();
+    let placed = std::fs::copy(file, &placing)
+        .and_then(|_| std::fs::File::open(&placing)?.sync_all())
+        .and_then(|()| {
+            // An empty database's leftovers must not be replayed over the restored file.
+            for stale in ["-wal", "-shm", "-journal"] {
+                std::fs::remove_file(with_suffix(&target, stale)).ok();
+            }
+            std::fs::rename(&placing, &target)
+        });
+    if let Err(e) = placed {
+        std::fs::remove_file(&placing).ok();
+        return Err(format!("{}: {e}", target.display()));
     }
-    std::fs::rename(&placing, &target).map_err(|e| format!("{}: {e}", target.display()))?;
     Ok(format!(
         "restored {} into {} (SQLite)",
         file.display(),
@@ -167,7 +175,7 @@ fn refusal(target: &str, tables: i64) -> String {
 
 async fn sqlite_tables(path: &Path) -> Result<i64, String> {
     let db = open_read_only(path).await?;
-    let tables = count(
+    let tables = one::<i64>(
         &db,
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
     )
@@ -183,13 +191,14 @@ async fn open_read_only(path: &Path) -> Result<DatabaseConnection, String> {
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
-async fn count(db: &DatabaseConnection, sql: &str) -> Result<i64, String> {
+/// The one value `sql` answers.
+async fn one<T: TryGetable>(db: &DatabaseConnection, sql: &str) -> Result<T, String> {
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
         .await
         .map_err(|e| e.to_string())?
         .ok_or("no answer")?;
-    row.try_get_by_index::<i64>(0).map_err(|e| e.to_string())
+    row.try_get_by_index::<T>(0).map_err(|e| e.to_string())
 }
 
 /// A SQLite backup is whole (SQLite's integrity check) and xuefa's (its migrations).
@@ -201,16 +210,8 @@ async fn check_sqlite(file: &Path) -> Result<(), String> {
         )
     };
     let db = open_read_only(file).await.map_err(damaged)?;
-    let checked = db
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "PRAGMA integrity_check",
-        ))
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|r| r.ok_or_else(|| "no answer".to_owned()))
-        .and_then(|r| r.try_get_by_index::<String>(0).map_err(|e| e.to_string()));
-    let ours = count(
+    let checked = one::<String>(&db, "PRAGMA integrity_check").await;
+    let ours = one::<i64>(
         &db,
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'seaql_migrations'",
     )
@@ -233,7 +234,7 @@ async fn restore_pg(url: &str, file: &Path) -> Result<String, String> {
     let db = crate::db::connect(url, 1)
         .await
         .map_err(|e| e.to_string())?;
-    let tables = count(
+    let tables = one::<i64>(
         &db,
         "SELECT count(*) FROM information_schema.tables \
          WHERE table_schema NOT IN ('pg_catalog', 'information_schema')",

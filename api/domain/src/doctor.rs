@@ -197,7 +197,8 @@ async fn database(url: &str, findings: &mut Vec<Finding>) {
         ));
         return;
     }
-    let db = match tokio::time::timeout(ANSWER_WITHIN * 2, crate::db::connect(url, 1)).await {
+    let within = ANSWER_WITHIN * 2;
+    let db = match tokio::time::timeout(within, crate::db::connect(url, 1)).await {
         Ok(Ok(db)) => db,
         Ok(Err(e)) => {
             findings.push(found(
@@ -211,7 +212,11 @@ async fn database(url: &str, findings: &mut Vec<Finding>) {
             findings.push(found(
                 Level::Fail,
                 topic,
-                format!("{} did not answer within 10 s", redact(url)),
+                format!(
+                    "{} did not answer within {} s",
+                    redact(url),
+                    within.as_secs()
+                ),
             ));
             return;
         }
